@@ -1,0 +1,10 @@
+/** Jest runs the TypeScript sources as ES modules through ts-jest (transpile only: `npm run build` type-checks). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/actions/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 120_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,52 @@
+/**
+ * The one Octokit factory of the suite: retries 5xx and network errors, waits out
+ * rate limits (403/429 with retry-after), never retries 422 or other client errors,
+ * and masks the token before anything can print it.
+ */
+import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+export type GitHub = ReturnType<typeof getOctokit>;
+
+export interface ClientOptions {
+  token: string;
+  /** Defaults to GITHUB_API_URL, then https://api.github.com. */
+  baseUrl?: string;
+  /** Retries of a 5xx or network failure (default 3). */
+  retries?: number;
+  /** Retries of a rate-limited request (default 3). */
+  rateLimitRetries?: number;
+  /** Base unit for the retry waits in ms (default 1000; 5xx waits 1, 4, 9 units). */
+  retryUnitMs?: number;
+}
+
+/** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+
+export function createGitHub(options: ClientOptions): GitHub {
+  const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
+  if (!token) throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
+  core.setSecret(token);
+  const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+  const limited = (kind: string) => (retryAfter: number, opts: { method: string; url: string }, _o: unknown, count: number) => {
+    const again = count < rateLimitRetries;
+    core.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+    return again;
+  };
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
+      throttle: {
+        onRateLimit: limited('primary'),
+        onSecondaryRateLimit: limited('secondary'),
+        retryAfterBaseValue: retryUnitMs,
+      },
+    },
+    retry,
+    throttling,
+  );
+}

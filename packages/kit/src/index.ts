@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './inputs.js';
+export * from './summary.js';
+export * from './exec.js';
+export * from './run.js';

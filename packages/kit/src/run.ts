@@ -1,0 +1,26 @@
+/** The one place where an action's errors become `core.setFailed`. */
+import * as core from '@actions/core';
+import { errorLine } from './errors.js';
+
+export async function runAction(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+    core.setFailed(errorLine(error));
+  }
+}
+
+/** Appends markdown to the job summary (no-op where the runner gave no summary file). */
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const { fitToBytes } = await import('./summary.js');
+  await core.summary.addRaw(fitToBytes(markdown), true).write();
+}
+
+/** Sets every output; objects become JSON, booleans and numbers strings. */
+export function setOutputs(outputs: Record<string, string | number | boolean | undefined>): void {
+  for (const [name, value] of Object.entries(outputs)) {
+    if (value !== undefined) core.setOutput(name, String(value));
+  }
+}

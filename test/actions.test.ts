@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ROOT, loadManifest } from './lib/manifest.js';
+
+const actions = readdirSync(join(ROOT, 'actions')).filter((n) => existsSync(join(ROOT, 'actions', n, 'action.yml')));
+
+describe('every action.yml', () => {
+  it('there is at least one action', () => {
+    expect(actions.length).toBeGreaterThan(0);
+  });
+
+  describe.each(actions)('%s', (name) => {
+    const m = loadManifest(join(ROOT, 'actions', name));
+    it('is valid for GitHub’s action parser', () => {
+      expect(m.errors).toEqual([]);
+      expect(m.template.name).toBeTruthy();
+      expect(m.template.description).toBeTruthy();
+    });
+    it('runs on node24 from a committed bundle', () => {
+      const runs = m.template.runs as { using: string; main: string; post?: string };
+      expect(runs.using).toBe('node24');
+      expect(runs.main).toBe(`../../dist/${name}/index.js`);
+      expect(existsSync(resolve(m.dir, runs.main))).toBe(true);
+      if (runs.post) {
+        expect(runs.post).toBe(`../../dist/${name}/post.js`);
+        expect(existsSync(resolve(m.dir, runs.post))).toBe(true);
+      }
+    });
+    it('documents every input and output', () => {
+      for (const i of m.template.inputs ?? []) expect([i.id, i.description?.trim()]).toEqual([i.id, expect.any(String)]);
+      for (const o of m.template.outputs ?? []) expect([o.id, o.description?.trim()]).toEqual([o.id, expect.any(String)]);
+      for (const i of m.template.inputs ?? []) expect(i.id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
+    });
+  });
+
+  it('READMEs are generated from action.yml (npm run docs)', () => {
+    expect(() => execFileSync('node', ['scripts/docs.mjs', '--check'], { cwd: ROOT, stdio: 'pipe' })).not.toThrow();
+  });
+});

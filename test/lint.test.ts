@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT } from './lib/manifest.js';
+
+type Finding = { file: string; line: number; message: string };
+
+/** Runs the real lint command (`npm run lint`'s script) and returns its findings. */
+function lint(dir?: string): Finding[] {
+  const r = spawnSync('node', [join(ROOT, 'scripts', 'lint.mjs'), '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, ...(dir ? { LINT_ROOT: dir } : {}) },
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  const findings = JSON.parse(r.stdout) as Finding[];
+  expect(r.status).toBe(findings.length ? 1 : 0);
+  return findings;
+}
+
+function workflow(body: string): { dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lint-'));
+  mkdirSync(join(dir, '.github', 'workflows'), { recursive: true });
+  const file = join(dir, '.github', 'workflows', 'w.yml');
+  writeFileSync(file, body);
+  return { dir };
+}
+
+const GOOD = `name: ok
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0
+        with:
+          persist-credentials: false
+      - run: echo "$TITLE"
+        env:
+          TITLE: \${{ github.event.head_commit.message }}
+`;
+
+describe('workflow lint', () => {
+  it("passes the repository's own workflows", () => {
+    expect(lint()).toEqual([]);
+  });
+
+  it('passes a clean workflow', () => {
+    expect(lint(workflow(GOOD).dir)).toEqual([]);
+  });
+
+  it('catches an expression injected into a run: script', () => {
+    const bad = GOOD.replace('echo "$TITLE"', 'echo "${{ github.event.issue.title }}"');
+    const messages = lint(workflow(bad).dir).map((f) => `${f.file}:${f.line}: ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\.github\/workflows\/w\.yml:13: "github\.event\.issue\.title" is potentially untrusted/),
+        '.github/workflows/w.yml:13: expression ${{ }} inside a run: script; pass it through env: and use "$VAR"',
+      ]),
+    );
+  });
+
+  it('catches unpinned actions and a missing permissions block', () => {
+    const bad = GOOD.replace('permissions: {}\n', '').replace(/checkout@[0-9a-f]{40} # v5.0.0/, 'checkout@v5');
+    const messages = lint(workflow(bad).dir).map((f) => f.message);
+    expect(messages).toContain("'actions/checkout@v5' is not pinned to a full commit SHA");
+    expect(messages).toContain('no top-level permissions: block (start from `permissions: {}` and grant per job)');
+  });
+});
