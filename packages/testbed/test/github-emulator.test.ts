@@ -86,7 +86,7 @@ describe('GitHub emulator: releases and assets', () => {
       asset_id: asset.data.id,
       headers: { accept: 'application/octet-stream' },
     });
-    expect(Buffer.from(download.data as ArrayBuffer)).toEqual(data);
+    expect(Buffer.from(download.data as unknown as ArrayBuffer)).toEqual(data);
   });
 
   it('refuses a second published release for the same tag', async () => {
