@@ -1,57 +1,54 @@
 /**
- * `npm run demo`: makes a scratch git repository with a few Conventional Commits and
- * runs the bundled release action on it in dry-run, exactly as a runner would start it.
- * Leaves nothing running; the scratch folder is removed at the end.
+ * `npm run demo`: the release job on a scratch repository, as a runner would run it.
+ * It makes a bare "GitHub" repository with a v1.0.0 tag and a few Conventional Commits,
+ * starts the GitHub API emulator on 127.0.0.1, and runs the bundled release action:
+ * first in dry-run, then for real (tag pushed, GitHub release created), then once more
+ * to show that a re-run releases nothing twice. Leaves nothing running.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { GitHubEmulator, cloneWorkspace, commit, createRemote, git, runAction, seedRepository, type StepResult } from '@rollgate/testbed';
 
-const root = resolve(import.meta.dirname, '..');
-const work = mkdtempSync(join(tmpdir(), 'rollgate-demo-'));
-const git = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8' }).trim();
-const env = { GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@example.com', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@example.com' };
-Object.assign(process.env, env);
+const started = Date.now();
+const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+const say = (line: string) => console.log(`${stamp()} ${line}`);
+
+const remote = createRemote();
+const seed = seedRepository(remote, 'feat: first service endpoint');
+git(seed, ['tag', '-a', 'v1.0.0', '-m', 'v1.0.0']);
+commit(seed, 'fix(api): handle an empty request body');
+commit(seed, 'feat(api): add /health');
+commit(seed, 'docs: explain the health check');
+git(seed, ['push', '-q', 'origin', 'main', '--tags']);
+say(`repository: v1.0.0, then a fix, a feature and a docs change (${remote})`);
+
+const gh = await GitHubEmulator.start({ remote });
+say(`GitHub API emulator on ${gh.url}`);
+const workspace = cloneWorkspace(remote);
+
+function show(label: string, r: StepResult): void {
+  const o = r.outputs;
+  say(`${label}: exit ${r.exitCode}; released=${o.released} version=${o.version} tag=${o.tag} previous=${o['previous-tag']} type=${o['release-type']}`);
+  if (r.error) say(`  error: ${r.error}`);
+}
 
 try {
-  git('init', '-q', '-b', 'main');
-  const commit = (msg: string) => {
-    writeFileSync(join(work, 'log.txt'), `${msg}\n`, { flag: 'a' });
-    git('add', '.');
-    git('commit', '-q', '-m', msg);
-  };
-  commit('feat: first service endpoint');
-  git('tag', '-a', 'v1.0.0', '-m', 'v1.0.0');
-  commit('fix(api): handle empty body');
-  commit('feat(api): add /health');
-  console.log(`scratch repository ${work}: v1.0.0 then 2 commits (a fix and a feature)`);
+  const common = { action: 'release', workspace, repository: gh.repository, sha: git(workspace, ['rev-parse', 'HEAD']), apiUrl: gh.url, token: 'ghs_demo_token' };
+  const dry = await runAction({ ...common, inputs: { 'dry-run': 'true' } });
+  show('dry run', dry);
+  console.log(`\n${dry.outputs.changelog}`);
 
-  const output = join(work, '.output');
-  const summary = join(work, '.summary');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  const run = spawnSync('node', [join(root, 'dist', 'release', 'index.js')], {
-    cwd: work,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GITHUB_WORKSPACE: work,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: summary,
-      GITHUB_REPOSITORY: 'demo/service',
-      GITHUB_SHA: git('rev-parse', 'HEAD'),
-      'INPUT_DRY-RUN': 'true',
-      'INPUT_TAG-PREFIX': 'v',
-      'INPUT_INITIAL-VERSION': '0.1.0',
-    },
-  });
-  process.stdout.write(run.stdout);
-  process.stderr.write(run.stderr);
-  console.log(`release action exited with ${run.status}`);
-  const outputs = readFileSync(output, 'utf8');
-  if (outputs) console.log(`outputs:\n${outputs}`);
-  process.exitCode = run.status ?? 1;
+  const real = await runAction({ ...common, inputs: { 'floating-tags': 'true' } });
+  show('release', real);
+  say(`remote tags now: ${git(remote, ['tag', '--list']).split('\n').join(', ')}`);
+  const rel = gh.state.releases.at(-1);
+  say(`GitHub release: ${rel?.tag_name} draft=${rel?.draft} (${gh.calls().length} API call(s))`);
+
+  const again = await runAction({ ...common, inputs: { 'floating-tags': 'true' } });
+  show('re-run', again);
+  say(`releases on GitHub: ${gh.state.releases.length}`);
+  process.exitCode = dry.exitCode || real.exitCode || again.exitCode || (rel ? 0 : 1);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  await gh.stop();
+  for (const dir of [remote, seed, workspace]) rmSync(dir, { recursive: true, force: true });
+  say('done: emulator stopped, scratch repositories removed');
 }

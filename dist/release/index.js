@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -12,7 +12,6 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -24,10 +23,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -276,7 +275,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -284,7 +283,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -312,29 +310,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,57 +401,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -28377,24 +28375,23 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   K: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2189);
-/* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9105);
+/* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5370);
 
 
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 function readInputs(inputs) {
     const dryRun = inputs.boolean('dry-run');
-    const rulesText = inputs.string('release-rules');
-    const parsed = (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__/* .parseReleaseRules */ .o5)(rulesText);
+    const parsed = (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__/* .parseReleaseRules */ .o5)(inputs.string('release-rules'));
     if ('error' in parsed)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('release-rules', parsed.error);
     return {
         dryRun,
-        token: inputs.string('github-token', { required: !dryRun }),
+        token: dryRun ? '' : inputs.string('github-token', { required: true }),
         tagPrefix: inputs.string('tag-prefix', {
-            pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._/-]*$|^$/, description: 'letters, digits, ".", "_", "/" or "-" (e.g. v or api-v)' },
+            pattern: { regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/, description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)' },
         }),
         initialVersion: inputs.string('initial-version', {
             default: '0.1.0',
@@ -28403,19 +28400,69 @@ function readInputs(inputs) {
         rules: parsed.rules,
         majorOnZero: inputs.boolean('major-on-zero'),
         prerelease: inputs.string('prerelease', {
-            pattern: { regex: /^[0-9A-Za-z-]+$/, description: 'a channel name of letters, digits and hyphens (e.g. rc, beta)' },
+            pattern: { regex: /^[A-Za-z-][0-9A-Za-z-]*$/, description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)' },
         }),
         path: inputs.string('path'),
         floatingTags: inputs.boolean('floating-tags'),
         assets: inputs.list('assets', { separator: /\n/ }),
     };
 }
+async function resolveAssets(patterns) {
+    if (patterns.length === 0)
+        return [];
+    const glob = await __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 2377));
+    const files = await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob();
+    if (files.length === 0)
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('assets', 'patterns that match at least one file', patterns.join(', '));
+    return files.sort();
+}
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
-    if (inputs.token)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(inputs.token);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Inputs valid: tag prefix '${inputs.tagPrefix}', ${inputs.dryRun ? 'dry run' : 'live run'}.`);
-    throw new Error('The release logic is not implemented yet (issue 4); only inputs are validated.');
+    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const assets = await resolveAssets(inputs.assets);
+    const repository = process.env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+    let github;
+    if (!inputs.dryRun) {
+        if (!owner || !repo)
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2769));
+        github = createGitHub({ token: inputs.token });
+    }
+    const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__/* .release */ ._r)({
+        ...inputs,
+        cwd: workspace,
+        assets,
+        ...(repository ? { repoUrl: `${serverUrl}/${repository}`, repo: { owner, repo } } : {}),
+        ...(github ? { github, token: inputs.token } : {}),
+        log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
+        notice: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(line),
+    });
+    (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({
+        version: result.version,
+        tag: result.tag,
+        'previous-version': result.previousVersion,
+        'previous-tag': result.previousTag,
+        'release-type': result.releaseType,
+        released: result.released,
+        changelog: result.changelog,
+        sha: result.sha,
+    });
+    const verb = inputs.dryRun ? (result.released ? 'Would release' : 'Nothing to release') : result.released ? 'Released' : 'Nothing released';
+    const rows = [
+        ['version', result.version || '—'],
+        ['tag', result.tag || '—'],
+        ['previous', result.previousTag || '—'],
+        ['release type', result.releaseType],
+        ['commit', result.sha.slice(0, 7)],
+    ];
+    if (result.floatingTags.length)
+        rows.push(['floating tags', result.floatingTags.join(', ')]);
+    if (result.releaseUrl)
+        rows.push(['release', result.releaseUrl]);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
+    await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .writeSummary */ .Sy)(`## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['', ''], rows)}\n${result.changelog}`);
 });
 
 __webpack_async_result__();
@@ -28429,12 +28476,17 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  lZ: () => (/* reexport */ errors_ActionError),
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
-  Cs: () => (/* reexport */ runAction)
+  St: () => (/* reexport */ execFile),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ setOutputs),
+  tp: () => (/* reexport */ summary/* table */.tp),
+  Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ActionError, SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, execFile, fitToBytes, formatDuration, parseDuration, parsePercentages, setOutputs, splitArgs, splitList, table, writeSummary
+// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, parseDuration, parsePercentages, splitArgs, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28615,6 +28667,8 @@ function describeRange(min, max) {
     return '';
 }
 
+// EXTERNAL MODULE: ./packages/kit/src/summary.ts
+var summary = __nccwpck_require__(5300);
 ;// CONCATENATED MODULE: ./packages/kit/src/exec.ts
 /**
  * Running programs without a shell: the command line is split into an argument
@@ -28688,7 +28742,7 @@ async function execFile(program, args, options = {}) {
     catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         if (/Unable to locate executable|ENOENT/.test(msg)) {
-            throw new ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
+            throw new errors_ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
         }
         throw error;
     }
@@ -28703,8 +28757,8 @@ async function execChecked(what, program, args, options = {}) {
     return result;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var lib_core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
 ;// CONCATENATED MODULE: ./packages/kit/src/run.ts
 /** The one place where an action's errors become `core.setFailed`. */
 
@@ -28715,22 +28769,22 @@ async function runAction(main) {
     }
     catch (error) {
         if (error instanceof Error && error.stack)
-            lib_core/* debug */.Yz(error.stack);
-        lib_core/* setFailed */.C1(errorLine(error));
+            core/* debug */.Yz(error.stack);
+        core/* setFailed */.C1(errorLine(error));
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    const { fitToBytes } = await __nccwpck_require__.e(/* import() */ 300).then(__nccwpck_require__.bind(__nccwpck_require__, 5300));
-    await core.summary.addRaw(fitToBytes(markdown), true).write();
+    const { fitToBytes } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5300));
+    await core/* summary */.z.addRaw(fitToBytes(markdown), true).write();
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value !== undefined)
-            core.setOutput(name, String(value));
+            core/* setOutput */.uH(name, String(value));
     }
 }
 
@@ -28744,16 +28798,68 @@ function setOutputs(outputs) {
 
 /***/ }),
 
-/***/ 9105:
+/***/ 5300:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fitToBytes: () => (/* binding */ fitToBytes),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+/* unused harmony exports SUMMARY_LIMIT_BYTES, escapeCell, details, codeBlock */
+/** Markdown rendering for job summaries. Pure string functions. */
+/** GitHub refuses a step summary over 1 MiB. */
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+function escapeCell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function table(headers, rows) {
+    const head = `| ${headers.map(escapeCell).join(' | ')} |`;
+    const rule = `| ${headers.map(() => '---').join(' | ')} |`;
+    const body = rows.map((r) => `| ${r.map((c) => escapeCell(String(c))).join(' | ')} |`);
+    return [head, rule, ...body].join('\n') + '\n';
+}
+function details(summary, body) {
+    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>\n`;
+}
+function codeBlock(text, lang = '') {
+    const fence = text.includes('```') ? '````' : '```';
+    return `${fence}${lang}\n${text}\n${fence}\n`;
+}
+/**
+ * Cuts markdown to fit `limit` bytes (UTF-8), on a line boundary, with a note saying
+ * how much was left out.
+ */
+function fitToBytes(markdown, limit = SUMMARY_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown) <= limit)
+        return markdown;
+    const note = (n) => `\n\n_… ${n} more lines left out to stay under the job summary limit._\n`;
+    const lines = markdown.split('\n');
+    let used = Buffer.byteLength(note(lines.length));
+    let kept = 0;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line) + 1;
+        if (used + size > limit)
+            break;
+        used += size;
+        kept += 1;
+    }
+    return lines.slice(0, kept).join('\n') + note(lines.length - kept);
+}
+
+
+/***/ }),
+
+/***/ 5370:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  o5: () => (/* reexport */ parseReleaseRules)
+  o5: () => (/* reexport */ parseReleaseRules),
+  _r: () => (/* reexport */ release)
 });
 
-// UNUSED EXPORTS: BUMPS, DEFAULT_RULES
+// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, nextPrereleaseNumber, parseMessage, parseSemVer, planRelease, pushTags, releaseTypeOf, renderChangelog, scanTags
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -28762,6 +28868,7 @@ const DEFAULT_RULES = new Map([
     ['feat', 'minor'],
     ['fix', 'patch'],
     ['perf', 'patch'],
+    ['revert', 'patch'],
 ]);
 const TYPE = /^[a-z][a-z0-9-]*$/;
 /**
@@ -28780,7 +28887,592 @@ function parseReleaseRules(text) {
     return { rules };
 }
 
+;// CONCATENATED MODULE: ./packages/versioning/src/semver.ts
+/** Semantic Versioning 2.0.0: parse, compare, format, bump. */
+const NUM = '0|[1-9]\\d*';
+const ID = `(?:${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*)`;
+const SEMVER = new RegExp(`^(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${ID}(?:\\.${ID})*))?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`);
+function parseSemVer(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    const nums = [m[1], m[2], m[3]].map(Number);
+    if (!nums.every(Number.isSafeInteger))
+        return undefined;
+    const prerelease = m[4] ? m[4].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
+    return { major: nums[0], minor: nums[1], patch: nums[2], prerelease };
+}
+function formatSemVer(v) {
+    const core = `${v.major}.${v.minor}.${v.patch}`;
+    return v.prerelease.length ? `${core}-${v.prerelease.join('.')}` : core;
+}
+/** Precedence as SemVer 2.0.0 §11: negative when a < b. */
+function compareSemVer(a, b) {
+    for (const k of ['major', 'minor', 'patch'])
+        if (a[k] !== b[k])
+            return a[k] - b[k];
+    if (!a.prerelease.length || !b.prerelease.length)
+        return b.prerelease.length - a.prerelease.length;
+    const n = Math.max(a.prerelease.length, b.prerelease.length);
+    for (let i = 0; i < n; i++) {
+        const x = a.prerelease[i];
+        const y = b.prerelease[i];
+        if (x === undefined)
+            return -1;
+        if (y === undefined)
+            return 1;
+        if (x === y)
+            continue;
+        if (typeof x === 'number' && typeof y === 'number')
+            return x - y;
+        if (typeof x === 'number')
+            return -1;
+        if (typeof y === 'number')
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return 0;
+}
+function isStable(v) {
+    return v.prerelease.length === 0;
+}
+/** The stable version after `v` for a bump (prerelease parts dropped). */
+function increment(v, type) {
+    if (type === 'major')
+        return { major: v.major + 1, minor: 0, patch: 0, prerelease: [] };
+    if (type === 'minor')
+        return { major: v.major, minor: v.minor + 1, patch: 0, prerelease: [] };
+    return { major: v.major, minor: v.minor, patch: v.patch + 1, prerelease: [] };
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/plan.ts
+
+const ORDER = ['none', 'patch', 'minor', 'major'];
+/** Drops a revert together with the change it reverts when both are unreleased. */
+function cancelReverts(changes) {
+    const dropped = new Set();
+    for (const revert of changes) {
+        if (revert.type !== 'revert' || !revert.reverts || dropped.has(revert))
+            continue;
+        const target = changes.find((c) => c !== revert && !dropped.has(c) && c.sha.startsWith(revert.reverts));
+        if (target) {
+            dropped.add(revert);
+            dropped.add(target);
+        }
+    }
+    return changes.filter((c) => !dropped.has(c));
+}
+function releaseTypeOf(changes, rules) {
+    let best = 'none';
+    for (const c of changes) {
+        const bump = c.breaking ? 'major' : rules.get(c.type) ?? 'none';
+        if (ORDER.indexOf(bump) > ORDER.indexOf(best))
+            best = bump;
+        if (best === 'major')
+            break;
+    }
+    return best;
+}
+/** Before 1.0.0 a breaking change bumps minor and a feature bumps patch, unless majorOnZero. */
+function effectiveBump(bump, current, majorOnZero) {
+    if (!current || current.major > 0 || majorOnZero)
+        return bump;
+    if (bump === 'major')
+        return 'minor';
+    if (bump === 'minor')
+        return 'patch';
+    return bump;
+}
+/**
+ * @param lastStable the highest stable release reachable from HEAD
+ * @param changes the changes since lastStable (or all, with no release yet), oldest first
+ * @param allTags every release tag with the prefix (any branch), for prerelease numbering
+ */
+function planRelease(lastStable, changes, allTags, options) {
+    const counted = cancelReverts(changes);
+    const releaseType = releaseTypeOf(counted, options.rules);
+    const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
+    if (releaseType === 'none')
+        return base;
+    let stable;
+    if (!lastStable) {
+        const initial = parseSemVer(options.initialVersion);
+        if (!initial || !isStable(initial))
+            throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
+        stable = initial;
+    }
+    else {
+        const bump = effectiveBump(releaseType, lastStable.version, options.majorOnZero);
+        stable = increment(lastStable.version, bump);
+    }
+    let version = stable;
+    if (options.prerelease) {
+        const n = nextPrereleaseNumber(stable, options.prerelease, allTags);
+        version = { ...stable, prerelease: [options.prerelease, n] };
+    }
+    const text = formatSemVer(version);
+    return { ...base, next: { version: text, tag: `${options.tagPrefix}${text}` } };
+}
+/** 1 + the highest N among existing `X.Y.Z-<channel>.N` tags for this version. */
+function nextPrereleaseNumber(version, channel, tags) {
+    let max = 0;
+    for (const t of tags) {
+        const v = t.version;
+        if (v.major !== version.major || v.minor !== version.minor || v.patch !== version.patch)
+            continue;
+        if (v.prerelease[0] === channel && typeof v.prerelease[1] === 'number')
+            max = Math.max(max, v.prerelease[1]);
+    }
+    return max + 1;
+}
+/** Highest version first. */
+function byVersionDesc(a, b) {
+    return compareSemVer(b.version, a.version);
+}
+
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
+var src = __nccwpck_require__(2189);
+;// CONCATENATED MODULE: ./packages/versioning/src/history.ts
+/**
+ * What git knows about releases: tags with a prefix, the highest one reachable from HEAD,
+ * the commits since it (optionally under a path), and deepening a shallow clone just enough.
+ * Every call is `git` with an argument array; the cost grows with unreleased commits.
+ */
+
+
+
+async function git(cwd, args, allowFailure = false) {
+    const r = await (0,src/* execFile */.St)('git', args, { cwd, echo: false });
+    if (r.exitCode !== 0 && !allowFailure) {
+        throw new src/* ActionError */.lZ(`git ${args[0]} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+    }
+    return r.exitCode === 0 ? r.stdout.trimEnd() : '';
+}
+const LOOKS_LIKE_VERSION = /^\d+\.\d+\.\d+/;
+const FLOATING = /^\d+(\.\d+)?$/;
+/** Every tag named `<prefix><semver>`. A tag that starts like a version but is not valid semver is an error. */
+async function scanTags(cwd, prefix) {
+    // for-each-ref matches a literal pattern only up to a slash: glob the prefix.
+    const pattern = prefix ? `refs/tags/${prefix}*` : 'refs/tags/';
+    const out = await git(cwd, ['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)', pattern]);
+    const tags = [];
+    const ignored = [];
+    for (const line of out.split('\n')) {
+        if (!line)
+            continue;
+        const [name = '', object = '', peeled = ''] = line.split('\0');
+        if (!name.startsWith(prefix))
+            continue;
+        const rest = name.slice(prefix.length);
+        const version = parseSemVer(rest);
+        if (version)
+            tags.push({ name, version, sha: peeled || object });
+        else if (LOOKS_LIKE_VERSION.test(rest)) {
+            throw new src/* ActionError */.lZ(`Tag '${name}' is not a valid semantic version (after the prefix '${prefix}'): rename or delete it, or set tag-prefix so it does not match.`);
+        }
+        else if (!FLOATING.test(rest))
+            ignored.push(name);
+    }
+    tags.sort(byVersionDesc);
+    return { tags, ignored };
+}
+async function isAncestor(cwd, ancestor, of = 'HEAD') {
+    const r = await (0,src/* execFile */.St)('git', ['merge-base', '--is-ancestor', ancestor, of], { cwd, echo: false });
+    return r.exitCode === 0;
+}
+/** The highest tag (stable only, or any) whose commit is reachable from HEAD. */
+async function highestReachable(cwd, tags, stableOnly) {
+    const checked = new Map();
+    for (const t of tags) {
+        if (stableOnly && !isStable(t.version))
+            continue;
+        let reachable = checked.get(t.sha);
+        if (reachable === undefined) {
+            reachable = await isAncestor(cwd, t.sha);
+            checked.set(t.sha, reachable);
+        }
+        if (reachable)
+            return t;
+    }
+    return undefined;
+}
+const FIELD = '\x1f';
+const RECORD = '\x1e';
+/** Commits in `since..HEAD` (all of HEAD's history when since is undefined), oldest first. */
+async function commitsSince(cwd, since, path) {
+    const args = ['log', '--reverse', `--format=%H${FIELD}%P${FIELD}%B${RECORD}`, since ? `${since}..HEAD` : 'HEAD'];
+    if (path)
+        args.push('--', path);
+    const out = await git(cwd, args);
+    return out
+        .split(RECORD)
+        .map((r) => r.replace(/^\n/, ''))
+        .filter((r) => r.includes(FIELD))
+        .map((r) => {
+        const [sha = '', parents = '', message = ''] = r.split(FIELD);
+        return { sha, parents: parents.split(' ').filter(Boolean).length, message };
+    });
+}
+async function headSha(cwd) {
+    return git(cwd, ['rev-parse', 'HEAD']);
+}
+async function isShallow(cwd) {
+    return (await git(cwd, ['rev-parse', '--is-shallow-repository'])) === 'true';
+}
+/**
+ * Makes a shallow clone deep enough: fetches the release tags, then the history of HEAD
+ * down to (not past) the highest release tag, then connects it. Falls back to the full
+ * history when the highest tag is not on this branch. Throws with the fetch-depth hint
+ * when the remote cannot be reached.
+ */
+async function deepen(cwd, prefix) {
+    const hint = 'The repository is a shallow clone and could not be deepened: set `fetch-depth: 0` on actions/checkout.';
+    const fetch = async (args) => {
+        const r = await (0,src/* execFile */.St)('git', ['fetch', '--quiet', ...args], { cwd, echo: false });
+        if (r.exitCode !== 0)
+            throw new src/* ActionError */.lZ(`${hint} (git fetch: ${r.stderr.trim().split('\n').at(-1) ?? ''})`);
+    };
+    await fetch(['--depth=1', 'origin', `+refs/tags/${prefix}*:refs/tags/${prefix}*`]);
+    const { tags } = await scanTags(cwd, prefix);
+    const head = await headSha(cwd);
+    for (const tag of tags.filter((t) => isStable(t.version)).slice(0, 1)) {
+        if (tag.sha === head)
+            return;
+        await fetch([`--shallow-exclude=${tag.name}`, 'origin', head]);
+        await fetch(['--deepen=1', 'origin', head]);
+        if (await isAncestor(cwd, tag.sha))
+            return;
+    }
+    if (await isShallow(cwd))
+        await fetch(['--unshallow', 'origin', head]);
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/push.ts
+/**
+ * Writes release tags with git: an annotated release tag plus the floating tags (v1, v1.3),
+ * pushed in one atomic push. A push rejected because the tag exists is resolved by reading
+ * the remote tag: same commit -> carry on; another commit -> a clear error.
+ */
+
+
+const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+/** Env that makes git send the token to the remote's host without putting it on a command line. */
+async function authEnv(cwd, remote, token) {
+    if (!token)
+        return {};
+    const url = await git(cwd, ['remote', 'get-url', remote], true);
+    const m = /^(https?:\/\/[^/]+\/)/.exec(url);
+    if (!m)
+        return {};
+    const key = `http.${m[1]}.extraheader`;
+    if (await git(cwd, ['config', '--get-all', key], true))
+        return {}; // actions/checkout persisted credentials
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: key, GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}` };
+}
+async function pushTags(options) {
+    const { cwd, tag, sha, floating } = options;
+    const remote = options.remote ?? 'origin';
+    const env = await authEnv(cwd, remote, options.token);
+    const local = await git(cwd, ['rev-parse', '--verify', '-q', `refs/tags/${tag}^{commit}`], true);
+    if (local && local !== sha)
+        throw new src/* ActionError */.lZ(`Tag ${tag} already exists locally at ${local}, not at ${sha}.`);
+    if (!local) {
+        await git(cwd, ['-c', `user.name=${BOT.name}`, '-c', `user.email=${BOT.email}`, 'tag', '-a', tag, sha, '-m', options.message, '--cleanup=verbatim']);
+    }
+    const refspecs = [`refs/tags/${tag}:refs/tags/${tag}`, ...floating.map((f) => `+${sha}:refs/tags/${f}`)];
+    const push = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs], { cwd, env, echo: false });
+    if (push.exitCode === 0)
+        return { existed: false };
+    const output = `${push.stdout}\n${push.stderr}`;
+    if (!new RegExp(`refs/tags/${push_escape(tag)}\\t\\[rejected\\] \\(already exists\\)`).test(output)) {
+        throw new src/* ActionError */.lZ(`Pushing tag ${tag} failed: ${lastLine(push.stderr || push.stdout)}`);
+    }
+    // Someone else pushed the tag: is it this commit?
+    await git(cwd, ['tag', '-d', tag]);
+    const fetched = await (0,src/* execFile */.St)('git', ['fetch', '--quiet', '--no-tags', remote, `+refs/tags/${tag}:refs/tags/${tag}`], { cwd, env, echo: false });
+    if (fetched.exitCode !== 0)
+        throw new src/* ActionError */.lZ(`Tag ${tag} exists on the remote but could not be fetched: ${lastLine(fetched.stderr)}`);
+    const theirs = await git(cwd, ['rev-parse', `refs/tags/${tag}^{commit}`]);
+    if (theirs !== sha) {
+        throw new src/* ActionError */.lZ(`Tag ${tag} already exists on the remote at ${theirs.slice(0, 7)}, not at this commit ${sha.slice(0, 7)}: another run released ${tag} from a different commit. Re-run on the latest commit.`);
+    }
+    if (floating.length) {
+        const again = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], { cwd, env, echo: false });
+        if (again.exitCode !== 0)
+            throw new src/* ActionError */.lZ(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
+    }
+    return { existed: true };
+}
+function push_escape(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+function lastLine(text) {
+    return text.trim().split('\n').at(-1) ?? '';
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/changelog.ts
+const SECTIONS = [
+    ['feat', 'Features'],
+    ['fix', 'Bug Fixes'],
+    ['perf', 'Performance'],
+    ['revert', 'Reverts'],
+    ['refactor', 'Refactoring'],
+    ['docs', 'Documentation'],
+    ['build', 'Build'],
+    ['ci', 'CI'],
+    ['test', 'Tests'],
+    ['style', 'Style'],
+    ['chore', 'Chores'],
+];
+function line(c, repoUrl) {
+    const short = c.sha.slice(0, 7);
+    const ref = repoUrl ? `[${short}](${repoUrl}/commit/${c.sha})` : short;
+    return `- ${c.scope ? `**${c.scope}:** ` : ''}${c.subject} (${ref})`;
+}
+function renderChangelog(changes, options) {
+    const date = (options.date ?? new Date()).toISOString().slice(0, 10);
+    const title = options.repoUrl && options.previousTag
+        ? `[${options.version}](${options.repoUrl}/compare/${options.previousTag}...${options.tag})`
+        : options.version;
+    const out = [`## ${title} (${date})`, ''];
+    const breaking = changes.filter((c) => c.breaking);
+    if (breaking.length) {
+        out.push('### ⚠ Breaking Changes', '');
+        for (const c of breaking) {
+            for (const note of c.breakingNotes)
+                out.push(`- ${c.scope ? `**${c.scope}:** ` : ''}${note.replace(/\n+/g, ' ')} (${c.sha.slice(0, 7)})`);
+        }
+        out.push('');
+    }
+    const shown = new Set(['feat', 'fix', 'perf', 'revert', ...(options.extraTypes ?? [])]);
+    for (const [type, heading] of SECTIONS) {
+        if (!shown.has(type))
+            continue;
+        const group = changes.filter((c) => c.type === type);
+        if (!group.length)
+            continue;
+        out.push(`### ${heading}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
+    }
+    const others = [...shown].filter((t) => !SECTIONS.some(([s]) => s === t));
+    for (const type of others) {
+        const group = changes.filter((c) => c.type === type);
+        if (group.length)
+            out.push(`### ${type}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
+    }
+    return out.join('\n').trimEnd() + '\n';
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/commits.ts
+/**
+ * Conventional Commits 1.0.0: a commit message becomes one or more changes
+ * (a squash-merge body can list several conventional commits).
+ */
+const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<subject>\S.*)$/;
+const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: ?([\s\S]*)$/;
+const FOOTER = /^(?:[\w-]+(?:: | #)|BREAKING[ -]CHANGE: )/;
+const REVERT_HEADER = /^Revert "(.+)"$/;
+const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/;
+const MERGE = /^Merge (pull request|branch|remote-tracking branch) /;
+/** Parses one conventional message (header + optional body/footers). */
+function parseMessage(sha, message) {
+    const text = message.replace(/\r\n/g, '\n').trim();
+    const [header = '', ...rest] = text.split('\n');
+    const revert = REVERT_HEADER.exec(header.trim());
+    if (revert) {
+        const inner = parseMessage(sha, revert[1]);
+        const reverts = REVERTS_SHA.exec(text)?.[1];
+        return {
+            sha,
+            type: 'revert',
+            subject: inner ? `${inner.scope ? `${inner.scope}: ` : ''}${inner.subject}` : revert[1],
+            breaking: false,
+            breakingNotes: [],
+            ...(reverts ? { reverts } : {}),
+        };
+    }
+    const m = HEADER.exec(header.trim());
+    if (!m?.groups)
+        return undefined;
+    const { type = '', scope, bang, subject = '' } = m.groups;
+    const notes = breakingNotes(rest.join('\n'));
+    const breaking = Boolean(bang) || notes.length > 0;
+    return {
+        sha,
+        type: type.toLowerCase(),
+        ...(scope ? { scope: scope.trim() } : {}),
+        subject: subject.trim(),
+        breaking,
+        breakingNotes: notes.length ? notes : bang ? [subject.trim()] : [],
+    };
+}
+/** BREAKING CHANGE / BREAKING-CHANGE footers: the text runs until the next footer token. */
+function breakingNotes(body) {
+    const notes = [];
+    const lines = body.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const m = BREAKING_FOOTER.exec(lines[i]);
+        if (!m)
+            continue;
+        const parts = [m[1]];
+        while (i + 1 < lines.length && !FOOTER.test(lines[i + 1]))
+            parts.push(lines[++i]);
+        notes.push(parts.join('\n').trim());
+    }
+    return notes;
+}
+/**
+ * All changes a commit carries. A merge commit carries none (its branch's commits are
+ * read one by one). A squash-merge whose body lists conventional commits as bullet
+ * points (`* feat: x`) carries each of them, plus its own header.
+ */
+function changesOf(commit) {
+    const text = commit.message.replace(/\r\n/g, '\n').trim();
+    const header = text.split('\n', 1)[0] ?? '';
+    if ((commit.parents ?? 1) > 1 || MERGE.test(header))
+        return [];
+    const own = parseMessage(commit.sha, text);
+    const bulleted = squashedEntries(text.slice(header.length))
+        .map((entry) => parseMessage(commit.sha, entry))
+        .filter((c) => c !== undefined);
+    if (bulleted.length === 0)
+        return own ? [own] : [];
+    // The header of a squash commit usually repeats the PR title; keep it only if it adds something.
+    const seen = new Set(bulleted.map((c) => `${c.type}|${c.scope ?? ''}|${c.subject}`));
+    const result = own && !seen.has(`${own.type}|${own.scope ?? ''}|${own.subject}`) ? [own, ...bulleted] : bulleted;
+    return result;
+}
+/** `* feat: a` / `- fix(x): b` entries of a squash body, each with its indented continuation lines. */
+function squashedEntries(body) {
+    const entries = [];
+    let current;
+    for (const line of body.split('\n')) {
+        const bullet = /^[*-] (\S.*)$/.exec(line);
+        if (bullet && HEADER.test(bullet[1])) {
+            if (current)
+                entries.push(current.join('\n'));
+            current = [bullet[1]];
+        }
+        else if (current) {
+            if (/^[*-] /.test(line)) {
+                entries.push(current.join('\n'));
+                current = undefined;
+            }
+            else
+                current.push(line.replace(/^ {2}/, ''));
+        }
+    }
+    if (current)
+        entries.push(current.join('\n'));
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/release.ts
+/**
+ * The release job: find the last release, decide the next version, write the changelog,
+ * push the tags and publish the GitHub release. Idempotent: a commit that already carries
+ * the release tag gets its release completed or reported, never a second version.
+ */
+
+
+
+
+
+
+
+const versionOf = (t) => (t ? formatSemVer(t.version) : '');
+async function release(config) {
+    const log = config.log ?? (() => undefined);
+    if (await isShallow(config.cwd)) {
+        if (config.dryRun)
+            throw new src/* ActionError */.lZ('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
+        log('Shallow clone: fetching release tags and the history since the last release.');
+        await deepen(config.cwd, config.tagPrefix);
+    }
+    const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
+    if (ignored.length)
+        config.notice?.(`Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`);
+    const sha = await headSha(config.cwd);
+    const channel = config.prerelease;
+    const inMode = (t) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
+    const atHead = tags.find((t) => t.sha === sha && inMode(t));
+    const others = tags.filter((t) => t.sha !== sha);
+    const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
+    const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
+    const changes = commits.flatMap(changesOf);
+    const plan = atHead
+        ? { releaseType: 'none', changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
+        : planRelease(lastStable, changes, tags, config);
+    const extraTypes = [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t);
+    const base = {
+        previousVersion: versionOf(lastStable),
+        previousTag: lastStable?.name ?? '',
+        sha,
+        floatingTags: [],
+    };
+    if (!plan.next) {
+        log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
+        return { ...base, released: false, existing: false, version: versionOf(lastStable), tag: lastStable?.name ?? '', releaseType: 'none', changelog: '' };
+    }
+    const { version, tag } = plan.next;
+    const changelog = renderChangelog(plan.changes, {
+        version,
+        tag,
+        extraTypes,
+        ...(lastStable ? { previousTag: lastStable.name } : {}),
+        ...(config.repoUrl ? { repoUrl: config.repoUrl } : {}),
+    });
+    const parsed = atHead?.version ?? tags.find((t) => t.name === tag)?.version;
+    const stable = channel === '' && (parsed ? isStable(parsed) : true);
+    const floating = config.floatingTags && stable ? floatingTagsFor(config.tagPrefix, version) : [];
+    const result = {
+        ...base,
+        released: !atHead,
+        existing: Boolean(atHead),
+        version,
+        tag,
+        releaseType: atHead ? 'none' : plan.releaseType,
+        changelog,
+        floatingTags: floating,
+    };
+    if (config.dryRun) {
+        log(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
+        return result;
+    }
+    if (!config.github || !config.repo)
+        throw new src/* ActionError */.lZ('A GitHub token is required to release: set the github-token input.');
+    let resume = Boolean(atHead);
+    if (!atHead) {
+        const pushed = await pushTags({ cwd: config.cwd, tag, sha, message: `${tag}\n\n${changelog}`, floating, ...(config.token ? { token: config.token } : {}) });
+        log(pushed.existed ? `Tag ${tag} was already pushed at this commit; completing the release.` : `Pushed ${[tag, ...floating].join(', ')}.`);
+        resume = pushed.existed;
+    }
+    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2769));
+    const published = await publishRelease(config.github, config.repo, { tag, name: tag, body: changelog, prerelease: !stable, assets: config.assets }, resume);
+    if (atHead && published.created) {
+        log(`Completed the release of ${tag} (its tag existed without a release).`);
+        result.released = true;
+    }
+    else if (atHead) {
+        log(`HEAD is already released as ${tag}: nothing to do.`);
+    }
+    result.releaseUrl = published.url;
+    return result;
+}
+/** `v1.3.0` -> [`v1`, `v1.3`]. */
+function floatingTagsFor(prefix, version) {
+    const [major, minor] = version.split('.');
+    return [`${prefix}${major}`, `${prefix}${major}.${minor}`];
+}
+
 ;// CONCATENATED MODULE: ./packages/versioning/src/index.ts
+
+
+
+
+
+
+
 
 
 
@@ -28790,6 +29482,13 @@ function parseReleaseRules(text) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
@@ -28884,6 +29583,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -28902,6 +29608,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -28982,6 +29695,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -29003,7 +29723,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 3360:
+/***/ 7264:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29012,11 +29732,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
-  Pq: () => (/* binding */ core_setSecret)
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -29042,7 +29766,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -29148,8 +29872,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -29165,16 +29889,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -29184,7 +29908,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -30414,7 +31138,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -30678,10 +31402,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -30725,7 +31449,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -30733,7 +31457,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -30741,7 +31465,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -32010,7 +32734,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -32133,6 +32857,17 @@ function getExecOutput(commandLine, args, options) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

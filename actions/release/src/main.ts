@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import { InputError, Inputs, runAction } from '@rollgate/kit';
-import { parseReleaseRules, type ReleaseRules } from '@rollgate/versioning';
+import { InputError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import { parseReleaseRules, release, type ReleaseRules } from '@rollgate/versioning';
 
 export interface ReleaseInputs {
   token: string;
@@ -19,14 +19,13 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 export function readInputs(inputs: Inputs): ReleaseInputs {
   const dryRun = inputs.boolean('dry-run');
-  const rulesText = inputs.string('release-rules');
-  const parsed = parseReleaseRules(rulesText);
+  const parsed = parseReleaseRules(inputs.string('release-rules'));
   if ('error' in parsed) throw new InputError('release-rules', parsed.error);
   return {
     dryRun,
-    token: inputs.string('github-token', { required: !dryRun }),
+    token: dryRun ? '' : inputs.string('github-token', { required: true }),
     tagPrefix: inputs.string('tag-prefix', {
-      pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._/-]*$|^$/, description: 'letters, digits, ".", "_", "/" or "-" (e.g. v or api-v)' },
+      pattern: { regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/, description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)' },
     }),
     initialVersion: inputs.string('initial-version', {
       default: '0.1.0',
@@ -35,7 +34,7 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     rules: parsed.rules,
     majorOnZero: inputs.boolean('major-on-zero'),
     prerelease: inputs.string('prerelease', {
-      pattern: { regex: /^[0-9A-Za-z-]+$/, description: 'a channel name of letters, digits and hyphens (e.g. rc, beta)' },
+      pattern: { regex: /^[A-Za-z-][0-9A-Za-z-]*$/, description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)' },
     }),
     path: inputs.string('path'),
     floatingTags: inputs.boolean('floating-tags'),
@@ -43,9 +42,56 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
   };
 }
 
+async function resolveAssets(patterns: string[]): Promise<string[]> {
+  if (patterns.length === 0) return [];
+  const glob = await import('@actions/glob');
+  const files = await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob();
+  if (files.length === 0) throw new InputError('assets', 'patterns that match at least one file', patterns.join(', '));
+  return files.sort();
+}
+
 await runAction(async () => {
   const inputs = readInputs(new Inputs((name) => core.getInput(name)));
-  if (inputs.token) core.setSecret(inputs.token);
-  core.info(`Inputs valid: tag prefix '${inputs.tagPrefix}', ${inputs.dryRun ? 'dry run' : 'live run'}.`);
-  throw new Error('The release logic is not implemented yet (issue 4); only inputs are validated.');
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const assets = await resolveAssets(inputs.assets);
+  const repository = process.env.GITHUB_REPOSITORY ?? '';
+  const [owner = '', repo = ''] = repository.split('/');
+  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  let github;
+  if (!inputs.dryRun) {
+    if (!owner || !repo) throw new InputError('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
+    const { createGitHub } = await import('@rollgate/github');
+    github = createGitHub({ token: inputs.token });
+  }
+  const result = await release({
+    ...inputs,
+    cwd: workspace,
+    assets,
+    ...(repository ? { repoUrl: `${serverUrl}/${repository}`, repo: { owner, repo } } : {}),
+    ...(github ? { github, token: inputs.token } : {}),
+    log: (line) => core.info(line),
+    notice: (line) => core.notice(line),
+  });
+  setOutputs({
+    version: result.version,
+    tag: result.tag,
+    'previous-version': result.previousVersion,
+    'previous-tag': result.previousTag,
+    'release-type': result.releaseType,
+    released: result.released,
+    changelog: result.changelog,
+    sha: result.sha,
+  });
+  const verb = inputs.dryRun ? (result.released ? 'Would release' : 'Nothing to release') : result.released ? 'Released' : 'Nothing released';
+  const rows: [string, string][] = [
+    ['version', result.version || '—'],
+    ['tag', result.tag || '—'],
+    ['previous', result.previousTag || '—'],
+    ['release type', result.releaseType],
+    ['commit', result.sha.slice(0, 7)],
+  ];
+  if (result.floatingTags.length) rows.push(['floating tags', result.floatingTags.join(', ')]);
+  if (result.releaseUrl) rows.push(['release', result.releaseUrl]);
+  core.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
+  await writeSummary(`## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}`);
 });

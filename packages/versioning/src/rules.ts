@@ -9,6 +9,7 @@ export const DEFAULT_RULES: ReleaseRules = new Map<string, Bump>([
   ['feat', 'minor'],
   ['fix', 'patch'],
   ['perf', 'patch'],
+  ['revert', 'patch'],
 ]);
 
 const TYPE = /^[a-z][a-z0-9-]*$/;

@@ -1,0 +1,147 @@
+export const id = 769;
+export const ids = [769];
+export const modules = {
+
+/***/ 2769:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  createGitHub: () => (/* reexport */ createGitHub),
+  publishRelease: () => (/* reexport */ publishRelease)
+});
+
+// UNUSED EXPORTS: DO_NOT_RETRY, findRelease
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __webpack_require__(7264);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
+var github = __webpack_require__(1758);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var dist_bundle = __webpack_require__(9735);
+// EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var plugin_throttling_dist_bundle = __webpack_require__(6856);
+;// CONCATENATED MODULE: ./packages/github/src/client.ts
+/**
+ * The one Octokit factory of the suite: retries 5xx and network errors, waits out
+ * rate limits (403/429 with retry-after), never retries 422 or other client errors,
+ * and masks the token before anything can print it.
+ */
+
+
+
+
+/** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+function createGitHub(options) {
+    const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
+    if (!token)
+        throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
+    core/* setSecret */.Pq(token);
+    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    const limited = (kind) => (retryAfter, opts, _o, count) => {
+        const again = count < rateLimitRetries;
+        core/* warning */.$e(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+        return again;
+    };
+    return (0,github/* getOctokit */.Q)(token, {
+        baseUrl,
+        retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
+        throttle: {
+            onRateLimit: limited('primary'),
+            onSecondaryRateLimit: limited('secondary'),
+            retryAfterBaseValue: retryUnitMs,
+        },
+    }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./packages/github/src/releases.ts
+/**
+ * GitHub releases, idempotently: an existing release for the tag is returned instead of a
+ * duplicate; with assets, the release is a draft until every asset is uploaded.
+ */
+
+
+function releases_status(error) {
+    return error.status;
+}
+/** The release for a tag, draft or published, if one exists. */
+async function findRelease(gh, repo, tag, includeDrafts) {
+    try {
+        return (await gh.rest.repos.getReleaseByTag({ ...repo, tag })).data;
+    }
+    catch (error) {
+        if (releases_status(error) !== 404)
+            throw error;
+    }
+    if (!includeDrafts)
+        return undefined;
+    const list = await gh.rest.repos.listReleases({ ...repo, per_page: 100 });
+    return list.data.find((r) => r.tag_name === tag);
+}
+/**
+ * Creates the release for an existing tag. Without assets that is one call; with assets:
+ * a draft, the uploads, then publishing. `resume` looks for a release (or draft) left by
+ * an earlier run first.
+ */
+async function publishRelease(gh, repo, spec, resume) {
+    let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
+    if (release && !release.draft) {
+        return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+    }
+    const draft = spec.assets.length > 0;
+    if (!release) {
+        try {
+            release = (await gh.rest.repos.createRelease({
+                ...repo,
+                tag_name: spec.tag,
+                name: spec.name,
+                body: spec.body,
+                draft,
+                prerelease: spec.prerelease,
+                make_latest: spec.prerelease ? 'false' : 'true',
+            })).data;
+        }
+        catch (error) {
+            // 422 already_exists: another run published it meanwhile.
+            const existing = releases_status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
+            if (!existing)
+                throw error;
+            return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+        }
+    }
+    const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
+    for (const file of spec.assets) {
+        const name = (0,external_node_path_.basename)(file);
+        if (uploaded.has(name))
+            continue;
+        const data = await (0,promises_.readFile)(file);
+        const asset = await gh.rest.repos.uploadReleaseAsset({
+            ...repo,
+            release_id: release.id,
+            name,
+            url: release.upload_url,
+            data: data,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
+        });
+        uploaded.set(name, asset.data.id);
+    }
+    if (release.draft) {
+        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+    }
+    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+}
+
+;// CONCATENATED MODULE: ./packages/github/src/index.ts
+
+
+
+
+/***/ })
+
+};

@@ -1,0 +1,96 @@
+/**
+ * GitHub releases, idempotently: an existing release for the tag is returned instead of a
+ * duplicate; with assets, the release is a draft until every asset is uploaded.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { GitHub } from './client.js';
+
+export interface Repo {
+  owner: string;
+  repo: string;
+}
+
+export interface ReleaseSpec {
+  tag: string;
+  name: string;
+  body: string;
+  prerelease: boolean;
+  /** Files to attach (absolute paths). */
+  assets: string[];
+}
+
+export interface PublishedRelease {
+  id: number;
+  url: string;
+  created: boolean;
+  assets: { name: string; id: number }[];
+}
+
+function status(error: unknown): number | undefined {
+  return (error as { status?: number }).status;
+}
+
+/** The release for a tag, draft or published, if one exists. */
+export async function findRelease(gh: GitHub, repo: Repo, tag: string, includeDrafts: boolean) {
+  try {
+    return (await gh.rest.repos.getReleaseByTag({ ...repo, tag })).data;
+  } catch (error) {
+    if (status(error) !== 404) throw error;
+  }
+  if (!includeDrafts) return undefined;
+  const list = await gh.rest.repos.listReleases({ ...repo, per_page: 100 });
+  return list.data.find((r) => r.tag_name === tag);
+}
+
+/**
+ * Creates the release for an existing tag. Without assets that is one call; with assets:
+ * a draft, the uploads, then publishing. `resume` looks for a release (or draft) left by
+ * an earlier run first.
+ */
+export async function publishRelease(gh: GitHub, repo: Repo, spec: ReleaseSpec, resume: boolean): Promise<PublishedRelease> {
+  let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
+  if (release && !release.draft) {
+    return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+  }
+  const draft = spec.assets.length > 0;
+  if (!release) {
+    try {
+      release = (
+        await gh.rest.repos.createRelease({
+          ...repo,
+          tag_name: spec.tag,
+          name: spec.name,
+          body: spec.body,
+          draft,
+          prerelease: spec.prerelease,
+          make_latest: spec.prerelease ? 'false' : 'true',
+        })
+      ).data;
+    } catch (error) {
+      // 422 already_exists: another run published it meanwhile.
+      const existing = status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
+      if (!existing) throw error;
+      return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+    }
+  }
+  const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
+  for (const file of spec.assets) {
+    const name = basename(file);
+    if (uploaded.has(name)) continue;
+    const data = await readFile(file);
+    const asset = await gh.rest.repos.uploadReleaseAsset({
+      ...repo,
+      release_id: release.id,
+      name,
+      url: release.upload_url,
+      data: data as unknown as string,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
+    });
+    uploaded.set(name, asset.data.id);
+  }
+  if (release.draft) {
+    release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+  }
+  return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+}

@@ -1,0 +1,63 @@
+/** The release notes: changes grouped by type, with scopes, short SHAs and links. */
+import type { Change } from './commits.js';
+
+export interface ChangelogOptions {
+  version: string;
+  previousTag?: string;
+  tag: string;
+  /** e.g. https://github.com/owner/repo, for commit and compare links. */
+  repoUrl?: string;
+  date?: Date;
+  /** Types that released something beyond the defaults get their own section. */
+  extraTypes?: string[];
+}
+
+const SECTIONS: [string, string][] = [
+  ['feat', 'Features'],
+  ['fix', 'Bug Fixes'],
+  ['perf', 'Performance'],
+  ['revert', 'Reverts'],
+  ['refactor', 'Refactoring'],
+  ['docs', 'Documentation'],
+  ['build', 'Build'],
+  ['ci', 'CI'],
+  ['test', 'Tests'],
+  ['style', 'Style'],
+  ['chore', 'Chores'],
+];
+
+function line(c: Change, repoUrl?: string): string {
+  const short = c.sha.slice(0, 7);
+  const ref = repoUrl ? `[${short}](${repoUrl}/commit/${c.sha})` : short;
+  return `- ${c.scope ? `**${c.scope}:** ` : ''}${c.subject} (${ref})`;
+}
+
+export function renderChangelog(changes: Change[], options: ChangelogOptions): string {
+  const date = (options.date ?? new Date()).toISOString().slice(0, 10);
+  const title =
+    options.repoUrl && options.previousTag
+      ? `[${options.version}](${options.repoUrl}/compare/${options.previousTag}...${options.tag})`
+      : options.version;
+  const out = [`## ${title} (${date})`, ''];
+  const breaking = changes.filter((c) => c.breaking);
+  if (breaking.length) {
+    out.push('### ⚠ Breaking Changes', '');
+    for (const c of breaking) {
+      for (const note of c.breakingNotes) out.push(`- ${c.scope ? `**${c.scope}:** ` : ''}${note.replace(/\n+/g, ' ')} (${c.sha.slice(0, 7)})`);
+    }
+    out.push('');
+  }
+  const shown = new Set(['feat', 'fix', 'perf', 'revert', ...(options.extraTypes ?? [])]);
+  for (const [type, heading] of SECTIONS) {
+    if (!shown.has(type)) continue;
+    const group = changes.filter((c) => c.type === type);
+    if (!group.length) continue;
+    out.push(`### ${heading}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
+  }
+  const others = [...shown].filter((t) => !SECTIONS.some(([s]) => s === t));
+  for (const type of others) {
+    const group = changes.filter((c) => c.type === type);
+    if (group.length) out.push(`### ${type}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}

@@ -1,0 +1,110 @@
+/**
+ * Decides the next release from the changes since the last one. Pure: git facts in, plan out.
+ */
+import type { Change } from './commits.js';
+import type { Bump, ReleaseRules } from './rules.js';
+import { compareSemVer, formatSemVer, increment, isStable, parseSemVer, type SemVer } from './semver.js';
+
+export interface ReleaseTag {
+  name: string;
+  version: SemVer;
+  /** The commit the tag points at. */
+  sha: string;
+}
+
+export interface PlanOptions {
+  rules: ReleaseRules;
+  majorOnZero: boolean;
+  /** Prerelease channel (e.g. `rc`), empty for stable. */
+  prerelease: string;
+  initialVersion: string;
+  tagPrefix: string;
+}
+
+export interface Plan {
+  releaseType: Bump;
+  /** The version being released, or undefined when nothing is. */
+  next?: { version: string; tag: string };
+  /** The last release the changes are counted from. */
+  previous?: ReleaseTag;
+  /** Changes that count (reverted pairs removed), oldest first. */
+  changes: Change[];
+}
+
+const ORDER: Bump[] = ['none', 'patch', 'minor', 'major'];
+
+/** Drops a revert together with the change it reverts when both are unreleased. */
+export function cancelReverts(changes: Change[]): Change[] {
+  const dropped = new Set<Change>();
+  for (const revert of changes) {
+    if (revert.type !== 'revert' || !revert.reverts || dropped.has(revert)) continue;
+    const target = changes.find((c) => c !== revert && !dropped.has(c) && c.sha.startsWith(revert.reverts as string));
+    if (target) {
+      dropped.add(revert);
+      dropped.add(target);
+    }
+  }
+  return changes.filter((c) => !dropped.has(c));
+}
+
+export function releaseTypeOf(changes: Change[], rules: ReleaseRules): Bump {
+  let best: Bump = 'none';
+  for (const c of changes) {
+    const bump: Bump = c.breaking ? 'major' : rules.get(c.type) ?? 'none';
+    if (ORDER.indexOf(bump) > ORDER.indexOf(best)) best = bump;
+    if (best === 'major') break;
+  }
+  return best;
+}
+
+/** Before 1.0.0 a breaking change bumps minor and a feature bumps patch, unless majorOnZero. */
+export function effectiveBump(bump: Bump, current: SemVer | undefined, majorOnZero: boolean): Bump {
+  if (!current || current.major > 0 || majorOnZero) return bump;
+  if (bump === 'major') return 'minor';
+  if (bump === 'minor') return 'patch';
+  return bump;
+}
+
+/**
+ * @param lastStable the highest stable release reachable from HEAD
+ * @param changes the changes since lastStable (or all, with no release yet), oldest first
+ * @param allTags every release tag with the prefix (any branch), for prerelease numbering
+ */
+export function planRelease(lastStable: ReleaseTag | undefined, changes: Change[], allTags: ReleaseTag[], options: PlanOptions): Plan {
+  const counted = cancelReverts(changes);
+  const releaseType = releaseTypeOf(counted, options.rules);
+  const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
+  if (releaseType === 'none') return base;
+  let stable: SemVer;
+  if (!lastStable) {
+    const initial = parseSemVer(options.initialVersion);
+    if (!initial || !isStable(initial)) throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
+    stable = initial;
+  } else {
+    const bump = effectiveBump(releaseType, lastStable.version, options.majorOnZero) as Exclude<Bump, 'none'>;
+    stable = increment(lastStable.version, bump);
+  }
+  let version = stable;
+  if (options.prerelease) {
+    const n = nextPrereleaseNumber(stable, options.prerelease, allTags);
+    version = { ...stable, prerelease: [options.prerelease, n] };
+  }
+  const text = formatSemVer(version);
+  return { ...base, next: { version: text, tag: `${options.tagPrefix}${text}` } };
+}
+
+/** 1 + the highest N among existing `X.Y.Z-<channel>.N` tags for this version. */
+export function nextPrereleaseNumber(version: SemVer, channel: string, tags: ReleaseTag[]): number {
+  let max = 0;
+  for (const t of tags) {
+    const v = t.version;
+    if (v.major !== version.major || v.minor !== version.minor || v.patch !== version.patch) continue;
+    if (v.prerelease[0] === channel && typeof v.prerelease[1] === 'number') max = Math.max(max, v.prerelease[1]);
+  }
+  return max + 1;
+}
+
+/** Highest version first. */
+export function byVersionDesc(a: ReleaseTag, b: ReleaseTag): number {
+  return compareSemVer(b.version, a.version);
+}

@@ -1,0 +1,140 @@
+/**
+ * The release job: find the last release, decide the next version, write the changelog,
+ * push the tags and publish the GitHub release. Idempotent: a commit that already carries
+ * the release tag gets its release completed or reported, never a second version.
+ */
+import { ActionError } from '@rollgate/kit';
+import type { GitHub, Repo } from '@rollgate/github';
+import { renderChangelog } from './changelog.js';
+import { changesOf } from './commits.js';
+import { commitsSince, deepen, headSha, highestReachable, isShallow, scanTags } from './history.js';
+import { planRelease, type ReleaseTag } from './plan.js';
+import { pushTags } from './push.js';
+import type { Bump, ReleaseRules } from './rules.js';
+import { formatSemVer, isStable } from './semver.js';
+
+export interface ReleaseConfig {
+  cwd: string;
+  tagPrefix: string;
+  initialVersion: string;
+  rules: ReleaseRules;
+  majorOnZero: boolean;
+  prerelease: string;
+  path: string;
+  floatingTags: boolean;
+  /** Asset files, already resolved from the globs. */
+  assets: string[];
+  dryRun: boolean;
+  /** https://github.com/owner/repo, for links. */
+  repoUrl?: string;
+  repo?: Repo;
+  github?: GitHub;
+  token?: string;
+  log?: (line: string) => void;
+  notice?: (line: string) => void;
+}
+
+export interface ReleaseResult {
+  released: boolean;
+  /** The run found the release already tagged at HEAD. */
+  existing: boolean;
+  version: string;
+  tag: string;
+  previousVersion: string;
+  previousTag: string;
+  releaseType: Bump;
+  changelog: string;
+  sha: string;
+  floatingTags: string[];
+  releaseUrl?: string;
+}
+
+const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : '');
+
+export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
+  const log = config.log ?? (() => undefined);
+  if (await isShallow(config.cwd)) {
+    if (config.dryRun) throw new ActionError('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
+    log('Shallow clone: fetching release tags and the history since the last release.');
+    await deepen(config.cwd, config.tagPrefix);
+  }
+  const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
+  if (ignored.length) config.notice?.(`Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`);
+  const sha = await headSha(config.cwd);
+  const channel = config.prerelease;
+  const inMode = (t: ReleaseTag) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
+  const atHead = tags.find((t) => t.sha === sha && inMode(t));
+  const others = tags.filter((t) => t.sha !== sha);
+  const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
+
+  const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
+  const changes = commits.flatMap(changesOf);
+  const plan = atHead
+    ? { releaseType: 'none' as Bump, changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
+    : planRelease(lastStable, changes, tags, config);
+  const extraTypes = [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t);
+  const base = {
+    previousVersion: versionOf(lastStable),
+    previousTag: lastStable?.name ?? '',
+    sha,
+    floatingTags: [] as string[],
+  };
+
+  if (!plan.next) {
+    log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
+    return { ...base, released: false, existing: false, version: versionOf(lastStable), tag: lastStable?.name ?? '', releaseType: 'none', changelog: '' };
+  }
+  const { version, tag } = plan.next;
+  const changelog = renderChangelog(plan.changes, {
+    version,
+    tag,
+    extraTypes,
+    ...(lastStable ? { previousTag: lastStable.name } : {}),
+    ...(config.repoUrl ? { repoUrl: config.repoUrl } : {}),
+  });
+  const parsed = atHead?.version ?? tags.find((t) => t.name === tag)?.version;
+  const stable = channel === '' && (parsed ? isStable(parsed) : true);
+  const floating = config.floatingTags && stable ? floatingTagsFor(config.tagPrefix, version) : [];
+  const result: ReleaseResult = {
+    ...base,
+    released: !atHead,
+    existing: Boolean(atHead),
+    version,
+    tag,
+    releaseType: atHead ? 'none' : plan.releaseType,
+    changelog,
+    floatingTags: floating,
+  };
+  if (config.dryRun) {
+    log(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
+    return result;
+  }
+  if (!config.github || !config.repo) throw new ActionError('A GitHub token is required to release: set the github-token input.');
+  let resume = Boolean(atHead);
+  if (!atHead) {
+    const pushed = await pushTags({ cwd: config.cwd, tag, sha, message: `${tag}\n\n${changelog}`, floating, ...(config.token ? { token: config.token } : {}) });
+    log(pushed.existed ? `Tag ${tag} was already pushed at this commit; completing the release.` : `Pushed ${[tag, ...floating].join(', ')}.`);
+    resume = pushed.existed;
+  }
+  const { publishRelease } = await import('@rollgate/github');
+  const published = await publishRelease(
+    config.github,
+    config.repo,
+    { tag, name: tag, body: changelog, prerelease: !stable, assets: config.assets },
+    resume,
+  );
+  if (atHead && published.created) {
+    log(`Completed the release of ${tag} (its tag existed without a release).`);
+    result.released = true;
+  } else if (atHead) {
+    log(`HEAD is already released as ${tag}: nothing to do.`);
+  }
+  result.releaseUrl = published.url;
+  return result;
+}
+
+/** `v1.3.0` -> [`v1`, `v1.3`]. */
+export function floatingTagsFor(prefix: string, version: string): string[] {
+  const [major, minor] = version.split('.');
+  return [`${prefix}${major}`, `${prefix}${major}.${minor}`];
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_RULES, parseMessage, parseReleaseRules, parseSemVer, planRelease, type Change, type PlanOptions, type ReleaseTag, type SemVer } from '../src/index.js';
+
+let n = 0;
+const c = (message: string): Change => {
+  const sha = (++n).toString(16).padStart(40, '0');
+  return parseMessage(sha, message) as Change;
+};
+const tag = (name: string): ReleaseTag => ({ name: `v${name}`, version: parseSemVer(name) as SemVer, sha: 'f'.repeat(40) });
+const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({ rules: DEFAULT_RULES, majorOnZero: false, prerelease: '', initialVersion: '0.1.0', tagPrefix: 'v', ...o });
+const next = (last: string | undefined, messages: string[], o: Partial<PlanOptions> = {}, all: string[] = []) =>
+  planRelease(last ? tag(last) : undefined, messages.map(c).filter(Boolean), all.map(tag), opts(o));
+
+describe('bump rules', () => {
+  it.each([
+    [['fix: a'], 'patch', '1.2.4'],
+    [['perf: a'], 'patch', '1.2.4'],
+    [['feat: a'], 'minor', '1.3.0'],
+    [['fix: a', 'feat: b'], 'minor', '1.3.0'],
+    [['feat!: a'], 'major', '2.0.0'],
+    [['fix: a\n\nBREAKING CHANGE: b'], 'major', '2.0.0'],
+    [['chore!: drop node 18'], 'major', '2.0.0'],
+    [['docs: a', 'chore: b', 'refactor: c', 'Update readme'], 'none', undefined],
+  ])('%j -> %s', (messages, type, version) => {
+    const plan = next('1.2.3', messages);
+    expect(plan.releaseType).toBe(type);
+    expect(plan.next?.version).toBe(version);
+  });
+
+  it('applies configured rules', () => {
+    const parsed = parseReleaseRules('refactor:patch, docs:none\nfeat:patch');
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(next('1.2.3', ['refactor: x'], { rules: parsed.rules }).next?.version).toBe('1.2.4');
+    expect(next('1.2.3', ['feat: x'], { rules: parsed.rules }).next?.version).toBe('1.2.4');
+    expect(next('1.2.3', ['feat!: x'], { rules: parsed.rules }).next?.version).toBe('2.0.0');
+  });
+
+  it('rejects bad rules with a message naming the entry', () => {
+    expect(parseReleaseRules('refactor:huge')).toEqual({ error: expect.stringContaining("'refactor:huge' is not one") });
+    expect(parseReleaseRules('refactor')).toEqual({ error: expect.stringContaining("'refactor'") });
+    expect(parseReleaseRules('Bad Type:patch')).toHaveProperty('error');
+  });
+
+  it('cancels a revert with the commit it reverts; a lone revert is a patch', () => {
+    const feat = c('feat: risky');
+    const revert = c(`Revert "feat: risky"\n\nThis reverts commit ${feat.sha}.`);
+    expect(planRelease(tag('1.2.3'), [feat, revert], [], opts()).releaseType).toBe('none');
+    expect(next('1.2.3', ['Revert "feat: old"\n\nThis reverts commit 0123456789abcdef.']).next?.version).toBe('1.2.4');
+  });
+});
+
+describe('first release and pre-1.0', () => {
+  it('uses initial-version for the first release', () => {
+    expect(next(undefined, ['feat: a']).next?.version).toBe('0.1.0');
+    expect(next(undefined, ['fix: a'], { initialVersion: '1.0.0' }).next?.version).toBe('1.0.0');
+    expect(next(undefined, ['docs: a']).next).toBeUndefined();
+  });
+  it('before 1.0.0 a breaking change bumps minor and a feature patch', () => {
+    expect(next('0.3.1', ['feat!: a']).next?.version).toBe('0.4.0');
+    expect(next('0.3.1', ['feat: a']).next?.version).toBe('0.3.2');
+    expect(next('0.3.1', ['fix: a']).next?.version).toBe('0.3.2');
+  });
+  it('major-on-zero lets a breaking change reach 1.0.0', () => {
+    expect(next('0.3.1', ['feat!: a'], { majorOnZero: true }).next?.version).toBe('1.0.0');
+    expect(next('0.3.1', ['feat: a'], { majorOnZero: true }).next?.version).toBe('0.4.0');
+  });
+});
+
+describe('prerelease channels', () => {
+  it('numbers rc releases from the existing tags', () => {
+    expect(next('1.2.0', ['feat: a'], { prerelease: 'rc' }).next).toEqual({ version: '1.3.0-rc.1', tag: 'v1.3.0-rc.1' });
+    expect(next('1.2.0', ['feat: a', 'fix: b'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.2.0']).next?.version).toBe('1.3.0-rc.2');
+    expect(next('1.2.0', ['feat: a'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.3.0-rc.7', '1.3.0-beta.9']).next?.version).toBe('1.3.0-rc.8');
+    expect(next('1.2.0', ['feat: a'], { prerelease: 'beta' }, ['1.3.0-rc.2']).next?.version).toBe('1.3.0-beta.1');
+  });
+  it('a breaking change during rc moves to the next major rc', () => {
+    expect(next('1.2.0', ['feat: a', 'feat!: b'], { prerelease: 'rc' }, ['1.3.0-rc.1']).next?.version).toBe('2.0.0-rc.1');
+  });
+  it('promoting to stable drops the suffix', () => {
+    expect(next('1.2.0', ['feat: a', 'fix: b'], {}, ['1.3.0-rc.1', '1.3.0-rc.2']).next?.version).toBe('1.3.0');
+  });
+  it('uses the tag prefix', () => {
+    expect(next('1.2.0', ['fix: a'], { tagPrefix: 'api-v' }).next?.tag).toBe('api-v1.2.1');
+  });
+});
