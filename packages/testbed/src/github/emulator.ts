@@ -4,6 +4,8 @@ import { error } from './objects.js';
 import { registerGitRoutes } from './routes-git.js';
 import { registerReleaseRoutes, type StoredAsset, type StoredRelease } from './routes-releases.js';
 import { registerDeploymentRoutes, type StoredDeployment, type StoredStatus } from './routes-deployments.js';
+import { registerArtifactRoutes } from './routes-artifacts.js';
+import type { ArtifactService } from '../artifacts/service.js';
 
 export interface EmulatorOptions {
   /** Path of the bare repository that stands for the GitHub repository. */
@@ -50,6 +52,12 @@ export class GitHubEmulator extends HttpEmulator {
 
   nextId(): number {
     return ++this.id;
+  }
+
+  /** Serves the workflow-artifact REST endpoints from an artifact service's store. */
+  useArtifacts(service: ArtifactService): this {
+    registerArtifactRoutes(this, service);
+    return this;
   }
 
   /** A route under /repos/{owner}/{repo}: other repositories answer 404. */
