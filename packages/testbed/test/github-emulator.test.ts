@@ -113,6 +113,22 @@ describe('GitHub emulator: deployments', () => {
   });
 });
 
+describe('GitHub emulator: repository, commits, compare', () => {
+  it('describes the repository', async () => {
+    const r = await api.rest.repos.get(repo);
+    expect(r.data).toMatchObject({ full_name: 'octo-org/service', default_branch: 'main' });
+  });
+  it('reads a commit and compares two refs from the git remote', async () => {
+    const c = await api.rest.repos.getCommit({ ...repo, ref: 'main' });
+    expect(c.data.sha).toBe(head);
+    expect(c.data.commit.message).toBe('feat: second');
+    const first = git(seed, ['rev-parse', 'HEAD~1']);
+    const cmp = await api.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${first}...main` });
+    expect(cmp.data).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1 });
+    expect(cmp.data.commits.map((x) => x.sha)).toEqual([head]);
+  });
+});
+
 describe('GitHub emulator: faults', () => {
   it('a 500 is retried by the client and succeeds', async () => {
     gh.fault({ route: '/repos/{owner}/{repo}/git/ref/{ref}', status: 500, times: 2 });

@@ -5,6 +5,7 @@ import { registerGitRoutes } from './routes-git.js';
 import { registerReleaseRoutes, type StoredAsset, type StoredRelease } from './routes-releases.js';
 import { registerDeploymentRoutes, type StoredDeployment, type StoredStatus } from './routes-deployments.js';
 import { registerArtifactRoutes } from './routes-artifacts.js';
+import { registerRepoRoutes } from './routes-repo.js';
 import type { ArtifactService } from '../artifacts/service.js';
 
 export interface EmulatorOptions {
@@ -31,6 +32,7 @@ export class GitHubEmulator extends HttpEmulator {
     this.remote = options.remote;
     this.owner = options.owner ?? 'octo-org';
     this.repo = options.repo ?? 'service';
+    registerRepoRoutes(this);
     registerGitRoutes(this);
     registerReleaseRoutes(this);
     registerDeploymentRoutes(this);

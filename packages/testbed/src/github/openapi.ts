@@ -26,19 +26,28 @@ function load(): { spec: Spec; ajv: Ajv } {
     const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
     (addFormats as unknown as (a: Ajv) => void)(ajv);
     // strict: false lets OpenAPI-only keywords (example, x-github...) pass; Ajv knows `nullable`.
-    ajv.addSchema({ components: spec.components }, 'gh');
+    ajv.addSchema({ components: toJsonSchema(spec.components) }, 'gh');
   }
   return { spec, ajv };
 }
 
-/** Points `#/components/...` refs at the components document registered as `gh`. */
+/**
+ * OpenAPI 3.0 schema -> JSON Schema for Ajv: `#/components/...` refs point at the components
+ * document registered as `gh`, and `nullable: true` without a `type` (beside a $ref or allOf)
+ * becomes `anyOf: [schema, null]`.
+ */
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
     if (k === '$ref' && typeof v === 'string' && v.startsWith('#/')) out[k] = `gh${v}`;
+    else if (k === 'examples' || k === 'example') continue;
     else out[k] = toJsonSchema(v);
+  }
+  if (out.nullable === true && out.type === undefined) {
+    delete out.nullable;
+    return { anyOf: [out, { type: 'null' }] };
   }
   return out;
 }
