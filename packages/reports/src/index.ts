@@ -1,0 +1,6 @@
+export * from './model.js';
+export * from './tally.js';
+export { parseJUnit } from './junit.js';
+export { parseTrx } from './trx.js';
+export { parseTap } from './tap.js';
+export { parseReport, detectFormat, type Format } from './detect.js';

@@ -1,0 +1,47 @@
+/** What every report format turns into: one record per test run (a testcase element, a TAP test point...). */
+
+export type Outcome = 'success' | 'failure' | 'error' | 'skipped';
+
+export interface TestRun {
+  /** Identifies the test across retries when set (TRX testId); else classname + name do. */
+  id?: string;
+  /** Suite or class; with `name` it identifies the test across retries. */
+  classname: string;
+  name: string;
+  outcome: Outcome;
+  /** Seconds. */
+  time: number;
+  message?: string;
+  details?: string;
+  file?: string;
+  line?: number;
+  /** Surefire flakyFailure/flakyError: failed, then passed on a rerun within this run. */
+  flaky?: boolean;
+}
+
+/** Counts a suite declares when it lists no test cases (some runners write only totals). */
+export interface SuiteTotals {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+export interface ReportSink {
+  run(run: TestRun): void;
+  totals(totals: SuiteTotals): void;
+}
+
+export class ReportError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${message}`);
+    this.name = 'ReportError';
+  }
+}
+
+/** Bounds what is kept of a failure's text: memory follows the largest test case, capped. */
+export const MAX_TEXT = 64 * 1024;
