@@ -4,3 +4,6 @@ export { parseJUnit } from './junit.js';
 export { parseTrx } from './trx.js';
 export { parseTap } from './tap.js';
 export { parseReport, detectFormat, type Format } from './detect.js';
+export * from './collect.js';
+export * from './summary.js';
+export * from './locate.js';

@@ -3,13 +3,17 @@
  * rerunFailure), mocha, go-junit-report, nextest, catch2, bazel, tst (status="disabled"),
  * nested suites, and suites that carry only totals.
  */
-import type { SaxesTagPlain } from 'saxes';
 import { MAX_TEXT, ReportError, type Outcome, type ReportSink, type TestRun } from './model.js';
 import { streamXml } from './xml.js';
 
-const RESULT = new Set(['failure', 'error', 'skipped']);
+const FAILURE = 1;
+const ERROR = 2;
+const SKIPPED = 4;
+const RESULT: Record<string, number | undefined> = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
 const FLAKY = new Set(['flakyFailure', 'flakyError']);
 const RERUN = new Set(['rerunFailure', 'rerunError']);
+/** Elements whose attributes never matter (their text is skipped too). */
+const IGNORED = new Set(['system-out', 'system-err', 'properties', 'property']);
 const SKIP_STATUS = new Set(['disabled', 'skipped', 'notrun', 'ignored']);
 
 interface Suite {
@@ -28,60 +32,63 @@ const num = (v: string | undefined) => {
 export async function parseJUnit(file: string, sink: ReportSink, display = file): Promise<void> {
   const suites: Suite[] = [];
   let root: string | undefined;
-  let current: (TestRun & { results: Set<string>; status?: string }) | undefined;
+  let current: (TestRun & { results: number; status?: string }) | undefined;
   let capture: 'message' | undefined;
   let anonymous = 0;
   let text = '';
   await streamXml(
     file,
     {
-      open(tag: SaxesTagPlain) {
-        const a = tag.attributes as Record<string, string>;
+      open(name: string, a: Record<string, string>) {
         if (root === undefined) {
-          root = tag.name;
+          root = name;
           if (root !== 'testsuites' && root !== 'testsuite') {
             throw new ReportError(display, `not a JUnit XML report (root element <${root}>, expected <testsuites> or <testsuite>)`);
           }
         }
-        if (tag.name === 'testsuite') {
+        if (name === 'testsuite') {
           const parent = suites.at(-1);
           if (parent) parent.nested++;
           suites.push({ name: a.name ?? parent?.name ?? '', file: a.file ?? parent?.file, cases: 0, nested: 0, attrs: a });
-        } else if (tag.name === 'testcase') {
+        } else if (name === 'testcase') {
           const suite = suites.at(-1);
           if (suite) suite.cases++;
-          const line = a.line !== undefined ? Number(a.line) : undefined;
           current = {
-            // A test case with neither class nor name is a test of its own.
-            ...(a.name === undefined && a.classname === undefined ? { id: `${display}#${++anonymous}` } : {}),
             classname: a.classname || a.class || suite?.name || '',
             name: a.name ?? '',
             outcome: 'success',
             time: num(a.time ?? (a.duration !== undefined ? String(num(a.duration) / 1000) : undefined)),
-            results: new Set(),
-            ...(a.status ? { status: a.status.toLowerCase() } : {}),
-            ...(a.file ?? suite?.file ? { file: a.file ?? suite?.file } : {}),
-            ...(line !== undefined && Number.isFinite(line) ? { line } : {}),
+            results: 0,
           };
+          // A test case with neither class nor name is a test of its own.
+          if (a.name === undefined && a.classname === undefined) current.id = `${display}#${++anonymous}`;
+          if (a.status) current.status = a.status.toLowerCase();
+          const file = a.file ?? suite?.file;
+          if (file) current.file = file;
+          const line = a.line !== undefined ? Number(a.line) : NaN;
+          if (Number.isFinite(line)) current.line = line;
         } else if (current) {
-          if (RESULT.has(tag.name)) {
-            current.results.add(tag.name);
+          const bit = RESULT[name];
+          if (bit !== undefined) {
+            current.results |= bit;
             // catch2 and others put the location on the failure element.
             if (a.file && !current.file) current.file = a.file;
             if (a.line && current.line === undefined && Number.isFinite(Number(a.line))) current.line = Number(a.line);
-            if (tag.name !== 'skipped' || !current.message) {
+            if (name !== 'skipped' || !current.message) {
               const message = a.message ?? a.type;
               if (message) current.message = message.slice(0, MAX_TEXT);
-              capture = tag.name === 'skipped' ? undefined : 'message';
+              capture = name === 'skipped' ? undefined : 'message';
               text = '';
             }
-          } else if (FLAKY.has(tag.name)) {
+          } else if (FLAKY.has(name)) {
             current.flaky = true;
-          } else if (RERUN.has(tag.name)) {
-            current.results.add(tag.name === 'rerunError' ? 'error' : 'failure');
+          } else if (RERUN.has(name)) {
+            current.results |= name === 'rerunError' ? ERROR : FAILURE;
           }
         }
       },
+      wantsText: () => capture !== undefined,
+      wantsAttributes: (name: string) => !IGNORED.has(name),
       text(t: string) {
         if (capture && text.length < MAX_TEXT) text += t.slice(0, MAX_TEXT - text.length);
       },
@@ -113,10 +120,10 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
   if (root === undefined) throw new ReportError(display, 'empty file: no XML element found');
 }
 
-function outcomeOf(results: Set<string>, status?: string): Outcome {
-  if (results.has('error')) return 'error';
-  if (results.has('failure')) return 'failure';
-  if (results.has('skipped')) return 'skipped';
+function outcomeOf(results: number, status?: string): Outcome {
+  if (results & ERROR) return 'error';
+  if (results & FAILURE) return 'failure';
+  if (results & SKIPPED) return 'skipped';
   if (status && SKIP_STATUS.has(status)) return 'skipped';
   return 'success';
 }

@@ -30,20 +30,50 @@ export interface Totals {
   duration: number;
 }
 
-interface Test {
-  outcome: Outcome;
-  sawFail: boolean;
-  sawPass: boolean;
-  flaky: boolean;
+/** A test's state packed in a small integer: outcome rank (2 bits) and three flags. */
+const SAW_FAIL = 4;
+const SAW_PASS = 8;
+const FLAKY_MARK = 16;
+const OUTCOMES: Outcome[] = ['skipped', 'success', 'failure', 'error'];
+
+/**
+ * cyrb53: a 53-bit string hash. Tests are kept by hash so a report with millions of test
+ * cases costs a number per test; two different tests colliding is ~1e-4 at 2 million tests.
+ */
+export function hash53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+const isFlaky = (t: number) => (t & SAW_FAIL && t & SAW_PASS) || (t & FLAKY_MARK && finalOutcome(t) === 'success');
+function finalOutcome(t: number): Outcome {
+  if (t & SAW_FAIL && t & SAW_PASS) return 'success';
+  return OUTCOMES[t & 3] as Outcome;
+}
+
+/**
+ * A copy of a string that does not keep its source alive: parsed strings are slices of the
+ * read chunks, and keeping one slice would keep its whole chunk in memory.
+ */
+export function detach<T extends string | undefined>(s: T): T {
+  return (s === undefined ? s : (s + ' ').slice(0, -1)) as T;
 }
 
 const RANK: Record<Outcome, number> = { skipped: 0, success: 1, failure: 2, error: 3 };
 
 export class Tally implements ReportSink {
-  private readonly tests = new Map<string, Test>();
-  /** Display names of flaky candidates (tests that failed at least once). */
-  private readonly names = new Map<string, string>();
-  private readonly failureRuns = new Map<string, Failure>();
+  private readonly tests = new Map<number, number>();
+  /** Display names of flaky candidates (tests that failed at least once, or were marked flaky). */
+  private readonly names = new Map<number, string>();
+  private readonly failureRuns = new Map<number, Failure>();
   private readonly slow: { name: string; time: number }[] = [];
   private declared: SuiteTotals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   runs = 0;
@@ -58,28 +88,24 @@ export class Tally implements ReportSink {
   run(run: TestRun): void {
     this.runs++;
     this.duration += run.time;
-    const key = run.id ?? `${run.classname}\u0000${run.name}`;
-    let t = this.tests.get(key);
-    if (!t) {
-      t = { outcome: run.outcome, sawFail: false, sawPass: false, flaky: false };
-      this.tests.set(key, t);
-    } else if (RANK[run.outcome] > RANK[t.outcome]) t.outcome = run.outcome;
-    if (run.outcome === 'failure' || run.outcome === 'error' || run.flaky) {
-      this.names.set(key, run.classname ? `${run.classname} › ${run.name}` : run.name);
+    const key = hash53(run.id ?? `${run.classname}\u0000${run.name}`);
+    const rank = RANK[run.outcome];
+    const before = this.tests.get(key);
+    let t = before === undefined ? rank : (before & 3) >= rank ? before : (before & ~3) | rank;
+    const failed = run.outcome === 'failure' || run.outcome === 'error';
+    if (failed) t |= SAW_FAIL;
+    if (run.outcome === 'success') t |= SAW_PASS;
+    if (run.flaky) t |= FLAKY_MARK;
+    this.tests.set(key, t);
+    if ((failed || run.flaky) && !this.names.has(key)) this.names.set(key, detach(run.classname ? `${run.classname} › ${run.name}` : run.name));
+    if (failed && !this.failureRuns.has(key) && this.failureRuns.size < this.keepFailures) {
+      const f: Failure = { classname: detach(run.classname), name: detach(run.name), outcome: run.outcome as Failure['outcome'] };
+      if (run.message) f.message = detach(run.message);
+      if (run.details) f.details = detach(run.details);
+      if (run.file) f.file = detach(run.file);
+      if (run.line !== undefined) f.line = run.line;
+      this.failureRuns.set(key, f);
     }
-    if (run.outcome === 'failure' || run.outcome === 'error') {
-      t.sawFail = true;
-      if (!this.failureRuns.has(key) && this.failureRuns.size < this.keepFailures) {
-        const f: Failure = { classname: run.classname, name: run.name, outcome: run.outcome };
-        if (run.message) f.message = run.message;
-        if (run.details) f.details = run.details;
-        if (run.file) f.file = run.file;
-        if (run.line !== undefined) f.line = run.line;
-        this.failureRuns.set(key, f);
-      }
-    }
-    if (run.outcome === 'success') t.sawPass = true;
-    if (run.flaky) t.flaky = true;
     this.noteTime(run);
   }
 
@@ -94,26 +120,21 @@ export class Tally implements ReportSink {
     if (this.keepSlowest === 0 || run.time <= 0) return;
     const min = this.slow.length < this.keepSlowest ? -1 : (this.slow.at(-1) as { time: number }).time;
     if (run.time <= min) return;
-    this.slow.push({ name: run.classname ? `${run.classname} › ${run.name}` : run.name, time: run.time });
+    this.slow.push({ name: detach(run.classname ? `${run.classname} › ${run.name}` : run.name), time: run.time });
     this.slow.sort((a, b) => b.time - a.time);
     if (this.slow.length > this.keepSlowest) this.slow.pop();
-  }
-
-  private finalOutcome(t: Test): Outcome {
-    if (t.sawFail && t.sawPass) return 'success';
-    return t.outcome;
   }
 
   result(): Totals {
     const c: Totals = { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0, runs: this.runs, duration: this.duration };
     for (const t of this.tests.values()) {
       c.total++;
-      const o = this.finalOutcome(t);
+      const o = finalOutcome(t);
       if (o === 'success') c.passed++;
       else if (o === 'failure') c.failed++;
       else if (o === 'error') c.errors++;
       else c.skipped++;
-      if ((t.sawFail && t.sawPass) || (t.flaky && o === 'success')) c.flaky++;
+      if (isFlaky(t)) c.flaky++;
     }
     const d = this.declared;
     c.total += d.tests;
@@ -128,18 +149,13 @@ export class Tally implements ReportSink {
   /** Failures of tests that did not pass in the end, in report order. */
   failures(): Failure[] {
     return [...this.failureRuns.entries()]
-      .filter(([key]) => {
-        const t = this.tests.get(key) as Test;
-        return !(t.sawFail && t.sawPass);
-      })
+      .filter(([key]) => finalOutcome(this.tests.get(key) as number) !== 'success')
       .map(([, f]) => f);
   }
 
   flakyTests(): string[] {
     const out: string[] = [];
-    for (const [key, t] of this.tests) {
-      if ((t.sawFail && t.sawPass) || (t.flaky && this.finalOutcome(t) === 'success')) out.push(this.names.get(key) ?? key);
-    }
+    for (const [key, t] of this.tests) if (isFlaky(t)) out.push(this.names.get(key) ?? '');
     return out;
   }
 

@@ -1,5 +1,4 @@
 /** .NET TRX (MSTest, xUnit and NUnit loggers): UnitTestResult elements, class names from TestDefinitions. */
-import type { SaxesTagPlain } from 'saxes';
 import { MAX_TEXT, ReportError, type Outcome, type ReportSink, type TestRun } from './model.js';
 import { streamXml } from './xml.js';
 
@@ -30,8 +29,8 @@ export async function parseTrx(file: string, sink: ReportSink, display = file): 
   await streamXml(
     file,
     {
-      open(tag: SaxesTagPlain) {
-        const a = tag.attributes as Record<string, string>;
+      open(tagName: string, a: Record<string, string>) {
+        const tag = { name: tagName };
         if (root === undefined) {
           root = tag.name;
           if (root !== 'TestRun') throw new ReportError(display, `not a TRX report (root element <${root}>, expected <TestRun>)`);
@@ -54,6 +53,7 @@ export async function parseTrx(file: string, sink: ReportSink, display = file): 
           text = '';
         }
       },
+      wantsText: () => capture !== undefined,
       text(t: string) {
         if (capture && text.length < MAX_TEXT) text += t.slice(0, MAX_TEXT - text.length);
       },

@@ -1,0 +1,30 @@
+/** Writes a synthetic JUnit report: `cases` test cases, `failRate` of them failing with a stack trace. */
+import { createWriteStream } from 'node:fs';
+
+export async function writeJUnit(file: string, cases: number, failRate = 0.05): Promise<number> {
+  const out = createWriteStream(file);
+  let bytes = 0;
+  const write = (s: string) => {
+    bytes += Buffer.byteLength(s);
+    return out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok()));
+  };
+  const stack = Array.from({ length: 12 }, (_, i) => `    at Object.method${i} (/home/runner/work/app/src/module${i}.ts:${10 + i}:${5 + i})`).join('\n');
+  const perSuite = 1000;
+  await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bench">\n');
+  for (let s = 0; s * perSuite < cases; s++) {
+    await write(`  <testsuite name="suite ${s}" tests="${perSuite}" time="1.5">\n`);
+    let chunk = '';
+    for (let i = s * perSuite; i < Math.min(cases, (s + 1) * perSuite); i++) {
+      const fails = (i * 7919) % 100 < failRate * 100;
+      chunk += `    <testcase classname="app.module${s}.Spec${i % 50}" name="does thing number ${i} &amp; more" time="0.${String(i % 997).padStart(3, '0')}" file="src/module${s}.test.ts" line="${i % 400}">`;
+      chunk += fails
+        ? `\n      <failure message="expected ${i} to equal ${i + 1}" type="AssertionError">AssertionError: expected ${i} to equal ${i + 1}\n${stack}\n${'    context line with some words of detail\n'.repeat(20)}</failure>\n      <system-out><![CDATA[log line for ${i}\n${'x'.repeat(120)}]]></system-out>\n    </testcase>\n`
+        : `<system-out><![CDATA[ran ${i}: ${'ok '.repeat(80)}]]></system-out></testcase>\n`;
+    }
+    await write(chunk);
+    await write('  </testsuite>\n');
+  }
+  await write('</testsuites>\n');
+  await new Promise<void>((ok) => out.end(() => ok()));
+  return bytes;
+}

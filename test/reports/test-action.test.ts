@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactService, runAction } from '@rollgate/testbed';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'reports');
+
+function workspace(files: Record<string, string> = {}): string {
+  const ws = mkdtempSync(join(tmpdir(), 'test-action-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(ws, path, '..'), { recursive: true });
+    writeFileSync(join(ws, path), content);
+  }
+  return ws;
+}
+
+const SAMPLE = [
+  "import { it, describe } from 'node:test';",
+  "import assert from 'node:assert';",
+  "describe('math', () => {",
+  "  it('adds', () => assert.equal(1 + 1, 2));",
+  "  it('subtracts', () => assert.equal(3 - 1, 1));",
+  "  it('later', { skip: 'not yet' }, () => {});",
+  '});',
+].join('\n');
+
+let artifacts: ArtifactService;
+beforeAll(async () => {
+  artifacts = await ArtifactService.start();
+});
+afterAll(() => artifacts.stop());
+
+describe('test action (bundle, runner contract)', () => {
+  it("runs a real test runner (node --test, JUnit reporter), reports counts, summary and an annotation at the failing line", async () => {
+    const ws = workspace({ 'test/math.test.mjs': SAMPLE, 'reports/.keep': '' });
+    const r = await runAction({
+      action: 'test',
+      workspace: ws,
+      inputs: { command: 'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/', reports: 'reports/*.xml' },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ total: '3', passed: '1', failed: '1', errors: '0', skipped: '1', flaky: '0', conclusion: 'failure' });
+    expect(r.error).toBe('Tests failed: the test command exited with code 1; 1 failed and 0 errored of 3 tests.');
+    expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'error', file: 'test/math.test.mjs', line: 5, title: 'test › subtracts', message: '2 == 1' }));
+    expect(r.summary).toContain('| 3 | 1 | 1 | 0 | 1 | 0 |');
+    expect(r.summary).toContain('test › subtracts');
+  });
+
+  it('only reads reports when no command is given: real reports of other runners', async () => {
+    const ws = workspace();
+    const put = (from: string, to: string) => {
+      mkdirSync(join(ws, 'reports'), { recursive: true });
+      copyFileSync(join(FIXTURES, from), join(ws, 'reports', to));
+    };
+    put('publish-unit-test-result-action/junit-xml/pytest/junit.fail.xml', 'pytest.xml'); // 5: 3 pass, 1 skip, 1 fail
+    put('publish-unit-test-result-action/trx/xunit/dotnet-trx.trx', 'dotnet.trx'); // 11: 5 pass, 1 skip, 5 fail
+    put('action-junit-report/maven_surefire_flaky/surefire-report.xml', 'surefire.xml'); // 1 flaky pass
+    const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*', 'fail-on': 'none', 'max-annotations': '2' } });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ total: '17', passed: '9', failed: '6', skipped: '2', flaky: '1', conclusion: 'failure' });
+    expect(r.annotations.filter((a) => a.level === 'error')).toHaveLength(2);
+    expect(r.summary).toContain('### Flaky tests (1)');
+  });
+
+  it('an invalid report is an error naming file and line; the other reports are still read', async () => {
+    const ws = workspace({
+      'reports/good.xml': '<testsuite><testcase classname="a" name="ok"/></testsuite>',
+      'reports/broken.xml': '<testsuite>\n<testcase classname="a" name="x">\n</testsuite>',
+    });
+    const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*.xml' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.total).toBe('1');
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({ level: 'error', file: 'reports/broken.xml', line: 3, message: 'reports/broken.xml:3: invalid XML: closing tag </testsuite> does not match <testcase>' }),
+    );
+    expect(r.error).toMatch(/1 report\(s\) could not be read/);
+  });
+
+  it('min-tests catches a glob that reads too few tests', async () => {
+    const ws = workspace({ 'reports/a.xml': '<testsuite><testcase classname="a" name="ok"/></testsuite>' });
+    const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*.xml', 'min-tests': '10' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toContain('only 1 tests ran, fewer than min-tests 10');
+  });
+
+  it('uploads the raw reports as an artifact', async () => {
+    const ws = workspace({ 'reports/a.xml': '<testsuite><testcase classname="a" name="ok"/></testsuite>' });
+    const r = await runAction({ action: 'test', workspace: ws, runId: 77, ...artifacts.env(77), inputs: { reports: 'reports/*.xml', upload: 'true', 'artifact-name': 'reports-linux' } });
+    expect(r.exitCode).toBe(0);
+    expect(artifacts.store.forRun(77).map((a) => a.name)).toEqual(['reports-linux']);
+  });
+
+  describe('bad input: one clear error', () => {
+    it.each([
+      [{ reports: 'nothing/*.xml' }, /^Input 'reports': expected patterns that match at least one report file/],
+      [{ reports: 'r.xml', 'fail-on': 'always' }, /^Input 'fail-on': expected one of failures, errors, none \(got "always"\)/],
+      [{ reports: 'r.xml', 'max-annotations': '51' }, /^Input 'max-annotations': expected a whole number from 0 to 50/],
+      [{ reports: '' }, /^Input 'reports': expected at least one item/],
+      [{ reports: 'r.xml', command: 'no-such-test-runner --all' }, /^Command not found: 'no-such-test-runner'/],
+    ])('%j', async (inputs, message) => {
+      const r = await runAction({ action: 'test', workspace: workspace({ 'r.xml': '<testsuite><testcase name="a"/></testsuite>' }), inputs });
+      expect(r.exitCode).toBe(1);
+      expect(r.error).toMatch(message);
+    });
+  });
+});
