@@ -63,3 +63,25 @@ export function makeHistory(h: History): { repo: string; remote: string; tags: n
   execFileSync('git', ['branch', '-q', '--set-upstream-to=origin/main', 'main'], { cwd: repo });
   return { repo, remote, tags };
 }
+
+/** Runs a command, returning wall ms and peak RSS in MB (VmHWM polled from /proc). */
+export async function measureProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; rssMb: number; stdout: string; code: number | null }> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const started = process.hrtime.bigint();
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]));
+    } catch {
+      /* exited */
+    }
+  }, 10);
+  const code = await new Promise<number | null>((ok) => child.on('close', ok));
+  clearInterval(poll);
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, rssMb: Math.round(peak / 1024), stdout, code };
+}
