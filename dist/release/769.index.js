@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   publishRelease: () => (/* reexport */ publishRelease)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, findRelease
+// UNUSED EXPORTS: DO_NOT_RETRY, attachToRelease, findRelease
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __webpack_require__(7264);
@@ -135,6 +135,30 @@ async function publishRelease(gh, repo, spec, resume) {
         release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
     }
     return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+}
+/** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
+async function attachToRelease(gh, repo, tag, files) {
+    const release = await findRelease(gh, repo, tag, true);
+    if (!release) {
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 2189));
+        throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
+    }
+    const existing = new Set(release.assets.map((a) => a.name));
+    for (const file of files) {
+        const name = basename(file);
+        if (existing.has(name))
+            continue;
+        const data = await readFile(file);
+        await gh.rest.repos.uploadReleaseAsset({
+            ...repo,
+            release_id: release.id,
+            name,
+            url: release.upload_url,
+            data: data,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
+        });
+    }
+    return release.html_url;
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts

@@ -28476,7 +28476,7 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  lZ: () => (/* reexport */ errors_ActionError),
+  ActionError: () => (/* reexport */ errors_ActionError),
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
   St: () => (/* reexport */ execFile),
@@ -29044,7 +29044,7 @@ var src = __nccwpck_require__(2189);
 async function git(cwd, args, allowFailure = false) {
     const r = await (0,src/* execFile */.St)('git', args, { cwd, echo: false });
     if (r.exitCode !== 0 && !allowFailure) {
-        throw new src/* ActionError */.lZ(`git ${args[0]} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+        throw new src.ActionError(`git ${args[0]} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
     }
     return r.exitCode === 0 ? r.stdout.trimEnd() : '';
 }
@@ -29068,7 +29068,7 @@ async function scanTags(cwd, prefix) {
         if (version)
             tags.push({ name, version, sha: peeled || object });
         else if (LOOKS_LIKE_VERSION.test(rest)) {
-            throw new src/* ActionError */.lZ(`Tag '${name}' is not a valid semantic version (after the prefix '${prefix}'): rename or delete it, or set tag-prefix so it does not match.`);
+            throw new src.ActionError(`Tag '${name}' is not a valid semantic version (after the prefix '${prefix}'): rename or delete it, or set tag-prefix so it does not match.`);
         }
         else if (!FLOATING.test(rest))
             ignored.push(name);
@@ -29130,7 +29130,7 @@ async function deepen(cwd, prefix) {
     const fetch = async (args) => {
         const r = await (0,src/* execFile */.St)('git', ['fetch', '--quiet', ...args], { cwd, echo: false });
         if (r.exitCode !== 0)
-            throw new src/* ActionError */.lZ(`${hint} (git fetch: ${r.stderr.trim().split('\n').at(-1) ?? ''})`);
+            throw new src.ActionError(`${hint} (git fetch: ${r.stderr.trim().split('\n').at(-1) ?? ''})`);
     };
     await fetch(['--depth=1', 'origin', `+refs/tags/${prefix}*:refs/tags/${prefix}*`]);
     const { tags } = await scanTags(cwd, prefix);
@@ -29176,7 +29176,7 @@ async function pushTags(options) {
     const env = await authEnv(cwd, remote, options.token);
     const local = await git(cwd, ['rev-parse', '--verify', '-q', `refs/tags/${tag}^{commit}`], true);
     if (local && local !== sha)
-        throw new src/* ActionError */.lZ(`Tag ${tag} already exists locally at ${local}, not at ${sha}.`);
+        throw new src.ActionError(`Tag ${tag} already exists locally at ${local}, not at ${sha}.`);
     if (!local) {
         await git(cwd, ['-c', `user.name=${BOT.name}`, '-c', `user.email=${BOT.email}`, 'tag', '-a', tag, sha, '-m', options.message, '--cleanup=verbatim']);
     }
@@ -29186,21 +29186,21 @@ async function pushTags(options) {
         return { existed: false };
     const output = `${push.stdout}\n${push.stderr}`;
     if (!new RegExp(`refs/tags/${push_escape(tag)}\\t\\[rejected\\] \\(already exists\\)`).test(output)) {
-        throw new src/* ActionError */.lZ(`Pushing tag ${tag} failed: ${lastLine(push.stderr || push.stdout)}`);
+        throw new src.ActionError(`Pushing tag ${tag} failed: ${lastLine(push.stderr || push.stdout)}`);
     }
     // Someone else pushed the tag: is it this commit?
     await git(cwd, ['tag', '-d', tag]);
     const fetched = await (0,src/* execFile */.St)('git', ['fetch', '--quiet', '--no-tags', remote, `+refs/tags/${tag}:refs/tags/${tag}`], { cwd, env, echo: false });
     if (fetched.exitCode !== 0)
-        throw new src/* ActionError */.lZ(`Tag ${tag} exists on the remote but could not be fetched: ${lastLine(fetched.stderr)}`);
+        throw new src.ActionError(`Tag ${tag} exists on the remote but could not be fetched: ${lastLine(fetched.stderr)}`);
     const theirs = await git(cwd, ['rev-parse', `refs/tags/${tag}^{commit}`]);
     if (theirs !== sha) {
-        throw new src/* ActionError */.lZ(`Tag ${tag} already exists on the remote at ${theirs.slice(0, 7)}, not at this commit ${sha.slice(0, 7)}: another run released ${tag} from a different commit. Re-run on the latest commit.`);
+        throw new src.ActionError(`Tag ${tag} already exists on the remote at ${theirs.slice(0, 7)}, not at this commit ${sha.slice(0, 7)}: another run released ${tag} from a different commit. Re-run on the latest commit.`);
     }
     if (floating.length) {
         const again = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], { cwd, env, echo: false });
         if (again.exitCode !== 0)
-            throw new src/* ActionError */.lZ(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
+            throw new src.ActionError(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
     }
     return { existed: true };
 }
@@ -29385,7 +29385,7 @@ async function release(config) {
     const log = config.log ?? (() => undefined);
     if (await isShallow(config.cwd)) {
         if (config.dryRun)
-            throw new src/* ActionError */.lZ('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
+            throw new src.ActionError('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
         log('Shallow clone: fetching release tags and the history since the last release.');
         await deepen(config.cwd, config.tagPrefix);
     }
@@ -29440,7 +29440,7 @@ async function release(config) {
         return result;
     }
     if (!config.github || !config.repo)
-        throw new src/* ActionError */.lZ('A GitHub token is required to release: set the github-token input.');
+        throw new src.ActionError('A GitHub token is required to release: set the github-token input.');
     let resume = Boolean(atHead);
     if (!atHead) {
         const pushed = await pushTags({ cwd: config.cwd, tag, sha, message: `${tag}\n\n${changelog}`, floating, ...(config.token ? { token: config.token } : {}) });

@@ -94,3 +94,27 @@ export async function publishRelease(gh: GitHub, repo: Repo, spec: ReleaseSpec, 
   }
   return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
 }
+
+/** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
+export async function attachToRelease(gh: GitHub, repo: Repo, tag: string, files: string[]): Promise<string> {
+  const release = await findRelease(gh, repo, tag, true);
+  if (!release) {
+    const { ActionError } = await import('@rollgate/kit');
+    throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
+  }
+  const existing = new Set(release.assets.map((a) => a.name));
+  for (const file of files) {
+    const name = basename(file);
+    if (existing.has(name)) continue;
+    const data = await readFile(file);
+    await gh.rest.repos.uploadReleaseAsset({
+      ...repo,
+      release_id: release.id,
+      name,
+      url: release.upload_url,
+      data: data as unknown as string,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
+    });
+  }
+  return release.html_url;
+}

@@ -121,7 +121,7 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
     GITHUB_API_URL: github.api_url,
     GITHUB_SERVER_URL: github.server_url,
     GITHUB_GRAPHQL_URL: `${github.api_url}/graphql`,
-    ...(options.resultsUrl ? { ACTIONS_RESULTS_URL: options.resultsUrl } : {}),
+    ...(options.resultsUrl ? { ACTIONS_RESULTS_URL: options.resultsUrl, ACTIONS_CACHE_SERVICE_V2: 'true' } : {}),
     ...(options.runtimeToken ? { ACTIONS_RUNTIME_TOKEN: options.runtimeToken } : {}),
   };
 

@@ -10,12 +10,24 @@ import { HttpEmulator, type Reply, type Request } from '../github/server.js';
 import { ArtifactStore, type StoredArtifact } from './store.js';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.ArtifactService';
+const CACHE = '/twirp/github.actions.results.api.v1.CacheService';
+
+export interface StoredCache {
+  id: number;
+  key: string;
+  version: string;
+  file: string;
+  size: number;
+  finalized: boolean;
+  createdAt: number;
+}
 const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 export class ArtifactService extends HttpEmulator {
   readonly store: ArtifactStore;
   private readonly sig = randomBytes(8).toString('hex');
-  private readonly blocks = new Map<number, Map<string, Buffer>>();
+  private readonly blocks = new Map<string, Map<string, Buffer>>();
+  readonly caches: StoredCache[] = [];
 
   constructor(store = new ArtifactStore()) {
     super();
@@ -23,8 +35,11 @@ export class ArtifactService extends HttpEmulator {
     for (const method of ['CreateArtifact', 'FinalizeArtifact', 'ListArtifacts', 'GetSignedArtifactURL', 'DeleteArtifact'] as const) {
       this.route('POST', `${SERVICE}/${method}`, (req) => this.twirp(method, req), { validate: false });
     }
-    this.route('PUT', '/devstoreaccount1/artifacts/{blob}', (req) => this.put(req), { validate: false });
-    this.route('GET', '/devstoreaccount1/artifacts/{blob}', (req) => this.get(req), { validate: false });
+    for (const method of ['CreateCacheEntry', 'FinalizeCacheEntryUpload', 'GetCacheEntryDownloadURL'] as const) {
+      this.route('POST', `${CACHE}/${method}`, (req) => this.cacheTwirp(method, req), { validate: false });
+    }
+    this.route('PUT', '/devstoreaccount1/{container}/{blob}', (req) => this.put(req), { validate: false });
+    this.route('GET', '/devstoreaccount1/{container}/{blob}', (req) => this.get(req), { validate: false });
   }
 
   static async start(store?: ArtifactStore): Promise<ArtifactService> {
@@ -138,10 +153,42 @@ export class ArtifactService extends HttpEmulator {
     }
   }
 
-  private blob(req: Request): StoredArtifact | undefined {
+  private cacheUrl(c: StoredCache): string {
+    return `${this.url}/devstoreaccount1/caches/${c.id}.tar?sig=${this.sig}`;
+  }
+
+  /** The cache service (v2) @actions/cache talks to: entries by key and version, restore keys by prefix. */
+  private cacheTwirp(method: string, req: Request): Reply {
+    if (!this.authorized(req)) return { status: 401, body: { code: 'unauthenticated', msg: 'invalid runtime token' } };
+    const b = req.json() as { key?: string; version?: string; restore_keys?: string[]; size_bytes?: string };
+    const key = String(b.key ?? '');
+    const version = String(b.version ?? '');
+    if (method === 'CreateCacheEntry') {
+      if (this.caches.some((c) => c.key === key && c.version === version)) {
+        return { status: 409, body: { code: 'already_exists', msg: 'cache entry with the same key and version already exists' } };
+      }
+      const id = this.store.nextId();
+      const c: StoredCache = { id, key, version, file: join(this.store.dir, `cache-${id}.tar`), size: 0, finalized: false, createdAt: Date.now() };
+      this.caches.push(c);
+      return { status: 200, body: { ok: true, signed_upload_url: this.cacheUrl(c) } };
+    }
+    if (method === 'FinalizeCacheEntryUpload') {
+      const c = this.caches.find((x) => x.key === key && x.version === version && !x.finalized);
+      if (!c) return { status: 404, body: { code: 'not_found', msg: 'cache entry not found' } };
+      Object.assign(c, { finalized: true, size: readFileSync(c.file).length });
+      return { status: 200, body: { ok: true, entry_id: String(c.id) } };
+    }
+    const done = this.caches.filter((c) => c.finalized && c.version === version).sort((x, y) => y.createdAt - x.createdAt || y.id - x.id);
+    const hit = done.find((c) => c.key === key) ?? (b.restore_keys ?? []).map((p) => done.find((c) => c.key.startsWith(p))).find(Boolean);
+    return hit ? { status: 200, body: { ok: true, signed_download_url: this.cacheUrl(hit), matched_key: hit.key } } : { status: 200, body: { ok: false } };
+  }
+
+  /** The file behind a signed blob URL: an artifact's zip or a cache archive. */
+  private blob(req: Request): { id: string; file: string; finalized: boolean } | undefined {
     if (req.query.get('sig') !== this.sig) return undefined;
-    const id = Number(String(req.params.blob).replace(/\.zip$/, ''));
-    return this.store.artifacts.find((a) => a.id === id);
+    const id = Number(String(req.params.blob).replace(/\.\w+$/, ''));
+    const found = req.params.container === 'caches' ? this.caches.find((c) => c.id === id) : this.store.artifacts.find((a) => a.id === id);
+    return found ? { id: `${req.params.container}/${id}`, file: found.file, finalized: found.finalized } : undefined;
   }
 
   /** Azure Blob REST: Put Block, Put Block List, or a single Put Blob. */
@@ -172,6 +219,7 @@ export class ArtifactService extends HttpEmulator {
   private get(req: Request): Reply {
     const a = this.blob(req);
     if (!a || !a.finalized) return { status: 404, raw: Buffer.from('BlobNotFound') };
-    return { status: 200, raw: readFileSync(a.file), headers: { 'content-type': 'application/zip' } };
+    const type = req.params.container === 'caches' ? 'application/octet-stream' : 'application/zip';
+    return { status: 200, raw: readFileSync(a.file), headers: { 'content-type': type } };
   }
 }

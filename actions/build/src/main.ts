@@ -1,0 +1,119 @@
+import * as core from '@actions/core';
+import { join, resolve } from 'node:path';
+import { ActionError, InputError, Inputs, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
+import { describeVersion, packageBuild, planCache, restoreDependencies, runCommand, saveDependencies, type PackageManager } from '@rollgate/build';
+
+const NAME = /^[^"\\:<>|*?\r\n/]+$/;
+
+function readInputs(inputs: Inputs) {
+  const repo = (process.env.GITHUB_REPOSITORY ?? 'repo').split('/').at(-1) as string;
+  const sha = process.env.GITHUB_SHA ?? '';
+  const releaseTag = inputs.string('release-tag');
+  const command = splitArgs(inputs.string('command', { required: true }));
+  if (command.length === 0) throw new InputError('command', 'a command to run (e.g. npm run build)');
+  return {
+    command,
+    installCommand: splitArgs(inputs.string('install-command')),
+    workingDirectory: inputs.string('working-directory', { default: '.' }),
+    cache: inputs.raw('cache') ? inputs.oneOf<PackageManager>('cache', ['npm', 'yarn', 'pnpm']) : undefined,
+    outputs: inputs.list('outputs', { required: true, separator: /\n/ }),
+    name: inputs.string('name', {
+      default: `${repo}-${sha.slice(0, 7) || 'local'}`,
+      pattern: { regex: NAME, description: 'an artifact name without " : < > | * ? \\ / or newlines' },
+    }),
+    version: inputs.string('version'),
+    upload: inputs.boolean('upload', true),
+    retentionDays: inputs.raw('retention-days') ? inputs.integer('retention-days', { min: 1, max: 90 }) : undefined,
+    releaseTag,
+    token: releaseTag ? inputs.string('github-token', { required: true }) : '',
+  };
+}
+
+await runAction(async () => {
+  const inputs = readInputs(new Inputs((name) => core.getInput(name)));
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = resolve(workspace, inputs.workingDirectory);
+  const warn = (m: string) => core.warning(m);
+
+  const plan = inputs.cache ? await planCache(inputs.cache, cwd) : undefined;
+  const hit = plan ? await restoreDependencies(plan, warn) : undefined;
+  if (plan) core.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
+  if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);
+  if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, warn))) core.info(`Saved dependency cache ${plan.key}`);
+  await runCommand('Build', inputs.command, cwd);
+
+  const glob = await import('@actions/glob');
+  const patterns = inputs.outputs.map((p) => (p.startsWith('!') ? `!${resolve(cwd, p.slice(1))}` : resolve(cwd, p)));
+  const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort();
+  if (files.length === 0) throw new InputError('outputs', 'patterns that match at least one file after the build (relative to working-directory)', inputs.outputs.join(', '));
+
+  const artifactClient = inputs.upload ? new (await import('@actions/artifact')).DefaultArtifactClient() : undefined;
+  if (artifactClient) {
+    const existing = await artifactClient.getArtifact(inputs.name).then(
+      (r) => r.artifact,
+      () => undefined,
+    );
+    if (existing) {
+      throw new ActionError(
+        `An artifact named '${inputs.name}' was already uploaded in this run (id ${existing.id}): set the name input to a name unique to this job, e.g. include the matrix values.`,
+      );
+    }
+  }
+
+  const sha = process.env.GITHUB_SHA ?? '';
+  const version = inputs.version || (await describeVersion(cwd, sha));
+  const built = await packageBuild({
+    workspace,
+    workingDirectory: inputs.workingDirectory,
+    command: inputs.command,
+    installCommand: inputs.installCommand,
+    outputs: files,
+    name: inputs.name,
+    version,
+    outDir: join(process.env.RUNNER_TEMP ?? workspace, 'rollgate-build', inputs.name),
+    env: {
+      repository: process.env.GITHUB_REPOSITORY ?? '',
+      sha,
+      ref: process.env.GITHUB_REF ?? '',
+      runId: process.env.GITHUB_RUN_ID ?? '',
+      attempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
+      runNumber: process.env.GITHUB_RUN_NUMBER ?? '',
+      workflow: process.env.GITHUB_WORKFLOW ?? '',
+    },
+  });
+  core.info(`Archived ${built.manifest.files.length} file(s): ${built.archive} (${built.digest})`);
+
+  let artifactId: number | undefined;
+  if (artifactClient) {
+    const up = await artifactClient.uploadArtifact(inputs.name, [built.archive, built.manifestPath], join(built.archive, '..'), {
+      ...(inputs.retentionDays ? { retentionDays: inputs.retentionDays } : {}),
+    });
+    artifactId = up.id;
+  }
+
+  let releaseUrl: string | undefined;
+  if (inputs.releaseTag) {
+    const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+    const { attachToRelease, createGitHub } = await import('@rollgate/github');
+    releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
+  }
+
+  setOutputs({
+    'artifact-name': inputs.name,
+    'artifact-id': artifactId,
+    digest: built.digest,
+    manifest: built.manifestPath,
+    archive: built.archive,
+    version,
+    'build-id': built.manifest.build_id,
+  });
+  const rows: [string, string][] = [
+    ['build', built.manifest.build_id],
+    ['version', version],
+    ['digest', `\`${built.digest}\``],
+    ['files', String(built.manifest.files.length)],
+    ['artifact', artifactId ? `${inputs.name} (id ${artifactId})` : 'not uploaded'],
+  ];
+  if (releaseUrl) rows.push(['release', releaseUrl]);
+  await writeSummary(`## 📦 Built ${inputs.name}\n\n${table(['', ''], rows)}`);
+});
