@@ -1,0 +1,3 @@
+export * from './checks.js';
+export * from './mann-whitney.js';
+export * from './judge.js';

@@ -1,0 +1,99 @@
+/**
+ * The judge of a rollout. Every canary reading of a threshold check is a measurement: pass,
+ * fail, or inconclusive (no data, source unreachable). The rollout stops as soon as failures
+ * exceed `failureLimit` or inconclusive measurements exceed `inconclusiveLimit` — no data is
+ * never a pass. At the end of a step, baseline checks compare the canary's samples with
+ * stable's (Mann-Whitney U, one-sided), and a check with no passing measurement fails.
+ */
+import type { Check } from './checks.js';
+import { mannWhitneyGreater, median } from './mann-whitney.js';
+
+export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
+
+export interface Verdict {
+  check: string;
+  /** One line: which metric, observed value, threshold. */
+  reason: string;
+  observed?: number;
+}
+
+export interface Limits {
+  failureLimit: number;
+  inconclusiveLimit: number;
+  /** Significance of the baseline comparison (default 0.05). */
+  alpha?: number;
+}
+
+interface StepData {
+  canary: number[];
+  stable: number[];
+  passes: number;
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? String(Math.round(n * 100) / 100) : String(Number(n.toPrecision(3))));
+
+export class Judge {
+  failures = 0;
+  inconclusive = 0;
+  private step = new Map<string, StepData>();
+  readonly log: { check: string; role: string; reading: Reading }[] = [];
+
+  constructor(
+    readonly checks: Check[],
+    private readonly limits: Limits,
+  ) {}
+
+  startStep(): void {
+    this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0 }]));
+  }
+
+  /** Records one reading; returns a verdict when the rollout must stop now. */
+  measure(check: Check, role: 'canary' | 'stable', reading: Reading): Verdict | undefined {
+    this.log.push({ check: check.name, role, reading });
+    const data = this.step.get(check.name) as StepData;
+    if (reading.kind !== 'value') {
+      this.inconclusive++;
+      if (this.inconclusive > this.limits.inconclusiveLimit) {
+        const what = reading.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
+        return { check: check.name, reason: `${check.name}: ${what} for ${role} (${reading.detail}); failing closed` };
+      }
+      return undefined;
+    }
+    const v = reading.value;
+    data[role].push(v);
+    if (role === 'stable') return undefined;
+    const breach =
+      check.max !== undefined && v > check.max ? `${fmt(v)} > max ${fmt(check.max)}` : check.min !== undefined && v < check.min ? `${fmt(v)} < min ${fmt(check.min)}` : undefined;
+    if (breach) {
+      this.failures++;
+      if (this.failures > this.limits.failureLimit) return { check: check.name, reason: `${check.name} ${breach}`, observed: v };
+      return undefined;
+    }
+    data.passes++;
+    return undefined;
+  }
+
+  /** Judges what needs the whole step: baseline comparisons and checks that never had data. */
+  endStep(): Verdict | undefined {
+    for (const check of this.checks) {
+      const data = this.step.get(check.name) as StepData;
+      if (check.compare === 'baseline') {
+        if (data.canary.length < 3 || data.stable.length < 3) {
+          return { check: check.name, reason: `${check.name}: too little data to compare with stable (${data.canary.length} canary, ${data.stable.length} stable samples); failing closed` };
+        }
+        const c = median(data.canary);
+        const s = median(data.stable);
+        const inc = check.maxIncrease ?? { relative: true, amount: 0 };
+        const allowed = inc.relative ? s * (1 + inc.amount) : s + inc.amount;
+        const test = mannWhitneyGreater(data.canary, data.stable);
+        if (c > allowed && test.pGreater < (this.limits.alpha ?? 0.05)) {
+          const limit = inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
+          return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
+        }
+      } else if (data.passes === 0 && data.canary.length === 0) {
+        return { check: check.name, reason: `${check.name}: no data during the step; failing closed` };
+      }
+    }
+    return undefined;
+  }
+}

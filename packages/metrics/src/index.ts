@@ -1,0 +1,3 @@
+export * from './source.js';
+export * from './prometheus.js';
+export * from './http.js';

@@ -1,0 +1,4 @@
+export * from './provider.js';
+export * from './nginx.js';
+export * from './command.js';
+export * from './http.js';

@@ -1,0 +1,61 @@
+/**
+ * nginx: writes an upstream include with a weight per version, checks the whole config with
+ * `nginx -t`, then reloads. 0 % and 100 % leave a server out (nginx rejects weight=0). The
+ * include is replaced atomically, and put back as it was when the check fails.
+ */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { ActionError, execFile } from '@rollgate/kit';
+import type { Split, TrafficProvider } from './provider.js';
+
+export interface NginxOptions {
+  /** The include file holding the upstream block. */
+  upstreamFile: string;
+  upstreamName: string;
+  /** nginx test command, argument array (default: nginx -t). */
+  testCommand: string[];
+  /** nginx reload command, argument array (default: nginx -s reload). */
+  reloadCommand: string[];
+}
+
+const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$|^unix:\/[\w./-]+$/;
+
+export function renderUpstream(name: string, split: Split): string {
+  const lines = [`# Written by rollgate canary: ${split.canary.version} at ${split.canaryWeight}%, ${split.stable.version} at ${100 - split.canaryWeight}%`, `upstream ${name} {`];
+  for (const [backend, weight, role] of [
+    [split.stable, 100 - split.canaryWeight, 'stable'],
+    [split.canary, split.canaryWeight, 'canary'],
+  ] as const) {
+    if (weight <= 0) continue;
+    if (!backend.address || !ADDRESS.test(backend.address)) throw new ActionError(`nginx: the ${role} address '${backend.address ?? ''}' is not host:port.`);
+    lines.push(`    server ${backend.address} weight=${weight}; # ${role} ${backend.version}`);
+  }
+  lines.push('}', '');
+  return lines.join('\n');
+}
+
+export class NginxProvider implements TrafficProvider {
+  readonly name = 'nginx';
+  constructor(private readonly options: NginxOptions) {}
+
+  async setSplit(split: Split): Promise<void> {
+    const { upstreamFile } = this.options;
+    const next = renderUpstream(this.options.upstreamName, split);
+    const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
+    if (previous === next) return;
+    const temp = `${upstreamFile}.rollgate-${process.pid}`;
+    await writeFile(temp, next);
+    await rename(temp, upstreamFile);
+    const [test, ...testArgs] = this.options.testCommand as [string, ...string[]];
+    const checked = await execFile(test, testArgs, { echo: false });
+    if (checked.exitCode !== 0) {
+      if (previous === undefined) await rm(upstreamFile, { force: true });
+      else await writeFile(upstreamFile, previous);
+      const why = (checked.stderr || checked.stdout).trim().split('\n').find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+      throw new ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
+    }
+    const [reload, ...reloadArgs] = this.options.reloadCommand as [string, ...string[]];
+    const reloaded = await execFile(reload, reloadArgs, { echo: false });
+    if (reloaded.exitCode !== 0) throw new ActionError(`nginx reload failed: ${(reloaded.stderr || reloaded.stdout).trim().split('\n').at(-1)}`);
+  }
+}
