@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   createGitHub: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, findRelease, publishRelease
+// UNUSED EXPORTS: DO_NOT_RETRY, ReleaseRecords, findRelease, publishRelease, statusText
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
@@ -404,6 +404,7 @@ async function attachToRelease(gh, repo, tag, files) {
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
+
 
 
 

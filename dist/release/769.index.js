@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   publishRelease: () => (/* reexport */ publishRelease)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, attachToRelease, findRelease
+// UNUSED EXPORTS: DO_NOT_RETRY, ReleaseRecords, attachToRelease, findRelease, statusText
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __webpack_require__(7264);
@@ -162,6 +162,7 @@ async function attachToRelease(gh, repo, tag, files) {
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
+
 
 
 

@@ -1,2 +1,3 @@
 export * from './client.js';
 export * from './releases.js';
+export * from './deployments.js';

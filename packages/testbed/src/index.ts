@@ -7,3 +7,4 @@ export { GitHubEmulator, type EmulatorOptions } from './github/emulator.js';
 export { checkResponse, type Violation } from './github/openapi.js';
 export { ArtifactService } from './artifacts/service.js';
 export { ArtifactStore, type StoredArtifact } from './artifacts/store.js';
+export * from './stack.js';

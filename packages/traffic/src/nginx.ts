@@ -21,7 +21,7 @@ export interface NginxOptions {
 const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$|^unix:\/[\w./-]+$/;
 
 export function renderUpstream(name: string, split: Split): string {
-  const lines = [`# Written by rollgate canary: ${split.canary.version} at ${split.canaryWeight}%, ${split.stable.version} at ${100 - split.canaryWeight}%`, `upstream ${name} {`];
+  const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
   for (const [backend, weight, role] of [
     [split.stable, 100 - split.canaryWeight, 'stable'],
     [split.canary, split.canaryWeight, 'canary'],

@@ -1,0 +1,77 @@
+/** Inputs of the canary action, read and checked once for the main and the post step. */
+import { ActionError, InputError, Inputs, formatDuration, splitArgs } from '@rollgate/kit';
+import { parseChecks, type Check } from '@rollgate/analysis';
+import { CommandProvider, HttpProvider, NginxProvider, type TrafficProvider } from '@rollgate/traffic';
+import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
+import type { Mode } from '@rollgate/delivery';
+
+export function trafficFrom(inputs: Inputs): TrafficProvider {
+  const provider = inputs.oneOf('traffic-provider', ['nginx', 'command', 'http'] as const);
+  if (provider === 'nginx') {
+    return new NginxProvider({
+      upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
+      upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
+      testCommand: splitArgs(inputs.string('nginx-test-command', { default: 'nginx -t' })),
+      reloadCommand: splitArgs(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
+    });
+  }
+  if (provider === 'command') return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
+  const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
+  const token = inputs.string('traffic-token');
+  return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
+}
+
+export function readCanaryInputs(inputs: Inputs) {
+  const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
+  const intervalMs = inputs.duration('interval', '60s');
+  const steps = inputs.percentages('steps', '5,25,50,100');
+  let checks: Check[];
+  try {
+    checks = mode === 'abort' ? [] : parseChecks(inputs.string('metrics', { required: true }));
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    throw new InputError('metrics', (error as Error).message);
+  }
+  const timeoutMs = inputs.duration('metrics-timeout', '10s');
+  const sources: Partial<Record<Check['provider'], MetricsSource>> = {};
+  if (checks.some((c) => c.provider === 'prometheus')) {
+    const url = inputs.string('prometheus-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' } });
+    const token = inputs.string('prometheus-token');
+    const user = inputs.string('prometheus-username');
+    const headers: Record<string, string> = token
+      ? { authorization: `Bearer ${token}` }
+      : user
+        ? { authorization: `Basic ${Buffer.from(`${user}:${inputs.string('prometheus-password')}`).toString('base64')}` }
+        : {};
+    sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
+  }
+  const httpCheck = checks.find((c) => c.provider === 'http');
+  if (httpCheck) sources.http = new HttpSource(httpCheck.path as string, { timeoutMs, retries: 2, headers: {} });
+  const canaryAddress = inputs.string('canary-address');
+  const stableAddress = inputs.string('stable-address');
+  return {
+    version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
+    environment: inputs.string('environment', { required: true }),
+    mode,
+    steps,
+    intervalMs,
+    intervalText: formatDuration(intervalMs),
+    samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
+    failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
+    inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
+    checks,
+    sources,
+    traffic: trafficFrom(inputs),
+    canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
+    stable: { ...(inputs.string('stable-version') ? { version: inputs.string('stable-version') } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
+    artifact: {
+      name: inputs.string('artifact-name'),
+      digest: inputs.string('artifact-digest', { pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' } }),
+      id: inputs.string('artifact-id'),
+      runId: inputs.string('artifact-run-id'),
+      releaseTag: inputs.string('release-tag'),
+    },
+    token: inputs.string('github-token', { required: true }),
+    secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
+  };
+}

@@ -1,0 +1,69 @@
+import * as core from '@actions/core';
+import { ActionError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import { Cancelled, runCanary } from '@rollgate/delivery';
+import { readCanaryInputs } from './inputs.js';
+
+const controller = new AbortController();
+process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort());
+
+await runAction(async () => {
+  const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name)));
+  for (const s of inputs.secrets) core.setSecret(s);
+  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  const records = new ReleaseRecords(createGitHub({ token: inputs.token }), { owner, repo }, inputs.environment);
+  const a = inputs.artifact;
+  const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
+  try {
+    const result = await runCanary({
+      ...inputs,
+      canary: { ...inputs.canary, version: inputs.version },
+      ref: process.env.GITHUB_SHA ?? 'HEAD',
+      records,
+      logUrl: runUrl,
+      payload: {
+        ...(a.releaseTag ? { tag: a.releaseTag } : {}),
+        commit: process.env.GITHUB_SHA ?? '',
+        ...(a.name && a.digest
+          ? {
+              artifact: {
+                name: a.name,
+                digest: a.digest,
+                run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
+                ...(a.id ? { id: Number(a.id) } : {}),
+                ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+              },
+            }
+          : {}),
+      },
+      log: (line) => core.info(line),
+      inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
+      signal: controller.signal,
+    });
+    setOutputs({
+      outcome: result.outcome,
+      'deployment-id': result.deploymentId,
+      weight: result.weight,
+      'stable-version': result.stable.version,
+      reason: result.verdict?.reason ?? '',
+    });
+    const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
+    const icon = result.outcome === 'promoted' ? '✅' : result.outcome === 'paused' ? '⏸️' : '🛑';
+    await writeSummary(
+      `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
+        table(['', ''], [
+          ['environment', inputs.environment],
+          ['stable', result.stable.version],
+          ['deployment', String(result.deploymentId)],
+          ['duration', `${seconds}s`],
+          ...(result.verdict ? ([['reason', result.verdict.reason]] as [string, string][]) : []),
+        ]) +
+        `\n${table(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}`,
+    );
+    if (result.outcome === 'aborted' && inputs.mode !== 'abort') throw new ActionError(`Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
+  } catch (error) {
+    if (error instanceof Cancelled) throw new ActionError('Canary cancelled; the post step puts traffic back on stable.');
+    throw error;
+  }
+});

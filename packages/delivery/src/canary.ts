@@ -1,0 +1,188 @@
+/**
+ * The canary rollout: for each step, move the weight, sample every check through the step,
+ * judge; stop at the first verdict against the canary and put all traffic back on stable.
+ * Every step is a deployment status, so the Deployments page shows the rollout and a later
+ * run (promote, abort, rollback) reads where it stands.
+ */
+import { ActionError } from '@rollgate/kit';
+import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
+import type { MetricsSource } from '@rollgate/metrics';
+import type { Backend, TrafficProvider } from '@rollgate/traffic';
+import type { ReleasePayload, ReleaseRecords } from '@rollgate/github';
+
+export type Mode = 'run' | 'start' | 'promote' | 'abort';
+
+export interface CanaryConfig {
+  version: string;
+  ref: string;
+  mode: Mode;
+  steps: number[];
+  intervalMs: number;
+  intervalText: string;
+  samplesPerStep: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+  checks: Check[];
+  sources: Partial<Record<Check['provider'], MetricsSource>>;
+  traffic: TrafficProvider;
+  canary: Backend;
+  /** Stable version and address; the version defaults to the last promoted release in the environment. */
+  stable: Partial<Backend>;
+  records: ReleaseRecords;
+  payload: Omit<ReleasePayload, 'version'>;
+  logUrl?: string;
+  log: (line: string) => void;
+  /** Called with the split whenever traffic is about to leave stable, and with undefined once it is settled. */
+  inflight: (state: InflightState | undefined) => void;
+  signal?: AbortSignal;
+}
+
+export interface InflightState {
+  deploymentId: number;
+  canary: Backend;
+  stable: Backend;
+  weight: number;
+}
+
+export interface StepRecord {
+  weight: number;
+  at: string;
+  outcome: 'passed' | 'failed' | 'promoted' | 'paused';
+  reason?: string;
+}
+
+export interface CanaryResult {
+  outcome: 'promoted' | 'aborted' | 'paused';
+  deploymentId: number;
+  weight: number;
+  stable: Backend;
+  verdict?: Verdict;
+  steps: StepRecord[];
+  startedAt: number;
+  endedAt: number;
+}
+
+export class Cancelled extends Error {}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Cancelled('cancelled'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new Cancelled('cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The version serving now: the newest deployment in the environment whose latest state is success. */
+async function currentStable(config: CanaryConfig): Promise<Backend | undefined> {
+  if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
+  const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+  if (!live) return undefined;
+  const address = config.stable.address ?? live.payload.address;
+  return { version: live.payload.version, ...(address ? { address } : {}) };
+}
+
+/** Samples every check until the step's time is up; returns the first verdict against the canary. */
+async function analyseStep(config: CanaryConfig, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
+  judge.startStep();
+  const every = Math.max(250, Math.floor(config.intervalMs / config.samplesPerStep));
+  const ends = Date.now() + config.intervalMs;
+  while (Date.now() < ends) {
+    await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
+    for (const check of config.checks) {
+      const source = config.sources[check.provider];
+      if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+      const vars = { stable: stable.version, interval: config.intervalText };
+      const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
+      for (const role of roles) {
+        const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
+        const verdict = judge.measure(check, role, await source.read(query));
+        if (verdict) return verdict;
+      }
+    }
+  }
+  return judge.endStep();
+}
+
+async function findOpen(config: CanaryConfig) {
+  const open = (await config.records.history()).find((r) => r.payload.version === config.version && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+  if (!open) throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
+  const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
+  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(config.stable.address ? { address: config.stable.address } : {}) };
+  return { open, weight, stable };
+}
+
+export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
+  const startedAt = Date.now();
+  const steps: StepRecord[] = [];
+  const { records, traffic, log } = config;
+  const status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) =>
+    records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
+
+  let deploymentId: number;
+  let stable: Backend;
+  let remaining = config.steps;
+  if (config.mode === 'promote' || config.mode === 'abort') {
+    const found = await findOpen(config);
+    deploymentId = found.open.id;
+    stable = found.stable;
+    if (config.mode === 'abort') {
+      config.inflight({ deploymentId, canary: config.canary, stable, weight: found.weight });
+      await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+      await status(deploymentId, 'failure', `aborted by hand at ${found.weight}%: all traffic on ${stable.version}`);
+      config.inflight(undefined);
+      log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
+      return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+    }
+    remaining = config.steps.filter((w) => w > found.weight);
+  } else {
+    const current = await currentStable(config);
+    stable = current ?? { version: 'none' };
+    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...(config.canary.address ? { address: config.canary.address } : {}) }, `canary of ${config.version}`);
+    if (!current) {
+      log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
+      remaining = [100];
+    }
+    await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+  }
+
+  const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
+  for (const weight of remaining) {
+    config.inflight({ deploymentId, canary: config.canary, stable, weight });
+    await traffic.setSplit({ stable, canary: config.canary, canaryWeight: weight });
+    if (weight === 100) {
+      await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+      config.inflight(undefined);
+      steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+      const retired = await records.retireOthers(deploymentId);
+      log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+      return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+    }
+    await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+    log(`Canary at ${weight}%: judging for ${config.intervalText}.`);
+    const verdict = await analyseStep(config, judge, stable);
+    if (verdict) {
+      steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+      await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+      await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
+      config.inflight(undefined);
+      log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+      return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+    }
+    steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+    if (config.mode === 'start') {
+      await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+      config.inflight(undefined);
+      log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
+      steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
+      return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+    }
+  }
+  throw new ActionError('steps must end at 100');
+}

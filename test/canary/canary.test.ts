@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startLoad, startPrometheus, type LoadStats, type Proc } from '@rollgate/testbed';
+import { STABLE, startStack, warmUp, type Stack } from './stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ '1.1.0': {}, '1.2.0': { errorRate: 0.2 }, '1.3.0': { latencyMs: 150 }, '1.4.0': {} });
+}, 60_000);
+afterAll(async () => {
+  const violations = stack.gh.violations.splice(0);
+  await stack.stop();
+  expect(violations).toEqual([]);
+});
+
+async function withLoad<T>(fn: () => Promise<T>): Promise<{ result: T; stats: LoadStats }> {
+  const load = startLoad(`http://${stack.nginx.address}/`, 60, 90_000);
+  await new Promise((r) => setTimeout(r, 1500)); // stable traffic before the rollout
+  const result = await fn();
+  await new Promise((r) => setTimeout(r, 500));
+  return { result, stats: await load.stop() };
+}
+
+const statesOf = (id: number) =>
+  stack.gh.state.statuses
+    .filter((s) => s.deploymentId === id)
+    .sort((a, b) => a.id - b.id)
+    .map((s) => s.state);
+
+describe('canary action over real nginx and Prometheus', () => {
+  it('promotes a healthy canary step by step and records every step', async () => {
+    const seeded = await stack.seed('prod-a', STABLE);
+    const { result: r, stats } = await withLoad(() => stack.canary({ version: '1.1.0', environment: 'prod-a' }));
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ outcome: 'promoted', weight: '100', 'stable-version': STABLE });
+    const id = Number(r.outputs['deployment-id']);
+    expect(statesOf(id)).toEqual(['in_progress', 'in_progress', 'in_progress', 'success']);
+    expect(statesOf(seeded).at(-1)).toBe('inactive');
+    expect(stack.upstream()).toMatch(/^\s+server 127\.0\.0\.1:\d+ weight=100; # canary 1\.1\.0$/m);
+    expect(stack.upstream()).not.toContain('# stable');
+    expect(stats.byVersion['1.1.0']).toBeGreaterThan(10);
+    expect(stats.failed).toBe(0);
+    expect(r.post?.stdout).toContain('Canary settled: nothing to undo.');
+    expect(r.summary).toContain('Canary 1.1.0: promoted');
+  }, 60_000);
+
+  it('rolls back a canary that answers 20% errors, at the first step', async () => {
+    await stack.seed('prod-b', STABLE);
+    const { result: r, stats } = await withLoad(() => stack.canary({ version: '1.2.0', environment: 'prod-b' }));
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ outcome: 'aborted', weight: '0' });
+    expect(r.error).toMatch(/^Canary 1\.2\.0 aborted: error-rate 0\.[12]\d* > max 0\.05\. All traffic is back on 1\.0\.0\.$/);
+    const id = Number(r.outputs['deployment-id']);
+    const last = stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1);
+    expect(last).toMatchObject({ state: 'failure', description: expect.stringMatching(/^aborted at 25%: error-rate .* > max 0.05$/) });
+    expect(stack.upstream()).not.toContain('1.2.0');
+    expect(stats.failed / stats.sent).toBeLessThan(0.05);
+  }, 60_000);
+
+  it('catches a slower canary by comparing its latency with stable', async () => {
+    await stack.seed('prod-c', STABLE);
+    const { result: r } = await withLoad(() => stack.canary({ version: '1.3.0', environment: 'prod-c' }));
+    expect(r.outputs.outcome).toBe('aborted');
+    expect(r.outputs.reason).toMatch(/^latency-p90 0\.\d+ vs stable 0\.00\d+ \(> \+50%, p=/);
+    expect(stack.upstream()).not.toContain('1.3.0');
+  }, 60_000);
+
+  it('pauses at the first step with mode start, then promote finishes it', async () => {
+    await stack.seed('prod-d', STABLE);
+    const { result: started } = await withLoad(() => stack.canary({ version: '1.4.0', environment: 'prod-d', mode: 'start' }));
+    expect(started.outputs).toMatchObject({ outcome: 'paused', weight: '25' });
+    expect(started.post?.stdout).toContain('nothing to undo');
+    expect(stack.upstream()).toMatch(/weight=25; # canary 1\.4\.0/);
+    const { result: promoted } = await withLoad(() => stack.canary({ version: '1.4.0', environment: 'prod-d', mode: 'promote' }));
+    expect(promoted.outputs).toMatchObject({ outcome: 'promoted', 'deployment-id': started.outputs['deployment-id'] });
+  }, 90_000);
+
+  it('returns traffic to stable when the job is cancelled mid-rollout (post step, inside the cancel window)', async () => {
+    await stack.seed('prod-e', STABLE);
+    const { result: r } = await withLoad(() => stack.canary({ version: '1.1.0', environment: 'prod-e' }, { cancelAfterMs: 3000 }));
+    expect(r.cancelled).toBe(true);
+    expect(r.durationMs).toBeLessThan(7500);
+    expect(r.post?.exitCode).toBe(0);
+    expect(r.post?.durationMs).toBeLessThan(7500);
+    expect(r.post?.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(/left at 25%: all traffic is back on 1\.0\.0/) }));
+    expect(stack.upstream()).not.toContain('# canary');
+    const id = stack.gh.state.deployments.filter((d) => d.environment === 'prod-e').at(-1)?.id;
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1)).toMatchObject({ state: 'failure', description: 'cancelled at 25%: traffic back on 1.0.0' });
+  }, 60_000);
+
+  it('aborts when Prometheus stops answering mid-rollout (unreachable is never a pass)', async () => {
+    await stack.seed('prod-f', STABLE);
+    const targets = [stack.services[STABLE], stack.services['1.1.0']] as Proc[];
+    const own = await startPrometheus(targets.map((t) => t.address));
+    await warmUp(own.url, targets);
+    const killer = setTimeout(() => void own.stop(), 6000);
+    try {
+      const { result: r } = await withLoad(() => stack.canary({ version: '1.1.0', environment: 'prod-f', 'prometheus-url': own.url, steps: '25,50,75,100' }));
+      expect(r.outputs.outcome).toBe('aborted');
+      expect(r.outputs.reason).toMatch(/metrics source unreachable for (canary|stable) .*failing closed/);
+      expect(stack.upstream()).not.toContain('# canary');
+    } finally {
+      clearTimeout(killer);
+      await own.stop();
+    }
+  }, 60_000);
+
+  describe('bad input: one clear error, traffic untouched', () => {
+    it.each([
+      [{ steps: '50,25,100' }, /^Input 'steps': expected comma-separated percentages/],
+      [{ interval: '4' }, /^Input 'interval': expected a duration such as 30s/],
+      [{ metrics: '- name: x\n  query: q' }, /^Input 'metrics': expected item 1 \(x\): max, min or compare: baseline/],
+      [{ 'traffic-provider': 'istio' }, /^Input 'traffic-provider': expected one of nginx, command, http/],
+      [{ mode: 'later' }, /^Input 'mode': expected one of run, start, promote, abort/],
+      [{ 'prometheus-url': '' }, /^Input 'prometheus-url': expected a value/],
+      [{ mode: 'promote', environment: 'nowhere' }, /^No canary of 1\.1\.0 is in progress in nowhere/],
+    ])('%j', async (inputs, message) => {
+      const before = stack.upstream();
+      const r = await stack.canary({ version: '1.1.0', environment: 'prod-x', ...inputs });
+      expect(r.exitCode).toBe(1);
+      expect(r.error).toMatch(message);
+      expect(stack.upstream()).toBe(before);
+    });
+  });
+});

@@ -1,0 +1,112 @@
+/** The shared canary test stack: services per version, nginx, Prometheus, the GitHub emulator. */
+import { readFileSync } from 'node:fs';
+import {
+  GitHubEmulator,
+  createRemote,
+  git,
+  runAction,
+  seedRepository,
+  startNginx,
+  startPrometheus,
+  startService,
+  startLoad,
+  waitForQuery,
+  type Nginx,
+  type Prometheus,
+  type Proc,
+  type RunOptions,
+} from '@rollgate/testbed';
+
+export const METRICS = `
+- name: error-rate
+  query: (sum(rate(http_requests_total{version="{{version}}",code=~"5.."}[{{interval}}])) or vector(0)) / sum(rate(http_requests_total{version="{{version}}"}[{{interval}}]))
+  max: 0.05
+- name: latency-p90
+  query: histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="{{version}}"}[{{interval}}])))
+  compare: baseline
+  max-increase: 50%
+`;
+
+export interface Stack {
+  services: Record<string, Proc>;
+  nginx: Nginx;
+  prometheus: Prometheus;
+  gh: GitHubEmulator;
+  sha: string;
+  upstream(): string;
+  /** Records a live deployment of `version` in `environment`, as a finished rollout would. */
+  seed(environment: string, version: string): Promise<number>;
+  canary(inputs: Record<string, string>, options?: Partial<RunOptions>): ReturnType<typeof runAction>;
+  stop(): Promise<void>;
+}
+
+export const STABLE = '1.0.0';
+
+/** Sends a few requests to every service and waits until Prometheus has rates for all of them. */
+export async function warmUp(prometheusUrl: string, services: Proc[]): Promise<void> {
+  const load = services.map((s) => startLoad(`http://${s.address}/`, 20, 8000));
+  try {
+    await waitForQuery(prometheusUrl, 'sum by (version) (rate(http_requests_total[4s]))', services.length);
+  } finally {
+    await Promise.all(load.map((l) => l.stop()));
+  }
+}
+
+export async function startStack(variants: Record<string, { errorRate?: number; latencyMs?: number }>): Promise<Stack> {
+  const services: Record<string, Proc> = {};
+  services[STABLE] = await startService(STABLE);
+  for (const [version, knobs] of Object.entries(variants)) services[version] = await startService(version, knobs);
+  const nginx = await startNginx(`upstream app {\n    server ${services[STABLE]?.address};\n}\n`);
+  const prometheus = await startPrometheus(Object.values(services).map((s) => s.address));
+  await warmUp(prometheus.url, Object.values(services));
+  const remote = createRemote();
+  const seedDir = seedRepository(remote, 'feat: service');
+  const gh = await GitHubEmulator.start({ remote });
+  const sha = git(seedDir, ['rev-parse', 'HEAD']);
+  const api = (path: string, body: object) =>
+    fetch(`${gh.repoUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'token t' }, body: JSON.stringify(body) }).then(
+      (r) => r.json() as Promise<{ id: number }>,
+    );
+  return {
+    services,
+    nginx,
+    prometheus,
+    gh,
+    sha,
+    upstream: () => readFileSync(nginx.upstreamFile, 'utf8'),
+    async seed(environment, version) {
+      const d = await api('/deployments', { ref: 'main', environment, payload: { version, address: services[version]?.address }, auto_merge: false, required_contexts: [] });
+      await api(`/deployments/${d.id}/statuses`, { state: 'success', description: `deployed ${version}` });
+      return d.id;
+    },
+    canary(inputs, options = {}) {
+      const version = inputs.version as string;
+      return runAction({
+        action: 'canary',
+        repository: gh.repository,
+        sha,
+        apiUrl: gh.url,
+        token: 'ghs_canary',
+        ...options,
+        inputs: {
+          'traffic-provider': 'nginx',
+          'nginx-upstream-file': nginx.upstreamFile,
+          'nginx-test-command': nginx.testCommand.join(' '),
+          'nginx-reload-command': nginx.reloadCommand.join(' '),
+          'canary-address': services[version]?.address ?? '',
+          'stable-address': services[STABLE]?.address ?? '',
+          'prometheus-url': prometheus.url,
+          metrics: METRICS,
+          steps: '25,50,100',
+          interval: '4s',
+          samples: '4',
+          ...inputs,
+        },
+      });
+    },
+    async stop() {
+      await Promise.all([...Object.values(services), nginx, prometheus].map((p) => p.stop()));
+      await gh.stop();
+    },
+  };
+}
