@@ -30741,7 +30741,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1762:
+/***/ 9500:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30957,19 +30957,13 @@ class HttpProvider {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+;// CONCATENATED MODULE: ./packages/traffic/src/inputs.ts
+/** The traffic-provider inputs shared by the canary and rollback actions. */
 
 
 
 
-
-;// CONCATENATED MODULE: ./actions/canary/src/inputs.ts
-/** Inputs of the canary action, read and checked once for the main and the post step. */
-
-
-
-
-function trafficFrom(inputs) {
+function trafficFromInputs(inputs) {
     const provider = inputs.oneOf('traffic-provider', ['nginx', 'command', 'http']);
     if (provider === 'nginx') {
         return new NginxProvider({
@@ -30985,6 +30979,21 @@ function trafficFrom(inputs) {
     const token = inputs.string('traffic-token');
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }
+
+;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./actions/canary/src/inputs.ts
+/** Inputs of the canary action, read and checked once for the main and the post step. */
+
+
+
+
+const trafficFrom = trafficFromInputs;
 function readCanaryInputs(inputs) {
     const mode = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort'], 'run');
     const intervalMs = inputs.duration('interval', '60s');
@@ -31053,7 +31062,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2189);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4891);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1762);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9500);
 /**
  * Post step (post-if: always): a rollout the main step left mid-way (job cancelled, runner
  * lost the process, an error) gets all traffic back on stable and a failure status. Fast by

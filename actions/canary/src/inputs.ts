@@ -1,25 +1,11 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
-import { ActionError, InputError, Inputs, formatDuration, splitArgs } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, formatDuration } from '@rollgate/kit';
 import { parseChecks, type Check } from '@rollgate/analysis';
-import { CommandProvider, HttpProvider, NginxProvider, type TrafficProvider } from '@rollgate/traffic';
+import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
 import type { Mode } from '@rollgate/delivery';
 
-export function trafficFrom(inputs: Inputs): TrafficProvider {
-  const provider = inputs.oneOf('traffic-provider', ['nginx', 'command', 'http'] as const);
-  if (provider === 'nginx') {
-    return new NginxProvider({
-      upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-      upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
-      testCommand: splitArgs(inputs.string('nginx-test-command', { default: 'nginx -t' })),
-      reloadCommand: splitArgs(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
-    });
-  }
-  if (provider === 'command') return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
-  const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
-  const token = inputs.string('traffic-token');
-  return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
-}
+export const trafficFrom = trafficFromInputs;
 
 export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');

@@ -1,1 +1,3 @@
 export * from './canary.js';
+export * from './fetch-artifact.js';
+export * from './rollback.js';

@@ -2,3 +2,4 @@ export * from './provider.js';
 export * from './nginx.js';
 export * from './command.js';
 export * from './http.js';
+export * from './inputs.js';

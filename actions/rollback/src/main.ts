@@ -1,0 +1,54 @@
+import * as core from '@actions/core';
+import { InputError, Inputs, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
+import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import { trafficFromInputs } from '@rollgate/traffic';
+import { runRollback } from '@rollgate/delivery';
+
+await runAction(async () => {
+  const inputs = new Inputs((name) => core.getInput(name));
+  const environment = inputs.string('environment', { required: true });
+  const toVersion = inputs.string('to-version');
+  const toDeploymentText = inputs.string('to-deployment');
+  if (toVersion && toDeploymentText) throw new InputError('to-deployment', 'to be empty when to-version is given (one target)');
+  const toDeployment = toDeploymentText ? inputs.integer('to-deployment', { min: 1 }) : undefined;
+  const dryRun = inputs.boolean('dry-run');
+  const deployCommand = splitArgs(inputs.string('deploy-command', { required: !dryRun }));
+  const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
+  const targetAddress = inputs.string('target-address');
+  const token = inputs.string('github-token', { required: true });
+  const trafficToken = inputs.string('traffic-token');
+  if (trafficToken) core.setSecret(trafficToken);
+
+  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  const gh = createGitHub({ token });
+  const result = await runRollback({
+    records: new ReleaseRecords(gh, { owner, repo }, environment),
+    gh,
+    token,
+    repo: { owner, repo },
+    ...(toVersion ? { toVersion } : {}),
+    ...(toDeployment ? { toDeployment } : {}),
+    dryRun,
+    deployCommand,
+    ...(traffic ? { traffic } : {}),
+    ...(targetAddress ? { targetAddress } : {}),
+    logUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`,
+    log: (line) => core.info(line),
+  });
+  setOutputs({
+    version: result.version,
+    'deployment-id': result.deploymentId,
+    'artifact-digest': result.digest,
+    'replaced-version': result.current.payload.version,
+  });
+  await writeSummary(
+    `## ↩️ Rollback of ${environment}${dryRun ? ' (dry run)' : ''}\n\n` +
+      table(['', ''], [
+        ['from', `${result.current.payload.version} (deployment ${result.current.id})`],
+        ['to', `${result.version} (deployment ${result.target.id})`],
+        ['artifact', `${result.source}`],
+        ['digest', `\`${result.digest}\` (verified)`],
+        ['recorded as', result.deploymentId ? `deployment ${result.deploymentId}` : 'nothing (dry run)'],
+      ]),
+  );
+});

@@ -1,0 +1,109 @@
+/**
+ * Rollback: find the release to go back to in the environment's deployment history, fetch
+ * its original artifact and verify the digest, run the user's deploy command on it, move all
+ * traffic to it, and record the rollback as a new deployment naming what it replaced.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActionError, execChecked } from '@rollgate/kit';
+import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
+import type { TrafficProvider } from '@rollgate/traffic';
+import { fetchArtifact } from './fetch-artifact.js';
+
+export interface RollbackConfig {
+  records: ReleaseRecords;
+  gh: GitHub;
+  token: string;
+  repo: Repo;
+  toVersion?: string;
+  toDeployment?: number;
+  dryRun: boolean;
+  deployCommand: string[];
+  traffic?: TrafficProvider;
+  /** Where the deploy command serves the restored version. */
+  targetAddress?: string;
+  workDir?: string;
+  logUrl?: string;
+  log: (line: string) => void;
+}
+
+export interface RollbackPlan {
+  current: DeploymentRecord;
+  target: DeploymentRecord;
+}
+
+export interface RollbackResult extends RollbackPlan {
+  version: string;
+  digest: string;
+  source: string;
+  deploymentId?: number;
+  dryRun: boolean;
+}
+
+export function chooseTarget(history: DeploymentRecord[], options: { toVersion?: string; toDeployment?: number }, environment: string): RollbackPlan {
+  const current = history.find((r) => r.state === 'success');
+  if (!current) throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
+  let target: DeploymentRecord | undefined;
+  if (options.toDeployment) {
+    target = history.find((r) => r.id === options.toDeployment);
+    if (!target) throw new ActionError(`Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`);
+  } else if (options.toVersion) {
+    target = history.find((r) => r.payload.version === options.toVersion && r.everSucceeded);
+    if (!target) throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
+  } else {
+    const older = history.slice(history.indexOf(current) + 1);
+    target = older.find((r) => r.everSucceeded && r.payload.version !== current.payload.version);
+    if (!target) throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
+  }
+  if (target.payload.version === current.payload.version) throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+  if (!target.payload.artifact?.digest) {
+    throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
+  }
+  return { current, target };
+}
+
+export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
+  const { records, log } = config;
+  const plan = chooseTarget(await records.history(50), { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+  const { current, target } = plan;
+  const version = target.payload.version;
+  const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
+  log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
+  const dir = config.workDir ?? (await mkdtemp(join(tmpdir(), 'rollback-')));
+  const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
+  log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
+  const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
+  if (config.dryRun) {
+    log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
+    return base;
+  }
+  const extracted = join(dir, 'release');
+  await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
+  await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+  const deploymentId = await records.create(
+    target.sha,
+    { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+    `rollback to ${version}`,
+  );
+  await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
+  try {
+    if (config.deployCommand.length) {
+      const [program, ...args] = config.deployCommand as [string, ...string[]];
+      await execChecked('Deploy', program, [...args, version, extracted], {
+        env: { ROLLGATE_VERSION: version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.targetAddress ?? '' },
+      });
+    }
+    if (config.traffic) {
+      const previous = { version: current.payload.version, ...(current.payload.address ? { address: current.payload.address } : {}) };
+      await config.traffic.setSplit({ stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, canary: previous, canaryWeight: 0 });
+    }
+  } catch (error) {
+    await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${(error as Error).message}`);
+    throw error;
+  }
+  await records.status(deploymentId, 'success', `rolled back from ${current.payload.version} to ${version}`, config.logUrl ? { logUrl: config.logUrl } : {});
+  await records.status(current.id, 'inactive', `rolled back to ${version} (deployment ${deploymentId})`);
+  log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
+  return { ...base, deploymentId };
+}

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactService, REPO_ROOT, freePort, runAction, startLoad } from '@rollgate/testbed';
+import { STABLE, startStack, type Stack } from './stack.js';
+
+let stack: Stack;
+let artifacts: ArtifactService;
+const pids: number[] = [];
+
+interface Built {
+  name: string;
+  digest: string;
+  id: string;
+  runId: number;
+}
+
+/** Builds the sample service at `version` with the build action, as a pipeline run would. */
+async function build(version: string, runId: number, releaseTag?: string): Promise<Built> {
+  const ws = mkdtempSync(join(tmpdir(), 'svc-'));
+  copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(ws, 'server.mjs'));
+  writeFileSync(join(ws, 'stamp.mjs'), "import { writeFileSync } from 'node:fs'; writeFileSync('VERSION', process.argv[2] + '\\n');");
+  const r = await runAction({
+    action: 'build',
+    workspace: ws,
+    runId,
+    sha: stack.sha,
+    repository: stack.gh.repository,
+    apiUrl: stack.gh.url,
+    token: 'ghs_build',
+    ...artifacts.env(runId),
+    inputs: { command: `node stamp.mjs ${version}`, outputs: 'server.mjs\nVERSION', name: `service-${version}`, version, ...(releaseTag ? { 'release-tag': releaseTag } : {}) },
+  });
+  expect(r.error).toBeUndefined();
+  return { name: r.outputs['artifact-name'] as string, digest: r.outputs.digest as string, id: r.outputs['artifact-id'] as string, runId };
+}
+
+async function api(path: string, body: object) {
+  const res = await fetch(`${stack.gh.repoUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'token t' }, body: JSON.stringify(body) });
+  return (await res.json()) as { id: number };
+}
+
+/** History of an environment: 1.0.0 deployed from `old`, then a canary of 1.1.0 (from `next`) promoted. */
+async function history(environment: string, old: Built, next: Built, oldPayload: object = {}): Promise<number> {
+  const d = await api('/deployments', {
+    ref: stack.sha,
+    environment,
+    auto_merge: false,
+    required_contexts: [],
+    payload: { version: STABLE, address: stack.services[STABLE]?.address, artifact: { name: old.name, digest: old.digest, run_id: String(old.runId), id: Number(old.id), release_tag: 'v1.0.0' }, ...oldPayload },
+  });
+  await api(`/deployments/${d.id}/statuses`, { state: 'success' });
+  const canary = await stack.canary({
+    version: '1.1.0',
+    environment,
+    steps: '100',
+    'artifact-name': next.name,
+    'artifact-digest': next.digest,
+    'artifact-id': next.id,
+    'artifact-run-id': String(next.runId),
+  });
+  expect(canary.outputs.outcome).toBe('promoted');
+  return Number(canary.outputs['deployment-id']);
+}
+
+function rollback(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
+  return runAction({
+    action: 'rollback',
+    repository: stack.gh.repository,
+    sha: stack.sha,
+    apiUrl: stack.gh.url,
+    token: 'ghs_rollback',
+    runId: 900,
+    ...artifacts.env(900),
+    env: extraEnv,
+    inputs: {
+      environment,
+      'traffic-provider': 'nginx',
+      'nginx-upstream-file': stack.nginx.upstreamFile,
+      'nginx-test-command': stack.nginx.testCommand.join(' '),
+      'nginx-reload-command': stack.nginx.reloadCommand.join(' '),
+      ...inputs,
+    },
+  });
+}
+
+let v100: Built;
+let v110: Built;
+beforeAll(async () => {
+  stack = await startStack({ '1.1.0': {} });
+  artifacts = await ArtifactService.start();
+  stack.gh.useArtifacts(artifacts);
+  await api('/releases', { tag_name: 'v1.0.0', target_commitish: stack.sha, draft: false });
+  v100 = await build(STABLE, 501, 'v1.0.0');
+  v110 = await build('1.1.0', 502);
+}, 90_000);
+afterAll(async () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {}
+  }
+  await artifacts.stop();
+  const violations = stack.gh.violations.splice(0);
+  await stack.stop();
+  expect(violations).toEqual([]);
+});
+
+describe('rollback action', () => {
+  it('restores the previous release from its original artifact, and the traffic really reaches it', async () => {
+    const bad = await history('prod-r', v100, v110);
+    const port = await freePort();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'pid-')), 'pid');
+    const r = await rollback('prod-r', { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` }, { DEPLOY_PID_FILE: pidFile });
+    if (existsSync(pidFile)) pids.push(Number(readFileSync(pidFile, 'utf8')));
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ version: STABLE, 'artifact-digest': v100.digest, 'replaced-version': '1.1.0' });
+    expect(r.stdout).toContain('Fetched release v1.0.0 asset service-1.0.0.tar.gz: digest');
+    expect(stack.upstream()).toMatch(new RegExp(`server 127\\.0\\.0\\.1:${port} weight=100; # stable 1\\.0\\.0`));
+    const load = startLoad(`http://${stack.nginx.address}/`, 40, 5000);
+    await new Promise((res) => setTimeout(res, 1500));
+    const stats = await load.stop();
+    expect(Object.keys(stats.byVersion)).toEqual([STABLE]);
+    expect(stats.failed).toBe(0);
+    const id = Number(r.outputs['deployment-id']);
+    const dep = stack.gh.state.deployments.find((d) => d.id === id);
+    expect(dep?.payload).toMatchObject({ version: STABLE, kind: 'rollback', rollback_of: { version: '1.1.0', deployment_id: bad }, address: `127.0.0.1:${port}` });
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === bad).at(-1)?.state).toBe('inactive');
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1)?.state).toBe('success');
+  }, 60_000);
+
+  it('rolls back from the workflow artifact when no release holds it (to-version)', async () => {
+    // 1.1.0 live, then 1.0.0 rolled back... here: go forward again to 1.1.0 by version, from its workflow artifact.
+    const r = await rollback('prod-r', { 'to-version': '1.1.0', 'dry-run': 'true' });
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ version: '1.1.0', 'artifact-digest': v110.digest });
+    expect(r.stdout).toContain('Fetched workflow artifact service-1.1.0 (run 502)');
+    expect(r.outputs['deployment-id']).toBeUndefined();
+  }, 60_000);
+
+  it('stops before any traffic moves when the digest does not match', async () => {
+    await history('prod-m', v100, v110, { artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), release_tag: 'v1.0.0' } });
+    const before = stack.upstream();
+    const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'deployed');
+    const r = await rollback('prod-m', { 'deploy-command': `touch ${marker}`, 'target-address': '127.0.0.1:1' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toMatch(/^Digest mismatch for release v1\.0\.0 asset service-1\.0\.0\.tar\.gz: recorded sha256:0{64}, fetched sha256:[0-9a-f]{64}\. Nothing was deployed\.$/);
+    expect(existsSync(marker)).toBe(false);
+    expect(stack.upstream()).toBe(before);
+  }, 60_000);
+
+  it.each([
+    [{ 'to-version': '9.9.9', 'dry-run': 'true' }, /^Input 'to-version': 9\.9\.9 never reached success in prod-r/],
+    [{ 'to-version': '1.0.0', 'to-deployment': '5', 'dry-run': 'true' }, /^Input 'to-deployment': expected to be empty when to-version is given/],
+    [{}, /^Input 'deploy-command': expected a value/],
+  ])('bad input %j', async (inputs, message) => {
+    const r = await rollback('prod-r', inputs);
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toMatch(message);
+  });
+
+  it('says so when nothing is live', async () => {
+    const r = await rollback('empty-env', { 'dry-run': 'true' });
+    expect(r.error).toBe('Nothing is live in empty-env: no deployment has a success status to roll back from.');
+  });
+});
