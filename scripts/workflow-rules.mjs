@@ -5,6 +5,8 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair } from 'yaml';
 
 const SHA = /^[^@]+@[0-9a-f]{40}$/;
+/** The suite's own actions and reusable workflow follow its floating tags (v1): first party, not pinned. */
+const FIRST_PARTY = /^rollgate\/rollgate\//;
 
 export function checkWorkflow(text) {
   const counter = new LineCounter();
@@ -25,7 +27,7 @@ export function checkWorkflow(text) {
         }
         if (key === 'uses' && isScalar(pair.value)) {
           const uses = String(pair.value.value);
-          if (!uses.startsWith('./') && !uses.startsWith('docker://') && !SHA.test(uses)) {
+          if (!uses.startsWith('./') && !uses.startsWith('docker://') && !FIRST_PARTY.test(uses) && !SHA.test(uses)) {
             findings.push({ line: at(pair.value), message: `'${uses}' is not pinned to a full commit SHA` });
           }
         }
