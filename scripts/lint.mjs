@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkWorkflow } from './workflow-rules.mjs';
+import { checkReferences, checkWorkflow } from './workflow-rules.mjs';
 
 // The package's ESM build calls require() and its index pulls in an ESM-only chalk:
 // load the CommonJS lint module itself.
@@ -36,6 +36,7 @@ export async function lint(files, base = root) {
   for (const f of data) {
     for (const r of await runLint(f.data, f.path)) findings.push({ file: f.path, line: r.line, message: `${r.message} [${r.kind}]` });
     findings.push(...checkWorkflow(f.data).map((r) => ({ file: f.path, ...r })));
+    findings.push(...checkReferences(f.data, root).map((r) => ({ file: f.path, ...r })));
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

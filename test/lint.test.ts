@@ -71,4 +71,44 @@ describe('workflow lint', () => {
     expect(messages).toContain("'actions/checkout@v5' is not pinned to a full commit SHA");
     expect(messages).toContain('no top-level permissions: block (start from `permissions: {}` and grant per job)');
   });
+
+  it('checks local actions: declared inputs only, required inputs given', () => {
+    const bad = GOOD.replace(
+      '      - run: echo "$TITLE"',
+      '      - uses: ./actions/release\n        with:\n          dry-run: true\n          bogus: 1\n      - uses: ./actions/nope\n      - uses: ./actions/canary\n        with:\n          version: 1.0.0\n      - run: echo "$TITLE"',
+    );
+    const messages = lint(workflow(bad).dir).map((f) => f.message);
+    expect(messages).toContain('job a: with.bogus is not an input of actions/release');
+    expect(messages).toContain('job a: ./actions/nope has no action.yml');
+    expect(messages).toContain('job a: required input environment of actions/canary is not given');
+  });
+
+  it('checks reusable workflow calls against their workflow_call inputs and secrets', () => {
+    const caller = `name: c
+on: push
+permissions: {}
+jobs:
+  deliver:
+    uses: ./.github/workflows/pipeline.yml
+    with:
+      build-command: make
+      colour: blue
+    secrets: inherit
+`;
+    const messages = lint(workflow(caller).dir).map((f) => f.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'job deliver: with.colour is not an input of .github/workflows/pipeline.yml',
+        'job deliver: required input outputs of .github/workflows/pipeline.yml is not given',
+        'job deliver: secrets: inherit passes every secret; name the ones .github/workflows/pipeline.yml declares',
+      ]),
+    );
+  });
+
+  it('asks for persist-credentials: false where the job does not push', () => {
+    const bad = GOOD.replace('        with:\n          persist-credentials: false\n', '');
+    const messages = lint(workflow(bad).dir).map((f) => f.message);
+    expect(messages).toContain('job a: checkout keeps the token in .git/config though the job does not push: set persist-credentials: false');
+  });
 });
+
