@@ -31076,6 +31076,7 @@ function readCanaryInputs(inputs) {
             runId: inputs.string('artifact-run-id'),
             releaseTag: inputs.string('release-tag'),
         },
+        deployCommand: (0,src/* splitArgs */.sG)(inputs.string('deploy-command')),
         token: inputs.string('github-token', { required: true }),
         secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
     };
@@ -31106,8 +31107,20 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     for (const s of inputs.secrets)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(s);
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token }), { owner, repo }, inputs.environment);
+    const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token });
+    const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E(gh, { owner, repo }, inputs.environment);
     const a = inputs.artifact;
+    const artifactRef = a.name && a.digest
+        ? {
+            name: a.name,
+            digest: a.digest,
+            run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
+            ...(a.id ? { id: Number(a.id) } : {}),
+            ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+        }
+        : undefined;
+    if (inputs.deployCommand.length && !artifactRef)
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
     const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
     try {
         const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__/* .runCanary */ .i7)({
@@ -31119,18 +31132,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
             payload: {
                 ...(a.releaseTag ? { tag: a.releaseTag } : {}),
                 commit: process.env.GITHUB_SHA ?? '',
-                ...(a.name && a.digest
-                    ? {
-                        artifact: {
-                            name: a.name,
-                            digest: a.digest,
-                            run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
-                            ...(a.id ? { id: Number(a.id) } : {}),
-                            ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-                        },
-                    }
-                    : {}),
+                ...(artifactRef ? { artifact: artifactRef } : {}),
             },
+            ...(inputs.deployCommand.length && artifactRef ? { deploy: { command: inputs.deployCommand, artifact: artifactRef, gh, token: inputs.token, repo: { owner, repo } } } : {}),
             log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
             inflight: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('inflight', state ? JSON.stringify(state) : ''),
             signal: controller.signal,
@@ -31432,6 +31436,87 @@ __nccwpck_require__.d(__webpack_exports__, {
 var src = __nccwpck_require__(42189);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
+/**
+ * Gets a release's original build archive back and proves it is the same bytes: from the
+ * GitHub release asset when the record names one (it outlives artifact retention), else from
+ * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
+ */
+
+
+
+
+
+const sha256 = (b) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(b).digest('hex')}`;
+async function fromRelease(gh, repo, ref, dir) {
+    const name = ref.asset ?? `${ref.name}.tar.gz`;
+    let release;
+    try {
+        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
+    }
+    catch (error) {
+        return `release ${ref.release_tag}: ${error.message}`;
+    }
+    const asset = release.assets.find((a) => a.name === name);
+    if (!asset)
+        return `release ${ref.release_tag} has no asset ${name}`;
+    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
+    const data = Buffer.from(res.data);
+    const archive = (0,external_node_path_.join)(dir, name);
+    await (0,promises_.writeFile)(archive, data);
+    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
+}
+async function fromWorkflowArtifact(token, repo, ref, dir) {
+    if (!ref.run_id)
+        return 'no workflow run recorded';
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    const client = new DefaultArtifactClient();
+    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
+    let id = ref.id;
+    try {
+        if (!id)
+            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
+        const path = (0,external_node_path_.join)(dir, 'artifact');
+        await (0,promises_.mkdir)(path, { recursive: true });
+        await client.downloadArtifact(id, { path, findBy });
+        const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
+        if (!(0,external_node_fs_.existsSync)(archive))
+            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+        return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
+    }
+    catch (error) {
+        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
+    }
+}
+async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const tried = [];
+    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
+        if (!attempt)
+            continue;
+        const got = await attempt();
+        if (typeof got === 'string') {
+            tried.push(got);
+            continue;
+        }
+        if (got.digest !== ref.digest) {
+            throw new src.ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
+        }
+        return got;
+    }
+    throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
 /**
  * The canary rollout: for each step, move the weight, sample every check through the step,
@@ -31439,6 +31524,11 @@ var analysis_src = __nccwpck_require__(91844);
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
+
+
+
+
 
 
 class Cancelled extends Error {
@@ -31499,6 +31589,18 @@ async function findOpen(config) {
     const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(config.stable.address ? { address: config.stable.address } : {}) };
     return { open, weight, stable };
 }
+async function deployCanary(config, deploy) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'canary-'));
+    const fetched = await fetch_artifact_fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
+    const extracted = (0,external_node_path_.join)(dir, 'release');
+    await (0,src/* execChecked */.$h)('Extract', 'mkdir', ['-p', extracted], { echo: false });
+    await (0,src/* execChecked */.$h)('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    const [program, ...args] = deploy.command;
+    config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
+    await (0,src/* execChecked */.$h)('Deploy', program, [...args, config.version, extracted], {
+        env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+    });
+}
 async function runCanary(config) {
     const startedAt = Date.now();
     const steps = [];
@@ -31530,6 +31632,15 @@ async function runCanary(config) {
             remaining = [100];
         }
         await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+        if (config.deploy) {
+            try {
+                await deployCanary(config, config.deploy);
+            }
+            catch (error) {
+                await status(deploymentId, 'failure', `deploy of ${config.version} failed: ${error.message}`);
+                throw error;
+            }
+        }
     }
     const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
     for (const weight of remaining) {
@@ -31566,87 +31677,6 @@ async function runCanary(config) {
     throw new src.ActionError('steps must end at 100');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
-/**
- * Gets a release's original build archive back and proves it is the same bytes: from the
- * GitHub release asset when the record names one (it outlives artifact retention), else from
- * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
- */
-
-
-
-
-
-const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-async function fromRelease(gh, repo, ref, dir) {
-    const name = ref.asset ?? `${ref.name}.tar.gz`;
-    let release;
-    try {
-        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
-    }
-    catch (error) {
-        return `release ${ref.release_tag}: ${error.message}`;
-    }
-    const asset = release.assets.find((a) => a.name === name);
-    if (!asset)
-        return `release ${ref.release_tag} has no asset ${name}`;
-    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
-    const data = Buffer.from(res.data);
-    const archive = join(dir, name);
-    await writeFile(archive, data);
-    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
-}
-async function fromWorkflowArtifact(token, repo, ref, dir) {
-    if (!ref.run_id)
-        return 'no workflow run recorded';
-    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
-    const client = new DefaultArtifactClient();
-    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
-    let id = ref.id;
-    try {
-        if (!id)
-            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
-        const path = join(dir, 'artifact');
-        await mkdir(path, { recursive: true });
-        await client.downloadArtifact(id, { path, findBy });
-        const archive = join(path, `${ref.name}.tar.gz`);
-        if (!existsSync(archive))
-            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
-        return { archive, digest: sha256(await readFile(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
-    }
-    catch (error) {
-        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
-    }
-}
-async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
-    await mkdir(dir, { recursive: true });
-    const tried = [];
-    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
-        if (!attempt)
-            continue;
-        const got = await attempt();
-        if (typeof got === 'string') {
-            tried.push(got);
-            continue;
-        }
-        if (got.digest !== ref.digest) {
-            throw new ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
-        }
-        return got;
-    }
-    throw new ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
 /**
  * Rollback: find the release to go back to in the environment's deployment history, fetch
@@ -32237,9 +32267,10 @@ function safeJson(s) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ActionError: () => (/* reexport */ errors_ActionError),
+  ActionError: () => (/* reexport */ ActionError),
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
+  $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
   a3: () => (/* reexport */ formatDuration),
   Cs: () => (/* reexport */ runAction),
@@ -32249,7 +32280,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, parseDuration, parsePercentages, splitList
+// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, fitToBytes, parseDuration, parsePercentages, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -32258,14 +32289,14 @@ __nccwpck_require__.d(__webpack_exports__, {
  * Every failure a user can cause or fix is one of these, so the message names
  * what to look at (an input, a step) and what was expected.
  */
-class errors_ActionError extends Error {
+class ActionError extends Error {
     constructor(message, options) {
         super(message, options);
         this.name = 'ActionError';
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends errors_ActionError {
+class InputError extends ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -32276,7 +32307,7 @@ class InputError extends errors_ActionError {
 }
 /** Turns anything thrown into the one line a user reads. */
 function errorLine(error) {
-    if (error instanceof errors_ActionError)
+    if (error instanceof ActionError)
         return error.message;
     if (error instanceof Error) {
         const status = error.status;
@@ -32484,7 +32515,7 @@ function splitArgs(command) {
         }
     }
     if (quote)
-        throw new errors_ActionError(`Unterminated ${quote} quote in command: ${command}`);
+        throw new ActionError(`Unterminated ${quote} quote in command: ${command}`);
     if (inArg)
         args.push(current);
     return args;
@@ -32505,7 +32536,7 @@ async function execFile(program, args, options = {}) {
     catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         if (/Unable to locate executable|ENOENT/.test(msg)) {
-            throw new errors_ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
+            throw new ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
         }
         throw error;
     }

@@ -31047,6 +31047,7 @@ function readCanaryInputs(inputs) {
             runId: inputs.string('artifact-run-id'),
             releaseTag: inputs.string('release-tag'),
         },
+        deployCommand: splitArgs(inputs.string('deploy-command')),
         token: inputs.string('github-token', { required: true }),
         secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
     };

@@ -30901,6 +30901,87 @@ function checks_renderQuery(query, vars) {
 
 
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
+/**
+ * Gets a release's original build archive back and proves it is the same bytes: from the
+ * GitHub release asset when the record names one (it outlives artifact retention), else from
+ * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
+ */
+
+
+
+
+
+const sha256 = (b) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(b).digest('hex')}`;
+async function fromRelease(gh, repo, ref, dir) {
+    const name = ref.asset ?? `${ref.name}.tar.gz`;
+    let release;
+    try {
+        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
+    }
+    catch (error) {
+        return `release ${ref.release_tag}: ${error.message}`;
+    }
+    const asset = release.assets.find((a) => a.name === name);
+    if (!asset)
+        return `release ${ref.release_tag} has no asset ${name}`;
+    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
+    const data = Buffer.from(res.data);
+    const archive = (0,external_node_path_.join)(dir, name);
+    await (0,promises_.writeFile)(archive, data);
+    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
+}
+async function fromWorkflowArtifact(token, repo, ref, dir) {
+    if (!ref.run_id)
+        return 'no workflow run recorded';
+    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
+    const client = new DefaultArtifactClient();
+    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
+    let id = ref.id;
+    try {
+        if (!id)
+            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
+        const path = (0,external_node_path_.join)(dir, 'artifact');
+        await (0,promises_.mkdir)(path, { recursive: true });
+        await client.downloadArtifact(id, { path, findBy });
+        const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
+        if (!(0,external_node_fs_.existsSync)(archive))
+            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+        return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
+    }
+    catch (error) {
+        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
+    }
+}
+async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const tried = [];
+    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
+        if (!attempt)
+            continue;
+        const got = await attempt();
+        if (typeof got === 'string') {
+            tried.push(got);
+            continue;
+        }
+        if (got.digest !== ref.digest) {
+            throw new src.ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
+        }
+        return got;
+    }
+    throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
 /**
  * The canary rollout: for each step, move the weight, sample every check through the step,
@@ -30908,6 +30989,11 @@ function checks_renderQuery(query, vars) {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
+
+
+
+
 
 
 class Cancelled extends (/* unused pure expression or super */ null && (Error)) {
@@ -30968,6 +31054,18 @@ async function findOpen(config) {
     const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(config.stable.address ? { address: config.stable.address } : {}) };
     return { open, weight, stable };
 }
+async function deployCanary(config, deploy) {
+    const dir = await mkdtemp(join(tmpdir(), 'canary-'));
+    const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
+    const extracted = join(dir, 'release');
+    await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
+    await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    const [program, ...args] = deploy.command;
+    config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
+    await execChecked('Deploy', program, [...args, config.version, extracted], {
+        env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+    });
+}
 async function runCanary(config) {
     const startedAt = Date.now();
     const steps = [];
@@ -30999,6 +31097,15 @@ async function runCanary(config) {
             remaining = [100];
         }
         await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+        if (config.deploy) {
+            try {
+                await deployCanary(config, config.deploy);
+            }
+            catch (error) {
+                await status(deploymentId, 'failure', `deploy of ${config.version} failed: ${error.message}`);
+                throw error;
+            }
+        }
     }
     const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
     for (const weight of remaining) {
@@ -31035,87 +31142,6 @@ async function runCanary(config) {
     throw new ActionError('steps must end at 100');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
-/**
- * Gets a release's original build archive back and proves it is the same bytes: from the
- * GitHub release asset when the record names one (it outlives artifact retention), else from
- * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
- */
-
-
-
-
-
-const sha256 = (b) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(b).digest('hex')}`;
-async function fromRelease(gh, repo, ref, dir) {
-    const name = ref.asset ?? `${ref.name}.tar.gz`;
-    let release;
-    try {
-        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
-    }
-    catch (error) {
-        return `release ${ref.release_tag}: ${error.message}`;
-    }
-    const asset = release.assets.find((a) => a.name === name);
-    if (!asset)
-        return `release ${ref.release_tag} has no asset ${name}`;
-    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
-    const data = Buffer.from(res.data);
-    const archive = (0,external_node_path_.join)(dir, name);
-    await (0,promises_.writeFile)(archive, data);
-    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
-}
-async function fromWorkflowArtifact(token, repo, ref, dir) {
-    if (!ref.run_id)
-        return 'no workflow run recorded';
-    const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 252).then(__nccwpck_require__.bind(__nccwpck_require__, 91252));
-    const client = new DefaultArtifactClient();
-    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
-    let id = ref.id;
-    try {
-        if (!id)
-            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
-        const path = (0,external_node_path_.join)(dir, 'artifact');
-        await (0,promises_.mkdir)(path, { recursive: true });
-        await client.downloadArtifact(id, { path, findBy });
-        const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
-        if (!(0,external_node_fs_.existsSync)(archive))
-            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
-        return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
-    }
-    catch (error) {
-        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
-    }
-}
-async function fetchArtifact(gh, token, repo, ref, dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    const tried = [];
-    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
-        if (!attempt)
-            continue;
-        const got = await attempt();
-        if (typeof got === 'string') {
-            tried.push(got);
-            continue;
-        }
-        if (got.digest !== ref.digest) {
-            throw new src.ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
-        }
-        return got;
-    }
-    throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
 /**
  * Rollback: find the release to go back to in the environment's deployment history, fetch
@@ -31163,7 +31189,7 @@ async function runRollback(config) {
     const ref = target.payload.artifact;
     log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
     const dir = config.workDir ?? (await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'rollback-')));
-    const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
+    const fetched = await fetch_artifact_fetchArtifact(config.gh, config.token, config.repo, ref, dir);
     log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
     if (config.dryRun) {

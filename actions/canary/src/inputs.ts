@@ -1,5 +1,5 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
-import { ActionError, InputError, Inputs, formatDuration } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, formatDuration, splitArgs } from '@rollgate/kit';
 import { parseChecks, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
@@ -57,6 +57,7 @@ export function readCanaryInputs(inputs: Inputs) {
       runId: inputs.string('artifact-run-id'),
       releaseTag: inputs.string('release-tag'),
     },
+    deployCommand: splitArgs(inputs.string('deploy-command')),
     token: inputs.string('github-token', { required: true }),
     secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
   };

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ActionError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
@@ -12,8 +12,20 @@ await runAction(async () => {
   const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name)));
   for (const s of inputs.secrets) core.setSecret(s);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  const records = new ReleaseRecords(createGitHub({ token: inputs.token }), { owner, repo }, inputs.environment);
+  const gh = createGitHub({ token: inputs.token });
+  const records = new ReleaseRecords(gh, { owner, repo }, inputs.environment);
   const a = inputs.artifact;
+  const artifactRef =
+    a.name && a.digest
+      ? {
+          name: a.name,
+          digest: a.digest,
+          run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
+          ...(a.id ? { id: Number(a.id) } : {}),
+          ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+        }
+      : undefined;
+  if (inputs.deployCommand.length && !artifactRef) throw new InputError('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
   try {
     const result = await runCanary({
@@ -25,18 +37,9 @@ await runAction(async () => {
       payload: {
         ...(a.releaseTag ? { tag: a.releaseTag } : {}),
         commit: process.env.GITHUB_SHA ?? '',
-        ...(a.name && a.digest
-          ? {
-              artifact: {
-                name: a.name,
-                digest: a.digest,
-                run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
-                ...(a.id ? { id: Number(a.id) } : {}),
-                ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-              },
-            }
-          : {}),
+        ...(artifactRef ? { artifact: artifactRef } : {}),
       },
+      ...(inputs.deployCommand.length && artifactRef ? { deploy: { command: inputs.deployCommand, artifact: artifactRef, gh, token: inputs.token, repo: { owner, repo } } } : {}),
       log: (line) => core.info(line),
       inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
       signal: controller.signal,

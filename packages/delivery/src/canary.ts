@@ -8,7 +8,12 @@ import { ActionError } from '@rollgate/kit';
 import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
-import type { ReleasePayload, ReleaseRecords } from '@rollgate/github';
+import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execChecked } from '@rollgate/kit';
+import { fetchArtifact } from './fetch-artifact.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -35,6 +40,8 @@ export interface CanaryConfig {
   /** Called with the split whenever traffic is about to leave stable, and with undefined once it is settled. */
   inflight: (state: InflightState | undefined) => void;
   signal?: AbortSignal;
+  /** Deploys the canary from its verified build artifact before any traffic moves. */
+  deploy?: { command: string[]; artifact: ArtifactRef; gh: GitHub; token: string; repo: Repo };
 }
 
 export interface InflightState {
@@ -118,6 +125,19 @@ async function findOpen(config: CanaryConfig) {
   return { open, weight, stable };
 }
 
+async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'canary-'));
+  const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
+  const extracted = join(dir, 'release');
+  await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
+  await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+  const [program, ...args] = deploy.command as [string, ...string[]];
+  config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
+  await execChecked('Deploy', program, [...args, config.version, extracted], {
+    env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+  });
+}
+
 export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   const startedAt = Date.now();
   const steps: StepRecord[] = [];
@@ -150,6 +170,14 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       remaining = [100];
     }
     await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+    if (config.deploy) {
+      try {
+        await deployCanary(config, config.deploy);
+      } catch (error) {
+        await status(deploymentId, 'failure', `deploy of ${config.version} failed: ${(error as Error).message}`);
+        throw error;
+      }
+    }
   }
 
   const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });

@@ -33,8 +33,10 @@ export interface RunOptions {
   runtimeToken?: string;
   /** Cancel the main step after this many ms: SIGINT, +7.5 s SIGTERM, +2.5 s SIGKILL. */
   cancelAfterMs?: number;
-  /** Run the post step when action.yml declares one (default true). */
+  /** Run the post step right after the main step (default true); false leaves it to runPostStep. */
   post?: boolean;
+  /** The event name and the run number; GITHUB_EVENT_NAME follows event.name. */
+  runNumber?: number;
   /** Kill the step after this long (default 5 minutes). */
   timeoutMs?: number;
 }
@@ -59,6 +61,8 @@ export interface StepResult {
   post?: StepResult;
   /** The error line from ::error:: without a file (what core.setFailed printed). */
   error?: string;
+  /** What runPostStep needs (internal). */
+  context?: unknown;
 }
 
 interface Manifest {
@@ -126,24 +130,44 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
   };
 
   const main = await runStep(join(dir, manifest.runs.main), temp, 'main', { ...baseEnv, ...options.env, ...inputEnv }, workspace, options);
-  const postIf = manifest.runs['post-if'] ?? 'always()';
-  if (manifest.runs.post && options.post !== false && main.state !== undefined) {
-    const status = main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure';
-    const runPost = evaluate(postIf, { github, env: options.env ?? {} }, {
-      always: () => true,
-      success: () => status === 'success',
-      failure: () => status === 'failure',
-      cancelled: () => status === 'cancelled',
-    });
-    if (runPost) {
-      const stateEnv = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
-      main.post = await runStep(join(dir, manifest.runs.post), temp, 'post', { ...baseEnv, ...options.env, ...inputEnv, ...stateEnv }, workspace, {
-        ...options,
-        cancelAfterMs: undefined,
-      });
-    }
-  }
+  main.context = { dir, manifest, temp, baseEnv, inputEnv, workspace, github };
+  if (options.post !== false) await runPostStep(options, main);
   return main;
+}
+
+/**
+ * Runs the post step of an action whose main step ran through runAction (with `post: false`
+ * when a job runs its posts at the end), with the saved state, if action.yml has one and
+ * post-if allows it. Sets and returns `main.post`.
+ */
+export async function runPostStep(options: RunOptions, main: StepResult, jobStatus?: 'success' | 'failure' | 'cancelled'): Promise<StepResult | undefined> {
+  const ctx = main.context as StepContext;
+  const { manifest } = ctx;
+  if (!manifest.runs.post) return undefined;
+  const status = jobStatus ?? (main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure');
+  const runPost = evaluate(manifest.runs['post-if'] ?? 'always()', { github: ctx.github, env: options.env ?? {} }, {
+    always: () => true,
+    success: () => status === 'success',
+    failure: () => status === 'failure',
+    cancelled: () => status === 'cancelled',
+  });
+  if (!runPost) return undefined;
+  const stateEnv = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
+  main.post = await runStep(join(ctx.dir, manifest.runs.post), ctx.temp, 'post', { ...ctx.baseEnv, ...options.env, ...ctx.inputEnv, ...stateEnv }, ctx.workspace, {
+    ...options,
+    cancelAfterMs: undefined,
+  });
+  return main.post;
+}
+
+interface StepContext {
+  dir: string;
+  manifest: Manifest;
+  temp: string;
+  baseEnv: Record<string, string>;
+  inputEnv: Record<string, string>;
+  workspace: string;
+  github: ReturnType<typeof githubContext>;
 }
 
 function githubContext(options: RunOptions, workspace: string) {

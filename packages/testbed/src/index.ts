@@ -8,3 +8,4 @@ export { checkResponse, type Violation } from './github/openapi.js';
 export { ArtifactService } from './artifacts/service.js';
 export { ArtifactStore, type StoredArtifact } from './artifacts/store.js';
 export * from './stack.js';
+export { WorkflowRunner, type RunnerEnv, type WorkflowResult, type JobResult, type WorkflowRunOptions } from './workflow/runner.js';

@@ -1,0 +1,310 @@
+/**
+ * A local workflow runner for the suite's own workflows and its tests and demo. It validates
+ * a workflow with GitHub's @actions/workflow-parser, evaluates expressions with
+ * @actions/expressions, and runs jobs in `needs` order: `uses: ./actions/*` (and
+ * rollgate/rollgate/actions/*@ref) through the runner-contract harness with post steps at the
+ * end of the job, `run:` steps with bash, step and job outputs, env and GITHUB_ENV, `if:` with
+ * success()/failure()/always()/cancelled(), and local reusable workflows with inputs, secrets
+ * and outputs. Anything else fails with a message saying so; no step is silently skipped.
+ */
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { evaluate, interpolate, type Contexts } from '../expressions.js';
+import { parseKeyValueFile } from '../file-commands.js';
+import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } from '../harness.js';
+import { runRemoteAction, spawnAsync } from './remote-actions.js';
+
+export interface RunnerEnv {
+  /** Bare repository standing for the GitHub repository (checkout clones it). */
+  remote: string;
+  repository: string;
+  sha: string;
+  ref?: string;
+  apiUrl: string;
+  token: string;
+  /** ACTIONS_RESULTS_URL / ACTIONS_RUNTIME_TOKEN for a run id (the artifact service emulator). */
+  runtime?: (runId: number) => { resultsUrl: string; runtimeToken: string };
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface WorkflowRunOptions {
+  file: string;
+  event: 'push' | 'workflow_dispatch' | 'workflow_call';
+  inputs?: Record<string, string | boolean | number>;
+  secrets?: Record<string, string>;
+  runId?: number;
+}
+
+export interface StepRecord {
+  name: string;
+  conclusion: 'success' | 'failure' | 'skipped';
+  outputs: Record<string, string>;
+  error?: string;
+}
+
+export interface JobResult {
+  conclusion: 'success' | 'failure' | 'skipped';
+  outputs: Record<string, string>;
+  steps: StepRecord[];
+  environment?: string;
+}
+
+export interface WorkflowResult {
+  conclusion: 'success' | 'failure';
+  jobs: Record<string, JobResult>;
+  outputs: Record<string, string>;
+}
+
+type Json = Record<string, unknown>;
+let nextRunId = 5000;
+
+const UNSUPPORTED_JOB_KEYS = ['strategy', 'services', 'container'];
+
+function expr(value: unknown, contexts: Contexts, fns: Record<string, () => boolean>): unknown {
+  if (typeof value !== 'string') return value;
+  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(value);
+  if (whole && !whole[1]?.includes('}}')) return evaluate((whole[1] as string).trim(), contexts, fns);
+  return interpolate(value, contexts, fns);
+}
+
+function condition(value: unknown, contexts: Contexts, fns: Record<string, () => boolean>): boolean {
+  if (value === undefined || value === null || value === '') return fns.success?.() ?? true;
+  if (typeof value === 'boolean') return value && (fns.success?.() ?? true);
+  const text = String(value).trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+  const usesStatus = /\b(success|failure|always|cancelled)\s*\(/.test(text);
+  const v = evaluate(usesStatus ? text : `success() && (${text})`, contexts, fns);
+  return Boolean(v) && v !== 'false' && v !== 0 && v !== '';
+}
+
+function toStrings(o: Json | undefined, contexts: Contexts, fns: Record<string, () => boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o ?? {})) {
+    const r = expr(v, contexts, fns);
+    out[k] = r === null || r === undefined ? '' : typeof r === 'object' ? JSON.stringify(r) : String(r);
+  }
+  return out;
+}
+
+function order(jobs: Record<string, Json>): string[] {
+  const done: string[] = [];
+  const visit = (id: string, path: string[]) => {
+    if (done.includes(id)) return;
+    if (path.includes(id)) throw new Error(`needs cycle: ${[...path, id].join(' -> ')}`);
+    const needs = ([] as string[]).concat((jobs[id]?.needs as string | string[] | undefined) ?? []);
+    for (const n of needs) {
+      if (!jobs[n]) throw new Error(`job ${id} needs unknown job ${n}`);
+      visit(n, [...path, id]);
+    }
+    done.push(id);
+  };
+  for (const id of Object.keys(jobs)) visit(id, []);
+  return done;
+}
+
+export class WorkflowRunner {
+  constructor(readonly env: RunnerEnv) {}
+
+  private log(line: string): void {
+    this.env.log?.(line);
+  }
+
+  async run(options: WorkflowRunOptions): Promise<WorkflowResult> {
+    const file = resolve(REPO_ROOT, options.file);
+    const text = readFileSync(file, 'utf8');
+    const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
+    const errors = parsed.context.errors.getErrors();
+    if (errors.length) throw new Error(`${options.file} is not a valid workflow: ${errors.map((e) => e.message).join('; ')}`);
+    const wf = parse(text) as Json;
+    const on = (wf.on ?? {}) as Json;
+    if (!(options.event in on)) throw new Error(`${options.file} does not run on ${options.event}`);
+    const runId = options.runId ?? ++nextRunId;
+    const inputs = this.inputsFor(on[options.event] as Json | null, options);
+    const jobs = (wf.jobs ?? {}) as Record<string, Json>;
+    const results: Record<string, JobResult> = {};
+    this.log(`▶ ${options.file} (${options.event}, run ${runId})`);
+    for (const id of order(jobs)) {
+      const job = jobs[id] as Json;
+      const needs = ([] as string[]).concat((job.needs as string | string[] | undefined) ?? []);
+      const needsCtx = Object.fromEntries(needs.map((n) => [n, { result: results[n]?.conclusion, outputs: results[n]?.outputs ?? {} }]));
+      const allOk = needs.every((n) => results[n]?.conclusion === 'success');
+      const fns = { success: () => allOk, failure: () => needs.some((n) => results[n]?.conclusion === 'failure'), always: () => true, cancelled: () => false };
+      const contexts: Contexts = { github: this.github(options, runId, inputs), inputs, needs: needsCtx, vars: this.env.vars ?? {}, secrets: options.secrets ?? {}, env: (wf.env as Json) ?? {} };
+      if (!condition(job.if, contexts, fns)) {
+        results[id] = { conclusion: 'skipped', outputs: {}, steps: [] };
+        this.log(`  ⏭ job ${id}: skipped`);
+        continue;
+      }
+      results[id] = await this.runJob(id, job, contexts, options, runId, (wf.env as Json) ?? {});
+      this.log(`  ${results[id]?.conclusion === 'success' ? '✔' : '✘'} job ${id}: ${results[id]?.conclusion}`);
+    }
+    const outputs: Record<string, string> = {};
+    if (options.event === 'workflow_call') {
+      const decl = ((on.workflow_call as Json | null)?.outputs ?? {}) as Record<string, Json>;
+      const jobsCtx = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]));
+      for (const [k, spec] of Object.entries(decl)) outputs[k] = String(expr(spec.value, { jobs: jobsCtx }, {}) ?? '');
+    }
+    const conclusion = Object.values(results).some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
+    return { conclusion, jobs: results, outputs };
+  }
+
+  private inputsFor(trigger: Json | null, options: WorkflowRunOptions): Record<string, unknown> {
+    const decl = ((trigger ?? {}).inputs ?? {}) as Record<string, Json>;
+    const out: Record<string, unknown> = {};
+    for (const [k, spec] of Object.entries(decl)) {
+      let v: unknown = options.inputs?.[k] ?? spec.default;
+      if (v === undefined && spec.required) throw new Error(`${options.file}: required input ${k} not given`);
+      if (spec.type === 'boolean') v = v === true || v === 'true';
+      else if (spec.type === 'number') v = Number(v ?? 0);
+      else if (spec.type === 'choice' && v !== undefined && !(spec.options as string[]).includes(String(v))) {
+        throw new Error(`${options.file}: input ${k} must be one of ${(spec.options as string[]).join(', ')}`);
+      } else v = v === undefined ? '' : String(v);
+      out[k] = v;
+    }
+    for (const k of Object.keys(options.inputs ?? {})) if (!(k in decl)) throw new Error(`${options.file}: unknown input ${k}`);
+    return out;
+  }
+
+  private github(options: WorkflowRunOptions, runId: number, inputs: Record<string, unknown>) {
+    return {
+      repository: this.env.repository,
+      repository_owner: this.env.repository.split('/')[0],
+      sha: this.env.sha,
+      ref: this.env.ref ?? 'refs/heads/main',
+      event_name: options.event,
+      event: { inputs },
+      run_id: String(runId),
+      run_attempt: '1',
+      token: this.env.token,
+      server_url: 'https://github.com',
+      api_url: this.env.apiUrl,
+      actor: 'octocat',
+    };
+  }
+
+  private async runJob(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json): Promise<JobResult> {
+    for (const k of UNSUPPORTED_JOB_KEYS) if (job[k] !== undefined) throw new Error(`job ${id}: '${k}' is not supported by the local workflow runner`);
+    const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
+    const environment = job.environment === undefined ? undefined : String(expr(typeof job.environment === 'object' ? (job.environment as Json).name : job.environment, contexts, noFns));
+    if (environment) this.log(`  job ${id}: environment ${environment}${job.concurrency ? ', concurrency group set' : ''}`);
+    if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment);
+    const workspace = mkdtempSync(join(tmpdir(), `job-${id}-`));
+    const env: Record<string, string> = { ...toStrings(wfEnv, contexts, noFns), ...toStrings(job.env as Json, contexts, noFns) };
+    const steps: StepRecord[] = [];
+    const stepsCtx: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
+    const posts: { options: RunOptions; main: StepResult }[] = [];
+    let failed = false;
+    const runtime = this.env.runtime?.(runId);
+    for (const [i, step] of ((job.steps ?? []) as Json[]).entries()) {
+      const name = String(step.name ?? step.id ?? step.uses ?? `run ${i + 1}`);
+      const ctx: Contexts = { ...contexts, steps: stepsCtx, env, job: { status: failed ? 'failure' : 'success' } };
+      const fns = { success: () => !failed, failure: () => failed, always: () => true, cancelled: () => false };
+      if (!condition(step.if, ctx, fns)) {
+        steps.push({ name, conclusion: 'skipped', outputs: {} });
+        continue;
+      }
+      const stepEnv = { ...env, ...toStrings(step.env as Json, ctx, fns) };
+      const w = toStrings(step.with as Json, ctx, fns);
+      let outputs: Record<string, string> = {};
+      let error: string | undefined;
+      try {
+        if (typeof step.run === 'string') {
+          const r = await this.runShell(String(step.run), stepEnv, workspace, runId, options, runtime);
+          outputs = r.outputs;
+          Object.assign(env, r.env);
+          if (r.exitCode !== 0) error = `run step exited with code ${r.exitCode}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`;
+        } else if (typeof step.uses === 'string') {
+          const uses = step.uses;
+          const local = /^(?:\.\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.+)?$/.exec(uses);
+          if (local) {
+            const runOptions: RunOptions = {
+              action: join(REPO_ROOT, local[1] as string),
+              workspace,
+              inputs: w,
+              env: stepEnv,
+              repository: this.env.repository,
+              sha: this.env.sha,
+              ref: this.env.ref ?? 'refs/heads/main',
+              runId,
+              apiUrl: this.env.apiUrl,
+              token: this.env.token,
+              event: { name: options.event, payload: { inputs: contexts.inputs } },
+              post: false,
+              ...(runtime ?? {}),
+            };
+            const r = await runAction(runOptions);
+            outputs = r.outputs;
+            Object.assign(env, r.env);
+            for (const line of r.log) this.log(`      ${line}`);
+            posts.push({ options: runOptions, main: r });
+            if (r.exitCode !== 0) error = r.error ?? `exited with code ${r.exitCode}`;
+          } else {
+            const remote = /^([\w.-]+\/[\w.-]+)@[\w.-]+$/.exec(uses);
+            if (!remote) throw new Error(`uses: ${uses} is not supported by the local workflow runner`);
+            outputs = await runRemoteAction(remote[1] as string, w, { workspace, remote: this.env.remote, sha: this.env.sha, env: { ...stepEnv, ...this.runnerEnv(runId, workspace, runtime) }, log: (l) => this.log(`      ${l}`) });
+          }
+        } else {
+          throw new Error(`step ${name} has neither run nor uses`);
+        }
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      const ok = error === undefined;
+      if (!ok && step['continue-on-error'] !== true) failed = true;
+      steps.push({ name, conclusion: ok ? 'success' : 'failure', outputs, ...(error ? { error } : {}) });
+      this.log(`    ${ok ? '✔' : '✘'} ${name}${error ? `: ${error}` : ''}`);
+      if (typeof step.id === 'string') stepsCtx[step.id] = { outputs, outcome: ok ? 'success' : 'failure', conclusion: ok || step['continue-on-error'] === true ? 'success' : 'failure' };
+    }
+    for (const p of posts.reverse()) {
+      const post = await runPostStep(p.options, p.main, failed ? 'failure' : 'success');
+      if (post && post.exitCode !== 0) failed = true;
+    }
+    const ctx: Contexts = { ...contexts, steps: stepsCtx, env };
+    const outputs = toStrings(job.outputs as Json, ctx, noFns);
+    return { conclusion: failed ? 'failure' : 'success', outputs, steps, ...(environment ? { environment } : {}) };
+  }
+
+  private runnerEnv(runId: number, workspace: string, runtime?: { resultsUrl: string; runtimeToken: string }): Record<string, string> {
+    return {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: this.env.repository,
+      GITHUB_SHA: this.env.sha,
+      GITHUB_RUN_ID: String(runId),
+      GITHUB_API_URL: this.env.apiUrl,
+      GITHUB_SERVER_URL: 'https://github.com',
+      ...(runtime ? { ACTIONS_RESULTS_URL: runtime.resultsUrl, ACTIONS_RUNTIME_TOKEN: runtime.runtimeToken } : {}),
+    };
+  }
+
+  private async runShell(script: string, env: Record<string, string>, workspace: string, runId: number, options: WorkflowRunOptions, runtime?: { resultsUrl: string; runtimeToken: string }) {
+    const dir = mkdtempSync(join(tmpdir(), 'run-'));
+    const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_PATH: join(dir, 'path') };
+    for (const f of Object.values(files)) writeFileSync(f, '');
+    const scriptFile = join(dir, 'script.sh');
+    writeFileSync(scriptFile, script);
+    const r = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
+      cwd: workspace,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: options.event, RUNNER_TEMP: dir, ...this.runnerEnv(runId, workspace, runtime), ...env, ...files },
+    });
+    for (const line of (r.stdout ?? '').trim().split('\n')) if (line) this.log(`      ${line}`);
+    return {
+      exitCode: r.status ?? 1,
+      stderr: r.stderr ?? '',
+      outputs: existsSync(files.GITHUB_OUTPUT) ? parseKeyValueFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')) : {},
+      env: existsSync(files.GITHUB_ENV) ? parseKeyValueFile(readFileSync(files.GITHUB_ENV, 'utf8')) : {},
+    };
+  }
+
+  private async callWorkflow(id: string, job: Json, contexts: Contexts, runId: number, fns: Record<string, () => boolean>, environment?: string): Promise<JobResult> {
+    const m = /^(?:\.\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.+)?$/.exec(String(job.uses));
+    if (!m) throw new Error(`job ${id}: uses ${String(job.uses)} is not a local reusable workflow`);
+    if (job.secrets === 'inherit') throw new Error(`job ${id}: secrets: inherit is not supported; name the secrets`);
+    const inputs = Object.fromEntries(Object.entries((job.with ?? {}) as Json).map(([k, v]) => [k, expr(v, contexts, fns) as string | boolean | number]));
+    const secrets = toStrings(job.secrets as Json, contexts, fns);
+    const r = await this.run({ file: m[1] as string, event: 'workflow_call', inputs, secrets, runId });
+    return { conclusion: r.conclusion, outputs: r.outputs, steps: [], ...(environment ? { environment } : {}) };
+  }
+}

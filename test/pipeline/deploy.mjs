@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// The sample service's deploy command in the pipeline tests and the demo: starts server.mjs
+// from the extracted build artifact as <version> on ROLLGATE_ADDRESS, detached, and waits
+// until it answers. Args: <version> <artifact dir>. Writes a pid file under PIDS_DIR (default
+// $TMPDIR/rollgate-deploys) so the caller can stop what it deployed.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [version, dir] = process.argv.slice(-2);
+const port = (process.env.ROLLGATE_ADDRESS ?? '').split(':').at(-1);
+if (!port) throw new Error('ROLLGATE_ADDRESS is not set');
+const child = spawn(process.execPath, [join(dir, 'server.mjs')], { env: { ...process.env, VERSION: version, PORT: port }, detached: true, stdio: 'ignore' });
+child.unref();
+const pids = join(tmpdir(), 'rollgate-deploys');
+mkdirSync(pids, { recursive: true });
+writeFileSync(join(pids, `${port}.pid`), String(child.pid));
+for (let i = 0; i < 100; i++) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/metrics`)).ok) {
+      console.log(`deployed ${version} on 127.0.0.1:${port}`);
+      process.exit(0);
+    }
+  } catch {}
+  await new Promise((r) => setTimeout(r, 100));
+}
+throw new Error(`${version} did not start on ${port}`);
