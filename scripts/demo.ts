@@ -1,54 +1,52 @@
 /**
- * `npm run demo`: the release job on a scratch repository, as a runner would run it.
- * It makes a bare "GitHub" repository with a v1.0.0 tag and a few Conventional Commits,
- * starts the GitHub API emulator on 127.0.0.1, and runs the bundled release action:
- * first in dry-run, then for real (tag pushed, GitHub release created), then once more
- * to show that a re-run releases nothing twice. Leaves nothing running.
+ * `npm run demo`: the whole road on a scratch copy of the sample service, run by the local
+ * workflow runner against the GitHub API emulator and the artifact service emulator:
+ *   pipeline.yml  build -> test -> release v0.1.0 -> live (no stable yet)
+ *   pipeline.yml  build -> test -> release v0.1.1 -> canary 25% judged on Prometheus -> 100%
+ *   rollback.yml  back to v0.1.0 from its original artifact, traffic through nginx to it
+ * With nginx and Prometheus installed (apt-get install nginx prometheus) the canary runs over
+ * them; without, the demo says so and runs the release job alone. It leaves nothing running.
  */
-import { rmSync } from 'node:fs';
-import { GitHubEmulator, cloneWorkspace, commit, createRemote, git, runAction, seedRepository, type StepResult } from '@rollgate/testbed';
+import { hasBinary } from '@rollgate/testbed';
 
 const started = Date.now();
-const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
-const say = (line: string) => console.log(`${stamp()} ${line}`);
+const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
-const remote = createRemote();
-const seed = seedRepository(remote, 'feat: first service endpoint');
-git(seed, ['tag', '-a', 'v1.0.0', '-m', 'v1.0.0']);
-commit(seed, 'fix(api): handle an empty request body');
-commit(seed, 'feat(api): add /health');
-commit(seed, 'docs: explain the health check');
-git(seed, ['push', '-q', 'origin', 'main', '--tags']);
-say(`repository: v1.0.0, then a fix, a feature and a docs change (${remote})`);
-
-const gh = await GitHubEmulator.start({ remote });
-say(`GitHub API emulator on ${gh.url}`);
-const workspace = cloneWorkspace(remote);
-
-function show(label: string, r: StepResult): void {
-  const o = r.outputs;
-  say(`${label}: exit ${r.exitCode}; released=${o.released} version=${o.version} tag=${o.tag} previous=${o['previous-tag']} type=${o['release-type']}`);
-  if (r.error) say(`  error: ${r.error}`);
-}
-
-try {
-  const common = { action: 'release', workspace, repository: gh.repository, sha: git(workspace, ['rev-parse', 'HEAD']), apiUrl: gh.url, token: 'ghs_demo_token' };
-  const dry = await runAction({ ...common, inputs: { 'dry-run': 'true' } });
-  show('dry run', dry);
-  console.log(`\n${dry.outputs.changelog}`);
-
-  const real = await runAction({ ...common, inputs: { 'floating-tags': 'true' } });
-  show('release', real);
-  say(`remote tags now: ${git(remote, ['tag', '--list']).split('\n').join(', ')}`);
-  const rel = gh.state.releases.at(-1);
-  say(`GitHub release: ${rel?.tag_name} draft=${rel?.draft} (${gh.calls().length} API call(s))`);
-
-  const again = await runAction({ ...common, inputs: { 'floating-tags': 'true' } });
-  show('re-run', again);
-  say(`releases on GitHub: ${gh.state.releases.length}`);
-  process.exitCode = dry.exitCode || real.exitCode || again.exitCode || (rel ? 0 : 1);
-} finally {
-  await gh.stop();
-  for (const dir of [remote, seed, workspace]) rmSync(dir, { recursive: true, force: true });
-  say('done: emulator stopped, scratch repositories removed');
+if (hasBinary('nginx') && hasBinary('prometheus')) {
+  const { runScenario } = await import('../test/pipeline/scenario.js');
+  const r = await runScenario(say);
+  const show = (label: string, served: Record<string, number>) => say(`${label}: requests served by ${Object.entries(served).map(([v, n]) => `${v} (${n})`).join(', ')}`);
+  console.log('');
+  say(`pipeline #1: ${r.first.conclusion}, released ${r.first.outputs.tag}`);
+  say(`pipeline #2: ${r.second.conclusion}, released ${r.second.outputs.tag}, canary deployment ${r.second.outputs['deployment-id']}`);
+  show('after pipeline #2', r.servedAfterSecond);
+  say(`rollback: ${r.rollback.conclusion}, live again: ${r.rollback.jobs.rollback?.outputs.version}`);
+  show('after rollback', r.servedAfterRollback);
+  say(`load through nginx: ${r.load.sent} requests, ${r.load.failed} failed`);
+  say('deployment history (GitHub Deployments, newest last):');
+  for (const d of r.gh.state.deployments) {
+    const statuses = r.gh.state.statuses.filter((s) => s.deploymentId === d.id).sort((a, b) => a.id - b.id);
+    say(`  #${d.id} ${(d.payload as { version: string }).version} (${(d.payload as { kind?: string }).kind ?? 'deploy'}): ${statuses.map((s) => s.state).join(' → ')}`);
+  }
+  say('done: services, nginx, Prometheus and emulators stopped');
+  process.exitCode = [r.first, r.second, r.rollback].every((x) => x.conclusion === 'success') ? 0 : 1;
+} else {
+  say('nginx and Prometheus are not installed (apt-get install nginx prometheus): running the release job only.');
+  const { GitHubEmulator, cloneWorkspace, commit, createRemote, git, runAction, seedRepository } = await import('@rollgate/testbed');
+  const remote = createRemote();
+  const seed = seedRepository(remote, 'feat: first service endpoint');
+  git(seed, ['tag', '-a', 'v1.0.0', '-m', 'v1.0.0']);
+  commit(seed, 'fix(api): handle an empty request body');
+  commit(seed, 'feat(api): add /health');
+  git(seed, ['push', '-q', 'origin', 'main', '--tags']);
+  const gh = await GitHubEmulator.start({ remote });
+  try {
+    const workspace = cloneWorkspace(remote);
+    const r = await runAction({ action: 'release', workspace, repository: gh.repository, sha: git(workspace, ['rev-parse', 'HEAD']), apiUrl: gh.url, token: 'ghs_demo', inputs: { 'floating-tags': 'true' } });
+    say(`release: exit ${r.exitCode}, released ${r.outputs.tag} (previous ${r.outputs['previous-tag']}); remote tags: ${git(remote, ['tag', '--list']).split('\n').join(', ')}`);
+    console.log(`\n${r.outputs.changelog}`);
+    process.exitCode = r.exitCode ?? 1;
+  } finally {
+    await gh.stop();
+  }
 }

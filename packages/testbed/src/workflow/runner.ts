@@ -119,7 +119,8 @@ export class WorkflowRunner {
     const errors = parsed.context.errors.getErrors();
     if (errors.length) throw new Error(`${options.file} is not a valid workflow: ${errors.map((e) => e.message).join('; ')}`);
     const wf = parse(text) as Json;
-    const on = (wf.on ?? {}) as Json;
+    const rawOn = wf.on ?? {};
+    const on = (typeof rawOn === 'string' ? { [rawOn]: null } : Array.isArray(rawOn) ? Object.fromEntries(rawOn.map((e) => [e, null])) : rawOn) as Json;
     if (!(options.event in on)) throw new Error(`${options.file} does not run on ${options.event}`);
     const runId = options.runId ?? ++nextRunId;
     const inputs = this.inputsFor(on[options.event] as Json | null, options);
