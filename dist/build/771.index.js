@@ -357,22 +357,7 @@ async function publishRelease(gh, repo, spec, resume) {
             return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
         }
     }
-    const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
-    for (const file of spec.assets) {
-        const name = basename(file);
-        if (uploaded.has(name))
-            continue;
-        const data = await readFile(file);
-        const asset = await gh.rest.repos.uploadReleaseAsset({
-            ...repo,
-            release_id: release.id,
-            name,
-            url: release.upload_url,
-            data: data,
-            headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
-        });
-        uploaded.set(name, asset.data.id);
-    }
+    const uploaded = await uploadMissing(gh, repo, release, spec.assets);
     if (release.draft) {
         release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
     }
@@ -385,13 +370,18 @@ async function attachToRelease(gh, repo, tag, files) {
         const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 42189));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
-    const existing = new Set(release.assets.map((a) => a.name));
+    await uploadMissing(gh, repo, release, files);
+    return release.html_url;
+}
+/** Uploads the files a release does not have yet (by name); returns every asset name -> id. */
+async function uploadMissing(gh, repo, release, files) {
+    const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
     for (const file of files) {
         const name = (0,external_node_path_.basename)(file);
-        if (existing.has(name))
+        if (uploaded.has(name))
             continue;
         const data = await (0,promises_.readFile)(file);
-        await gh.rest.repos.uploadReleaseAsset({
+        const asset = await gh.rest.repos.uploadReleaseAsset({
             ...repo,
             release_id: release.id,
             name,
@@ -399,8 +389,9 @@ async function attachToRelease(gh, repo, tag, files) {
             data: data,
             headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
         });
+        uploaded.set(name, asset.data.id);
     }
-    return release.html_url;
+    return uploaded;
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts

@@ -36535,8 +36535,26 @@ async function publishRelease(gh, repo, spec, resume) {
             return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
         }
     }
+    const uploaded = await uploadMissing(gh, repo, release, spec.assets);
+    if (release.draft) {
+        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+    }
+    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+}
+/** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
+async function attachToRelease(gh, repo, tag, files) {
+    const release = await findRelease(gh, repo, tag, true);
+    if (!release) {
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2189));
+        throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
+    }
+    await uploadMissing(gh, repo, release, files);
+    return release.html_url;
+}
+/** Uploads the files a release does not have yet (by name); returns every asset name -> id. */
+async function uploadMissing(gh, repo, release, files) {
     const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
-    for (const file of spec.assets) {
+    for (const file of files) {
         const name = basename(file);
         if (uploaded.has(name))
             continue;
@@ -36551,34 +36569,7 @@ async function publishRelease(gh, repo, spec, resume) {
         });
         uploaded.set(name, asset.data.id);
     }
-    if (release.draft) {
-        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
-    }
-    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
-}
-/** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
-async function attachToRelease(gh, repo, tag, files) {
-    const release = await findRelease(gh, repo, tag, true);
-    if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2189));
-        throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
-    }
-    const existing = new Set(release.assets.map((a) => a.name));
-    for (const file of files) {
-        const name = basename(file);
-        if (existing.has(name))
-            continue;
-        const data = await readFile(file);
-        await gh.rest.repos.uploadReleaseAsset({
-            ...repo,
-            release_id: release.id,
-            name,
-            url: release.upload_url,
-            data: data,
-            headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
-        });
-    }
-    return release.html_url;
+    return uploaded;
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts

@@ -23,14 +23,8 @@ import {
   type WorkflowResult,
 } from '@rollgate/testbed';
 
-export const METRICS = `- name: error-rate
-  query: (sum(rate(http_requests_total{version="{{version}}",code=~"5.."}[{{interval}}])) or vector(0)) / sum(rate(http_requests_total{version="{{version}}"}[{{interval}}]))
-  max: 0.05
-- name: latency-p90
-  query: histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="{{version}}"}[{{interval}}])))
-  compare: baseline
-  max-increase: 50%
-`;
+export { METRICS } from '../canary/stack.js';
+import { METRICS } from '../canary/stack.js';
 
 const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
 const PIDS = join(tmpdir(), 'rollgate-deploys');

@@ -1,19 +1,13 @@
 import * as core from '@actions/core';
 import { InputError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
-import { parseReleaseRules, release, type ReleaseRules } from '@rollgate/versioning';
+import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 
-export interface ReleaseInputs {
+/** The release config this action reads from its inputs, plus the token. */
+export type ReleaseInputs = Pick<ReleaseConfig, 'tagPrefix' | 'initialVersion' | 'rules' | 'majorOnZero' | 'prerelease' | 'path' | 'floatingTags' | 'dryRun'> & {
   token: string;
-  tagPrefix: string;
-  initialVersion: string;
-  rules: ReleaseRules;
-  majorOnZero: boolean;
-  prerelease: string;
-  path: string;
-  floatingTags: boolean;
+  /** Glob patterns (resolved to files before anything is written). */
   assets: string[];
-  dryRun: boolean;
-}
+};
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 

@@ -74,21 +74,7 @@ export async function publishRelease(gh: GitHub, repo: Repo, spec: ReleaseSpec, 
       return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
     }
   }
-  const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
-  for (const file of spec.assets) {
-    const name = basename(file);
-    if (uploaded.has(name)) continue;
-    const data = await readFile(file);
-    const asset = await gh.rest.repos.uploadReleaseAsset({
-      ...repo,
-      release_id: release.id,
-      name,
-      url: release.upload_url,
-      data: data as unknown as string,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
-    });
-    uploaded.set(name, asset.data.id);
-  }
+  const uploaded = await uploadMissing(gh, repo, release, spec.assets);
   if (release.draft) {
     release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
   }
@@ -102,12 +88,23 @@ export async function attachToRelease(gh: GitHub, repo: Repo, tag: string, files
     const { ActionError } = await import('@rollgate/kit');
     throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
   }
-  const existing = new Set(release.assets.map((a) => a.name));
+  await uploadMissing(gh, repo, release, files);
+  return release.html_url;
+}
+
+/** Uploads the files a release does not have yet (by name); returns every asset name -> id. */
+async function uploadMissing(
+  gh: GitHub,
+  repo: Repo,
+  release: { id: number; upload_url: string; assets: { name: string; id: number }[] },
+  files: string[],
+): Promise<Map<string, number>> {
+  const uploaded = new Map(release.assets.map((a) => [a.name, a.id]));
   for (const file of files) {
     const name = basename(file);
-    if (existing.has(name)) continue;
+    if (uploaded.has(name)) continue;
     const data = await readFile(file);
-    await gh.rest.repos.uploadReleaseAsset({
+    const asset = await gh.rest.repos.uploadReleaseAsset({
       ...repo,
       release_id: release.id,
       name,
@@ -115,6 +112,7 @@ export async function attachToRelease(gh: GitHub, repo: Repo, tag: string, files
       data: data as unknown as string,
       headers: { 'content-type': 'application/octet-stream', 'content-length': data.length },
     });
+    uploaded.set(name, asset.data.id);
   }
-  return release.html_url;
+  return uploaded;
 }
