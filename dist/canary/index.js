@@ -30750,8 +30750,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   k: () => (/* binding */ readCanaryInputs)
 });
 
-// UNUSED EXPORTS: trafficFrom
-
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
 var src = __nccwpck_require__(42189);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
@@ -31022,7 +31020,6 @@ class HttpSource {
 
 
 
-const trafficFrom = trafficFromInputs;
 function readCanaryInputs(inputs) {
     const mode = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort'], 'run');
     const intervalMs = inputs.duration('interval', '60s');
@@ -31066,7 +31063,7 @@ function readCanaryInputs(inputs) {
         inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
         checks,
         sources,
-        traffic: trafficFrom(inputs),
+        traffic: trafficFromInputs(inputs),
         canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
         stable: { ...(inputs.string('stable-version') ? { version: inputs.string('stable-version') } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
         artifact: {

@@ -22,9 +22,8 @@ import {
   type LoadStats,
   type WorkflowResult,
 } from '@rollgate/testbed';
-
-export { METRICS } from '../canary/stack.js';
 import { METRICS } from '../canary/stack.js';
+
 
 const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
 const PIDS = join(tmpdir(), 'rollgate-deploys');

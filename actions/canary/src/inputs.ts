@@ -5,8 +5,6 @@ import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
 import type { Mode } from '@rollgate/delivery';
 
-export const trafficFrom = trafficFromInputs;
-
 export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
   const intervalMs = inputs.duration('interval', '60s');
@@ -47,7 +45,7 @@ export function readCanaryInputs(inputs: Inputs) {
     inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
     checks,
     sources,
-    traffic: trafficFrom(inputs),
+    traffic: trafficFromInputs(inputs),
     canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
     stable: { ...(inputs.string('stable-version') ? { version: inputs.string('stable-version') } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
     artifact: {

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { Inputs, runAction } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
-import { trafficFrom } from './inputs.js';
+import { trafficFromInputs } from '@rollgate/traffic';
 
 await runAction(async () => {
   const saved = core.getState('inflight');
@@ -17,7 +17,7 @@ await runAction(async () => {
   }
   const state = JSON.parse(saved) as InflightState;
   const inputs = new Inputs((name) => core.getInput(name));
-  const traffic = trafficFrom(inputs);
+  const traffic = trafficFromInputs(inputs);
   await traffic.setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
   core.warning(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
