@@ -33,6 +33,7 @@ try {
     reason: r.outputs.reason,
     requestsSent: stats.sent,
     requestsFailed: stats.failed,
+    retriedAfterReload: stats.retried,
     failedShare: Number((stats.failed / stats.sent).toFixed(4)),
     secondsToStable: Number(abortSeconds.toFixed(2)),
     intervalSeconds: INTERVAL_S,

@@ -22,7 +22,7 @@ if (hasBinary('nginx') && hasBinary('prometheus')) {
   show('after pipeline #2', r.servedAfterSecond);
   say(`rollback: ${r.rollback.conclusion}, live again: ${r.rollback.jobs.rollback?.outputs.version}`);
   show('after rollback', r.servedAfterRollback);
-  say(`load through nginx: ${r.load.sent} requests, ${r.load.failed} failed`);
+  say(`load through nginx: ${r.load.sent} requests, ${r.load.failed} failed, ${r.load.retried} retried after an nginx reload closed a kept-alive connection`);
   say('deployment history (GitHub Deployments, newest last):');
   for (const d of r.gh.state.deployments) {
     const statuses = r.gh.state.statuses.filter((s) => s.deploymentId === d.id).sort((a, b) => a.id - b.id);

@@ -38,7 +38,7 @@ describe('canary action over real nginx and Prometheus', () => {
     expect(stack.upstream()).toMatch(/^\s+server 127\.0\.0\.1:\d+ weight=100; # canary 1\.1\.0$/m);
     expect(stack.upstream()).not.toContain('# stable');
     expect(stats.byVersion['1.1.0']).toBeGreaterThan(10);
-    expect(stats.failed).toBe(0);
+    expect(stats.failures).toEqual([]);
     expect(r.post?.stdout).toContain('Canary settled: nothing to undo.');
     expect(r.summary).toContain('Canary 1.1.0: promoted');
   }, 60_000);

@@ -145,34 +145,49 @@ export async function waitForQuery(prometheusUrl: string, query: string, series 
 export interface LoadStats {
   sent: number;
   failed: number;
+  /**
+   * GETs retried once because the server closed a kept-alive connection before answering, as a
+   * browser would (RFC 9112 9.3.1). nginx closes idle keep-alive connections on every reload,
+   * so each traffic step can cause a few of these; they are not failures a user sees.
+   */
+  retried: number;
   byVersion: Record<string, number>;
-  /** Requests that failed, with the time they were sent (ms since start). */
-  failures: number[];
+  /** Requests that failed: when they were sent (ms since start) and why (status or error). */
+  failures: { at: number; reason: string }[];
   startedAt: number;
 }
 
+type FetchError = Error & { cause?: { code?: string; message?: string } };
+const closedBeforeAnswer = (e: FetchError) => e.cause?.code === 'UND_ERR_SOCKET' || e.cause?.code === 'ECONNRESET';
+
 /** A bounded request loop through nginx: `rps` requests per second until stopped or `maxMs`. */
 export function startLoad(url: string, rps = 50, maxMs = 120_000): { stats: LoadStats; stop(): Promise<LoadStats> } {
-  const stats: LoadStats = { sent: 0, failed: 0, byVersion: {}, failures: [], startedAt: Date.now() };
+  const stats: LoadStats = { sent: 0, failed: 0, retried: 0, byVersion: {}, failures: [], startedAt: Date.now() };
   let running = true;
   const inflight = new Set<Promise<void>>();
+  const get = (retry: boolean): Promise<Response> =>
+    fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: FetchError) => {
+      if (!retry || !closedBeforeAnswer(e)) throw e;
+      stats.retried++;
+      return get(false);
+    });
   const tick = setInterval(() => {
     if (!running || Date.now() - stats.startedAt > maxMs) return;
     for (let i = 0; i < Math.max(1, Math.round(rps / 20)); i++) {
       const at = Date.now() - stats.startedAt;
       stats.sent++;
-      const p = fetch(url, { signal: AbortSignal.timeout(5000) })
+      const p = get(true)
         .then(async (res) => {
           const body = (await res.json().catch(() => ({}))) as { version?: string };
           if (body.version) stats.byVersion[body.version] = (stats.byVersion[body.version] ?? 0) + 1;
           if (!res.ok) {
             stats.failed++;
-            stats.failures.push(at);
+            stats.failures.push({ at, reason: `HTTP ${res.status}` });
           }
         })
-        .catch(() => {
+        .catch((e: FetchError) => {
           stats.failed++;
-          stats.failures.push(at);
+          stats.failures.push({ at, reason: e.cause?.code ?? e.cause?.message ?? e.message });
         })
         .finally(() => inflight.delete(p));
       inflight.add(p);
