@@ -31022,8 +31022,9 @@ class HttpSource {
 
 function readCanaryInputs(inputs) {
     const mode = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort'], 'run');
-    const intervalMs = inputs.duration('interval', '60s');
-    const steps = inputs.percentages('steps', '5,25,50,100');
+    // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
+    const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
+    const steps = inputs.string('steps') ? inputs.percentages('steps') : undefined;
     let checks;
     try {
         checks = mode === 'abort' ? [] : (0,analysis_src/* parseChecks */.B2)(inputs.string('metrics', { required: true }));
@@ -31055,9 +31056,8 @@ function readCanaryInputs(inputs) {
         version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
         environment: inputs.string('environment', { required: true }),
         mode,
-        steps,
-        intervalMs,
-        intervalText: (0,src/* formatDuration */.a3)(intervalMs),
+        ...(steps ? { steps } : {}),
+        ...(intervalMs !== undefined ? { intervalMs } : {}),
         samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
         failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
         inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
@@ -31427,7 +31427,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i7: () => (/* reexport */ runCanary)
 });
 
-// UNUSED EXPORTS: chooseTarget, fetchArtifact, runRollback
+// UNUSED EXPORTS: DEFAULT_INTERVAL_MS, DEFAULT_STEPS, chooseTarget, fetchArtifact, runRollback
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
 var src = __nccwpck_require__(42189);
@@ -31530,6 +31530,12 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 
 class Cancelled extends Error {
 }
+const DEFAULT_STEPS = [5, 25, 50, 100];
+const DEFAULT_INTERVAL_MS = 60_000;
+function plan(config, recorded) {
+    const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
+    return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
+}
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted)
@@ -31556,17 +31562,17 @@ async function currentStable(config) {
     return { version: live.payload.version, ...(address ? { address } : {}) };
 }
 /** Samples every check until the step's time is up; returns the first verdict against the canary. */
-async function analyseStep(config, judge, stable) {
+async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
-    const every = Math.max(250, Math.floor(config.intervalMs / config.samplesPerStep));
-    const ends = Date.now() + config.intervalMs;
+    const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
+    const ends = Date.now() + rollout.intervalMs;
     while (Date.now() < ends) {
         await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
         for (const check of config.checks) {
             const source = config.sources[check.provider];
             if (!source)
                 throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-            const vars = { stable: stable.version, interval: config.intervalText };
+            const vars = { stable: stable.version, interval: rollout.intervalText };
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
                 const query = (0,analysis_src/* renderQuery */.no)(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
@@ -31578,13 +31584,17 @@ async function analyseStep(config, judge, stable) {
     }
     return judge.endStep();
 }
+/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function findOpen(config) {
     const open = (await config.records.history()).find((r) => r.payload.version === config.version && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
     if (!open)
         throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
-    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(config.stable.address ? { address: config.stable.address } : {}) };
-    return { open, weight, stable };
+    const stableAddress = config.stable.address ?? open.payload.stable_address;
+    const canaryAddress = config.canary.address ?? open.payload.address;
+    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+    const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
+    return { open, weight, stable, canary };
 }
 async function deployCanary(config, deploy) {
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'canary-'));
@@ -31605,25 +31615,31 @@ async function runCanary(config) {
     const status = (id, state, text) => records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
     let deploymentId;
     let stable;
-    let remaining = config.steps;
+    let canary = config.canary;
+    let rollout = plan(config);
+    let remaining = rollout.steps;
     if (config.mode === 'promote' || config.mode === 'abort') {
         const found = await findOpen(config);
         deploymentId = found.open.id;
         stable = found.stable;
+        canary = found.canary;
+        rollout = plan(config, found.open.payload.rollout);
         if (config.mode === 'abort') {
-            config.inflight({ deploymentId, canary: config.canary, stable, weight: found.weight });
-            await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+            config.inflight({ deploymentId, canary, stable, weight: found.weight });
+            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
             await status(deploymentId, 'failure', `aborted by hand at ${found.weight}%: all traffic on ${stable.version}`);
             config.inflight(undefined);
             log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
             return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
         }
-        remaining = config.steps.filter((w) => w > found.weight);
+        remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
         const current = await currentStable(config);
         stable = current ?? { version: 'none' };
-        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...(config.canary.address ? { address: config.canary.address } : {}) }, `canary of ${config.version}`);
+        const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
+        const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
+        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded }, `canary of ${config.version}`);
         if (!current) {
             log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
             remaining = [100];
@@ -31641,8 +31657,8 @@ async function runCanary(config) {
     }
     const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
     for (const weight of remaining) {
-        config.inflight({ deploymentId, canary: config.canary, stable, weight });
-        await traffic.setSplit({ stable, canary: config.canary, canaryWeight: weight });
+        config.inflight({ deploymentId, canary, stable, weight });
+        await traffic.setSplit({ stable, canary, canaryWeight: weight });
         if (weight === 100) {
             await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
             config.inflight(undefined);
@@ -31652,11 +31668,11 @@ async function runCanary(config) {
             return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
         }
         await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
-        log(`Canary at ${weight}%: judging for ${config.intervalText}.`);
-        const verdict = await analyseStep(config, judge, stable);
+        log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
+        const verdict = await analyseStep(config, rollout, judge, stable);
         if (verdict) {
             steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
-            await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
             await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
             config.inflight(undefined);
             log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);

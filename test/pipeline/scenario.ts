@@ -1,7 +1,9 @@
 /**
  * The whole road, run by the local workflow runner: pipeline.yml twice (v0.1.0 goes live, then
- * v0.1.1 through a canary (a feature before 1.0.0 bumps the patch) over real nginx and Prometheus), then rollback.yml back to v0.1.0
- * from its original artifact. Used by the pipeline test and by `npm run demo`.
+ * v0.1.1 through a canary over real nginx and Prometheus; a feature before 1.0.0 bumps the
+ * patch), rollback.yml back to v0.1.0 from its original artifact, then pipeline.yml with
+ * canary-mode start (v0.1.2 pauses at its first step) and promote.yml through the manual gate.
+ * Used by the pipeline test and by `npm run demo`.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,14 +34,19 @@ export interface ScenarioResult {
   first: WorkflowResult;
   second: WorkflowResult;
   rollback: WorkflowResult;
+  third: WorkflowResult;
+  promote: WorkflowResult;
   gh: GitHubEmulator;
   remote: string;
   upstreamAfterSecond: string;
   upstreamAfterRollback: string;
   servedAfterSecond: Record<string, number>;
   servedAfterRollback: Record<string, number>;
+  upstreamWhilePaused: string;
+  upstreamAfterPromote: string;
+  servedAfterPromote: Record<string, number>;
   load: LoadStats;
-  addresses: { first: string; second: string; restored: string };
+  addresses: { first: string; second: string; restored: string; third: string };
 }
 
 function project(remote: string): string {
@@ -75,15 +82,15 @@ export function stopDeployed(): void {
 }
 
 export async function runScenario(log: (line: string) => void): Promise<ScenarioResult> {
-  const [a, b, c] = [await freePort(), await freePort(), await freePort()];
-  const addresses = { first: `127.0.0.1:${a}`, second: `127.0.0.1:${b}`, restored: `127.0.0.1:${c}` };
+  const [a, b, c, d] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const addresses = { first: `127.0.0.1:${a}`, second: `127.0.0.1:${b}`, restored: `127.0.0.1:${c}`, third: `127.0.0.1:${d}` };
   const remote = createRemote();
   const work = project(remote);
   const gh = await GitHubEmulator.start({ remote });
   const artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
   const nginx = await startNginx(`upstream app {\n    server ${addresses.first};\n}\n`);
-  const prometheus = await startPrometheus([addresses.first, addresses.second, addresses.restored]);
+  const prometheus = await startPrometheus(Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`stack: nginx ${nginx.address}, Prometheus ${prometheus.url}, GitHub API emulator ${gh.url}`);
   const runner = new WorkflowRunner({
@@ -100,10 +107,12 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
       NGINX_UPSTREAM_FILE: nginx.upstreamFile,
       NGINX_TEST_COMMAND: nginx.testCommand.join(' '),
       NGINX_RELOAD_COMMAND: nginx.reloadCommand.join(' '),
+      CANARY_METRICS: METRICS,
+      PROMETHEUS_URL: prometheus.url,
     },
     log,
   });
-  const pipeline = (canary: string, stable: string) =>
+  const pipeline = (canary: string, stable: string, mode = 'run') =>
     runner.run({
       file: '.github/workflows/pipeline.yml',
       event: 'workflow_call',
@@ -113,6 +122,7 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
         'test-command': 'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/',
         reports: 'reports/*.xml',
         environment: 'production',
+        'canary-mode': mode,
         steps: '25,100',
         interval: '8s',
         metrics: METRICS,
@@ -139,7 +149,32 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
     const rollback = await runner.run({ file: '.github/workflows/rollback.yml', event: 'workflow_dispatch', inputs: { environment: 'production' } });
     const upstreamAfterRollback = readFileSync(nginx.upstreamFile, 'utf8');
     const servedAfterRollback = await sample(`http://${nginx.address}/`, 1500);
-    return { first, second, rollback, gh, remote, upstreamAfterSecond, upstreamAfterRollback, servedAfterSecond, servedAfterRollback, load: await load.stop(), addresses };
+    commit(work, 'fix: close idle connections');
+    git(work, ['push', '-q', 'origin', 'main']);
+    (runner.env as { sha: string }).sha = git(work, ['rev-parse', 'HEAD']);
+    const third = await pipeline(addresses.third, addresses.restored, 'start');
+    const upstreamWhilePaused = readFileSync(nginx.upstreamFile, 'utf8');
+    const promote = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', action: 'promote' } });
+    const upstreamAfterPromote = readFileSync(nginx.upstreamFile, 'utf8');
+    const servedAfterPromote = await sample(`http://${nginx.address}/`, 1500);
+    return {
+      first,
+      second,
+      rollback,
+      third,
+      promote,
+      gh,
+      remote,
+      upstreamAfterSecond,
+      upstreamAfterRollback,
+      servedAfterSecond,
+      servedAfterRollback,
+      upstreamWhilePaused,
+      upstreamAfterPromote,
+      servedAfterPromote,
+      load: await load.stop(),
+      addresses,
+    };
   } finally {
     await load?.stop();
     stopDeployed();

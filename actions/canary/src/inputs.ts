@@ -1,5 +1,5 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
-import { ActionError, InputError, Inputs, formatDuration, splitArgs } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, splitArgs } from '@rollgate/kit';
 import { parseChecks, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
@@ -7,8 +7,9 @@ import type { Mode } from '@rollgate/delivery';
 
 export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
-  const intervalMs = inputs.duration('interval', '60s');
-  const steps = inputs.percentages('steps', '5,25,50,100');
+  // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
+  const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
+  const steps = inputs.string('steps') ? inputs.percentages('steps') : undefined;
   let checks: Check[];
   try {
     checks = mode === 'abort' ? [] : parseChecks(inputs.string('metrics', { required: true }));
@@ -37,9 +38,8 @@ export function readCanaryInputs(inputs: Inputs) {
     version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
     environment: inputs.string('environment', { required: true }),
     mode,
-    steps,
-    intervalMs,
-    intervalText: formatDuration(intervalMs),
+    ...(steps ? { steps } : {}),
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
     samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
     failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
     inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),

@@ -12,7 +12,7 @@ import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execChecked } from '@rollgate/kit';
+import { execChecked, formatDuration } from '@rollgate/kit';
 import { fetchArtifact } from './fetch-artifact.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
@@ -21,9 +21,9 @@ export interface CanaryConfig {
   version: string;
   ref: string;
   mode: Mode;
-  steps: number[];
-  intervalMs: number;
-  intervalText: string;
+  /** Traffic steps and time per step; when not given: those recorded when the canary started (promote), else the defaults. */
+  steps?: number[];
+  intervalMs?: number;
   samplesPerStep: number;
   failureLimit: number;
   inconclusiveLimit: number;
@@ -71,6 +71,20 @@ export interface CanaryResult {
 
 export class Cancelled extends Error {}
 
+export const DEFAULT_STEPS = [5, 25, 50, 100];
+export const DEFAULT_INTERVAL_MS = 60_000;
+
+interface Plan {
+  steps: number[];
+  intervalMs: number;
+  intervalText: string;
+}
+
+function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout']): Plan {
+  const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
+  return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Cancelled('cancelled'));
@@ -96,16 +110,16 @@ async function currentStable(config: CanaryConfig): Promise<Backend | undefined>
 }
 
 /** Samples every check until the step's time is up; returns the first verdict against the canary. */
-async function analyseStep(config: CanaryConfig, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
+async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
   judge.startStep();
-  const every = Math.max(250, Math.floor(config.intervalMs / config.samplesPerStep));
-  const ends = Date.now() + config.intervalMs;
+  const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
+  const ends = Date.now() + rollout.intervalMs;
   while (Date.now() < ends) {
     await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
     for (const check of config.checks) {
       const source = config.sources[check.provider];
       if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-      const vars = { stable: stable.version, interval: config.intervalText };
+      const vars = { stable: stable.version, interval: rollout.intervalText };
       const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
       for (const role of roles) {
         const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
@@ -117,12 +131,16 @@ async function analyseStep(config: CanaryConfig, judge: Judge, stable: Backend):
   return judge.endStep();
 }
 
+/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function findOpen(config: CanaryConfig) {
   const open = (await config.records.history()).find((r) => r.payload.version === config.version && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
   if (!open) throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
   const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
-  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(config.stable.address ? { address: config.stable.address } : {}) };
-  return { open, weight, stable };
+  const stableAddress = config.stable.address ?? open.payload.stable_address;
+  const canaryAddress = config.canary.address ?? open.payload.address;
+  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+  const canary: Backend = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
+  return { open, weight, stable, canary };
 }
 
 async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
@@ -147,24 +165,30 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
 
   let deploymentId: number;
   let stable: Backend;
-  let remaining = config.steps;
+  let canary = config.canary;
+  let rollout = plan(config);
+  let remaining = rollout.steps;
   if (config.mode === 'promote' || config.mode === 'abort') {
     const found = await findOpen(config);
     deploymentId = found.open.id;
     stable = found.stable;
+    canary = found.canary;
+    rollout = plan(config, found.open.payload.rollout);
     if (config.mode === 'abort') {
-      config.inflight({ deploymentId, canary: config.canary, stable, weight: found.weight });
-      await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+      config.inflight({ deploymentId, canary, stable, weight: found.weight });
+      await traffic.setSplit({ stable, canary, canaryWeight: 0 });
       await status(deploymentId, 'failure', `aborted by hand at ${found.weight}%: all traffic on ${stable.version}`);
       config.inflight(undefined);
       log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
       return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
     }
-    remaining = config.steps.filter((w) => w > found.weight);
+    remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
     const current = await currentStable(config);
     stable = current ?? { version: 'none' };
-    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...(config.canary.address ? { address: config.canary.address } : {}) }, `canary of ${config.version}`);
+    const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
+    const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
+    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded }, `canary of ${config.version}`);
     if (!current) {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
       remaining = [100];
@@ -182,8 +206,8 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
 
   const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
   for (const weight of remaining) {
-    config.inflight({ deploymentId, canary: config.canary, stable, weight });
-    await traffic.setSplit({ stable, canary: config.canary, canaryWeight: weight });
+    config.inflight({ deploymentId, canary, stable, weight });
+    await traffic.setSplit({ stable, canary, canaryWeight: weight });
     if (weight === 100) {
       await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
       config.inflight(undefined);
@@ -193,11 +217,11 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
     }
     await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
-    log(`Canary at ${weight}%: judging for ${config.intervalText}.`);
-    const verdict = await analyseStep(config, judge, stable);
+    log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
+    const verdict = await analyseStep(config, rollout, judge, stable);
     if (verdict) {
       steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
-      await traffic.setSplit({ stable, canary: config.canary, canaryWeight: 0 });
+      await traffic.setSplit({ stable, canary, canaryWeight: 0 });
       await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
       config.inflight(undefined);
       log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);

@@ -25,7 +25,12 @@ export interface ReleasePayload {
   artifact?: ArtifactRef;
   /** The version serving before this one. */
   stable?: string;
+  /** Where this version is served. */
   address?: string;
+  /** Where the stable version was served when this canary started (promote and abort use it). */
+  stable_address?: string;
+  /** The canary's traffic steps and time per step, so a later promote goes on the same way. */
+  rollout?: { steps: number[]; interval_ms: number };
   kind?: 'canary' | 'rollback' | 'deploy';
   rollback_of?: { version: string; deployment_id: number };
 }
