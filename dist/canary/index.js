@@ -31191,7 +31191,7 @@ var dist = __nccwpck_require__(38815);
  * threshold (max / min) or `compare: baseline` with an allowed increase over stable.
  */
 
-const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase']);
+const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase', 'tolerance']);
 /** Parses the input; throws an Error whose message says which item and what is wrong. */
 function parseChecks(text, defaultProvider = 'prometheus') {
     let doc;
@@ -31245,9 +31245,14 @@ function parseChecks(text, defaultProvider = 'prometheus') {
             if (!m)
                 throw new Error(`${label}: max-increase such as 20% (relative) or 0.05 (absolute)`);
             check.maxIncrease = m[2] ? { relative: true, amount: Number(m[1]) / 100 } : { relative: false, amount: Number(m[1]) };
+            if (o.tolerance !== undefined) {
+                if (typeof o.tolerance !== 'number' || !Number.isFinite(o.tolerance) || o.tolerance < 0)
+                    throw new Error(`${label}: tolerance to be a number >= 0 in the metric's unit (e.g. 0.005)`);
+                check.tolerance = o.tolerance;
+            }
         }
-        else if (o['max-increase'] !== undefined)
-            throw new Error(`${label}: max-increase only with compare: baseline`);
+        else if (o['max-increase'] !== undefined || o.tolerance !== undefined)
+            throw new Error(`${label}: max-increase and tolerance only with compare: baseline`);
         if (check.max === undefined && check.min === undefined && !check.compare)
             throw new Error(`${label}: max, min or compare: baseline`);
         return check;
@@ -31394,10 +31399,12 @@ class Judge {
                 const c = median(data.canary);
                 const s = median(data.stable);
                 const inc = check.maxIncrease ?? { relative: true, amount: 0 };
-                const allowed = inc.relative ? s * (1 + inc.amount) : s + inc.amount;
+                const byIncrease = inc.relative ? s * (1 + inc.amount) : s + inc.amount;
+                const floor = s + (check.tolerance ?? 0);
+                const allowed = Math.max(byIncrease, floor);
                 const test = mannWhitneyGreater(data.canary, data.stable);
                 if (c > allowed && test.pGreater < (this.limits.alpha ?? 0.05)) {
-                    const limit = inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
+                    const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
                     return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
                 }
             }

@@ -30830,7 +30830,7 @@ var dist = __nccwpck_require__(38815);
  * threshold (max / min) or `compare: baseline` with an allowed increase over stable.
  */
 
-const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase']);
+const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase', 'tolerance']);
 /** Parses the input; throws an Error whose message says which item and what is wrong. */
 function parseChecks(text, defaultProvider = 'prometheus') {
     let doc;
@@ -30884,9 +30884,14 @@ function parseChecks(text, defaultProvider = 'prometheus') {
             if (!m)
                 throw new Error(`${label}: max-increase such as 20% (relative) or 0.05 (absolute)`);
             check.maxIncrease = m[2] ? { relative: true, amount: Number(m[1]) / 100 } : { relative: false, amount: Number(m[1]) };
+            if (o.tolerance !== undefined) {
+                if (typeof o.tolerance !== 'number' || !Number.isFinite(o.tolerance) || o.tolerance < 0)
+                    throw new Error(`${label}: tolerance to be a number >= 0 in the metric's unit (e.g. 0.005)`);
+                check.tolerance = o.tolerance;
+            }
         }
-        else if (o['max-increase'] !== undefined)
-            throw new Error(`${label}: max-increase only with compare: baseline`);
+        else if (o['max-increase'] !== undefined || o.tolerance !== undefined)
+            throw new Error(`${label}: max-increase and tolerance only with compare: baseline`);
         if (check.max === undefined && check.min === undefined && !check.compare)
             throw new Error(`${label}: max, min or compare: baseline`);
         return check;

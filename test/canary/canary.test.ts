@@ -48,7 +48,9 @@ describe('canary action over real nginx and Prometheus', () => {
     const { result: r, stats } = await withLoad(() => stack.canary({ version: '1.2.0', environment: 'prod-b' }));
     expect(r.exitCode).toBe(1);
     expect(r.outputs).toMatchObject({ outcome: 'aborted', weight: '0' });
-    expect(r.error).toMatch(/^Canary 1\.2\.0 aborted: error-rate 0\.[12]\d* > max 0\.05\. All traffic is back on 1\.0\.0\.$/);
+    // The service fails 20% of its requests, but a rate over a few seconds of 15 requests/s is
+    // noisy (0.308 seen in CI), so only the metric, a value past the threshold, and the threshold are fixed.
+    expect(r.error).toMatch(/^Canary 1\.2\.0 aborted: error-rate 0\.\d+ > max 0\.05\. All traffic is back on 1\.0\.0\.$/);
     const id = Number(r.outputs['deployment-id']);
     const last = stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1);
     expect(last).toMatchObject({ state: 'failure', description: expect.stringMatching(/^aborted at 25%: error-rate .* > max 0.05$/) });
@@ -60,7 +62,7 @@ describe('canary action over real nginx and Prometheus', () => {
     await stack.seed('prod-c', STABLE);
     const { result: r } = await withLoad(() => stack.canary({ version: '1.3.0', environment: 'prod-c' }));
     expect(r.outputs.outcome).toBe('aborted');
-    expect(r.outputs.reason).toMatch(/^latency-p90 0\.\d+ vs stable 0\.00\d+ \(> \+50%, p=/);
+    expect(r.outputs.reason).toMatch(/^latency-p90 0\.\d+ vs stable 0\.0\d+ \(> \+0\.02 tolerance, p=/);
     expect(stack.upstream()).not.toContain('1.3.0');
   }, 60_000);
 

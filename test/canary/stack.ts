@@ -25,6 +25,7 @@ export const METRICS = `
   query: histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="{{version}}"}[{{interval}}])))
   compare: baseline
   max-increase: 50%
+  tolerance: 0.02
 `;
 
 export interface Stack {

@@ -16,9 +16,11 @@ export interface Check {
   compare?: 'baseline';
   /** Allowed increase of the canary's median over stable's: relative (0.2 = 20 %) or absolute. */
   maxIncrease?: { relative: boolean; amount: number };
+  /** Noise floor of a baseline comparison: an increase up to this much (absolute) always passes. */
+  tolerance?: number;
 }
 
-const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase']);
+const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase', 'tolerance']);
 
 /** Parses the input; throws an Error whose message says which item and what is wrong. */
 export function parseChecks(text: string, defaultProvider: 'prometheus' | 'http' = 'prometheus'): Check[] {
@@ -60,7 +62,11 @@ export function parseChecks(text: string, defaultProvider: 'prometheus' | 'http'
       const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(String(inc).trim());
       if (!m) throw new Error(`${label}: max-increase such as 20% (relative) or 0.05 (absolute)`);
       check.maxIncrease = m[2] ? { relative: true, amount: Number(m[1]) / 100 } : { relative: false, amount: Number(m[1]) };
-    } else if (o['max-increase'] !== undefined) throw new Error(`${label}: max-increase only with compare: baseline`);
+      if (o.tolerance !== undefined) {
+        if (typeof o.tolerance !== 'number' || !Number.isFinite(o.tolerance) || o.tolerance < 0) throw new Error(`${label}: tolerance to be a number >= 0 in the metric's unit (e.g. 0.005)`);
+        check.tolerance = o.tolerance;
+      }
+    } else if (o['max-increase'] !== undefined || o.tolerance !== undefined) throw new Error(`${label}: max-increase and tolerance only with compare: baseline`);
     if (check.max === undefined && check.min === undefined && !check.compare) throw new Error(`${label}: max, min or compare: baseline`);
     return check;
   });

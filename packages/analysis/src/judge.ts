@@ -84,10 +84,12 @@ export class Judge {
         const c = median(data.canary);
         const s = median(data.stable);
         const inc = check.maxIncrease ?? { relative: true, amount: 0 };
-        const allowed = inc.relative ? s * (1 + inc.amount) : s + inc.amount;
+        const byIncrease = inc.relative ? s * (1 + inc.amount) : s + inc.amount;
+        const floor = s + (check.tolerance ?? 0);
+        const allowed = Math.max(byIncrease, floor);
         const test = mannWhitneyGreater(data.canary, data.stable);
         if (c > allowed && test.pGreater < (this.limits.alpha ?? 0.05)) {
-          const limit = inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
+          const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
           return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
         }
       } else if (data.passes === 0 && data.canary.length === 0) {

@@ -53,6 +53,8 @@ describe('checks input', () => {
     ['- name: x\n  query: q\n  maximum: 1', /known keys only/],
     ['- name: x\n  provider: http\n  query: u\n  max: 1', /a JSON path/],
     ['- name: x\n  query: q\n  compare: baseline\n  max-increase: lots', /max-increase such as 20%/],
+    ['- name: x\n  query: q\n  compare: baseline\n  tolerance: 5ms', /item 1 \(x\): tolerance to be a number >= 0/],
+    ['- name: x\n  query: q\n  max: 1\n  tolerance: 0.1', /max-increase and tolerance only with compare: baseline/],
   ])('%j', (text, message) => {
     expect(() => parseChecks(text)).toThrow(message);
   });
@@ -97,6 +99,19 @@ describe('Judge', () => {
     for (const v of [0.1, 0.11, 0.1, 0.12, 0.1]) same.measure(latency, 'stable', value(v));
     for (const v of [0.11, 0.1, 0.1, 0.115, 0.1]) same.measure(latency, 'canary', value(v));
     expect(same.endStep()).toBeUndefined();
+  });
+  it('a tolerance lets a significant but tiny increase pass, and nothing beyond it', () => {
+    const floor: Check = { ...latency, tolerance: 0.005 };
+    expect(parseChecks('- name: l\n  query: q\n  compare: baseline\n  max-increase: 20%\n  tolerance: 0.005')[0]).toMatchObject({ tolerance: 0.005 });
+    const judge = (canary: number[]) => {
+      const j = new Judge([floor], { failureLimit: 0, inconclusiveLimit: 0 });
+      j.startStep();
+      for (const v of [0.002, 0.0021, 0.002, 0.0022, 0.002]) j.measure(floor, 'stable', value(v));
+      for (const v of canary) j.measure(floor, 'canary', value(v));
+      return j.endStep();
+    };
+    expect(judge([0.004, 0.0041, 0.0039, 0.004, 0.0042])).toBeUndefined(); // +100%, but 2 ms
+    expect(judge([0.009, 0.0091, 0.0089, 0.009, 0.0092])?.reason).toMatch(/^latency 0.009 vs stable 0.002 \(> \+0.005 tolerance, p=/);
   });
   it('a baseline check without enough samples fails closed', () => {
     const j = new Judge([latency], { failureLimit: 0, inconclusiveLimit: 5 });
