@@ -30981,7 +30981,7 @@ class PrometheusSource {
 }
 
 ;// CONCATENATED MODULE: ./packages/metrics/src/http.ts
-/** http: GET a URL (the query), read a number at a JSON path such as `$.data.errors[0].rate`. */
+/** http: GET a URL (the query), read a number at the check's JSON path such as `$.data.errors[0].rate`. */
 
 function jsonPath(value, path) {
     const parts = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];
@@ -30995,22 +30995,20 @@ function jsonPath(value, path) {
     return cur;
 }
 class HttpSource {
-    path;
     options;
     name = 'http';
-    constructor(path, options) {
-        this.path = path;
+    constructor(options) {
         this.options = options;
     }
-    async read(url) {
+    async read(url, path = '$') {
         const r = await getJson(url, this.options);
         if (!r.ok)
             return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
-        const v = jsonPath(r.json, this.path);
+        const v = jsonPath(r.json, path);
         if (v === null || v === undefined || v === '')
-            return { kind: 'no-data', detail: `nothing at ${this.path}` };
+            return { kind: 'no-data', detail: `nothing at ${path}` };
         const n = typeof v === 'number' ? v : Number(v);
-        return Number.isFinite(n) ? { kind: 'value', value: n } : { kind: 'no-data', detail: `${this.path} is ${JSON.stringify(v)}, not a number` };
+        return Number.isFinite(n) ? { kind: 'value', value: n } : { kind: 'no-data', detail: `${path} is ${JSON.stringify(v)}, not a number` };
     }
 }
 
@@ -31047,9 +31045,8 @@ function readCanaryInputs(inputs) {
                 : {};
         sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
     }
-    const httpCheck = checks.find((c) => c.provider === 'http');
-    if (httpCheck)
-        sources.http = new HttpSource(httpCheck.path, { timeoutMs, retries: 2, headers: {} });
+    if (checks.some((c) => c.provider === 'http'))
+        sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
     const canaryAddress = inputs.string('canary-address');
     const stableAddress = inputs.string('stable-address');
     return {
@@ -31583,7 +31580,7 @@ async function analyseStep(config, rollout, judge, stable) {
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
                 const query = (0,analysis_src/* renderQuery */.no)(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
-                const verdict = judge.measure(check, role, await source.read(query));
+                const verdict = judge.measure(check, role, await source.read(query, check.path));
                 if (verdict)
                     return verdict;
             }

@@ -31049,7 +31049,7 @@ async function analyseStep(config, rollout, judge, stable) {
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
                 const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
-                const verdict = judge.measure(check, role, await source.read(query));
+                const verdict = judge.measure(check, role, await source.read(query, check.path));
                 if (verdict)
                     return verdict;
             }

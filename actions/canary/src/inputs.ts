@@ -30,8 +30,7 @@ export function readCanaryInputs(inputs: Inputs) {
         : {};
     sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
   }
-  const httpCheck = checks.find((c) => c.provider === 'http');
-  if (httpCheck) sources.http = new HttpSource(httpCheck.path as string, { timeoutMs, retries: 2, headers: {} });
+  if (checks.some((c) => c.provider === 'http')) sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
   const canaryAddress = inputs.string('canary-address');
   const stableAddress = inputs.string('stable-address');
   return {

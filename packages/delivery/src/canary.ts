@@ -123,7 +123,7 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
       const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
       for (const role of roles) {
         const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
-        const verdict = judge.measure(check, role, await source.read(query));
+        const verdict = judge.measure(check, role, await source.read(query, check.path));
         if (verdict) return verdict;
       }
     }

@@ -1,4 +1,4 @@
-/** http: GET a URL (the query), read a number at a JSON path such as `$.data.errors[0].rate`. */
+/** http: GET a URL (the query), read a number at the check's JSON path such as `$.data.errors[0].rate`. */
 import { getJson, type HttpOptions, type MetricsSource, type Reading } from './source.js';
 
 export function jsonPath(value: unknown, path: string): unknown {
@@ -14,17 +14,14 @@ export function jsonPath(value: unknown, path: string): unknown {
 
 export class HttpSource implements MetricsSource {
   readonly name = 'http';
-  constructor(
-    private readonly path: string,
-    private readonly options: HttpOptions,
-  ) {}
+  constructor(private readonly options: HttpOptions) {}
 
-  async read(url: string): Promise<Reading> {
+  async read(url: string, path = '$'): Promise<Reading> {
     const r = await getJson(url, this.options);
     if (!r.ok) return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
-    const v = jsonPath(r.json, this.path);
-    if (v === null || v === undefined || v === '') return { kind: 'no-data', detail: `nothing at ${this.path}` };
+    const v = jsonPath(r.json, path);
+    if (v === null || v === undefined || v === '') return { kind: 'no-data', detail: `nothing at ${path}` };
     const n = typeof v === 'number' ? v : Number(v);
-    return Number.isFinite(n) ? { kind: 'value', value: n } : { kind: 'no-data', detail: `${this.path} is ${JSON.stringify(v)}, not a number` };
+    return Number.isFinite(n) ? { kind: 'value', value: n } : { kind: 'no-data', detail: `${path} is ${JSON.stringify(v)}, not a number` };
   }
 }

@@ -7,7 +7,8 @@ export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; deta
 
 export interface MetricsSource {
   readonly name: string;
-  read(query: string): Promise<Reading>;
+  /** `path`: where the number is in a JSON answer (http checks; Prometheus ignores it). */
+  read(query: string, path?: string): Promise<Reading>;
 }
 
 export interface HttpOptions {
