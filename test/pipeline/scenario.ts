@@ -1,8 +1,9 @@
 /**
  * The whole road, run by the local workflow runner: pipeline.yml twice (v0.1.0 goes live, then
- * v0.1.1 through a canary over real nginx and Prometheus; a feature before 1.0.0 bumps the
- * patch), rollback.yml back to v0.1.0 from its original artifact, then pipeline.yml with
- * canary-mode start (v0.1.2 pauses at its first step) and promote.yml through the manual gate.
+ * v0.1.1 through a canary; a feature before 1.0.0 bumps the patch), rollback.yml back to v0.1.0
+ * from its original artifact, then pipeline.yml with canary-mode start (v0.1.2 pauses at its
+ * first step) and promote.yml through the manual gate. Served by nginx and judged on
+ * Prometheus, or by examples/router and judged on its http stats (see serving.ts).
  * Used by the pipeline test and by `npm run demo`.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,13 +20,10 @@ import {
   git,
   seedRepository,
   startLoad,
-  startNginx,
-  startPrometheus,
   type LoadStats,
   type WorkflowResult,
 } from '@rollgate/testbed';
-import { METRICS } from '../canary/stack.js';
-
+import { startServing, type Provider, type Weights } from './serving.js';
 
 const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
 const PIDS = join(tmpdir(), 'rollgate-deploys');
@@ -38,12 +36,13 @@ export interface ScenarioResult {
   promote: WorkflowResult;
   gh: GitHubEmulator;
   remote: string;
-  upstreamAfterSecond: string;
-  upstreamAfterRollback: string;
+  provider: Provider;
+  weightsAfterSecond: Weights;
+  weightsAfterRollback: Weights;
   servedAfterSecond: Record<string, number>;
   servedAfterRollback: Record<string, number>;
-  upstreamWhilePaused: string;
-  upstreamAfterPromote: string;
+  weightsWhilePaused: Weights;
+  weightsAfterPromote: Weights;
   servedAfterPromote: Record<string, number>;
   load: LoadStats;
   addresses: { first: string; second: string; restored: string; third: string };
@@ -81,7 +80,7 @@ export function stopDeployed(): void {
   }
 }
 
-export async function runScenario(log: (line: string) => void): Promise<ScenarioResult> {
+export async function runScenario(log: (line: string) => void, provider: Provider = 'nginx'): Promise<ScenarioResult> {
   const [a, b, c, d] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const addresses = { first: `127.0.0.1:${a}`, second: `127.0.0.1:${b}`, restored: `127.0.0.1:${c}`, third: `127.0.0.1:${d}` };
   const remote = createRemote();
@@ -89,10 +88,9 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
   const gh = await GitHubEmulator.start({ remote });
   const artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
-  const nginx = await startNginx(`upstream app {\n    server ${addresses.first};\n}\n`);
-  const prometheus = await startPrometheus(Object.values(addresses));
+  const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
-  log(`stack: nginx ${nginx.address}, Prometheus ${prometheus.url}, GitHub API emulator ${gh.url}`);
+  log(`stack: ${serving.describe}, GitHub API emulator ${gh.url}`);
   const runner = new WorkflowRunner({
     remote,
     repository: gh.repository,
@@ -103,12 +101,7 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
     vars: {
       DEPLOY_COMMAND: `node ${DEPLOY}`,
       STABLE_ADDRESS: addresses.restored,
-      TRAFFIC_PROVIDER: 'nginx',
-      NGINX_UPSTREAM_FILE: nginx.upstreamFile,
-      NGINX_TEST_COMMAND: nginx.testCommand.join(' '),
-      NGINX_RELOAD_COMMAND: nginx.reloadCommand.join(' '),
-      CANARY_METRICS: METRICS,
-      PROMETHEUS_URL: prometheus.url,
+      ...serving.vars,
     },
     log,
   });
@@ -125,12 +118,7 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
         'canary-mode': mode,
         steps: '25,100',
         interval: '8s',
-        metrics: METRICS,
-        'prometheus-url': prometheus.url,
-        'traffic-provider': 'nginx',
-        'nginx-upstream-file': nginx.upstreamFile,
-        'nginx-test-command': nginx.testCommand.join(' '),
-        'nginx-reload-command': nginx.reloadCommand.join(' '),
+        ...serving.inputs,
         'deploy-command': `node ${DEPLOY}`,
         'canary-address': canary,
         'stable-address': stable,
@@ -139,24 +127,24 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
   try {
     const first = await pipeline(addresses.first, '');
     // Users arrive once the first version is live; from here on no request may fail.
-    load = startLoad(`http://${nginx.address}/`, 30, 300_000);
+    load = startLoad(`http://${serving.address}/`, 30, 300_000);
     commit(work, 'feat: answer faster');
     git(work, ['push', '-q', 'origin', 'main']);
     (runner.env as { sha: string }).sha = git(work, ['rev-parse', 'HEAD']);
     const second = await pipeline(addresses.second, addresses.first);
-    const upstreamAfterSecond = readFileSync(nginx.upstreamFile, 'utf8');
-    const servedAfterSecond = await sample(`http://${nginx.address}/`, 1500);
+    const weightsAfterSecond = serving.weights();
+    const servedAfterSecond = await sample(`http://${serving.address}/`, 1500);
     const rollback = await runner.run({ file: '.github/workflows/rollback.yml', event: 'workflow_dispatch', inputs: { environment: 'production' } });
-    const upstreamAfterRollback = readFileSync(nginx.upstreamFile, 'utf8');
-    const servedAfterRollback = await sample(`http://${nginx.address}/`, 1500);
+    const weightsAfterRollback = serving.weights();
+    const servedAfterRollback = await sample(`http://${serving.address}/`, 1500);
     commit(work, 'fix: close idle connections');
     git(work, ['push', '-q', 'origin', 'main']);
     (runner.env as { sha: string }).sha = git(work, ['rev-parse', 'HEAD']);
     const third = await pipeline(addresses.third, addresses.restored, 'start');
-    const upstreamWhilePaused = readFileSync(nginx.upstreamFile, 'utf8');
+    const weightsWhilePaused = serving.weights();
     const promote = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', action: 'promote' } });
-    const upstreamAfterPromote = readFileSync(nginx.upstreamFile, 'utf8');
-    const servedAfterPromote = await sample(`http://${nginx.address}/`, 1500);
+    const weightsAfterPromote = serving.weights();
+    const servedAfterPromote = await sample(`http://${serving.address}/`, 1500);
     return {
       first,
       second,
@@ -165,12 +153,13 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
       promote,
       gh,
       remote,
-      upstreamAfterSecond,
-      upstreamAfterRollback,
+      provider,
+      weightsAfterSecond,
+      weightsAfterRollback,
       servedAfterSecond,
       servedAfterRollback,
-      upstreamWhilePaused,
-      upstreamAfterPromote,
+      weightsWhilePaused,
+      weightsAfterPromote,
       servedAfterPromote,
       load: await load.stop(),
       addresses,
@@ -178,7 +167,7 @@ export async function runScenario(log: (line: string) => void): Promise<Scenario
   } finally {
     await load?.stop();
     stopDeployed();
-    await Promise.all([nginx.stop(), prometheus.stop(), artifacts.stop()]);
+    await Promise.all([serving.stop(), artifacts.stop()]);
     await gh.stop();
     rmSync(work, { recursive: true, force: true });
   }

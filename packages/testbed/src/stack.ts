@@ -110,6 +110,22 @@ http {
   return { port, address, child, stop: stopper(child), dir, conf, upstreamFile, testCommand: ['nginx', '-t', '-q', ...base], reloadCommand: ['nginx', '-s', 'reload', ...base] };
 }
 
+export interface Router extends Proc {
+  routesFile: string;
+}
+
+/** examples/router/router.mjs: the weighted router used where nginx and Prometheus are not installed. */
+export async function startRouter(backends: { address: string; version: string; weight: number }[]): Promise<Router> {
+  const dir = mkdtempSync(join(tmpdir(), 'router-'));
+  const routesFile = join(dir, 'routes.json');
+  writeFileSync(routesFile, JSON.stringify({ backends }));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'examples', 'router', 'router.mjs')], { env: { ...process.env, PORT: String(port), ROUTES_FILE: routesFile }, stdio: 'ignore' });
+  const address = `127.0.0.1:${port}`;
+  await waitFor('router', () => httpOk(`http://${address}/_router/stats/none`));
+  return { port, address, child, stop: stopper(child), routesFile };
+}
+
 export interface Prometheus extends Proc {
   url: string;
 }
