@@ -31534,6 +31534,7 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 
 class Cancelled extends Error {
 }
+const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
 const DEFAULT_STEPS = [5, 25, 50, 100];
 const DEFAULT_INTERVAL_MS = 60_000;
 function plan(config, recorded) {
@@ -31590,7 +31591,7 @@ async function analyseStep(config, rollout, judge, stable) {
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
     if (!open)
         throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
@@ -31599,6 +31600,23 @@ async function findOpen(config) {
     const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
     const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
     return { open, weight, stable, canary };
+}
+/**
+ * Before a new canary: one of another version still open (paused at its gate, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it; an open one of this
+ * version is a re-run, closed as `error` so the new run restarts cleanly from the first step.
+ */
+async function closeAbandoned(config, status) {
+    const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+    const other = open.find((r) => r.payload.version !== config.version);
+    if (other) {
+        throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
+    }
+    for (const r of open) {
+        const weight = /(\d+)%/.exec(r.description)?.[1] ?? '0';
+        await status(r.id, 'error', `abandoned at ${weight}%: a new run restarted the canary of ${config.version}`);
+        config.log(`A previous run left the canary of ${config.version} open at ${weight}% (deployment ${r.id}): closed it, restarting from the first step.`);
+    }
 }
 async function deployCanary(config, deploy) {
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'canary-'));
@@ -31639,6 +31657,7 @@ async function runCanary(config) {
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
+        await closeAbandoned(config, status);
         const current = await currentStable(config);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };

@@ -106,6 +106,30 @@ describe('canary action over real nginx and Prometheus', () => {
     }
   }, 60_000);
 
+  it('a re-run after a lost runner closes the open canary of its version and restarts cleanly', async () => {
+    await stack.seed('prod-g', STABLE);
+    const lost = await stack.leaveOpen('prod-g', '1.1.0', 'canary 25%: 1.1.0 vs 1.0.0, judging 2 check(s)');
+    const r = await stack.canary({ version: '1.1.0', environment: 'prod-g', steps: '100' });
+    expect(r.outputs.outcome).toBe('promoted');
+    expect(Number(r.outputs['deployment-id'])).not.toBe(lost);
+    expect(r.stdout).toContain(`A previous run left the canary of 1.1.0 open at 25% (deployment ${lost}): closed it, restarting from the first step.`);
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === lost).at(-1)).toMatchObject({ state: 'error', description: 'abandoned at 25%: a new run restarted the canary of 1.1.0' });
+  }, 60_000);
+
+  it('refuses to start while a canary of another version is still open, leaving it and the traffic alone', async () => {
+    await stack.seed('prod-h', STABLE);
+    const paused = await stack.leaveOpen('prod-h', '1.4.0', 'paused at 25%: waiting for promote or abort');
+    const before = stack.upstream();
+    const r = await stack.canary({ version: '1.1.0', environment: 'prod-h' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toBe(
+      `A canary of 1.4.0 is still in progress in prod-h (deployment ${paused}: paused at 25%: waiting for promote or abort): finish it with mode: promote or mode: abort first.`,
+    );
+    expect(stack.upstream()).toBe(before);
+    expect(stack.gh.state.deployments.filter((d) => d.environment === 'prod-h').map((d) => (d.payload as { version: string }).version)).toEqual([STABLE, '1.4.0']);
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === paused).at(-1)?.state).toBe('in_progress');
+  }, 60_000);
+
   describe('bad input: one clear error, traffic untouched', () => {
     it.each([
       [{ steps: '50,25,100' }, /^Input 'steps': expected comma-separated percentages/],

@@ -37,6 +37,8 @@ export interface Stack {
   upstream(): string;
   /** Records a live deployment of `version` in `environment`, as a finished rollout would. */
   seed(environment: string, version: string): Promise<number>;
+  /** Records a canary of `version` left in progress (a lost runner, or paused at its gate). */
+  leaveOpen(environment: string, version: string, description: string): Promise<number>;
   canary(inputs: Record<string, string>, options?: Partial<RunOptions>): ReturnType<typeof runAction>;
   stop(): Promise<void>;
 }
@@ -78,6 +80,12 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
     async seed(environment, version) {
       const d = await api('/deployments', { ref: 'main', environment, payload: { version, address: services[version]?.address }, auto_merge: false, required_contexts: [] });
       await api(`/deployments/${d.id}/statuses`, { state: 'success', description: `deployed ${version}` });
+      return d.id;
+    },
+    async leaveOpen(environment, version, description) {
+      const payload = { version, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address };
+      const d = await api('/deployments', { ref: 'main', environment, payload, auto_merge: false, required_contexts: [], transient_environment: false });
+      await api(`/deployments/${d.id}/statuses`, { state: 'in_progress', description });
       return d.id;
     },
     canary(inputs, options = {}) {
