@@ -31053,6 +31053,7 @@ function readCanaryInputs(inputs) {
         version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
         environment: inputs.string('environment', { required: true }),
         mode,
+        dryRun: inputs.boolean('dry-run'),
         ...(steps ? { steps } : {}),
         ...(intervalMs !== undefined ? { intervalMs } : {}),
         samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
@@ -31086,7 +31087,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(42189);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(83404);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(69141);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(61466);
 
 
@@ -31141,7 +31142,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
             reason: result.verdict?.reason ?? '',
         });
         const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
-        const icon = result.outcome === 'promoted' ? '✅' : result.outcome === 'paused' ? '⏸️' : '🛑';
+        const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
         await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .writeSummary */ .Sy)(`## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
             (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['', ''], [
                 ['environment', inputs.environment],
@@ -31421,7 +31422,7 @@ class Judge {
 
 /***/ }),
 
-/***/ 83404:
+/***/ 69141:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31431,7 +31432,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i7: () => (/* reexport */ runCanary)
 });
 
-// UNUSED EXPORTS: DEFAULT_INTERVAL_MS, DEFAULT_STEPS, chooseTarget, fetchArtifact, runRollback
+// UNUSED EXPORTS: chooseTarget, fetchArtifact, runRollback
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
 var src = __nccwpck_require__(42189);
@@ -31518,6 +31519,109 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/canary-state.ts
+/** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
+
+const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
+const DEFAULT_STEPS = [5, 25, 50, 100];
+const DEFAULT_INTERVAL_MS = 60_000;
+function plan(config, recorded) {
+    const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
+    return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
+}
+/** The version serving now: the newest deployment in the environment whose latest state is success. */
+async function currentStable(config) {
+    if (config.stable.version)
+        return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
+    const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+    if (!live)
+        return undefined;
+    const address = config.stable.address ?? live.payload.address;
+    return { version: live.payload.version, ...(address ? { address } : {}) };
+}
+/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
+async function findOpen(config) {
+    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+    if (!open)
+        throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
+    const weight = weightOf(open);
+    const stableAddress = config.stable.address ?? open.payload.stable_address;
+    const canaryAddress = config.canary.address ?? open.payload.address;
+    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+    const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
+    return { open, weight, stable, canary };
+}
+/**
+ * Before a new canary: one of another version still open (paused at its gate, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
+ * of this version: re-runs, which the new run closes and restarts from the first step.
+ */
+async function openOfThisVersion(config) {
+    const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+    const other = open.find((r) => r.payload.version !== config.version);
+    if (other) {
+        throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
+    }
+    return open;
+}
+const weightOf = (r) => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary-dry-run.ts
+/**
+ * A canary's dry run: reads the records and every check once and says what a real run would do,
+ * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
+ * would fail before moving traffic: another canary still open, no paused canary to promote, a
+ * metrics source that cannot be reached.
+ */
+
+
+
+const at = (b) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
+async function readChecks(config, stable, interval) {
+    for (const check of config.checks) {
+        const source = config.sources[check.provider];
+        if (!source)
+            throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
+            const reading = await source.read((0,analysis_src/* renderQuery */.no)(check.query, { version, stable: stable.version, interval }), check.path);
+            if (reading.kind === 'unreachable')
+                throw new src.ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
+            config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+        }
+    }
+}
+async function dryRunCanary(config) {
+    const startedAt = Date.now();
+    const { log } = config;
+    const done = (r) => ({ ...r, outcome: 'dry-run', steps: [], startedAt, endedAt: Date.now() });
+    if (config.mode === 'promote' || config.mode === 'abort') {
+        const found = await findOpen(config);
+        const rollout = plan(config, found.open.payload.rollout);
+        if (config.mode === 'abort') {
+            log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
+        }
+        else {
+            const remaining = rollout.steps.filter((w) => w > found.weight);
+            log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
+            await readChecks(config, found.stable, rollout.intervalText);
+        }
+        return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
+    }
+    const reruns = await openOfThisVersion(config);
+    for (const r of reruns)
+        log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
+    const stable = await currentStable(config);
+    const rollout = plan(config);
+    if (!stable) {
+        log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
+        return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
+    }
+    const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
+    log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
+    await readChecks(config, stable, rollout.intervalText);
+    return done({ deploymentId: 0, weight: 0, stable });
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
 /**
  * The canary rollout: for each step, move the weight, sample every check through the step,
@@ -31532,14 +31636,8 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 
 
 
+
 class Cancelled extends Error {
-}
-const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
-const DEFAULT_STEPS = [5, 25, 50, 100];
-const DEFAULT_INTERVAL_MS = 60_000;
-function plan(config, recorded) {
-    const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-    return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
 }
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
@@ -31555,16 +31653,6 @@ function sleep(ms, signal) {
         };
         signal?.addEventListener('abort', onAbort, { once: true });
     });
-}
-/** The version serving now: the newest deployment in the environment whose latest state is success. */
-async function currentStable(config) {
-    if (config.stable.version)
-        return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
-    if (!live)
-        return undefined;
-    const address = config.stable.address ?? live.payload.address;
-    return { version: live.payload.version, ...(address ? { address } : {}) };
 }
 /** Samples every check until the step's time is up; returns the first verdict against the canary. */
 async function analyseStep(config, rollout, judge, stable) {
@@ -31589,35 +31677,6 @@ async function analyseStep(config, rollout, judge, stable) {
     }
     return judge.endStep();
 }
-/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
-async function findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
-    if (!open)
-        throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
-    const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
-    const stableAddress = config.stable.address ?? open.payload.stable_address;
-    const canaryAddress = config.canary.address ?? open.payload.address;
-    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
-    const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
-    return { open, weight, stable, canary };
-}
-/**
- * Before a new canary: one of another version still open (paused at its gate, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it; an open one of this
- * version is a re-run, closed as `error` so the new run restarts cleanly from the first step.
- */
-async function closeAbandoned(config, status) {
-    const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
-    const other = open.find((r) => r.payload.version !== config.version);
-    if (other) {
-        throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
-    }
-    for (const r of open) {
-        const weight = /(\d+)%/.exec(r.description)?.[1] ?? '0';
-        await status(r.id, 'error', `abandoned at ${weight}%: a new run restarted the canary of ${config.version}`);
-        config.log(`A previous run left the canary of ${config.version} open at ${weight}% (deployment ${r.id}): closed it, restarting from the first step.`);
-    }
-}
 async function deployCanary(config, deploy) {
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'canary-'));
     const fetched = await fetch_artifact_fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
@@ -31631,6 +31690,8 @@ async function deployCanary(config, deploy) {
     });
 }
 async function runCanary(config) {
+    if (config.dryRun)
+        return dryRunCanary(config);
     const startedAt = Date.now();
     const steps = [];
     const { records, traffic, log } = config;
@@ -31657,7 +31718,10 @@ async function runCanary(config) {
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
-        await closeAbandoned(config, status);
+        for (const r of await openOfThisVersion(config)) {
+            await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+            log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
+        }
         const current = await currentStable(config);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };

@@ -130,6 +130,24 @@ describe('canary action over real nginx and Prometheus', () => {
     expect(stack.gh.state.statuses.filter((s) => s.deploymentId === paused).at(-1)?.state).toBe('in_progress');
   }, 60_000);
 
+  it('dry-run says what would happen and reads every check once, changing nothing', async () => {
+    await stack.seed('prod-i', STABLE);
+    const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length, statuses: stack.gh.state.statuses.length };
+    const r = await stack.canary({ version: '1.1.0', environment: 'prod-i', 'dry-run': 'true' });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ outcome: 'dry-run', weight: '0', 'stable-version': STABLE });
+    const [canary, stable] = [stack.services['1.1.0']?.address, stack.services[STABLE]?.address];
+    expect(r.stdout).toContain(`Dry run: would step 1.1.0 (${canary}) through 25%, 50%, 100% against 1.0.0 (${stable}), judging 2 check(s) for 4s per step.`);
+    expect(r.stdout).toMatch(/ {2}error-rate for 1\.1\.0 now: (0|no data)/);
+    expect(r.stdout).toMatch(/ {2}latency-p90 for 1\.0\.0 now: /);
+    expect(r.summary).toContain('Canary 1.1.0: dry-run');
+    expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length, statuses: stack.gh.state.statuses.length }).toEqual(before);
+    const down = await stack.canary({ version: '1.1.0', environment: 'prod-i', 'dry-run': 'true', 'prometheus-url': 'http://127.0.0.1:1' });
+    expect(down.exitCode).toBe(1);
+    expect(down.error).toMatch(/^Dry run: check 'error-rate' cannot reach its metrics source \(.*\); a real run would abort\.$/);
+    expect(stack.upstream()).toBe(before.upstream);
+  }, 60_000);
+
   describe('bad input: one clear error, traffic untouched', () => {
     it.each([
       [{ steps: '50,25,100' }, /^Input 'steps': expected comma-separated percentages/],

@@ -39,6 +39,8 @@ function expectTheWholeRoad(r: ScenarioResult): void {
     [back]: { role: 'stable', version: '0.1.0', weight: 75 },
     [third]: { role: 'canary', version: '0.1.2', weight: 25 },
   });
+  expect(r.dryRun.jobs.gate).toMatchObject({ conclusion: 'success', outputs: { outcome: 'dry-run', weight: '25' } });
+  expect(r.dryRunChanged).toBe(false);
   expect(statusesOf(byVersion('0.1.2')[0]?.id).map((s) => `${s.state}: ${s.description}`)).toEqual([
     'in_progress: canary 0%: starting (0.1.2 vs 0.1.0)',
     expect.stringMatching(/^in_progress: canary 25%: 0\.1\.2 vs 0\.1\.0/),

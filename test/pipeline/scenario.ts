@@ -33,6 +33,9 @@ export interface ScenarioResult {
   second: WorkflowResult;
   rollback: WorkflowResult;
   third: WorkflowResult;
+  /** promote.yml with dry-run: true while v0.1.2 is paused; whether it changed weights or statuses. */
+  dryRun: WorkflowResult;
+  dryRunChanged: boolean;
   promote: WorkflowResult;
   gh: GitHubEmulator;
   remote: string;
@@ -142,6 +145,9 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     (runner.env as { sha: string }).sha = git(work, ['rev-parse', 'HEAD']);
     const third = await pipeline(addresses.third, addresses.restored, 'start');
     const weightsWhilePaused = serving.weights();
+    const statusesBeforeDryRun = gh.state.statuses.length;
+    const dryRun = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', 'dry-run': 'true' } });
+    const dryRunChanged = JSON.stringify(serving.weights()) !== JSON.stringify(weightsWhilePaused) || gh.state.statuses.length !== statusesBeforeDryRun;
     const promote = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', action: 'promote' } });
     const weightsAfterPromote = serving.weights();
     const servedAfterPromote = await sample(`http://${serving.address}/`, 1500);
@@ -150,6 +156,8 @@ export async function runScenario(log: (line: string) => void, provider: Provide
       second,
       rollback,
       third,
+      dryRun,
+      dryRunChanged,
       promote,
       gh,
       remote,

@@ -37,6 +37,7 @@ export function readCanaryInputs(inputs: Inputs) {
     version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
     environment: inputs.string('environment', { required: true }),
     mode,
+    dryRun: inputs.boolean('dry-run'),
     ...(steps ? { steps } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),

@@ -52,7 +52,7 @@ await runAction(async () => {
       reason: result.verdict?.reason ?? '',
     });
     const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
-    const icon = result.outcome === 'promoted' ? '✅' : result.outcome === 'paused' ? '⏸️' : '🛑';
+    const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
     await writeSummary(
       `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
         table(['', ''], [

@@ -4,7 +4,7 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError } from '@rollgate/kit';
+import { ActionError, execChecked } from '@rollgate/kit';
 import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
@@ -12,8 +12,9 @@ import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execChecked, formatDuration } from '@rollgate/kit';
 import { fetchArtifact } from './fetch-artifact.js';
+import { dryRunCanary } from './canary-dry-run.js';
+import { currentStable, findOpen, openOfThisVersion, plan, weightOf, type Plan } from './canary-state.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -40,6 +41,8 @@ export interface CanaryConfig {
   /** Called with the split whenever traffic is about to leave stable, and with undefined once it is settled. */
   inflight: (state: InflightState | undefined) => void;
   signal?: AbortSignal;
+  /** Only say what would happen (see canary-dry-run.ts). */
+  dryRun?: boolean;
   /** Deploys the canary from its verified build artifact before any traffic moves. */
   deploy?: { command: string[]; artifact: ArtifactRef; gh: GitHub; token: string; repo: Repo };
 }
@@ -59,7 +62,7 @@ export interface StepRecord {
 }
 
 export interface CanaryResult {
-  outcome: 'promoted' | 'aborted' | 'paused';
+  outcome: 'promoted' | 'aborted' | 'paused' | 'dry-run';
   deploymentId: number;
   weight: number;
   stable: Backend;
@@ -71,21 +74,6 @@ export interface CanaryResult {
 
 export class Cancelled extends Error {}
 
-const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending';
-
-export const DEFAULT_STEPS = [5, 25, 50, 100];
-export const DEFAULT_INTERVAL_MS = 60_000;
-
-interface Plan {
-  steps: number[];
-  intervalMs: number;
-  intervalText: string;
-}
-
-function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout']): Plan {
-  const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-  return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -100,15 +88,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** The version serving now: the newest deployment in the environment whose latest state is success. */
-async function currentStable(config: CanaryConfig): Promise<Backend | undefined> {
-  if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-  const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
-  if (!live) return undefined;
-  const address = config.stable.address ?? live.payload.address;
-  return { version: live.payload.version, ...(address ? { address } : {}) };
 }
 
 /** Samples every check until the step's time is up; returns the first verdict against the canary. */
@@ -133,38 +112,6 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
   return judge.endStep();
 }
 
-/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
-async function findOpen(config: CanaryConfig) {
-  const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
-  if (!open) throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
-  const weight = Number(/(\d+)%/.exec(open.description)?.[1] ?? 0);
-  const stableAddress = config.stable.address ?? open.payload.stable_address;
-  const canaryAddress = config.canary.address ?? open.payload.address;
-  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
-  const canary: Backend = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
-  return { open, weight, stable, canary };
-}
-
-/**
- * Before a new canary: one of another version still open (paused at its gate, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it; an open one of this
- * version is a re-run, closed as `error` so the new run restarts cleanly from the first step.
- */
-async function closeAbandoned(config: CanaryConfig, status: (id: number, state: 'error', text: string) => Promise<unknown>): Promise<void> {
-  const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
-  const other = open.find((r) => r.payload.version !== config.version);
-  if (other) {
-    throw new ActionError(
-      `A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`,
-    );
-  }
-  for (const r of open) {
-    const weight = /(\d+)%/.exec(r.description)?.[1] ?? '0';
-    await status(r.id, 'error', `abandoned at ${weight}%: a new run restarted the canary of ${config.version}`);
-    config.log(`A previous run left the canary of ${config.version} open at ${weight}% (deployment ${r.id}): closed it, restarting from the first step.`);
-  }
-}
-
 async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'canary-'));
   const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
@@ -179,6 +126,7 @@ async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConf
 }
 
 export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
+  if (config.dryRun) return dryRunCanary(config);
   const startedAt = Date.now();
   const steps: StepRecord[] = [];
   const { records, traffic, log } = config;
@@ -206,7 +154,10 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
-    await closeAbandoned(config, status);
+    for (const r of await openOfThisVersion(config)) {
+      await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+      log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
+    }
     const current = await currentStable(config);
     stable = current ?? { version: 'none' };
     const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };

@@ -1,0 +1,55 @@
+/**
+ * A canary's dry run: reads the records and every check once and says what a real run would do,
+ * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
+ * would fail before moving traffic: another canary still open, no paused canary to promote, a
+ * metrics source that cannot be reached.
+ */
+import { ActionError } from '@rollgate/kit';
+import { renderQuery } from '@rollgate/analysis';
+import type { Backend } from '@rollgate/traffic';
+import type { CanaryConfig, CanaryResult } from './canary.js';
+import { currentStable, findOpen, openOfThisVersion, plan, weightOf } from './canary-state.js';
+
+const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
+
+async function readChecks(config: CanaryConfig, stable: Backend, interval: string): Promise<void> {
+  for (const check of config.checks) {
+    const source = config.sources[check.provider];
+    if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+    for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
+      const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }), check.path);
+      if (reading.kind === 'unreachable') throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
+      config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+    }
+  }
+}
+
+export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> {
+  const startedAt = Date.now();
+  const { log } = config;
+  const done = (r: Omit<CanaryResult, 'outcome' | 'steps' | 'startedAt' | 'endedAt'>): CanaryResult => ({ ...r, outcome: 'dry-run', steps: [], startedAt, endedAt: Date.now() });
+  if (config.mode === 'promote' || config.mode === 'abort') {
+    const found = await findOpen(config);
+    const rollout = plan(config, found.open.payload.rollout);
+    if (config.mode === 'abort') {
+      log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
+    } else {
+      const remaining = rollout.steps.filter((w) => w > found.weight);
+      log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
+      await readChecks(config, found.stable, rollout.intervalText);
+    }
+    return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
+  }
+  const reruns = await openOfThisVersion(config);
+  for (const r of reruns) log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
+  const stable = await currentStable(config);
+  const rollout = plan(config);
+  if (!stable) {
+    log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
+    return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
+  }
+  const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
+  log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
+  await readChecks(config, stable, rollout.intervalText);
+  return done({ deploymentId: 0, weight: 0, stable });
+}

@@ -1,0 +1,60 @@
+/** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
+import { ActionError, formatDuration } from '@rollgate/kit';
+import type { Backend } from '@rollgate/traffic';
+import type { DeploymentRecord, ReleasePayload } from '@rollgate/github';
+import type { CanaryConfig } from './canary.js';
+
+const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending';
+
+export const DEFAULT_STEPS = [5, 25, 50, 100];
+export const DEFAULT_INTERVAL_MS = 60_000;
+
+export interface Plan {
+  steps: number[];
+  intervalMs: number;
+  intervalText: string;
+}
+
+export function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout']): Plan {
+  const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
+  return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+}
+
+/** The version serving now: the newest deployment in the environment whose latest state is success. */
+export async function currentStable(config: CanaryConfig): Promise<Backend | undefined> {
+  if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
+  const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+  if (!live) return undefined;
+  const address = config.stable.address ?? live.payload.address;
+  return { version: live.payload.version, ...(address ? { address } : {}) };
+}
+
+/** The paused canary of this version; addresses given as inputs win over the recorded ones. */
+export async function findOpen(config: CanaryConfig) {
+  const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+  if (!open) throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
+  const weight = weightOf(open);
+  const stableAddress = config.stable.address ?? open.payload.stable_address;
+  const canaryAddress = config.canary.address ?? open.payload.address;
+  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+  const canary: Backend = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
+  return { open, weight, stable, canary };
+}
+
+/**
+ * Before a new canary: one of another version still open (paused at its gate, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
+ * of this version: re-runs, which the new run closes and restarts from the first step.
+ */
+export async function openOfThisVersion(config: CanaryConfig): Promise<DeploymentRecord[]> {
+  const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+  const other = open.find((r) => r.payload.version !== config.version);
+  if (other) {
+    throw new ActionError(
+      `A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`,
+    );
+  }
+  return open;
+}
+
+export const weightOf = (r: DeploymentRecord): number => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
