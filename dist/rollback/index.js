@@ -31257,6 +31257,10 @@ async function runCanary(config) {
 
 
 function chooseTarget(history, options, environment) {
+    const open = history.find((r) => r.payload.kind === 'canary' && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+    if (open) {
+        throw new src.ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
+    }
     const current = history.find((r) => r.state === 'success');
     if (!current)
         throw new src.ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);

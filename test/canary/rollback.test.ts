@@ -160,6 +160,18 @@ describe('rollback action', () => {
     expect(r.error).toMatch(message);
   });
 
+  it('refuses while a canary is in progress, pointing at abort, and changes nothing', async () => {
+    await history('prod-p', v100, v110);
+    const paused = await stack.leaveOpen('prod-p', '1.4.0', 'paused at 25%: waiting for promote or abort');
+    const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length };
+    const r = await rollback('prod-p', { 'dry-run': 'true' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toBe(
+      `A canary of 1.4.0 is in progress in prod-p (deployment ${paused}: paused at 25%: waiting for promote or abort): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on 1.0.0, then roll back if needed.`,
+    );
+    expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
+  }, 60_000);
+
   it('says so when nothing is live', async () => {
     const r = await rollback('empty-env', { 'dry-run': 'true' });
     expect(r.error).toBe('Nothing is live in empty-env: no deployment has a success status to roll back from.');
