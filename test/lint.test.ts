@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +48,13 @@ jobs:
 describe('workflow lint', () => {
   it("passes the repository's own workflows", () => {
     expect(lint()).toEqual([]);
+  });
+
+  it('the consumer example adopts the whole pipeline in at most 15 lines (and lints clean above)', () => {
+    const text = readFileSync(join(ROOT, 'examples', 'consumer', '.github', 'workflows', 'deliver.yml'), 'utf8');
+    expect(text.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+    expect(text).toMatch(/^permissions: \{\}$/m);
+    expect(text).toContain('uses: rollgate/rollgate/.github/workflows/pipeline.yml@v1');
   });
 
   it('passes a clean workflow', () => {
