@@ -12,6 +12,7 @@
  */
 import { hasBinary } from '@rollgate/testbed';
 import { runScenario } from '../test/pipeline/scenario.js';
+import type { Weights } from '../test/pipeline/serving.js';
 
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -20,15 +21,15 @@ const provider = hasBinary('nginx') && hasBinary('prometheus') ? 'nginx' : 'comm
 if (provider === 'command') say('nginx and Prometheus are not installed (apt-get install nginx prometheus): using examples/router and the command traffic provider.');
 const r = await runScenario(say, provider);
 const show = (label: string, served: Record<string, number>) => say(`${label}: requests served by ${Object.entries(served).map(([v, n]) => `${v} (${n})`).join(', ')}`);
-const split = (w: ReturnType<typeof Object.values>) => (w as { version: string; weight: number }[]).map((b) => `${b.version} ${b.weight}%`).join(', ');
+const split = (w: Weights) => Object.values(w).map((b) => `${b.version} ${b.weight}%`).join(', ');
 console.log('');
 say(`pipeline #1: ${r.first.conclusion}, released ${r.first.outputs.tag}`);
 say(`pipeline #2: ${r.second.conclusion}, released ${r.second.outputs.tag}, canary ${r.second.outputs['canary-outcome']} (deployment ${r.second.outputs['deployment-id']})`);
 show('after pipeline #2', r.servedAfterSecond);
 say(`rollback: ${r.rollback.conclusion}, live again: ${r.rollback.jobs.rollback?.outputs.version}`);
 show('after rollback', r.servedAfterRollback);
-say(`pipeline #3: ${r.third.conclusion}, released ${r.third.outputs.tag}, canary ${r.third.outputs['canary-outcome']}: ${split(Object.values(r.weightsWhilePaused))}`);
-say(`promote: ${r.promote.conclusion}: ${split(Object.values(r.weightsAfterPromote))}`);
+say(`pipeline #3: ${r.third.conclusion}, released ${r.third.outputs.tag}, canary ${r.third.outputs['canary-outcome']}: ${split(r.weightsWhilePaused)}`);
+say(`promote: ${r.promote.conclusion}: ${split(r.weightsAfterPromote)}`);
 show('after promote', r.servedAfterPromote);
 const retried = r.provider === 'nginx' ? `, ${r.load.retried} retried after an nginx reload closed a kept-alive connection` : '';
 say(`load: ${r.load.sent} requests, ${r.load.failed} failed${retried}`);

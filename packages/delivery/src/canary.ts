@@ -74,7 +74,6 @@ export interface CanaryResult {
 
 export class Cancelled extends Error {}
 
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Cancelled('cancelled'));
