@@ -31523,6 +31523,8 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
 
 const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
+/** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
+const canary_state_openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
 const DEFAULT_STEPS = [5, 25, 50, 100];
 const DEFAULT_INTERVAL_MS = 60_000;
 function plan(config, recorded) {
@@ -31530,10 +31532,10 @@ function plan(config, recorded) {
     return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
 }
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
-async function currentStable(config) {
+function currentStable(config, history) {
     if (config.stable.version)
         return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+    const live = history.find((r) => r.state === 'success' && r.payload.version !== config.version);
     if (!live)
         return undefined;
     const address = config.stable.address ?? live.payload.address;
@@ -31556,8 +31558,8 @@ async function findOpen(config) {
  * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
  * of this version: re-runs, which the new run closes and restarts from the first step.
  */
-async function openOfThisVersion(config) {
-    const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+function openOfThisVersion(config, history) {
+    const open = canary_state_openCanaries(history);
     const other = open.find((r) => r.payload.version !== config.version);
     if (other) {
         throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
@@ -31607,10 +31609,11 @@ async function dryRunCanary(config) {
         }
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
-    const reruns = await openOfThisVersion(config);
+    const history = await config.records.history();
+    const reruns = openOfThisVersion(config, history);
     for (const r of reruns)
         log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-    const stable = await currentStable(config);
+    const stable = currentStable(config, history);
     const rollout = plan(config);
     if (!stable) {
         log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
@@ -31718,11 +31721,12 @@ async function runCanary(config) {
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
-        for (const r of await openOfThisVersion(config)) {
+        const history = await records.history();
+        for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
-        const current = await currentStable(config);
+        const current = currentStable(config, history);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
@@ -31788,8 +31792,9 @@ async function runCanary(config) {
 
 
 
+
 function chooseTarget(history, options, environment) {
-    const open = history.find((r) => r.payload.kind === 'canary' && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+    const open = openCanaries(history)[0];
     if (open) {
         throw new ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }

@@ -30991,6 +30991,8 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
 
 const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
+/** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
+const openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
 const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50, 100]));
 const DEFAULT_INTERVAL_MS = 60_000;
 function canary_state_plan(config, recorded) {
@@ -30998,10 +31000,10 @@ function canary_state_plan(config, recorded) {
     return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
 }
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
-async function canary_state_currentStable(config) {
+function canary_state_currentStable(config, history) {
     if (config.stable.version)
         return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+    const live = history.find((r) => r.state === 'success' && r.payload.version !== config.version);
     if (!live)
         return undefined;
     const address = config.stable.address ?? live.payload.address;
@@ -31024,8 +31026,8 @@ async function canary_state_findOpen(config) {
  * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
  * of this version: re-runs, which the new run closes and restarts from the first step.
  */
-async function canary_state_openOfThisVersion(config) {
-    const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+function canary_state_openOfThisVersion(config, history) {
+    const open = openCanaries(history);
     const other = open.find((r) => r.payload.version !== config.version);
     if (other) {
         throw new ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
@@ -31075,10 +31077,11 @@ async function canary_dry_run_dryRunCanary(config) {
         }
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
-    const reruns = await openOfThisVersion(config);
+    const history = await config.records.history();
+    const reruns = openOfThisVersion(config, history);
     for (const r of reruns)
         log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-    const stable = await currentStable(config);
+    const stable = currentStable(config, history);
     const rollout = plan(config);
     if (!stable) {
         log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
@@ -31186,11 +31189,12 @@ async function runCanary(config) {
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
-        for (const r of await openOfThisVersion(config)) {
+        const history = await records.history();
+        for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
-        const current = await currentStable(config);
+        const current = currentStable(config, history);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
@@ -31256,8 +31260,9 @@ async function runCanary(config) {
 
 
 
+
 function chooseTarget(history, options, environment) {
-    const open = history.find((r) => r.payload.kind === 'canary' && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+    const open = openCanaries(history)[0];
     if (open) {
         throw new src.ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }

@@ -40,9 +40,10 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
     }
     return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
   }
-  const reruns = await openOfThisVersion(config);
+  const history = await config.records.history();
+  const reruns = openOfThisVersion(config, history);
   for (const r of reruns) log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-  const stable = await currentStable(config);
+  const stable = currentStable(config, history);
   const rollout = plan(config);
   if (!stable) {
     log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);

@@ -6,6 +6,9 @@ import type { CanaryConfig } from './canary.js';
 
 const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending';
 
+/** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
+export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+
 export const DEFAULT_STEPS = [5, 25, 50, 100];
 export const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -21,9 +24,9 @@ export function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout'])
 }
 
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
-export async function currentStable(config: CanaryConfig): Promise<Backend | undefined> {
+export function currentStable(config: CanaryConfig, history: DeploymentRecord[]): Backend | undefined {
   if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-  const live = (await config.records.history()).find((r) => r.state === 'success' && r.payload.version !== config.version);
+  const live = history.find((r) => r.state === 'success' && r.payload.version !== config.version);
   if (!live) return undefined;
   const address = config.stable.address ?? live.payload.address;
   return { version: live.payload.version, ...(address ? { address } : {}) };
@@ -46,8 +49,8 @@ export async function findOpen(config: CanaryConfig) {
  * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
  * of this version: re-runs, which the new run closes and restarts from the first step.
  */
-export async function openOfThisVersion(config: CanaryConfig): Promise<DeploymentRecord[]> {
-  const open = (await config.records.history()).filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+export function openOfThisVersion(config: CanaryConfig, history: DeploymentRecord[]): DeploymentRecord[] {
+  const open = openCanaries(history);
   const other = open.find((r) => r.payload.version !== config.version);
   if (other) {
     throw new ActionError(

@@ -153,11 +153,12 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
-    for (const r of await openOfThisVersion(config)) {
+    const history = await records.history();
+    for (const r of openOfThisVersion(config, history)) {
       await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
       log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
-    const current = await currentStable(config);
+    const current = currentStable(config, history);
     stable = current ?? { version: 'none' };
     const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
     const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };

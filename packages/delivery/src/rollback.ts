@@ -10,6 +10,7 @@ import { ActionError, execChecked } from '@rollgate/kit';
 import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import { fetchArtifact } from './fetch-artifact.js';
+import { openCanaries } from './canary-state.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;
@@ -42,7 +43,7 @@ export interface RollbackResult extends RollbackPlan {
 }
 
 export function chooseTarget(history: DeploymentRecord[], options: { toVersion?: string; toDeployment?: number }, environment: string): RollbackPlan {
-  const open = history.find((r) => r.payload.kind === 'canary' && (r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending'));
+  const open = openCanaries(history)[0];
   if (open) {
     throw new ActionError(
       `A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`,
