@@ -41,7 +41,6 @@ describe('examples/router', () => {
     expect((rate as { value: number }).value).toBeLessThan(0.3);
     expect(await stats('1.0.0', '$.error_rate')).toEqual({ kind: 'value', value: 0 });
     expect(await stats('1.0.0', '$.p90_seconds')).toMatchObject({ kind: 'value' });
-    expect(served.failures.length).toBe(served.failed);
     expect(served.failed).toBe(jsonPath(await (await fetch(`http://${router.address}/_router/stats/2.0.0?window=10s`)).json(), '$.errors'));
   }, 30_000);
 
