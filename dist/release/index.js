@@ -28397,6 +28397,8 @@ function readInputs(inputs) {
             default: '0.1.0',
             pattern: { regex: SEMVER, description: 'a version such as 0.1.0 or 1.0.0' },
         }),
+        initialVersionSet: inputs.string('initial-version') !== '',
+        nestedCommits: inputs.boolean('nested-commits'),
         rules: parsed.rules,
         majorOnZero: inputs.boolean('major-on-zero'),
         prerelease: inputs.string('prerelease', {
@@ -28438,6 +28440,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         ...(github ? { github, token: inputs.token } : {}),
         log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
         notice: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(line),
+        warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
     });
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({
         version: result.version,
@@ -28859,7 +28862,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _r: () => (/* reexport */ release)
 });
 
-// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, nextPrereleaseNumber, parseMessage, parseSemVer, planRelease, pushTags, releaseTypeOf, renderChangelog, scanTags
+// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, pushTags, releaseTypeOf, renderChangelog, scanTags, semverTagsOutside
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -28948,13 +28951,22 @@ function increment(v, type) {
 ;// CONCATENATED MODULE: ./packages/versioning/src/plan.ts
 
 const ORDER = ['none', 'patch', 'minor', 'major'];
-/** Drops a revert together with the change it reverts when both are unreleased. */
+/**
+ * Drops a revert together with the change it reverts when both are unreleased (both in the
+ * range): the reverted change is found by a sha the revert's body names, else by the header
+ * its title quotes. Newest reverts first, so reverting a revert restores the original change.
+ * A revert whose target is not in the range (already released) stays and counts.
+ */
 function cancelReverts(changes) {
     const dropped = new Set();
-    for (const revert of changes) {
-        if (revert.type !== 'revert' || !revert.reverts || dropped.has(revert))
+    for (let i = changes.length - 1; i >= 0; i--) {
+        const revert = changes[i];
+        if (revert.type !== 'revert' || dropped.has(revert))
             continue;
-        const target = changes.find((c) => c !== revert && !dropped.has(c) && c.sha.startsWith(revert.reverts));
+        const older = changes.slice(0, i).filter((c) => !dropped.has(c) && c.sha !== revert.sha);
+        const shas = revert.reverts ?? [];
+        const target = older.findLast((c) => shas.some((s) => c.sha.startsWith(s))) ??
+            (revert.revertedHeader ? older.findLast((c) => c.header === revert.revertedHeader) : undefined);
         if (target) {
             dropped.add(revert);
             dropped.add(target);
@@ -29075,6 +29087,24 @@ async function scanTags(cwd, prefix) {
     }
     tags.sort(byVersionDesc);
     return { tags, ignored };
+}
+/** Tags of the form `<other prefix><semver>`, highest first, when none has the given prefix. */
+async function semverTagsOutside(cwd, prefix) {
+    const out = await git(cwd, ['tag', '--list', '--sort=-v:refname']);
+    return out.split('\n').filter((name) => {
+        const at = name.search(/\d+\.\d+\.\d+/);
+        return at >= 0 && !name.startsWith(prefix) && parseSemVer(name.slice(at)) !== undefined && /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at));
+    });
+}
+/** Whether a path (file or folder, relative to the repository root) exists in HEAD's tree. */
+async function pathExists(cwd, path) {
+    const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (clean === '' || clean === '.')
+        return true;
+    if (/[*?[]/.test(clean))
+        return (await git(cwd, ['ls-files', '--', clean], true)) !== '';
+    const r = await (0,src/* execFile */.St)('git', ['cat-file', '-e', `HEAD:${clean}`], { cwd, echo: false });
+    return r.exitCode === 0;
 }
 async function isAncestor(cwd, ancestor, of = 'HEAD') {
     const r = await (0,src/* execFile */.St)('git', ['merge-base', '--is-ancestor', ancestor, of], { cwd, echo: false });
@@ -29225,10 +29255,24 @@ const SECTIONS = [
     ['style', 'Style'],
     ['chore', 'Chores'],
 ];
+/**
+ * Commit text is untrusted: in a GitHub release body an `@name` notifies that user or team,
+ * raw HTML renders (tracking images; `<!--` hides the rest of the notes). Mentions get a
+ * zero-width space after the `@`, and `<`, `>` and `&` become entities.
+ */
+function neutralise(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
+        .replace(/!\[/g, '!\\[')
+        .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
 function line(c, repoUrl) {
     const short = c.sha.slice(0, 7);
     const ref = repoUrl ? `[${short}](${repoUrl}/commit/${c.sha})` : short;
-    return `- ${c.scope ? `**${c.scope}:** ` : ''}${c.subject} (${ref})`;
+    return `- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(c.subject)} (${ref})`;
 }
 function renderChangelog(changes, options) {
     const date = (options.date ?? new Date()).toISOString().slice(0, 10);
@@ -29241,7 +29285,7 @@ function renderChangelog(changes, options) {
         out.push('### ⚠ Breaking Changes', '');
         for (const c of breaking) {
             for (const note of c.breakingNotes)
-                out.push(`- ${c.scope ? `**${c.scope}:** ` : ''}${note.replace(/\n+/g, ' ')} (${c.sha.slice(0, 7)})`);
+                out.push(`- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(note.replace(/\n+/g, ' '))} (${c.sha.slice(0, 7)})`);
         }
         out.push('');
     }
@@ -29265,45 +29309,65 @@ function renderChangelog(changes, options) {
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/commits.ts
 /**
- * Conventional Commits 1.0.0: a commit message becomes one or more changes
- * (a squash-merge body can list several conventional commits).
+ * Conventional Commits 1.0.0 (https://www.conventionalcommits.org/en/v1.0.0/): the header
+ * of a commit decides its type; the body never adds commits of its own, except in the
+ * opt-in nested-commit format of release-please (BEGIN_NESTED_COMMIT ... END_NESTED_COMMIT,
+ * see `splitMessages` in googleapis/release-please src/commit.ts). A BREAKING CHANGE footer
+ * counts whatever the header says; git's and GitHub's revert titles are reverts.
  */
 const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<subject>\S.*)$/;
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: ?([\s\S]*)$/;
 const FOOTER = /^(?:[\w-]+(?:: | #)|BREAKING[ -]CHANGE: )/;
-const REVERT_HEADER = /^Revert "(.+)"$/;
-const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/;
+/** git revert's title, `Revert "<header>"`, and GitHub's, which appends ` (#PR)` when squashed. */
+const REVERT_TITLE = /^Revert "(?<inner>.+)"(?:\s+\(#\d+\))?$/;
+const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/g;
 const MERGE = /^Merge (pull request|branch|remote-tracking branch) /;
-/** Parses one conventional message (header + optional body/footers). */
+const NESTED = /BEGIN_NESTED_COMMIT\n?([\s\S]*?)\n?END_NESTED_COMMIT/g;
+/** Parses one message (header + optional body/footers); undefined when nothing in it counts. */
 function parseMessage(sha, message) {
     const text = message.replace(/\r\n/g, '\n').trim();
-    const [header = '', ...rest] = text.split('\n');
-    const revert = REVERT_HEADER.exec(header.trim());
-    if (revert) {
-        const inner = parseMessage(sha, revert[1]);
-        const reverts = REVERTS_SHA.exec(text)?.[1];
+    const [first = '', ...rest] = text.split('\n');
+    const header = first.trim();
+    const body = rest.join('\n');
+    const notes = breakingNotes(body);
+    const shas = [...body.matchAll(REVERTS_SHA)].map((m) => m[1]);
+    const reverts = shas.length ? { reverts: shas } : {};
+    const gitRevert = REVERT_TITLE.exec(header);
+    if (gitRevert?.groups) {
+        const reverted = gitRevert.groups.inner.trim();
+        const inner = HEADER.exec(reverted)?.groups;
         return {
             sha,
             type: 'revert',
-            subject: inner ? `${inner.scope ? `${inner.scope}: ` : ''}${inner.subject}` : revert[1],
-            breaking: false,
-            breakingNotes: [],
-            ...(reverts ? { reverts } : {}),
+            subject: inner ? `${inner.scope ? `${inner.scope.trim()}: ` : ''}${inner.subject.trim()}` : reverted,
+            header,
+            breaking: notes.length > 0,
+            breakingNotes: notes,
+            conventional: true,
+            ...reverts,
+            revertedHeader: reverted,
         };
     }
-    const m = HEADER.exec(header.trim());
-    if (!m?.groups)
-        return undefined;
-    const { type = '', scope, bang, subject = '' } = m.groups;
-    const notes = breakingNotes(rest.join('\n'));
-    const breaking = Boolean(bang) || notes.length > 0;
+    const m = HEADER.exec(header)?.groups;
+    if (!m) {
+        // A free-form title (`v9 (#639)`) with a BREAKING CHANGE footer is still a breaking change.
+        if (notes.length === 0)
+            return undefined;
+        return { sha, type: '', subject: header, header, breaking: true, breakingNotes: notes, conventional: false };
+    }
+    const { type = '', scope, bang, subject = '' } = m;
+    const lower = type.toLowerCase();
+    const revertedHeader = lower === 'revert' ? subject.trim().replace(/^"(.*)"$/, '$1') : undefined;
     return {
         sha,
-        type: type.toLowerCase(),
-        ...(scope ? { scope: scope.trim() } : {}),
+        type: lower,
+        ...(scope?.trim() ? { scope: scope.trim() } : {}),
         subject: subject.trim(),
-        breaking,
+        header,
+        breaking: Boolean(bang) || notes.length > 0,
         breakingNotes: notes.length ? notes : bang ? [subject.trim()] : [],
+        conventional: true,
+        ...(revertedHeader !== undefined ? { ...reverts, revertedHeader } : {}),
     };
 }
 /** BREAKING CHANGE / BREAKING-CHANGE footers: the text runs until the next footer token. */
@@ -29317,54 +29381,32 @@ function breakingNotes(body) {
         const parts = [m[1]];
         while (i + 1 < lines.length && !FOOTER.test(lines[i + 1]))
             parts.push(lines[++i]);
-        notes.push(parts.join('\n').trim());
+        const note = parts.join('\n').trim();
+        if (note)
+            notes.push(note);
     }
     return notes;
 }
 /**
- * All changes a commit carries. A merge commit carries none (its branch's commits are
- * read one by one). A squash-merge whose body lists conventional commits as bullet
- * points (`* feat: x`) carries each of them, plus its own header.
+ * All changes a commit carries. A merge commit carries none (its branch's commits are read
+ * one by one). Otherwise the header decides: a squash merge's bullet list of branch commits,
+ * or a bot's quoted upstream changelog, is body text, not commits. With nestedCommits, each
+ * BEGIN_NESTED_COMMIT block is parsed as a commit of its own, as release-please does.
  */
-function changesOf(commit) {
+function changesOf(commit, options = {}) {
     const text = commit.message.replace(/\r\n/g, '\n').trim();
     const header = text.split('\n', 1)[0] ?? '';
     if ((commit.parents ?? 1) > 1 || MERGE.test(header))
         return [];
-    const own = parseMessage(commit.sha, text);
-    const bulleted = squashedEntries(text.slice(header.length))
-        .map((entry) => parseMessage(commit.sha, entry))
-        .filter((c) => c !== undefined);
-    if (bulleted.length === 0)
+    if (!options.nestedCommits || !text.includes('BEGIN_NESTED_COMMIT')) {
+        const own = parseMessage(commit.sha, text);
         return own ? [own] : [];
-    // The header of a squash commit usually repeats the PR title; keep it only if it adds something.
-    const seen = new Set(bulleted.map((c) => `${c.type}|${c.scope ?? ''}|${c.subject}`));
-    const result = own && !seen.has(`${own.type}|${own.scope ?? ''}|${own.subject}`) ? [own, ...bulleted] : bulleted;
-    return result;
-}
-/** `* feat: a` / `- fix(x): b` entries of a squash body, each with its indented continuation lines. */
-function squashedEntries(body) {
-    const entries = [];
-    let current;
-    for (const line of body.split('\n')) {
-        const bullet = /^[*-] (\S.*)$/.exec(line);
-        if (bullet && HEADER.test(bullet[1])) {
-            if (current)
-                entries.push(current.join('\n'));
-            current = [bullet[1]];
-        }
-        else if (current) {
-            if (/^[*-] /.test(line)) {
-                entries.push(current.join('\n'));
-                current = undefined;
-            }
-            else
-                current.push(line.replace(/^ {2}/, ''));
-        }
     }
-    if (current)
-        entries.push(current.join('\n'));
-    return entries;
+    const nested = [...text.matchAll(NESTED)].map((m) => m[1]);
+    const outer = text.replace(NESTED, '').trim();
+    return [outer, ...nested]
+        .map((message) => parseMessage(commit.sha, message))
+        .filter((c) => c !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/release.ts
@@ -29393,13 +29435,30 @@ async function release(config) {
     if (ignored.length)
         config.notice?.(`Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`);
     const sha = await headSha(config.cwd);
+    if (config.path && !(await pathExists(config.cwd, config.path))) {
+        throw new src.ActionError(`path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`);
+    }
+    if (tags.length === 0) {
+        const others = await semverTagsOutside(config.cwd, config.tagPrefix);
+        if (others.length) {
+            const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
+            const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
+            if (!config.initialVersionSet) {
+                throw new src.ActionError(`${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0])}'), or set initial-version to start a new series under '${config.tagPrefix}'.`);
+            }
+            config.warning?.(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
+        }
+    }
     const channel = config.prerelease;
     const inMode = (t) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
     const atHead = tags.find((t) => t.sha === sha && inMode(t));
     const others = tags.filter((t) => t.sha !== sha);
     const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
     const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
-    const changes = commits.flatMap(changesOf);
+    const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+    for (const c of changes.filter((x) => !x.conventional)) {
+        config.notice?.(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
+    }
     const plan = atHead
         ? { releaseType: 'none', changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
         : planRelease(lastStable, changes, tags, config);
@@ -29458,6 +29517,10 @@ async function release(config) {
     }
     result.releaseUrl = published.url;
     return result;
+}
+/** `release-1.2.3` -> `release-`. */
+function prefixOf(tag) {
+    return tag.slice(0, tag.search(/\d+\.\d+\.\d+/));
 }
 /** `v1.3.0` -> [`v1`, `v1.3`]. */
 function floatingTagsFor(prefix, version) {

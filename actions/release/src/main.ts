@@ -3,7 +3,7 @@ import { InputError, Inputs, runAction, setOutputs, table, writeSummary } from '
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 
 /** The release config this action reads from its inputs, plus the token. */
-export type ReleaseInputs = Pick<ReleaseConfig, 'tagPrefix' | 'initialVersion' | 'rules' | 'majorOnZero' | 'prerelease' | 'path' | 'floatingTags' | 'dryRun'> & {
+export type ReleaseInputs = Pick<ReleaseConfig, 'tagPrefix' | 'initialVersion' | 'initialVersionSet' | 'nestedCommits' | 'rules' | 'majorOnZero' | 'prerelease' | 'path' | 'floatingTags' | 'dryRun'> & {
   token: string;
   /** Glob patterns (resolved to files before anything is written). */
   assets: string[];
@@ -25,6 +25,8 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
       default: '0.1.0',
       pattern: { regex: SEMVER, description: 'a version such as 0.1.0 or 1.0.0' },
     }),
+    initialVersionSet: inputs.string('initial-version') !== '',
+    nestedCommits: inputs.boolean('nested-commits'),
     rules: parsed.rules,
     majorOnZero: inputs.boolean('major-on-zero'),
     prerelease: inputs.string('prerelease', {
@@ -65,6 +67,7 @@ await runAction(async () => {
     ...(github ? { github, token: inputs.token } : {}),
     log: (line) => core.info(line),
     notice: (line) => core.notice(line),
+    warning: (line) => core.warning(line),
   });
   setOutputs({
     version: result.version,

@@ -26,10 +26,25 @@ const SECTIONS: [string, string][] = [
   ['chore', 'Chores'],
 ];
 
+/**
+ * Commit text is untrusted: in a GitHub release body an `@name` notifies that user or team,
+ * raw HTML renders (tracking images; `<!--` hides the rest of the notes). Mentions get a
+ * zero-width space after the `@`, and `<`, `>` and `&` become entities.
+ */
+export function neutralise(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
+    .replace(/!\[/g, '!\\[')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
 function line(c: Change, repoUrl?: string): string {
   const short = c.sha.slice(0, 7);
   const ref = repoUrl ? `[${short}](${repoUrl}/commit/${c.sha})` : short;
-  return `- ${c.scope ? `**${c.scope}:** ` : ''}${c.subject} (${ref})`;
+  return `- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(c.subject)} (${ref})`;
 }
 
 export function renderChangelog(changes: Change[], options: ChangelogOptions): string {
@@ -43,7 +58,7 @@ export function renderChangelog(changes: Change[], options: ChangelogOptions): s
   if (breaking.length) {
     out.push('### ⚠ Breaking Changes', '');
     for (const c of breaking) {
-      for (const note of c.breakingNotes) out.push(`- ${c.scope ? `**${c.scope}:** ` : ''}${note.replace(/\n+/g, ' ')} (${c.sha.slice(0, 7)})`);
+      for (const note of c.breakingNotes) out.push(`- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(note.replace(/\n+/g, ' '))} (${c.sha.slice(0, 7)})`);
     }
     out.push('');
   }

@@ -1,6 +1,9 @@
 /**
- * Conventional Commits 1.0.0: a commit message becomes one or more changes
- * (a squash-merge body can list several conventional commits).
+ * Conventional Commits 1.0.0 (https://www.conventionalcommits.org/en/v1.0.0/): the header
+ * of a commit decides its type; the body never adds commits of its own, except in the
+ * opt-in nested-commit format of release-please (BEGIN_NESTED_COMMIT ... END_NESTED_COMMIT,
+ * see `splitMessages` in googleapis/release-please src/commit.ts). A BREAKING CHANGE footer
+ * counts whatever the header says; git's and GitHub's revert titles are reverts.
  */
 
 export interface Commit {
@@ -16,49 +19,77 @@ export interface Change {
   type: string;
   scope?: string;
   subject: string;
+  /** The first line of the message (or of the nested commit), as written. */
+  header: string;
   breaking: boolean;
   /** Text of BREAKING CHANGE footers (or the subject when only `!` marked it). */
   breakingNotes: string[];
-  /** For `revert` changes: the sha this reverts, when the message names it. */
-  reverts?: string;
+  /** False when the header is not a Conventional Commit and only a footer made it count. */
+  conventional: boolean;
+  /** For reverts: the shas the body names (`This reverts commit <sha>.`). */
+  reverts?: string[];
+  /** For reverts: the header of the reverted commit, as quoted in the title. */
+  revertedHeader?: string;
+}
+
+export interface ParseOptions {
+  /** Read BEGIN_NESTED_COMMIT / END_NESTED_COMMIT blocks of the body as commits of their own. */
+  nestedCommits?: boolean;
 }
 
 const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<subject>\S.*)$/;
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: ?([\s\S]*)$/;
 const FOOTER = /^(?:[\w-]+(?:: | #)|BREAKING[ -]CHANGE: )/;
-const REVERT_HEADER = /^Revert "(.+)"$/;
-const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/;
+/** git revert's title, `Revert "<header>"`, and GitHub's, which appends ` (#PR)` when squashed. */
+const REVERT_TITLE = /^Revert "(?<inner>.+)"(?:\s+\(#\d+\))?$/;
+const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/g;
 const MERGE = /^Merge (pull request|branch|remote-tracking branch) /;
+const NESTED = /BEGIN_NESTED_COMMIT\n?([\s\S]*?)\n?END_NESTED_COMMIT/g;
 
-/** Parses one conventional message (header + optional body/footers). */
+/** Parses one message (header + optional body/footers); undefined when nothing in it counts. */
 export function parseMessage(sha: string, message: string): Change | undefined {
   const text = message.replace(/\r\n/g, '\n').trim();
-  const [header = '', ...rest] = text.split('\n');
-  const revert = REVERT_HEADER.exec(header.trim());
-  if (revert) {
-    const inner = parseMessage(sha, revert[1] as string);
-    const reverts = REVERTS_SHA.exec(text)?.[1];
+  const [first = '', ...rest] = text.split('\n');
+  const header = first.trim();
+  const body = rest.join('\n');
+  const notes = breakingNotes(body);
+  const shas = [...body.matchAll(REVERTS_SHA)].map((m) => m[1] as string);
+  const reverts = shas.length ? { reverts: shas } : {};
+  const gitRevert = REVERT_TITLE.exec(header);
+  if (gitRevert?.groups) {
+    const reverted = (gitRevert.groups.inner as string).trim();
+    const inner = HEADER.exec(reverted)?.groups;
     return {
       sha,
       type: 'revert',
-      subject: inner ? `${inner.scope ? `${inner.scope}: ` : ''}${inner.subject}` : (revert[1] as string),
-      breaking: false,
-      breakingNotes: [],
-      ...(reverts ? { reverts } : {}),
+      subject: inner ? `${inner.scope ? `${inner.scope.trim()}: ` : ''}${(inner.subject as string).trim()}` : reverted,
+      header,
+      breaking: notes.length > 0,
+      breakingNotes: notes,
+      conventional: true,
+      ...reverts,
+      revertedHeader: reverted,
     };
   }
-  const m = HEADER.exec(header.trim());
-  if (!m?.groups) return undefined;
-  const { type = '', scope, bang, subject = '' } = m.groups;
-  const notes = breakingNotes(rest.join('\n'));
-  const breaking = Boolean(bang) || notes.length > 0;
+  const m = HEADER.exec(header)?.groups;
+  if (!m) {
+    // A free-form title (`v9 (#639)`) with a BREAKING CHANGE footer is still a breaking change.
+    if (notes.length === 0) return undefined;
+    return { sha, type: '', subject: header, header, breaking: true, breakingNotes: notes, conventional: false };
+  }
+  const { type = '', scope, bang, subject = '' } = m;
+  const lower = type.toLowerCase();
+  const revertedHeader = lower === 'revert' ? subject.trim().replace(/^"(.*)"$/, '$1') : undefined;
   return {
     sha,
-    type: type.toLowerCase(),
-    ...(scope ? { scope: scope.trim() } : {}),
+    type: lower,
+    ...(scope?.trim() ? { scope: scope.trim() } : {}),
     subject: subject.trim(),
-    breaking,
+    header,
+    breaking: Boolean(bang) || notes.length > 0,
     breakingNotes: notes.length ? notes : bang ? [subject.trim()] : [],
+    conventional: true,
+    ...(revertedHeader !== undefined ? { ...reverts, revertedHeader } : {}),
   };
 }
 
@@ -71,47 +102,29 @@ function breakingNotes(body: string): string[] {
     if (!m) continue;
     const parts = [m[1] as string];
     while (i + 1 < lines.length && !FOOTER.test(lines[i + 1] as string)) parts.push(lines[++i] as string);
-    notes.push(parts.join('\n').trim());
+    const note = parts.join('\n').trim();
+    if (note) notes.push(note);
   }
   return notes;
 }
 
 /**
- * All changes a commit carries. A merge commit carries none (its branch's commits are
- * read one by one). A squash-merge whose body lists conventional commits as bullet
- * points (`* feat: x`) carries each of them, plus its own header.
+ * All changes a commit carries. A merge commit carries none (its branch's commits are read
+ * one by one). Otherwise the header decides: a squash merge's bullet list of branch commits,
+ * or a bot's quoted upstream changelog, is body text, not commits. With nestedCommits, each
+ * BEGIN_NESTED_COMMIT block is parsed as a commit of its own, as release-please does.
  */
-export function changesOf(commit: Commit): Change[] {
+export function changesOf(commit: Commit, options: ParseOptions = {}): Change[] {
   const text = commit.message.replace(/\r\n/g, '\n').trim();
   const header = text.split('\n', 1)[0] ?? '';
   if ((commit.parents ?? 1) > 1 || MERGE.test(header)) return [];
-  const own = parseMessage(commit.sha, text);
-  const bulleted = squashedEntries(text.slice(header.length))
-    .map((entry) => parseMessage(commit.sha, entry))
-    .filter((c): c is Change => c !== undefined);
-  if (bulleted.length === 0) return own ? [own] : [];
-  // The header of a squash commit usually repeats the PR title; keep it only if it adds something.
-  const seen = new Set(bulleted.map((c) => `${c.type}|${c.scope ?? ''}|${c.subject}`));
-  const result = own && !seen.has(`${own.type}|${own.scope ?? ''}|${own.subject}`) ? [own, ...bulleted] : bulleted;
-  return result;
-}
-
-/** `* feat: a` / `- fix(x): b` entries of a squash body, each with its indented continuation lines. */
-function squashedEntries(body: string): string[] {
-  const entries: string[] = [];
-  let current: string[] | undefined;
-  for (const line of body.split('\n')) {
-    const bullet = /^[*-] (\S.*)$/.exec(line);
-    if (bullet && HEADER.test(bullet[1] as string)) {
-      if (current) entries.push(current.join('\n'));
-      current = [bullet[1] as string];
-    } else if (current) {
-      if (/^[*-] /.test(line)) {
-        entries.push(current.join('\n'));
-        current = undefined;
-      } else current.push(line.replace(/^ {2}/, ''));
-    }
+  if (!options.nestedCommits || !text.includes('BEGIN_NESTED_COMMIT')) {
+    const own = parseMessage(commit.sha, text);
+    return own ? [own] : [];
   }
-  if (current) entries.push(current.join('\n'));
-  return entries;
+  const nested = [...text.matchAll(NESTED)].map((m) => m[1] as string);
+  const outer = text.replace(NESTED, '').trim();
+  return [outer, ...nested]
+    .map((message) => parseMessage(commit.sha, message))
+    .filter((c): c is Change => c !== undefined);
 }

@@ -47,6 +47,24 @@ export async function scanTags(cwd: string, prefix: string): Promise<TagScan> {
   return { tags, ignored };
 }
 
+/** Tags of the form `<other prefix><semver>`, highest first, when none has the given prefix. */
+export async function semverTagsOutside(cwd: string, prefix: string): Promise<string[]> {
+  const out = await git(cwd, ['tag', '--list', '--sort=-v:refname']);
+  return out.split('\n').filter((name) => {
+    const at = name.search(/\d+\.\d+\.\d+/);
+    return at >= 0 && !name.startsWith(prefix) && parseSemVer(name.slice(at)) !== undefined && /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at));
+  });
+}
+
+/** Whether a path (file or folder, relative to the repository root) exists in HEAD's tree. */
+export async function pathExists(cwd: string, path: string): Promise<boolean> {
+  const clean = path.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (clean === '' || clean === '.') return true;
+  if (/[*?[]/.test(clean)) return (await git(cwd, ['ls-files', '--', clean], true)) !== '';
+  const r = await execFile('git', ['cat-file', '-e', `HEAD:${clean}`], { cwd, echo: false });
+  return r.exitCode === 0;
+}
+
 export async function isAncestor(cwd: string, ancestor: string, of = 'HEAD'): Promise<boolean> {
   const r = await execFile('git', ['merge-base', '--is-ancestor', ancestor, of], { cwd, echo: false });
   return r.exitCode === 0;

@@ -33,12 +33,22 @@ export interface Plan {
 
 const ORDER: Bump[] = ['none', 'patch', 'minor', 'major'];
 
-/** Drops a revert together with the change it reverts when both are unreleased. */
+/**
+ * Drops a revert together with the change it reverts when both are unreleased (both in the
+ * range): the reverted change is found by a sha the revert's body names, else by the header
+ * its title quotes. Newest reverts first, so reverting a revert restores the original change.
+ * A revert whose target is not in the range (already released) stays and counts.
+ */
 export function cancelReverts(changes: Change[]): Change[] {
   const dropped = new Set<Change>();
-  for (const revert of changes) {
-    if (revert.type !== 'revert' || !revert.reverts || dropped.has(revert)) continue;
-    const target = changes.find((c) => c !== revert && !dropped.has(c) && c.sha.startsWith(revert.reverts as string));
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const revert = changes[i] as Change;
+    if (revert.type !== 'revert' || dropped.has(revert)) continue;
+    const older = changes.slice(0, i).filter((c) => !dropped.has(c) && c.sha !== revert.sha);
+    const shas = revert.reverts ?? [];
+    const target =
+      older.findLast((c) => shas.some((s) => c.sha.startsWith(s))) ??
+      (revert.revertedHeader ? older.findLast((c) => c.header === revert.revertedHeader) : undefined);
     if (target) {
       dropped.add(revert);
       dropped.add(target);

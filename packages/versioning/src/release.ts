@@ -7,7 +7,7 @@ import { ActionError } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { renderChangelog } from './changelog.js';
 import { changesOf } from './commits.js';
-import { commitsSince, deepen, headSha, highestReachable, isShallow, scanTags } from './history.js';
+import { commitsSince, deepen, headSha, highestReachable, isShallow, pathExists, scanTags, semverTagsOutside } from './history.js';
 import { planRelease, type ReleaseTag } from './plan.js';
 import { pushTags } from './push.js';
 import type { Bump, ReleaseRules } from './rules.js';
@@ -17,7 +17,11 @@ export interface ReleaseConfig {
   cwd: string;
   tagPrefix: string;
   initialVersion: string;
+  /** True when the user set initial-version (a first release next to other tags is then deliberate). */
+  initialVersionSet?: boolean;
   rules: ReleaseRules;
+  /** Read release-please's BEGIN_NESTED_COMMIT blocks in bodies as commits. */
+  nestedCommits?: boolean;
   majorOnZero: boolean;
   prerelease: string;
   path: string;
@@ -32,6 +36,7 @@ export interface ReleaseConfig {
   token?: string;
   log?: (line: string) => void;
   notice?: (line: string) => void;
+  warning?: (line: string) => void;
 }
 
 export interface ReleaseResult {
@@ -61,6 +66,20 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
   if (ignored.length) config.notice?.(`Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`);
   const sha = await headSha(config.cwd);
+  if (config.path && !(await pathExists(config.cwd, config.path))) {
+    throw new ActionError(`path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`);
+  }
+  if (tags.length === 0) {
+    const others = await semverTagsOutside(config.cwd, config.tagPrefix);
+    if (others.length) {
+      const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
+      const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
+      if (!config.initialVersionSet) {
+        throw new ActionError(`${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`);
+      }
+      config.warning?.(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
+    }
+  }
   const channel = config.prerelease;
   const inMode = (t: ReleaseTag) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
   const atHead = tags.find((t) => t.sha === sha && inMode(t));
@@ -68,7 +87,10 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
 
   const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
-  const changes = commits.flatMap(changesOf);
+  const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+  for (const c of changes.filter((x) => !x.conventional)) {
+    config.notice?.(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
+  }
   const plan = atHead
     ? { releaseType: 'none' as Bump, changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
     : planRelease(lastStable, changes, tags, config);
@@ -131,6 +153,11 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   }
   result.releaseUrl = published.url;
   return result;
+}
+
+/** `release-1.2.3` -> `release-`. */
+function prefixOf(tag: string): string {
+  return tag.slice(0, tag.search(/\d+\.\d+\.\d+/));
 }
 
 /** `v1.3.0` -> [`v1`, `v1.3`]. */

@@ -4,7 +4,7 @@ import { DEFAULT_RULES, parseMessage, parseReleaseRules, parseSemVer, planReleas
 let n = 0;
 const c = (message: string): Change => {
   const sha = (++n).toString(16).padStart(40, '0');
-  return parseMessage(sha, message) as Change;
+  return (parseMessage(sha, message) ?? { sha, type: 'none', subject: message, header: message, breaking: false, breakingNotes: [], conventional: false }) as Change;
 };
 const tag = (name: string): ReleaseTag => ({ name: `v${name}`, version: parseSemVer(name) as SemVer, sha: 'f'.repeat(40) });
 const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({ rules: DEFAULT_RULES, majorOnZero: false, prerelease: '', initialVersion: '0.1.0', tagPrefix: 'v', ...o });
@@ -46,6 +46,47 @@ describe('bump rules', () => {
     const revert = c(`Revert "feat: risky"\n\nThis reverts commit ${feat.sha}.`);
     expect(planRelease(tag('1.2.3'), [feat, revert], [], opts()).releaseType).toBe('none');
     expect(next('1.2.3', ['Revert "feat: old"\n\nThis reverts commit 0123456789abcdef.']).next?.version).toBe('1.2.4');
+  });
+
+  it('a revert of a released change releases a patch (semantic-release/semantic-release 19.0.5)', () => {
+    expect(next('19.0.4', ['docs: add semantic-release-react-native to plugin list (#2523)', 'Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nThis reverts commit f419080fbf86c6319b08ee6b5299525ecc8ee831.']).next?.version).toBe('19.0.5');
+    expect(next('22.0.9', ['Revert "fix(deps): update dependency cosmiconfig to v9" (#3090)']).next?.version).toBe('22.0.10');
+  });
+
+  it('a revert: typed commit cancels an unreleased change it names by sha', () => {
+    const feat = c('feat: allow plugins to set environment variables');
+    const revert = c(`revert: feat: allow plugins to set environment variables\n\nThis reverts commit ${feat.sha}.`);
+    expect(planRelease(tag('1.2.3'), [c('docs: x'), feat, revert], [], opts()).releaseType).toBe('none');
+  });
+
+  it('without a sha, the quoted title finds the reverted change, PR number and all', () => {
+    const feat = c('feat(api): add /v2 (#12)');
+    const revert = c('Revert "feat(api): add /v2 (#12)" (#13)');
+    const plan = planRelease(tag('1.2.3'), [feat, c('docs: y'), revert], [], opts());
+    expect(plan.releaseType).toBe('none');
+    expect(plan.changes.map((x) => x.type)).toEqual(['docs']);
+  });
+
+  it('reverting a revert restores the original change', () => {
+    const feat = c('feat: a');
+    const revert = c(`Revert "feat: a"\n\nThis reverts commit ${feat.sha}.`);
+    const again = c(`Revert "Revert "feat: a""\n\nThis reverts commit ${revert.sha}.`);
+    const plan = planRelease(tag('1.2.3'), [feat, revert, again], [], opts());
+    expect(plan.changes).toEqual([feat]);
+    expect(plan.next?.version).toBe('1.3.0');
+  });
+
+  it('revert:none in release-rules stops reverts of released changes from releasing', () => {
+    const parsed = parseReleaseRules('revert:none');
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(next('1.2.3', ['Revert "fix: old"'], { rules: parsed.rules }).next).toBeUndefined();
+  });
+
+  it('a BREAKING CHANGE footer under a free-form title is a major (a minor before 1.0.0)', () => {
+    const v9 = 'v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module';
+    expect(next('8.1.0', [v9]).next?.version).toBe('9.0.0');
+    expect(next('0.4.2', [v9]).next?.version).toBe('0.5.0');
+    expect(next('0.4.2', [v9], { majorOnZero: true }).next?.version).toBe('1.0.0');
   });
 });
 
