@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(42189);
-/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5438);
+/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38215);
 
 
 
@@ -28781,7 +28781,7 @@ function setOutputs(outputs) {
 
 /***/ }),
 
-/***/ 5438:
+/***/ 38215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28793,7 +28793,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   RP: () => (/* reexport */ renderTestSummary)
 });
 
-// UNUSED EXPORTS: MAX_TEXT, ReportError, Tally, detach, detectFormat, formatSeconds, hash53, parseJUnit, parseReport, parseTap, parseTrx
+// UNUSED EXPORTS: MAX_TEXT, ReportError, Tally, detach, detectFormat, formatSeconds, parseJUnit, parseReport, parseTap, parseTrx
 
 ;// CONCATENATED MODULE: ./packages/reports/src/model.ts
 /** What every report format turns into: one record per test run (a testcase element, a TAP test point...). */
@@ -28810,147 +28810,41 @@ class ReportError extends Error {
 /** Bounds what is kept of a failure's text: memory follows the largest test case, capped. */
 const MAX_TEXT = 64 * 1024;
 
-;// CONCATENATED MODULE: ./packages/reports/src/tally.ts
-/** A test's state packed in a small integer: outcome rank (2 bits) and three flags. */
-const SAW_FAIL = 4;
-const SAW_PASS = 8;
-const FLAKY_MARK = 16;
-const OUTCOMES = ['skipped', 'success', 'failure', 'error'];
+;// CONCATENATED MODULE: ./packages/reports/src/rules.ts
+/** JUnit: elements inside a <testcase> that record an earlier failed attempt of that test. */
+const JUNIT_RETRY_PASSED = new Set([
+    'flakyFailure', // Maven Surefire/Failsafe: failed, then passed on rerun
+    'flakyError',
+]);
+/** JUnit: attempts recorded next to the final result; flaky when the test case passed in the end. */
+const JUNIT_RETRY_ATTEMPT = new Set([
+    'rerun', // pytest-rerunfailures
+    'rerunFailure', // Surefire: every rerun failed too (the test case also has <failure>)
+    'rerunError',
+]);
 /**
- * cyrb53: a 53-bit string hash. Tests are kept by hash so a report with millions of test
- * cases costs a number per test; two different tests colliding is ~1e-4 at 2 million tests.
+ * TRX outcomes (Microsoft.VisualStudio.TestTools.Common.TestOutcome): anything that did not
+ * pass and was not deliberately not run is a failure or an error; an unknown outcome is an
+ * error, never a pass.
  */
-function hash53(str, seed = 0) {
-    let h1 = 0xdeadbeef ^ seed;
-    let h2 = 0x41c6ce57 ^ seed;
-    for (let i = 0; i < str.length; i++) {
-        const ch = str.charCodeAt(i);
-        h1 = Math.imul(h1 ^ ch, 2654435761);
-        h2 = Math.imul(h2 ^ ch, 1597334677);
-    }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-const isFlaky = (t) => (t & SAW_FAIL && t & SAW_PASS) || (t & FLAKY_MARK && finalOutcome(t) === 'success');
-function finalOutcome(t) {
-    if (t & SAW_FAIL && t & SAW_PASS)
-        return 'success';
-    return OUTCOMES[t & 3];
-}
-/**
- * A copy of a string that does not keep its source alive: parsed strings are slices of the
- * read chunks, and keeping one slice would keep its whole chunk in memory.
- */
-function detach(s) {
-    return (s === undefined ? s : (s + ' ').slice(0, -1));
-}
-const RANK = { skipped: 0, success: 1, failure: 2, error: 3 };
-class Tally {
-    keepFailures;
-    keepSlowest;
-    tests = new Map();
-    /** Display names of flaky candidates (tests that failed at least once, or were marked flaky). */
-    names = new Map();
-    failureRuns = new Map();
-    slow = [];
-    declared = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-    runs = 0;
-    duration = 0;
-    files = 0;
-    constructor(keepFailures = 1000, keepSlowest = 10) {
-        this.keepFailures = keepFailures;
-        this.keepSlowest = keepSlowest;
-    }
-    run(run) {
-        this.runs++;
-        this.duration += run.time;
-        const key = hash53(run.id ?? `${run.classname}\u0000${run.name}`);
-        const rank = RANK[run.outcome];
-        const before = this.tests.get(key);
-        let t = before === undefined ? rank : (before & 3) >= rank ? before : (before & ~3) | rank;
-        const failed = run.outcome === 'failure' || run.outcome === 'error';
-        if (failed)
-            t |= SAW_FAIL;
-        if (run.outcome === 'success')
-            t |= SAW_PASS;
-        if (run.flaky)
-            t |= FLAKY_MARK;
-        this.tests.set(key, t);
-        if ((failed || run.flaky) && !this.names.has(key))
-            this.names.set(key, detach(run.classname ? `${run.classname} › ${run.name}` : run.name));
-        if (failed && !this.failureRuns.has(key) && this.failureRuns.size < this.keepFailures) {
-            const f = { classname: detach(run.classname), name: detach(run.name), outcome: run.outcome };
-            if (run.message)
-                f.message = detach(run.message);
-            if (run.details)
-                f.details = detach(run.details);
-            if (run.file)
-                f.file = detach(run.file);
-            if (run.line !== undefined)
-                f.line = run.line;
-            this.failureRuns.set(key, f);
-        }
-        this.noteTime(run);
-    }
-    totals(totals) {
-        this.declared.tests += totals.tests;
-        this.declared.failures += totals.failures;
-        this.declared.errors += totals.errors;
-        this.declared.skipped += totals.skipped;
-    }
-    noteTime(run) {
-        if (this.keepSlowest === 0 || run.time <= 0)
-            return;
-        const min = this.slow.length < this.keepSlowest ? -1 : this.slow.at(-1).time;
-        if (run.time <= min)
-            return;
-        this.slow.push({ name: detach(run.classname ? `${run.classname} › ${run.name}` : run.name), time: run.time });
-        this.slow.sort((a, b) => b.time - a.time);
-        if (this.slow.length > this.keepSlowest)
-            this.slow.pop();
-    }
-    result() {
-        const c = { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0, runs: this.runs, duration: this.duration };
-        for (const t of this.tests.values()) {
-            c.total++;
-            const o = finalOutcome(t);
-            if (o === 'success')
-                c.passed++;
-            else if (o === 'failure')
-                c.failed++;
-            else if (o === 'error')
-                c.errors++;
-            else
-                c.skipped++;
-            if (isFlaky(t))
-                c.flaky++;
-        }
-        const d = this.declared;
-        c.total += d.tests;
-        c.failed += d.failures;
-        c.errors += d.errors;
-        c.skipped += d.skipped;
-        c.passed += Math.max(0, d.tests - d.failures - d.errors - d.skipped);
-        c.runs += d.tests;
-        return c;
-    }
-    /** Failures of tests that did not pass in the end, in report order. */
-    failures() {
-        return [...this.failureRuns.entries()]
-            .filter(([key]) => finalOutcome(this.tests.get(key)) !== 'success')
-            .map(([, f]) => f);
-    }
-    flakyTests() {
-        const out = [];
-        for (const [key, t] of this.tests)
-            if (isFlaky(t))
-                out.push(this.names.get(key) ?? '');
-        return out;
-    }
-    slowest() {
-        return [...this.slow];
-    }
+const TRX_OUTCOMES = {
+    passed: 'success',
+    passedbutrunaborted: 'success',
+    completed: 'success',
+    warning: 'success',
+    failed: 'failure',
+    timeout: 'failure',
+    error: 'error',
+    aborted: 'error',
+    disconnected: 'error',
+    notrunnable: 'error',
+    inprogress: 'error',
+    pending: 'error',
+    inconclusive: 'skipped',
+    notexecuted: 'skipped',
+};
+function trxOutcome(outcome) {
+    return TRX_OUTCOMES[(outcome ?? '').toLowerCase()] ?? 'error';
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -29144,12 +29038,11 @@ async function streamXml(file, handler, display = file) {
  */
 
 
+
 const FAILURE = 1;
 const ERROR = 2;
 const SKIPPED = 4;
 const RESULT = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
-const FLAKY = new Set(['flakyFailure', 'flakyError']);
-const RERUN = new Set(['rerunFailure', 'rerunError']);
 /** Elements whose attributes never matter (their text is skipped too). */
 const IGNORED = new Set(['system-out', 'system-err', 'properties', 'property']);
 const SKIP_STATUS = new Set(['disabled', 'skipped', 'notrun', 'ignored']);
@@ -29162,7 +29055,6 @@ async function parseJUnit(file, sink, display = file) {
     let root;
     let current;
     let capture;
-    let anonymous = 0;
     let text = '';
     await streamXml(file, {
         open(name, a) {
@@ -29189,9 +29081,6 @@ async function parseJUnit(file, sink, display = file) {
                     time: num(a.time ?? (a.duration !== undefined ? String(num(a.duration) / 1000) : undefined)),
                     results: 0,
                 };
-                // A test case with neither class nor name is a test of its own.
-                if (a.name === undefined && a.classname === undefined)
-                    current.id = `${display}#${++anonymous}`;
                 if (a.status)
                     current.status = a.status.toLowerCase();
                 const file = a.file ?? suite?.file;
@@ -29218,11 +29107,18 @@ async function parseJUnit(file, sink, display = file) {
                         text = '';
                     }
                 }
-                else if (FLAKY.has(name)) {
+                else if (JUNIT_RETRY_PASSED.has(name)) {
                     current.flaky = true;
+                    current.retries = (current.retries ?? 0) + 1;
                 }
-                else if (RERUN.has(name)) {
-                    current.results |= name === 'rerunError' ? ERROR : FAILURE;
+                else if (JUNIT_RETRY_ATTEMPT.has(name)) {
+                    current.flaky = true;
+                    current.retries = (current.retries ?? 0) + 1;
+                    // Surefire writes <rerunFailure> next to the final <failure>; alone it still failed.
+                    if (name === 'rerunFailure')
+                        current.rerunFailed = FAILURE;
+                    if (name === 'rerunError')
+                        current.rerunFailed = ERROR;
                 }
             }
         },
@@ -29240,8 +29136,8 @@ async function parseJUnit(file, sink, display = file) {
                 capture = undefined;
             }
             else if (name === 'testcase' && current) {
-                const { results, status, ...run } = current;
-                run.outcome = outcomeOf(results, status);
+                const { results, status, rerunFailed, ...run } = current;
+                run.outcome = outcomeOf(results || (rerunFailed ?? 0), status);
                 sink.run(run);
                 current = undefined;
             }
@@ -29274,88 +29170,93 @@ function outcomeOf(results, status) {
 }
 
 ;// CONCATENATED MODULE: ./packages/reports/src/trx.ts
-/** .NET TRX (MSTest, xUnit and NUnit loggers): UnitTestResult elements, class names from TestDefinitions. */
+/**
+ * .NET TRX (MSTest, xUnit and NUnit loggers). Every result element is a test
+ * (UnitTestResult, TestResultAggregation, GenericTestResult...); a result with InnerResults
+ * (data-driven rows, ordered tests, aggregations) is counted through its inner results, and
+ * also on its own when it failed while none of them did. Outcomes map through rules.ts.
+ */
 
 
-const trx_OUTCOMES = {
-    passed: 'success',
-    passedbutrunaborted: 'success',
-    completed: 'success',
-    warning: 'success',
-    failed: 'failure',
-    timeout: 'failure',
-    error: 'error',
-};
+
 /** `00:00:01.2345678` -> seconds. */
 function duration(text) {
     const m = /^(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(text ?? '');
     return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : 0;
 }
+const isResult = (name) => name === 'TestResultAggregation' || /^\w*TestResult$/.test(name);
 async function parseTrx(file, sink, display = file) {
     const classes = new Map();
     let root;
     let definition;
-    let result;
-    let depth = 0;
+    let inResults = false;
+    const frames = [];
     let capture;
     let text = '';
     await streamXml(file, {
-        open(tagName, a) {
-            const tag = { name: tagName };
+        open(name, a) {
             if (root === undefined) {
-                root = tag.name;
+                root = name;
                 if (root !== 'TestRun')
                     throw new ReportError(display, `not a TRX report (root element <${root}>, expected <TestRun>)`);
             }
-            if (tag.name === 'UnitTest')
+            if (name === 'Results')
+                inResults = true;
+            else if (name === 'UnitTest')
                 definition = a.id;
-            else if (tag.name === 'TestMethod' && definition && a.className)
+            else if (name === 'TestMethod' && definition && a.className)
                 classes.set(definition, a.className);
-            else if (tag.name === 'UnitTestResult') {
-                if (result)
-                    depth++; // InnerResults of a data-driven test: counted through the parent
-                else {
-                    result = {
-                        ...(a.testId ? { id: `${a.testId}\u0000${a.testName ?? ""}` } : {}),
-                        classname: classes.get(a.testId ?? '') ?? '',
-                        name: a.testName ?? '',
-                        outcome: trx_OUTCOMES[(a.outcome ?? '').toLowerCase()] ?? 'skipped',
-                        time: duration(a.duration),
-                    };
-                }
+            else if (inResults && isResult(name)) {
+                const parent = frames.at(-1);
+                if (parent)
+                    parent.inner++;
+                frames.push({
+                    run: { classname: classes.get(a.testId ?? '') ?? '', name: a.testName ?? '', outcome: trxOutcome(a.outcome), time: duration(a.duration) },
+                    inner: 0,
+                    innerFailed: 0,
+                });
             }
-            else if (result && depth === 0 && (tag.name === 'Message' || tag.name === 'StackTrace')) {
-                capture = tag.name === 'Message' ? 'message' : 'stack';
+            else if (frames.length && (name === 'Message' || name === 'StackTrace')) {
+                capture = name === 'Message' ? 'message' : 'stack';
                 text = '';
             }
         },
         wantsText: () => capture !== undefined,
+        wantsAttributes: (name) => name !== 'StdOut' && name !== 'StdErr',
         text(t) {
             if (capture && text.length < MAX_TEXT)
                 text += t.slice(0, MAX_TEXT - text.length);
         },
         close(name) {
-            if (capture && (name === 'Message' || name === 'StackTrace') && result) {
+            const frame = frames.at(-1);
+            if (capture && (name === 'Message' || name === 'StackTrace')) {
                 const value = text.trim();
-                if (value && capture === 'message' && !result.message)
-                    result.message = value;
-                if (value && capture === 'stack')
-                    result.details = value;
+                if (frame && value && capture === 'message' && !frame.run.message)
+                    frame.run.message = value;
+                if (frame && value && capture === 'stack')
+                    frame.run.details = value;
                 capture = undefined;
             }
             else if (name === 'UnitTest')
                 definition = undefined;
-            else if (name === 'UnitTestResult') {
-                if (depth > 0)
-                    depth--;
-                else if (result) {
-                    if (result.outcome === 'success' || result.outcome === 'skipped') {
-                        delete result.message;
-                        delete result.details;
-                    }
-                    sink.run(result);
-                    result = undefined;
+            else if (name === 'Results')
+                inResults = false;
+            else if (frame && inResults && isResult(name)) {
+                frames.pop();
+                const { run } = frame;
+                const failed = run.outcome === 'failure' || run.outcome === 'error';
+                if (failed) {
+                    const parent = frames.at(-1);
+                    if (parent)
+                        parent.innerFailed++;
                 }
+                else {
+                    delete run.message;
+                    delete run.details;
+                }
+                // A parent is counted through its rows, unless it failed and no row says why.
+                if (frame.inner === 0 || (failed && frame.innerFailed === 0))
+                    sink.run(run);
             }
         },
     }, display);
@@ -29367,22 +29268,31 @@ async function parseTrx(file, sink, display = file) {
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./packages/reports/src/tap.ts
 /**
- * TAP 13 and 14, read line by line: test points, SKIP and TODO directives, YAML diagnostic
- * blocks (message, at/file/line), and TAP 14 subtests (indented by 4; a test point whose
- * subtests were listed is a group, counted through its children).
+ * TAP 12, 13 and 14, read line by line. Every test point is a test (numbered or not, named
+ * alike or not), inside the subtest it belongs to: a TAP 14 subtest (indented by 4, announced
+ * by `# Subtest: name`) is counted through its children, and its own closing point counts only
+ * when it failed while none of its children did. SKIP and TODO directives skip. `Bail out!`
+ * and a test count that does not match the top-level plan are errors of the report (the
+ * points read still count), never tests.
  */
 
 
 
-const POINT = /^(ok|not ok)\b(?:\s+(\d+))?(?:\s*-)?\s*([^#]*?)\s*(?:#\s*(SKIP|TODO)\S*\s*(.*))?$/i;
+/** `ok 3 - name # SKIP reason`; the comment after an unescaped `#` may be a directive or anything (`# time=3ms`). */
+const POINT = /^(ok|not ok)\b(?:\s+(\d+))?(?:\s*-)?\s*((?:[^#\\]|\\.)*?)\s*(?:#\s*(.*))?$/i;
+const DIRECTIVE = /^(SKIP|TODO)\S*\s*(.*)$/i;
+const SUBTEST = /^#\s*Subtest:\s*(.*)$/i;
+const PLAN = /^1\.\.(\d+)\b/;
 async function parseTap(file, sink, display = file) {
     const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     let seen = false;
     let lineNo = 0;
-    /** Per indentation level: whether test points were seen since the last point one level up. */
-    const childSeen = [];
+    let plan;
+    let bailedOut;
+    const levels = [{ points: 0, failedPoints: 0 }];
     let pending;
     let yaml;
+    let yamlSize = 0;
     let yamlIndent = 0;
     const flush = () => {
         if (!pending)
@@ -29393,6 +29303,11 @@ async function parseTap(file, sink, display = file) {
         pending = undefined;
         yaml = undefined;
     };
+    const path = (depth) => levels
+        .slice(1, depth + 1)
+        .map((l) => l.name)
+        .filter(Boolean)
+        .join(' › ');
     try {
         for await (const raw of lines) {
             lineNo++;
@@ -29403,23 +29318,44 @@ async function parseTap(file, sink, display = file) {
                     flush();
                     continue;
                 }
-                if (yaml.join('\n').length < MAX_TEXT)
-                    yaml.push(raw.slice(yamlIndent));
+                if (yamlSize < MAX_TEXT) {
+                    const kept = raw.slice(yamlIndent, yamlIndent + MAX_TEXT - yamlSize);
+                    yaml.push(kept);
+                    yamlSize += kept.length + 1;
+                }
                 continue;
             }
             if (line === '---' && pending) {
                 yaml = [];
+                yamlSize = 0;
                 yamlIndent = indent;
                 continue;
             }
-            if (/^TAP version \d+$/i.test(line) || /^\d+\.\.\d+/.test(line)) {
+            const level = Math.floor(indent / 4);
+            const subtest = SUBTEST.exec(line);
+            if (subtest) {
+                flush();
+                while (levels.length < level + 1)
+                    levels.push({ points: 0, failedPoints: 0 });
+                levels.length = level + 1;
+                levels.push({ name: subtest[1].trim(), points: 0, failedPoints: 0 });
+                continue;
+            }
+            if (/^TAP version \d+$/i.test(line)) {
                 seen = true;
+                continue;
+            }
+            const planned = PLAN.exec(line);
+            if (planned) {
+                seen = true;
+                if (level === 0 && plan === undefined)
+                    plan = Number(planned[1]);
                 continue;
             }
             if (/^Bail out!/i.test(line)) {
                 flush();
                 seen = true;
-                sink.run({ classname: '', name: line, outcome: 'error', time: 0, message: line });
+                bailedOut = line.slice('Bail out!'.length).trim() || 'no reason given';
                 continue;
             }
             const m = POINT.exec(line);
@@ -29427,23 +29363,34 @@ async function parseTap(file, sink, display = file) {
                 continue;
             flush();
             seen = true;
-            const level = Math.floor(indent / 4);
-            const isGroup = childSeen[level + 1] === true;
-            childSeen.length = level + 1;
-            childSeen[level] = true;
-            if (isGroup)
-                continue;
-            const [, status = '', , desc = '', directive, reason] = m;
+            const [, status = '', number, desc = '', comment = ''] = m;
+            const directive = DIRECTIVE.exec(comment);
+            const reason = directive?.[2];
             const ok = status.toLowerCase() === 'ok';
-            const dir = directive?.toUpperCase();
+            const dir = directive?.[1]?.toUpperCase();
+            const outcome = dir === 'SKIP' || dir === 'TODO' ? 'skipped' : ok ? 'success' : 'failure';
+            // The points of a deeper level (a subtest) just ended: this point closes that subtest.
+            const children = levels[level + 1];
+            const closesSubtest = children !== undefined && children.points > 0;
+            const childFailures = children?.failedPoints ?? 0;
+            if (levels.length > level + 1)
+                levels.length = level + 1;
+            while (levels.length < level + 1)
+                levels.push({ points: 0, failedPoints: 0 });
+            const here = levels[level];
+            here.points++;
+            if (outcome === 'failure' || (closesSubtest && childFailures > 0))
+                here.failedPoints++;
+            if (closesSubtest && !(outcome === 'failure' && childFailures === 0))
+                continue;
             const run = {
-                classname: '',
-                name: desc.trim() || `test ${m[2] ?? ''}`.trim(),
-                outcome: dir === 'SKIP' || dir === 'TODO' ? 'skipped' : ok ? 'success' : 'failure',
+                classname: path(level),
+                name: desc.trim() || `test ${number ?? here.points}`,
+                outcome,
                 time: 0,
             };
-            if (!ok && run.outcome === 'failure')
-                run.message = reason || desc;
+            if (outcome === 'failure')
+                run.message = reason || desc || `test ${number ?? here.points} failed`;
             pending = { run, indent };
         }
         flush();
@@ -29453,10 +29400,16 @@ async function parseTap(file, sink, display = file) {
     }
     if (!seen)
         throw new ReportError(display, 'not a TAP stream: no version line, plan or test point found');
+    if (bailedOut)
+        throw new ReportError(display, `the TAP stream bailed out (Bail out! ${bailedOut}): the run stopped early`);
+    const top = levels[0];
+    if (plan !== undefined && top.points !== plan) {
+        throw new ReportError(display, `the plan announced ${plan} test(s) but ${top.points} ran: the run stopped early or miscounted`);
+    }
 }
 function applyYaml(run, yaml) {
     const text = yaml.join('\n');
-    const field = (name) => new RegExp(`^${name}:\\s*['"]?(.*?)['"]?\\s*$`, 'm').exec(text)?.[1];
+    const field = (name) => new RegExp(`^\\s*${name}:[ \\t]*['"]?([^\\n]*?)['"]?[ \\t]*$`, 'm').exec(text)?.[1];
     const ms = field('duration_ms');
     if (ms)
         run.time = Number(ms) / 1000 || 0;
@@ -29466,7 +29419,7 @@ function applyYaml(run, yaml) {
     if (message && message !== '|-' && message !== '|' && message !== '>')
         run.message = message;
     run.details = text.slice(0, MAX_TEXT);
-    const at = /(?:^|\n)\s*(?:at|location):\s*['"]?([^'"\n]+?):(\d+)(?::\d+)?['"]?\s*(?:\n|$)/.exec(text);
+    const at = /(?:^|\n)[ \t]*(?:at|location):[ \t]*['"]?([^'"\n]+?):(\d+)(?::\d+)?['"]?[ \t]*(?:\n|$)/.exec(text);
     const file = at?.[1] ?? field('file');
     const line = at?.[2] ?? field('line');
     if (file)
@@ -29511,6 +29464,110 @@ async function parseReport(file, sink, display = file) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./packages/reports/src/tally.ts
+/**
+ * A copy of a string that does not keep its source alive: parsed strings are slices of the
+ * read chunks, and keeping one slice would keep its whole chunk in memory.
+ */
+function detach(s) {
+    return (s === undefined ? s : (s + ' ').slice(0, -1));
+}
+const display = (run) => detach(run.classname ? `${run.classname} › ${run.name}` : run.name);
+class Tally {
+    keepFailures;
+    keepSlowest;
+    keepFlaky;
+    counts = { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, flaky: 0 };
+    flakyNames = [];
+    kept = [];
+    slow = [];
+    declared = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+    /** Failed and errored tests beyond the kept ones. */
+    dropped = 0;
+    runs = 0;
+    duration = 0;
+    files = 0;
+    constructor(keepFailures = 1000, keepSlowest = 10, keepFlaky = 1000) {
+        this.keepFailures = keepFailures;
+        this.keepSlowest = keepSlowest;
+        this.keepFlaky = keepFlaky;
+    }
+    run(run) {
+        this.runs += 1 + (run.retries ?? 0);
+        this.duration += run.time;
+        const c = this.counts;
+        c.total++;
+        if (run.outcome === 'success')
+            c.passed++;
+        else if (run.outcome === 'failure')
+            c.failed++;
+        else if (run.outcome === 'error')
+            c.errors++;
+        else
+            c.skipped++;
+        if (run.flaky && run.outcome === 'success') {
+            c.flaky++;
+            if (this.flakyNames.length < this.keepFlaky)
+                this.flakyNames.push(display(run));
+        }
+        if (run.outcome === 'failure' || run.outcome === 'error') {
+            if (this.kept.length >= this.keepFailures)
+                this.dropped++;
+            else {
+                const f = { classname: detach(run.classname), name: detach(run.name), outcome: run.outcome };
+                if (run.message)
+                    f.message = detach(run.message);
+                if (run.details)
+                    f.details = detach(run.details);
+                if (run.file)
+                    f.file = detach(run.file);
+                if (run.line !== undefined)
+                    f.line = run.line;
+                this.kept.push(f);
+            }
+        }
+        this.noteTime(run);
+    }
+    totals(totals) {
+        this.declared.tests += totals.tests;
+        this.declared.failures += totals.failures;
+        this.declared.errors += totals.errors;
+        this.declared.skipped += totals.skipped;
+    }
+    noteTime(run) {
+        if (this.keepSlowest === 0 || run.time <= 0)
+            return;
+        const min = this.slow.length < this.keepSlowest ? -1 : this.slow.at(-1).time;
+        if (run.time <= min)
+            return;
+        this.slow.push({ name: display(run), time: run.time });
+        this.slow.sort((a, b) => b.time - a.time);
+        if (this.slow.length > this.keepSlowest)
+            this.slow.pop();
+    }
+    result() {
+        const c = { ...this.counts, runs: this.runs, duration: this.duration };
+        const d = this.declared;
+        c.total += d.tests;
+        c.failed += d.failures;
+        c.errors += d.errors;
+        c.skipped += d.skipped;
+        c.passed += Math.max(0, d.tests - d.failures - d.errors - d.skipped);
+        c.runs += d.tests;
+        return c;
+    }
+    /** Failed and errored tests, in report order (at most keepFailures of them). */
+    failures() {
+        return [...this.kept];
+    }
+    flakyTests() {
+        return [...this.flakyNames];
+    }
+    slowest() {
+        return [...this.slow];
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/reports/src/collect.ts
 /**
  * Reads every report matching the globs into one tally. A report that cannot be read is

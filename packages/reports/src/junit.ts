@@ -4,14 +4,13 @@
  * nested suites, and suites that carry only totals.
  */
 import { MAX_TEXT, ReportError, type Outcome, type ReportSink, type TestRun } from './model.js';
+import { JUNIT_RETRY_ATTEMPT, JUNIT_RETRY_PASSED } from './rules.js';
 import { streamXml } from './xml.js';
 
 const FAILURE = 1;
 const ERROR = 2;
 const SKIPPED = 4;
 const RESULT: Record<string, number | undefined> = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
-const FLAKY = new Set(['flakyFailure', 'flakyError']);
-const RERUN = new Set(['rerunFailure', 'rerunError']);
 /** Elements whose attributes never matter (their text is skipped too). */
 const IGNORED = new Set(['system-out', 'system-err', 'properties', 'property']);
 const SKIP_STATUS = new Set(['disabled', 'skipped', 'notrun', 'ignored']);
@@ -32,9 +31,8 @@ const num = (v: string | undefined) => {
 export async function parseJUnit(file: string, sink: ReportSink, display = file): Promise<void> {
   const suites: Suite[] = [];
   let root: string | undefined;
-  let current: (TestRun & { results: number; status?: string }) | undefined;
+  let current: (TestRun & { results: number; status?: string; rerunFailed?: number }) | undefined;
   let capture: 'message' | undefined;
-  let anonymous = 0;
   let text = '';
   await streamXml(
     file,
@@ -60,8 +58,6 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
             time: num(a.time ?? (a.duration !== undefined ? String(num(a.duration) / 1000) : undefined)),
             results: 0,
           };
-          // A test case with neither class nor name is a test of its own.
-          if (a.name === undefined && a.classname === undefined) current.id = `${display}#${++anonymous}`;
           if (a.status) current.status = a.status.toLowerCase();
           const file = a.file ?? suite?.file;
           if (file) current.file = file;
@@ -80,10 +76,15 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
               capture = name === 'skipped' ? undefined : 'message';
               text = '';
             }
-          } else if (FLAKY.has(name)) {
+          } else if (JUNIT_RETRY_PASSED.has(name)) {
             current.flaky = true;
-          } else if (RERUN.has(name)) {
-            current.results |= name === 'rerunError' ? ERROR : FAILURE;
+            current.retries = (current.retries ?? 0) + 1;
+          } else if (JUNIT_RETRY_ATTEMPT.has(name)) {
+            current.flaky = true;
+            current.retries = (current.retries ?? 0) + 1;
+            // Surefire writes <rerunFailure> next to the final <failure>; alone it still failed.
+            if (name === 'rerunFailure') current.rerunFailed = FAILURE;
+            if (name === 'rerunError') current.rerunFailed = ERROR;
           }
         }
       },
@@ -98,8 +99,8 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           if (details) current.details = details;
           capture = undefined;
         } else if (name === 'testcase' && current) {
-          const { results, status, ...run } = current;
-          run.outcome = outcomeOf(results, status);
+          const { results, status, rerunFailed, ...run } = current;
+          run.outcome = outcomeOf(results || (rerunFailed ?? 0), status);
           sink.run(run);
           current = undefined;
         } else if (name === 'testsuite') {

@@ -3,9 +3,7 @@
 export type Outcome = 'success' | 'failure' | 'error' | 'skipped';
 
 export interface TestRun {
-  /** Identifies the test across retries when set (TRX testId); else classname + name do. */
-  id?: string;
-  /** Suite or class; with `name` it identifies the test across retries. */
+  /** Suite or class, for display. */
   classname: string;
   name: string;
   outcome: Outcome;
@@ -15,8 +13,10 @@ export interface TestRun {
   details?: string;
   file?: string;
   line?: number;
-  /** Surefire flakyFailure/flakyError: failed, then passed on a rerun within this run. */
+  /** The producer recorded failed attempts inside this test (rules.ts): flaky if it passed in the end. */
   flaky?: boolean;
+  /** Earlier attempts the producer recorded inside this test (counted in runs). */
+  retries?: number;
 }
 
 /** Counts a suite declares when it lists no test cases (some runners write only totals). */

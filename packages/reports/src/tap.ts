@@ -1,22 +1,39 @@
 /**
- * TAP 13 and 14, read line by line: test points, SKIP and TODO directives, YAML diagnostic
- * blocks (message, at/file/line), and TAP 14 subtests (indented by 4; a test point whose
- * subtests were listed is a group, counted through its children).
+ * TAP 12, 13 and 14, read line by line. Every test point is a test (numbered or not, named
+ * alike or not), inside the subtest it belongs to: a TAP 14 subtest (indented by 4, announced
+ * by `# Subtest: name`) is counted through its children, and its own closing point counts only
+ * when it failed while none of its children did. SKIP and TODO directives skip. `Bail out!`
+ * and a test count that does not match the top-level plan are errors of the report (the
+ * points read still count), never tests.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { MAX_TEXT, ReportError, type ReportSink, type TestRun } from './model.js';
 
-const POINT = /^(ok|not ok)\b(?:\s+(\d+))?(?:\s*-)?\s*([^#]*?)\s*(?:#\s*(SKIP|TODO)\S*\s*(.*))?$/i;
+/** `ok 3 - name # SKIP reason`; the comment after an unescaped `#` may be a directive or anything (`# time=3ms`). */
+const POINT = /^(ok|not ok)\b(?:\s+(\d+))?(?:\s*-)?\s*((?:[^#\\]|\\.)*?)\s*(?:#\s*(.*))?$/i;
+const DIRECTIVE = /^(SKIP|TODO)\S*\s*(.*)$/i;
+const SUBTEST = /^#\s*Subtest:\s*(.*)$/i;
+const PLAN = /^1\.\.(\d+)\b/;
+
+interface Level {
+  /** `# Subtest:` name announced for the points of this level. */
+  name?: string;
+  /** Test points seen at this level. */
+  points: number;
+  failedPoints: number;
+}
 
 export async function parseTap(file: string, sink: ReportSink, display = file): Promise<void> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let seen = false;
   let lineNo = 0;
-  /** Per indentation level: whether test points were seen since the last point one level up. */
-  const childSeen: boolean[] = [];
+  let plan: number | undefined;
+  let bailedOut: string | undefined;
+  const levels: Level[] = [{ points: 0, failedPoints: 0 }];
   let pending: { run: TestRun; indent: number } | undefined;
   let yaml: string[] | undefined;
+  let yamlSize = 0;
   let yamlIndent = 0;
   const flush = () => {
     if (!pending) return;
@@ -25,6 +42,12 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
     pending = undefined;
     yaml = undefined;
   };
+  const path = (depth: number) =>
+    levels
+      .slice(1, depth + 1)
+      .map((l) => l.name)
+      .filter(Boolean)
+      .join(' › ');
   try {
     for await (const raw of lines) {
       lineNo++;
@@ -35,43 +58,71 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
           flush();
           continue;
         }
-        if (yaml.join('\n').length < MAX_TEXT) yaml.push(raw.slice(yamlIndent));
+        if (yamlSize < MAX_TEXT) {
+          const kept = raw.slice(yamlIndent, yamlIndent + MAX_TEXT - yamlSize);
+          yaml.push(kept);
+          yamlSize += kept.length + 1;
+        }
         continue;
       }
       if (line === '---' && pending) {
         yaml = [];
+        yamlSize = 0;
         yamlIndent = indent;
         continue;
       }
-      if (/^TAP version \d+$/i.test(line) || /^\d+\.\.\d+/.test(line)) {
+      const level = Math.floor(indent / 4);
+      const subtest = SUBTEST.exec(line);
+      if (subtest) {
+        flush();
+        while (levels.length < level + 1) levels.push({ points: 0, failedPoints: 0 });
+        levels.length = level + 1;
+        levels.push({ name: (subtest[1] as string).trim(), points: 0, failedPoints: 0 });
+        continue;
+      }
+      if (/^TAP version \d+$/i.test(line)) {
         seen = true;
+        continue;
+      }
+      const planned = PLAN.exec(line);
+      if (planned) {
+        seen = true;
+        if (level === 0 && plan === undefined) plan = Number(planned[1]);
         continue;
       }
       if (/^Bail out!/i.test(line)) {
         flush();
         seen = true;
-        sink.run({ classname: '', name: line, outcome: 'error', time: 0, message: line });
+        bailedOut = line.slice('Bail out!'.length).trim() || 'no reason given';
         continue;
       }
       const m = POINT.exec(line);
       if (!m) continue;
       flush();
       seen = true;
-      const level = Math.floor(indent / 4);
-      const isGroup = childSeen[level + 1] === true;
-      childSeen.length = level + 1;
-      childSeen[level] = true;
-      if (isGroup) continue;
-      const [, status = '', , desc = '', directive, reason] = m;
+      const [, status = '', number, desc = '', comment = ''] = m;
+      const directive = DIRECTIVE.exec(comment);
+      const reason = directive?.[2];
       const ok = status.toLowerCase() === 'ok';
-      const dir = directive?.toUpperCase();
+      const dir = directive?.[1]?.toUpperCase();
+      const outcome = dir === 'SKIP' || dir === 'TODO' ? 'skipped' : ok ? 'success' : 'failure';
+      // The points of a deeper level (a subtest) just ended: this point closes that subtest.
+      const children = levels[level + 1];
+      const closesSubtest = children !== undefined && children.points > 0;
+      const childFailures = children?.failedPoints ?? 0;
+      if (levels.length > level + 1) levels.length = level + 1;
+      while (levels.length < level + 1) levels.push({ points: 0, failedPoints: 0 });
+      const here = levels[level] as Level;
+      here.points++;
+      if (outcome === 'failure' || (closesSubtest && childFailures > 0)) here.failedPoints++;
+      if (closesSubtest && !(outcome === 'failure' && childFailures === 0)) continue;
       const run: TestRun = {
-        classname: '',
-        name: desc.trim() || `test ${m[2] ?? ''}`.trim(),
-        outcome: dir === 'SKIP' || dir === 'TODO' ? 'skipped' : ok ? 'success' : 'failure',
+        classname: path(level),
+        name: desc.trim() || `test ${number ?? here.points}`,
+        outcome,
         time: 0,
       };
-      if (!ok && run.outcome === 'failure') run.message = reason || desc;
+      if (outcome === 'failure') run.message = reason || desc || `test ${number ?? here.points} failed`;
       pending = { run, indent };
     }
     flush();
@@ -79,18 +130,23 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
     throw new ReportError(display, (error as Error).message, lineNo);
   }
   if (!seen) throw new ReportError(display, 'not a TAP stream: no version line, plan or test point found');
+  if (bailedOut) throw new ReportError(display, `the TAP stream bailed out (Bail out! ${bailedOut}): the run stopped early`);
+  const top = levels[0] as Level;
+  if (plan !== undefined && top.points !== plan) {
+    throw new ReportError(display, `the plan announced ${plan} test(s) but ${top.points} ran: the run stopped early or miscounted`);
+  }
 }
 
 function applyYaml(run: TestRun, yaml: string[]): void {
   const text = yaml.join('\n');
-  const field = (name: string) => new RegExp(`^${name}:\\s*['"]?(.*?)['"]?\\s*$`, 'm').exec(text)?.[1];
+  const field = (name: string) => new RegExp(`^\\s*${name}:[ \\t]*['"]?([^\\n]*?)['"]?[ \\t]*$`, 'm').exec(text)?.[1];
   const ms = field('duration_ms');
   if (ms) run.time = Number(ms) / 1000 || 0;
   if (run.outcome !== 'failure') return;
   const message = field('message') ?? field('error');
   if (message && message !== '|-' && message !== '|' && message !== '>') run.message = message;
   run.details = text.slice(0, MAX_TEXT);
-  const at = /(?:^|\n)\s*(?:at|location):\s*['"]?([^'"\n]+?):(\d+)(?::\d+)?['"]?\s*(?:\n|$)/.exec(text);
+  const at = /(?:^|\n)[ \t]*(?:at|location):[ \t]*['"]?([^'"\n]+?):(\d+)(?::\d+)?['"]?[ \t]*(?:\n|$)/.exec(text);
   const file = at?.[1] ?? field('file');
   const line = at?.[2] ?? field('line');
   if (file) run.file = file.replace(/^file:\/\//, '');
