@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactService, runAction } from '@rollgate/testbed';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'reports');
+const FIXTURES = join(import.meta.dirname, 'corpus', 'third-party');
 
 function workspace(files: Record<string, string> = {}): string {
   const ws = mkdtempSync(join(tmpdir(), 'test-action-'));
@@ -55,12 +55,37 @@ describe('test action (bundle, runner contract)', () => {
     };
     put('publish-unit-test-result-action/junit-xml/pytest/junit.fail.xml', 'pytest.xml'); // 5: 3 pass, 1 skip, 1 fail
     put('publish-unit-test-result-action/trx/xunit/dotnet-trx.trx', 'dotnet.trx'); // 11: 5 pass, 1 skip, 5 fail
-    put('action-junit-report/maven_surefire_flaky/surefire-report.xml', 'surefire.xml'); // 1 flaky pass
+    put('action-junit-report/maven_surefire_flaky/surefire-report.xml', 'surefire.xml'); // 1 flaky pass (Surefire's <flakyFailure>)
     const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*', 'fail-on': 'none', 'max-annotations': '2' } });
     expect(r.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ total: '17', passed: '9', failed: '6', skipped: '2', flaky: '1', conclusion: 'failure' });
     expect(r.annotations.filter((a) => a.level === 'error')).toHaveLength(2);
     expect(r.summary).toContain('### Flaky tests (1)');
+  });
+
+  it.each(['jest-junit.xml', 'node-test.xml', 'node-test.tap', 'mocha-xunit.xml', 'mocha.tap', 'mocha-junit-reporter.xml', 'tape.tap', 'node-tap.tap', 'pytest-xunit2.xml'])(
+    'a failing test in a real %s report fails the step, whatever passed under the same name',
+    async (file) => {
+      const ws = workspace();
+      mkdirSync(join(ws, 'reports'), { recursive: true });
+      copyFileSync(join(import.meta.dirname, 'corpus', 'generated', file), join(ws, 'reports', file));
+      const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*' } });
+      expect(r.exitCode).toBe(1);
+      expect(r.outputs.conclusion).toBe('failure');
+      expect(Number(r.outputs.failed) + Number(r.outputs.errors)).toBeGreaterThan(0);
+      expect(r.outputs.flaky).toBe('0');
+      expect(r.summary).toMatch(/^## ❌/m);
+    },
+  );
+
+  it('two reports of one run: the later run of a test fails, the step fails', async () => {
+    const ws = workspace({
+      'reports/first.xml': '<testsuite name="api"><testcase classname="api" name="lists users"/></testsuite>',
+      'reports/rerun.xml': '<testsuite name="api"><testcase classname="api" name="lists users"><failure message="500"/></testcase></testsuite>',
+    });
+    const r = await runAction({ action: 'test', workspace: ws, inputs: { reports: 'reports/*.xml' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ total: '2', passed: '1', failed: '1', flaky: '0', conclusion: 'failure' });
   });
 
   it('an invalid report is an error naming file and line; the other reports are still read', async () => {
