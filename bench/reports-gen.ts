@@ -28,3 +28,27 @@ export async function writeJUnit(file: string, cases: number, failRate = 0.05): 
   await new Promise<void>((ok) => out.end(() => ok()));
   return bytes;
 }
+
+/**
+ * A report whose first test case prints `cdataMb` MB into one CDATA section of its
+ * system-out (a chatty test's captured log), followed by `cases` ordinary test cases of which
+ * the last one fails: the failure after the flood must still be read.
+ */
+export async function writeCdataFlood(file: string, cdataMb: number, cases: number): Promise<void> {
+  const out = createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok())));
+  await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flood"><testsuite name="chatty"><testcase classname="chatty" name="logs a lot"><system-out><![CDATA[');
+  const mb = `${'log line with <angle> brackets & ]] almost-ends\n'.repeat(21845)}`.slice(0, 1 << 20);
+  for (let i = 0; i < cdataMb; i++) await write(mb);
+  await write(']]></system-out></testcase></testsuite>\n<testsuite name="after">');
+  let chunk = '';
+  for (let i = 0; i < cases; i++) {
+    chunk += `<testcase classname="after" name="case ${i}" time="0.001">${i === cases - 1 ? '<failure message="the failure after the flood">trace</failure>' : ''}</testcase>\n`;
+    if (chunk.length > 1 << 16) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(`${chunk}</testsuite></testsuites>\n`);
+  await new Promise<void>((ok) => out.end(() => ok()));
+}

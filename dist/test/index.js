@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(42189);
-/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38215);
+/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29135);
 
 
 
@@ -28781,7 +28781,7 @@ function setOutputs(outputs) {
 
 /***/ }),
 
-/***/ 38215:
+/***/ 29135:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28793,7 +28793,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   RP: () => (/* reexport */ renderTestSummary)
 });
 
-// UNUSED EXPORTS: MAX_TEXT, ReportError, Tally, detach, detectFormat, formatSeconds, parseJUnit, parseReport, parseTap, parseTrx
+// UNUSED EXPORTS: MAX_TEXT, ReportError, Tally, detach, detectFormat, formatSeconds, frames, neutral, parseJUnit, parseReport, parseTap, parseTrx
 
 ;// CONCATENATED MODULE: ./packages/reports/src/model.ts
 /** What every report format turns into: one record per test run (a testcase element, a TAP test point...). */
@@ -28849,18 +28849,87 @@ function trxOutcome(outcome) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./packages/reports/src/encoding.ts
 /**
- * A streaming XML tokenizer built for test reports: reads the file in 256 KiB chunks, jumps
- * from `<` to `<` with indexOf, and only materialises text when the handler asks for it
- * (inside a failure message), so a 1 GB report costs the largest test case in memory.
- * It checks what a report needs to be trusted: tags nest and close, constructs end before
- * the file does; errors name the line.
+ * The text of a report file, decoded as it streams. The encoding comes from a byte order
+ * mark (UTF-8, UTF-16 LE/BE), from the NUL pattern of UTF-16 without one, or from the XML
+ * declaration (`encoding="ISO-8859-1"`); UTF-8 otherwise. An encoding that cannot be read is
+ * one clear error naming the file.
  */
 
 
-const ATTR = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+
+/** Decides the encoding from the first bytes of a file. */
+function sniffEncoding(head, display) {
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+        return { encoding: 'utf-8', skip: 3 };
+    if (head[0] === 0xff && head[1] === 0xfe)
+        return { encoding: 'utf-16le', skip: 2 };
+    if (head[0] === 0xfe && head[1] === 0xff)
+        return { encoding: 'utf-16be', skip: 2 };
+    if (head.length >= 2 && head[0] !== 0 && head[1] === 0)
+        return { encoding: 'utf-16le', skip: 0 };
+    if (head.length >= 2 && head[0] === 0 && head[1] !== 0)
+        return { encoding: 'utf-16be', skip: 0 };
+    const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head.subarray(0, 512).toString('latin1'))?.[1];
+    if (!declared)
+        return { encoding: 'utf-8', skip: 0 };
+    const label = declared.toLowerCase();
+    if (label.startsWith('utf-16') || label === 'ucs-2') {
+        throw new ReportError(display, `declares encoding="${declared}" but is not UTF-16 (no byte order mark, no NUL bytes): fix the producer's encoding setting`);
+    }
+    try {
+        return { encoding: new external_node_util_.TextDecoder(label).encoding, skip: 0 };
+    }
+    catch {
+        throw new ReportError(display, `declares encoding="${declared}", which cannot be read here (UTF-8, UTF-16 and the ISO-8859/Windows code pages can)`);
+    }
+}
+/** The file's text in chunks, decoded. */
+async function* decodedChunks(file, display) {
+    const stream = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 18 });
+    let decoder;
+    try {
+        for await (const chunk of stream) {
+            let bytes = chunk;
+            if (!decoder) {
+                const sniffed = sniffEncoding(chunk, display);
+                decoder = new external_node_util_.TextDecoder(sniffed.encoding);
+                bytes = chunk.subarray(sniffed.skip);
+            }
+            const text = decoder.decode(bytes, { stream: true });
+            if (text)
+                yield text;
+        }
+        const rest = decoder?.decode();
+        if (rest)
+            yield rest;
+    }
+    finally {
+        stream.destroy();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
+/**
+ * A streaming XML tokenizer built for test reports. It reads the file in 256 KiB chunks and
+ * keeps only what it has not consumed yet: text, CDATA sections and comments are handed on
+ * (or skipped) as they stream, attribute values are kept up to MAX_ATTRIBUTE characters and
+ * the rest is counted, never buffered. Nothing is scanned twice, so time is linear in the
+ * input and memory follows the largest tag name, not the largest text.
+ * It checks what a report needs to be trusted: tags nest and close, constructs end before
+ * the file does, no entity declarations; errors name the line. The encoding comes from the
+ * byte order mark or the XML declaration (encoding.ts).
+ */
+
+
+/** Characters kept of one attribute value; what is past it is counted and noted. */
+const MAX_ATTRIBUTE = 64 * 1024;
 const NAME = /[A-Za-z_:][\w.:-]*/y;
+const SPACE = /[ \t\r\n]*/y;
+const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
 const NO_ATTRIBUTES = Object.freeze({});
 const ENTITY = /&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g;
 const NAMED = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -28874,144 +28943,259 @@ function decodeEntities(s) {
         return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
     });
 }
-function countLines(s, end) {
+function countLines(s, start, end) {
     let n = 0;
-    for (let i = s.indexOf('\n'); i !== -1 && i < end; i = s.indexOf('\n', i + 1))
+    for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1))
         n++;
     return n;
 }
-/** Index of the `>` that ends the tag starting at `lt`, skipping quoted attribute values; -1 if not in buf yet. */
-function tagEnd(buf, lt) {
-    for (let i = lt + 1; i < buf.length; i++) {
-        const c = buf.charCodeAt(i);
-        if (c === 62 /* > */)
-            return i;
-        if (c === 34 /* " */ || c === 39 /* ' */) {
-            const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
-            if (close === -1)
-                return -1;
-            i = close;
-        }
-        else if (c === 60 /* < */)
-            return -2;
-    }
-    return -1;
-}
+const ENDS = { cdata: ']]>', comment: '-->', pi: '?>' };
+const WHAT = { text: 'text', cdata: 'a CDATA section', comment: 'a comment', pi: 'a processing instruction', doctype: 'a DOCTYPE', open: 'a tag', close: 'a tag' };
 async function streamXml(file, handler, display = file) {
     const stack = [];
     let buf = '';
-    let linesBefore = 0;
     let pos = 0;
+    /** Newlines in the text dropped from buf so far. */
+    let linesBefore = 0;
     let sawRoot = false;
+    let sawContent = false;
+    let mode = 'text';
+    // The tag being read.
+    let tagName = '';
+    let attributes = NO_ATTRIBUTES;
+    let want = false;
+    let phase = 'attrs';
+    let attrName = '';
+    let quote = '"';
+    let value = '';
+    let cut = 0;
+    // DOCTYPE: bracket depth and whether it declares entities.
+    let doctypeDepth = 0;
+    let doctypeHead = '';
+    /** Where the construct being read started (offset in buf), and its line once buf moved on. */
+    let constructStart = 0;
+    let constructLine;
     const fail = (message, at) => {
-        throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, at) + 1);
+        throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1);
     };
-    /** Consumes complete constructs from buf; returns when the rest needs more data. */
+    const emit = (s) => {
+        if (s && stack.length && handler.wantsText())
+            handler.text(s);
+    };
+    const keepValue = (piece) => {
+        if (!want)
+            return;
+        const room = MAX_ATTRIBUTE - value.length;
+        if (room > 0)
+            value += piece.length > room ? piece.slice(0, room) : piece;
+        if (piece.length > room)
+            cut += piece.length - Math.max(room, 0);
+    };
+    const finishOpen = (selfClosing) => {
+        sawRoot = true;
+        handler.open(tagName, attributes);
+        if (selfClosing)
+            handler.close(tagName);
+        else
+            stack.push(tagName);
+        tagName = '';
+        mode = 'text';
+    };
+    /** Text outside the root element: only white space is allowed. */
+    const outside = (from, to) => {
+        const text = buf.slice(from, to).trim();
+        if (!text)
+            return;
+        if (sawRoot)
+            fail('text after the root element', from);
+        if (!sawContent && /^[[{]/.test(text))
+            throw new ReportError(display, 'is JSON, not an XML report');
+        if (text.includes('\u0000'))
+            throw new ReportError(display, 'holds NUL bytes: binary data or UTF-16 without a byte order mark, not an XML report');
+        throw new ReportError(display, `is not XML: it starts with ${JSON.stringify(text.slice(0, 40))}`);
+    };
+    /** Consumes what it can of buf; returns when the rest needs more data. */
     const consume = (final) => {
         for (;;) {
-            const lt = buf.indexOf('<', pos);
-            const textEnd = lt === -1 ? buf.length : lt;
-            if (textEnd > pos) {
-                if (stack.length && handler.wantsText())
-                    handler.text(decodeEntities(buf.slice(pos, textEnd)));
-                else if (!stack.length && buf.slice(pos, textEnd).trim() && sawRoot)
-                    fail('text after the root element', pos);
-                pos = textEnd;
+            if (mode === 'text') {
+                const lt = buf.indexOf('<', pos);
+                const end = lt === -1 ? buf.length : lt;
+                if (end > pos) {
+                    if (!stack.length)
+                        outside(pos, end);
+                    else if (handler.wantsText()) {
+                        // An entity cut by the chunk boundary waits for the rest of it.
+                        let stop = end;
+                        const amp = lt === -1 && !final ? buf.lastIndexOf('&', end - 1) : -1;
+                        if (amp >= pos && end - amp < 12 && buf.indexOf(';', amp) === -1)
+                            stop = amp;
+                        handler.text(decodeEntities(buf.slice(pos, stop)));
+                        pos = stop;
+                        if (stop < end)
+                            return;
+                    }
+                    pos = end;
+                }
+                if (lt === -1)
+                    return;
+                if (buf.length - lt < 9 && !final)
+                    return; // not enough to tell `<![CDATA[` from `<!x`
+                sawContent = true;
+                [constructStart, constructLine] = [lt, undefined];
+                if (buf.startsWith('<!--', lt))
+                    [mode, pos] = ['comment', lt + 4];
+                else if (buf.startsWith('<![CDATA[', lt)) {
+                    if (!stack.length)
+                        fail('a CDATA section outside the root element', lt);
+                    [mode, pos] = ['cdata', lt + 9];
+                }
+                else if (buf.startsWith('<?', lt))
+                    [mode, pos] = ['pi', lt + 2];
+                else if (buf.startsWith('<!', lt)) {
+                    [mode, pos, doctypeDepth, doctypeHead] = ['doctype', lt + 2, 0, ''];
+                }
+                else if (buf.charCodeAt(lt + 1) === 47 /* / */)
+                    [mode, pos] = ['close', lt + 2];
+                else
+                    [mode, pos, tagName] = ['open', lt + 1, ''];
+                continue;
             }
-            if (lt === -1)
+            const terminator = ENDS[mode];
+            if (terminator) {
+                const e = buf.indexOf(terminator, pos);
+                if (e === -1) {
+                    const keep = Math.max(pos, buf.length - terminator.length + 1);
+                    if (mode === 'cdata')
+                        emit(buf.slice(pos, keep));
+                    pos = keep;
+                    return;
+                }
+                if (mode === 'cdata')
+                    emit(buf.slice(pos, e));
+                pos = e + terminator.length;
+                mode = 'text';
+                continue;
+            }
+            if (mode === 'doctype') {
+                let i = pos;
+                for (; i < buf.length; i++) {
+                    const c = buf.charCodeAt(i);
+                    if (c === 91 /* [ */)
+                        doctypeDepth++;
+                    else if (c === 93 /* ] */)
+                        doctypeDepth--;
+                    else if (c === 62 /* > */ && doctypeDepth <= 0)
+                        break;
+                }
+                if (doctypeHead.length < 4096)
+                    doctypeHead += buf.slice(pos, Math.min(i, pos + 4096));
+                if (/<!ENTITY/i.test(doctypeHead)) {
+                    throw new ReportError(display, 'declares entities in its DOCTYPE (<!ENTITY ...>), which no test report needs: refused, as entity expansion can exhaust memory');
+                }
+                if (i === buf.length) {
+                    pos = i;
+                    return;
+                }
+                pos = i + 1;
+                mode = 'text';
+                continue;
+            }
+            if (mode === 'close') {
+                const gt = buf.indexOf('>', pos);
+                if (gt === -1) {
+                    if (buf.length - pos > 1024)
+                        fail('a closing tag longer than 1024 characters', pos);
+                    return;
+                }
+                const name = buf.slice(pos, gt).trim();
+                const open = stack.pop();
+                if (open !== name)
+                    fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, pos);
+                handler.close(name);
+                pos = gt + 1;
+                mode = 'text';
+                continue;
+            }
+            // mode === 'open'
+            if (!tagName) {
+                NAME.lastIndex = pos;
+                if (!NAME.test(buf)) {
+                    if (pos >= buf.length && !final)
+                        return;
+                    fail(`bad element name '${buf.slice(pos, pos + 40).split(/[\s>]/)[0]}'`, pos);
+                }
+                const nameEnd = NAME.lastIndex;
+                if (nameEnd === buf.length && !final) {
+                    if (nameEnd - pos > 1024)
+                        fail('an element name longer than 1024 characters', pos);
+                    return;
+                }
+                const after = buf.charCodeAt(nameEnd);
+                if (!(after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62)) {
+                    fail(`bad element name '${buf.slice(pos, Math.min(nameEnd + 1, pos + 40))}'`, pos);
+                }
+                tagName = buf.slice(pos, nameEnd);
+                if (!stack.length && sawRoot)
+                    fail('a second root element', pos);
+                want = handler.wantsAttributes?.(tagName) ?? true;
+                attributes = want ? {} : NO_ATTRIBUTES;
+                phase = 'attrs';
+                pos = nameEnd;
+            }
+            if (phase === 'value') {
+                const q = buf.indexOf(quote, pos);
+                if (q === -1) {
+                    keepValue(buf.slice(pos));
+                    pos = buf.length;
+                    return;
+                }
+                keepValue(buf.slice(pos, q));
+                if (want)
+                    attributes[attrName] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
+                pos = q + 1;
+                phase = 'attrs';
+                continue;
+            }
+            SPACE.lastIndex = pos;
+            SPACE.test(buf);
+            pos = SPACE.lastIndex;
+            if (pos >= buf.length)
                 return;
-            let end;
-            if (buf.startsWith('<!--', lt)) {
-                end = buf.indexOf('-->', lt + 4);
-                if (end === -1)
-                    break;
-                pos = end + 3;
+            const c = buf.charCodeAt(pos);
+            if (c === 62 /* > */) {
+                pos++;
+                finishOpen(false);
+                continue;
             }
-            else if (buf.startsWith('<![CDATA[', lt)) {
-                end = buf.indexOf(']]>', lt + 9);
-                if (end === -1)
-                    break;
-                if (stack.length && handler.wantsText())
-                    handler.text(buf.slice(lt + 9, end));
-                pos = end + 3;
+            if (c === 47 /* / */) {
+                if (pos + 1 >= buf.length)
+                    return;
+                if (buf.charCodeAt(pos + 1) !== 62)
+                    fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
+                pos += 2;
+                finishOpen(true);
+                continue;
             }
-            else if (buf.startsWith('<?', lt)) {
-                end = buf.indexOf('?>', lt + 2);
-                if (end === -1)
-                    break;
-                pos = end + 2;
+            if (c === 60 /* < */)
+                fail(`unexpected '<' inside a tag`, pos);
+            ATTR_HEAD.lastIndex = pos;
+            const m = ATTR_HEAD.exec(buf);
+            if (!m) {
+                if (buf.length - pos < 1024 && !final)
+                    return;
+                fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
             }
-            else if (buf.startsWith('<!', lt)) {
-                const bracket = buf.indexOf('[', lt);
-                const gt = buf.indexOf('>', lt);
-                end = bracket !== -1 && bracket < gt ? buf.indexOf(']>', bracket) + 1 : gt;
-                if (end <= 0)
-                    break;
-                pos = end + 1;
-            }
-            else {
-                end = tagEnd(buf, lt);
-                if (end === -2)
-                    fail(`unexpected '<' inside a tag`, lt);
-                if (end === -1)
-                    break;
-                if (buf.charCodeAt(lt + 1) === 47 /* / */) {
-                    const name = buf.slice(lt + 2, end).trim();
-                    const open = stack.pop();
-                    if (open !== name)
-                        fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, lt);
-                    handler.close(name);
-                }
-                else {
-                    const selfClosing = buf.charCodeAt(end - 1) === 47;
-                    const inner = selfClosing ? end - 1 : end;
-                    NAME.lastIndex = lt + 1;
-                    const nameEnd = NAME.test(buf) ? NAME.lastIndex : lt + 1;
-                    const after = buf.charCodeAt(nameEnd);
-                    if (nameEnd === lt + 1 || nameEnd > inner || (nameEnd < inner && after !== 32 && after !== 9 && after !== 10 && after !== 13)) {
-                        fail(`bad element name '${buf.slice(lt + 1, Math.min(inner, lt + 40))}'`, lt);
-                    }
-                    const name = buf.slice(lt + 1, nameEnd);
-                    if (!stack.length && sawRoot)
-                        fail('a second root element', lt);
-                    let attributes = NO_ATTRIBUTES;
-                    if (nameEnd < inner && (handler.wantsAttributes?.(name) ?? true)) {
-                        attributes = {};
-                        ATTR.lastIndex = nameEnd;
-                        let done = nameEnd;
-                        let m;
-                        while (done < inner && (m = ATTR.exec(buf)) && ATTR.lastIndex <= inner) {
-                            attributes[m[1]] = decodeEntities(m[2] ?? m[3] ?? '');
-                            done = ATTR.lastIndex;
-                        }
-                        if (buf.slice(done, inner).trim())
-                            fail(`bad attribute syntax in <${name}>: ${buf.slice(done, inner).trim().slice(0, 40)}`, lt);
-                    }
-                    sawRoot = true;
-                    handler.open(name, attributes);
-                    if (selfClosing)
-                        handler.close(name);
-                    else
-                        stack.push(name);
-                }
-                pos = end + 1;
-            }
-        }
-        if (final) {
-            const what = buf.startsWith('<![CDATA[', pos) ? 'a CDATA section' : buf.startsWith('<!--', pos) ? 'a comment' : 'a tag';
-            fail(`the file ends inside ${what}${stack.length ? ` in <${stack.at(-1)}>` : ''}`, pos);
+            [attrName, quote] = [m[1], m[2]];
+            [value, cut, phase] = ['', 0, 'value'];
+            pos = ATTR_HEAD.lastIndex;
         }
     };
-    const stream = (0,external_node_fs_.createReadStream)(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
     try {
-        let first = true;
-        for await (const chunk of stream) {
-            let text = chunk;
-            if (first && text.charCodeAt(0) === 0xfeff)
-                text = text.slice(1);
-            first = false;
+        for await (const text of decodedChunks(file, display)) {
+            if (mode !== 'text' && constructLine === undefined)
+                constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
             if (pos > 0) {
-                linesBefore += countLines(buf, pos);
+                linesBefore += countLines(buf, 0, pos);
                 buf = buf.slice(pos);
                 pos = 0;
             }
@@ -29020,12 +29204,15 @@ async function streamXml(file, handler, display = file) {
         }
     }
     catch (error) {
-        stream.destroy();
         if (error instanceof ReportError)
             throw error;
         throw new ReportError(display, error.message);
     }
     consume(true);
+    if (mode !== 'text') {
+        const line = constructLine ?? linesBefore + countLines(buf, 0, constructStart) + 1;
+        throw new ReportError(display, `invalid XML: the file ends inside ${WHAT[mode]}${stack.length ? ` in <${stack.at(-1)}>` : ''}`, line);
+    }
     if (stack.length)
         fail(`unclosed tag: ${stack.at(-1)}`, buf.length);
 }
@@ -29056,6 +29243,7 @@ async function parseJUnit(file, sink, display = file) {
     let current;
     let capture;
     let text = '';
+    let textCut = 0;
     await streamXml(file, {
         open(name, a) {
             if (root === undefined) {
@@ -29102,9 +29290,10 @@ async function parseJUnit(file, sink, display = file) {
                     if (name !== 'skipped' || !current.message) {
                         const message = a.message ?? a.type;
                         if (message)
-                            current.message = message.slice(0, MAX_TEXT);
+                            current.message = message;
                         capture = name === 'skipped' ? undefined : 'message';
                         text = '';
+                        textCut = 0;
                     }
                 }
                 else if (JUNIT_RETRY_PASSED.has(name)) {
@@ -29125,14 +29314,19 @@ async function parseJUnit(file, sink, display = file) {
         wantsText: () => capture !== undefined,
         wantsAttributes: (name) => !IGNORED.has(name),
         text(t) {
-            if (capture && text.length < MAX_TEXT)
-                text += t.slice(0, MAX_TEXT - text.length);
+            if (!capture)
+                return;
+            const room = MAX_TEXT - text.length;
+            if (room > 0)
+                text += t.length > room ? t.slice(0, room) : t;
+            if (t.length > room)
+                textCut += t.length - Math.max(room, 0);
         },
         close(name) {
             if (capture && (name === 'failure' || name === 'error') && current) {
                 const details = text.trim();
                 if (details)
-                    current.details = details;
+                    current.details = textCut ? `${details}\n… [${textCut} more characters cut]` : details;
                 capture = undefined;
             }
             else if (name === 'testcase' && current) {
@@ -29436,6 +29630,8 @@ var promises_ = __nccwpck_require__(51455);
 
 
 
+
+
 async function detectFormat(file) {
     if (/\.trx$/i.test(file))
         return 'trx';
@@ -29444,7 +29640,15 @@ async function detectFormat(file) {
     const handle = await (0,promises_.open)(file, 'r');
     try {
         const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-        const head = buffer.subarray(0, bytesRead).toString('utf8');
+        const bytes = buffer.subarray(0, bytesRead);
+        let head = bytes.toString('utf8');
+        try {
+            const { encoding, skip } = sniffEncoding(bytes, file);
+            head = new external_node_util_.TextDecoder(encoding).decode(bytes.subarray(skip));
+        }
+        catch {
+            // The parser reports the encoding problem with the file's name.
+        }
         if (/^\s*(TAP version|\d+\.\.\d+|ok\b|not ok\b)/.test(head))
             return 'tap';
         if (/<TestRun\b/.test(head))
@@ -29612,7 +29816,21 @@ function judge(c, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/reports/src/summary.ts
-const esc = (s) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]);
+/**
+ * Test names and messages come from the code under test: in the job summary they must not
+ * format anything (links, images, headings, tables, HTML). Control characters go, and every
+ * character markdown or HTML could read as syntax becomes a numeric entity, which renders as
+ * itself in markdown text, in HTML blocks and in table cells alike.
+ */
+function neutral(s) {
+    return s
+        .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+        .replace(/[\r\n\t]+/g, ' ')
+        .replace(/[&<>"'`*_[\]()#!|~\\@{}:=+-]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+const esc = neutral;
+/** Text shown verbatim in a code fence: only control characters and fences are neutralised. */
+const fenced = (s) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/```/g, "'''");
 function formatSeconds(s) {
     if (s < 1)
         return `${Math.round(s * 1000)}ms`;
@@ -29639,13 +29857,13 @@ function renderTestSummary(title, c, verdict, maxFailures = 50) {
     if (c.failures.length) {
         out.push(`### Failed tests (${t.failed + t.errors})`, '');
         for (const f of c.failures.slice(0, maxFailures)) {
-            const where = f.file ? ` — \`${esc(f.file)}${f.line ? `:${f.line}` : ''}\`` : '';
+            const where = f.file ? ` — ${esc(f.file)}${f.line ? `&#58;${f.line}` : ''}` : '';
             const name = f.classname ? `${esc(f.classname)} › ${esc(f.name)}` : esc(f.name);
             out.push(`<details><summary>${f.outcome === 'error' ? '💥' : '❌'} ${name}${where}</summary>`, '');
             if (f.message)
                 out.push(`**${esc(f.message.split('\n')[0] ?? '')}**`, '');
             if (f.details)
-                out.push('```', f.details.slice(0, 4000).replace(/```/g, "'''"), '```', '');
+                out.push('```', fenced(f.details.slice(0, 4000)), '```', '');
             out.push('</details>', '');
         }
         if (c.failures.length > maxFailures)
@@ -29655,7 +29873,7 @@ function renderTestSummary(title, c, verdict, maxFailures = 50) {
         out.push(`### Flaky tests (${c.flaky.length}): failed, then passed on retry`, '', ...c.flaky.slice(0, 50).map((n) => `- ${esc(n)}`), '');
     }
     if (c.slowest.length) {
-        out.push('### Slowest tests', '', '| test | time |', '| --- | ---: |', ...c.slowest.map((s) => `| ${esc(s.name).replace(/\|/g, '\\|')} | ${formatSeconds(s.time)} |`), '');
+        out.push('### Slowest tests', '', '| test | time |', '| --- | ---: |', ...c.slowest.map((s) => `| ${esc(s.name)} | ${formatSeconds(s.time)} |`), '');
     }
     return out.join('\n');
 }
@@ -29663,7 +29881,34 @@ function renderTestSummary(title, c, verdict, maxFailures = 50) {
 ;// CONCATENATED MODULE: ./packages/reports/src/locate.ts
 /** Where a failure happened, for an annotation: the report's file/line, else the first stack frame in the workspace. */
 
-const FRAME = /(?:file:\/\/)?((?:\/|[A-Za-z]:[\\/]|\.{0,2}[\w@-][\w.@-]*[\\/])[^\s():'"<>]*\.[A-Za-z0-9]+):(\d+)(?::\d+)?/g;
+/** `:<line>` after a path; the path is read backwards from it, at most MAX_PATH characters. */
+const LINE_REF = /:(\d+)/g;
+const MAX_PATH = 1024;
+const STOP = new Set([' ', '\t', '\n', '\r', '(', ')', ':', "'", '"', '<', '>']);
+const PATH = /^(?:file:\/\/)?((?:(?:\/|[A-Za-z]:[\\/]|\.{1,2}[\\/]|\.{0,2}[\w@-][\w.@-]*[\\/])[^\s():'"<>]*\.[A-Za-z0-9]+)|[\w@-][\w.@-]*\.[A-Za-z][A-Za-z0-9]*)$/;
+/**
+ * Stack frames `path/to/file.ext:12(:3)` in a text, in order. Linear in the text: each
+ * `:<digits>` is found once and the path before it is read back over at most MAX_PATH
+ * characters, so a long token without a path costs one pass (a regex that scans forward
+ * for a path from every position would be quadratic in it).
+ */
+function* locate_frames(text) {
+    for (const m of text.matchAll(LINE_REF)) {
+        const colon = m.index;
+        let start = colon;
+        const floor = Math.max(0, colon - MAX_PATH);
+        while (start > floor && !STOP.has(text[start - 1]))
+            start--;
+        // `file://` and Windows drives carry a colon of their own.
+        if (start >= 2 && text[start - 1] === ':' && /^[A-Za-z]$/.test(text[start - 2]) && (start < 3 || STOP.has(text[start - 3])))
+            start -= 2;
+        else if (start >= 5 && text.slice(start - 5, start) === 'file:')
+            start -= 5;
+        const path = PATH.exec(text.slice(start, colon));
+        if (path)
+            yield { file: path[1], line: Number(m[1]) };
+    }
+}
 function inWorkspace(file, workspace) {
     const rel = (0,external_node_path_.relative)(workspace, (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(workspace, file));
     if (!rel || rel.startsWith('..') || (0,external_node_path_.isAbsolute)(rel) || /(^|[\\/])node_modules[\\/]/.test(rel))
@@ -29679,10 +29924,10 @@ function locate(f, workspace) {
     for (const text of [f.details, f.message]) {
         if (!text)
             continue;
-        for (const m of text.matchAll(FRAME)) {
-            const file = inWorkspace(m[1], workspace);
+        for (const frame of locate_frames(text)) {
+            const file = inWorkspace(frame.file, workspace);
             if (file)
-                return { file, line: Number(m[2]) };
+                return { file, line: frame.line };
         }
     }
     return {};

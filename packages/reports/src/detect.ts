@@ -1,5 +1,7 @@
 /** Picks the parser for a report file: by extension, else by its first bytes. */
 import { open } from 'node:fs/promises';
+import { TextDecoder } from 'node:util';
+import { sniffEncoding } from './encoding.js';
 import { parseJUnit } from './junit.js';
 import type { ReportSink } from './model.js';
 import { parseTap } from './tap.js';
@@ -13,7 +15,14 @@ export async function detectFormat(file: string): Promise<Format> {
   const handle = await open(file, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const head = buffer.subarray(0, bytesRead).toString('utf8');
+    const bytes = buffer.subarray(0, bytesRead);
+    let head = bytes.toString('utf8');
+    try {
+      const { encoding, skip } = sniffEncoding(bytes, file);
+      head = new TextDecoder(encoding).decode(bytes.subarray(skip));
+    } catch {
+      // The parser reports the encoding problem with the file's name.
+    }
     if (/^\s*(TAP version|\d+\.\.\d+|ok\b|not ok\b)/.test(head)) return 'tap';
     if (/<TestRun\b/.test(head)) return 'trx';
     return 'junit';

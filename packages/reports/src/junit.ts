@@ -34,6 +34,7 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
   let current: (TestRun & { results: number; status?: string; rerunFailed?: number }) | undefined;
   let capture: 'message' | undefined;
   let text = '';
+  let textCut = 0;
   await streamXml(
     file,
     {
@@ -72,9 +73,10 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
             if (a.line && current.line === undefined && Number.isFinite(Number(a.line))) current.line = Number(a.line);
             if (name !== 'skipped' || !current.message) {
               const message = a.message ?? a.type;
-              if (message) current.message = message.slice(0, MAX_TEXT);
+              if (message) current.message = message;
               capture = name === 'skipped' ? undefined : 'message';
               text = '';
+              textCut = 0;
             }
           } else if (JUNIT_RETRY_PASSED.has(name)) {
             current.flaky = true;
@@ -91,12 +93,15 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
       wantsText: () => capture !== undefined,
       wantsAttributes: (name: string) => !IGNORED.has(name),
       text(t: string) {
-        if (capture && text.length < MAX_TEXT) text += t.slice(0, MAX_TEXT - text.length);
+        if (!capture) return;
+        const room = MAX_TEXT - text.length;
+        if (room > 0) text += t.length > room ? t.slice(0, room) : t;
+        if (t.length > room) textCut += t.length - Math.max(room, 0);
       },
       close(name: string) {
         if (capture && (name === 'failure' || name === 'error') && current) {
           const details = text.trim();
-          if (details) current.details = details;
+          if (details) current.details = textCut ? `${details}\n… [${textCut} more characters cut]` : details;
           capture = undefined;
         } else if (name === 'testcase' && current) {
           const { results, status, rerunFailed, ...run } = current;

@@ -1,7 +1,21 @@
 /** The job summary of a test run: totals, failures with messages, flaky and slowest tests. */
 import type { Collected, Verdict } from './collect.js';
 
-const esc = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
+/**
+ * Test names and messages come from the code under test: in the job summary they must not
+ * format anything (links, images, headings, tables, HTML). Control characters go, and every
+ * character markdown or HTML could read as syntax becomes a numeric entity, which renders as
+ * itself in markdown text, in HTML blocks and in table cells alike.
+ */
+export function neutral(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[&<>"'`*_[\]()#!|~\\@{}:=+-]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+const esc = neutral;
+/** Text shown verbatim in a code fence: only control characters and fences are neutralised. */
+const fenced = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/```/g, "'''");
 
 export function formatSeconds(s: number): string {
   if (s < 1) return `${Math.round(s * 1000)}ms`;
@@ -27,11 +41,11 @@ export function renderTestSummary(title: string, c: Collected, verdict: Verdict,
   if (c.failures.length) {
     out.push(`### Failed tests (${t.failed + t.errors})`, '');
     for (const f of c.failures.slice(0, maxFailures)) {
-      const where = f.file ? ` — \`${esc(f.file)}${f.line ? `:${f.line}` : ''}\`` : '';
+      const where = f.file ? ` — ${esc(f.file)}${f.line ? `&#58;${f.line}` : ''}` : '';
       const name = f.classname ? `${esc(f.classname)} › ${esc(f.name)}` : esc(f.name);
       out.push(`<details><summary>${f.outcome === 'error' ? '💥' : '❌'} ${name}${where}</summary>`, '');
       if (f.message) out.push(`**${esc(f.message.split('\n')[0] ?? '')}**`, '');
-      if (f.details) out.push('```', f.details.slice(0, 4000).replace(/```/g, "'''"), '```', '');
+      if (f.details) out.push('```', fenced(f.details.slice(0, 4000)), '```', '');
       out.push('</details>', '');
     }
     if (c.failures.length > maxFailures) out.push(`_… and ${c.failures.length - maxFailures} more failed tests._`, '');
@@ -40,7 +54,7 @@ export function renderTestSummary(title: string, c: Collected, verdict: Verdict,
     out.push(`### Flaky tests (${c.flaky.length}): failed, then passed on retry`, '', ...c.flaky.slice(0, 50).map((n) => `- ${esc(n)}`), '');
   }
   if (c.slowest.length) {
-    out.push('### Slowest tests', '', '| test | time |', '| --- | ---: |', ...c.slowest.map((s) => `| ${esc(s.name).replace(/\|/g, '\\|')} | ${formatSeconds(s.time)} |`), '');
+    out.push('### Slowest tests', '', '| test | time |', '| --- | ---: |', ...c.slowest.map((s) => `| ${esc(s.name)} | ${formatSeconds(s.time)} |`), '');
   }
   return out.join('\n');
 }

@@ -1,11 +1,14 @@
 /**
- * A streaming XML tokenizer built for test reports: reads the file in 256 KiB chunks, jumps
- * from `<` to `<` with indexOf, and only materialises text when the handler asks for it
- * (inside a failure message), so a 1 GB report costs the largest test case in memory.
+ * A streaming XML tokenizer built for test reports. It reads the file in 256 KiB chunks and
+ * keeps only what it has not consumed yet: text, CDATA sections and comments are handed on
+ * (or skipped) as they stream, attribute values are kept up to MAX_ATTRIBUTE characters and
+ * the rest is counted, never buffered. Nothing is scanned twice, so time is linear in the
+ * input and memory follows the largest tag name, not the largest text.
  * It checks what a report needs to be trusted: tags nest and close, constructs end before
- * the file does; errors name the line.
+ * the file does, no entity declarations; errors name the line. The encoding comes from the
+ * byte order mark or the XML declaration (encoding.ts).
  */
-import { createReadStream } from 'node:fs';
+import { decodedChunks } from './encoding.js';
 import { ReportError } from './model.js';
 
 export interface XmlHandler {
@@ -18,8 +21,12 @@ export interface XmlHandler {
   wantsText(): boolean;
 }
 
-const ATTR = /\s*([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+/** Characters kept of one attribute value; what is past it is counted and noted. */
+export const MAX_ATTRIBUTE = 64 * 1024;
+
 const NAME = /[A-Za-z_:][\w.:-]*/y;
+const SPACE = /[ \t\r\n]*/y;
+const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const ENTITY = /&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g;
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -33,122 +40,224 @@ export function decodeEntities(s: string): string {
   });
 }
 
-function countLines(s: string, end: number): number {
+function countLines(s: string, start: number, end: number): number {
   let n = 0;
-  for (let i = s.indexOf('\n'); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
+  for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
   return n;
 }
 
-/** Index of the `>` that ends the tag starting at `lt`, skipping quoted attribute values; -1 if not in buf yet. */
-function tagEnd(buf: string, lt: number): number {
-  for (let i = lt + 1; i < buf.length; i++) {
-    const c = buf.charCodeAt(i);
-    if (c === 62 /* > */) return i;
-    if (c === 34 /* " */ || c === 39 /* ' */) {
-      const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (close === -1) return -1;
-      i = close;
-    } else if (c === 60 /* < */) return -2;
-  }
-  return -1;
-}
+type Mode = 'text' | 'cdata' | 'comment' | 'pi' | 'doctype' | 'open' | 'close';
+const ENDS: Partial<Record<Mode, string>> = { cdata: ']]>', comment: '-->', pi: '?>' };
+const WHAT: Record<Mode, string> = { text: 'text', cdata: 'a CDATA section', comment: 'a comment', pi: 'a processing instruction', doctype: 'a DOCTYPE', open: 'a tag', close: 'a tag' };
 
 export async function streamXml(file: string, handler: XmlHandler, display = file): Promise<void> {
   const stack: string[] = [];
   let buf = '';
-  let linesBefore = 0;
   let pos = 0;
+  /** Newlines in the text dropped from buf so far. */
+  let linesBefore = 0;
   let sawRoot = false;
+  let sawContent = false;
+  let mode: Mode = 'text';
+  // The tag being read.
+  let tagName = '';
+  let attributes = NO_ATTRIBUTES;
+  let want = false;
+  let phase: 'attrs' | 'value' = 'attrs';
+  let attrName = '';
+  let quote = '"';
+  let value = '';
+  let cut = 0;
+  // DOCTYPE: bracket depth and whether it declares entities.
+  let doctypeDepth = 0;
+  let doctypeHead = '';
+  /** Where the construct being read started (offset in buf), and its line once buf moved on. */
+  let constructStart = 0;
+  let constructLine: number | undefined;
+
   const fail = (message: string, at: number): never => {
-    throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, at) + 1);
+    throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1);
+  };
+  const emit = (s: string) => {
+    if (s && stack.length && handler.wantsText()) handler.text(s);
+  };
+  const keepValue = (piece: string) => {
+    if (!want) return;
+    const room = MAX_ATTRIBUTE - value.length;
+    if (room > 0) value += piece.length > room ? piece.slice(0, room) : piece;
+    if (piece.length > room) cut += piece.length - Math.max(room, 0);
+  };
+  const finishOpen = (selfClosing: boolean) => {
+    sawRoot = true;
+    handler.open(tagName, attributes);
+    if (selfClosing) handler.close(tagName);
+    else stack.push(tagName);
+    tagName = '';
+    mode = 'text';
+  };
+  /** Text outside the root element: only white space is allowed. */
+  const outside = (from: number, to: number) => {
+    const text = buf.slice(from, to).trim();
+    if (!text) return;
+    if (sawRoot) fail('text after the root element', from);
+    if (!sawContent && /^[[{]/.test(text)) throw new ReportError(display, 'is JSON, not an XML report');
+    if (text.includes('\u0000')) throw new ReportError(display, 'holds NUL bytes: binary data or UTF-16 without a byte order mark, not an XML report');
+    throw new ReportError(display, `is not XML: it starts with ${JSON.stringify(text.slice(0, 40))}`);
   };
 
-  /** Consumes complete constructs from buf; returns when the rest needs more data. */
+  /** Consumes what it can of buf; returns when the rest needs more data. */
   const consume = (final: boolean) => {
     for (;;) {
-      const lt = buf.indexOf('<', pos);
-      const textEnd = lt === -1 ? buf.length : lt;
-      if (textEnd > pos) {
-        if (stack.length && handler.wantsText()) handler.text(decodeEntities(buf.slice(pos, textEnd)));
-        else if (!stack.length && buf.slice(pos, textEnd).trim() && sawRoot) fail('text after the root element', pos);
-        pos = textEnd;
-      }
-      if (lt === -1) return;
-      let end: number;
-      if (buf.startsWith('<!--', lt)) {
-        end = buf.indexOf('-->', lt + 4);
-        if (end === -1) break;
-        pos = end + 3;
-      } else if (buf.startsWith('<![CDATA[', lt)) {
-        end = buf.indexOf(']]>', lt + 9);
-        if (end === -1) break;
-        if (stack.length && handler.wantsText()) handler.text(buf.slice(lt + 9, end));
-        pos = end + 3;
-      } else if (buf.startsWith('<?', lt)) {
-        end = buf.indexOf('?>', lt + 2);
-        if (end === -1) break;
-        pos = end + 2;
-      } else if (buf.startsWith('<!', lt)) {
-        const bracket = buf.indexOf('[', lt);
-        const gt = buf.indexOf('>', lt);
-        end = bracket !== -1 && bracket < gt ? buf.indexOf(']>', bracket) + 1 : gt;
-        if (end <= 0) break;
-        pos = end + 1;
-      } else {
-        end = tagEnd(buf, lt);
-        if (end === -2) fail(`unexpected '<' inside a tag`, lt);
-        if (end === -1) break;
-        if (buf.charCodeAt(lt + 1) === 47 /* / */) {
-          const name = buf.slice(lt + 2, end).trim();
-          const open = stack.pop();
-          if (open !== name) fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, lt);
-          handler.close(name);
-        } else {
-          const selfClosing = buf.charCodeAt(end - 1) === 47;
-          const inner = selfClosing ? end - 1 : end;
-          NAME.lastIndex = lt + 1;
-          const nameEnd = NAME.test(buf) ? NAME.lastIndex : lt + 1;
-          const after = buf.charCodeAt(nameEnd);
-          if (nameEnd === lt + 1 || nameEnd > inner || (nameEnd < inner && after !== 32 && after !== 9 && after !== 10 && after !== 13)) {
-            fail(`bad element name '${buf.slice(lt + 1, Math.min(inner, lt + 40))}'`, lt);
+      if (mode === 'text') {
+        const lt = buf.indexOf('<', pos);
+        const end = lt === -1 ? buf.length : lt;
+        if (end > pos) {
+          if (!stack.length) outside(pos, end);
+          else if (handler.wantsText()) {
+            // An entity cut by the chunk boundary waits for the rest of it.
+            let stop = end;
+            const amp = lt === -1 && !final ? buf.lastIndexOf('&', end - 1) : -1;
+            if (amp >= pos && end - amp < 12 && buf.indexOf(';', amp) === -1) stop = amp;
+            handler.text(decodeEntities(buf.slice(pos, stop)));
+            pos = stop;
+            if (stop < end) return;
           }
-          const name = buf.slice(lt + 1, nameEnd);
-          if (!stack.length && sawRoot) fail('a second root element', lt);
-          let attributes = NO_ATTRIBUTES;
-          if (nameEnd < inner && (handler.wantsAttributes?.(name) ?? true)) {
-            attributes = {};
-            ATTR.lastIndex = nameEnd;
-            let done = nameEnd;
-            let m: RegExpExecArray | null;
-            while (done < inner && (m = ATTR.exec(buf)) && ATTR.lastIndex <= inner) {
-              attributes[m[1] as string] = decodeEntities(m[2] ?? m[3] ?? '');
-              done = ATTR.lastIndex;
-            }
-            if (buf.slice(done, inner).trim()) fail(`bad attribute syntax in <${name}>: ${buf.slice(done, inner).trim().slice(0, 40)}`, lt);
-          }
-          sawRoot = true;
-          handler.open(name, attributes);
-          if (selfClosing) handler.close(name);
-          else stack.push(name);
+          pos = end;
         }
-        pos = end + 1;
+        if (lt === -1) return;
+        if (buf.length - lt < 9 && !final) return; // not enough to tell `<![CDATA[` from `<!x`
+        sawContent = true;
+        [constructStart, constructLine] = [lt, undefined];
+        if (buf.startsWith('<!--', lt)) [mode, pos] = ['comment', lt + 4];
+        else if (buf.startsWith('<![CDATA[', lt)) {
+          if (!stack.length) fail('a CDATA section outside the root element', lt);
+          [mode, pos] = ['cdata', lt + 9];
+        } else if (buf.startsWith('<?', lt)) [mode, pos] = ['pi', lt + 2];
+        else if (buf.startsWith('<!', lt)) {
+          [mode, pos, doctypeDepth, doctypeHead] = ['doctype', lt + 2, 0, ''];
+        } else if (buf.charCodeAt(lt + 1) === 47 /* / */) [mode, pos] = ['close', lt + 2];
+        else [mode, pos, tagName] = ['open', lt + 1, ''];
+        continue;
       }
-    }
-    if (final) {
-      const what = buf.startsWith('<![CDATA[', pos) ? 'a CDATA section' : buf.startsWith('<!--', pos) ? 'a comment' : 'a tag';
-      fail(`the file ends inside ${what}${stack.length ? ` in <${stack.at(-1)}>` : ''}`, pos);
+      const terminator = ENDS[mode];
+      if (terminator) {
+        const e = buf.indexOf(terminator, pos);
+        if (e === -1) {
+          const keep = Math.max(pos, buf.length - terminator.length + 1);
+          if (mode === 'cdata') emit(buf.slice(pos, keep));
+          pos = keep;
+          return;
+        }
+        if (mode === 'cdata') emit(buf.slice(pos, e));
+        pos = e + terminator.length;
+        mode = 'text';
+        continue;
+      }
+      if (mode === 'doctype') {
+        let i = pos;
+        for (; i < buf.length; i++) {
+          const c = buf.charCodeAt(i);
+          if (c === 91 /* [ */) doctypeDepth++;
+          else if (c === 93 /* ] */) doctypeDepth--;
+          else if (c === 62 /* > */ && doctypeDepth <= 0) break;
+        }
+        if (doctypeHead.length < 4096) doctypeHead += buf.slice(pos, Math.min(i, pos + 4096));
+        if (/<!ENTITY/i.test(doctypeHead)) {
+          throw new ReportError(display, 'declares entities in its DOCTYPE (<!ENTITY ...>), which no test report needs: refused, as entity expansion can exhaust memory');
+        }
+        if (i === buf.length) {
+          pos = i;
+          return;
+        }
+        pos = i + 1;
+        mode = 'text';
+        continue;
+      }
+      if (mode === 'close') {
+        const gt = buf.indexOf('>', pos);
+        if (gt === -1) {
+          if (buf.length - pos > 1024) fail('a closing tag longer than 1024 characters', pos);
+          return;
+        }
+        const name = buf.slice(pos, gt).trim();
+        const open = stack.pop();
+        if (open !== name) fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, pos);
+        handler.close(name);
+        pos = gt + 1;
+        mode = 'text';
+        continue;
+      }
+      // mode === 'open'
+      if (!tagName) {
+        NAME.lastIndex = pos;
+        if (!NAME.test(buf)) {
+          if (pos >= buf.length && !final) return;
+          fail(`bad element name '${buf.slice(pos, pos + 40).split(/[\s>]/)[0]}'`, pos);
+        }
+        const nameEnd = NAME.lastIndex;
+        if (nameEnd === buf.length && !final) {
+          if (nameEnd - pos > 1024) fail('an element name longer than 1024 characters', pos);
+          return;
+        }
+        const after = buf.charCodeAt(nameEnd);
+        if (!(after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62)) {
+          fail(`bad element name '${buf.slice(pos, Math.min(nameEnd + 1, pos + 40))}'`, pos);
+        }
+        tagName = buf.slice(pos, nameEnd);
+        if (!stack.length && sawRoot) fail('a second root element', pos);
+        want = handler.wantsAttributes?.(tagName) ?? true;
+        attributes = want ? {} : NO_ATTRIBUTES;
+        phase = 'attrs';
+        pos = nameEnd;
+      }
+      if (phase === 'value') {
+        const q = buf.indexOf(quote, pos);
+        if (q === -1) {
+          keepValue(buf.slice(pos));
+          pos = buf.length;
+          return;
+        }
+        keepValue(buf.slice(pos, q));
+        if (want) attributes[attrName] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
+        pos = q + 1;
+        phase = 'attrs';
+        continue;
+      }
+      SPACE.lastIndex = pos;
+      SPACE.test(buf);
+      pos = SPACE.lastIndex;
+      if (pos >= buf.length) return;
+      const c = buf.charCodeAt(pos);
+      if (c === 62 /* > */) {
+        pos++;
+        finishOpen(false);
+        continue;
+      }
+      if (c === 47 /* / */) {
+        if (pos + 1 >= buf.length) return;
+        if (buf.charCodeAt(pos + 1) !== 62) fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
+        pos += 2;
+        finishOpen(true);
+        continue;
+      }
+      if (c === 60 /* < */) fail(`unexpected '<' inside a tag`, pos);
+      ATTR_HEAD.lastIndex = pos;
+      const m = ATTR_HEAD.exec(buf);
+      if (!m) {
+        if (buf.length - pos < 1024 && !final) return;
+        fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
+      }
+      [attrName, quote] = [(m as RegExpExecArray)[1] as string, (m as RegExpExecArray)[2] as string];
+      [value, cut, phase] = ['', 0, 'value'];
+      pos = ATTR_HEAD.lastIndex;
     }
   };
 
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
   try {
-    let first = true;
-    for await (const chunk of stream) {
-      let text = chunk as string;
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
+    for await (const text of decodedChunks(file, display)) {
+      if (mode !== 'text' && constructLine === undefined) constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
       if (pos > 0) {
-        linesBefore += countLines(buf, pos);
+        linesBefore += countLines(buf, 0, pos);
         buf = buf.slice(pos);
         pos = 0;
       }
@@ -156,10 +265,13 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
       consume(false);
     }
   } catch (error) {
-    stream.destroy();
     if (error instanceof ReportError) throw error;
     throw new ReportError(display, (error as Error).message);
   }
   consume(true);
+  if (mode !== 'text') {
+    const line = constructLine ?? linesBefore + countLines(buf, 0, constructStart) + 1;
+    throw new ReportError(display, `invalid XML: the file ends inside ${WHAT[mode]}${stack.length ? ` in <${stack.at(-1)}>` : ''}`, line);
+  }
   if (stack.length) fail(`unclosed tag: ${stack.at(-1)}`, buf.length);
 }

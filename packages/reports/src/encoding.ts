@@ -1,0 +1,57 @@
+/**
+ * The text of a report file, decoded as it streams. The encoding comes from a byte order
+ * mark (UTF-8, UTF-16 LE/BE), from the NUL pattern of UTF-16 without one, or from the XML
+ * declaration (`encoding="ISO-8859-1"`); UTF-8 otherwise. An encoding that cannot be read is
+ * one clear error naming the file.
+ */
+import { createReadStream } from 'node:fs';
+import { TextDecoder } from 'node:util';
+import { ReportError } from './model.js';
+
+export interface Sniffed {
+  encoding: string;
+  /** Bytes of byte order mark to drop. */
+  skip: number;
+}
+
+/** Decides the encoding from the first bytes of a file. */
+export function sniffEncoding(head: Buffer, display: string): Sniffed {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
+  if (head.length >= 2 && head[0] !== 0 && head[1] === 0) return { encoding: 'utf-16le', skip: 0 };
+  if (head.length >= 2 && head[0] === 0 && head[1] !== 0) return { encoding: 'utf-16be', skip: 0 };
+  const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head.subarray(0, 512).toString('latin1'))?.[1];
+  if (!declared) return { encoding: 'utf-8', skip: 0 };
+  const label = declared.toLowerCase();
+  if (label.startsWith('utf-16') || label === 'ucs-2') {
+    throw new ReportError(display, `declares encoding="${declared}" but is not UTF-16 (no byte order mark, no NUL bytes): fix the producer's encoding setting`);
+  }
+  try {
+    return { encoding: new TextDecoder(label).encoding, skip: 0 };
+  } catch {
+    throw new ReportError(display, `declares encoding="${declared}", which cannot be read here (UTF-8, UTF-16 and the ISO-8859/Windows code pages can)`);
+  }
+}
+
+/** The file's text in chunks, decoded. */
+export async function* decodedChunks(file: string, display: string): AsyncGenerator<string> {
+  const stream = createReadStream(file, { highWaterMark: 1 << 18 });
+  let decoder: TextDecoder | undefined;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let bytes = chunk;
+      if (!decoder) {
+        const sniffed = sniffEncoding(chunk, display);
+        decoder = new TextDecoder(sniffed.encoding);
+        bytes = chunk.subarray(sniffed.skip);
+      }
+      const text = decoder.decode(bytes, { stream: true });
+      if (text) yield text;
+    }
+    const rest = decoder?.decode();
+    if (rest) yield rest;
+  } finally {
+    stream.destroy();
+  }
+}
