@@ -90,6 +90,25 @@ const trailer = (tap) => Object.fromEntries([...tap.matchAll(/^# (tests|pass|fai
     add(`pytest-${family}.xml`, `pytest ${execFileSync('python3', ['-m', 'pytest', '--version'], { encoding: 'utf8' }).trim().split(' ').at(-1)} (${family})`, expected, `pytest summary line: ${line.replace(/ in [\d.]+s/, '')}`);
   }
 }
+// Perl (Debian's perl, libtest2-suite-perl, libtap-formatter-junit-perl, libtap-harness-junit-perl):
+// the raw TAP of Test::More and Test2 (subtests indented, and Test2's buffered `{ ... }` form),
+// and the JUnit XML of TAP::Formatter::JUnit and TAP::Harness::JUnit. Perl's harness counts
+// top-level points only (prove: Tests=6 / Tests=4); the subtests' own points are tests here,
+// as node-tap counts them: the expected counts of the raw streams are their points.
+{
+  const cwd = join(work, 'perl');
+  for (const [script, expected] of [
+    ['more', { tests: 8, passed: 5, failed: 1, errors: 0, skipped: 2 }],
+    ['test2', { tests: 6, passed: 5, failed: 1, errors: 0, skipped: 0 }],
+  ]) {
+    writeFileSync(join(out, `perl-${script}.tap`), run('perl', [`t/${script}.t`], cwd).stdout);
+    add(`perl-${script}.tap`, script === 'more' ? 'Perl Test::More' : 'Perl Test2::V0', expected, `the stream's own points, subtests' included (prove counts ${script === 'more' ? 'Tests=6' : 'Tests=4'}, top-level points only)`);
+  }
+  writeFileSync(join(out, 'perl-tap-formatter-junit.xml'), run('prove', ['--formatter', 'TAP::Formatter::JUnit', 't/'], cwd).stdout);
+  add('perl-tap-formatter-junit.xml', 'TAP::Formatter::JUnit', { tests: 10, failed: 2, errors: 2 }, 'the totals its suites declare: tests 6 + 4, failures 1 + 1, errors 1 + 1 (each test file exited non-zero)');
+  run('perl', ['-MTAP::Harness::JUnit', '-e', `TAP::Harness::JUnit->new({ xmlfile => "${join(out, 'perl-tap-harness-junit.xml')}", merge => 1 })->runtests(glob("t/*.t"))`], cwd);
+  add('perl-tap-harness-junit.xml', 'TAP::Harness::JUnit', { tests: 10, failed: 2, errors: 0, skipped: 1 }, 'the totals its suites declare: tests 6 + 4, failures 1 + 1, skipped 1 + 0');
+}
 rmSync(work, { recursive: true, force: true });
 // Paths in the reports name the scratch folder; make them stable.
 for (const e of entries) {

@@ -35,6 +35,7 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
   let capture: 'message' | undefined;
   let text = '';
   let textCut = 0;
+  let suiteError: TestRun | undefined;
   await streamXml(
     file,
     {
@@ -64,6 +65,11 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           if (file) current.file = file;
           const line = a.line !== undefined ? Number(a.line) : NaN;
           if (Number.isFinite(line)) current.line = line;
+        } else if (!current && (name === 'error' || name === 'failure') && suites.length) {
+          // A failure of the suite itself, outside any test case (TAP::Formatter::JUnit writes
+          // one when a test file exits non-zero): an errored test of its own, never ignored.
+          const suite = suites.at(-1) as Suite;
+          suiteError = { classname: suite.name, name: `${suite.name || 'suite'} (the suite itself)`, outcome: 'error', time: 0, message: a.message ?? a.type ?? `the suite reported an <${name}>` };
         } else if (current) {
           const bit = RESULT[name];
           if (bit !== undefined) {
@@ -108,6 +114,9 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           run.outcome = outcomeOf(results || (rerunFailed ?? 0), status);
           sink.run(run);
           current = undefined;
+        } else if (suiteError && (name === 'error' || name === 'failure')) {
+          sink.run(suiteError);
+          suiteError = undefined;
         } else if (name === 'testsuite') {
           const suite = suites.pop();
           if (suite && suite.cases === 0 && suite.nested === 0 && suite.attrs.tests !== undefined) {

@@ -32,6 +32,7 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
   let bailedOut: string | undefined;
   const levels: Level[] = [{ points: 0, failedPoints: 0 }];
   let pending: { run: TestRun; indent: number } | undefined;
+  const braces: { indent: number; level: number; run: TestRun }[] = [];
   let yaml: string[] | undefined;
   let yamlSize = 0;
   let yamlIndent = 0;
@@ -90,6 +91,18 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
         if (level === 0 && plan === undefined) plan = Number(planned[1]);
         continue;
       }
+      if (line === '}' && braces.length && (braces.at(-1) as { indent: number }).indent === indent) {
+        // The end of a buffered subtest (Test2's `ok 3 - name {` ... `}`).
+        flush();
+        const group = braces.pop() as { indent: number; level: number; run: TestRun };
+        const children = levels[group.level + 1];
+        const childFailures = children?.failedPoints ?? 0;
+        levels.length = group.level + 1;
+        const here = levels[group.level] as Level;
+        if (childFailures > 0) here.failedPoints++;
+        if (!children?.points || (group.run.outcome === 'failure' && childFailures === 0)) sink.run(group.run);
+        continue;
+      }
       if (/^Bail out!/i.test(line)) {
         flush();
         seen = true;
@@ -123,6 +136,14 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
         time: 0,
       };
       if (outcome === 'failure') run.message = reason || desc || `test ${number ?? here.points} failed`;
+      if (/\s\{$/.test(desc)) {
+        // A buffered subtest opens: its points follow, indented, until `}`; counted through them.
+        run.name = run.name.replace(/\s*\{$/, '') || run.name;
+        braces.push({ indent, level, run });
+        levels.length = level + 1;
+        levels.push({ name: run.name, points: 0, failedPoints: 0 });
+        continue;
+      }
       pending = { run, indent };
     }
     flush();
