@@ -5,6 +5,7 @@
  * one clear error naming the file.
  */
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
 import { ReportError } from './model.js';
 
@@ -36,14 +37,19 @@ export function sniffEncoding(head: Buffer, display: string): Sniffed {
 
 /** The file's text in chunks, decoded. */
 export async function* decodedChunks(file: string, display: string): AsyncGenerator<string> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 18 });
-  let decoder: TextDecoder | undefined;
+  const stream = createReadStream(file, { highWaterMark: 1 << 15 });
+  let decoder: { decode(bytes?: Buffer, options?: { stream: boolean }): string } | undefined;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let bytes = chunk;
       if (!decoder) {
         const sniffed = sniffEncoding(chunk, display);
-        decoder = new TextDecoder(sniffed.encoding);
+        // Node's StringDecoder is several times faster than TextDecoder for what it knows.
+        const fast = ({ 'utf-8': 'utf8', 'utf-16le': 'utf16le' } as Record<string, BufferEncoding>)[sniffed.encoding];
+        if (fast) {
+          const sd = new StringDecoder(fast);
+          decoder = { decode: (b?: Buffer) => (b ? sd.write(b) : sd.end()) };
+        } else decoder = new TextDecoder(sniffed.encoding);
         bytes = chunk.subarray(sniffed.skip);
       }
       const text = decoder.decode(bytes, { stream: true });

@@ -1,5 +1,6 @@
 /**
- * A streaming XML tokenizer built for test reports. It reads the file in 256 KiB chunks and
+ * A streaming XML tokenizer built for test reports. It reads the file in 32 KiB chunks (small
+ * enough that no chunk lands in V8's large-object space, which only a full GC frees) and
  * keeps only what it has not consumed yet: text, CDATA sections and comments are handed on
  * (or skipped) as they stream, attribute values are kept up to MAX_ATTRIBUTE characters and
  * the rest is counted, never buffered. Nothing is scanned twice, so time is linear in the
@@ -26,6 +27,8 @@ export const MAX_ATTRIBUTE = 64 * 1024;
 
 const NAME = /[A-Za-z_:][\w.:-]*/y;
 const SPACE = /[ \t\r\n]*/y;
+/** A whole attribute whose value is already in the buffer: the fast path. */
+const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
 const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const ENTITY = /&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g;
@@ -127,16 +130,31 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (lt === -1) return;
         if (buf.length - lt < 9 && !final) return; // not enough to tell `<![CDATA[` from `<!x`
         sawContent = true;
-        [constructStart, constructLine] = [lt, undefined];
-        if (buf.startsWith('<!--', lt)) [mode, pos] = ['comment', lt + 4];
-        else if (buf.startsWith('<![CDATA[', lt)) {
+        constructStart = lt;
+        constructLine = undefined;
+        if (buf.startsWith('<!--', lt)) {
+          mode = 'comment';
+          pos = lt + 4;
+        }        else if (buf.charCodeAt(lt + 1) === 47 /* / */) {
+          mode = 'close';
+          pos = lt + 2;
+        } else if (buf.charCodeAt(lt + 1) !== 33 /* ! */ && buf.charCodeAt(lt + 1) !== 63 /* ? */) {
+          mode = 'open';
+          pos = lt + 1;
+          tagName = '';
+        } else if (buf.startsWith('<![CDATA[', lt)) {
           if (!stack.length) fail('a CDATA section outside the root element', lt);
-          [mode, pos] = ['cdata', lt + 9];
-        } else if (buf.startsWith('<?', lt)) [mode, pos] = ['pi', lt + 2];
-        else if (buf.startsWith('<!', lt)) {
-          [mode, pos, doctypeDepth, doctypeHead] = ['doctype', lt + 2, 0, ''];
-        } else if (buf.charCodeAt(lt + 1) === 47 /* / */) [mode, pos] = ['close', lt + 2];
-        else [mode, pos, tagName] = ['open', lt + 1, ''];
+          mode = 'cdata';
+          pos = lt + 9;
+        } else if (buf.startsWith('<?', lt)) {
+          mode = 'pi';
+          pos = lt + 2;
+        } else {
+          mode = 'doctype';
+          pos = lt + 2;
+          doctypeDepth = 0;
+          doctypeHead = '';
+        }
         continue;
       }
       const terminator = ENDS[mode];
@@ -223,6 +241,16 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         phase = 'attrs';
         continue;
       }
+      ATTR_FULL.lastIndex = pos;
+      const full = ATTR_FULL.exec(buf);
+      if (full) {
+        const raw = full[2] ?? full[3] ?? '';
+        if (raw.length <= MAX_ATTRIBUTE) {
+          if (want) attributes[full[1] as string] = decodeEntities(raw);
+          pos = ATTR_FULL.lastIndex;
+          continue;
+        }
+      }
       SPACE.lastIndex = pos;
       SPACE.test(buf);
       pos = SPACE.lastIndex;
@@ -247,8 +275,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (buf.length - pos < 1024 && !final) return;
         fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
       }
-      [attrName, quote] = [(m as RegExpExecArray)[1] as string, (m as RegExpExecArray)[2] as string];
-      [value, cut, phase] = ['', 0, 'value'];
+      attrName = (m as RegExpExecArray)[1] as string;
+      quote = (m as RegExpExecArray)[2] as string;
+      value = '';
+      cut = 0;
+      phase = 'value';
       pos = ATTR_HEAD.lastIndex;
     }
   };
