@@ -30937,6 +30937,24 @@ async function getJson(url, options) {
     }
     return { ok: false, detail: last };
 }
+/** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A reading is a finite number or it is no data: a JSON number, or a string that is a decimal
+ * number. null, "", " ", false, true, [], {} and "NaN"/"Inf" (an idle window) are no data,
+ * never 0 (Number() would read most of them as 0, which passes an error-rate check).
+ */
+function toReading(raw, what) {
+    let value;
+    if (typeof raw === 'number')
+        value = raw;
+    else if (typeof raw === 'string' && NUMERIC.test(raw.trim()))
+        value = Number(raw.trim());
+    if (value !== undefined && Number.isFinite(value))
+        return { kind: 'value', value };
+    const shown = JSON.stringify(raw) ?? String(raw);
+    return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
+}
 
 ;// CONCATENATED MODULE: ./packages/metrics/src/prometheus.ts
 /** Prometheus HTTP API: instant queries (`/api/v1/query`), scalar or first vector sample. */
@@ -30956,27 +30974,27 @@ class PrometheusSource {
             // A 400 from Prometheus is a bad query: report it as unreachable data, with its message.
             return { kind: 'unreachable', detail: `Prometheus ${this.baseUrl}: ${r.detail}` };
         }
+        // The answer's shape is checked, never assumed: https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats
         const body = r.json;
-        if (body.status !== 'success' || !body.data)
+        if (!body || typeof body !== 'object')
+            return { kind: 'no-data', detail: 'Prometheus answered with no JSON object' };
+        if (body.status !== 'success' || !body.data || typeof body.data !== 'object') {
             return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
-        const { resultType, result } = body.data;
-        let raw;
-        if (resultType === 'scalar')
-            raw = result[1];
-        else if (resultType === 'vector') {
-            const vector = result;
-            if (vector.length > 1)
-                return { kind: 'no-data', detail: `query returned ${vector.length} series; aggregate it to one (e.g. sum(...))` };
-            raw = vector[0]?.value[1];
         }
-        else
-            return { kind: 'no-data', detail: `unsupported result type ${resultType}` };
-        if (raw === undefined)
+        const { resultType, result } = body.data;
+        const sample = (pair) => Array.isArray(pair) && pair.length === 2 ? toReading(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+        if (resultType === 'scalar')
+            return sample(result);
+        if (resultType !== 'vector')
+            return { kind: 'no-data', detail: `unsupported result type ${String(resultType)}` };
+        if (!Array.isArray(result))
+            return { kind: 'no-data', detail: 'malformed vector result' };
+        if (result.length > 1)
+            return { kind: 'no-data', detail: `query returned ${result.length} series; aggregate it to one (e.g. sum(...))` };
+        if (result.length === 0)
             return { kind: 'no-data', detail: 'empty result' };
-        const value = Number(raw);
-        if (!Number.isFinite(value))
-            return { kind: 'no-data', detail: `value ${raw} (an idle window)` };
-        return { kind: 'value', value };
+        const item = result[0];
+        return item && typeof item === 'object' ? sample(item.value) : { kind: 'no-data', detail: 'malformed vector item' };
     }
 }
 
@@ -31005,10 +31023,9 @@ class HttpSource {
         if (!r.ok)
             return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
         const v = jsonPath(r.json, path);
-        if (v === null || v === undefined || v === '')
+        if (v === undefined)
             return { kind: 'no-data', detail: `nothing at ${path}` };
-        const n = typeof v === 'number' ? v : Number(v);
-        return Number.isFinite(n) ? { kind: 'value', value: n } : { kind: 'no-data', detail: `${path} is ${JSON.stringify(v)}, not a number` };
+        return toReading(v, path);
     }
 }
 
@@ -31047,6 +31064,13 @@ function readCanaryInputs(inputs) {
     }
     if (checks.some((c) => c.provider === 'http'))
         sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
+    const samplesPerStep = inputs.integer('samples', { min: 1, max: 60, default: 5 });
+    const alpha = inputs.number('significance', { min: 0.0001, max: 0.5, default: 0.05 });
+    const needed = (0,analysis_src/* samplesNeeded */.Ht)(alpha);
+    const baseline = checks.find((c) => c.compare === 'baseline');
+    if (baseline && samplesPerStep < needed) {
+        throw new src/* InputError */.dz('samples', `at least ${needed} with the baseline check '${baseline.name}' at significance ${alpha}: with ${samplesPerStep} readings a side the smallest p-value Mann-Whitney can give is ${(0,analysis_src/* smallestP */.sd)(samplesPerStep, samplesPerStep).toPrecision(2)}, so that check could never fail`, String(samplesPerStep));
+    }
     const canaryAddress = inputs.string('canary-address');
     const stableAddress = inputs.string('stable-address');
     return {
@@ -31056,7 +31080,8 @@ function readCanaryInputs(inputs) {
         dryRun: inputs.boolean('dry-run'),
         ...(steps ? { steps } : {}),
         ...(intervalMs !== undefined ? { intervalMs } : {}),
-        samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
+        samplesPerStep,
+        alpha,
         failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
         inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
         checks,
@@ -31175,7 +31200,9 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   Ih: () => (/* reexport */ Judge),
   B2: () => (/* reexport */ parseChecks),
-  no: () => (/* reexport */ renderQuery)
+  no: () => (/* reexport */ renderQuery),
+  Ht: () => (/* reexport */ samplesNeeded),
+  sd: () => (/* reexport */ smallestP)
 });
 
 // UNUSED EXPORTS: mannWhitneyGreater, median
@@ -31342,6 +31369,24 @@ function median(xs) {
     const mid = Math.floor(s.length / 2);
     return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
+/**
+ * The smallest one-sided p-value the exact test can give with n and m samples: every canary
+ * sample above every stable one, 1 / C(n+m, n). With 3 a side it is 0.05, so a test at 0.05
+ * can never reject: a baseline check configured that way cannot fail.
+ */
+function smallestP(n, m) {
+    let c = 1;
+    for (let i = 1; i <= Math.min(n, m); i++)
+        c = (c * (n + m - Math.min(n, m) + i)) / i;
+    return 1 / c;
+}
+/** The fewest samples a side for which the comparison can reject at `alpha`. */
+function samplesNeeded(alpha) {
+    let n = 1;
+    while (smallestP(n, n) >= alpha && n < 60)
+        n++;
+    return n;
+}
 
 ;// CONCATENATED MODULE: ./packages/analysis/src/judge.ts
 
@@ -31391,8 +31436,14 @@ class Judge {
         for (const check of this.checks) {
             const data = this.step.get(check.name);
             if (check.compare === 'baseline') {
-                if (data.canary.length < 3 || data.stable.length < 3) {
-                    return { check: check.name, reason: `${check.name}: too little data to compare with stable (${data.canary.length} canary, ${data.stable.length} stable samples); failing closed` };
+                const alpha = this.limits.alpha ?? 0.05;
+                // Fewer readings than the test needs to reject (a slow source, missed readings) is no
+                // comparison at all: it fails closed instead of passing a regression it cannot see.
+                if (data.canary.length < 1 || data.stable.length < 1 || smallestP(data.canary.length, data.stable.length) >= alpha) {
+                    return {
+                        check: check.name,
+                        reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
+                    };
                 }
                 const c = median(data.canary);
                 const s = median(data.stable);
@@ -31401,7 +31452,7 @@ class Judge {
                 const floor = s + (check.tolerance ?? 0);
                 const allowed = Math.max(byIncrease, floor);
                 const test = mannWhitneyGreater(data.canary, data.stable);
-                if (c > allowed && test.pGreater < (this.limits.alpha ?? 0.05)) {
+                if (c > allowed && test.pGreater < alpha) {
                     const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
                     return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
                 }
@@ -31746,7 +31797,7 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
+    const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
     for (const weight of remaining) {
         config.inflight({ deploymentId, canary, stable, weight });
         await traffic.setSplit({ stable, canary, canaryWeight: weight });

@@ -31214,7 +31214,7 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
+    const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
     for (const weight of remaining) {
         config.inflight({ deploymentId, canary, stable, weight });
         await traffic.setSplit({ stable, canary, canaryWeight: weight });

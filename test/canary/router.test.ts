@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('examples/router', () => {
   it('splits by weight and reports per-version error rate and p90; a version without traffic is no data', async () => {
-    expect(await stats('2.0.0', '$.error_rate')).toEqual({ kind: 'no-data', detail: 'nothing at $.error_rate' });
+    expect(await stats('2.0.0', '$.error_rate')).toEqual({ kind: 'no-data', detail: '$.error_rate is null, not a finite number' });
     expect(route(50, { ROLLGATE_CANARY_ADDRESS: canary.address, ROLLGATE_STABLE_ADDRESS: stable.address })).toBe('routes: 1.0.0 50%, 2.0.0 50%\n');
     const load = startLoad(`http://${router.address}/`, 100, 10_000);
     await new Promise((r) => setTimeout(r, 3000));

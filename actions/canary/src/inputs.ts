@@ -1,6 +1,6 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
 import { ActionError, InputError, Inputs, splitArgs } from '@rollgate/kit';
-import { parseChecks, type Check } from '@rollgate/analysis';
+import { parseChecks, samplesNeeded, smallestP, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
 import type { Mode } from '@rollgate/delivery';
@@ -31,6 +31,17 @@ export function readCanaryInputs(inputs: Inputs) {
     sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
   }
   if (checks.some((c) => c.provider === 'http')) sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
+  const samplesPerStep = inputs.integer('samples', { min: 1, max: 60, default: 5 });
+  const alpha = inputs.number('significance', { min: 0.0001, max: 0.5, default: 0.05 });
+  const needed = samplesNeeded(alpha);
+  const baseline = checks.find((c) => c.compare === 'baseline');
+  if (baseline && samplesPerStep < needed) {
+    throw new InputError(
+      'samples',
+      `at least ${needed} with the baseline check '${baseline.name}' at significance ${alpha}: with ${samplesPerStep} readings a side the smallest p-value Mann-Whitney can give is ${smallestP(samplesPerStep, samplesPerStep).toPrecision(2)}, so that check could never fail`,
+      String(samplesPerStep),
+    );
+  }
   const canaryAddress = inputs.string('canary-address');
   const stableAddress = inputs.string('stable-address');
   return {
@@ -40,7 +51,8 @@ export function readCanaryInputs(inputs: Inputs) {
     dryRun: inputs.boolean('dry-run'),
     ...(steps ? { steps } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),
-    samplesPerStep: inputs.integer('samples', { min: 1, max: 60, default: 5 }),
+    samplesPerStep,
+    alpha,
     failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
     inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
     checks,

@@ -6,7 +6,7 @@
  * stable's (Mann-Whitney U, one-sided), and a check with no passing measurement fails.
  */
 import type { Check } from './checks.js';
-import { mannWhitneyGreater, median } from './mann-whitney.js';
+import { mannWhitneyGreater, median, smallestP } from './mann-whitney.js';
 
 export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
 
@@ -78,8 +78,14 @@ export class Judge {
     for (const check of this.checks) {
       const data = this.step.get(check.name) as StepData;
       if (check.compare === 'baseline') {
-        if (data.canary.length < 3 || data.stable.length < 3) {
-          return { check: check.name, reason: `${check.name}: too little data to compare with stable (${data.canary.length} canary, ${data.stable.length} stable samples); failing closed` };
+        const alpha = this.limits.alpha ?? 0.05;
+        // Fewer readings than the test needs to reject (a slow source, missed readings) is no
+        // comparison at all: it fails closed instead of passing a regression it cannot see.
+        if (data.canary.length < 1 || data.stable.length < 1 || smallestP(data.canary.length, data.stable.length) >= alpha) {
+          return {
+            check: check.name,
+            reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
+          };
         }
         const c = median(data.canary);
         const s = median(data.stable);
@@ -88,7 +94,7 @@ export class Judge {
         const floor = s + (check.tolerance ?? 0);
         const allowed = Math.max(byIncrease, floor);
         const test = mannWhitneyGreater(data.canary, data.stable);
-        if (c > allowed && test.pGreater < (this.limits.alpha ?? 0.05)) {
+        if (c > allowed && test.pGreater < alpha) {
           const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
           return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
         }

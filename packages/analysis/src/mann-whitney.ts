@@ -83,3 +83,21 @@ export function median(xs: number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+/**
+ * The smallest one-sided p-value the exact test can give with n and m samples: every canary
+ * sample above every stable one, 1 / C(n+m, n). With 3 a side it is 0.05, so a test at 0.05
+ * can never reject: a baseline check configured that way cannot fail.
+ */
+export function smallestP(n: number, m: number): number {
+  let c = 1;
+  for (let i = 1; i <= Math.min(n, m); i++) c = (c * (n + m - Math.min(n, m) + i)) / i;
+  return 1 / c;
+}
+
+/** The fewest samples a side for which the comparison can reject at `alpha`. */
+export function samplesNeeded(alpha: number): number {
+  let n = 1;
+  while (smallestP(n, n) >= alpha && n < 60) n++;
+  return n;
+}

@@ -117,6 +117,6 @@ describe('Judge', () => {
     const j = new Judge([latency], { failureLimit: 0, inconclusiveLimit: 5 });
     j.startStep();
     j.measure(latency, 'canary', value(1));
-    expect(j.endStep()?.reason).toMatch(/too little data to compare with stable/);
+    expect(j.endStep()?.reason).toMatch(/too few readings to compare with stable/);
   });
 });

@@ -27,6 +27,8 @@ export interface CanaryConfig {
   intervalMs?: number;
   samplesPerStep: number;
   failureLimit: number;
+  /** Significance level of baseline comparisons. */
+  alpha?: number;
   inconclusiveLimit: number;
   checks: Check[];
   sources: Partial<Record<Check['provider'], MetricsSource>>;
@@ -178,7 +180,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     }
   }
 
-  const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit });
+  const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
   for (const weight of remaining) {
     config.inflight({ deploymentId, canary, stable, weight });
     await traffic.setSplit({ stable, canary, canaryWeight: weight });

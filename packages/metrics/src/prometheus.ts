@@ -1,5 +1,5 @@
 /** Prometheus HTTP API: instant queries (`/api/v1/query`), scalar or first vector sample. */
-import { getJson, type HttpOptions, type MetricsSource, type Reading } from './source.js';
+import { getJson, toReading, type HttpOptions, type MetricsSource, type Reading } from './source.js';
 
 interface PromResponse {
   status: 'success' | 'error';
@@ -22,19 +22,21 @@ export class PrometheusSource implements MetricsSource {
       // A 400 from Prometheus is a bad query: report it as unreachable data, with its message.
       return { kind: 'unreachable', detail: `Prometheus ${this.baseUrl}: ${r.detail}` };
     }
-    const body = r.json as PromResponse;
-    if (body.status !== 'success' || !body.data) return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
+    // The answer's shape is checked, never assumed: https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats
+    const body = r.json as PromResponse | null;
+    if (!body || typeof body !== 'object') return { kind: 'no-data', detail: 'Prometheus answered with no JSON object' };
+    if (body.status !== 'success' || !body.data || typeof body.data !== 'object') {
+      return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
+    }
     const { resultType, result } = body.data;
-    let raw: string | undefined;
-    if (resultType === 'scalar') raw = (result as [number, string])[1];
-    else if (resultType === 'vector') {
-      const vector = result as { value: [number, string] }[];
-      if (vector.length > 1) return { kind: 'no-data', detail: `query returned ${vector.length} series; aggregate it to one (e.g. sum(...))` };
-      raw = vector[0]?.value[1];
-    } else return { kind: 'no-data', detail: `unsupported result type ${resultType}` };
-    if (raw === undefined) return { kind: 'no-data', detail: 'empty result' };
-    const value = Number(raw);
-    if (!Number.isFinite(value)) return { kind: 'no-data', detail: `value ${raw} (an idle window)` };
-    return { kind: 'value', value };
+    const sample = (pair: unknown): Reading =>
+      Array.isArray(pair) && pair.length === 2 ? toReading(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+    if (resultType === 'scalar') return sample(result);
+    if (resultType !== 'vector') return { kind: 'no-data', detail: `unsupported result type ${String(resultType)}` };
+    if (!Array.isArray(result)) return { kind: 'no-data', detail: 'malformed vector result' };
+    if (result.length > 1) return { kind: 'no-data', detail: `query returned ${result.length} series; aggregate it to one (e.g. sum(...))` };
+    if (result.length === 0) return { kind: 'no-data', detail: 'empty result' };
+    const item = result[0] as { value?: unknown } | null;
+    return item && typeof item === 'object' ? sample(item.value) : { kind: 'no-data', detail: 'malformed vector item' };
   }
 }

@@ -42,3 +42,20 @@ export async function getJson(url: string, options: HttpOptions): Promise<{ ok: 
   }
   return { ok: false, detail: last };
 }
+
+/** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A reading is a finite number or it is no data: a JSON number, or a string that is a decimal
+ * number. null, "", " ", false, true, [], {} and "NaN"/"Inf" (an idle window) are no data,
+ * never 0 (Number() would read most of them as 0, which passes an error-rate check).
+ */
+export function toReading(raw: unknown, what: string): Reading {
+  let value: number | undefined;
+  if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'string' && NUMERIC.test(raw.trim())) value = Number(raw.trim());
+  if (value !== undefined && Number.isFinite(value)) return { kind: 'value', value };
+  const shown = JSON.stringify(raw) ?? String(raw);
+  return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
+}
