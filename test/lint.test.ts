@@ -115,7 +115,26 @@ jobs:
   it('asks for persist-credentials: false where the job does not push', () => {
     const bad = GOOD.replace('        with:\n          persist-credentials: false\n', '');
     const messages = lint(workflow(bad).dir).map((f) => f.message);
-    expect(messages).toContain('job a: checkout keeps the token in .git/config though the job does not push: set persist-credentials: false');
+    expect(messages).toContain('job a: checkout keeps the token in .git/config: set persist-credentials: false');
+  });
+});
+
+describe("the suite's own release", () => {
+  it('releases only a commit whose tests and bundle check passed in the same run', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', '.github', 'workflows');
+    const release = parse(readFileSync(join(dir, 'release.yml'), 'utf8'));
+    const jobs = release.jobs as Record<string, { uses?: string; needs?: string[]; steps?: { uses?: string }[] }>;
+    const caller = (file: string) => Object.keys(jobs).find((k) => jobs[k]?.uses === `./.github/workflows/${file}`);
+    const releasing = Object.values(jobs).find((j) => j.steps?.some((s) => s.uses === './actions/release'));
+    expect(releasing?.needs?.sort()).toEqual([caller('ci.yml'), caller('check-dist.yml')].sort());
+    // The checks it waits for run on this push through release.yml, not beside it.
+    for (const file of ['ci.yml', 'check-dist.yml']) {
+      const on = parse(readFileSync(join(dir, file), 'utf8')).on;
+      expect(Object.keys(on).sort()).toEqual(['pull_request', 'workflow_call']);
+    }
   });
 });
 

@@ -30750,8 +30750,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   k: () => (/* binding */ readCanaryInputs)
 });
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
-var src = __nccwpck_require__(42189);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(28186);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -31098,7 +31098,14 @@ function readCanaryInputs(inputs) {
         },
         deployCommand: (0,src/* splitArgs */.sG)(inputs.string('deploy-command')),
         token: inputs.string('github-token', { required: true }),
-        secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
+        // Every secret is registered with the runner before first use, those inside URLs too.
+        secrets: [
+            inputs.string('prometheus-token'),
+            inputs.string('prometheus-password'),
+            inputs.string('traffic-token'),
+            ...(0,src/* urlSecrets */.Fn)(inputs.string('prometheus-url')),
+            ...checks.flatMap((c) => (c.provider === 'http' ? (0,src/* urlSecrets */.Fn)(c.query) : [])),
+        ].filter(Boolean),
     };
 }
 
@@ -31110,7 +31117,7 @@ function readCanaryInputs(inputs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(42189);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(28186);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(69141);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(61466);
@@ -31485,8 +31492,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: chooseTarget, fetchArtifact, runRollback
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
-var src = __nccwpck_require__(42189);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(28186);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -32291,7 +32298,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 42189));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 28186));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -32318,9 +32325,18 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(28186);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
 /** GitHub limits a status description to 140 characters. */
-function statusText(s) {
+function statusText(text) {
+    const s = (0,src/* redact */.E$)(text);
     return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
 }
 class ReleaseRecords {
@@ -32412,7 +32428,7 @@ function safeJson(s) {
 
 /***/ }),
 
-/***/ 42189:
+/***/ 28186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32424,14 +32440,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
   a3: () => (/* reexport */ formatDuration),
+  E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
   sG: () => (/* reexport */ splitArgs),
   tp: () => (/* reexport */ summary/* table */.tp),
+  Fn: () => (/* reexport */ urlSecrets),
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, fitToBytes, parseDuration, parsePercentages, splitList
+// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -32671,11 +32689,26 @@ function splitArgs(command) {
         args.push(current);
     return args;
 }
+/**
+ * What no program the suite starts may inherit: the action's inputs (tokens among them) and
+ * the runner's service credentials, which the runner itself never gives to a `run:` step
+ * (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL reach the cache and artifact services: a
+ * postinstall script holding them could poison the cache). A command gets what it needs by
+ * name (ROLLGATE_*).
+ */
+const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+function leastEnvironment(env = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
+            out[k] = v;
+    return out;
+}
 /** Runs `program args...` and returns its exit code and output; never throws on a non-zero exit. */
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 22876));
     try {
-        const env = options.env ? { ...process.env, ...options.env } : undefined;
+        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -32702,10 +32735,44 @@ async function execChecked(what, program, args, options = {}) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+/**
+ * Credentials written into URLs (`http://user:pass@prometheus:9090`, `?api_key=...`) must not
+ * reach anything stored or shown: error lines, outputs, job summaries, deployment statuses
+ * (which GitHub keeps and never masks). Userinfo becomes `***@`, and the values of query
+ * parameters whose names look like credentials become `***`.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]*@/gi;
+const SECRET_PARAM = /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
+function redact(text) {
+    if (!text.includes('://') && !text.includes('='))
+        return text;
+    return text.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***');
+}
+/** The password of a URL's userinfo and the values of its credential-looking parameters, to mask. */
+function urlSecrets(url) {
+    const out = [];
+    try {
+        const u = new URL(url);
+        if (u.password)
+            out.push(decodeURIComponent(u.password));
+        if (u.username && u.password)
+            out.push(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
+        for (const [k, v] of u.searchParams)
+            if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k))
+                out.push(v);
+    }
+    catch {
+        // Not a URL: nothing to mask.
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./packages/kit/src/run.ts
 /** The one place where an action's errors become `core.setFailed`. */
+
 
 
 async function runAction(main) {
@@ -32715,7 +32782,7 @@ async function runAction(main) {
     catch (error) {
         if (error instanceof Error && error.stack)
             core/* debug */.Yz(error.stack);
-        core/* setFailed */.C1(errorLine(error));
+        core/* setFailed */.C1(redact(errorLine(error)));
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
@@ -32723,17 +32790,18 @@ async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 55300));
-    await core/* summary */.z.addRaw(fitToBytes(markdown), true).write();
+    await core/* summary */.z.addRaw(fitToBytes(redact(markdown)), true).write();
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value !== undefined)
-            core/* setOutput */.uH(name, String(value));
+            core/* setOutput */.uH(name, redact(String(value)));
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

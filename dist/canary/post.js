@@ -30746,7 +30746,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2189);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8186);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4891);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(984);
 /**
@@ -36230,7 +36230,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2189));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 8186));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -36257,9 +36257,18 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(8186);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
 /** GitHub limits a status description to 140 characters. */
-function statusText(s) {
+function statusText(text) {
+    const s = (0,src/* redact */.E$)(text);
     return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
 }
 class ReleaseRecords {
@@ -36351,7 +36360,7 @@ function safeJson(s) {
 
 /***/ }),
 
-/***/ 2189:
+/***/ 8186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36360,11 +36369,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
   G0: () => (/* reexport */ Inputs),
   St: () => (/* reexport */ execFile),
+  E$: () => (/* reexport */ redact_redact),
   Cs: () => (/* reexport */ runAction),
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: InputError, SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, parseDuration, parsePercentages, setOutputs, splitList, table, writeSummary
+// UNUSED EXPORTS: InputError, SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, setOutputs, splitList, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -36602,11 +36612,26 @@ function splitArgs(command) {
         args.push(current);
     return args;
 }
+/**
+ * What no program the suite starts may inherit: the action's inputs (tokens among them) and
+ * the runner's service credentials, which the runner itself never gives to a `run:` step
+ * (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL reach the cache and artifact services: a
+ * postinstall script holding them could poison the cache). A command gets what it needs by
+ * name (ROLLGATE_*).
+ */
+const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+function leastEnvironment(env = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
+            out[k] = v;
+    return out;
+}
 /** Runs `program args...` and returns its exit code and output; never throws on a non-zero exit. */
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2876));
     try {
-        const env = options.env ? { ...process.env, ...options.env } : undefined;
+        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -36633,10 +36658,44 @@ async function execChecked(what, program, args, options = {}) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+/**
+ * Credentials written into URLs (`http://user:pass@prometheus:9090`, `?api_key=...`) must not
+ * reach anything stored or shown: error lines, outputs, job summaries, deployment statuses
+ * (which GitHub keeps and never masks). Userinfo becomes `***@`, and the values of query
+ * parameters whose names look like credentials become `***`.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]*@/gi;
+const SECRET_PARAM = /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
+function redact_redact(text) {
+    if (!text.includes('://') && !text.includes('='))
+        return text;
+    return text.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***');
+}
+/** The password of a URL's userinfo and the values of its credential-looking parameters, to mask. */
+function urlSecrets(url) {
+    const out = [];
+    try {
+        const u = new URL(url);
+        if (u.password)
+            out.push(decodeURIComponent(u.password));
+        if (u.username && u.password)
+            out.push(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
+        for (const [k, v] of u.searchParams)
+            if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k))
+                out.push(v);
+    }
+    catch {
+        // Not a URL: nothing to mask.
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
 var lib_core = __nccwpck_require__(3360);
 ;// CONCATENATED MODULE: ./packages/kit/src/run.ts
 /** The one place where an action's errors become `core.setFailed`. */
+
 
 
 async function runAction(main) {
@@ -36646,7 +36705,7 @@ async function runAction(main) {
     catch (error) {
         if (error instanceof Error && error.stack)
             lib_core/* debug */.Yz(error.stack);
-        lib_core/* setFailed */.C1(errorLine(error));
+        lib_core/* setFailed */.C1(redact_redact(errorLine(error)));
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
@@ -36654,17 +36713,18 @@ async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await __nccwpck_require__.e(/* import() */ 300).then(__nccwpck_require__.bind(__nccwpck_require__, 5300));
-    await core.summary.addRaw(fitToBytes(markdown), true).write();
+    await core.summary.addRaw(fitToBytes(redact(markdown)), true).write();
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value !== undefined)
-            core.setOutput(name, String(value));
+            core.setOutput(name, redact(String(value)));
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -36689,8 +36749,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
-var src = __nccwpck_require__(2189);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(8186);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with

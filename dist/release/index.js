@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */   K: () => (/* binding */ readInputs)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2189);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8186);
 /* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5370);
 
 
@@ -28429,7 +28429,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     if (!inputs.dryRun) {
         if (!owner || !repo)
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2769));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(571)]).then(__nccwpck_require__.bind(__nccwpck_require__, 571));
         github = createGitHub({ token: inputs.token });
     }
     const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__/* .release */ ._r)({
@@ -28473,7 +28473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2189:
+/***/ 8186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28489,7 +28489,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, parseDuration, parsePercentages, splitArgs, splitList
+// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, redact, splitArgs, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28729,11 +28729,26 @@ function splitArgs(command) {
         args.push(current);
     return args;
 }
+/**
+ * What no program the suite starts may inherit: the action's inputs (tokens among them) and
+ * the runner's service credentials, which the runner itself never gives to a `run:` step
+ * (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL reach the cache and artifact services: a
+ * postinstall script holding them could poison the cache). A command gets what it needs by
+ * name (ROLLGATE_*).
+ */
+const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+function leastEnvironment(env = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
+            out[k] = v;
+    return out;
+}
 /** Runs `program args...` and returns its exit code and output; never throws on a non-zero exit. */
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2876));
     try {
-        const env = options.env ? { ...process.env, ...options.env } : undefined;
+        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -28760,10 +28775,44 @@ async function execChecked(what, program, args, options = {}) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+/**
+ * Credentials written into URLs (`http://user:pass@prometheus:9090`, `?api_key=...`) must not
+ * reach anything stored or shown: error lines, outputs, job summaries, deployment statuses
+ * (which GitHub keeps and never masks). Userinfo becomes `***@`, and the values of query
+ * parameters whose names look like credentials become `***`.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]*@/gi;
+const SECRET_PARAM = /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
+function redact(text) {
+    if (!text.includes('://') && !text.includes('='))
+        return text;
+    return text.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***');
+}
+/** The password of a URL's userinfo and the values of its credential-looking parameters, to mask. */
+function urlSecrets(url) {
+    const out = [];
+    try {
+        const u = new URL(url);
+        if (u.password)
+            out.push(decodeURIComponent(u.password));
+        if (u.username && u.password)
+            out.push(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
+        for (const [k, v] of u.searchParams)
+            if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k))
+                out.push(v);
+    }
+    catch {
+        // Not a URL: nothing to mask.
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __nccwpck_require__(7264);
 ;// CONCATENATED MODULE: ./packages/kit/src/run.ts
 /** The one place where an action's errors become `core.setFailed`. */
+
 
 
 async function runAction(main) {
@@ -28773,7 +28822,7 @@ async function runAction(main) {
     catch (error) {
         if (error instanceof Error && error.stack)
             core/* debug */.Yz(error.stack);
-        core/* setFailed */.C1(errorLine(error));
+        core/* setFailed */.C1(redact(errorLine(error)));
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
@@ -28781,17 +28830,18 @@ async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5300));
-    await core/* summary */.z.addRaw(fitToBytes(markdown), true).write();
+    await core/* summary */.z.addRaw(fitToBytes(redact(markdown)), true).write();
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value !== undefined)
-            core/* setOutput */.uH(name, String(value));
+            core/* setOutput */.uH(name, redact(String(value)));
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -29042,8 +29092,8 @@ function byVersionDesc(a, b) {
     return compareSemVer(b.version, a.version);
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 4 modules
-var src = __nccwpck_require__(2189);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __nccwpck_require__(8186);
 ;// CONCATENATED MODULE: ./packages/versioning/src/history.ts
 /**
  * What git knows about releases: tags with a prefix, the highest one reachable from HEAD,
@@ -29506,7 +29556,7 @@ async function release(config) {
         log(pushed.existed ? `Tag ${tag} was already pushed at this commit; completing the release.` : `Pushed ${[tag, ...floating].join(', ')}.`);
         resume = pushed.existed;
     }
-    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(769)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2769));
+    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(571)]).then(__nccwpck_require__.bind(__nccwpck_require__, 571));
     const published = await publishRelease(config.github, config.repo, { tag, name: tag, body: changelog, prerelease: !stable, assets: config.assets }, resume);
     if (atHead && published.created) {
         log(`Completed the release of ${tag} (its tag existed without a release).`);

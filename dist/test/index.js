@@ -28375,7 +28375,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(42189);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(28186);
 /* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29135);
 
 
@@ -28455,7 +28455,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 42189:
+/***/ 28186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28471,7 +28471,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, parseDuration, parsePercentages, splitList, table
+// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, redact, splitList, table, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28709,11 +28709,26 @@ function splitArgs(command) {
         args.push(current);
     return args;
 }
+/**
+ * What no program the suite starts may inherit: the action's inputs (tokens among them) and
+ * the runner's service credentials, which the runner itself never gives to a `run:` step
+ * (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL reach the cache and artifact services: a
+ * postinstall script holding them could poison the cache). A command gets what it needs by
+ * name (ROLLGATE_*).
+ */
+const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+function leastEnvironment(env = process.env) {
+    const out = {};
+    for (const [k, v] of Object.entries(env))
+        if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
+            out[k] = v;
+    return out;
+}
 /** Runs `program args...` and returns its exit code and output; never throws on a non-zero exit. */
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 22876));
     try {
-        const env = options.env ? { ...process.env, ...options.env } : undefined;
+        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -28740,10 +28755,44 @@ async function execChecked(what, program, args, options = {}) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
+/**
+ * Credentials written into URLs (`http://user:pass@prometheus:9090`, `?api_key=...`) must not
+ * reach anything stored or shown: error lines, outputs, job summaries, deployment statuses
+ * (which GitHub keeps and never masks). Userinfo becomes `***@`, and the values of query
+ * parameters whose names look like credentials become `***`.
+ */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]*@/gi;
+const SECRET_PARAM = /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
+function redact(text) {
+    if (!text.includes('://') && !text.includes('='))
+        return text;
+    return text.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***');
+}
+/** The password of a URL's userinfo and the values of its credential-looking parameters, to mask. */
+function urlSecrets(url) {
+    const out = [];
+    try {
+        const u = new URL(url);
+        if (u.password)
+            out.push(decodeURIComponent(u.password));
+        if (u.username && u.password)
+            out.push(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
+        for (const [k, v] of u.searchParams)
+            if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k))
+                out.push(v);
+    }
+    catch {
+        // Not a URL: nothing to mask.
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./packages/kit/src/run.ts
 /** The one place where an action's errors become `core.setFailed`. */
+
 
 
 async function runAction(main) {
@@ -28753,7 +28802,7 @@ async function runAction(main) {
     catch (error) {
         if (error instanceof Error && error.stack)
             core/* debug */.Yz(error.stack);
-        core/* setFailed */.C1(errorLine(error));
+        core/* setFailed */.C1(redact(errorLine(error)));
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
@@ -28761,17 +28810,18 @@ async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await __nccwpck_require__.e(/* import() */ 300).then(__nccwpck_require__.bind(__nccwpck_require__, 55300));
-    await core/* summary */.z.addRaw(fitToBytes(markdown), true).write();
+    await core/* summary */.z.addRaw(fitToBytes(redact(markdown)), true).write();
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
         if (value !== undefined)
-            core/* setOutput */.uH(name, String(value));
+            core/* setOutput */.uH(name, redact(String(value)));
     }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

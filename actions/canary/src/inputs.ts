@@ -1,5 +1,5 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
-import { ActionError, InputError, Inputs, splitArgs } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, splitArgs, urlSecrets } from '@rollgate/kit';
 import { parseChecks, samplesNeeded, smallestP, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
@@ -69,6 +69,13 @@ export function readCanaryInputs(inputs: Inputs) {
     },
     deployCommand: splitArgs(inputs.string('deploy-command')),
     token: inputs.string('github-token', { required: true }),
-    secrets: [inputs.string('prometheus-token'), inputs.string('prometheus-password'), inputs.string('traffic-token')].filter(Boolean),
+    // Every secret is registered with the runner before first use, those inside URLs too.
+    secrets: [
+      inputs.string('prometheus-token'),
+      inputs.string('prometheus-password'),
+      inputs.string('traffic-token'),
+      ...urlSecrets(inputs.string('prometheus-url')),
+      ...checks.flatMap((c) => (c.provider === 'http' ? urlSecrets(c.query) : [])),
+    ].filter(Boolean),
   };
 }

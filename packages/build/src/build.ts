@@ -3,8 +3,8 @@
  * output files, write the reproducible archive and its manifest. Uploading is the action's
  * job (it needs the runner's artifact service).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ActionError, execChecked, execFile } from '@rollgate/kit';
 import { writeArchive } from './archive.js';
 import { makeManifest, type BuildManifest } from './manifest.js';
@@ -58,6 +58,16 @@ export async function packageBuild(config: BuildConfig): Promise<BuildResult> {
     if (path.startsWith('..')) throw new ActionError(`Output ${source} is outside the workspace.`);
     return { source, path: path.split(sep).join('/') };
   });
+  // A link among the outputs is archived as what it points to: that must be in the workspace
+  // too, or a link to ~/.ssh/id_rsa or a runner credentials file would ship in the artifact.
+  const root = await realpath(config.workspace);
+  for (const f of files) {
+    const real = await realpath(f.source);
+    const inside = relative(root, real);
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      throw new ActionError(`Output ${f.path} resolves to ${real}, outside the workspace: refused (a link among the build outputs must point inside the workspace).`);
+    }
+  }
   await mkdir(config.outDir, { recursive: true });
   const archive = join(config.outDir, `${config.name}.tar.gz`);
   const written = await writeArchive(files, archive);

@@ -3,6 +3,7 @@
  * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
+import { redact } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 
@@ -51,7 +52,8 @@ export interface DeploymentRecord {
 }
 
 /** GitHub limits a status description to 140 characters. */
-export function statusText(s: string): string {
+export function statusText(text: string): string {
+  const s = redact(text);
   return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
 }
 

@@ -57,11 +57,26 @@ export function splitArgs(command: string): string[] {
   return args;
 }
 
+/**
+ * What no program the suite starts may inherit: the action's inputs (tokens among them) and
+ * the runner's service credentials, which the runner itself never gives to a `run:` step
+ * (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL reach the cache and artifact services: a
+ * postinstall script holding them could poison the cache). A command gets what it needs by
+ * name (ROLLGATE_*).
+ */
+const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+
+export function leastEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !WITHHELD.some((re) => re.test(k))) out[k] = v;
+  return out;
+}
+
 /** Runs `program args...` and returns its exit code and output; never throws on a non-zero exit. */
 export async function execFile(program: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const { getExecOutput } = await import('@actions/exec');
   try {
-    const env = options.env ? { ...(process.env as Record<string, string>), ...options.env } : undefined;
+    const env = { ...leastEnvironment(), ...(options.env ?? {}) };
     return await getExecOutput(program, args, {
       cwd: options.cwd,
       env,

@@ -3,3 +3,4 @@ export * from './inputs.js';
 export * from './summary.js';
 export * from './exec.js';
 export * from './run.js';
+export * from './redact.js';

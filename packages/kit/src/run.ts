@@ -1,4 +1,5 @@
 /** The one place where an action's errors become `core.setFailed`. */
+import { redact } from './redact.js';
 import * as core from '@actions/core';
 import { errorLine } from './errors.js';
 
@@ -7,7 +8,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (error) {
     if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(errorLine(error));
+    core.setFailed(redact(errorLine(error)));
   }
 }
 
@@ -15,12 +16,12 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const { fitToBytes } = await import('./summary.js');
-  await core.summary.addRaw(fitToBytes(markdown), true).write();
+  await core.summary.addRaw(fitToBytes(redact(markdown)), true).write();
 }
 
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 export function setOutputs(outputs: Record<string, string | number | boolean | undefined>): void {
   for (const [name, value] of Object.entries(outputs)) {
-    if (value !== undefined) core.setOutput(name, String(value));
+    if (value !== undefined) core.setOutput(name, redact(String(value)));
   }
 }

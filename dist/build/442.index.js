@@ -1,8 +1,8 @@
-export const id = 771;
-export const ids = [771];
+export const id = 442;
+export const ids = [442];
 export const modules = {
 
-/***/ 47771:
+/***/ 93442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -367,7 +367,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 42189));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 28186));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -392,6 +392,101 @@ async function uploadMissing(gh, repo, release, files) {
         uploaded.set(name, asset.data.id);
     }
     return uploaded;
+}
+
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
+var src = __webpack_require__(28186);
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+/** GitHub limits a status description to 140 characters. */
+function statusText(text) {
+    const s = redact(text);
+    return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
+}
+class ReleaseRecords {
+    gh;
+    repo;
+    environment;
+    constructor(gh, repo, environment) {
+        this.gh = gh;
+        this.repo = repo;
+        this.environment = environment;
+    }
+    async create(ref, payload, description, options = {}) {
+        const res = await this.gh.rest.repos.createDeployment({
+            ...this.repo,
+            ref,
+            environment: this.environment,
+            task: 'deploy',
+            auto_merge: false,
+            required_contexts: [],
+            payload: payload,
+            description: statusText(description),
+            ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
+            ...(options.production !== undefined ? { production_environment: options.production } : {}),
+        });
+        if (res.status !== 201)
+            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+        return res.data.id;
+    }
+    async status(id, state, description, extra = {}) {
+        await this.gh.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            description: statusText(description),
+            environment: this.environment,
+            auto_inactive: false,
+            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
+        });
+    }
+    /** Recent deployments of the environment, newest first, with their state. */
+    async history(limit = 30) {
+        const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+        const out = [];
+        for (const d of list.data.slice(0, limit)) {
+            const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+            const latest = statuses.data[0];
+            const payload = (typeof d.payload === 'string' ? safeJson(d.payload) : d.payload);
+            out.push({
+                id: d.id,
+                sha: d.sha,
+                ref: d.ref,
+                created_at: d.created_at,
+                payload,
+                state: latest?.state ?? 'none',
+                description: latest?.description ?? '',
+                everSucceeded: statuses.data.some((s) => s.state === 'success'),
+            });
+        }
+        return out;
+    }
+    /** Marks every other deployment whose latest state is success as inactive. */
+    async retireOthers(keep, history) {
+        const records = history ?? (await this.history());
+        const retired = [];
+        for (const r of records) {
+            if (r.id === keep || r.state !== 'success')
+                continue;
+            await this.status(r.id, 'inactive', `replaced by deployment ${keep}`);
+            retired.push(r.id);
+        }
+        return retired;
+    }
+}
+function safeJson(s) {
+    try {
+        return JSON.parse(s);
+    }
+    catch {
+        return {};
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
