@@ -28375,7 +28375,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(28186);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20334);
 /* harmony import */ var _rollgate_build__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29377);
 
 
@@ -28612,8 +28612,8 @@ async function writeArchive(files, out) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
-var src = __nccwpck_require__(28186);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
+var src = __nccwpck_require__(20334);
 ;// CONCATENATED MODULE: ./packages/build/src/manifest.ts
 function buildId(name, commit, runId, attempt) {
     return `${name}@${commit.slice(0, 12)}+run.${runId}.${attempt}`;
@@ -28783,13 +28783,13 @@ async function saveDependencies(plan, hit, warn) {
 
 /***/ }),
 
-/***/ 28186:
+/***/ 20334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ActionError: () => (/* reexport */ ActionError),
+  ActionError: () => (/* reexport */ errors_ActionError),
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
   $h: () => (/* reexport */ execChecked),
@@ -28801,7 +28801,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, redact, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28810,14 +28810,14 @@ __nccwpck_require__.d(__webpack_exports__, {
  * Every failure a user can cause or fix is one of these, so the message names
  * what to look at (an input, a step) and what was expected.
  */
-class ActionError extends Error {
+class errors_ActionError extends Error {
     constructor(message, options) {
         super(message, options);
         this.name = 'ActionError';
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends ActionError {
+class InputError extends errors_ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -28828,7 +28828,7 @@ class InputError extends ActionError {
 }
 /** Turns anything thrown into the one line a user reads. */
 function errorLine(error) {
-    if (error instanceof ActionError)
+    if (error instanceof errors_ActionError)
         return error.message;
     if (error instanceof Error) {
         const status = error.status;
@@ -29036,7 +29036,7 @@ function splitArgs(command) {
         }
     }
     if (quote)
-        throw new ActionError(`Unterminated ${quote} quote in command: ${command}`);
+        throw new errors_ActionError(`Unterminated ${quote} quote in command: ${command}`);
     if (inArg)
         args.push(current);
     return args;
@@ -29072,7 +29072,7 @@ async function execFile(program, args, options = {}) {
     catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         if (/Unable to locate executable|ENOENT/.test(msg)) {
-            throw new ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
+            throw new errors_ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
         }
         throw error;
     }
@@ -29082,7 +29082,7 @@ async function execChecked(what, program, args, options = {}) {
     const result = await execFile(program, args, options);
     if (result.exitCode !== 0) {
         const tail = (result.stderr || result.stdout).trim().split('\n').slice(-1)[0] ?? '';
-        throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
+        throw new errors_ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
 }
@@ -29152,7 +29152,46 @@ function setOutputs(outputs) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/values.ts
+/**
+ * One validator for the values a rollout writes into other languages: versions and addresses
+ * go into nginx config, PromQL label matchers, log lines (where a newline starts a workflow
+ * command such as ::add-mask::) and program arguments (where a leading `-` is an option). A
+ * value is checked where it enters (inputs) and where it is read back (deployment payloads),
+ * with the same rules; what passes can be written into any of those sinks as it is.
+ */
+
+/** A version or tag: starts with a letter or digit, then letters, digits, `.`, `_`, `+`, `-`. */
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,127}$/;
+/** host:port, [IPv6]:port, or unix:/path. */
+const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]):(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$|^unix:\/[\w./-]{1,200}$/;
+/** sha256:<64 hex>. */
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
+const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
+const VALUE_RULES = {
+    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
+    digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
+    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+};
+function isValid(kind, value) {
+    return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
+}
+/** The value, or an ActionError naming where it came from and what was expected. */
+function checkValue(kind, value, where) {
+    if (isValid(kind, value))
+        return value;
+    const shown = JSON.stringify(value) ?? String(value);
+    throw new ActionError(`${where} is not ${VALUE_RULES[kind].description}: ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}`);
+}
+/** A label value inside a PromQL double-quoted string: backslash, quote and newline escaped. */
+function promqlString(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

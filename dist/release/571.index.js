@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   publishRelease: () => (/* reexport */ publishRelease)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, ReleaseRecords, attachToRelease, findRelease, statusText
+// UNUSED EXPORTS: DO_NOT_RETRY, ReleaseRecords, attachToRelease, findRelease, payloadProblem, statusText
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
 var core = __webpack_require__(7264);
@@ -125,7 +125,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 8186));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 334));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -152,8 +152,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
-var src = __webpack_require__(8186);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
+var src = __webpack_require__(334);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -161,6 +161,46 @@ var src = __webpack_require__(8186);
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
 
+/**
+ * Why a payload cannot have been written by this suite (a value fails the validator every
+ * action applies to what it writes), or undefined when it passes. Such a record is never
+ * acted on: history() leaves it out and says so.
+ */
+function payloadProblem(payload) {
+    if (!payload || typeof payload !== 'object')
+        return 'no payload object';
+    const p = payload;
+    const checks = [
+        ['version', p.version, 'version', true],
+        ['version', p.stable, 'stable', false],
+        ['address', p.address, 'address', false],
+        ['address', p.stable_address, 'stable_address', false],
+        ['version', p.tag, 'tag', false],
+    ];
+    const artifact = p.artifact;
+    if (artifact !== undefined) {
+        if (!artifact || typeof artifact !== 'object')
+            return 'artifact is not an object';
+        checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
+        if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
+            return 'artifact.run_id is not a run id';
+    }
+    const rollout = p.rollout;
+    if (rollout !== undefined) {
+        const steps = rollout?.steps;
+        if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
+            return 'rollout.steps is not a list of percentages';
+        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+            return 'rollout.interval_ms is out of range';
+    }
+    for (const [kind, value, field, required] of checks) {
+        if (value === undefined && !required)
+            continue;
+        if (!isValid(kind, value))
+            return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${VALUE_RULES[kind].description}`;
+    }
+    return undefined;
+}
 /** GitHub limits a status description to 140 characters. */
 function statusText(text) {
     const s = redact(text);
@@ -170,10 +210,14 @@ class ReleaseRecords {
     gh;
     repo;
     environment;
-    constructor(gh, repo, environment) {
+    warn;
+    constructor(gh, repo, environment, 
+    /** Where to say that a record is ignored (core.warning in an action). */
+    warn) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
+        this.warn = warn;
     }
     async create(ref, payload, description, options = {}) {
         const res = await this.gh.rest.repos.createDeployment({
@@ -204,14 +248,27 @@ class ReleaseRecords {
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
-    /** Recent deployments of the environment, newest first, with their state. */
+    /** Records left out of the last history() because their payload fails the validator: id and why. */
+    refused = [];
+    /**
+     * Recent deployments of the environment, newest first, with their state. A record whose
+     * payload this suite could not have written is left out (and listed in `refused`).
+     */
     async history(limit = 30) {
         const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
         const out = [];
+        this.refused = [];
         for (const d of list.data.slice(0, limit)) {
+            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+            const problem = payloadProblem(raw);
+            if (problem) {
+                this.refused.push({ id: d.id, why: problem });
+                this.warn?.(`Deployment ${d.id} in ${this.environment} is not trusted and is ignored: ${problem}.`);
+                continue;
+            }
             const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
             const latest = statuses.data[0];
-            const payload = (typeof d.payload === 'string' ? safeJson(d.payload) : d.payload);
+            const payload = raw;
             out.push({
                 id: d.id,
                 sha: d.sha,
@@ -219,7 +276,9 @@ class ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                description: latest?.description ?? '',
+                // Free text anyone with deployments: write can set: no line breaks or control characters
+                // reach a log line (where a newline could start a workflow command).
+                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }

@@ -30746,7 +30746,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(28186);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(20334);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72911);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(34250);
@@ -30758,7 +30758,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
     const inputs = new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
     const environment = inputs.string('environment', { required: true });
-    const toVersion = inputs.string('to-version');
+    const toVersion = inputs.string('to-version', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .VALUE_RULES */ .mb.version });
     const toDeploymentText = inputs.string('to-deployment');
     if (toVersion && toDeploymentText)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('to-deployment', 'to be empty when to-version is given (one target)');
@@ -30766,7 +30766,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const dryRun = inputs.boolean('dry-run');
     const deployCommand = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .splitArgs */ .sG)(inputs.string('deploy-command', { required: !dryRun }));
     const traffic = inputs.raw('traffic-provider') ? (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs) : undefined;
-    const targetAddress = inputs.string('target-address');
+    const targetAddress = inputs.string('target-address', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .VALUE_RULES */ .mb.address });
     const token = inputs.string('github-token', { required: true });
     const trafficToken = inputs.string('traffic-token');
     if (trafficToken)
@@ -30774,7 +30774,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token });
     const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__/* .runRollback */ .el)({
-        records: new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E(gh, { owner, repo }, environment),
+        records: new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E(gh, { owner, repo }, environment, (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line)),
         gh,
         token,
         repo: { owner, repo },
@@ -30819,8 +30819,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: Cancelled, chooseTarget, fetchArtifact, runCanary
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
-var src = __nccwpck_require__(28186);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
+var src = __nccwpck_require__(20334);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/analysis/src/checks.ts
@@ -30829,6 +30829,7 @@ var dist = __nccwpck_require__(38815);
  * http), a query with {{version}}, {{stable}} and {{interval}} placeholders, and either a
  * threshold (max / min) or `compare: baseline` with an allowed increase over stable.
  */
+
 
 const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase', 'tolerance']);
 /** Parses the input; throws an Error whose message says which item and what is wrong. */
@@ -30897,8 +30898,13 @@ function parseChecks(text, defaultProvider = 'prometheus') {
         return check;
     });
 }
-function checks_renderQuery(query, vars) {
-    return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k) => vars[k]);
+/**
+ * Fills the placeholders, escaped for where the query goes: a PromQL string literal (versions
+ * are validated, and escaped again here) or a URL (percent-encoded, so `+` stays a plus).
+ */
+function checks_renderQuery(query, vars, provider = 'prometheus') {
+    const escape = provider === 'http' ? encodeURIComponent : promqlString;
+    return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k) => escape(vars[k]));
 }
 
 ;// CONCATENATED MODULE: ./packages/analysis/src/index.ts
@@ -31053,7 +31059,7 @@ async function readChecks(config, stable, interval) {
         if (!source)
             throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
         for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
-            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }), check.path);
+            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
             if (reading.kind === 'unreachable')
                 throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
             config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
@@ -31139,7 +31145,7 @@ async function analyseStep(config, rollout, judge, stable) {
             const vars = { stable: stable.version, interval: rollout.intervalText };
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
-                const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
+                const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
                 const verdict = judge.measure(check, role, await source.read(query, check.path));
                 if (verdict)
                     return verdict;
@@ -31353,7 +31359,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, attachToRelease, findRelease, publishRelease, statusText
+// UNUSED EXPORTS: DO_NOT_RETRY, attachToRelease, findRelease, payloadProblem, publishRelease, statusText
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
@@ -31708,7 +31714,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 28186));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 20334));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -31735,8 +31741,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
-var src = __nccwpck_require__(28186);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
+var src = __nccwpck_require__(20334);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -31744,6 +31750,46 @@ var src = __nccwpck_require__(28186);
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
 
+/**
+ * Why a payload cannot have been written by this suite (a value fails the validator every
+ * action applies to what it writes), or undefined when it passes. Such a record is never
+ * acted on: history() leaves it out and says so.
+ */
+function payloadProblem(payload) {
+    if (!payload || typeof payload !== 'object')
+        return 'no payload object';
+    const p = payload;
+    const checks = [
+        ['version', p.version, 'version', true],
+        ['version', p.stable, 'stable', false],
+        ['address', p.address, 'address', false],
+        ['address', p.stable_address, 'stable_address', false],
+        ['version', p.tag, 'tag', false],
+    ];
+    const artifact = p.artifact;
+    if (artifact !== undefined) {
+        if (!artifact || typeof artifact !== 'object')
+            return 'artifact is not an object';
+        checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
+        if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
+            return 'artifact.run_id is not a run id';
+    }
+    const rollout = p.rollout;
+    if (rollout !== undefined) {
+        const steps = rollout?.steps;
+        if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
+            return 'rollout.steps is not a list of percentages';
+        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+            return 'rollout.interval_ms is out of range';
+    }
+    for (const [kind, value, field, required] of checks) {
+        if (value === undefined && !required)
+            continue;
+        if (!(0,src/* isValid */.fn)(kind, value))
+            return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${src/* VALUE_RULES */.mb[kind].description}`;
+    }
+    return undefined;
+}
 /** GitHub limits a status description to 140 characters. */
 function statusText(text) {
     const s = (0,src/* redact */.E$)(text);
@@ -31753,10 +31799,14 @@ class ReleaseRecords {
     gh;
     repo;
     environment;
-    constructor(gh, repo, environment) {
+    warn;
+    constructor(gh, repo, environment, 
+    /** Where to say that a record is ignored (core.warning in an action). */
+    warn) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
+        this.warn = warn;
     }
     async create(ref, payload, description, options = {}) {
         const res = await this.gh.rest.repos.createDeployment({
@@ -31787,14 +31837,27 @@ class ReleaseRecords {
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
-    /** Recent deployments of the environment, newest first, with their state. */
+    /** Records left out of the last history() because their payload fails the validator: id and why. */
+    refused = [];
+    /**
+     * Recent deployments of the environment, newest first, with their state. A record whose
+     * payload this suite could not have written is left out (and listed in `refused`).
+     */
     async history(limit = 30) {
         const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
         const out = [];
+        this.refused = [];
         for (const d of list.data.slice(0, limit)) {
+            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+            const problem = payloadProblem(raw);
+            if (problem) {
+                this.refused.push({ id: d.id, why: problem });
+                this.warn?.(`Deployment ${d.id} in ${this.environment} is not trusted and is ignored: ${problem}.`);
+                continue;
+            }
             const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
             const latest = statuses.data[0];
-            const payload = (typeof d.payload === 'string' ? safeJson(d.payload) : d.payload);
+            const payload = raw;
             out.push({
                 id: d.id,
                 sha: d.sha,
@@ -31802,7 +31865,9 @@ class ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                description: latest?.description ?? '',
+                // Free text anyone with deployments: write can set: no line breaks or control characters
+                // reach a log line (where a newline could start a workflow command).
+                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }
@@ -31838,7 +31903,7 @@ function safeJson(s) {
 
 /***/ }),
 
-/***/ 28186:
+/***/ 20334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31847,8 +31912,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ ActionError),
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
+  mb: () => (/* reexport */ VALUE_RULES),
+  Su: () => (/* reexport */ checkValue),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
+  fn: () => (/* reexport */ isValid),
   E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
@@ -31857,7 +31925,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT_BYTES, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -32208,7 +32276,46 @@ function setOutputs(outputs) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/values.ts
+/**
+ * One validator for the values a rollout writes into other languages: versions and addresses
+ * go into nginx config, PromQL label matchers, log lines (where a newline starts a workflow
+ * command such as ::add-mask::) and program arguments (where a leading `-` is an option). A
+ * value is checked where it enters (inputs) and where it is read back (deployment payloads),
+ * with the same rules; what passes can be written into any of those sinks as it is.
+ */
+
+/** A version or tag: starts with a letter or digit, then letters, digits, `.`, `_`, `+`, `-`. */
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,127}$/;
+/** host:port, [IPv6]:port, or unix:/path. */
+const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]):(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$|^unix:\/[\w./-]{1,200}$/;
+/** sha256:<64 hex>. */
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
+const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
+const VALUE_RULES = {
+    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
+    digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
+    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+};
+function isValid(kind, value) {
+    return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
+}
+/** The value, or an ActionError naming where it came from and what was expected. */
+function checkValue(kind, value, where) {
+    if (isValid(kind, value))
+        return value;
+    const shown = JSON.stringify(value) ?? String(value);
+    throw new ActionError(`${where} is not ${VALUE_RULES[kind].description}: ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}`);
+}
+/** A label value inside a PromQL double-quoted string: backslash, quote and newline escaped. */
+function promqlString(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -32285,8 +32392,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 5 modules
-var src = __nccwpck_require__(28186);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
+var src = __nccwpck_require__(20334);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with
@@ -32296,7 +32403,6 @@ var src = __nccwpck_require__(28186);
 
 
 
-const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$|^unix:\/[\w./-]+$/;
 function renderUpstream(name, split) {
     const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
     for (const [backend, weight, role] of [
@@ -32305,9 +32411,11 @@ function renderUpstream(name, split) {
     ]) {
         if (weight <= 0)
             continue;
-        if (!backend.address || !ADDRESS.test(backend.address))
-            throw new src.ActionError(`nginx: the ${role} address '${backend.address ?? ''}' is not host:port.`);
-        lines.push(`    server ${backend.address} weight=${weight}; # ${role} ${backend.version}`);
+        // Both values go into the config file: checked by the one validator (no newline, `;`, `{`
+        // or `#` can pass), whatever they came from (an input, or a payload read back).
+        const address = (0,src/* checkValue */.Su)('address', backend.address, `nginx: the ${role} address`);
+        const version = (0,src/* checkValue */.Su)('version', backend.version, `nginx: the ${role} version`);
+        lines.push(`    server ${address} weight=${weight}; # ${role} ${version}`);
     }
     lines.push('}', '');
     return lines.join('\n');

@@ -172,6 +172,37 @@ describe('rollback action', () => {
     expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
   }, 60_000);
 
+  it('ignores a forged record whose values could inject nginx config, and rolls back over the real history', async () => {
+    await history('prod-f', v100, v110);
+    // What anyone with deployments: write can do with two API calls.
+    const forged = await api('/deployments', {
+      ref: stack.sha,
+      environment: 'prod-f',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { version: '1.2.0\n    server 10.6.6.6:80 weight=95;', address: '10.6.6.6:80; server 10.6.6.7:80', artifact: { name: v110.name, digest: v110.digest } },
+    });
+    await api(`/deployments/${forged.id}/statuses`, { state: 'success', auto_inactive: false, description: 'live\n::add-mask::x' });
+    const port = await freePort();
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'pid-')), 'pid');
+    const r = await rollback('prod-f', { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` }, { DEPLOY_PID_FILE: pidFile });
+    if (existsSync(pidFile)) pids.push(Number(readFileSync(pidFile, 'utf8')));
+    expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(new RegExp(`^Deployment ${forged.id} in prod-f is not trusted and is ignored: version .* is not a version`)) }));
+    expect(r.annotations.filter((a) => a.level === 'warning')).toHaveLength(1);
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ version: STABLE, 'replaced-version': '1.1.0' });
+    expect(stack.upstream()).not.toContain('10.6.6.6');
+    expect(r.masks).not.toContain('x');
+  }, 90_000);
+
+  it('refuses a stable-version that is not a version before anything moves', async () => {
+    const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length };
+    const r = await stack.canary({ version: '1.3.0', environment: 'prod-i', 'stable-version': '1.0.0\n    server 10.6.6.6:80 weight=95;' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toMatch(/^Input 'stable-version': expected a version such as 1.3.0/);
+    expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
+  });
+
   it('says so when nothing is live', async () => {
     const r = await rollback('empty-env', { 'dry-run': 'true' });
     expect(r.error).toBe('Nothing is live in empty-env: no deployment has a success status to roll back from.');

@@ -1,5 +1,5 @@
 /** Inputs of the canary action, read and checked once for the main and the post step. */
-import { ActionError, InputError, Inputs, splitArgs, urlSecrets } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, VALUE_RULES, splitArgs, urlSecrets } from '@rollgate/kit';
 import { parseChecks, samplesNeeded, smallestP, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
@@ -42,10 +42,11 @@ export function readCanaryInputs(inputs: Inputs) {
       String(samplesPerStep),
     );
   }
-  const canaryAddress = inputs.string('canary-address');
-  const stableAddress = inputs.string('stable-address');
+  const canaryAddress = inputs.string('canary-address', { pattern: VALUE_RULES.address });
+  const stableAddress = inputs.string('stable-address', { pattern: VALUE_RULES.address });
+  const stableVersion = inputs.string('stable-version', { pattern: VALUE_RULES.version });
   return {
-    version: inputs.string('version', { required: true, pattern: { regex: /^[\w.+-]+$/, description: 'a version such as 1.3.0' } }),
+    version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     mode,
     dryRun: inputs.boolean('dry-run'),
@@ -59,9 +60,9 @@ export function readCanaryInputs(inputs: Inputs) {
     sources,
     traffic: trafficFromInputs(inputs),
     canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
-    stable: { ...(inputs.string('stable-version') ? { version: inputs.string('stable-version') } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
+    stable: { ...(stableVersion ? { version: stableVersion } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
     artifact: {
-      name: inputs.string('artifact-name'),
+      name: inputs.string('artifact-name', { pattern: VALUE_RULES.name }),
       digest: inputs.string('artifact-digest', { pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' } }),
       id: inputs.string('artifact-id'),
       runId: inputs.string('artifact-run-id'),

@@ -13,7 +13,7 @@ await runAction(async () => {
   for (const s of inputs.secrets) core.setSecret(s);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token: inputs.token });
-  const records = new ReleaseRecords(gh, { owner, repo }, inputs.environment);
+  const records = new ReleaseRecords(gh, { owner, repo }, inputs.environment, (line) => core.warning(line));
   const a = inputs.artifact;
   const artifactRef =
     a.name && a.digest

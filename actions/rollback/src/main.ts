@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InputError, Inputs, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
+import { InputError, Inputs, VALUE_RULES, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { runRollback } from '@rollgate/delivery';
@@ -7,14 +7,14 @@ import { runRollback } from '@rollgate/delivery';
 await runAction(async () => {
   const inputs = new Inputs((name) => core.getInput(name));
   const environment = inputs.string('environment', { required: true });
-  const toVersion = inputs.string('to-version');
+  const toVersion = inputs.string('to-version', { pattern: VALUE_RULES.version });
   const toDeploymentText = inputs.string('to-deployment');
   if (toVersion && toDeploymentText) throw new InputError('to-deployment', 'to be empty when to-version is given (one target)');
   const toDeployment = toDeploymentText ? inputs.integer('to-deployment', { min: 1 }) : undefined;
   const dryRun = inputs.boolean('dry-run');
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: !dryRun }));
   const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
-  const targetAddress = inputs.string('target-address');
+  const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
   const token = inputs.string('github-token', { required: true });
   const trafficToken = inputs.string('traffic-token');
   if (trafficToken) core.setSecret(trafficToken);
@@ -22,7 +22,7 @@ await runAction(async () => {
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token });
   const result = await runRollback({
-    records: new ReleaseRecords(gh, { owner, repo }, environment),
+    records: new ReleaseRecords(gh, { owner, repo }, environment, (line) => core.warning(line)),
     gh,
     token,
     repo: { owner, repo },

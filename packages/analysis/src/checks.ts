@@ -4,6 +4,7 @@
  * threshold (max / min) or `compare: baseline` with an allowed increase over stable.
  */
 import { parse } from 'yaml';
+import { promqlString } from '@rollgate/kit';
 
 export interface Check {
   name: string;
@@ -72,6 +73,11 @@ export function parseChecks(text: string, defaultProvider: 'prometheus' | 'http'
   });
 }
 
-export function renderQuery(query: string, vars: { version: string; stable: string; interval: string }): string {
-  return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k: 'version' | 'stable' | 'interval') => vars[k]);
+/**
+ * Fills the placeholders, escaped for where the query goes: a PromQL string literal (versions
+ * are validated, and escaped again here) or a URL (percent-encoded, so `+` stays a plus).
+ */
+export function renderQuery(query: string, vars: { version: string; stable: string; interval: string }, provider: 'prometheus' | 'http' = 'prometheus'): string {
+  const escape = provider === 'http' ? encodeURIComponent : promqlString;
+  return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k: 'version' | 'stable' | 'interval') => escape(vars[k]));
 }

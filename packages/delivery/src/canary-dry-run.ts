@@ -17,7 +17,7 @@ async function readChecks(config: CanaryConfig, stable: Backend, interval: strin
     const source = config.sources[check.provider];
     if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
     for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
-      const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }), check.path);
+      const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
       if (reading.kind === 'unreachable') throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
       config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
     }

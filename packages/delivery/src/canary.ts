@@ -104,7 +104,7 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
       const vars = { stable: stable.version, interval: rollout.intervalText };
       const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
       for (const role of roles) {
-        const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version });
+        const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
         const verdict = judge.measure(check, role, await source.read(query, check.path));
         if (verdict) return verdict;
       }

@@ -3,7 +3,7 @@
  * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
-import { redact } from '@rollgate/kit';
+import { isValid, redact, VALUE_RULES, type ValueKind } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 
@@ -51,6 +51,40 @@ export interface DeploymentRecord {
   everSucceeded: boolean;
 }
 
+/**
+ * Why a payload cannot have been written by this suite (a value fails the validator every
+ * action applies to what it writes), or undefined when it passes. Such a record is never
+ * acted on: history() leaves it out and says so.
+ */
+export function payloadProblem(payload: unknown): string | undefined {
+  if (!payload || typeof payload !== 'object') return 'no payload object';
+  const p = payload as Record<string, unknown>;
+  const checks: [ValueKind, unknown, string, boolean][] = [
+    ['version', p.version, 'version', true],
+    ['version', p.stable, 'stable', false],
+    ['address', p.address, 'address', false],
+    ['address', p.stable_address, 'stable_address', false],
+    ['version', p.tag, 'tag', false],
+  ];
+  const artifact = p.artifact as Record<string, unknown> | undefined;
+  if (artifact !== undefined) {
+    if (!artifact || typeof artifact !== 'object') return 'artifact is not an object';
+    checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
+    if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id))) return 'artifact.run_id is not a run id';
+  }
+  const rollout = p.rollout as { steps?: unknown; interval_ms?: unknown } | undefined;
+  if (rollout !== undefined) {
+    const steps = rollout?.steps;
+    if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100)) return 'rollout.steps is not a list of percentages';
+    if (!Number.isInteger(rollout?.interval_ms) || (rollout.interval_ms as number) < 1000 || (rollout.interval_ms as number) > 86_400_000) return 'rollout.interval_ms is out of range';
+  }
+  for (const [kind, value, field, required] of checks) {
+    if (value === undefined && !required) continue;
+    if (!isValid(kind, value)) return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${VALUE_RULES[kind].description}`;
+  }
+  return undefined;
+}
+
 /** GitHub limits a status description to 140 characters. */
 export function statusText(text: string): string {
   const s = redact(text);
@@ -62,6 +96,8 @@ export class ReleaseRecords {
     private readonly gh: GitHub,
     private readonly repo: Repo,
     readonly environment: string,
+    /** Where to say that a record is ignored (core.warning in an action). */
+    private readonly warn?: (line: string) => void,
   ) {}
 
   async create(ref: string, payload: ReleasePayload, description: string, options: { transient?: boolean; production?: boolean } = {}): Promise<number> {
@@ -94,14 +130,28 @@ export class ReleaseRecords {
     });
   }
 
-  /** Recent deployments of the environment, newest first, with their state. */
+  /** Records left out of the last history() because their payload fails the validator: id and why. */
+  refused: { id: number; why: string }[] = [];
+
+  /**
+   * Recent deployments of the environment, newest first, with their state. A record whose
+   * payload this suite could not have written is left out (and listed in `refused`).
+   */
   async history(limit = 30): Promise<DeploymentRecord[]> {
     const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
     const out: DeploymentRecord[] = [];
+    this.refused = [];
     for (const d of list.data.slice(0, limit)) {
+      const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+      const problem = payloadProblem(raw);
+      if (problem) {
+        this.refused.push({ id: d.id, why: problem });
+        this.warn?.(`Deployment ${d.id} in ${this.environment} is not trusted and is ignored: ${problem}.`);
+        continue;
+      }
       const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
       const latest = statuses.data[0];
-      const payload = (typeof d.payload === 'string' ? safeJson(d.payload) : d.payload) as ReleasePayload;
+      const payload = raw as ReleasePayload;
       out.push({
         id: d.id,
         sha: d.sha,
@@ -109,7 +159,9 @@ export class ReleaseRecords {
         created_at: d.created_at,
         payload,
         state: (latest?.state as DeploymentState | undefined) ?? 'none',
-        description: latest?.description ?? '',
+        // Free text anyone with deployments: write can set: no line breaks or control characters
+        // reach a log line (where a newline could start a workflow command).
+        description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
         everSucceeded: statuses.data.some((s) => s.state === 'success'),
       });
     }

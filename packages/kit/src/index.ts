@@ -4,3 +4,4 @@ export * from './summary.js';
 export * from './exec.js';
 export * from './run.js';
 export * from './redact.js';
+export * from './values.js';

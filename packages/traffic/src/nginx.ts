@@ -5,7 +5,7 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { ActionError, execFile } from '@rollgate/kit';
+import { ActionError, checkValue, execFile } from '@rollgate/kit';
 import type { Split, TrafficProvider } from './provider.js';
 
 export interface NginxOptions {
@@ -18,8 +18,6 @@ export interface NginxOptions {
   reloadCommand: string[];
 }
 
-const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$|^unix:\/[\w./-]+$/;
-
 export function renderUpstream(name: string, split: Split): string {
   const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
   for (const [backend, weight, role] of [
@@ -27,8 +25,11 @@ export function renderUpstream(name: string, split: Split): string {
     [split.canary, split.canaryWeight, 'canary'],
   ] as const) {
     if (weight <= 0) continue;
-    if (!backend.address || !ADDRESS.test(backend.address)) throw new ActionError(`nginx: the ${role} address '${backend.address ?? ''}' is not host:port.`);
-    lines.push(`    server ${backend.address} weight=${weight}; # ${role} ${backend.version}`);
+    // Both values go into the config file: checked by the one validator (no newline, `;`, `{`
+    // or `#` can pass), whatever they came from (an input, or a payload read back).
+    const address = checkValue('address', backend.address, `nginx: the ${role} address`);
+    const version = checkValue('version', backend.version, `nginx: the ${role} version`);
+    lines.push(`    server ${address} weight=${weight}; # ${role} ${version}`);
   }
   lines.push('}', '');
   return lines.join('\n');
