@@ -28790,7 +28790,7 @@ async function saveDependencies(plan, hit, warn) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
-  dz: () => (/* reexport */ InputError),
+  dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
@@ -28801,7 +28801,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, redact, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28817,7 +28817,7 @@ class errors_ActionError extends Error {
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends errors_ActionError {
+class errors_InputError extends errors_ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -28860,9 +28860,9 @@ class Inputs {
     string(name, options = {}) {
         const value = this.raw(name) || options.default || '';
         if (!value && options.required)
-            throw new InputError(name, 'a value (this input is required)');
+            throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
-            throw new InputError(name, options.pattern.description, value);
+            throw new errors_InputError(name, options.pattern.description, value);
         }
         return value;
     }
@@ -28875,7 +28875,7 @@ class Inputs {
             return true;
         if (FALSE.includes(value))
             return false;
-        throw new InputError(name, 'true or false', value);
+        throw new errors_InputError(name, 'true or false', value);
     }
     integer(name, range = {}) {
         const value = this.raw(name);
@@ -28884,7 +28884,7 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-            throw new InputError(name, `a whole number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a whole number${describeRange(min, max)}`, value);
         }
         return n;
     }
@@ -28896,14 +28896,14 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-            throw new InputError(name, `a number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a number${describeRange(min, max)}`, value);
         }
         return n;
     }
     oneOf(name, allowed, fallback) {
         const value = this.raw(name) || fallback || '';
         if (!allowed.includes(value)) {
-            throw new InputError(name, `one of ${allowed.join(', ')}`, value);
+            throw new errors_InputError(name, `one of ${allowed.join(', ')}`, value);
         }
         return value;
     }
@@ -28911,7 +28911,7 @@ class Inputs {
     list(name, options = {}) {
         const items = splitList(this.raw(name), options.separator);
         if (options.required && items.length === 0)
-            throw new InputError(name, 'at least one item');
+            throw new errors_InputError(name, 'at least one item');
         return items;
     }
     /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
@@ -28919,7 +28919,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -28927,7 +28927,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const steps = parsePercentages(value);
         if (!steps) {
-            throw new InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
+            throw new errors_InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
         }
         return steps;
     }
@@ -29085,6 +29085,36 @@ async function execChecked(what, program, args, options = {}) {
         throw new errors_ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
+}
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 51455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 76760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts

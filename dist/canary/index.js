@@ -30787,8 +30787,13 @@ function renderUpstream(name, split) {
 class NginxProvider {
     options;
     name = 'nginx';
+    programs;
     constructor(options) {
         this.options = options;
+        this.programs = [
+            { input: 'nginx-test-command', argv: options.testCommand },
+            { input: 'nginx-reload-command', argv: options.reloadCommand },
+        ];
     }
     async setSplit(split) {
         const { upstreamFile } = this.options;
@@ -30822,8 +30827,10 @@ class NginxProvider {
 class CommandProvider {
     argv;
     name = 'command';
+    programs;
     constructor(argv) {
         this.argv = argv;
+        this.programs = [{ input: 'traffic-command', argv }];
     }
     async setSplit(split) {
         const [program, ...args] = this.argv;
@@ -31040,7 +31047,14 @@ function readCanaryInputs(inputs) {
     const mode = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort'], 'run');
     // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
     const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
+    // setTimeout holds at most 2^31-1 ms; a step shorter than a second cannot sample anything.
+    if (intervalMs !== undefined && (intervalMs < 1000 || intervalMs > 86_400_000))
+        throw new src/* InputError */.dz('interval', 'a duration from 1s to 24h', inputs.string('interval'));
     const steps = inputs.string('steps') ? inputs.percentages('steps') : undefined;
+    const skipAnalysis = inputs.boolean('skip-analysis');
+    if (steps && steps.every((w) => w === 100) && !skipAnalysis && (mode === 'run' || mode === 'start')) {
+        throw new src/* InputError */.dz('steps', 'at least one step below 100 (steps: 100 promotes with no metric read at all); set skip-analysis: true to deploy without judging', inputs.string('steps'));
+    }
     let checks;
     try {
         checks = mode === 'abort' ? [] : (0,analysis_src/* parseChecks */.B2)(inputs.string('metrics', { required: true }));
@@ -31051,6 +31065,12 @@ function readCanaryInputs(inputs) {
         throw new src/* InputError */.dz('metrics', error.message);
     }
     const timeoutMs = inputs.duration('metrics-timeout', '10s');
+    if (timeoutMs < 100 || timeoutMs > 300_000)
+        throw new src/* InputError */.dz('metrics-timeout', 'a duration from 100ms to 5m', inputs.string('metrics-timeout'));
+    for (const c of checks) {
+        if (c.provider === 'http' && !/^https?:\/\/[^\s/]+/.test(c.query))
+            throw new src/* InputError */.dz('metrics', `check '${c.name}': an http(s) URL as the query of an http check`, c.query);
+    }
     const sources = {};
     if (checks.some((c) => c.provider === 'prometheus')) {
         const url = inputs.string('prometheus-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' } });
@@ -31099,6 +31119,7 @@ function readCanaryInputs(inputs) {
             releaseTag: inputs.string('release-tag'),
         },
         deployCommand: (0,src/* splitArgs */.sG)(inputs.string('deploy-command')),
+        skipAnalysis,
         token: inputs.string('github-token', { required: true }),
         // Every secret is registered with the runner before first use, those inside URLs too.
         secrets: [
@@ -31150,6 +31171,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         : undefined;
     if (inputs.deployCommand.length && !artifactRef)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
+    // Every program the rollout will run must exist before the first record, deploy or weight.
+    if (!inputs.dryRun)
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .checkPrograms */ .uj)([...(inputs.traffic.programs ?? []), ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : [])]);
     const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
     try {
         const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__/* .runCanary */ .i7)({
@@ -31815,36 +31839,58 @@ async function runCanary(config) {
         }
     }
     const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
-    for (const weight of remaining) {
-        config.inflight({ deploymentId, canary, stable, weight });
-        await traffic.setSplit({ stable, canary, canaryWeight: weight });
-        if (weight === 100) {
-            await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
-            config.inflight(undefined);
-            steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
-            const retired = await records.retireOthers(deploymentId);
-            log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-            return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+    let at = 0;
+    let promoted = false;
+    try {
+        for (const weight of remaining) {
+            at = weight;
+            config.inflight({ deploymentId, canary, stable, weight });
+            await traffic.setSplit({ stable, canary, canaryWeight: weight });
+            if (weight === 100) {
+                await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+                promoted = true;
+                config.inflight(undefined);
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+                const retired = await records.retireOthers(deploymentId);
+                log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+            }
+            await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+            log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
+            const verdict = await analyseStep(config, rollout, judge, stable);
+            if (verdict) {
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+                await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+                await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
+                config.inflight(undefined);
+                log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+                return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+            }
+            steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+            if (config.mode === 'start') {
+                await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+                config.inflight(undefined);
+                log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
+                steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
+                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+            }
         }
-        await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
-        log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-        const verdict = await analyseStep(config, rollout, judge, stable);
-        if (verdict) {
-            steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+    }
+    catch (error) {
+        // Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
+        // puts the traffic back and settles the record here: never left in_progress.
+        if (error instanceof Cancelled || promoted)
+            throw error;
+        let trafficNote = `traffic back on ${stable.version}`;
+        try {
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-            await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
             config.inflight(undefined);
-            log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-            return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
         }
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
-        if (config.mode === 'start') {
-            await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
-            config.inflight(undefined);
-            log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
-            steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-            return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+        catch (restore) {
+            trafficNote = `traffic NOT restored (${(0,src/* errorLine */.BP)(restore)}): the post step tries again`;
         }
+        await status(deploymentId, 'error', `failed at ${at}%: ${(0,src/* errorLine */.BP)(error)}; ${trafficNote}`).catch(() => undefined);
+        throw error;
     }
     throw new src.ActionError('steps must end at 100');
 }
@@ -32507,7 +32553,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
+  uj: () => (/* reexport */ checkPrograms),
   Su: () => (/* reexport */ checkValue),
+  BP: () => (/* reexport */ errorLine),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
   a3: () => (/* reexport */ formatDuration),
@@ -32522,7 +32570,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, splitList
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, programExists, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -32806,6 +32854,36 @@ async function execChecked(what, program, args, options = {}) {
         throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
+}
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 51455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 76760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts

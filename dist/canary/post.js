@@ -30747,8 +30747,8 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(334);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4891);
-/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(984);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9811);
+/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2911);
 /**
  * Post step (post-if: always): a rollout the main step left mid-way (job cancelled, runner
  * lost the process, an error) gets all traffic back on stable and a failure status. Fast by
@@ -30766,15 +30766,30 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     }
     const state = JSON.parse(saved);
     const inputs = new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
-    const traffic = (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs);
-    await traffic.setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+    // Whatever happens to the traffic, the record is settled: never left in_progress.
+    let restored = false;
+    let why = '';
+    try {
+        const traffic = (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs);
+        await traffic.setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
+        restored = true;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+    }
+    catch (error) {
+        why = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .errorLine */ .BP)(error);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${why}).`);
+    }
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const token = inputs.string('github-token');
     if (token) {
         const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'));
-        await records.status(state.deploymentId, 'failure', `cancelled at ${state.weight}%: traffic back on ${state.stable.version}`);
+        if (restored)
+            await records.status(state.deploymentId, 'failure', `cancelled at ${state.weight}%: traffic back on ${state.stable.version}`);
+        else
+            await records.status(state.deploymentId, 'error', `left at ${state.weight}%, traffic NOT restored: ${why}`);
     }
+    if (!restored)
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__.ActionError(`Traffic could not be put back on ${state.stable.version}: ${why}`);
 });
 
 __webpack_async_result__();
@@ -30782,7 +30797,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4891:
+/***/ 9811:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36163,8 +36178,8 @@ function createGitHub(options) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/github/src/releases.ts
 /**
  * GitHub releases, idempotently: an existing release for the tag is returned instead of a
@@ -36429,6 +36444,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
   Su: () => (/* reexport */ checkValue),
+  BP: () => (/* reexport */ errorLine),
   St: () => (/* reexport */ execFile),
   fn: () => (/* reexport */ isValid),
   E$: () => (/* reexport */ redact_redact),
@@ -36436,7 +36452,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, splitList, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, setOutputs, splitList, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -36452,7 +36468,7 @@ class errors_ActionError extends Error {
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends errors_ActionError {
+class errors_InputError extends errors_ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -36495,9 +36511,9 @@ class Inputs {
     string(name, options = {}) {
         const value = this.raw(name) || options.default || '';
         if (!value && options.required)
-            throw new InputError(name, 'a value (this input is required)');
+            throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
-            throw new InputError(name, options.pattern.description, value);
+            throw new errors_InputError(name, options.pattern.description, value);
         }
         return value;
     }
@@ -36510,7 +36526,7 @@ class Inputs {
             return true;
         if (FALSE.includes(value))
             return false;
-        throw new InputError(name, 'true or false', value);
+        throw new errors_InputError(name, 'true or false', value);
     }
     integer(name, range = {}) {
         const value = this.raw(name);
@@ -36519,7 +36535,7 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-            throw new InputError(name, `a whole number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a whole number${describeRange(min, max)}`, value);
         }
         return n;
     }
@@ -36531,14 +36547,14 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-            throw new InputError(name, `a number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a number${describeRange(min, max)}`, value);
         }
         return n;
     }
     oneOf(name, allowed, fallback) {
         const value = this.raw(name) || fallback || '';
         if (!allowed.includes(value)) {
-            throw new InputError(name, `one of ${allowed.join(', ')}`, value);
+            throw new errors_InputError(name, `one of ${allowed.join(', ')}`, value);
         }
         return value;
     }
@@ -36546,7 +36562,7 @@ class Inputs {
     list(name, options = {}) {
         const items = splitList(this.raw(name), options.separator);
         if (options.required && items.length === 0)
-            throw new InputError(name, 'at least one item');
+            throw new errors_InputError(name, 'at least one item');
         return items;
     }
     /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
@@ -36554,7 +36570,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -36562,7 +36578,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const steps = parsePercentages(value);
         if (!steps) {
-            throw new InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
+            throw new errors_InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
         }
         return steps;
     }
@@ -36719,6 +36735,36 @@ async function execChecked(what, program, args, options = {}) {
     }
     return result;
 }
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
 /**
@@ -36835,7 +36881,7 @@ function promqlString(value) {
 
 /***/ }),
 
-/***/ 984:
+/***/ 2911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36848,8 +36894,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
 var src = __nccwpck_require__(334);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
@@ -36881,13 +36927,18 @@ function renderUpstream(name, split) {
 class NginxProvider {
     options;
     name = 'nginx';
+    programs;
     constructor(options) {
         this.options = options;
+        this.programs = [
+            { input: 'nginx-test-command', argv: options.testCommand },
+            { input: 'nginx-reload-command', argv: options.reloadCommand },
+        ];
     }
     async setSplit(split) {
         const { upstreamFile } = this.options;
         const next = renderUpstream(this.options.upstreamName, split);
-        const previous = (0,external_node_fs_namespaceObject.existsSync)(upstreamFile) ? await (0,promises_.readFile)(upstreamFile, 'utf8') : undefined;
+        const previous = (0,external_node_fs_.existsSync)(upstreamFile) ? await (0,promises_.readFile)(upstreamFile, 'utf8') : undefined;
         if (previous === next)
             return;
         const temp = `${upstreamFile}.rollgate-${process.pid}`;
@@ -36916,8 +36967,10 @@ class NginxProvider {
 class CommandProvider {
     argv;
     name = 'command';
+    programs;
     constructor(argv) {
         this.argv = argv;
+        this.programs = [{ input: 'traffic-command', argv }];
     }
     async setSplit(split) {
         const [program, ...args] = this.argv;
@@ -37103,6 +37156,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -37128,6 +37188,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -37236,6 +37303,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
@@ -37244,7 +37312,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -40324,6 +40392,36 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -40361,6 +40459,17 @@ function getExecOutput(commandLine, args, options) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -28480,7 +28480,7 @@ __webpack_async_result__();
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
-  dz: () => (/* reexport */ InputError),
+  dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   St: () => (/* reexport */ execFile),
   Cs: () => (/* reexport */ runAction),
@@ -28489,7 +28489,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, splitArgs, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, redact, splitArgs, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28505,7 +28505,7 @@ class errors_ActionError extends Error {
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends errors_ActionError {
+class errors_InputError extends errors_ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -28548,9 +28548,9 @@ class Inputs {
     string(name, options = {}) {
         const value = this.raw(name) || options.default || '';
         if (!value && options.required)
-            throw new InputError(name, 'a value (this input is required)');
+            throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
-            throw new InputError(name, options.pattern.description, value);
+            throw new errors_InputError(name, options.pattern.description, value);
         }
         return value;
     }
@@ -28563,7 +28563,7 @@ class Inputs {
             return true;
         if (FALSE.includes(value))
             return false;
-        throw new InputError(name, 'true or false', value);
+        throw new errors_InputError(name, 'true or false', value);
     }
     integer(name, range = {}) {
         const value = this.raw(name);
@@ -28572,7 +28572,7 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-            throw new InputError(name, `a whole number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a whole number${describeRange(min, max)}`, value);
         }
         return n;
     }
@@ -28584,14 +28584,14 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-            throw new InputError(name, `a number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a number${describeRange(min, max)}`, value);
         }
         return n;
     }
     oneOf(name, allowed, fallback) {
         const value = this.raw(name) || fallback || '';
         if (!allowed.includes(value)) {
-            throw new InputError(name, `one of ${allowed.join(', ')}`, value);
+            throw new errors_InputError(name, `one of ${allowed.join(', ')}`, value);
         }
         return value;
     }
@@ -28599,7 +28599,7 @@ class Inputs {
     list(name, options = {}) {
         const items = splitList(this.raw(name), options.separator);
         if (options.required && items.length === 0)
-            throw new InputError(name, 'at least one item');
+            throw new errors_InputError(name, 'at least one item');
         return items;
     }
     /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
@@ -28607,7 +28607,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -28615,7 +28615,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const steps = parsePercentages(value);
         if (!steps) {
-            throw new InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
+            throw new errors_InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
         }
         return steps;
     }
@@ -28773,6 +28773,36 @@ async function execChecked(what, program, args, options = {}) {
         throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
+}
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
@@ -29732,6 +29762,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -32969,6 +33006,36 @@ function getExecOutput(commandLine, args, options) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

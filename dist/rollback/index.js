@@ -31221,36 +31221,58 @@ async function runCanary(config) {
         }
     }
     const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
-    for (const weight of remaining) {
-        config.inflight({ deploymentId, canary, stable, weight });
-        await traffic.setSplit({ stable, canary, canaryWeight: weight });
-        if (weight === 100) {
-            await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
-            config.inflight(undefined);
-            steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
-            const retired = await records.retireOthers(deploymentId);
-            log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-            return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+    let at = 0;
+    let promoted = false;
+    try {
+        for (const weight of remaining) {
+            at = weight;
+            config.inflight({ deploymentId, canary, stable, weight });
+            await traffic.setSplit({ stable, canary, canaryWeight: weight });
+            if (weight === 100) {
+                await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+                promoted = true;
+                config.inflight(undefined);
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+                const retired = await records.retireOthers(deploymentId);
+                log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+            }
+            await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+            log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
+            const verdict = await analyseStep(config, rollout, judge, stable);
+            if (verdict) {
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+                await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+                await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
+                config.inflight(undefined);
+                log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+                return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+            }
+            steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+            if (config.mode === 'start') {
+                await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+                config.inflight(undefined);
+                log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
+                steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
+                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+            }
         }
-        await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
-        log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-        const verdict = await analyseStep(config, rollout, judge, stable);
-        if (verdict) {
-            steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+    }
+    catch (error) {
+        // Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
+        // puts the traffic back and settles the record here: never left in_progress.
+        if (error instanceof Cancelled || promoted)
+            throw error;
+        let trafficNote = `traffic back on ${stable.version}`;
+        try {
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-            await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
             config.inflight(undefined);
-            log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-            return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
         }
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
-        if (config.mode === 'start') {
-            await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
-            config.inflight(undefined);
-            log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
-            steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-            return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+        catch (restore) {
+            trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;
         }
+        await status(deploymentId, 'error', `failed at ${at}%: ${errorLine(error)}; ${trafficNote}`).catch(() => undefined);
+        throw error;
     }
     throw new ActionError('steps must end at 100');
 }
@@ -31910,7 +31932,7 @@ function safeJson(s) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ ActionError),
-  dz: () => (/* reexport */ InputError),
+  dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
   Su: () => (/* reexport */ checkValue),
@@ -31925,7 +31947,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -31941,7 +31963,7 @@ class ActionError extends Error {
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends ActionError {
+class errors_InputError extends ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -31984,9 +32006,9 @@ class Inputs {
     string(name, options = {}) {
         const value = this.raw(name) || options.default || '';
         if (!value && options.required)
-            throw new InputError(name, 'a value (this input is required)');
+            throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
-            throw new InputError(name, options.pattern.description, value);
+            throw new errors_InputError(name, options.pattern.description, value);
         }
         return value;
     }
@@ -31999,7 +32021,7 @@ class Inputs {
             return true;
         if (FALSE.includes(value))
             return false;
-        throw new InputError(name, 'true or false', value);
+        throw new errors_InputError(name, 'true or false', value);
     }
     integer(name, range = {}) {
         const value = this.raw(name);
@@ -32008,7 +32030,7 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-            throw new InputError(name, `a whole number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a whole number${describeRange(min, max)}`, value);
         }
         return n;
     }
@@ -32020,14 +32042,14 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-            throw new InputError(name, `a number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a number${describeRange(min, max)}`, value);
         }
         return n;
     }
     oneOf(name, allowed, fallback) {
         const value = this.raw(name) || fallback || '';
         if (!allowed.includes(value)) {
-            throw new InputError(name, `one of ${allowed.join(', ')}`, value);
+            throw new errors_InputError(name, `one of ${allowed.join(', ')}`, value);
         }
         return value;
     }
@@ -32035,7 +32057,7 @@ class Inputs {
     list(name, options = {}) {
         const items = splitList(this.raw(name), options.separator);
         if (options.required && items.length === 0)
-            throw new InputError(name, 'at least one item');
+            throw new errors_InputError(name, 'at least one item');
         return items;
     }
     /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
@@ -32043,7 +32065,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -32051,7 +32073,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const steps = parsePercentages(value);
         if (!steps) {
-            throw new InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
+            throw new errors_InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
         }
         return steps;
     }
@@ -32209,6 +32231,36 @@ async function execChecked(what, program, args, options = {}) {
         throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
+}
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 51455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 76760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts
@@ -32423,8 +32475,13 @@ function renderUpstream(name, split) {
 class NginxProvider {
     options;
     name = 'nginx';
+    programs;
     constructor(options) {
         this.options = options;
+        this.programs = [
+            { input: 'nginx-test-command', argv: options.testCommand },
+            { input: 'nginx-reload-command', argv: options.reloadCommand },
+        ];
     }
     async setSplit(split) {
         const { upstreamFile } = this.options;
@@ -32458,8 +32515,10 @@ class NginxProvider {
 class CommandProvider {
     argv;
     name = 'command';
+    programs;
     constructor(argv) {
         this.argv = argv;
+        this.programs = [{ input: 'traffic-command', argv }];
     }
     async setSplit(split) {
         const [program, ...args] = this.argv;

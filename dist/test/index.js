@@ -28462,7 +28462,7 @@ __webpack_async_result__();
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lZ: () => (/* reexport */ errors_ActionError),
-  dz: () => (/* reexport */ InputError),
+  dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   St: () => (/* reexport */ execFile),
   Cs: () => (/* reexport */ runAction),
@@ -28471,7 +28471,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, splitList, table, urlSecrets
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, redact, splitList, table, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28487,7 +28487,7 @@ class errors_ActionError extends Error {
     }
 }
 /** A bad input: names the input, the value received and what was expected. */
-class InputError extends errors_ActionError {
+class errors_InputError extends errors_ActionError {
     input;
     constructor(input, expected, received) {
         const got = received === undefined ? '' : ` (got ${JSON.stringify(received)})`;
@@ -28530,9 +28530,9 @@ class Inputs {
     string(name, options = {}) {
         const value = this.raw(name) || options.default || '';
         if (!value && options.required)
-            throw new InputError(name, 'a value (this input is required)');
+            throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
-            throw new InputError(name, options.pattern.description, value);
+            throw new errors_InputError(name, options.pattern.description, value);
         }
         return value;
     }
@@ -28545,7 +28545,7 @@ class Inputs {
             return true;
         if (FALSE.includes(value))
             return false;
-        throw new InputError(name, 'true or false', value);
+        throw new errors_InputError(name, 'true or false', value);
     }
     integer(name, range = {}) {
         const value = this.raw(name);
@@ -28554,7 +28554,7 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-            throw new InputError(name, `a whole number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a whole number${describeRange(min, max)}`, value);
         }
         return n;
     }
@@ -28566,14 +28566,14 @@ class Inputs {
             return range.default;
         const n = Number(value);
         if (value === '' || !Number.isFinite(n) || n < min || n > max) {
-            throw new InputError(name, `a number${describeRange(min, max)}`, value);
+            throw new errors_InputError(name, `a number${describeRange(min, max)}`, value);
         }
         return n;
     }
     oneOf(name, allowed, fallback) {
         const value = this.raw(name) || fallback || '';
         if (!allowed.includes(value)) {
-            throw new InputError(name, `one of ${allowed.join(', ')}`, value);
+            throw new errors_InputError(name, `one of ${allowed.join(', ')}`, value);
         }
         return value;
     }
@@ -28581,7 +28581,7 @@ class Inputs {
     list(name, options = {}) {
         const items = splitList(this.raw(name), options.separator);
         if (options.required && items.length === 0)
-            throw new InputError(name, 'at least one item');
+            throw new errors_InputError(name, 'at least one item');
         return items;
     }
     /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
@@ -28589,7 +28589,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -28597,7 +28597,7 @@ class Inputs {
         const value = this.raw(name) || fallback || '';
         const steps = parsePercentages(value);
         if (!steps) {
-            throw new InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
+            throw new errors_InputError(name, 'comma-separated percentages from 1 to 100, strictly increasing and ending at 100 (e.g. 5,25,50,100)', value);
         }
         return steps;
     }
@@ -28753,6 +28753,36 @@ async function execChecked(what, program, args, options = {}) {
         throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
+}
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+async function programExists(program) {
+    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 51455, 23));
+    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
+    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 76760, 23));
+    const executable = async (file) => {
+        try {
+            await access(file, constants.X_OK);
+            return (await stat(file)).isFile();
+        }
+        catch {
+            return false;
+        }
+    };
+    if (program.includes('/'))
+        return executable(program);
+    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
+        if (await executable(join(dir, program)))
+            return true;
+    return false;
+}
+/** Throws an InputError for the first command whose program cannot be started. */
+async function checkPrograms(commands) {
+    for (const { input, argv } of commands) {
+        const program = argv[0];
+        if (program && !(await programExists(program))) {
+            throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/src/redact.ts

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLoad, startPrometheus, type LoadStats, type Proc } from '@rollgate/testbed';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPostStep, startLoad, startPrometheus, type LoadStats, type Proc } from '@rollgate/testbed';
 import { STABLE, startStack, warmUp, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -89,6 +92,29 @@ describe('canary action over real nginx and Prometheus', () => {
     expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1)).toMatchObject({ state: 'failure', description: 'cancelled at 25%: traffic back on 1.0.0' });
   }, 60_000);
 
+  it('a post step that cannot restore traffic still settles the record (error, never in_progress) and fails loudly', async () => {
+    await stack.seed('prod-k', STABLE);
+    const dir = mkdtempSync(join(tmpdir(), 'reload-'));
+    const marker = join(dir, 'FAIL');
+    // The real reload, until the marker says the reload stops working (nginx gone, permissions...).
+    const wrapper = join(dir, 'reload.mjs');
+    writeFileSync(wrapper, `import { existsSync } from 'node:fs'; import { spawnSync } from 'node:child_process';\nif (existsSync(${JSON.stringify(marker)})) { console.error('reload: nginx is not running'); process.exit(1); }\nconst [cmd, ...args] = process.argv.slice(2); process.exit(spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1);\n`);
+    const inputs = { version: '1.1.0', environment: 'prod-k', 'nginx-reload-command': `node ${wrapper} ${stack.nginx.reloadCommand.join(' ')}` };
+    const options = { cancelAfterMs: 3000, post: false };
+    const { result: main } = await withLoad(() => stack.canary(inputs, options));
+    expect(main.cancelled).toBe(true);
+    writeFileSync(marker, '');
+    const post = await runPostStep({ action: 'canary', inputs }, main);
+    expect(post?.exitCode).toBe(1);
+    const errors = post?.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+    expect(errors).toEqual([
+      expect.stringMatching(/^TRAFFIC NOT RESTORED: the canary of 1\.1\.0 may still get 25% of requests; put it back on 1\.0\.0 by hand/),
+      expect.stringMatching(/^Traffic could not be put back on 1\.0\.0: nginx reload failed/),
+    ]);
+    const id = stack.gh.state.deployments.filter((d) => d.environment === 'prod-k').at(-1)?.id;
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1)).toMatchObject({ state: 'error', description: expect.stringMatching(/^left at 25%, traffic NOT restored: nginx reload failed/) });
+  }, 60_000);
+
   it('aborts when Prometheus stops answering mid-rollout (unreachable is never a pass)', async () => {
     await stack.seed('prod-f', STABLE);
     const targets = [stack.services[STABLE], stack.services['1.1.0']] as Proc[];
@@ -109,7 +135,7 @@ describe('canary action over real nginx and Prometheus', () => {
   it('a re-run after a lost runner closes the open canary of its version and restarts cleanly', async () => {
     await stack.seed('prod-g', STABLE);
     const lost = await stack.leaveOpen('prod-g', '1.1.0', 'canary 25%: 1.1.0 vs 1.0.0, judging 2 check(s)');
-    const r = await stack.canary({ version: '1.1.0', environment: 'prod-g', steps: '100' });
+    const r = await stack.canary({ version: '1.1.0', environment: 'prod-g', steps: '100', 'skip-analysis': 'true' });
     expect(r.outputs.outcome).toBe('promoted');
     expect(Number(r.outputs['deployment-id'])).not.toBe(lost);
     expect(r.stdout).toContain(`A previous run left the canary of 1.1.0 open at 25% (deployment ${lost}): closed it, restarting from the first step.`);
@@ -157,12 +183,22 @@ describe('canary action over real nginx and Prometheus', () => {
       [{ mode: 'later' }, /^Input 'mode': expected one of run, start, promote, abort/],
       [{ 'prometheus-url': '' }, /^Input 'prometheus-url': expected a value/],
       [{ mode: 'promote', environment: 'nowhere' }, /^No canary of 1\.1\.0 is in progress in nowhere/],
+      // Caught before the first record, deploy or weight (they used to be noticed after them).
+      [{ steps: '100' }, /^Input 'steps': expected at least one step below 100 \(steps: 100 promotes with no metric read at all\)/],
+      [{ interval: '0.5ms' }, /^Input 'interval': expected a duration from 1s to 24h/],
+      [{ interval: '999h' }, /^Input 'interval': expected a duration from 1s to 24h/],
+      [{ 'metrics-timeout': '1ms' }, /^Input 'metrics-timeout': expected a duration from 100ms to 5m/],
+      [{ samples: '3' }, /^Input 'samples': expected at least 4 with the baseline check 'latency-p90' at significance 0.05/],
+      [{ 'stable-address': 'stable.internal' }, /^Input 'stable-address': expected host:port/],
+      [{ 'traffic-provider': 'command', 'traffic-command': 'no-such-router --weight' }, /^Input 'traffic-command': expected a command whose program exists on the runner/],
+      [{ 'nginx-reload-command': '/usr/sbin/no-nginx -s reload' }, /^Input 'nginx-reload-command': expected a command whose program exists/],
+      [{ metrics: '- name: x\n  provider: http\n  query: stats/errors\n  path: $.rate\n  max: 1' }, /^Input 'metrics': expected check 'x': an http\(s\) URL as the query of an http check/],
     ])('%j', async (inputs, message) => {
-      const before = stack.upstream();
+      const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length };
       const r = await stack.canary({ version: '1.1.0', environment: 'prod-x', ...inputs });
       expect(r.exitCode).toBe(1);
       expect(r.error).toMatch(message);
-      expect(stack.upstream()).toBe(before);
+      expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
     });
   });
 });

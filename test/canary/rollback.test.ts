@@ -55,6 +55,7 @@ async function history(environment: string, old: Built, next: Built, oldPayload:
     version: '1.1.0',
     environment,
     steps: '100',
+    'skip-analysis': 'true',
     'artifact-name': next.name,
     'artifact-digest': next.digest,
     'artifact-id': next.id,

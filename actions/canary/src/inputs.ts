@@ -9,7 +9,13 @@ export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
   // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
   const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
+  // setTimeout holds at most 2^31-1 ms; a step shorter than a second cannot sample anything.
+  if (intervalMs !== undefined && (intervalMs < 1000 || intervalMs > 86_400_000)) throw new InputError('interval', 'a duration from 1s to 24h', inputs.string('interval'));
   const steps = inputs.string('steps') ? inputs.percentages('steps') : undefined;
+  const skipAnalysis = inputs.boolean('skip-analysis');
+  if (steps && steps.every((w) => w === 100) && !skipAnalysis && (mode === 'run' || mode === 'start')) {
+    throw new InputError('steps', 'at least one step below 100 (steps: 100 promotes with no metric read at all); set skip-analysis: true to deploy without judging', inputs.string('steps'));
+  }
   let checks: Check[];
   try {
     checks = mode === 'abort' ? [] : parseChecks(inputs.string('metrics', { required: true }));
@@ -18,6 +24,10 @@ export function readCanaryInputs(inputs: Inputs) {
     throw new InputError('metrics', (error as Error).message);
   }
   const timeoutMs = inputs.duration('metrics-timeout', '10s');
+  if (timeoutMs < 100 || timeoutMs > 300_000) throw new InputError('metrics-timeout', 'a duration from 100ms to 5m', inputs.string('metrics-timeout'));
+  for (const c of checks) {
+    if (c.provider === 'http' && !/^https?:\/\/[^\s/]+/.test(c.query)) throw new InputError('metrics', `check '${c.name}': an http(s) URL as the query of an http check`, c.query);
+  }
   const sources: Partial<Record<Check['provider'], MetricsSource>> = {};
   if (checks.some((c) => c.provider === 'prometheus')) {
     const url = inputs.string('prometheus-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' } });
@@ -69,6 +79,7 @@ export function readCanaryInputs(inputs: Inputs) {
       releaseTag: inputs.string('release-tag'),
     },
     deployCommand: splitArgs(inputs.string('deploy-command')),
+    skipAnalysis,
     token: inputs.string('github-token', { required: true }),
     // Every secret is registered with the runner before first use, those inside URLs too.
     secrets: [

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ActionError, InputError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import { ActionError, InputError, Inputs, checkPrograms, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
@@ -26,6 +26,8 @@ await runAction(async () => {
         }
       : undefined;
   if (inputs.deployCommand.length && !artifactRef) throw new InputError('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
+  // Every program the rollout will run must exist before the first record, deploy or weight.
+  if (!inputs.dryRun) await checkPrograms([...(inputs.traffic.programs ?? []), ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : [])]);
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
   try {
     const result = await runCanary({

@@ -4,7 +4,7 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError, execChecked } from '@rollgate/kit';
+import { ActionError, errorLine, execChecked } from '@rollgate/kit';
 import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
@@ -181,36 +181,55 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   }
 
   const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
-  for (const weight of remaining) {
-    config.inflight({ deploymentId, canary, stable, weight });
-    await traffic.setSplit({ stable, canary, canaryWeight: weight });
-    if (weight === 100) {
-      await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
-      config.inflight(undefined);
-      steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
-      const retired = await records.retireOthers(deploymentId);
-      log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-      return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+  let at = 0;
+  let promoted = false;
+  try {
+    for (const weight of remaining) {
+      at = weight;
+      config.inflight({ deploymentId, canary, stable, weight });
+      await traffic.setSplit({ stable, canary, canaryWeight: weight });
+      if (weight === 100) {
+        await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+        promoted = true;
+        config.inflight(undefined);
+        steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+        const retired = await records.retireOthers(deploymentId);
+        log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+        return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+      }
+      await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+      log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
+      const verdict = await analyseStep(config, rollout, judge, stable);
+      if (verdict) {
+        steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+        await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+        await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
+        config.inflight(undefined);
+        log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+      }
+      steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+      if (config.mode === 'start') {
+        await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+        config.inflight(undefined);
+        log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
+        steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
+        return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+      }
     }
-    await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
-    log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-    const verdict = await analyseStep(config, rollout, judge, stable);
-    if (verdict) {
-      steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+  } catch (error) {
+    // Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
+    // puts the traffic back and settles the record here: never left in_progress.
+    if (error instanceof Cancelled || promoted) throw error;
+    let trafficNote = `traffic back on ${stable.version}`;
+    try {
       await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-      await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
       config.inflight(undefined);
-      log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-      return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+    } catch (restore) {
+      trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;
     }
-    steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
-    if (config.mode === 'start') {
-      await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
-      config.inflight(undefined);
-      log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
-      steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
-      return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
-    }
+    await status(deploymentId, 'error', `failed at ${at}%: ${errorLine(error)}; ${trafficNote}`).catch(() => undefined);
+    throw error;
   }
   throw new ActionError('steps must end at 100');
 }

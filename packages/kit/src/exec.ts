@@ -2,7 +2,7 @@
  * Running programs without a shell: the command line is split into an argument
  * array here, and @actions/exec starts the program directly.
  */
-import { ActionError } from './errors.js';
+import { ActionError, InputError } from './errors.js';
 
 export interface ExecResult {
   exitCode: number;
@@ -101,4 +101,32 @@ export async function execChecked(what: string, program: string, args: string[],
     throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
   }
   return result;
+}
+
+/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
+export async function programExists(program: string): Promise<boolean> {
+  const { access, stat } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const { delimiter, join } = await import('node:path');
+  const executable = async (file: string) => {
+    try {
+      await access(file, constants.X_OK);
+      return (await stat(file)).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (program.includes('/')) return executable(program);
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) if (await executable(join(dir, program))) return true;
+  return false;
+}
+
+/** Throws an InputError for the first command whose program cannot be started. */
+export async function checkPrograms(commands: { input: string; argv: string[] }[]): Promise<void> {
+  for (const { input, argv } of commands) {
+    const program = argv[0];
+    if (program && !(await programExists(program))) {
+      throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+    }
+  }
 }

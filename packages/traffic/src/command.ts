@@ -4,7 +4,10 @@ import type { Split, TrafficProvider } from './provider.js';
 
 export class CommandProvider implements TrafficProvider {
   readonly name = 'command';
-  constructor(private readonly argv: string[]) {}
+  readonly programs: { input: string; argv: string[] }[];
+  constructor(private readonly argv: string[]) {
+    this.programs = [{ input: 'traffic-command', argv }];
+  }
 
   async setSplit(split: Split): Promise<void> {
     const [program, ...args] = this.argv as [string, ...string[]];

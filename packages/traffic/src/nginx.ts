@@ -37,7 +37,13 @@ export function renderUpstream(name: string, split: Split): string {
 
 export class NginxProvider implements TrafficProvider {
   readonly name = 'nginx';
-  constructor(private readonly options: NginxOptions) {}
+  readonly programs: { input: string; argv: string[] }[];
+  constructor(private readonly options: NginxOptions) {
+    this.programs = [
+      { input: 'nginx-test-command', argv: options.testCommand },
+      { input: 'nginx-reload-command', argv: options.reloadCommand },
+    ];
+  }
 
   async setSplit(split: Split): Promise<void> {
     const { upstreamFile } = this.options;

@@ -15,5 +15,7 @@ export interface Split {
 
 export interface TrafficProvider {
   readonly name: string;
+  /** The programs it will run, by the input that names them: checked before anything moves. */
+  readonly programs?: { input: string; argv: string[] }[];
   setSplit(split: Split): Promise<void>;
 }
