@@ -30741,7 +30741,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 61466:
+/***/ 96617:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30915,55 +30915,8 @@ function trafficFromInputs(inputs) {
 
 
 
-;// CONCATENATED MODULE: ./packages/metrics/src/source.ts
-/** GET with a timeout and a few retries on network errors and 5xx; a 4xx is final. */
-async function getJson(url, options) {
-    let last = '';
-    for (let attempt = 0; attempt <= options.retries; attempt++) {
-        if (attempt > 0)
-            await new Promise((r) => setTimeout(r, 200 * attempt));
-        try {
-            const res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal: AbortSignal.timeout(options.timeoutMs) });
-            const text = await res.text();
-            if (res.status >= 500) {
-                last = `HTTP ${res.status}`;
-                continue;
-            }
-            if (!res.ok)
-                return { ok: false, detail: `HTTP ${res.status}: ${text.slice(0, 200)}` };
-            try {
-                return { ok: true, json: JSON.parse(text) };
-            }
-            catch {
-                return { ok: false, detail: `not JSON: ${text.slice(0, 100)}` };
-            }
-        }
-        catch (error) {
-            const e = error;
-            last = e.name === 'TimeoutError' ? `timed out after ${options.timeoutMs}ms` : (e.cause?.code ?? e.message);
-        }
-    }
-    return { ok: false, detail: last };
-}
-/** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-/**
- * A reading is a finite number or it is no data: a JSON number, or a string that is a decimal
- * number. null, "", " ", false, true, [], {} and "NaN"/"Inf" (an idle window) are no data,
- * never 0 (Number() would read most of them as 0, which passes an error-rate check).
- */
-function toReading(raw, what) {
-    let value;
-    if (typeof raw === 'number')
-        value = raw;
-    else if (typeof raw === 'string' && NUMERIC.test(raw.trim()))
-        value = Number(raw.trim());
-    if (value !== undefined && Number.isFinite(value))
-        return { kind: 'value', value };
-    const shown = JSON.stringify(raw) ?? String(raw);
-    return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
-}
-
+// EXTERNAL MODULE: ./packages/metrics/src/source.ts
+var source = __nccwpck_require__(55700);
 ;// CONCATENATED MODULE: ./packages/metrics/src/prometheus.ts
 /** Prometheus HTTP API: instant queries (`/api/v1/query`), scalar or first vector sample. */
 
@@ -30975,9 +30928,9 @@ class PrometheusSource {
         this.baseUrl = baseUrl;
         this.options = options;
     }
-    async read(query) {
+    async read(query, _path, limits = {}) {
         const url = `${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
-        const r = await getJson(url, this.options);
+        const r = await (0,source/* getJson */.Tt)(url, this.options, limits);
         if (!r.ok) {
             // A 400 from Prometheus is a bad query: report it as unreachable data, with its message.
             return { kind: 'unreachable', detail: `Prometheus ${this.baseUrl}: ${r.detail}` };
@@ -30990,7 +30943,7 @@ class PrometheusSource {
             return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
         }
         const { resultType, result } = body.data;
-        const sample = (pair) => Array.isArray(pair) && pair.length === 2 ? toReading(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+        const sample = (pair) => Array.isArray(pair) && pair.length === 2 ? (0,source/* toReading */.Az)(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
         if (resultType === 'scalar')
             return sample(result);
         if (resultType !== 'vector')
@@ -31026,14 +30979,14 @@ class HttpSource {
     constructor(options) {
         this.options = options;
     }
-    async read(url, path = '$') {
-        const r = await getJson(url, this.options);
+    async read(url, path = '$', limits = {}) {
+        const r = await (0,source/* getJson */.Tt)(url, this.options, limits);
         if (!r.ok)
             return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
         const v = jsonPath(r.json, path);
         if (v === undefined)
             return { kind: 'no-data', detail: `nothing at ${path}` };
-        return toReading(v, path);
+        return (0,source/* toReading */.Az)(v, path);
     }
 }
 
@@ -31086,6 +31039,14 @@ function readCanaryInputs(inputs) {
     if (checks.some((c) => c.provider === 'http'))
         sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
     const samplesPerStep = inputs.integer('samples', { min: 1, max: 60, default: 5 });
+    const scrapeIntervalMs = inputs.duration('scrape-interval', '15s');
+    if (scrapeIntervalMs < 100 || scrapeIntervalMs > 600_000)
+        throw new src/* InputError */.dz('scrape-interval', 'a duration from 100ms to 10m', inputs.string('scrape-interval'));
+    // A baseline comparison alone passes a canary exactly as bad as stable (both at 20% errors):
+    // say so, and let the user add the absolute bound.
+    const warnings = checks
+        .filter((c) => c.compare === 'baseline' && c.max === undefined && c.min === undefined)
+        .map((c) => `Check '${c.name}' only compares the canary with stable: a canary as bad as stable (stable already failing) passes it. Add an absolute bound (max: or min:) in a second check to catch that.`);
     const alpha = inputs.number('significance', { min: 0.0001, max: 0.5, default: 0.05 });
     const needed = (0,analysis_src/* samplesNeeded */.Ht)(alpha);
     const baseline = checks.find((c) => c.compare === 'baseline');
@@ -31104,6 +31065,10 @@ function readCanaryInputs(inputs) {
         ...(intervalMs !== undefined ? { intervalMs } : {}),
         samplesPerStep,
         alpha,
+        metricsTimeoutMs: timeoutMs,
+        ...(inputs.string('canary-health-url') ? { healthUrl: inputs.string('canary-health-url', { pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' } }) } : {}),
+        scrapeIntervalMs,
+        warnings,
         failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
         inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
         checks,
@@ -31142,8 +31107,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(20334);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(69141);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(61466);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79908);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(96617);
 
 
 
@@ -31156,6 +31121,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readCanaryInputs */ .k)(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
     for (const s of inputs.secrets)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(s);
+    for (const w of inputs.warnings)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(w);
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token });
     const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E(gh, { owner, repo }, inputs.environment, (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line));
@@ -31180,6 +31147,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
             ...inputs,
             canary: { ...inputs.canary, version: inputs.version },
             ref: process.env.GITHUB_SHA ?? 'HEAD',
+            ...(process.env.GITHUB_RUN_ID ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } } : {}),
             records,
             logUrl: runUrl,
             payload: {
@@ -31325,7 +31293,8 @@ function parseChecks(text, defaultProvider = 'prometheus') {
  */
 function renderQuery(query, vars, provider = 'prometheus') {
     const escape = provider === 'http' ? encodeURIComponent : src/* promqlString */.ZD;
-    return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k) => escape(vars[k]));
+    const values = { ...vars, window: vars.window ?? vars.interval };
+    return query.replace(/\{\{\s*(version|stable|interval|window)\s*\}\}/g, (_, k) => escape(values[k]));
 }
 
 ;// CONCATENATED MODULE: ./packages/analysis/src/mann-whitney.ts
@@ -31444,12 +31413,13 @@ class Judge {
         this.limits = limits;
     }
     startStep() {
-        this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0 }]));
+        this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0, last: {} }]));
     }
     /** Records one reading; returns a verdict when the rollout must stop now. */
     measure(check, role, reading) {
         this.log.push({ check: check.name, role, reading });
         const data = this.step.get(check.name);
+        data.last[role] = reading;
         if (reading.kind !== 'value') {
             this.inconclusive++;
             if (this.inconclusive > this.limits.inconclusiveLimit) {
@@ -31472,8 +31442,25 @@ class Judge {
         data.passes++;
         return undefined;
     }
-    /** Judges what needs the whole step: baseline comparisons and checks that never had data. */
+    /**
+     * Judges what needs the whole step: a fresh reading of every check gates the next move (the
+     * latest reading of each role must be a number: a canary that died, or a source that went
+     * away, late in the step is never promoted on the readings taken before), then baseline
+     * comparisons and checks that never had data.
+     */
     endStep() {
+        for (const check of this.checks) {
+            const data = this.step.get(check.name);
+            for (const role of check.compare === 'baseline' ? ['canary', 'stable'] : ['canary']) {
+                const last = data.last[role];
+                if (!last)
+                    return { check: check.name, reason: `${check.name}: no reading of the ${role} during the step; failing closed` };
+                if (last.kind !== 'value') {
+                    const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
+                    return { check: check.name, reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed` };
+                }
+            }
+        }
         for (const check of this.checks) {
             const data = this.step.get(check.name);
             if (check.compare === 'baseline') {
@@ -31514,7 +31501,7 @@ class Judge {
 
 /***/ }),
 
-/***/ 69141:
+/***/ 79908:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31524,14 +31511,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   i7: () => (/* reexport */ runCanary)
 });
 
-// UNUSED EXPORTS: chooseTarget, fetchArtifact, runRollback
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, chooseTarget, extractArchive, fetchArtifact, releaseFolder, runRollback
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
 var src = __nccwpck_require__(20334);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: ./packages/metrics/src/source.ts
+var src_source = __nccwpck_require__(55700);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
@@ -31540,12 +31527,141 @@ var external_node_path_ = __nccwpck_require__(76760);
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./packages/delivery/src/extract.ts
+/**
+ * Unpacks a build archive (the reproducible ustar .tar.gz the build action writes) with no
+ * trust in its contents: only regular files and folders, no links, devices or FIFOs, no
+ * absolute paths or `..`, files written 0644 or 0755 whatever the header says (no setuid, no
+ * owner from the archive, as tar would keep when run as root), and a cap on the total size.
+ * The digest was checked before; this guards against what a digest cannot: an archive that
+ * was built hostile in the first place.
+ */
+
+
+
+
+
+/** Largest archive fetched and largest total extracted, in bytes. */
+const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
+const MAX_EXTRACTED_BYTES = 8 * 1024 ** 3;
+const extract_text = (b, start, length) => {
+    const field = b.subarray(start, start + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end === -1 ? length : end).toString('utf8');
+};
+const octal = (b, start, length) => {
+    const s = extract_text(b, start, length).trim();
+    if (!/^[0-7]*$/.test(s))
+        throw new src.ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
+    return s ? Number.parseInt(s, 8) : 0;
+};
+/** The safe relative path of an entry, or an error naming it. */
+function entryPath(name, root) {
+    const clean = name.replace(/\/+$/, '');
+    if (!clean || clean.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(clean) || clean.includes('\0') || /[\u0000-\u001f]/.test(clean)) {
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
+    }
+    const full = (0,external_node_path_.resolve)(root, clean);
+    if (full !== root && !full.startsWith(root + external_node_path_.sep))
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
+    return full;
+}
+async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BYTES) {
+    const size = (await (0,promises_.stat)(archive)).size;
+    if (size > MAX_ARCHIVE_BYTES)
+        throw new src.ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
+    const root = (0,external_node_path_.resolve)(into);
+    await (0,promises_.mkdir)(root, { recursive: true });
+    let pending = Buffer.alloc(0);
+    let file;
+    let skip = 0;
+    let files = 0;
+    let bytes = 0;
+    let ended = false;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(archive).pipe((0,external_node_zlib_.createGunzip)())) {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        for (;;) {
+            if (file) {
+                const take = Math.min(file.left, pending.length);
+                if (take)
+                    await file.handle.write(pending.subarray(0, take));
+                pending = pending.subarray(take);
+                file.left -= take;
+                if (file.left > 0)
+                    break;
+                await file.handle.close();
+                skip = file.pad;
+                file = undefined;
+            }
+            if (skip) {
+                const take = Math.min(skip, pending.length);
+                pending = pending.subarray(take);
+                skip -= take;
+                if (skip)
+                    break;
+            }
+            if (ended || pending.length < 512)
+                break;
+            const header = pending.subarray(0, 512);
+            pending = pending.subarray(512);
+            if (header.every((b) => b === 0)) {
+                ended = true;
+                break;
+            }
+            const type = String.fromCharCode(header[156]);
+            const name = [extract_text(header, 345, 155), extract_text(header, 0, 100)].filter(Boolean).join('/');
+            const length = octal(header, 124, 12);
+            const mode = octal(header, 100, 8);
+            const path = entryPath(name, root);
+            if (type === '5') {
+                await (0,promises_.mkdir)(path, { recursive: true, mode: 0o755 });
+                continue;
+            }
+            if (type !== '0' && type !== '\0') {
+                const what = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+                throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
+            }
+            bytes += length;
+            if (bytes > maxBytes)
+                throw new src.ActionError(`archive: more than ${maxBytes} bytes once extracted: refused`);
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true, mode: 0o755 });
+            const handle = await (0,promises_.open)(path, 'wx', mode & 0o111 ? 0o755 : 0o644);
+            files++;
+            file = { handle, left: length, pad: (512 - (length % 512)) % 512 };
+        }
+    }
+    if (file) {
+        await file.handle.close();
+        throw new src.ActionError('archive: it ends inside a file: truncated');
+    }
+    return { files, bytes };
+}
+/**
+ * A folder for one extracted release under the runner's temp folder; older ones beyond the
+ * newest `keep` are removed (a release may still be served from the last ones).
+ */
+async function extract_releaseFolder(base, version, keep = 3) {
+    const parent = (0,external_node_path_.join)(base, 'rollgate-releases');
+    await (0,promises_.mkdir)(parent, { recursive: true });
+    const entries = await Promise.all((await (0,promises_.readdir)(parent)).map(async (n) => ({ n, t: (await (0,promises_.stat)((0,external_node_path_.join)(parent, n))).mtimeMs })));
+    for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1))
+        await (0,promises_.rm)((0,external_node_path_.join)(parent, old.n), { recursive: true, force: true });
+    const dir = (0,external_node_path_.join)(parent, `${version}-${Date.now()}-${process.pid}`);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    return dir;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
 /**
  * Gets a release's original build archive back and proves it is the same bytes: from the
  * GitHub release asset when the record names one (it outlives artifact retention), else from
  * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
  */
+
 
 
 
@@ -31564,9 +31680,14 @@ async function fromRelease(gh, repo, ref, dir) {
     const asset = release.assets.find((a) => a.name === name);
     if (!asset)
         return `release ${ref.release_tag} has no asset ${name}`;
+    if (asset.size > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
     const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
     const data = Buffer.from(res.data);
-    const archive = (0,external_node_path_.join)(dir, name);
+    if (data.length > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
+    // A fixed file name: the recorded name is data, never a path.
+    const archive = (0,external_node_path_.join)(dir, 'archive.tar.gz');
     await (0,promises_.writeFile)(archive, data);
     return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
 }
@@ -31586,6 +31707,9 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
         const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
         if (!(0,external_node_fs_.existsSync)(archive))
             return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+        const size = (await (0,promises_.stat)(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
         return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
     }
     catch (error) {
@@ -31611,10 +31735,53 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./packages/delivery/src/alive.ts
+/**
+ * Whether the canary itself answers, checked before every move (each weight increase and the
+ * promotion): metrics about a dead process can look healthy for a whole query window (the
+ * readings taken before it died), and nginx hides the failure by retrying on stable until the
+ * canary gets all the traffic. A TCP connection to its address, or a 2xx from a health URL.
+ */
+
+async function canaryAnswers(target, timeoutMs, signal) {
+    if (target.healthUrl) {
+        try {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+            await res.arrayBuffer();
+            return res.ok ? undefined : `its health check ${target.healthUrl} answered HTTP ${res.status}`;
+        }
+        catch (error) {
+            const e = error;
+            return `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`;
+        }
+    }
+    if (!target.address)
+        return undefined;
+    const address = target.address;
+    return new Promise((resolve) => {
+        const options = address.startsWith('unix:')
+            ? { path: address.slice('unix:'.length) }
+            : { host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+        const socket = (0,external_node_net_.connect)(options);
+        const done = (why) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(why);
+        };
+        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
+        socket.once('connect', () => done());
+        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary-state.ts
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
 
-const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
+/** A canary record with no status yet was just created by a run that is starting: it is open too. */
+const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 const canary_state_openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
 const DEFAULT_STEPS = [5, 25, 50, 100];
@@ -31622,6 +31789,15 @@ const DEFAULT_INTERVAL_MS = 60_000;
 function plan(config, recorded) {
     const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
     return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
+}
+/**
+ * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
+ * never less than four scrape intervals. Readings are about now: a canary that died early in a
+ * step shows as no data within one window, not only after a window as long as the step.
+ */
+function queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
+    // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
+    return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
 }
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
 function currentStable(config, history) {
@@ -31646,17 +31822,29 @@ async function findOpen(config) {
     return { open, weight, stable, canary };
 }
 /**
- * Before a new canary: one of another version still open (paused at its gate, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
- * of this version: re-runs, which the new run closes and restarts from the first step.
+ * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. The exception is a
+ * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
+ * be closed as abandoned and restarted from the first step.
  */
 function openOfThisVersion(config, history) {
     const open = canary_state_openCanaries(history);
-    const other = open.find((r) => r.payload.version !== config.version);
+    const isRerun = (r) => r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    const other = open.find((r) => !isRerun(r));
     if (other) {
         throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
     }
     return open;
+}
+/**
+ * After this run created its record: of the canaries open at once, the lowest deployment id
+ * wins and every other run withdraws before it touches traffic. Two runs started together
+ * both passed the check above (read, then act); this settles the race without a lock.
+ */
+function raceWinner(mine, history, closed) {
+    return canary_state_openCanaries(history)
+        .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
+        .sort((a, b) => a.id - b.id)[0];
 }
 const weightOf = (r) => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
 
@@ -31697,7 +31885,7 @@ async function dryRunCanary(config) {
         else {
             const remaining = rollout.steps.filter((w) => w > found.weight);
             log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-            await readChecks(config, found.stable, rollout.intervalText);
+            await readChecks(config, found.stable, (0,src/* formatDuration */.a3)(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
         }
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
@@ -31713,7 +31901,7 @@ async function dryRunCanary(config) {
     }
     const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
     log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-    await readChecks(config, stable, rollout.intervalText);
+    await readChecks(config, stable, (0,src/* formatDuration */.a3)(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
     return done({ deploymentId: 0, weight: 0, stable });
 }
 
@@ -31724,6 +31912,8 @@ async function dryRunCanary(config) {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
+
 
 
 
@@ -31749,22 +31939,37 @@ function sleep(ms, signal) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-/** Samples every check until the step's time is up; returns the first verdict against the canary. */
+/**
+ * Samples every check until the step's time is up; returns the first verdict against the
+ * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
+ * stretch a step; the job's cancellation ends a read at once.
+ */
 async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
     const ends = Date.now() + rollout.intervalMs;
+    const deadline = ends + (config.metricsTimeoutMs ?? 10_000);
+    const window = (0,src/* formatDuration */.a3)(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     while (Date.now() < ends) {
         await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
         for (const check of config.checks) {
             const source = config.sources[check.provider];
             if (!source)
                 throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-            const vars = { stable: stable.version, interval: rollout.intervalText };
+            const vars = { stable: stable.version, interval: window, window };
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
                 const query = (0,analysis_src/* renderQuery */.no)(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-                const verdict = judge.measure(check, role, await source.read(query, check.path));
+                let reading;
+                try {
+                    reading = await source.read(query, check.path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+                }
+                catch (error) {
+                    if (error instanceof src_source/* ReadCancelled */.eG)
+                        throw new Cancelled('cancelled');
+                    throw error;
+                }
+                const verdict = judge.measure(check, role, reading);
                 if (verdict)
                     return verdict;
             }
@@ -31773,11 +31978,10 @@ async function analyseStep(config, rollout, judge, stable) {
     return judge.endStep();
 }
 async function deployCanary(config, deploy) {
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'canary-'));
+    const dir = await extract_releaseFolder(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), config.version);
     const fetched = await fetch_artifact_fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
     const extracted = (0,external_node_path_.join)(dir, 'release');
-    await (0,src/* execChecked */.$h)('Extract', 'mkdir', ['-p', extracted], { echo: false });
-    await (0,src/* execChecked */.$h)('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    await extract_extractArchive(fetched.archive, extracted);
     const [program, ...args] = deploy.command;
     config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
     await (0,src/* execChecked */.$h)('Deploy', program, [...args, config.version, extracted], {
@@ -31814,15 +32018,23 @@ async function runCanary(config) {
     }
     else {
         const history = await records.history();
+        const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+            closed.push(r.id);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
         const current = currentStable(config, history);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
-        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded }, `canary of ${config.version}`);
+        const run = config.run ? { run: config.run } : {};
+        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+        const winner = raceWinner(deploymentId, await records.history(), closed);
+        if (winner) {
+            await status(deploymentId, 'error', `lost the start race to deployment ${winner.id} (${winner.payload.version}): withdrew before touching traffic`);
+            throw new src.ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        }
         if (!current) {
             log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
             remaining = [100];
@@ -31843,6 +32055,18 @@ async function runCanary(config) {
     let promoted = false;
     try {
         for (const weight of remaining) {
+            // The canary itself must answer before it gets more traffic (or all of it).
+            const dead = await canaryAnswers({ ...(canary.address ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) }, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
+            if (dead) {
+                const verdict = { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` };
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+                if (at > 0)
+                    await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+                await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+                config.inflight(undefined);
+                log(`Canary failed before ${weight}%: ${verdict.reason}. All traffic on ${stable.version}.`);
+                return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+            }
             at = weight;
             config.inflight({ deploymentId, canary, stable, weight });
             await traffic.setSplit({ stable, canary, canaryWeight: weight });
@@ -31946,7 +32170,7 @@ async function runRollback(config) {
     const version = target.payload.version;
     const ref = target.payload.artifact;
     log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    const dir = config.workDir ?? (await mkdtemp(join(tmpdir(), 'rollback-')));
+    const dir = config.workDir ?? (await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), version));
     const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
     log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
@@ -31955,8 +32179,7 @@ async function runRollback(config) {
         return base;
     }
     const extracted = join(dir, 'release');
-    await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
-    await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    await extractArchive(fetched.archive, extracted);
     const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
@@ -31982,6 +32205,7 @@ async function runRollback(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -32414,6 +32638,9 @@ function payloadProblem(payload) {
         if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
             return 'artifact.run_id is not a run id';
     }
+    const run = p.run;
+    if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+        return 'run is not a workflow run id and attempt';
     const rollout = p.rollout;
     if (rollout !== undefined) {
         const steps = rollout?.steps;
@@ -33047,6 +33274,87 @@ function fitToBytes(markdown, limit = SUMMARY_LIMIT_BYTES) {
         kept += 1;
     }
     return lines.slice(0, kept).join('\n') + note(lines.length - kept);
+}
+
+
+/***/ }),
+
+/***/ 55700:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Az: () => (/* binding */ toReading),
+/* harmony export */   Tt: () => (/* binding */ getJson),
+/* harmony export */   eG: () => (/* binding */ ReadCancelled)
+/* harmony export */ });
+/** Thrown when the job's cancellation signal fires during a read. */
+class ReadCancelled extends Error {
+}
+/**
+ * GET with a timeout and a few retries on network errors and 5xx; a 4xx is final. Every
+ * attempt, retries included, ends by the step's deadline (the timeout shrinks to what is left
+ * of it), and the job's cancellation ends it at once.
+ */
+async function getJson(url, options, limits = {}) {
+    let last = '';
+    for (let attempt = 0; attempt <= options.retries; attempt++) {
+        if (attempt > 0)
+            await pause(200 * attempt, limits.signal);
+        const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
+        if (left <= 0)
+            return { ok: false, detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer" };
+        const timeout = AbortSignal.timeout(left);
+        const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
+        try {
+            const res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal });
+            const text = await res.text();
+            if (res.status >= 500) {
+                last = `HTTP ${res.status}`;
+                continue;
+            }
+            if (!res.ok)
+                return { ok: false, detail: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+            try {
+                return { ok: true, json: JSON.parse(text) };
+            }
+            catch {
+                return { ok: false, detail: `not JSON: ${text.slice(0, 100)}` };
+            }
+        }
+        catch (error) {
+            if (limits.signal?.aborted)
+                throw new ReadCancelled('cancelled');
+            const e = error;
+            last = e.name === 'TimeoutError' ? `timed out after ${left}ms` : (e.cause?.code ?? e.message);
+        }
+    }
+    return { ok: false, detail: last };
+}
+function pause(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(new ReadCancelled('cancelled'));
+        const t = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => (clearTimeout(t), reject(new ReadCancelled('cancelled'))), { once: true });
+    });
+}
+/** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A reading is a finite number or it is no data: a JSON number, or a string that is a decimal
+ * number. null, "", " ", false, true, [], {} and "NaN"/"Inf" (an idle window) are no data,
+ * never 0 (Number() would read most of them as 0, which passes an error-rate check).
+ */
+function toReading(raw, what) {
+    let value;
+    if (typeof raw === 'number')
+        value = raw;
+    else if (typeof raw === 'string' && NUMERIC.test(raw.trim()))
+        value = Number(raw.trim());
+    if (value !== undefined && Number.isFinite(value))
+        return { kind: 'value', value };
+    const shown = JSON.stringify(raw) ?? String(raw);
+    return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
 }
 
 

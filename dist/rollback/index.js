@@ -30749,7 +30749,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(20334);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72911);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(34250);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(48588);
 
 
 
@@ -30808,7 +30808,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 34250:
+/***/ 48588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30817,7 +30817,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   el: () => (/* reexport */ runRollback)
 });
 
-// UNUSED EXPORTS: Cancelled, chooseTarget, fetchArtifact, runCanary
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, chooseTarget, extractArchive, fetchArtifact, releaseFolder, runCanary
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
 var src = __nccwpck_require__(20334);
@@ -30904,7 +30904,8 @@ function parseChecks(text, defaultProvider = 'prometheus') {
  */
 function checks_renderQuery(query, vars, provider = 'prometheus') {
     const escape = provider === 'http' ? encodeURIComponent : promqlString;
-    return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k) => escape(vars[k]));
+    const values = { ...vars, window: vars.window ?? vars.interval };
+    return query.replace(/\{\{\s*(version|stable|interval|window)\s*\}\}/g, (_, k) => escape(values[k]));
 }
 
 ;// CONCATENATED MODULE: ./packages/analysis/src/index.ts
@@ -30912,8 +30913,6 @@ function checks_renderQuery(query, vars, provider = 'prometheus') {
 
 
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
@@ -30922,12 +30921,141 @@ var external_node_path_ = __nccwpck_require__(76760);
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./packages/delivery/src/extract.ts
+/**
+ * Unpacks a build archive (the reproducible ustar .tar.gz the build action writes) with no
+ * trust in its contents: only regular files and folders, no links, devices or FIFOs, no
+ * absolute paths or `..`, files written 0644 or 0755 whatever the header says (no setuid, no
+ * owner from the archive, as tar would keep when run as root), and a cap on the total size.
+ * The digest was checked before; this guards against what a digest cannot: an archive that
+ * was built hostile in the first place.
+ */
+
+
+
+
+
+/** Largest archive fetched and largest total extracted, in bytes. */
+const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
+const MAX_EXTRACTED_BYTES = 8 * 1024 ** 3;
+const extract_text = (b, start, length) => {
+    const field = b.subarray(start, start + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end === -1 ? length : end).toString('utf8');
+};
+const octal = (b, start, length) => {
+    const s = extract_text(b, start, length).trim();
+    if (!/^[0-7]*$/.test(s))
+        throw new src.ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
+    return s ? Number.parseInt(s, 8) : 0;
+};
+/** The safe relative path of an entry, or an error naming it. */
+function entryPath(name, root) {
+    const clean = name.replace(/\/+$/, '');
+    if (!clean || clean.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(clean) || clean.includes('\0') || /[\u0000-\u001f]/.test(clean)) {
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
+    }
+    const full = (0,external_node_path_.resolve)(root, clean);
+    if (full !== root && !full.startsWith(root + external_node_path_.sep))
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
+    return full;
+}
+async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BYTES) {
+    const size = (await (0,promises_.stat)(archive)).size;
+    if (size > MAX_ARCHIVE_BYTES)
+        throw new src.ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
+    const root = (0,external_node_path_.resolve)(into);
+    await (0,promises_.mkdir)(root, { recursive: true });
+    let pending = Buffer.alloc(0);
+    let file;
+    let skip = 0;
+    let files = 0;
+    let bytes = 0;
+    let ended = false;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(archive).pipe((0,external_node_zlib_.createGunzip)())) {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        for (;;) {
+            if (file) {
+                const take = Math.min(file.left, pending.length);
+                if (take)
+                    await file.handle.write(pending.subarray(0, take));
+                pending = pending.subarray(take);
+                file.left -= take;
+                if (file.left > 0)
+                    break;
+                await file.handle.close();
+                skip = file.pad;
+                file = undefined;
+            }
+            if (skip) {
+                const take = Math.min(skip, pending.length);
+                pending = pending.subarray(take);
+                skip -= take;
+                if (skip)
+                    break;
+            }
+            if (ended || pending.length < 512)
+                break;
+            const header = pending.subarray(0, 512);
+            pending = pending.subarray(512);
+            if (header.every((b) => b === 0)) {
+                ended = true;
+                break;
+            }
+            const type = String.fromCharCode(header[156]);
+            const name = [extract_text(header, 345, 155), extract_text(header, 0, 100)].filter(Boolean).join('/');
+            const length = octal(header, 124, 12);
+            const mode = octal(header, 100, 8);
+            const path = entryPath(name, root);
+            if (type === '5') {
+                await (0,promises_.mkdir)(path, { recursive: true, mode: 0o755 });
+                continue;
+            }
+            if (type !== '0' && type !== '\0') {
+                const what = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+                throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
+            }
+            bytes += length;
+            if (bytes > maxBytes)
+                throw new src.ActionError(`archive: more than ${maxBytes} bytes once extracted: refused`);
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true, mode: 0o755 });
+            const handle = await (0,promises_.open)(path, 'wx', mode & 0o111 ? 0o755 : 0o644);
+            files++;
+            file = { handle, left: length, pad: (512 - (length % 512)) % 512 };
+        }
+    }
+    if (file) {
+        await file.handle.close();
+        throw new src.ActionError('archive: it ends inside a file: truncated');
+    }
+    return { files, bytes };
+}
+/**
+ * A folder for one extracted release under the runner's temp folder; older ones beyond the
+ * newest `keep` are removed (a release may still be served from the last ones).
+ */
+async function extract_releaseFolder(base, version, keep = 3) {
+    const parent = (0,external_node_path_.join)(base, 'rollgate-releases');
+    await (0,promises_.mkdir)(parent, { recursive: true });
+    const entries = await Promise.all((await (0,promises_.readdir)(parent)).map(async (n) => ({ n, t: (await (0,promises_.stat)((0,external_node_path_.join)(parent, n))).mtimeMs })));
+    for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1))
+        await (0,promises_.rm)((0,external_node_path_.join)(parent, old.n), { recursive: true, force: true });
+    const dir = (0,external_node_path_.join)(parent, `${version}-${Date.now()}-${process.pid}`);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    return dir;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
 /**
  * Gets a release's original build archive back and proves it is the same bytes: from the
  * GitHub release asset when the record names one (it outlives artifact retention), else from
  * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
  */
+
 
 
 
@@ -30946,9 +31074,14 @@ async function fromRelease(gh, repo, ref, dir) {
     const asset = release.assets.find((a) => a.name === name);
     if (!asset)
         return `release ${ref.release_tag} has no asset ${name}`;
+    if (asset.size > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
     const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
     const data = Buffer.from(res.data);
-    const archive = (0,external_node_path_.join)(dir, name);
+    if (data.length > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
+    // A fixed file name: the recorded name is data, never a path.
+    const archive = (0,external_node_path_.join)(dir, 'archive.tar.gz');
     await (0,promises_.writeFile)(archive, data);
     return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
 }
@@ -30968,6 +31101,9 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
         const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
         if (!(0,external_node_fs_.existsSync)(archive))
             return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+        const size = (await (0,promises_.stat)(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
         return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
     }
     catch (error) {
@@ -30993,10 +31129,53 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./packages/delivery/src/alive.ts
+/**
+ * Whether the canary itself answers, checked before every move (each weight increase and the
+ * promotion): metrics about a dead process can look healthy for a whole query window (the
+ * readings taken before it died), and nginx hides the failure by retrying on stable until the
+ * canary gets all the traffic. A TCP connection to its address, or a 2xx from a health URL.
+ */
+
+async function alive_canaryAnswers(target, timeoutMs, signal) {
+    if (target.healthUrl) {
+        try {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+            await res.arrayBuffer();
+            return res.ok ? undefined : `its health check ${target.healthUrl} answered HTTP ${res.status}`;
+        }
+        catch (error) {
+            const e = error;
+            return `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`;
+        }
+    }
+    if (!target.address)
+        return undefined;
+    const address = target.address;
+    return new Promise((resolve) => {
+        const options = address.startsWith('unix:')
+            ? { path: address.slice('unix:'.length) }
+            : { host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+        const socket = connect(options);
+        const done = (why) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(why);
+        };
+        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
+        socket.once('connect', () => done());
+        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary-state.ts
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
 
-const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending';
+/** A canary record with no status yet was just created by a run that is starting: it is open too. */
+const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 const openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
 const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50, 100]));
@@ -31004,6 +31183,15 @@ const DEFAULT_INTERVAL_MS = 60_000;
 function canary_state_plan(config, recorded) {
     const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
     return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+}
+/**
+ * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
+ * never less than four scrape intervals. Readings are about now: a canary that died early in a
+ * step shows as no data within one window, not only after a window as long as the step.
+ */
+function canary_state_queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
+    // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
+    return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
 }
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
 function canary_state_currentStable(config, history) {
@@ -31028,17 +31216,29 @@ async function canary_state_findOpen(config) {
     return { open, weight, stable, canary };
 }
 /**
- * Before a new canary: one of another version still open (paused at its gate, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
- * of this version: re-runs, which the new run closes and restarts from the first step.
+ * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. The exception is a
+ * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
+ * be closed as abandoned and restarted from the first step.
  */
 function canary_state_openOfThisVersion(config, history) {
     const open = openCanaries(history);
-    const other = open.find((r) => r.payload.version !== config.version);
+    const isRerun = (r) => r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    const other = open.find((r) => !isRerun(r));
     if (other) {
         throw new ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
     }
     return open;
+}
+/**
+ * After this run created its record: of the canaries open at once, the lowest deployment id
+ * wins and every other run withdraws before it touches traffic. Two runs started together
+ * both passed the check above (read, then act); this settles the race without a lock.
+ */
+function canary_state_raceWinner(mine, history, closed) {
+    return openCanaries(history)
+        .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
+        .sort((a, b) => a.id - b.id)[0];
 }
 const canary_state_weightOf = (r) => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
 
@@ -31079,7 +31279,7 @@ async function canary_dry_run_dryRunCanary(config) {
         else {
             const remaining = rollout.steps.filter((w) => w > found.weight);
             log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-            await readChecks(config, found.stable, rollout.intervalText);
+            await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
         }
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
@@ -31095,7 +31295,7 @@ async function canary_dry_run_dryRunCanary(config) {
     }
     const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
     log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-    await readChecks(config, stable, rollout.intervalText);
+    await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
     return done({ deploymentId: 0, weight: 0, stable });
 }
 
@@ -31106,6 +31306,8 @@ async function canary_dry_run_dryRunCanary(config) {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
+
 
 
 
@@ -31131,22 +31333,37 @@ function sleep(ms, signal) {
         signal?.addEventListener('abort', onAbort, { once: true });
     });
 }
-/** Samples every check until the step's time is up; returns the first verdict against the canary. */
+/**
+ * Samples every check until the step's time is up; returns the first verdict against the
+ * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
+ * stretch a step; the job's cancellation ends a read at once.
+ */
 async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
     const ends = Date.now() + rollout.intervalMs;
+    const deadline = ends + (config.metricsTimeoutMs ?? 10_000);
+    const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     while (Date.now() < ends) {
         await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
         for (const check of config.checks) {
             const source = config.sources[check.provider];
             if (!source)
                 throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-            const vars = { stable: stable.version, interval: rollout.intervalText };
+            const vars = { stable: stable.version, interval: window, window };
             const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
             for (const role of roles) {
                 const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-                const verdict = judge.measure(check, role, await source.read(query, check.path));
+                let reading;
+                try {
+                    reading = await source.read(query, check.path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+                }
+                catch (error) {
+                    if (error instanceof ReadCancelled)
+                        throw new Cancelled('cancelled');
+                    throw error;
+                }
+                const verdict = judge.measure(check, role, reading);
                 if (verdict)
                     return verdict;
             }
@@ -31155,11 +31372,10 @@ async function analyseStep(config, rollout, judge, stable) {
     return judge.endStep();
 }
 async function deployCanary(config, deploy) {
-    const dir = await mkdtemp(join(tmpdir(), 'canary-'));
+    const dir = await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), config.version);
     const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
     const extracted = join(dir, 'release');
-    await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
-    await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    await extractArchive(fetched.archive, extracted);
     const [program, ...args] = deploy.command;
     config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
     await execChecked('Deploy', program, [...args, config.version, extracted], {
@@ -31196,15 +31412,23 @@ async function runCanary(config) {
     }
     else {
         const history = await records.history();
+        const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+            closed.push(r.id);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
         const current = currentStable(config, history);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
-        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded }, `canary of ${config.version}`);
+        const run = config.run ? { run: config.run } : {};
+        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+        const winner = raceWinner(deploymentId, await records.history(), closed);
+        if (winner) {
+            await status(deploymentId, 'error', `lost the start race to deployment ${winner.id} (${winner.payload.version}): withdrew before touching traffic`);
+            throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        }
         if (!current) {
             log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
             remaining = [100];
@@ -31225,6 +31449,18 @@ async function runCanary(config) {
     let promoted = false;
     try {
         for (const weight of remaining) {
+            // The canary itself must answer before it gets more traffic (or all of it).
+            const dead = await canaryAnswers({ ...(canary.address ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) }, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
+            if (dead) {
+                const verdict = { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` };
+                steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+                if (at > 0)
+                    await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+                await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+                config.inflight(undefined);
+                log(`Canary failed before ${weight}%: ${verdict.reason}. All traffic on ${stable.version}.`);
+                return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+            }
             at = weight;
             config.inflight({ deploymentId, canary, stable, weight });
             await traffic.setSplit({ stable, canary, canaryWeight: weight });
@@ -31328,7 +31564,7 @@ async function runRollback(config) {
     const version = target.payload.version;
     const ref = target.payload.artifact;
     log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    const dir = config.workDir ?? (await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'rollback-')));
+    const dir = config.workDir ?? (await extract_releaseFolder(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), version));
     const fetched = await fetch_artifact_fetchArtifact(config.gh, config.token, config.repo, ref, dir);
     log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
@@ -31337,8 +31573,7 @@ async function runRollback(config) {
         return base;
     }
     const extracted = (0,external_node_path_.join)(dir, 'release');
-    await (0,src/* execChecked */.$h)('Extract', 'mkdir', ['-p', extracted], { echo: false });
-    await (0,src/* execChecked */.$h)('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+    await extract_extractArchive(fetched.archive, extracted);
     const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
@@ -31364,6 +31599,7 @@ async function runRollback(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -31796,6 +32032,9 @@ function payloadProblem(payload) {
         if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
             return 'artifact.run_id is not a run id';
     }
+    const run = p.run;
+    if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+        return 'run is not a workflow run id and attempt';
     const rollout = p.rollout;
     if (rollout !== undefined) {
         const steps = rollout?.steps;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPostStep, startLoad, startPrometheus, type LoadStats, type Proc } from '@rollgate/testbed';
-import { STABLE, startStack, warmUp, type Stack } from './stack.js';
+import { runPostStep, startPrometheus, type Proc } from '@rollgate/testbed';
+import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -15,13 +15,7 @@ afterAll(async () => {
   expect(violations).toEqual([]);
 });
 
-async function withLoad<T>(fn: () => Promise<T>): Promise<{ result: T; stats: LoadStats }> {
-  const load = startLoad(`http://${stack.nginx.address}/`, 60, 90_000);
-  await new Promise((r) => setTimeout(r, 1500)); // stable traffic before the rollout
-  const result = await fn();
-  await new Promise((r) => setTimeout(r, 500));
-  return { result, stats: await load.stop() };
-}
+const withLoad = <T>(fn: () => Promise<T>) => loadDuring(stack, fn);
 
 const statesOf = (id: number) =>
   stack.gh.state.statuses
@@ -134,8 +128,9 @@ describe('canary action over real nginx and Prometheus', () => {
 
   it('a re-run after a lost runner closes the open canary of its version and restarts cleanly', async () => {
     await stack.seed('prod-g', STABLE);
-    const lost = await stack.leaveOpen('prod-g', '1.1.0', 'canary 25%: 1.1.0 vs 1.0.0, judging 2 check(s)');
-    const r = await stack.canary({ version: '1.1.0', environment: 'prod-g', steps: '100', 'skip-analysis': 'true' });
+    // The same workflow run, attempt 1, lost its runner; attempt 2 is the re-run.
+    const lost = await stack.leaveOpen('prod-g', '1.1.0', 'canary 25%: 1.1.0 vs 1.0.0, judging 2 check(s)', { id: '4242', attempt: 1 });
+    const r = await stack.canary({ version: '1.1.0', environment: 'prod-g', steps: '100', 'skip-analysis': 'true' }, { runId: 4242, runAttempt: 2 });
     expect(r.outputs.outcome).toBe('promoted');
     expect(Number(r.outputs['deployment-id'])).not.toBe(lost);
     expect(r.stdout).toContain(`A previous run left the canary of 1.1.0 open at 25% (deployment ${lost}): closed it, restarting from the first step.`);

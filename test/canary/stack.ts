@@ -12,6 +12,7 @@ import {
   startLoad,
   waitForQuery,
   type Nginx,
+  type LoadStats,
   type Prometheus,
   type Proc,
   type RunOptions,
@@ -38,12 +39,21 @@ export interface Stack {
   /** Records a live deployment of `version` in `environment`, as a finished rollout would. */
   seed(environment: string, version: string): Promise<number>;
   /** Records a canary of `version` left in progress (a lost runner, or paused at its gate). */
-  leaveOpen(environment: string, version: string, description: string): Promise<number>;
+  leaveOpen(environment: string, version: string, description: string, run?: { id: string; attempt: number }): Promise<number>;
   canary(inputs: Record<string, string>, options?: Partial<RunOptions>): ReturnType<typeof runAction>;
   stop(): Promise<void>;
 }
 
 export const STABLE = '1.0.0';
+
+/** Runs `fn` under a steady load through nginx (after 1.5 s of stable traffic); returns its result and the load's stats. */
+export async function loadDuring<T>(stack: Stack, fn: () => Promise<T>): Promise<{ result: T; stats: LoadStats }> {
+  const load = startLoad(`http://${stack.nginx.address}/`, 60, 90_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  const result = await fn();
+  await new Promise((r) => setTimeout(r, 500));
+  return { result, stats: await load.stop() };
+}
 
 /** Sends a few requests to every service and waits until Prometheus has rates for all of them. */
 export async function warmUp(prometheusUrl: string, services: Proc[]): Promise<void> {
@@ -82,8 +92,8 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
       await api(`/deployments/${d.id}/statuses`, { state: 'success', description: `deployed ${version}` });
       return d.id;
     },
-    async leaveOpen(environment, version, description) {
-      const payload = { version, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address };
+    async leaveOpen(environment, version, description, run) {
+      const payload = { version, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address, ...(run ? { run } : {}) };
       const d = await api('/deployments', { ref: 'main', environment, payload, auto_merge: false, required_contexts: [], transient_environment: false });
       await api(`/deployments/${d.id}/statuses`, { state: 'in_progress', description });
       return d.id;
@@ -109,6 +119,7 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
           steps: '25,50,100',
           interval: '4s',
           samples: '4',
+          'scrape-interval': '1s',
           ...inputs,
         },
       });

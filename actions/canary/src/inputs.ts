@@ -42,6 +42,13 @@ export function readCanaryInputs(inputs: Inputs) {
   }
   if (checks.some((c) => c.provider === 'http')) sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
   const samplesPerStep = inputs.integer('samples', { min: 1, max: 60, default: 5 });
+  const scrapeIntervalMs = inputs.duration('scrape-interval', '15s');
+  if (scrapeIntervalMs < 100 || scrapeIntervalMs > 600_000) throw new InputError('scrape-interval', 'a duration from 100ms to 10m', inputs.string('scrape-interval'));
+  // A baseline comparison alone passes a canary exactly as bad as stable (both at 20% errors):
+  // say so, and let the user add the absolute bound.
+  const warnings = checks
+    .filter((c) => c.compare === 'baseline' && c.max === undefined && c.min === undefined)
+    .map((c) => `Check '${c.name}' only compares the canary with stable: a canary as bad as stable (stable already failing) passes it. Add an absolute bound (max: or min:) in a second check to catch that.`);
   const alpha = inputs.number('significance', { min: 0.0001, max: 0.5, default: 0.05 });
   const needed = samplesNeeded(alpha);
   const baseline = checks.find((c) => c.compare === 'baseline');
@@ -64,6 +71,10 @@ export function readCanaryInputs(inputs: Inputs) {
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     samplesPerStep,
     alpha,
+    metricsTimeoutMs: timeoutMs,
+    ...(inputs.string('canary-health-url') ? { healthUrl: inputs.string('canary-health-url', { pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' } }) } : {}),
+    scrapeIntervalMs,
+    warnings,
     failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
     inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
     checks,

@@ -11,6 +11,7 @@ process.on('SIGTERM', () => controller.abort());
 await runAction(async () => {
   const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name)));
   for (const s of inputs.secrets) core.setSecret(s);
+  for (const w of inputs.warnings) core.warning(w);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token: inputs.token });
   const records = new ReleaseRecords(gh, { owner, repo }, inputs.environment, (line) => core.warning(line));
@@ -34,6 +35,7 @@ await runAction(async () => {
       ...inputs,
       canary: { ...inputs.canary, version: inputs.version },
       ref: process.env.GITHUB_SHA ?? 'HEAD',
+      ...(process.env.GITHUB_RUN_ID ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } } : {}),
       records,
       logUrl: runUrl,
       payload: {

@@ -77,7 +77,8 @@ export function parseChecks(text: string, defaultProvider: 'prometheus' | 'http'
  * Fills the placeholders, escaped for where the query goes: a PromQL string literal (versions
  * are validated, and escaped again here) or a URL (percent-encoded, so `+` stays a plus).
  */
-export function renderQuery(query: string, vars: { version: string; stable: string; interval: string }, provider: 'prometheus' | 'http' = 'prometheus'): string {
+export function renderQuery(query: string, vars: { version: string; stable: string; interval: string; window?: string }, provider: 'prometheus' | 'http' = 'prometheus'): string {
   const escape = provider === 'http' ? encodeURIComponent : promqlString;
-  return query.replace(/\{\{\s*(version|stable|interval)\s*\}\}/g, (_, k: 'version' | 'stable' | 'interval') => escape(vars[k]));
+  const values: Record<string, string> = { ...vars, window: vars.window ?? vars.interval };
+  return query.replace(/\{\{\s*(version|stable|interval|window)\s*\}\}/g, (_, k: string) => escape(values[k] as string));
 }

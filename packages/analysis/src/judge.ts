@@ -28,6 +28,8 @@ interface StepData {
   canary: number[];
   stable: number[];
   passes: number;
+  /** The latest reading of each role in this step: the one that gates the next move. */
+  last: { canary?: Reading; stable?: Reading };
 }
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? String(Math.round(n * 100) / 100) : String(Number(n.toPrecision(3))));
@@ -44,13 +46,14 @@ export class Judge {
   ) {}
 
   startStep(): void {
-    this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0 }]));
+    this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0, last: {} }]));
   }
 
   /** Records one reading; returns a verdict when the rollout must stop now. */
   measure(check: Check, role: 'canary' | 'stable', reading: Reading): Verdict | undefined {
     this.log.push({ check: check.name, role, reading });
     const data = this.step.get(check.name) as StepData;
+    data.last[role] = reading;
     if (reading.kind !== 'value') {
       this.inconclusive++;
       if (this.inconclusive > this.limits.inconclusiveLimit) {
@@ -73,8 +76,24 @@ export class Judge {
     return undefined;
   }
 
-  /** Judges what needs the whole step: baseline comparisons and checks that never had data. */
+  /**
+   * Judges what needs the whole step: a fresh reading of every check gates the next move (the
+   * latest reading of each role must be a number: a canary that died, or a source that went
+   * away, late in the step is never promoted on the readings taken before), then baseline
+   * comparisons and checks that never had data.
+   */
   endStep(): Verdict | undefined {
+    for (const check of this.checks) {
+      const data = this.step.get(check.name) as StepData;
+      for (const role of check.compare === 'baseline' ? (['canary', 'stable'] as const) : (['canary'] as const)) {
+        const last = data.last[role];
+        if (!last) return { check: check.name, reason: `${check.name}: no reading of the ${role} during the step; failing closed` };
+        if (last.kind !== 'value') {
+          const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
+          return { check: check.name, reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed` };
+        }
+      }
+    }
     for (const check of this.checks) {
       const data = this.step.get(check.name) as StepData;
       if (check.compare === 'baseline') {

@@ -83,7 +83,7 @@ describe('Judge', () => {
     const j = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 1 });
     j.startStep();
     expect(j.measure(errorRate, 'canary', noData)).toBeUndefined();
-    expect(j.endStep()).toEqual({ check: 'error-rate', reason: 'error-rate: no data during the step; failing closed' });
+    expect(j.endStep()?.reason).toMatch(/^error-rate: the last reading of the canary before the next move was no data \(.*\); failing closed$/);
     expect(j.measure(errorRate, 'canary', { kind: 'unreachable', detail: 'ECONNREFUSED' })?.reason).toBe(
       'error-rate: metrics source unreachable for canary (ECONNREFUSED); failing closed',
     );
@@ -113,10 +113,27 @@ describe('Judge', () => {
     expect(judge([0.004, 0.0041, 0.0039, 0.004, 0.0042])).toBeUndefined(); // +100%, but 2 ms
     expect(judge([0.009, 0.0091, 0.0089, 0.009, 0.0092])?.reason).toMatch(/^latency 0.009 vs stable 0.002 \(> \+0.005 tolerance, p=/);
   });
+  it('a fresh reading gates every move: passing readings, then no data or an unreachable source at the end, fail', () => {
+    for (const late of [noData, { kind: 'unreachable' as const, detail: 'ECONNREFUSED' }]) {
+      const j = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 5 });
+      j.startStep();
+      for (let i = 0; i < 4; i++) j.measure(errorRate, 'canary', value(0));
+      j.measure(errorRate, 'canary', late);
+      expect(j.endStep()?.reason).toMatch(/^error-rate: the last reading of the canary before the next move was (no data|metrics source unreachable)/);
+    }
+    const recovered = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 5 });
+    recovered.startStep();
+    recovered.measure(errorRate, 'canary', noData);
+    recovered.measure(errorRate, 'canary', value(0));
+    expect(recovered.endStep()).toBeUndefined();
+  });
   it('a baseline check without enough samples fails closed', () => {
     const j = new Judge([latency], { failureLimit: 0, inconclusiveLimit: 5 });
     j.startStep();
     j.measure(latency, 'canary', value(1));
+    expect(j.endStep()?.reason).toMatch(/no reading of the stable during the step; failing closed/);
+    j.startStep();
+    for (let i = 0; i < 3; i++) j.measure(latency, 'canary', value(1)), j.measure(latency, 'stable', value(1));
     expect(j.endStep()?.reason).toMatch(/too few readings to compare with stable/);
   });
 });

@@ -4,11 +4,11 @@
  * would fail before moving traffic: another canary still open, no paused canary to promote, a
  * metrics source that cannot be reached.
  */
-import { ActionError } from '@rollgate/kit';
+import { ActionError, formatDuration } from '@rollgate/kit';
 import { renderQuery } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig, CanaryResult } from './canary.js';
-import { currentStable, findOpen, openOfThisVersion, plan, weightOf } from './canary-state.js';
+import { currentStable, findOpen, openOfThisVersion, plan, queryWindowMs, weightOf } from './canary-state.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
 
@@ -36,7 +36,7 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
     } else {
       const remaining = rollout.steps.filter((w) => w > found.weight);
       log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-      await readChecks(config, found.stable, rollout.intervalText);
+      await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
     }
     return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
   }
@@ -51,6 +51,6 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
   }
   const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
   log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-  await readChecks(config, stable, rollout.intervalText);
+  await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
   return done({ deploymentId: 0, weight: 0, stable });
 }

@@ -4,7 +4,8 @@ import type { Backend } from '@rollgate/traffic';
 import type { DeploymentRecord, ReleasePayload } from '@rollgate/github';
 import type { CanaryConfig } from './canary.js';
 
-const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending';
+/** A canary record with no status yet was just created by a run that is starting: it is open too. */
+const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
@@ -21,6 +22,16 @@ export interface Plan {
 export function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout']): Plan {
   const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
   return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+}
+
+/**
+ * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
+ * never less than four scrape intervals. Readings are about now: a canary that died early in a
+ * step shows as no data within one window, not only after a window as long as the step.
+ */
+export function queryWindowMs(intervalMs: number, samples: number, scrapeIntervalMs: number): number {
+  // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
+  return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
 }
 
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
@@ -45,19 +56,33 @@ export async function findOpen(config: CanaryConfig) {
 }
 
 /**
- * Before a new canary: one of another version still open (paused at its gate, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it. Returns the open ones
- * of this version: re-runs, which the new run closes and restarts from the first step.
+ * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. The exception is a
+ * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
+ * be closed as abandoned and restarted from the first step.
  */
 export function openOfThisVersion(config: CanaryConfig, history: DeploymentRecord[]): DeploymentRecord[] {
   const open = openCanaries(history);
-  const other = open.find((r) => r.payload.version !== config.version);
+  const isRerun = (r: DeploymentRecord) =>
+    r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+  const other = open.find((r) => !isRerun(r));
   if (other) {
     throw new ActionError(
       `A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`,
     );
   }
   return open;
+}
+
+/**
+ * After this run created its record: of the canaries open at once, the lowest deployment id
+ * wins and every other run withdraws before it touches traffic. Two runs started together
+ * both passed the check above (read, then act); this settles the race without a lock.
+ */
+export function raceWinner(mine: number, history: DeploymentRecord[], closed: number[]): DeploymentRecord | undefined {
+  return openCanaries(history)
+    .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
+    .sort((a, b) => a.id - b.id)[0];
 }
 
 export const weightOf = (r: DeploymentRecord): number => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);

@@ -4,17 +4,18 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError, errorLine, execChecked } from '@rollgate/kit';
+import { ActionError, errorLine, execChecked, formatDuration } from '@rollgate/kit';
 import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
-import type { MetricsSource } from '@rollgate/metrics';
+import { ReadCancelled, type MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
 import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchArtifact } from './fetch-artifact.js';
+import { extractArchive, releaseFolder } from './extract.js';
+import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
-import { currentStable, findOpen, openOfThisVersion, plan, weightOf, type Plan } from './canary-state.js';
+import { currentStable, findOpen, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -26,6 +27,12 @@ export interface CanaryConfig {
   steps?: number[];
   intervalMs?: number;
   samplesPerStep: number;
+  /** Timeout of one metrics query; the last read of a step may end this long after the step. */
+  metricsTimeoutMs?: number;
+  /** A URL that must answer 2xx before every move; without it, a TCP connection to the canary's address. */
+  healthUrl?: string;
+  /** How often Prometheus scrapes the services: query windows span at least four scrapes. */
+  scrapeIntervalMs?: number;
   failureLimit: number;
   /** Significance level of baseline comparisons. */
   alpha?: number;
@@ -43,6 +50,8 @@ export interface CanaryConfig {
   /** Called with the split whenever traffic is about to leave stable, and with undefined once it is settled. */
   inflight: (state: InflightState | undefined) => void;
   signal?: AbortSignal;
+  /** The workflow run and attempt of this job: a re-run (a later attempt) may close its own earlier record. */
+  run?: { id: string; attempt: number };
   /** Only say what would happen (see canary-dry-run.ts). */
   dryRun?: boolean;
   /** Deploys the canary from its verified build artifact before any traffic moves. */
@@ -91,21 +100,34 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Samples every check until the step's time is up; returns the first verdict against the canary. */
+/**
+ * Samples every check until the step's time is up; returns the first verdict against the
+ * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
+ * stretch a step; the job's cancellation ends a read at once.
+ */
 async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
   judge.startStep();
   const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
   const ends = Date.now() + rollout.intervalMs;
+  const deadline = ends + (config.metricsTimeoutMs ?? 10_000);
+  const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
   while (Date.now() < ends) {
     await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
     for (const check of config.checks) {
       const source = config.sources[check.provider];
       if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-      const vars = { stable: stable.version, interval: rollout.intervalText };
+      const vars = { stable: stable.version, interval: window, window };
       const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
       for (const role of roles) {
         const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-        const verdict = judge.measure(check, role, await source.read(query, check.path));
+        let reading;
+        try {
+          reading = await source.read(query, check.path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+        } catch (error) {
+          if (error instanceof ReadCancelled) throw new Cancelled('cancelled');
+          throw error;
+        }
+        const verdict = judge.measure(check, role, reading);
         if (verdict) return verdict;
       }
     }
@@ -114,11 +136,10 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
 }
 
 async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'canary-'));
+  const dir = await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), config.version);
   const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
   const extracted = join(dir, 'release');
-  await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
-  await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+  await extractArchive(fetched.archive, extracted);
   const [program, ...args] = deploy.command as [string, ...string[]];
   config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
   await execChecked('Deploy', program, [...args, config.version, extracted], {
@@ -156,15 +177,25 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
     const history = await records.history();
+    const closed: number[] = [];
     for (const r of openOfThisVersion(config, history)) {
       await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+      closed.push(r.id);
       log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
     const current = currentStable(config, history);
     stable = current ?? { version: 'none' };
     const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
     const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
-    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded }, `canary of ${config.version}`);
+    const run = config.run ? { run: config.run } : {};
+    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+    const winner = raceWinner(deploymentId, await records.history(), closed);
+    if (winner) {
+      await status(deploymentId, 'error', `lost the start race to deployment ${winner.id} (${winner.payload.version}): withdrew before touching traffic`);
+      throw new ActionError(
+        `Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
+      );
+    }
     if (!current) {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
       remaining = [100];
@@ -185,6 +216,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   let promoted = false;
   try {
     for (const weight of remaining) {
+      // The canary itself must answer before it gets more traffic (or all of it).
+      const dead = await canaryAnswers({ ...(canary.address ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) }, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
+      if (dead) {
+        const verdict: Verdict = { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` };
+        steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+        if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+        await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+        config.inflight(undefined);
+        log(`Canary failed before ${weight}%: ${verdict.reason}. All traffic on ${stable.version}.`);
+        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+      }
       at = weight;
       config.inflight({ deploymentId, canary, stable, weight });
       await traffic.setSplit({ stable, canary, canaryWeight: weight });

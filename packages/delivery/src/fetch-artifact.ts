@@ -5,10 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActionError } from '@rollgate/kit';
 import type { ArtifactRef, GitHub, Repo } from '@rollgate/github';
+import { MAX_ARCHIVE_BYTES } from './extract.js';
 
 export interface Fetched {
   archive: string;
@@ -28,9 +29,12 @@ async function fromRelease(gh: GitHub, repo: Repo, ref: ArtifactRef, dir: string
   }
   const asset = release.assets.find((a) => a.name === name);
   if (!asset) return `release ${ref.release_tag} has no asset ${name}`;
+  if (asset.size > MAX_ARCHIVE_BYTES) return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
   const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
   const data = Buffer.from(res.data as unknown as ArrayBuffer);
-  const archive = join(dir, name);
+  if (data.length > MAX_ARCHIVE_BYTES) return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
+  // A fixed file name: the recorded name is data, never a path.
+  const archive = join(dir, 'archive.tar.gz');
   await writeFile(archive, data);
   return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
 }
@@ -48,6 +52,8 @@ async function fromWorkflowArtifact(token: string, repo: Repo, ref: ArtifactRef,
     await client.downloadArtifact(id, { path, findBy });
     const archive = join(path, `${ref.name}.tar.gz`);
     if (!existsSync(archive)) return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+    const size = (await stat(archive)).size;
+    if (size > MAX_ARCHIVE_BYTES) return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
     return { archive, digest: sha256(await readFile(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
   } catch (error) {
     return `workflow artifact ${ref.name} of run ${ref.run_id}: ${(error as Error).message.split('\n')[0]}`;

@@ -3,12 +3,12 @@
  * its original artifact and verify the digest, run the user's deploy command on it, move all
  * traffic to it, and record the rollback as a new deployment naming what it replaced.
  */
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionError, execChecked } from '@rollgate/kit';
 import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
+import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
 import { openCanaries } from './canary-state.js';
 
@@ -77,7 +77,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   const version = target.payload.version;
   const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
   log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-  const dir = config.workDir ?? (await mkdtemp(join(tmpdir(), 'rollback-')));
+  const dir = config.workDir ?? (await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), version));
   const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
   log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
   const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
@@ -86,8 +86,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
     return base;
   }
   const extracted = join(dir, 'release');
-  await execChecked('Extract', 'mkdir', ['-p', extracted], { echo: false });
-  await execChecked('Extract', 'tar', ['-xzf', fetched.archive, '-C', extracted], { echo: false });
+  await extractArchive(fetched.archive, extracted);
   const deploymentId = await records.create(
     target.sha,
     { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) },

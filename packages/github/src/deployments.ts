@@ -33,6 +33,8 @@ export interface ReleasePayload {
   /** The canary's traffic steps and time per step, so a later promote goes on the same way. */
   rollout?: { steps: number[]; interval_ms: number };
   kind?: 'canary' | 'rollback' | 'deploy';
+  /** The workflow run and attempt that wrote the record (a re-run closes its own earlier one). */
+  run?: { id: string; attempt: number };
   rollback_of?: { version: string; deployment_id: number };
 }
 
@@ -72,6 +74,8 @@ export function payloadProblem(payload: unknown): string | undefined {
     checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
     if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id))) return 'artifact.run_id is not a run id';
   }
+  const run = p.run as { id?: unknown; attempt?: unknown } | undefined;
+  if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt))) return 'run is not a workflow run id and attempt';
   const rollout = p.rollout as { steps?: unknown; interval_ms?: unknown } | undefined;
   if (rollout !== undefined) {
     const steps = rollout?.steps;

@@ -1,5 +1,5 @@
 /** http: GET a URL (the query), read a number at the check's JSON path such as `$.data.errors[0].rate`. */
-import { getJson, toReading, type HttpOptions, type MetricsSource, type Reading } from './source.js';
+import { getJson, toReading, type HttpOptions, type MetricsSource, type ReadLimits, type Reading } from './source.js';
 
 export function jsonPath(value: unknown, path: string): unknown {
   const parts = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];
@@ -16,8 +16,8 @@ export class HttpSource implements MetricsSource {
   readonly name = 'http';
   constructor(private readonly options: HttpOptions) {}
 
-  async read(url: string, path = '$'): Promise<Reading> {
-    const r = await getJson(url, this.options);
+  async read(url: string, path = '$', limits: ReadLimits = {}): Promise<Reading> {
+    const r = await getJson(url, this.options, limits);
     if (!r.ok) return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
     const v = jsonPath(r.json, path);
     if (v === undefined) return { kind: 'no-data', detail: `nothing at ${path}` };

@@ -1,5 +1,5 @@
 /** Prometheus HTTP API: instant queries (`/api/v1/query`), scalar or first vector sample. */
-import { getJson, toReading, type HttpOptions, type MetricsSource, type Reading } from './source.js';
+import { getJson, toReading, type HttpOptions, type MetricsSource, type ReadLimits, type Reading } from './source.js';
 
 interface PromResponse {
   status: 'success' | 'error';
@@ -15,9 +15,9 @@ export class PrometheusSource implements MetricsSource {
     private readonly options: HttpOptions,
   ) {}
 
-  async read(query: string): Promise<Reading> {
+  async read(query: string, _path?: string, limits: ReadLimits = {}): Promise<Reading> {
     const url = `${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const r = await getJson(url, this.options);
+    const r = await getJson(url, this.options, limits);
     if (!r.ok) {
       // A 400 from Prometheus is a bad query: report it as unreachable data, with its message.
       return { kind: 'unreachable', detail: `Prometheus ${this.baseUrl}: ${r.detail}` };

@@ -5,11 +5,20 @@
  */
 export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
 
+/** Bounds on one read: the step's deadline (epoch ms) and the job's cancellation. */
+export interface ReadLimits {
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
 export interface MetricsSource {
   readonly name: string;
   /** `path`: where the number is in a JSON answer (http checks; Prometheus ignores it). */
-  read(query: string, path?: string): Promise<Reading>;
+  read(query: string, path?: string, limits?: ReadLimits): Promise<Reading>;
 }
+
+/** Thrown when the job's cancellation signal fires during a read. */
+export class ReadCancelled extends Error {}
 
 export interface HttpOptions {
   timeoutMs: number;
@@ -17,13 +26,21 @@ export interface HttpOptions {
   headers: Record<string, string>;
 }
 
-/** GET with a timeout and a few retries on network errors and 5xx; a 4xx is final. */
-export async function getJson(url: string, options: HttpOptions): Promise<{ ok: true; json: unknown } | { ok: false; detail: string }> {
+/**
+ * GET with a timeout and a few retries on network errors and 5xx; a 4xx is final. Every
+ * attempt, retries included, ends by the step's deadline (the timeout shrinks to what is left
+ * of it), and the job's cancellation ends it at once.
+ */
+export async function getJson(url: string, options: HttpOptions, limits: ReadLimits = {}): Promise<{ ok: true; json: unknown } | { ok: false; detail: string }> {
   let last = '';
   for (let attempt = 0; attempt <= options.retries; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
+    if (attempt > 0) await pause(200 * attempt, limits.signal);
+    const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
+    if (left <= 0) return { ok: false, detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer" };
+    const timeout = AbortSignal.timeout(left);
+    const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
     try {
-      const res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal: AbortSignal.timeout(options.timeoutMs) });
+      const res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal });
       const text = await res.text();
       if (res.status >= 500) {
         last = `HTTP ${res.status}`;
@@ -36,11 +53,20 @@ export async function getJson(url: string, options: HttpOptions): Promise<{ ok: 
         return { ok: false, detail: `not JSON: ${text.slice(0, 100)}` };
       }
     } catch (error) {
+      if (limits.signal?.aborted) throw new ReadCancelled('cancelled');
       const e = error as Error & { cause?: { code?: string } };
-      last = e.name === 'TimeoutError' ? `timed out after ${options.timeoutMs}ms` : (e.cause?.code ?? e.message);
+      last = e.name === 'TimeoutError' ? `timed out after ${left}ms` : (e.cause?.code ?? e.message);
     }
   }
   return { ok: false, detail: last };
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ReadCancelled('cancelled'));
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new ReadCancelled('cancelled'))), { once: true });
+  });
 }
 
 /** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
