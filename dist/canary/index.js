@@ -31066,6 +31066,7 @@ function readCanaryInputs(inputs) {
         samplesPerStep,
         alpha,
         metricsTimeoutMs: timeoutMs,
+        ...minRequestsFrom(inputs, sources, intervalMs),
         ...(inputs.string('canary-health-url') ? { healthUrl: inputs.string('canary-health-url', { pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' } }) } : {}),
         scrapeIntervalMs,
         warnings,
@@ -31095,6 +31096,20 @@ function readCanaryInputs(inputs) {
             ...checks.flatMap((c) => (c.provider === 'http' ? (0,src/* urlSecrets */.Fn)(c.query) : [])),
         ].filter(Boolean),
     };
+}
+/** Low traffic: min-requests with the counter query that measures them, and the longest a step may wait. */
+function minRequestsFrom(inputs, sources, intervalMs) {
+    const min = inputs.integer('min-requests', { min: 0, max: 1_000_000_000, default: 0 });
+    if (min === 0)
+        return {};
+    const query = inputs.string('requests-query', { required: true });
+    const source = sources.prometheus;
+    if (!source)
+        throw new src/* InputError */.dz('requests-query', 'a Prometheus source (prometheus-url and at least one prometheus check) to count the canary\'s requests');
+    const maxWaitMs = inputs.string('max-step-wait') ? inputs.duration('max-step-wait') : 3 * (intervalMs ?? 60_000);
+    if (maxWaitMs < 1000 || maxWaitMs > 86_400_000)
+        throw new src/* InputError */.dz('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
+    return { minRequests: { min, query, source, maxWaitMs } };
 }
 
 
@@ -31421,6 +31436,8 @@ class Judge {
         const data = this.step.get(check.name);
         data.last[role] = reading;
         if (reading.kind !== 'value') {
+            if (reading.kind === 'no-data' && this.limits.waitForData)
+                return undefined;
             this.inconclusive++;
             if (this.inconclusive > this.limits.inconclusiveLimit) {
                 const what = reading.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
@@ -31947,35 +31964,83 @@ function sleep(ms, signal) {
 async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
-    const ends = Date.now() + rollout.intervalMs;
-    const deadline = ends + (config.metricsTimeoutMs ?? 10_000);
+    const started = Date.now();
     const window = (0,src/* formatDuration */.a3)(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
-    while (Date.now() < ends) {
-        await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
-        for (const check of config.checks) {
-            const source = config.sources[check.provider];
-            if (!source)
-                throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-            const vars = { stable: stable.version, interval: window, window };
-            const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
-            for (const role of roles) {
-                const query = (0,analysis_src/* renderQuery */.no)(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-                let reading;
-                try {
-                    reading = await source.read(query, check.path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
-                }
-                catch (error) {
-                    if (error instanceof src_source/* ReadCancelled */.eG)
-                        throw new Cancelled('cancelled');
-                    throw error;
-                }
-                const verdict = judge.measure(check, role, reading);
-                if (verdict)
-                    return verdict;
-            }
+    const timeoutMs = config.metricsTimeoutMs ?? 10_000;
+    const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
+    let ends = started + rollout.intervalMs;
+    for (;;) {
+        const deadline = ends + timeoutMs;
+        while (Date.now() < ends) {
+            await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
+            const verdict = await sampleChecks(config, judge, stable, window, deadline);
+            if (verdict)
+                return verdict;
         }
+        if (!traffic)
+            break;
+        // Low traffic: the step goes on until the canary served enough requests to judge, bounded.
+        const served = await traffic.served(deadline);
+        if (served !== undefined && served >= traffic.min)
+            break;
+        config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
+        const limit = started + traffic.maxWaitMs;
+        if (Date.now() >= limit) {
+            return {
+                check: 'min-requests',
+                reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${(0,src/* formatDuration */.a3)(Date.now() - started)} (min-requests ${traffic.min}, max-step-wait ${(0,src/* formatDuration */.a3)(traffic.maxWaitMs)}); failing closed`,
+            };
+        }
+        ends = Math.min(limit, Date.now() + every);
     }
     return judge.endStep();
+}
+/** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
+async function sampleChecks(config, judge, stable, window, deadline) {
+    for (const check of config.checks) {
+        const source = config.sources[check.provider];
+        if (!source)
+            throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        const vars = { stable: stable.version, interval: window, window };
+        const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
+        for (const role of roles) {
+            const query = (0,analysis_src/* renderQuery */.no)(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
+            const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+            if (verdict)
+                return verdict;
+        }
+    }
+    return undefined;
+}
+async function read(config, source, query, path, deadline) {
+    try {
+        return await source.read(query, path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+    }
+    catch (error) {
+        if (error instanceof src_source/* ReadCancelled */.eG)
+            throw new Cancelled('cancelled');
+        throw error;
+    }
+}
+/** The canary's request counter at the move, and how many requests it served since. */
+async function requestCounter(config, spec, deadline) {
+    const query = (0,analysis_src/* renderQuery */.no)(spec.query, { version: config.version, stable: '', interval: '', window: '' }, 'prometheus');
+    const count = async (by) => {
+        const r = await read(config, spec.source, query, undefined, by);
+        return r.kind === 'value' ? r.value : undefined;
+    };
+    const at = await count(deadline);
+    return {
+        min: spec.min,
+        maxWaitMs: spec.maxWaitMs,
+        async served(by) {
+            const now = await count(by);
+            if (now === undefined)
+                return undefined;
+            // A counter that went down was reset (the canary restarted): all of it is new.
+            return at === undefined || now < at ? now : now - at;
+        },
+    };
 }
 async function deployCanary(config, deploy) {
     const dir = await extract_releaseFolder(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), config.version);
@@ -32050,7 +32115,7 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
+    const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
     let at = 0;
     let promoted = false;
     try {

@@ -31341,35 +31341,83 @@ function sleep(ms, signal) {
 async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
-    const ends = Date.now() + rollout.intervalMs;
-    const deadline = ends + (config.metricsTimeoutMs ?? 10_000);
+    const started = Date.now();
     const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
-    while (Date.now() < ends) {
-        await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
-        for (const check of config.checks) {
-            const source = config.sources[check.provider];
-            if (!source)
-                throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-            const vars = { stable: stable.version, interval: window, window };
-            const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
-            for (const role of roles) {
-                const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-                let reading;
-                try {
-                    reading = await source.read(query, check.path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
-                }
-                catch (error) {
-                    if (error instanceof ReadCancelled)
-                        throw new Cancelled('cancelled');
-                    throw error;
-                }
-                const verdict = judge.measure(check, role, reading);
-                if (verdict)
-                    return verdict;
-            }
+    const timeoutMs = config.metricsTimeoutMs ?? 10_000;
+    const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
+    let ends = started + rollout.intervalMs;
+    for (;;) {
+        const deadline = ends + timeoutMs;
+        while (Date.now() < ends) {
+            await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
+            const verdict = await sampleChecks(config, judge, stable, window, deadline);
+            if (verdict)
+                return verdict;
         }
+        if (!traffic)
+            break;
+        // Low traffic: the step goes on until the canary served enough requests to judge, bounded.
+        const served = await traffic.served(deadline);
+        if (served !== undefined && served >= traffic.min)
+            break;
+        config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
+        const limit = started + traffic.maxWaitMs;
+        if (Date.now() >= limit) {
+            return {
+                check: 'min-requests',
+                reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(Date.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
+            };
+        }
+        ends = Math.min(limit, Date.now() + every);
     }
     return judge.endStep();
+}
+/** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
+async function sampleChecks(config, judge, stable, window, deadline) {
+    for (const check of config.checks) {
+        const source = config.sources[check.provider];
+        if (!source)
+            throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        const vars = { stable: stable.version, interval: window, window };
+        const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
+        for (const role of roles) {
+            const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
+            const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+            if (verdict)
+                return verdict;
+        }
+    }
+    return undefined;
+}
+async function read(config, source, query, path, deadline) {
+    try {
+        return await source.read(query, path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+    }
+    catch (error) {
+        if (error instanceof ReadCancelled)
+            throw new Cancelled('cancelled');
+        throw error;
+    }
+}
+/** The canary's request counter at the move, and how many requests it served since. */
+async function requestCounter(config, spec, deadline) {
+    const query = renderQuery(spec.query, { version: config.version, stable: '', interval: '', window: '' }, 'prometheus');
+    const count = async (by) => {
+        const r = await read(config, spec.source, query, undefined, by);
+        return r.kind === 'value' ? r.value : undefined;
+    };
+    const at = await count(deadline);
+    return {
+        min: spec.min,
+        maxWaitMs: spec.maxWaitMs,
+        async served(by) {
+            const now = await count(by);
+            if (now === undefined)
+                return undefined;
+            // A counter that went down was reset (the canary restarted): all of it is new.
+            return at === undefined || now < at ? now : now - at;
+        },
+    };
 }
 async function deployCanary(config, deploy) {
     const dir = await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), config.version);
@@ -31444,7 +31492,7 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05 });
+    const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
     let at = 0;
     let promoted = false;
     try {

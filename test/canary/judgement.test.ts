@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startPrometheus, type Proc } from '@rollgate/testbed';
+import { startLoad, startPrometheus, type Proc } from '@rollgate/testbed';
 import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -139,6 +139,31 @@ describe('canary judgement under failure', () => {
     const loserVersion = losers[0] === a ? '1.9.0' : '1.7.0';
     expect(descriptionsOf(environment).filter((d) => d.includes(`${loserVersion} vs`))).toEqual([]);
     expect(stack.upstream()).not.toContain('# canary');
+  }, 60_000);
+
+  it.each([
+    [2, 'aborted', /^only \d+ request\(s\) reached the canary in .* \(min-requests 3, max-step-wait 12s\); failing closed$/],
+    [40, 'promoted', undefined],
+  ])('low traffic at %i requests/s: min-requests waits for enough canary requests, then judges or aborts', async (rps, outcome, reason) => {
+    const environment = `low-${rps}`;
+    await stack.seed(environment, STABLE);
+    const load = startLoad(`http://${stack.nginx.address}/`, rps, 60_000);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const r = await stack.canary({
+        version: '1.9.0',
+        environment,
+        steps: '5,100',
+        'min-requests': '3',
+        'requests-query': 'sum(http_requests_total{version="{{version}}"})',
+        'max-step-wait': '12s',
+      });
+      expect(r.outputs.outcome).toBe(outcome);
+      if (reason) expect(r.outputs.reason).toMatch(reason);
+    } finally {
+      await load.stop();
+    }
+    expect(stack.upstream()).toContain(outcome === 'promoted' ? 'weight=100; # canary 1.9.0' : 'weight=100; # stable 1.0.0');
   }, 60_000);
 
   it('warns when an error-rate or latency check only compares with stable', async () => {

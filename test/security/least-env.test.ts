@@ -24,6 +24,10 @@ afterAll(async () => {
   await gh.stop();
 });
 
+/** The build action in `ws`, as run `runId` of this repository. */
+const build = (ws: string, runId: number, inputs: Record<string, string>) =>
+  runAction({ action: 'build', workspace: ws, runId, sha: git(ws, ['rev-parse', 'HEAD']), repository: gh.repository, apiUrl: gh.url, token: TOKEN, ...artifacts.env(runId), inputs });
+
 const leaked = (file: string) => {
   const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   return { names: Object.keys(env).filter((k) => FORBIDDEN.test(k)), values: Object.values(env).filter((v) => v.includes(TOKEN)) };
@@ -48,17 +52,7 @@ describe('least environment for user commands', () => {
   it('the build and install commands get no inputs and no runner credentials', async () => {
     const ws = seedRepository(createRemote(), 'feat: service');
     const out = join(ws, 'env.json');
-    const r = await runAction({
-      action: 'build',
-      workspace: ws,
-      runId: 9,
-      sha: git(ws, ['rev-parse', 'HEAD']),
-      repository: gh.repository,
-      apiUrl: gh.url,
-      token: TOKEN,
-      ...artifacts.env(9),
-      inputs: { command: `node -e "${DUMP}" ${out}`, outputs: 'env.json', name: 'b', version: '1.0.0', 'github-token': TOKEN },
-    });
+    const r = await build(ws, 9, { command: `node -e "${DUMP}" ${out}`, outputs: 'env.json', name: 'b', version: '1.0.0', 'github-token': TOKEN });
     expect(r.error).toBeUndefined();
     expect(leaked(out)).toEqual({ names: [], values: [] });
   });
@@ -70,17 +64,7 @@ describe('build outputs', () => {
     writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key=abc');
     const ws = seedRepository(createRemote(), 'feat: service');
     const script = "const fs=require('node:fs');fs.mkdirSync('out',{recursive:true});fs.writeFileSync('out/app.js','1');fs.symlinkSync(process.argv[1],'out/creds')";
-    const r = await runAction({
-      action: 'build',
-      workspace: ws,
-      runId: 11,
-      sha: git(ws, ['rev-parse', 'HEAD']),
-      repository: gh.repository,
-      apiUrl: gh.url,
-      token: TOKEN,
-      ...artifacts.env(11),
-      inputs: { command: `node -e "${script}" ${join(outside, 'credentials')}`, outputs: 'out/**', name: 'linked', version: '1.0.0' },
-    });
+    const r = await build(ws, 11, { command: `node -e "${script}" ${join(outside, 'credentials')}`, outputs: 'out/**', name: 'linked', version: '1.0.0' });
     expect(r.exitCode).toBe(1);
     expect(r.error).toMatch(/^Output out\/creds resolves to .*credentials, outside the workspace: refused/);
     expect(artifacts.store.forRun(11)).toEqual([]);

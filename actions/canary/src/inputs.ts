@@ -72,6 +72,7 @@ export function readCanaryInputs(inputs: Inputs) {
     samplesPerStep,
     alpha,
     metricsTimeoutMs: timeoutMs,
+    ...minRequestsFrom(inputs, sources, intervalMs),
     ...(inputs.string('canary-health-url') ? { healthUrl: inputs.string('canary-health-url', { pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' } }) } : {}),
     scrapeIntervalMs,
     warnings,
@@ -101,4 +102,16 @@ export function readCanaryInputs(inputs: Inputs) {
       ...checks.flatMap((c) => (c.provider === 'http' ? urlSecrets(c.query) : [])),
     ].filter(Boolean),
   };
+}
+
+/** Low traffic: min-requests with the counter query that measures them, and the longest a step may wait. */
+function minRequestsFrom(inputs: Inputs, sources: Partial<Record<Check['provider'], MetricsSource>>, intervalMs: number | undefined) {
+  const min = inputs.integer('min-requests', { min: 0, max: 1_000_000_000, default: 0 });
+  if (min === 0) return {};
+  const query = inputs.string('requests-query', { required: true });
+  const source = sources.prometheus;
+  if (!source) throw new InputError('requests-query', 'a Prometheus source (prometheus-url and at least one prometheus check) to count the canary\'s requests');
+  const maxWaitMs = inputs.string('max-step-wait') ? inputs.duration('max-step-wait') : 3 * (intervalMs ?? 60_000);
+  if (maxWaitMs < 1000 || maxWaitMs > 86_400_000) throw new InputError('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
+  return { minRequests: { min, query, source, maxWaitMs } };
 }

@@ -22,6 +22,11 @@ export interface Limits {
   inconclusiveLimit: number;
   /** Significance of the baseline comparison (default 0.05). */
   alpha?: number;
+  /**
+   * Low traffic (min-requests): a step waits for requests, so "no data" mid-step is not held
+   * against the canary; the reading that gates the move must still be a number.
+   */
+  waitForData?: boolean;
 }
 
 interface StepData {
@@ -55,6 +60,7 @@ export class Judge {
     const data = this.step.get(check.name) as StepData;
     data.last[role] = reading;
     if (reading.kind !== 'value') {
+      if (reading.kind === 'no-data' && this.limits.waitForData) return undefined;
       this.inconclusive++;
       if (this.inconclusive > this.limits.inconclusiveLimit) {
         const what = reading.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';

@@ -187,9 +187,12 @@ export function startLoad(url: string, rps = 50, maxMs = 120_000): { stats: Load
       stats.retried++;
       return get(false);
     });
+  // Every 50 ms a burst of rps/20 requests; below 20 requests/s, one request every 1000/rps ms.
+  const period = rps >= 20 ? 50 : Math.round(1000 / rps);
+  const perTick = rps >= 20 ? Math.round(rps / 20) : 1;
   const tick = setInterval(() => {
     if (!running || Date.now() - stats.startedAt > maxMs) return;
-    for (let i = 0; i < Math.max(1, Math.round(rps / 20)); i++) {
+    for (let i = 0; i < perTick; i++) {
       const at = Date.now() - stats.startedAt;
       stats.sent++;
       const p = get(true)
@@ -208,7 +211,7 @@ export function startLoad(url: string, rps = 50, maxMs = 120_000): { stats: Load
         .finally(() => inflight.delete(p));
       inflight.add(p);
     }
-  }, 50);
+  }, period);
   return {
     stats,
     async stop() {
