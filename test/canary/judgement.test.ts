@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLoad, startPrometheus, type Proc } from '@rollgate/testbed';
+import { startLoad, startPrometheus, startService, type Proc } from '@rollgate/testbed';
 import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -164,6 +164,28 @@ describe('canary judgement under failure', () => {
       await load.stop();
     }
     expect(stack.upstream()).toContain(outcome === 'promoted' ? 'weight=100; # canary 1.9.0' : 'weight=100; # stable 1.0.0');
+  }, 60_000);
+
+  it('a canary twice as slow as stable is caught at the first step with the default samples and significance', async () => {
+    const slow = await startService('2.0.0', { latencyMs: 40 });
+    const slower = await startService('2.1.0', { latencyMs: 80 });
+    stack.services['2.0.0'] = slow;
+    stack.services['2.1.0'] = slower;
+    const own = await startPrometheus([slow.address, slower.address]);
+    try {
+      await warmUp(own.url, [slow, slower]);
+      await stack.seed('twice', '2.0.0');
+      const { result: r } = await loadDuring(stack, () =>
+        stack.canary({ version: '2.1.0', environment: 'twice', 'prometheus-url': own.url, 'stable-address': slow.address, steps: '5,25,50,100', samples: '5', significance: '0.05' }),
+      );
+      expect(r.outputs.outcome).toBe('aborted');
+      expect(r.outputs.reason).toMatch(/^latency-p90 0\.0\d+ vs stable 0\.0\d+ \(> \+50%, p=/);
+      expect(descriptionsOf('twice').some((d) => d.includes('canary 25%'))).toBe(false);
+      expect(stack.upstream()).not.toContain('# canary');
+    } finally {
+      await own.stop();
+      await Promise.all([slow.stop(), slower.stop()]);
+    }
   }, 60_000);
 
   it('warns when an error-rate or latency check only compares with stable', async () => {
