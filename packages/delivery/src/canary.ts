@@ -269,7 +269,10 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   try {
     for (const weight of remaining) {
       // The canary itself must answer before it gets more traffic (or all of it).
-      const dead = await canaryAnswers({ ...(canary.address ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) }, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
+      // nginx runs beside the runner (it is reloaded from here), so its upstream addresses are
+      // reachable for a TCP check; other providers route elsewhere: only a health URL then.
+      const target = { ...(canary.address && traffic.name === 'nginx' ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
+      const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
       if (dead) {
         const verdict: Verdict = { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` };
         steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
