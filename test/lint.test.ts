@@ -79,6 +79,18 @@ describe('workflow lint', () => {
     expect(messages).toContain('no top-level permissions: block (start from `permissions: {}` and grant per job)');
   });
 
+  it("the suite's actions are called by $/ (same commit as the workflow), never by a moving tag", () => {
+    const pipeline = readFileSync(join(ROOT, '.github', 'workflows', 'pipeline.yml'), 'utf8');
+    expect(pipeline).toMatch(/uses: \$\/actions\/canary$/m);
+    for (const file of ['pipeline.yml', 'promote.yml', 'rollback.yml', 'release.yml']) {
+      expect(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')).not.toMatch(/rollgate\/rollgate\/actions\//);
+    }
+    const tagged = GOOD.replace("      - run: echo \"$TITLE\"", '      - uses: rollgate/rollgate/actions/release@v1\n      - run: echo "$TITLE"');
+    expect(lint(workflow(tagged).dir).map((f) => f.message)).toContain(
+      "'rollgate/rollgate/actions/release@v1' calls the suite's own action by a tag: use $/actions/release (the same commit as this workflow)",
+    );
+  });
+
   it('checks local actions: declared inputs only, required inputs given', () => {
     const bad = GOOD.replace(
       '      - run: echo "$TITLE"',

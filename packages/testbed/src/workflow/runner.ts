@@ -2,7 +2,7 @@
  * A local workflow runner for the suite's own workflows and its tests and demo. It validates
  * a workflow with GitHub's @actions/workflow-parser, evaluates expressions with
  * @actions/expressions, and runs jobs in `needs` order: `uses: ./actions/*` (and
- * rollgate/rollgate/actions/*@ref) through the runner-contract harness with post steps at the
+ * $/actions/*, rollgate/rollgate/actions/*@ref) through the runner-contract harness with post steps at the
  * end of the job, `run:` steps with bash, step and job outputs, env and GITHUB_ENV, `if:` with
  * success()/failure()/always()/cancelled(), and local reusable workflows with inputs, secrets
  * and outputs. Anything else fails with a message saying so; no step is silently skipped.
@@ -219,7 +219,10 @@ export class WorkflowRunner {
           if (r.exitCode !== 0) error = `run step exited with code ${r.exitCode}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`;
         } else if (typeof step.uses === 'string') {
           const uses = step.uses;
-          const local = /^(?:\.\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.+)?$/.exec(uses);
+          // `./` and `$/` (GitHub's self-repository reference: the workflow's own repository at the
+          // running SHA, @actions/workflow-parser workflows/file-reference.js) both name this
+          // repository's actions at this commit; rollgate/rollgate/... is the suite by name.
+          const local = /^(?:\.\/|\$\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.+)?$/.exec(uses);
           if (local) {
             const runOptions: RunOptions = {
               action: join(REPO_ROOT, local[1] as string),
