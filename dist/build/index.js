@@ -28375,7 +28375,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(20334);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(69699);
 /* harmony import */ var _rollgate_build__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29377);
 
 
@@ -28612,8 +28612,8 @@ async function writeArchive(files, out) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
-var src = __nccwpck_require__(20334);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
+var src = __nccwpck_require__(69699);
 ;// CONCATENATED MODULE: ./packages/build/src/manifest.ts
 function buildId(name, commit, runId, attempt) {
     return `${name}@${commit.slice(0, 12)}+run.${runId}.${attempt}`;
@@ -28783,7 +28783,7 @@ async function saveDependencies(plan, hit, warn) {
 
 /***/ }),
 
-/***/ 20334:
+/***/ 69699:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28801,7 +28801,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, programExists, promqlString, redact, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28984,11 +28984,14 @@ function describeRange(min, max) {
 
 // EXTERNAL MODULE: ./packages/kit/src/summary.ts
 var summary = __nccwpck_require__(55300);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(88701);
 ;// CONCATENATED MODULE: ./packages/kit/src/exec.ts
 /**
  * Running programs without a shell: the command line is split into an argument
  * array here, and @actions/exec starts the program directly.
  */
+
 
 /**
  * Splits a command line into arguments the way a user expects from a shell, but
@@ -29086,32 +29089,12 @@ async function execChecked(what, program, args, options = {}) {
     }
     return result;
 }
-/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
-async function programExists(program) {
-    const { access, stat } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 51455, 23));
-    const { constants } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 73024, 23));
-    const { delimiter, join } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 76760, 23));
-    const executable = async (file) => {
-        try {
-            await access(file, constants.X_OK);
-            return (await stat(file)).isFile();
-        }
-        catch {
-            return false;
-        }
-    };
-    if (program.includes('/'))
-        return executable(program);
-    for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean))
-        if (await executable(join(dir, program)))
-            return true;
-    return false;
-}
 /** Throws an InputError for the first command whose program cannot be started. */
 async function checkPrograms(commands) {
     for (const { input, argv } of commands) {
         const program = argv[0];
-        if (program && !(await programExists(program))) {
+        // @actions/io's which(): a path to an executable, or a name found on PATH ('' when neither).
+        if (program && !(await which(program, false))) {
             throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
         }
     }
@@ -29220,7 +29203,36 @@ function promqlString(value) {
     return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/cancel.ts
+/**
+ * The job's cancellation (SIGINT from the runner) as one error every wait and read throws, so
+ * the action's entry point tells "cancelled" from a failure in one place.
+ */
+class Cancelled extends Error {
+    constructor() {
+        super('cancelled');
+        this.name = 'Cancelled';
+    }
+}
+/** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(new Cancelled());
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new Cancelled());
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -125,7 +125,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 334));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 9699));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -152,8 +152,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 6 modules
-var src = __webpack_require__(334);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
+var src = __webpack_require__(9699);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its

@@ -32,7 +32,6 @@ export interface Limits {
 interface StepData {
   canary: number[];
   stable: number[];
-  passes: number;
   /** The latest reading of each role in this step: the one that gates the next move. */
   last: { canary?: Reading; stable?: Reading };
 }
@@ -51,7 +50,7 @@ export class Judge {
   ) {}
 
   startStep(): void {
-    this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], passes: 0, last: {} }]));
+    this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], last: {} }]));
   }
 
   /** Records one reading; returns a verdict when the rollout must stop now. */
@@ -78,7 +77,6 @@ export class Judge {
       if (this.failures > this.limits.failureLimit) return { check: check.name, reason: `${check.name} ${breach}`, observed: v };
       return undefined;
     }
-    data.passes++;
     return undefined;
   }
 
@@ -123,8 +121,6 @@ export class Judge {
           const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
           return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
         }
-      } else if (data.passes === 0 && data.canary.length === 0) {
-        return { check: check.name, reason: `${check.name}: no data during the step; failing closed` };
       }
     }
     return undefined;

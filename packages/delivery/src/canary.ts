@@ -4,9 +4,9 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError, errorLine, execChecked, formatDuration } from '@rollgate/kit';
+import { ActionError, Cancelled, errorLine, execChecked, formatDuration, sleep } from '@rollgate/kit';
 import { renderQuery, Judge, type Check, type Verdict } from '@rollgate/analysis';
-import { ReadCancelled, type MetricsSource } from '@rollgate/metrics';
+import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
 import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
 import { tmpdir } from 'node:os';
@@ -88,22 +88,7 @@ export interface CanaryResult {
   endedAt: number;
 }
 
-export class Cancelled extends Error {}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Cancelled('cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new Cancelled('cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { Cancelled } from '@rollgate/kit';
 
 /**
  * Samples every check until the step's time is up; returns the first verdict against the
@@ -158,13 +143,8 @@ async function sampleChecks(config: CanaryConfig, judge: Judge, stable: Backend,
   return undefined;
 }
 
-async function read(config: CanaryConfig, source: MetricsSource, query: string, path: string | undefined, deadline: number) {
-  try {
-    return await source.read(query, path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
-  } catch (error) {
-    if (error instanceof ReadCancelled) throw new Cancelled('cancelled');
-    throw error;
-  }
+function read(config: CanaryConfig, source: MetricsSource, query: string, path: string | undefined, deadline: number) {
+  return source.read(query, path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
 }
 
 /** The canary's request counter at the move, and how many requests it served since. */
@@ -266,22 +246,21 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
   let at = 0;
   let promoted = false;
+  /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
+  const abort = async (verdict: Verdict, weight: number, when: 'at' | 'before'): Promise<CanaryResult> => {
+    steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+    if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+    await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+    config.inflight(undefined);
+    log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+  };
   try {
     for (const weight of remaining) {
       // The canary itself must answer before it gets more traffic (or all of it).
-      // nginx runs beside the runner (it is reloaded from here), so its upstream addresses are
-      // reachable for a TCP check; other providers route elsewhere: only a health URL then.
-      const target = { ...(canary.address && traffic.name === 'nginx' ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
+      const target = { ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
       const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
-      if (dead) {
-        const verdict: Verdict = { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` };
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
-        if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-        await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
-        config.inflight(undefined);
-        log(`Canary failed before ${weight}%: ${verdict.reason}. All traffic on ${stable.version}.`);
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
-      }
+      if (dead) return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
       at = weight;
       config.inflight({ deploymentId, canary, stable, weight });
       await traffic.setSplit({ stable, canary, canaryWeight: weight });
@@ -297,14 +276,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
       log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
       const verdict = await analyseStep(config, rollout, judge, stable);
-      if (verdict) {
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
-        await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-        await status(deploymentId, 'failure', `aborted at ${weight}%: ${verdict.reason}`);
-        config.inflight(undefined);
-        log(`Canary failed at ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
-      }
+      if (verdict) return await abort(verdict, weight, 'at');
       steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
       if (config.mode === 'start') {
         await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);

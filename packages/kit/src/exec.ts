@@ -2,6 +2,7 @@
  * Running programs without a shell: the command line is split into an argument
  * array here, and @actions/exec starts the program directly.
  */
+import { which } from '@actions/io';
 import { ActionError, InputError } from './errors.js';
 
 export interface ExecResult {
@@ -103,29 +104,12 @@ export async function execChecked(what: string, program: string, args: string[],
   return result;
 }
 
-/** Whether `program` can be started: a path to an executable file, or a name found on PATH. */
-export async function programExists(program: string): Promise<boolean> {
-  const { access, stat } = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
-  const { delimiter, join } = await import('node:path');
-  const executable = async (file: string) => {
-    try {
-      await access(file, constants.X_OK);
-      return (await stat(file)).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (program.includes('/')) return executable(program);
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) if (await executable(join(dir, program))) return true;
-  return false;
-}
-
 /** Throws an InputError for the first command whose program cannot be started. */
 export async function checkPrograms(commands: { input: string; argv: string[] }[]): Promise<void> {
   for (const { input, argv } of commands) {
     const program = argv[0];
-    if (program && !(await programExists(program))) {
+    // @actions/io's which(): a path to an executable, or a name found on PATH ('' when neither).
+    if (program && !(await which(program, false))) {
       throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
     }
   }

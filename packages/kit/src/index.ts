@@ -5,3 +5,4 @@ export * from './exec.js';
 export * from './run.js';
 export * from './redact.js';
 export * from './values.js';
+export * from './cancel.js';

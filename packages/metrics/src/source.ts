@@ -1,3 +1,5 @@
+import { Cancelled, sleep } from '@rollgate/kit';
+
 /**
  * A metrics source answers a query with a number, or says why it has none. "No data" (an
  * empty result, NaN from a ratio over an idle window) and "unreachable" are distinct answers
@@ -17,8 +19,6 @@ export interface MetricsSource {
   read(query: string, path?: string, limits?: ReadLimits): Promise<Reading>;
 }
 
-/** Thrown when the job's cancellation signal fires during a read. */
-export class ReadCancelled extends Error {}
 
 export interface HttpOptions {
   timeoutMs: number;
@@ -34,7 +34,7 @@ export interface HttpOptions {
 export async function getJson(url: string, options: HttpOptions, limits: ReadLimits = {}): Promise<{ ok: true; json: unknown } | { ok: false; detail: string }> {
   let last = '';
   for (let attempt = 0; attempt <= options.retries; attempt++) {
-    if (attempt > 0) await pause(200 * attempt, limits.signal);
+    if (attempt > 0) await sleep(200 * attempt, limits.signal);
     const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
     if (left <= 0) return { ok: false, detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer" };
     const timeout = AbortSignal.timeout(left);
@@ -53,20 +53,12 @@ export async function getJson(url: string, options: HttpOptions, limits: ReadLim
         return { ok: false, detail: `not JSON: ${text.slice(0, 100)}` };
       }
     } catch (error) {
-      if (limits.signal?.aborted) throw new ReadCancelled('cancelled');
+      if (limits.signal?.aborted) throw new Cancelled();
       const e = error as Error & { cause?: { code?: string } };
       last = e.name === 'TimeoutError' ? `timed out after ${left}ms` : (e.cause?.code ?? e.message);
     }
   }
   return { ok: false, detail: last };
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ReadCancelled('cancelled'));
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new ReadCancelled('cancelled'))), { once: true });
-  });
 }
 
 /** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */

@@ -44,8 +44,6 @@ export class Tally implements ReportSink {
   private readonly kept: Failure[] = [];
   private readonly slow: { name: string; time: number }[] = [];
   private declared: SuiteTotals = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-  /** Failed and errored tests beyond the kept ones. */
-  private dropped = 0;
   runs = 0;
   duration = 0;
   files = 0;
@@ -70,8 +68,7 @@ export class Tally implements ReportSink {
       if (this.flakyNames.length < this.keepFlaky) this.flakyNames.push(display(run));
     }
     if (run.outcome === 'failure' || run.outcome === 'error') {
-      if (this.kept.length >= this.keepFailures) this.dropped++;
-      else {
+      if (this.kept.length < this.keepFailures) {
         const f: Failure = { classname: detach(run.classname), name: detach(run.name), outcome: run.outcome };
         if (run.message) f.message = detach(run.message);
         if (run.details) f.details = detach(run.details);

@@ -37,6 +37,7 @@ export function renderUpstream(name: string, split: Split): string {
 
 export class NginxProvider implements TrafficProvider {
   readonly name = 'nginx';
+  readonly addressesReachable = true;
   readonly programs: { input: string; argv: string[] }[];
   constructor(private readonly options: NginxOptions) {
     this.programs = [

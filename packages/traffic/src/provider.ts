@@ -15,6 +15,12 @@ export interface Split {
 
 export interface TrafficProvider {
   readonly name: string;
+  /**
+   * Whether the backend addresses it routes to are reachable from the runner (nginx runs beside
+   * it and is reloaded from it), so the canary can be checked with a TCP connection. Providers
+   * that route elsewhere (a command, an HTTP API) leave it unset: only a health URL then.
+   */
+  readonly addressesReachable?: boolean;
   /** The programs it will run, by the input that names them: checked before anything moves. */
   readonly programs?: { input: string; argv: string[] }[];
   setSplit(split: Split): Promise<void>;
