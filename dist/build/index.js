@@ -28464,7 +28464,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
     let releaseUrl;
     if (inputs.releaseTag) {
         const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(442)]).then(__nccwpck_require__.bind(__nccwpck_require__, 93442));
+        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(314)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76314));
         releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
     }
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .setOutputs */ .n0)({

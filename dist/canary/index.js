@@ -30750,6 +30750,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   k: () => (/* binding */ readCanaryInputs)
 });
 
+// UNUSED EXPORTS: trustedBranches
+
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
 var src = __nccwpck_require__(69699);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
@@ -31124,6 +31126,7 @@ function readCanaryInputs(inputs) {
     return {
         version: inputs.string('version', { required: true, pattern: src/* VALUE_RULES */.mb.version }),
         environment: inputs.string('environment', { required: true }),
+        trustedBranches: trustedBranches(inputs),
         mode,
         dryRun: inputs.boolean('dry-run'),
         ...(steps ? { steps } : {}),
@@ -31176,6 +31179,14 @@ function minRequestsFrom(inputs, sources, intervalMs) {
         throw new src/* InputError */.dz('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
     return { minRequests: { min, query, source, maxWaitMs } };
 }
+/** Branches whose runs may write release records (default: the repository's default branch). */
+function trustedBranches(inputs) {
+    const list = inputs.list('trusted-branches');
+    for (const b of list)
+        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+            throw new src/* InputError */.dz('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    return list;
+}
 
 
 /***/ }),
@@ -31186,7 +31197,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69699);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(93442);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(79908);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(40844);
 
@@ -31205,7 +31216,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(w);
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token });
-    const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E(gh, { owner, repo }, inputs.environment, (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line));
+    const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({ gh, repo: { owner, repo }, environment: inputs.environment, trustedBranches: inputs.trustedBranches, runId: process.env.GITHUB_RUN_ID, warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
     const a = inputs.artifact;
     const artifactRef = a.name && a.digest
         ? {
@@ -31885,6 +31896,17 @@ function currentStable(config, history) {
     const address = config.stable.address ?? live.payload.address;
     return { version: live.payload.version, ...(address ? { address } : {}) };
 }
+/**
+ * No trusted stable release, but untrusted records exist: that is not a first release (which
+ * would go to 100% without a comparison). A record copied onto the stable's run, or a history
+ * of records the suite cannot trace, must never switch the analysis off.
+ */
+function refuseUntrustedFirstRelease(current, records) {
+    if (current || !records.refused.length)
+        return;
+    const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+    throw new src.ActionError(`No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
+}
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function findOpen(config) {
     const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
@@ -31970,6 +31992,7 @@ async function dryRunCanary(config) {
     for (const r of reruns)
         log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
     const stable = currentStable(config, history);
+    refuseUntrustedFirstRelease(stable, config.records);
     const rollout = plan(config);
     if (!stable) {
         log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
@@ -32125,6 +32148,7 @@ async function runCanary(config) {
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
         const current = currentStable(config, history);
+        refuseUntrustedFirstRelease(current, records);
         stable = current ?? { version: 'none' };
         const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
@@ -32262,7 +32286,18 @@ function chooseTarget(history, options, environment) {
 }
 async function runRollback(config) {
     const { records, log } = config;
-    const plan = chooseTarget(await records.history(50), { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+    const history = await records.history(50);
+    let plan;
+    try {
+        plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+    }
+    catch (error) {
+        // Say which records were left out: the release the user meant may be among them.
+        if (!(error instanceof ActionError) || !records.refused.length)
+            throw error;
+        const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+        throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
+    }
     const { current, target } = plan;
     const version = target.payload.version;
     const ref = target.payload.artifact;
@@ -32277,7 +32312,7 @@ async function runRollback(config) {
     }
     const extracted = join(dir, 'release');
     await extractArchive(fetched.archive, extracted);
-    const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
+    const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', ...(config.run ? { run: config.run } : {}), rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
         if (config.deployCommand.length) {
@@ -32310,17 +32345,17 @@ async function runRollback(config) {
 
 /***/ }),
 
-/***/ 93442:
+/***/ 76314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _E: () => (/* reexport */ ReleaseRecords),
-  Cl: () => (/* reexport */ createGitHub)
+  Cl: () => (/* reexport */ createGitHub),
+  KP: () => (/* reexport */ trustedRecords)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, attachToRelease, findRelease, payloadProblem, publishRelease, statusText
+// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
@@ -32764,13 +32799,17 @@ class ReleaseRecords {
     repo;
     environment;
     warn;
+    provenance;
     constructor(gh, repo, environment, 
     /** Where to say that a record is ignored (core.warning in an action). */
-    warn) {
+    warn, 
+    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
+    provenance) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
         this.warn = warn;
+        this.provenance = provenance;
     }
     async create(ref, payload, description, options = {}) {
         const res = await this.gh.rest.repos.createDeployment({
@@ -32809,19 +32848,41 @@ class ReleaseRecords {
      */
     async history(limit = 30) {
         const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
-        const out = [];
         this.refused = [];
+        const refuse = (id, why) => {
+            this.refused.push({ id, why });
+            this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+        };
+        const candidates = [];
         for (const d of list.data.slice(0, limit)) {
             const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
             const problem = payloadProblem(raw);
+            if (problem)
+                refuse(d.id, problem);
+            else
+                candidates.push({ d, payload: raw });
+        }
+        // One record per run attempt and environment: a second record claiming the same run is a
+        // copy (the payload is anyone's to write), and which one is the copy cannot be told apart.
+        const claims = new Map();
+        for (const { d, payload } of candidates) {
+            if (!payload.run)
+                continue;
+            const key = `${payload.run.id}/${payload.run.attempt}`;
+            claims.set(key, [...(claims.get(key) ?? []), d.id]);
+        }
+        const out = [];
+        for (const { d, payload } of candidates) {
+            const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+            const problem = twins.length
+                ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
+                : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
             if (problem) {
-                this.refused.push({ id: d.id, why: problem });
-                this.warn?.(`Deployment ${d.id} in ${this.environment} is not trusted and is ignored: ${problem}.`);
+                refuse(d.id, problem);
                 continue;
             }
             const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
             const latest = statuses.data[0];
-            const payload = raw;
             out.push({
                 id: d.id,
                 sha: d.sha,
@@ -32859,7 +32920,231 @@ function safeJson(s) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/github/src/provenance.ts
+/**
+ * Provenance of release records: a deployment record is acted on only if GitHub's own data
+ * shows it came from this repository's pipeline. Anyone with `deployments: write` can write a
+ * payload; nobody can make GitHub report a workflow run that did not happen. So a record must
+ * name the run that wrote it (`payload.run`) and, when it carries an artifact, the run that
+ * built it (`artifact.run_id`), and each run must:
+ *   - exist in this repository (GET /repos/{owner}/{repo}/actions/runs/{run_id}, `actions: read`:
+ *     https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run),
+ *   - have run this repository's code, not a fork's (`head_repository`),
+ *   - come from a workflow file under .github/workflows (not a dynamic workflow),
+ *   - have been started by a push, a manual dispatch, a schedule or another run, never by a
+ *     pull request or an issue event,
+ *   - have run on a trusted branch (the default branch unless the user names others).
+ * The build run's commit must be the record's commit (the deployment sha, `payload.commit`, the
+ * release tag's commit). The writer run must have been running when the record was created,
+ * and a run attempt writes one record per environment (checked across the history by
+ * ReleaseRecords): a payload naming a finished run, or copying another record's run, is refused.
+ * An artifact named by id must belong to the build run; a release asset must hang on the
+ * release of the record's tag, and its digest (where GitHub reports one) be the recorded one.
+ * Why not artifact attestations: they need Sigstore (public-good instance for public
+ * repositories, GitHub Enterprise Cloud for private ones) and they prove where an artifact was
+ * built, not who wrote a deployment record, so addresses and versions in a forged record would
+ * still be trusted. See DESIGN notes in SECURITY.md.
+ */
+
+
+/** Events whose runs may write records. A pull request, comment or review never may. */
+const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
+/** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
+const SLACK_MS = 2 * 60_000;
+class ProvenanceError extends src.ActionError {
+}
+class Provenance {
+    gh;
+    repo;
+    trustedBranches;
+    runs = new Map();
+    tags = new Map();
+    branchesPromise;
+    constructor(gh, repo, 
+    /** Branches whose runs may write records; empty: the repository's default branch. */
+    trustedBranches = []) {
+        this.gh = gh;
+        this.repo = repo;
+        this.trustedBranches = trustedBranches;
+    }
+    get fullName() {
+        return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
+    }
+    /** The trusted branches (the default branch, looked up once, when none were named). */
+    branches() {
+        this.branchesPromise ??= this.trustedBranches.length
+            ? Promise.resolve(this.trustedBranches)
+            : this.gh.rest.repos.get({ ...this.repo }).then((r) => [r.data.default_branch]);
+        return this.branchesPromise;
+    }
+    run(id) {
+        let found = this.runs.get(id);
+        if (!found) {
+            found = this.gh.rest.actions.getWorkflowRun({ ...this.repo, run_id: Number(id) }).then(({ data }) => ({
+                id,
+                event: data.event,
+                headBranch: data.head_branch ?? '',
+                headSha: data.head_sha,
+                path: data.path ?? '',
+                repository: data.repository.full_name.toLowerCase(),
+                headRepository: (data.head_repository?.full_name ?? '').toLowerCase(),
+                createdAt: Date.parse(data.created_at),
+                completed: data.status === 'completed',
+                updatedAt: Date.parse(data.updated_at),
+            }), (error) => {
+                if (error.status === 404)
+                    return `workflow run ${id} does not exist in ${this.repo.owner}/${this.repo.repo}`;
+                if (error.status === 403)
+                    throw new ProvenanceError(`The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`);
+                throw error;
+            });
+            this.runs.set(id, found);
+        }
+        return found;
+    }
+    /** Why run `id` cannot have written or built a trusted release, or undefined. */
+    async runProblem(id) {
+        const run = await this.run(id);
+        if (typeof run === 'string')
+            return run;
+        if (run.repository !== this.fullName)
+            return `run ${id} belongs to ${run.repository}`;
+        if (run.headRepository !== this.fullName)
+            return `run ${id} ran code from ${run.headRepository || 'another repository'} (a fork)`;
+        const path = workflowPath(run.path, this.fullName);
+        if (!path.startsWith('.github/workflows/'))
+            return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
+        if (!TRUSTED_EVENTS.includes(run.event))
+            return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
+        const branches = await this.branches();
+        if (!branches.includes(run.headBranch))
+            return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
+        return undefined;
+    }
+    /** The commit run `id` ran on (after runProblem passed). */
+    async runSha(id) {
+        const run = await this.run(id);
+        return typeof run === 'string' ? '' : run.headSha;
+    }
+    tagCommit(tag) {
+        let found = this.tags.get(tag);
+        if (!found) {
+            found = (async () => {
+                try {
+                    let { data } = await this.gh.rest.git.getRef({ ...this.repo, ref: `tags/${tag}` });
+                    for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
+                        const tagObject = await this.gh.rest.git.getTag({ ...this.repo, tag_sha: data.object.sha });
+                        data = { ...data, object: tagObject.data.object };
+                    }
+                    return data.object.type === 'commit' ? data.object.sha : '';
+                }
+                catch {
+                    return '';
+                }
+            })();
+            this.tags.set(tag, found);
+        }
+        return found;
+    }
+    /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
+    async problem(record) {
+        const p = record.payload;
+        if (!p.run)
+            return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
+        const writer = await this.runProblem(p.run.id);
+        if (writer)
+            return writer;
+        const run = (await this.run(p.run.id));
+        const created = Date.parse(record.created_at);
+        if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
+            return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
+        }
+        if (p.commit !== undefined && p.commit !== record.sha)
+            return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
+        // The run that built the release: the artifact's, else the writer itself (a canary without an artifact).
+        const builder = p.artifact?.run_id ?? (p.kind === 'rollback' ? undefined : p.run.id);
+        if (!builder)
+            return 'it is a rollback record without the run that built its artifact';
+        if (builder !== p.run.id) {
+            const built = await this.runProblem(builder);
+            if (built)
+                return `its artifact: ${built}`;
+        }
+        const builtSha = await this.runSha(builder);
+        if (builtSha !== record.sha)
+            return `run ${builder} built ${builtSha.slice(0, 12)}, not the deployment's commit ${record.sha.slice(0, 12)}`;
+        if (p.tag !== undefined) {
+            const tagged = await this.tagCommit(p.tag);
+            if (tagged !== record.sha)
+                return `tag ${p.tag} ${tagged ? `points at ${tagged.slice(0, 12)}` : 'does not exist'}, not at the deployment's commit ${record.sha.slice(0, 12)}`;
+        }
+        return this.artifactProblem(record, builder);
+    }
+    async artifactProblem(record, builder) {
+        const a = record.payload.artifact;
+        if (!a)
+            return undefined;
+        if (a.id !== undefined) {
+            try {
+                const { data } = await this.gh.rest.actions.getArtifact({ ...this.repo, artifact_id: a.id });
+                if (String(data.workflow_run?.id ?? '') !== builder)
+                    return `artifact ${a.id} was uploaded by run ${data.workflow_run?.id ?? 'unknown'}, not by run ${builder}`;
+                if (data.name !== a.name)
+                    return `artifact ${a.id} is named ${data.name}, not ${a.name}`;
+            }
+            catch (error) {
+                // Expired and deleted artifacts are gone (404/410): the release asset, if any, still counts.
+                const status = error.status;
+                if (status !== 404 && status !== 410)
+                    throw error;
+                if (!a.release_tag)
+                    return `artifact ${a.id} no longer exists`;
+            }
+        }
+        if (a.release_tag !== undefined) {
+            const tagged = await this.tagCommit(a.release_tag);
+            if (tagged !== record.sha)
+                return `release ${a.release_tag} is not on the deployment's commit ${record.sha.slice(0, 12)}`;
+            try {
+                const { data } = await this.gh.rest.repos.getReleaseByTag({ ...this.repo, tag: a.release_tag });
+                const asset = data.assets.find((x) => x.name === (a.asset ?? `${a.name}.tar.gz`));
+                const digest = asset?.digest;
+                if (asset && digest && digest !== a.digest)
+                    return `release ${a.release_tag} asset ${asset.name} has digest ${digest}, not the recorded ${a.digest}`;
+            }
+            catch (error) {
+                if (error.status !== 404)
+                    throw error;
+            }
+        }
+        return undefined;
+    }
+}
+/** A run's workflow path: `.github/workflows/x.yml`, also given as `owner/repo/.github/workflows/x.yml@ref`. */
+function workflowPath(path, fullName) {
+    let p = path.replace(/@[^@]*$/, '');
+    if (p.toLowerCase().startsWith(`${fullName}/`))
+        p = p.slice(fullName.length + 1);
+    return p.includes('..') ? '' : p;
+}
+/**
+ * The records of an environment as an action sees them: every record traced to its runs, and
+ * this run checked first, before anything is written, since a record it wrote could not be
+ * trusted later (a run on another branch, a pull request's run).
+ */
+async function trustedRecords(options) {
+    const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
+    if (!options.runId || !/^\d{1,20}$/.test(options.runId))
+        throw new src.ActionError('GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.');
+    const own = await provenance.runProblem(options.runId);
+    if (own) {
+        throw new src.ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
+    }
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+}
+
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
+
 
 
 

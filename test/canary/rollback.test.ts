@@ -17,8 +17,9 @@ interface Built {
 }
 
 /** Builds the sample service at `version` with the build action, as a pipeline run would. */
-async function build(version: string, runId: number, releaseTag?: string): Promise<Built> {
+async function build(version: string, runId: number, releaseTag?: string, run: { event?: string; head_branch?: string } = {}): Promise<Built> {
   const ws = mkdtempSync(join(tmpdir(), 'svc-'));
+  stack.gh.startRun({ id: runId, head_sha: stack.sha, ...run });
   copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(ws, 'server.mjs'));
   writeFileSync(join(ws, 'stamp.mjs'), "import { writeFileSync } from 'node:fs'; writeFileSync('VERSION', process.argv[2] + '\\n');");
   const r = await runAction({
@@ -32,6 +33,7 @@ async function build(version: string, runId: number, releaseTag?: string): Promi
     ...artifacts.env(runId),
     inputs: { command: `node stamp.mjs ${version}`, outputs: 'server.mjs\nVERSION', name: `service-${version}`, version, ...(releaseTag ? { 'release-tag': releaseTag } : {}) },
   });
+  stack.gh.finishRun(runId);
   expect(r.error).toBeUndefined();
   return { name: r.outputs['artifact-name'] as string, digest: r.outputs.digest as string, id: r.outputs['artifact-id'] as string, runId };
 }
@@ -42,15 +44,26 @@ async function api(path: string, body: object) {
 }
 
 /** History of an environment: 1.0.0 deployed from `old`, then a canary of 1.1.0 (from `next`) promoted. */
+let runIds = 700;
 async function history(environment: string, old: Built, next: Built, oldPayload: object = {}): Promise<number> {
+  // 1.0.0 was deployed by a pipeline run on main (registered with GitHub, then finished).
+  const deployRun = stack.gh.startRun({ id: ++runIds, head_sha: stack.sha });
   const d = await api('/deployments', {
     ref: stack.sha,
     environment,
     auto_merge: false,
     required_contexts: [],
-    payload: { version: STABLE, address: stack.services[STABLE]?.address, artifact: { name: old.name, digest: old.digest, run_id: String(old.runId), id: Number(old.id), release_tag: 'v1.0.0' }, ...oldPayload },
+    payload: {
+      version: STABLE,
+      commit: stack.sha,
+      address: stack.services[STABLE]?.address,
+      artifact: { name: old.name, digest: old.digest, run_id: String(old.runId), id: Number(old.id), release_tag: 'v1.0.0' },
+      run: { id: String(deployRun.id), attempt: 1 },
+      ...oldPayload,
+    },
   });
   await api(`/deployments/${d.id}/statuses`, { state: 'success' });
+  stack.gh.finishRun(deployRun.id);
   const canary = await stack.canary({
     version: '1.1.0',
     environment,
@@ -65,15 +78,26 @@ async function history(environment: string, old: Built, next: Built, oldPayload:
   return Number(canary.outputs['deployment-id']);
 }
 
-function rollback(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
+/** rollback.yml dispatched on main: a run of its own, registered with GitHub for its duration. */
+async function rollback(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, run: { branch?: string } = {}) {
+  const runId = ++runIds;
+  stack.gh.startRun({ id: runId, head_sha: stack.sha, event: 'workflow_dispatch', path: '.github/workflows/rollback.yml', ...(run.branch ? { head_branch: run.branch } : {}) });
+  try {
+    return await rollbackRun(environment, inputs, extraEnv, runId);
+  } finally {
+    stack.gh.finishRun(runId);
+  }
+}
+
+function rollbackRun(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string>, runId: number) {
   return runAction({
     action: 'rollback',
     repository: stack.gh.repository,
     sha: stack.sha,
     apiUrl: stack.gh.url,
     token: 'ghs_rollback',
-    runId: 900,
-    ...artifacts.env(900),
+    runId,
+    ...artifacts.env(runId),
     env: extraEnv,
     inputs: {
       environment,
@@ -140,15 +164,62 @@ describe('rollback action', () => {
     expect(r.outputs['deployment-id']).toBeUndefined();
   }, 60_000);
 
-  it('stops before any traffic moves when the digest does not match', async () => {
-    await history('prod-m', v100, v110, { artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), release_tag: 'v1.0.0' } });
+  it('stops before any traffic moves when the fetched artifact does not match the recorded digest', async () => {
+    // The workflow artifact (not a release asset) is fetched and hashed: the bytes decide.
+    await history('prod-m', v100, v110, { artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), id: Number(v100.id) } });
     const before = stack.upstream();
     const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'deployed');
     const r = await rollback('prod-m', { 'deploy-command': `touch ${marker}`, 'target-address': '127.0.0.1:1' });
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(/^Digest mismatch for release v1\.0\.0 asset service-1\.0\.0\.tar\.gz: recorded sha256:0{64}, fetched sha256:[0-9a-f]{64}\. Nothing was deployed\.$/);
+    expect(r.error).toMatch(/^Digest mismatch for workflow artifact service-1\.0\.0 \(run 501\): recorded sha256:0{64}, fetched sha256:[0-9a-f]{64}\. Nothing was deployed\.$/);
     expect(existsSync(marker)).toBe(false);
     expect(stack.upstream()).toBe(before);
+  }, 60_000);
+
+  it('does not trust a record whose digest differs from what GitHub reports for its release asset', async () => {
+    await history('prod-d', v100, v110);
+    // A record written during a real run of the pipeline, but naming the release asset with a digest it does not have.
+    const run = stack.gh.startRun({ id: ++runIds, head_sha: stack.sha });
+    const forged = await api('/deployments', {
+      ref: stack.sha,
+      environment: 'prod-d',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { version: '0.9.0', commit: stack.sha, run: { id: String(run.id), attempt: 1 }, artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), release_tag: 'v1.0.0' } },
+    });
+    // Once live, now retired: a valid rollback target if it were trusted.
+    await api(`/deployments/${forged.id}/statuses`, { state: 'success', auto_inactive: false });
+    await api(`/deployments/${forged.id}/statuses`, { state: 'inactive' });
+    stack.gh.finishRun(run.id);
+    const before = stack.upstream();
+    const r = await rollback('prod-d', { 'to-version': '0.9.0', 'deploy-command': 'true', 'target-address': '127.0.0.1:1' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toBe(
+      `Input 'to-version': 0.9.0 never reached success in prod-d. 1 record(s) were left out as not trusted (deployment ${forged.id}: release v1.0.0 asset service-1.0.0.tar.gz has digest ${v100.digest}, not the recorded sha256:${'0'.repeat(64)}).`,
+    );
+    expect(stack.upstream()).toBe(before);
+  }, 60_000);
+
+  it('never deploys a pull request build, whichever run a forged record names', async () => {
+    await history('prod-pr', v100, v110);
+    const pr = await build('0.9.0', 503, undefined, { event: 'pull_request', head_branch: 'feature/x' });
+    const forgedWith = async (artifact: object) => {
+      const run = stack.gh.startRun({ id: ++runIds, head_sha: stack.sha });
+      const d = await api('/deployments', { ref: stack.sha, environment: 'prod-pr', auto_merge: false, required_contexts: [], payload: { version: '0.9.0', commit: stack.sha, run: { id: String(run.id), attempt: 1 }, artifact } });
+      await api(`/deployments/${d.id}/statuses`, { state: 'success', auto_inactive: false });
+      await api(`/deployments/${d.id}/statuses`, { state: 'inactive' });
+      stack.gh.finishRun(run.id);
+      return d.id;
+    };
+    // The PR run named as the builder; then the PR artifact's id under the main build run's id.
+    const asBuilder = await forgedWith({ name: pr.name, digest: pr.digest, run_id: String(pr.runId), id: Number(pr.id) });
+    const underMain = await forgedWith({ name: pr.name, digest: pr.digest, run_id: String(v100.runId), id: Number(pr.id) });
+    const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'deployed');
+    const r = await rollback('prod-pr', { 'to-version': '0.9.0', 'deploy-command': `touch ${marker}`, 'target-address': '127.0.0.1:1' });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toContain(`deployment ${asBuilder}: its artifact: run 503 was started by pull_request, not by a push, dispatch or schedule`);
+    expect(r.error).toContain(`deployment ${underMain}: artifact ${pr.id} was uploaded by run 503, not by run 501`);
+    expect(existsSync(marker)).toBe(false);
   }, 60_000);
 
   it.each([

@@ -46,6 +46,9 @@ export interface Stack {
 
 export const STABLE = '1.0.0';
 
+/** Workflow run ids handed out by the stack (seeded releases and canary runs). */
+let runIds = 5000;
+
 /** Runs `fn` under a steady load through nginx (after 1.5 s of stable traffic); returns its result and the load's stats. */
 export async function loadDuring<T>(stack: Stack, fn: () => Promise<T>): Promise<{ result: T; stats: LoadStats }> {
   const load = startLoad(`http://${stack.nginx.address}/`, 60, 90_000);
@@ -87,42 +90,57 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
     gh,
     sha,
     upstream: () => readFileSync(nginx.upstreamFile, 'utf8'),
+    // As the pipeline's run that deployed it: the run is registered, writes the record, ends.
     async seed(environment, version) {
-      const d = await api('/deployments', { ref: 'main', environment, payload: { version, address: services[version]?.address }, auto_merge: false, required_contexts: [] });
+      const run = gh.startRun({ id: ++runIds, head_sha: sha });
+      const payload = { version, commit: sha, address: services[version]?.address, run: { id: String(run.id), attempt: 1 } };
+      const d = await api('/deployments', { ref: sha, environment, payload, auto_merge: false, required_contexts: [] });
       await api(`/deployments/${d.id}/statuses`, { state: 'success', description: `deployed ${version}` });
+      gh.finishRun(run.id);
       return d.id;
     },
-    async leaveOpen(environment, version, description, run) {
-      const payload = { version, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address, ...(run ? { run } : {}) };
-      const d = await api('/deployments', { ref: 'main', environment, payload, auto_merge: false, required_contexts: [], transient_environment: false });
+    async leaveOpen(environment, version, description, run = { id: String(++runIds), attempt: 1 }) {
+      gh.startRun({ id: Number(run.id), head_sha: sha, run_attempt: run.attempt });
+      const payload = { version, commit: sha, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address, run };
+      const d = await api('/deployments', { ref: sha, environment, payload, auto_merge: false, required_contexts: [], transient_environment: false });
       await api(`/deployments/${d.id}/statuses`, { state: 'in_progress', description });
+      gh.finishRun(Number(run.id), 'failure');
       return d.id;
     },
-    canary(inputs, options = {}) {
+    async canary(inputs, options = {}) {
       const version = inputs.version as string;
-      return runAction({
-        action: 'canary',
-        repository: gh.repository,
-        sha,
-        apiUrl: gh.url,
-        token: 'ghs_canary',
-        ...options,
-        inputs: {
-          'traffic-provider': 'nginx',
-          'nginx-upstream-file': nginx.upstreamFile,
-          'nginx-test-command': nginx.testCommand.join(' '),
-          'nginx-reload-command': nginx.reloadCommand.join(' '),
-          'canary-address': services[version]?.address ?? '',
-          'stable-address': services[STABLE]?.address ?? '',
-          'prometheus-url': prometheus.url,
-          metrics: METRICS,
-          steps: '25,50,100',
-          interval: '4s',
-          samples: '4',
-          'scrape-interval': '1s',
-          ...inputs,
-        },
-      });
+      // Each call is a workflow run of the pipeline on main, registered as GitHub would.
+      const runId = options.runId ?? ++runIds;
+      const branch = options.ref?.replace(/^refs\/heads\//, '') ?? gh.defaultBranch;
+      gh.startRun({ id: runId, head_sha: sha, run_attempt: options.runAttempt ?? 1, head_branch: branch, event: options.event?.name ?? 'push' });
+      try {
+        return await runAction({
+          action: 'canary',
+          repository: gh.repository,
+          sha,
+          apiUrl: gh.url,
+          token: 'ghs_canary',
+          ...options,
+          inputs: {
+            'traffic-provider': 'nginx',
+            'nginx-upstream-file': nginx.upstreamFile,
+            'nginx-test-command': nginx.testCommand.join(' '),
+            'nginx-reload-command': nginx.reloadCommand.join(' '),
+            'canary-address': services[version]?.address ?? '',
+            'stable-address': services[STABLE]?.address ?? '',
+            'prometheus-url': prometheus.url,
+            metrics: METRICS,
+            steps: '25,50,100',
+            interval: '4s',
+            samples: '4',
+            'scrape-interval': '1s',
+            ...inputs,
+          },
+          runId,
+        });
+      } finally {
+        gh.finishRun(runId);
+      }
     },
     async stop() {
       await Promise.all([...Object.values(services), nginx, prometheus].map((p) => p.stop()));

@@ -101,6 +101,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     apiUrl: gh.url,
     token: 'ghs_pipeline_token',
     runtime: (id) => artifacts.env(id),
+    runs: gh,
     vars: {
       DEPLOY_COMMAND: `node ${DEPLOY}`,
       STABLE_ADDRESS: addresses.restored,

@@ -65,6 +65,7 @@ export function readCanaryInputs(inputs: Inputs) {
   return {
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
+    trustedBranches: trustedBranches(inputs),
     mode,
     dryRun: inputs.boolean('dry-run'),
     ...(steps ? { steps } : {}),
@@ -114,4 +115,11 @@ function minRequestsFrom(inputs: Inputs, sources: Partial<Record<Check['provider
   const maxWaitMs = inputs.string('max-step-wait') ? inputs.duration('max-step-wait') : 3 * (intervalMs ?? 60_000);
   if (maxWaitMs < 1000 || maxWaitMs > 86_400_000) throw new InputError('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
   return { minRequests: { min, query, source, maxWaitMs } };
+}
+
+/** Branches whose runs may write release records (default: the repository's default branch). */
+export function trustedBranches(inputs: Inputs): string[] {
+  const list = inputs.list('trusted-branches');
+  for (const b of list) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+  return list;
 }

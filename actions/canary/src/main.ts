@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ActionError, InputError, Inputs, checkPrograms, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
-import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import { createGitHub, trustedRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 
@@ -14,7 +14,7 @@ await runAction(async () => {
   for (const w of inputs.warnings) core.warning(w);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token: inputs.token });
-  const records = new ReleaseRecords(gh, { owner, repo }, inputs.environment, (line) => core.warning(line));
+  const records = await trustedRecords({ gh, repo: { owner, repo }, environment: inputs.environment, trustedBranches: inputs.trustedBranches, runId: process.env.GITHUB_RUN_ID, warn: (line) => core.warning(line) });
   const a = inputs.artifact;
   const artifactRef =
     a.name && a.digest

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { InputError, Inputs, VALUE_RULES, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
-import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import { createGitHub, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { runRollback } from '@rollgate/delivery';
 
@@ -16,13 +16,16 @@ await runAction(async () => {
   const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
   const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
   const token = inputs.string('github-token', { required: true });
+  const branches = inputs.list('trusted-branches');
+  for (const b of branches) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
   const trafficToken = inputs.string('traffic-token');
   if (trafficToken) core.setSecret(trafficToken);
 
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token });
   const result = await runRollback({
-    records: new ReleaseRecords(gh, { owner, repo }, environment, (line) => core.warning(line)),
+    records: await trustedRecords({ gh, repo: { owner, repo }, environment, trustedBranches: branches, runId: process.env.GITHUB_RUN_ID, warn: (line) => core.warning(line) }),
+    run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
     gh,
     token,
     repo: { owner, repo },

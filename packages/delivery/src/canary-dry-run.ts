@@ -8,7 +8,7 @@ import { ActionError, formatDuration } from '@rollgate/kit';
 import { renderQuery } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig, CanaryResult } from './canary.js';
-import { currentStable, findOpen, openOfThisVersion, plan, queryWindowMs, weightOf } from './canary-state.js';
+import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, weightOf } from './canary-state.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
 
@@ -44,6 +44,7 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
   const reruns = openOfThisVersion(config, history);
   for (const r of reruns) log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
   const stable = currentStable(config, history);
+  refuseUntrustedFirstRelease(stable, config.records);
   const rollout = plan(config);
   if (!stable) {
     log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);

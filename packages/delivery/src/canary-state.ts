@@ -1,7 +1,7 @@
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
 import { ActionError, formatDuration } from '@rollgate/kit';
 import type { Backend } from '@rollgate/traffic';
-import type { DeploymentRecord, ReleasePayload } from '@rollgate/github';
+import type { DeploymentRecord, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { CanaryConfig } from './canary.js';
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
@@ -41,6 +41,19 @@ export function currentStable(config: CanaryConfig, history: DeploymentRecord[])
   if (!live) return undefined;
   const address = config.stable.address ?? live.payload.address;
   return { version: live.payload.version, ...(address ? { address } : {}) };
+}
+
+/**
+ * No trusted stable release, but untrusted records exist: that is not a first release (which
+ * would go to 100% without a comparison). A record copied onto the stable's run, or a history
+ * of records the suite cannot trace, must never switch the analysis off.
+ */
+export function refuseUntrustedFirstRelease(current: Backend | undefined, records: ReleaseRecords): void {
+  if (current || !records.refused.length) return;
+  const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+  throw new ActionError(
+    `No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`,
+  );
 }
 
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */

@@ -15,7 +15,7 @@ import { fetchArtifact } from './fetch-artifact.js';
 import { extractArchive, releaseFolder } from './extract.js';
 import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
-import { currentStable, findOpen, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
+import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -216,6 +216,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
     const current = currentStable(config, history);
+    refuseUntrustedFirstRelease(current, records);
     stable = current ?? { version: 'none' };
     const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
     const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };

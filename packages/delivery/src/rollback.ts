@@ -26,6 +26,8 @@ export interface RollbackConfig {
   targetAddress?: string;
   workDir?: string;
   logUrl?: string;
+  /** The workflow run writing the rollback record (its provenance; the artifact keeps the build run). */
+  run?: { id: string; attempt: number };
   log: (line: string) => void;
 }
 
@@ -72,7 +74,16 @@ export function chooseTarget(history: DeploymentRecord[], options: { toVersion?:
 
 export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
   const { records, log } = config;
-  const plan = chooseTarget(await records.history(50), { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+  const history = await records.history(50);
+  let plan: RollbackPlan;
+  try {
+    plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+  } catch (error) {
+    // Say which records were left out: the release the user meant may be among them.
+    if (!(error instanceof ActionError) || !records.refused.length) throw error;
+    const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+    throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
+  }
   const { current, target } = plan;
   const version = target.payload.version;
   const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
@@ -89,7 +100,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   await extractArchive(fetched.archive, extracted);
   const deploymentId = await records.create(
     target.sha,
-    { ...target.payload, kind: 'rollback', rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+    { ...target.payload, kind: 'rollback', ...(config.run ? { run: config.run } : {}), rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
     `rollback to ${version}`,
   );
   await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});

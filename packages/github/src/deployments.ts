@@ -6,6 +6,7 @@
 import { isValid, redact, VALUE_RULES, type ValueKind } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
+import type { Provenance } from './provenance.js';
 
 export interface ArtifactRef {
   name: string;
@@ -102,6 +103,8 @@ export class ReleaseRecords {
     readonly environment: string,
     /** Where to say that a record is ignored (core.warning in an action). */
     private readonly warn?: (line: string) => void,
+    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
+    readonly provenance?: Provenance,
   ) {}
 
   async create(ref: string, payload: ReleasePayload, description: string, options: { transient?: boolean; production?: boolean } = {}): Promise<number> {
@@ -143,19 +146,38 @@ export class ReleaseRecords {
    */
   async history(limit = 30): Promise<DeploymentRecord[]> {
     const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
-    const out: DeploymentRecord[] = [];
     this.refused = [];
+    const refuse = (id: number, why: string) => {
+      this.refused.push({ id, why });
+      this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+    };
+    const candidates: { d: (typeof list.data)[number]; payload: ReleasePayload }[] = [];
     for (const d of list.data.slice(0, limit)) {
       const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
       const problem = payloadProblem(raw);
+      if (problem) refuse(d.id, problem);
+      else candidates.push({ d, payload: raw as ReleasePayload });
+    }
+    // One record per run attempt and environment: a second record claiming the same run is a
+    // copy (the payload is anyone's to write), and which one is the copy cannot be told apart.
+    const claims = new Map<string, number[]>();
+    for (const { d, payload } of candidates) {
+      if (!payload.run) continue;
+      const key = `${payload.run.id}/${payload.run.attempt}`;
+      claims.set(key, [...(claims.get(key) ?? []), d.id]);
+    }
+    const out: DeploymentRecord[] = [];
+    for (const { d, payload } of candidates) {
+      const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+      const problem = twins.length
+        ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
+        : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
       if (problem) {
-        this.refused.push({ id: d.id, why: problem });
-        this.warn?.(`Deployment ${d.id} in ${this.environment} is not trusted and is ignored: ${problem}.`);
+        refuse(d.id, problem);
         continue;
       }
       const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
       const latest = statuses.data[0];
-      const payload = raw as ReleasePayload;
       out.push({
         id: d.id,
         sha: d.sha,

@@ -1,3 +1,4 @@
 export * from './client.js';
 export * from './releases.js';
 export * from './deployments.js';
+export * from './provenance.js';

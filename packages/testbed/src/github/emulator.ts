@@ -1,11 +1,12 @@
 /** The GitHub REST emulator: one repository, backed by a bare git repository on disk. */
 import { HttpEmulator, type Handler, type Request } from './server.js';
-import { error } from './objects.js';
+import { error, now } from './objects.js';
 import { registerGitRoutes } from './routes-git.js';
 import { registerReleaseRoutes, type StoredAsset, type StoredRelease } from './routes-releases.js';
 import { registerDeploymentRoutes, type StoredDeployment, type StoredStatus } from './routes-deployments.js';
 import { registerArtifactRoutes } from './routes-artifacts.js';
 import { registerRepoRoutes } from './routes-repo.js';
+import { registerRunRoutes, type StoredRun } from './routes-runs.js';
 import type { ArtifactService } from '../artifacts/service.js';
 
 export interface EmulatorOptions {
@@ -13,6 +14,8 @@ export interface EmulatorOptions {
   remote: string;
   owner?: string;
   repo?: string;
+  /** The repository's default branch (default main). */
+  defaultBranch?: string;
 }
 
 export class GitHubEmulator extends HttpEmulator {
@@ -24,7 +27,9 @@ export class GitHubEmulator extends HttpEmulator {
     assets: [] as StoredAsset[],
     deployments: [] as StoredDeployment[],
     statuses: [] as StoredStatus[],
+    runs: [] as StoredRun[],
   };
+  readonly defaultBranch: string;
   private id = 1000;
 
   constructor(options: EmulatorOptions) {
@@ -32,10 +37,12 @@ export class GitHubEmulator extends HttpEmulator {
     this.remote = options.remote;
     this.owner = options.owner ?? 'octo-org';
     this.repo = options.repo ?? 'service';
+    this.defaultBranch = options.defaultBranch ?? 'main';
     registerRepoRoutes(this);
     registerGitRoutes(this);
     registerReleaseRoutes(this);
     registerDeploymentRoutes(this);
+    registerRunRoutes(this);
   }
 
   static async start(options: EmulatorOptions): Promise<GitHubEmulator> {
@@ -54,6 +61,26 @@ export class GitHubEmulator extends HttpEmulator {
 
   nextId(): number {
     return ++this.id;
+  }
+
+  /**
+   * Records a workflow run of this repository, as GitHub does when a workflow starts (the
+   * workflow runner and tests call it); GET .../actions/runs/{id} answers from here, and a run
+   * never registered is 404, as on GitHub.
+   */
+  startRun(run: Partial<StoredRun> & { id: number; head_sha: string }): StoredRun {
+    // A re-run (same id, next attempt) keeps the run's created_at, as GitHub does.
+    const earlier = this.state.runs.find((r) => r.id === run.id);
+    const stored: StoredRun = { event: 'push', head_branch: this.defaultBranch, path: '.github/workflows/pipeline.yml', status: 'in_progress', conclusion: null, created_at: earlier?.created_at ?? now(), updated_at: now(), run_attempt: 1, head_repository: this.repository, ...run };
+    this.state.runs = this.state.runs.filter((r) => r.id !== run.id);
+    this.state.runs.push(stored);
+    return stored;
+  }
+
+  /** Marks a run completed (its updated_at is then when it ended). */
+  finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled' = 'success'): void {
+    const run = this.state.runs.find((r) => r.id === id);
+    if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: now() });
   }
 
   /** Serves the workflow-artifact REST endpoints from an artifact service's store. */

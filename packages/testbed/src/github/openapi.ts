@@ -68,6 +68,10 @@ export function checkResponse(method: string, template: string, status: number, 
   const op = spec.paths[template]?.[method.toLowerCase()];
   if (!op) return `no operation ${method} ${template} in GitHub's OpenAPI description`;
   let response = op.responses[String(status)] as Json | undefined;
+  // GitHub answers 404 (a basic error) for a resource that does not exist or that the token
+  // cannot see, on every operation, documented or not: "404 Not Found for an existing resource",
+  // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#404-not-found-for-an-existing-resource
+  if (!response && status === 404) response = { $ref: '#/components/responses/not_found' };
   if (!response) return `status ${status} is not a documented response of ${method} ${template} (documented: ${Object.keys(op.responses).join(', ')})`;
   const ref = response.$ref as string | undefined;
   if (ref) response = spec.components.responses[ref.split('/').at(-1) as string];

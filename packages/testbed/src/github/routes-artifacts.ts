@@ -7,6 +7,11 @@ import { error, nodeId } from './objects.js';
 export function registerArtifactRoutes(gh: GitHubEmulator, service: ArtifactService): void {
   const R = '/repos/{owner}/{repo}';
   const store = service.store;
+  // The run that uploaded it, as GitHub reports it (a run the emulator was told about).
+  const runOf = (a: StoredArtifact) => {
+    const run = gh.state.runs.find((r) => r.id === a.runId);
+    return { id: a.runId, repository_id: 1, head_repository_id: run && run.head_repository !== gh.repository ? 99 : 1, head_branch: run?.head_branch ?? 'main', head_sha: run?.head_sha ?? '0'.repeat(40) };
+  };
   const json = (a: StoredArtifact) => ({
     id: a.id,
     node_id: nodeId('Artifact', a.id),
@@ -19,7 +24,7 @@ export function registerArtifactRoutes(gh: GitHubEmulator, service: ArtifactServ
     expires_at: a.expiresAt,
     updated_at: a.createdAt,
     digest: a.digest,
-    workflow_run: { id: a.runId, repository_id: 1, head_repository_id: 1, head_branch: 'main', head_sha: '0'.repeat(40) },
+    workflow_run: runOf(a),
   });
   const finalized = () => store.artifacts.filter((a) => a.finalized).sort((x, y) => y.id - x.id);
 

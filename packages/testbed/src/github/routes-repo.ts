@@ -10,59 +10,60 @@ const URL_FIELDS = [
   'subscribers', 'subscription', 'tags', 'teams', 'trees',
 ];
 
+/** The repository object (GET /repos/{owner}/{repo}; also a run's `repository`). */
+export function repositoryJson(gh: GitHubEmulator) {
+  const html = `https://github.com/${gh.owner}/${gh.repo}`;
+  const created = '2026-01-01T00:00:00Z';
+  const urls = Object.fromEntries(URL_FIELDS.map((f) => [`${f}_url`, `${gh.repoUrl}/${f.replace(/_/g, '/')}`]));
+  return {
+    ...urls,
+    id: 1,
+    node_id: nodeId('Repository', 1),
+    name: gh.repo,
+    full_name: gh.repository,
+    owner: user(gh.url, gh.owner, 2),
+    private: false,
+    html_url: html,
+    description: null,
+    fork: false,
+    url: gh.repoUrl,
+    clone_url: `${html}.git`,
+    git_url: `git://github.com/${gh.repository}.git`,
+    ssh_url: `git@github.com:${gh.repository}.git`,
+    svn_url: html,
+    mirror_url: null,
+    homepage: null,
+    language: 'TypeScript',
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 1,
+    default_branch: gh.defaultBranch,
+    open_issues: 0,
+    open_issues_count: 0,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    license: null,
+    pushed_at: created,
+    created_at: created,
+    updated_at: created,
+    network_count: 0,
+    subscribers_count: 0,
+  };
+}
+
 export function registerRepoRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
   const html = () => `https://github.com/${gh.owner}/${gh.repo}`;
 
-  gh.repoRoute('GET', R, () => {
-    const created = '2026-01-01T00:00:00Z';
-    const urls = Object.fromEntries(URL_FIELDS.map((f) => [`${f}_url`, `${gh.repoUrl}/${f.replace(/_/g, '/')}`]));
-    return {
-      status: 200,
-      body: {
-        ...urls,
-        id: 1,
-        node_id: nodeId('Repository', 1),
-        name: gh.repo,
-        full_name: gh.repository,
-        owner: user(gh.url, gh.owner, 2),
-        private: false,
-        html_url: html(),
-        description: null,
-        fork: false,
-        url: gh.repoUrl,
-        clone_url: `${html()}.git`,
-        git_url: `git://github.com/${gh.repository}.git`,
-        ssh_url: `git@github.com:${gh.repository}.git`,
-        svn_url: html(),
-        mirror_url: null,
-        homepage: null,
-        language: 'TypeScript',
-        forks: 0,
-        forks_count: 0,
-        stargazers_count: 0,
-        watchers_count: 0,
-        watchers: 0,
-        size: 1,
-        default_branch: 'main',
-        open_issues: 0,
-        open_issues_count: 0,
-        has_issues: true,
-        has_projects: false,
-        has_wiki: false,
-        has_pages: false,
-        has_discussions: false,
-        archived: false,
-        disabled: false,
-        license: null,
-        pushed_at: created,
-        created_at: created,
-        updated_at: created,
-        network_count: 0,
-        subscribers_count: 0,
-      },
-    };
-  });
+  gh.repoRoute('GET', R, () => ({ status: 200, body: repositoryJson(gh) }));
 
   const commitJson = (sha: string) => {
     const raw = gitIn(gh.remote, ['show', '-s', '--format=%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B', sha]);

@@ -29,6 +29,8 @@ export interface RunnerEnv {
   runtime?: (runId: number) => { resultsUrl: string; runtimeToken: string };
   vars?: Record<string, string>;
   log?: (line: string) => void;
+  /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
+  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure'): void };
 }
 
 export interface WorkflowRunOptions {
@@ -106,6 +108,7 @@ function order(jobs: Record<string, Json>): string[] {
 }
 
 export class WorkflowRunner {
+  private readonly active = new Set<number>();
   constructor(readonly env: RunnerEnv) {}
 
   private log(line: string): void {
@@ -127,6 +130,38 @@ export class WorkflowRunner {
     const jobs = (wf.jobs ?? {}) as Record<string, Json>;
     const results: Record<string, JobResult> = {};
     this.log(`▶ ${options.file} (${options.event}, run ${runId})`);
+    // A reusable workflow runs inside its caller's run (same id): only the outermost is a run of
+    // its own. Run directly as workflow_call, it stands for a consumer's caller started by a push.
+    const outermost = !this.active.has(runId);
+    const ref = this.env.ref ?? 'refs/heads/main';
+    if (outermost) {
+      this.active.add(runId);
+      this.env.runs?.startRun({ id: runId, head_sha: this.env.sha, event: options.event === 'workflow_call' ? 'push' : options.event, path: options.file, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
+    }
+    try {
+      await this.runJobs(jobs, results, options, runId, inputs, wf);
+    } catch (error) {
+      if (outermost) {
+        this.active.delete(runId);
+        this.env.runs?.finishRun(runId, 'failure');
+      }
+      throw error;
+    }
+    const outputs: Record<string, string> = {};
+    if (options.event === 'workflow_call') {
+      const decl = ((on.workflow_call as Json | null)?.outputs ?? {}) as Record<string, Json>;
+      const jobsCtx = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]));
+      for (const [k, spec] of Object.entries(decl)) outputs[k] = String(expr(spec.value, { jobs: jobsCtx }, {}) ?? '');
+    }
+    const conclusion = Object.values(results).some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
+    if (outermost) {
+      this.active.delete(runId);
+      this.env.runs?.finishRun(runId, conclusion);
+    }
+    return { conclusion, jobs: results, outputs };
+  }
+
+  private async runJobs(jobs: Record<string, Json>, results: Record<string, JobResult>, options: WorkflowRunOptions, runId: number, inputs: Record<string, unknown>, wf: Json): Promise<void> {
     for (const id of order(jobs)) {
       const job = jobs[id] as Json;
       const needs = ([] as string[]).concat((job.needs as string | string[] | undefined) ?? []);
@@ -142,14 +177,6 @@ export class WorkflowRunner {
       results[id] = await this.runJob(id, job, contexts, options, runId, (wf.env as Json) ?? {});
       this.log(`  ${results[id]?.conclusion === 'success' ? '✔' : '✘'} job ${id}: ${results[id]?.conclusion}`);
     }
-    const outputs: Record<string, string> = {};
-    if (options.event === 'workflow_call') {
-      const decl = ((on.workflow_call as Json | null)?.outputs ?? {}) as Record<string, Json>;
-      const jobsCtx = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]));
-      for (const [k, spec] of Object.entries(decl)) outputs[k] = String(expr(spec.value, { jobs: jobsCtx }, {}) ?? '');
-    }
-    const conclusion = Object.values(results).some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
-    return { conclusion, jobs: results, outputs };
   }
 
   private inputsFor(trigger: Json | null, options: WorkflowRunOptions): Record<string, unknown> {

@@ -1,0 +1,230 @@
+/**
+ * Provenance of release records: a deployment record is acted on only if GitHub's own data
+ * shows it came from this repository's pipeline. Anyone with `deployments: write` can write a
+ * payload; nobody can make GitHub report a workflow run that did not happen. So a record must
+ * name the run that wrote it (`payload.run`) and, when it carries an artifact, the run that
+ * built it (`artifact.run_id`), and each run must:
+ *   - exist in this repository (GET /repos/{owner}/{repo}/actions/runs/{run_id}, `actions: read`:
+ *     https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run),
+ *   - have run this repository's code, not a fork's (`head_repository`),
+ *   - come from a workflow file under .github/workflows (not a dynamic workflow),
+ *   - have been started by a push, a manual dispatch, a schedule or another run, never by a
+ *     pull request or an issue event,
+ *   - have run on a trusted branch (the default branch unless the user names others).
+ * The build run's commit must be the record's commit (the deployment sha, `payload.commit`, the
+ * release tag's commit). The writer run must have been running when the record was created,
+ * and a run attempt writes one record per environment (checked across the history by
+ * ReleaseRecords): a payload naming a finished run, or copying another record's run, is refused.
+ * An artifact named by id must belong to the build run; a release asset must hang on the
+ * release of the record's tag, and its digest (where GitHub reports one) be the recorded one.
+ * Why not artifact attestations: they need Sigstore (public-good instance for public
+ * repositories, GitHub Enterprise Cloud for private ones) and they prove where an artifact was
+ * built, not who wrote a deployment record, so addresses and versions in a forged record would
+ * still be trusted. See DESIGN notes in SECURITY.md.
+ */
+import { ActionError } from '@rollgate/kit';
+import type { GitHub } from './client.js';
+import type { Repo } from './releases.js';
+import { ReleaseRecords, type ReleasePayload } from './deployments.js';
+
+/** Events whose runs may write records. A pull request, comment or review never may. */
+export const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
+
+/** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
+const SLACK_MS = 2 * 60_000;
+
+interface RunFacts {
+  id: string;
+  event: string;
+  headBranch: string;
+  headSha: string;
+  path: string;
+  repository: string;
+  headRepository: string;
+  createdAt: number;
+  completed: boolean;
+  updatedAt: number;
+}
+
+export interface RecordToCheck {
+  id: number;
+  sha: string;
+  created_at: string;
+  payload: ReleasePayload;
+}
+
+export class ProvenanceError extends ActionError {}
+
+export class Provenance {
+  private readonly runs = new Map<string, Promise<RunFacts | string>>();
+  private readonly tags = new Map<string, Promise<string>>();
+  private branchesPromise: Promise<string[]> | undefined;
+
+  constructor(
+    private readonly gh: GitHub,
+    private readonly repo: Repo,
+    /** Branches whose runs may write records; empty: the repository's default branch. */
+    private readonly trustedBranches: string[] = [],
+  ) {}
+
+  private get fullName(): string {
+    return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
+  }
+
+  /** The trusted branches (the default branch, looked up once, when none were named). */
+  branches(): Promise<string[]> {
+    this.branchesPromise ??= this.trustedBranches.length
+      ? Promise.resolve(this.trustedBranches)
+      : this.gh.rest.repos.get({ ...this.repo }).then((r) => [r.data.default_branch]);
+    return this.branchesPromise;
+  }
+
+  private run(id: string): Promise<RunFacts | string> {
+    let found = this.runs.get(id);
+    if (!found) {
+      found = this.gh.rest.actions.getWorkflowRun({ ...this.repo, run_id: Number(id) }).then(
+        ({ data }) => ({
+          id,
+          event: data.event,
+          headBranch: data.head_branch ?? '',
+          headSha: data.head_sha,
+          path: data.path ?? '',
+          repository: data.repository.full_name.toLowerCase(),
+          headRepository: (data.head_repository?.full_name ?? '').toLowerCase(),
+          createdAt: Date.parse(data.created_at),
+          completed: data.status === 'completed',
+          updatedAt: Date.parse(data.updated_at),
+        }),
+        (error: { status?: number; message?: string }) => {
+          if (error.status === 404) return `workflow run ${id} does not exist in ${this.repo.owner}/${this.repo.repo}`;
+          if (error.status === 403) throw new ProvenanceError(`The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`);
+          throw error;
+        },
+      );
+      this.runs.set(id, found);
+    }
+    return found;
+  }
+
+  /** Why run `id` cannot have written or built a trusted release, or undefined. */
+  async runProblem(id: string): Promise<string | undefined> {
+    const run = await this.run(id);
+    if (typeof run === 'string') return run;
+    if (run.repository !== this.fullName) return `run ${id} belongs to ${run.repository}`;
+    if (run.headRepository !== this.fullName) return `run ${id} ran code from ${run.headRepository || 'another repository'} (a fork)`;
+    const path = workflowPath(run.path, this.fullName);
+    if (!path.startsWith('.github/workflows/')) return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
+    if (!TRUSTED_EVENTS.includes(run.event)) return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
+    const branches = await this.branches();
+    if (!branches.includes(run.headBranch)) return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
+    return undefined;
+  }
+
+  /** The commit run `id` ran on (after runProblem passed). */
+  private async runSha(id: string): Promise<string> {
+    const run = await this.run(id);
+    return typeof run === 'string' ? '' : run.headSha;
+  }
+
+  private tagCommit(tag: string): Promise<string> {
+    let found = this.tags.get(tag);
+    if (!found) {
+      found = (async () => {
+        try {
+          let { data } = await this.gh.rest.git.getRef({ ...this.repo, ref: `tags/${tag}` });
+          for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
+            const tagObject = await this.gh.rest.git.getTag({ ...this.repo, tag_sha: data.object.sha });
+            data = { ...data, object: tagObject.data.object };
+          }
+          return data.object.type === 'commit' ? data.object.sha : '';
+        } catch {
+          return '';
+        }
+      })();
+      this.tags.set(tag, found);
+    }
+    return found;
+  }
+
+  /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
+  async problem(record: RecordToCheck): Promise<string | undefined> {
+    const p = record.payload;
+    if (!p.run) return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
+    const writer = await this.runProblem(p.run.id);
+    if (writer) return writer;
+    const run = (await this.run(p.run.id)) as RunFacts;
+    const created = Date.parse(record.created_at);
+    if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
+      return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
+    }
+    if (p.commit !== undefined && p.commit !== record.sha) return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
+    // The run that built the release: the artifact's, else the writer itself (a canary without an artifact).
+    const builder = p.artifact?.run_id ?? (p.kind === 'rollback' ? undefined : p.run.id);
+    if (!builder) return 'it is a rollback record without the run that built its artifact';
+    if (builder !== p.run.id) {
+      const built = await this.runProblem(builder);
+      if (built) return `its artifact: ${built}`;
+    }
+    const builtSha = await this.runSha(builder);
+    if (builtSha !== record.sha) return `run ${builder} built ${builtSha.slice(0, 12)}, not the deployment's commit ${record.sha.slice(0, 12)}`;
+    if (p.tag !== undefined) {
+      const tagged = await this.tagCommit(p.tag);
+      if (tagged !== record.sha) return `tag ${p.tag} ${tagged ? `points at ${tagged.slice(0, 12)}` : 'does not exist'}, not at the deployment's commit ${record.sha.slice(0, 12)}`;
+    }
+    return this.artifactProblem(record, builder);
+  }
+
+  private async artifactProblem(record: RecordToCheck, builder: string): Promise<string | undefined> {
+    const a = record.payload.artifact;
+    if (!a) return undefined;
+    if (a.id !== undefined) {
+      try {
+        const { data } = await this.gh.rest.actions.getArtifact({ ...this.repo, artifact_id: a.id });
+        if (String(data.workflow_run?.id ?? '') !== builder) return `artifact ${a.id} was uploaded by run ${data.workflow_run?.id ?? 'unknown'}, not by run ${builder}`;
+        if (data.name !== a.name) return `artifact ${a.id} is named ${data.name}, not ${a.name}`;
+      } catch (error) {
+        // Expired and deleted artifacts are gone (404/410): the release asset, if any, still counts.
+        const status = (error as { status?: number }).status;
+        if (status !== 404 && status !== 410) throw error;
+        if (!a.release_tag) return `artifact ${a.id} no longer exists`;
+      }
+    }
+    if (a.release_tag !== undefined) {
+      const tagged = await this.tagCommit(a.release_tag);
+      if (tagged !== record.sha) return `release ${a.release_tag} is not on the deployment's commit ${record.sha.slice(0, 12)}`;
+      try {
+        const { data } = await this.gh.rest.repos.getReleaseByTag({ ...this.repo, tag: a.release_tag });
+        const asset = data.assets.find((x) => x.name === (a.asset ?? `${a.name}.tar.gz`));
+        const digest = (asset as { digest?: string | null } | undefined)?.digest;
+        if (asset && digest && digest !== a.digest) return `release ${a.release_tag} asset ${asset.name} has digest ${digest}, not the recorded ${a.digest}`;
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** A run's workflow path: `.github/workflows/x.yml`, also given as `owner/repo/.github/workflows/x.yml@ref`. */
+export function workflowPath(path: string, fullName: string): string {
+  let p = path.replace(/@[^@]*$/, '');
+  if (p.toLowerCase().startsWith(`${fullName}/`)) p = p.slice(fullName.length + 1);
+  return p.includes('..') ? '' : p;
+}
+
+/**
+ * The records of an environment as an action sees them: every record traced to its runs, and
+ * this run checked first, before anything is written, since a record it wrote could not be
+ * trusted later (a run on another branch, a pull request's run).
+ */
+export async function trustedRecords(options: { gh: GitHub; repo: Repo; environment: string; trustedBranches: string[]; runId: string | undefined; warn: (line: string) => void }): Promise<ReleaseRecords> {
+  const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
+  if (!options.runId || !/^\d{1,20}$/.test(options.runId)) throw new ActionError('GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.');
+  const own = await provenance.runProblem(options.runId);
+  if (own) {
+    throw new ActionError(
+      `This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`,
+    );
+  }
+  return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+}
