@@ -4,7 +4,7 @@
  * declaration (`encoding="ISO-8859-1"`); UTF-8 otherwise. An encoding that cannot be read is
  * one clear error naming the file.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { TextDecoder } from 'node:util';
 import { ReportError } from './model.js';
@@ -35,22 +35,32 @@ export function sniffEncoding(head: Buffer, display: string): Sniffed {
   }
 }
 
-/** The file's text in chunks, decoded. */
-export async function* decodedChunks(file: string, display: string): AsyncGenerator<string> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 15 });
+/** Bytes read at a time: a string of this size stays out of V8's large-object space. */
+const CHUNK = 1 << 15;
+
+/**
+ * The file's text in chunks, decoded. Read synchronously into one reused buffer: an
+ * asynchronous stream costs an event-loop turn per chunk, a third of the parse time on a
+ * 100 MB report (the caller yields to the event loop every few megabytes instead).
+ */
+export function* decodedChunks(file: string, display: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(CHUNK);
   let decoder: { decode(bytes?: Buffer, options?: { stream: boolean }): string } | undefined;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let bytes = chunk;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK, null);
+      if (n === 0) break;
+      let bytes = chunk.subarray(0, n);
       if (!decoder) {
-        const sniffed = sniffEncoding(chunk, display);
+        const sniffed = sniffEncoding(bytes, display);
         // Node's StringDecoder is several times faster than TextDecoder for what it knows.
         const fast = ({ 'utf-8': 'utf8', 'utf-16le': 'utf16le' } as Record<string, BufferEncoding>)[sniffed.encoding];
         if (fast) {
           const sd = new StringDecoder(fast);
           decoder = { decode: (b?: Buffer) => (b ? sd.write(b) : sd.end()) };
         } else decoder = new TextDecoder(sniffed.encoding);
-        bytes = chunk.subarray(sniffed.skip);
+        bytes = bytes.subarray(sniffed.skip);
       }
       const text = decoder.decode(bytes, { stream: true });
       if (text) yield text;
@@ -58,6 +68,6 @@ export async function* decodedChunks(file: string, display: string): AsyncGenera
     const rest = decoder?.decode();
     if (rest) yield rest;
   } finally {
-    stream.destroy();
+    closeSync(fd);
   }
 }

@@ -30,17 +30,67 @@ const SPACE = /[ \t\r\n]*/y;
 /** A whole attribute whose value is already in the buffer: the fast path. */
 const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
 const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
+/** A whole start tag: name, its attributes (each `name="value"` or `name='value'`), `/` if empty. */
+const OPEN_TAG = /<([A-Za-z_:][\w.:-]*)((?:[ \t\r\n]+[^\s=/>"'<]+[ \t\r\n]*=[ \t\r\n]*(?:"[^"<]*"|'[^'<]*'))*)[ \t\r\n]*(\/?)>/y;
+const CLOSE_TAG = /<\/([A-Za-z_:][\w.:-]*)[ \t\r\n]*>/y;
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
-const ENTITY = /&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g;
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+/** The five predefined entities (a prototype-less object: `&toString;` is not one). */
+const NAMED: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
 
 export function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(ENTITY, (_, e: string) => {
-    if (e[0] !== '#') return NAMED[e] as string;
-    const code = e[1] === 'x' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
-    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
-  });
+  let amp = s.indexOf('&');
+  if (amp === -1) return s;
+  // A loop rather than replace() with a callback: names in reports are full of &amp;.
+  let out = '';
+  let from = 0;
+  while (amp !== -1) {
+    const semi = s.indexOf(';', amp + 2);
+    if (semi === -1 || semi - amp > 10) {
+      amp = s.indexOf('&', amp + 1);
+      continue;
+    }
+    const e = s.slice(amp + 1, semi);
+    let ch: string | undefined = NAMED[e];
+    if (ch === undefined && e.charCodeAt(0) === 35 /* # */) {
+      const hex = e.charCodeAt(1) === 120; /* x */
+      const digits = e.slice(hex ? 2 : 1);
+      if (digits && (hex ? /^[0-9a-fA-F]+$/ : /^\d+$/).test(digits)) {
+        const code = Number.parseInt(digits, hex ? 16 : 10);
+        ch = code <= 0x10ffff ? String.fromCodePoint(code) : '';
+      }
+    }
+    if (ch === undefined) {
+      amp = s.indexOf('&', amp + 1);
+      continue;
+    }
+    out += s.slice(from, amp) + ch;
+    from = semi + 1;
+    amp = s.indexOf('&', from);
+  }
+  return out + s.slice(from);
+}
+
+const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
+
+/**
+ * The attributes of a start tag OPEN_TAG matched (so the syntax is known good): a loop of
+ * indexOf and slice, no match arrays, since a report has millions of attributes.
+ */
+function readAttributes(raw: string, into: Record<string, string>): void {
+  let i = 0;
+  const n = raw.length;
+  while (i < n) {
+    while (i < n && isSpace(raw.charCodeAt(i))) i++;
+    if (i >= n) return;
+    const eq = raw.indexOf('=', i);
+    let nameEnd = eq;
+    while (nameEnd > i && isSpace(raw.charCodeAt(nameEnd - 1))) nameEnd--;
+    let q = eq + 1;
+    while (isSpace(raw.charCodeAt(q))) q++;
+    const end = raw.indexOf(raw.charAt(q), q + 1);
+    into[raw.slice(i, nameEnd)] = decodeEntities(raw.slice(q + 1, end));
+    i = end + 1;
+  }
 }
 
 function countLines(s: string, start: number, end: number): number {
@@ -132,6 +182,38 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         sawContent = true;
         constructStart = lt;
         constructLine = undefined;
+        const next = buf.charCodeAt(lt + 1);
+        // Fast paths: a whole start or end tag already in the buffer is read by one regex;
+        // anything else (cut by the chunk end, long values, bad syntax) by the state machine below.
+        if (next === 47 /* / */) {
+          CLOSE_TAG.lastIndex = lt;
+          const m = CLOSE_TAG.exec(buf);
+          if (m) {
+            const name = m[1] as string;
+            const open = stack.pop();
+            if (open !== name) fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, lt);
+            handler.close(name);
+            pos = CLOSE_TAG.lastIndex;
+            continue;
+          }
+        } else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
+          OPEN_TAG.lastIndex = lt;
+          const m = OPEN_TAG.exec(buf);
+          if (m && OPEN_TAG.lastIndex - lt <= MAX_ATTRIBUTE) {
+            tagName = m[1] as string;
+            if (!stack.length && sawRoot) fail('a second root element', lt + 1);
+            want = handler.wantsAttributes?.(tagName) ?? true;
+            attributes = NO_ATTRIBUTES;
+            const raw = m[2] as string;
+            if (want) {
+              attributes = {};
+              if (raw) readAttributes(raw, attributes);
+            }
+            pos = OPEN_TAG.lastIndex;
+            finishOpen(m[3] === '/');
+            continue;
+          }
+        }
         if (buf.startsWith('<!--', lt)) {
           mode = 'comment';
           pos = lt + 4;
@@ -285,7 +367,10 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   };
 
   try {
-    for await (const text of decodedChunks(file, display)) {
+    let chunks = 0;
+    for (const text of decodedChunks(file, display)) {
+      // Let timers and signals (cancellation) run every few megabytes.
+      if (++chunks % 64 === 0) await new Promise((ok) => setImmediate(ok));
       if (mode !== 'text' && constructLine === undefined) constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
       if (pos > 0) {
         linesBefore += countLines(buf, 0, pos);

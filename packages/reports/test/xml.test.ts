@@ -1,0 +1,65 @@
+/**
+ * The tokenizer's two paths must agree: a start or end tag whole in the buffer goes through
+ * one regex, one cut by a chunk boundary (or too long, or odd) through the state machine.
+ * Every element and attribute is read the same wherever the 32 KiB chunks fall.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeEntities, streamXml } from '../src/xml.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xml-'));
+
+async function events(xml: string): Promise<string[]> {
+  const file = join(dir, `r${Math.random()}.xml`);
+  writeFileSync(file, xml);
+  const out: string[] = [];
+  let inText = false;
+  await streamXml(file, {
+    open: (name, a) => {
+      out.push(`<${name} ${JSON.stringify(a)}>`);
+      inText = name === 'failure';
+    },
+    close: (name) => {
+      out.push(`</${name}>`);
+      inText = false;
+    },
+    text: (t) => out.push(`text:${t}`),
+    wantsText: () => inText,
+  });
+  // Text may arrive in pieces: join neighbours so only content is compared.
+  return out.reduce<string[]>((acc, e) => (e.startsWith('text:') && acc.at(-1)?.startsWith('text:') ? [...acc.slice(0, -1), `${acc.at(-1)}${e.slice(5)}`] : [...acc, e]), []);
+}
+
+describe('XML tokenizer', () => {
+  it('decodes the predefined and numeric entities, and leaves anything else as written', () => {
+    expect(decodeEntities('a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;')).toBe('a & b <c> "d" \'e\'');
+    expect(decodeEntities('&#65;&#x42;&#x1F600;')).toBe('AB😀');
+    expect(decodeEntities('&toString; &constructor; &__proto__; &foo; &amp no semicolon')).toBe('&toString; &constructor; &__proto__; &foo; &amp no semicolon');
+    expect(decodeEntities('&#x110000; gone')).toBe(' gone');
+    expect(decodeEntities('&#xZZ; &#; &#x;')).toBe('&#xZZ; &#; &#x;');
+  });
+
+  it('reads the same elements and attributes wherever the chunk boundaries fall', async () => {
+    const testcase = (i: number) =>
+      `<testcase  classname = 'a.B${i}'\n name="case &amp; ${i} &#x263A;" time="0.${i}"${i % 3 ? '/>' : `><failure message="m${i}">trace &lt;${i}&gt;</failure></testcase >`}`;
+    const body = Array.from({ length: 40 }, (_, i) => testcase(i)).join('\n');
+    const reference = await events(`<testsuite name="s">${body}</testsuite>`);
+    expect(reference.filter((e) => e.startsWith('<testcase'))).toHaveLength(40);
+    expect(reference).toContain('<testcase {"classname":"a.B1","name":"case & 1 ☺","time":"0.1"}>');
+    expect(reference).toContain('text:trace <3>');
+    // Shift the content across the 32 KiB boundary one character at a time.
+    for (let pad = 0; pad < 400; pad += 7) {
+      const padding = ' '.repeat((1 << 15) - 40 - pad);
+      expect(await events(`<testsuite name="s">${padding}${body}</testsuite>`)).toEqual(reference);
+    }
+  });
+
+  it('still reads a tag too long for the fast path (a 100 KB attribute), cut to its limit', async () => {
+    const events_ = await events(`<testsuite name="s"><testcase name="${'x'.repeat(100_000)}"/></testsuite>`);
+    const tag = events_.find((e) => e.startsWith('<testcase')) as string;
+    expect(tag).toContain('more characters cut]');
+    expect(JSON.parse(tag.slice(10, -1)).name.length).toBeLessThan(70_000);
+  });
+});
