@@ -36375,6 +36375,12 @@ class deployments_ReleaseRecords {
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
+    /** The latest status of one deployment (its state 'none' before any status). */
+    async latest(id) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
+        const s = data[0];
+        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+    }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
     /**

@@ -30749,7 +30749,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69699);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72911);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(48588);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(11700);
 
 
 
@@ -30768,6 +30768,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const traffic = inputs.raw('traffic-provider') ? (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs) : undefined;
     const targetAddress = inputs.string('target-address', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .VALUE_RULES */ .mb.address });
     const token = inputs.string('github-token', { required: true });
+    const waitTimeoutMs = /^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout')) ? 0 : inputs.duration('wait-timeout', '30m');
+    if (waitTimeoutMs < 0 || waitTimeoutMs > 6 * 3_600_000)
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
     const branches = inputs.list('trusted-branches');
     for (const b of branches)
         if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
@@ -30780,6 +30783,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__/* .runRollback */ .el)({
         records: await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({ gh, repo: { owner, repo }, environment, trustedBranches: branches, runId: process.env.GITHUB_RUN_ID, warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) }),
         run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
+        waitTimeoutMs,
         gh,
         token,
         repo: { owner, repo },
@@ -30813,7 +30817,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 48588:
+/***/ 11700:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30822,7 +30826,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   el: () => (/* reexport */ runRollback)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, chooseTarget, extractArchive, fetchArtifact, releaseFolder, runCanary
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, chooseTarget, extractArchive, fetchArtifact, releaseFolder, runCanary, runningCanary, runningRollback, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
 var src = __nccwpck_require__(69699);
@@ -31316,6 +31320,52 @@ async function canary_dry_run_dryRunCanary(config) {
     return done({ deploymentId: 0, weight: 0, stable });
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/quiet.ts
+/**
+ * Waiting for an environment to be quiet. Deliveries (pipeline canaries) and operations
+ * (rollback, promote, abort) are in separate concurrency groups, so a later pipeline run can
+ * never cancel a pending rollback (GitHub keeps one pending run per group and cancels the
+ * older one). They exclude each other here instead, on the deployment records: a rollback
+ * waits for a running canary to settle, a canary waits for a running rollback.
+ */
+
+/** How often the records are read while waiting. */
+const QUIET_POLL_MS = 3000;
+/**
+ * The environment's history once `busy` finds nothing running in it; while it does, waits up
+ * to `timeoutMs` (0: not at all), then fails with one line naming what is still running.
+ */
+async function quiet_waitForQuiet(records, busy, options) {
+    const started = Date.now();
+    let said = 0;
+    for (;;) {
+        const history = await records.history(options.limit);
+        const b = busy(history);
+        if (!b)
+            return history;
+        const waited = Date.now() - started;
+        if (waited >= options.timeoutMs) {
+            throw new src.ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${(0,src/* formatDuration */.a3)(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
+        }
+        if (said !== b.record.id) {
+            options.log(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${(0,src/* formatDuration */.a3)(options.timeoutMs)}.`);
+            said = b.record.id;
+        }
+        await (0,src/* sleep */.yy)(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
+    }
+}
+const running = (r) => r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending' || r.state === 'none';
+/** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
+const runningCanary = (history) => {
+    const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !x.description.startsWith('paused at'));
+    return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
+};
+/** A rollback deploying now. */
+const quiet_runningRollback = (history) => {
+    const r = history.find((x) => x.payload.kind === 'rollback' && running(x));
+    return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
+};
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
 /**
  * The canary rollout: for each step, move the weight, sample every check through the step,
@@ -31323,6 +31373,7 @@ async function canary_dry_run_dryRunCanary(config) {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
 
 
 
@@ -31452,7 +31503,8 @@ async function runCanary(config) {
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
-        const history = await records.history();
+        // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
+        const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
         const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
@@ -31490,7 +31542,23 @@ async function runCanary(config) {
     let at = 0;
     let promoted = false;
     /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
+    /** Someone else settled this canary (an abort by hand from promote.yml, beside this run): it already put the traffic back. */
+    const settledElsewhere = async (moved = false) => {
+        const latest = await records.latest(deploymentId);
+        if (latest.state === 'in_progress')
+            return undefined;
+        // The abort landed between this run's check and its move: undo the move.
+        if (moved)
+            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+        config.inflight(undefined);
+        log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
+        const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
+        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+    };
     const abort = async (verdict, weight, when) => {
+        const elsewhere = await settledElsewhere();
+        if (elsewhere)
+            return elsewhere;
         steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
         if (at > 0)
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
@@ -31506,9 +31574,17 @@ async function runCanary(config) {
             const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
             if (dead)
                 return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
+            // Aborted by hand meanwhile (promote.yml runs in the operations group, beside this run):
+            // the abort already put the traffic back and settled the record; this run moves nothing more.
+            const elsewhere = await settledElsewhere();
+            if (elsewhere)
+                return elsewhere;
             at = weight;
             config.inflight({ deploymentId, canary, stable, weight });
             await traffic.setSplit({ stable, canary, canaryWeight: weight });
+            const raced = await settledElsewhere(true);
+            if (raced)
+                return raced;
             if (weight === 100) {
                 await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
                 promoted = true;
@@ -31564,6 +31640,7 @@ async function runCanary(config) {
 
 
 
+
 function chooseTarget(history, options, environment) {
     const open = openCanaries(history)[0];
     if (open) {
@@ -31598,7 +31675,8 @@ function chooseTarget(history, options, environment) {
 }
 async function runRollback(config) {
     const { records, log } = config;
-    const history = await records.history(50);
+    // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
+    const history = await quiet_waitForQuiet(records, runningCanary, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: 'rollback', log, limit: 50, ...(config.signal ? { signal: config.signal } : {}) });
     let plan;
     try {
         plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
@@ -31649,6 +31727,7 @@ async function runRollback(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -32152,6 +32231,12 @@ class ReleaseRecords {
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
+    /** The latest status of one deployment (its state 'none' before any status). */
+    async latest(id) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
+        const s = data[0];
+        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+    }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
     /**
@@ -32477,16 +32562,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   Su: () => (/* reexport */ checkValue),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
+  a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
   E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
+  yy: () => (/* reexport */ sleep),
   sG: () => (/* reexport */ splitArgs),
   tp: () => (/* reexport */ summary/* table */.tp),
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, sleep, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**

@@ -25,7 +25,7 @@ import {
 } from '@rollgate/testbed';
 import { startServing, type Provider, type Weights } from './serving.js';
 
-const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
+export const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
 const PIDS = join(tmpdir(), 'rollgate-deploys');
 
 export interface ScenarioResult {
@@ -51,7 +51,7 @@ export interface ScenarioResult {
   addresses: { first: string; second: string; restored: string; third: string };
 }
 
-function project(remote: string): string {
+export function project(remote: string): string {
   const dir = seedRepository(remote, 'chore: project skeleton');
   copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(dir, 'server.mjs'));
   writeFileSync(join(dir, 'build.mjs'), "import { writeFileSync } from 'node:fs';\nwriteFileSync('build-info.json', JSON.stringify({ builtAt: new Date().toISOString() }) + '\\n');\n");

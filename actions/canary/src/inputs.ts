@@ -66,6 +66,7 @@ export function readCanaryInputs(inputs: Inputs) {
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     trustedBranches: trustedBranches(inputs),
+    waitTimeoutMs: waitTimeout(inputs),
     mode,
     dryRun: inputs.boolean('dry-run'),
     ...(steps ? { steps } : {}),
@@ -122,4 +123,12 @@ export function trustedBranches(inputs: Inputs): string[] {
   const list = inputs.list('trusted-branches');
   for (const b of list) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
   return list;
+}
+
+/** How long to wait for the environment to be quiet (another rollout running in it). */
+export function waitTimeout(inputs: Inputs): number {
+  if (/^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout'))) return 0;
+  const ms = inputs.duration('wait-timeout', '30m');
+  if (ms < 0 || ms > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+  return ms;
 }

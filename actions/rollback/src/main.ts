@@ -16,6 +16,8 @@ await runAction(async () => {
   const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
   const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
   const token = inputs.string('github-token', { required: true });
+  const waitTimeoutMs = /^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout')) ? 0 : inputs.duration('wait-timeout', '30m');
+  if (waitTimeoutMs < 0 || waitTimeoutMs > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
   const branches = inputs.list('trusted-branches');
   for (const b of branches) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
   const trafficToken = inputs.string('traffic-token');
@@ -26,6 +28,7 @@ await runAction(async () => {
   const result = await runRollback({
     records: await trustedRecords({ gh, repo: { owner, repo }, environment, trustedBranches: branches, runId: process.env.GITHUB_RUN_ID, warn: (line) => core.warning(line) }),
     run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
+    waitTimeoutMs,
     gh,
     token,
     repo: { owner, repo },

@@ -15,12 +15,15 @@ import { fetchArtifact } from './fetch-artifact.js';
 import { extractArchive, releaseFolder } from './extract.js';
 import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
+import { runningRollback, waitForQuiet } from './quiet.js';
 import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
 export interface CanaryConfig {
   version: string;
+  /** How long a new canary waits for a running rollback to finish (0: fail at once). */
+  waitTimeoutMs?: number;
   ref: string;
   mode: Mode;
   /** Traffic steps and time per step; when not given: those recorded when the canary started (promote), else the defaults. */
@@ -208,7 +211,8 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
-    const history = await records.history();
+    // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
+    const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
     const closed: number[] = [];
     for (const r of openOfThisVersion(config, history)) {
       await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
@@ -248,7 +252,20 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   let at = 0;
   let promoted = false;
   /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
+  /** Someone else settled this canary (an abort by hand from promote.yml, beside this run): it already put the traffic back. */
+  const settledElsewhere = async (moved = false): Promise<CanaryResult | undefined> => {
+    const latest = await records.latest(deploymentId);
+    if (latest.state === 'in_progress') return undefined;
+    // The abort landed between this run's check and its move: undo the move.
+    if (moved) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+    config.inflight(undefined);
+    log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
+    const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
+    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+  };
   const abort = async (verdict: Verdict, weight: number, when: 'at' | 'before'): Promise<CanaryResult> => {
+    const elsewhere = await settledElsewhere();
+    if (elsewhere) return elsewhere;
     steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
     if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
     await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
@@ -262,9 +279,15 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       const target = { ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
       const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
       if (dead) return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
+      // Aborted by hand meanwhile (promote.yml runs in the operations group, beside this run):
+      // the abort already put the traffic back and settled the record; this run moves nothing more.
+      const elsewhere = await settledElsewhere();
+      if (elsewhere) return elsewhere;
       at = weight;
       config.inflight({ deploymentId, canary, stable, weight });
       await traffic.setSplit({ stable, canary, canaryWeight: weight });
+      const raced = await settledElsewhere(true);
+      if (raced) return raced;
       if (weight === 100) {
         await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
         promoted = true;

@@ -2,3 +2,4 @@ export * from './canary.js';
 export * from './fetch-artifact.js';
 export * from './rollback.js';
 export * from './extract.js';
+export * from './quiet.js';

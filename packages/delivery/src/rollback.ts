@@ -11,6 +11,7 @@ import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
 import { openCanaries } from './canary-state.js';
+import { runningCanary, waitForQuiet } from './quiet.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;
@@ -26,6 +27,9 @@ export interface RollbackConfig {
   targetAddress?: string;
   workDir?: string;
   logUrl?: string;
+  /** How long to wait for a running canary to settle first (0: fail at once). */
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
   /** The workflow run writing the rollback record (its provenance; the artifact keeps the build run). */
   run?: { id: string; attempt: number };
   log: (line: string) => void;
@@ -74,7 +78,8 @@ export function chooseTarget(history: DeploymentRecord[], options: { toVersion?:
 
 export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
   const { records, log } = config;
-  const history = await records.history(50);
+  // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
+  const history = await waitForQuiet(records, runningCanary, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: 'rollback', log, limit: 50, ...(config.signal ? { signal: config.signal } : {}) });
   let plan: RollbackPlan;
   try {
     plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);

@@ -84,4 +84,43 @@ jobs:
     const invalid = wf('i.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n');
     await expect(runner.run({ file: invalid, event: 'push' })).rejects.toThrow(/is not a valid workflow/);
   });
+
+  it("models GitHub's concurrency groups: one running, one pending, a newer pending cancels the older", async () => {
+    const file = wf(
+      'c.yml',
+      `name: c
+on:
+  workflow_dispatch:
+    inputs:
+      tag: { type: string, required: true }
+permissions: {}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    concurrency:
+      group: deploy-\${{ vars.GREETING }}
+      cancel-in-progress: false
+    steps:
+      - env:
+          TAG: \${{ inputs.tag }}
+        run: sleep 1 && echo "done $TAG"
+`,
+    );
+    const first = runner.run({ file, event: 'workflow_dispatch', inputs: { tag: 'a' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const second = runner.run({ file, event: 'workflow_dispatch', inputs: { tag: 'b' } });
+    await new Promise((r) => setTimeout(r, 100));
+    const third = runner.run({ file, event: 'workflow_dispatch', inputs: { tag: 'c' } });
+    const [a, b, c] = await Promise.all([first, second, third]);
+    expect([a.conclusion, b.conclusion, c.conclusion]).toEqual(['success', 'cancelled', 'success']);
+    expect(b.jobs.deploy?.conclusion).toBe('cancelled');
+    const events = runner.groups.events.filter((e) => e.endsWith('(deploy-hello)'));
+    expect(events.map((e) => e.replace(/#\d+/g, ''))).toEqual([
+      'deploy: running (deploy-hello)',
+      'deploy: pending (deploy-hello)',
+      'deploy: cancelled, replaced by deploy (deploy-hello)',
+      'deploy: pending (deploy-hello)',
+      'deploy: running (deploy-hello)',
+    ]);
+  });
 });

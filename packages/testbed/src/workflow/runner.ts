@@ -16,6 +16,7 @@ import { evaluate, interpolate, type Contexts } from '../expressions.js';
 import { parseKeyValueFile } from '../file-commands.js';
 import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } from '../harness.js';
 import { runRemoteAction, spawnAsync } from './remote-actions.js';
+import { ConcurrencyGroups } from './concurrency.js';
 
 export interface RunnerEnv {
   /** Bare repository standing for the GitHub repository (checkout clones it). */
@@ -30,7 +31,9 @@ export interface RunnerEnv {
   vars?: Record<string, string>;
   log?: (line: string) => void;
   /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
-  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure'): void };
+  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void };
+  /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
+  groups?: ConcurrencyGroups;
 }
 
 export interface WorkflowRunOptions {
@@ -39,6 +42,8 @@ export interface WorkflowRunOptions {
   inputs?: Record<string, string | boolean | number>;
   secrets?: Record<string, string>;
   runId?: number;
+  /** The commit this run is for (default: the runner's sha); runs in flight at once may differ. */
+  sha?: string;
 }
 
 export interface StepRecord {
@@ -49,14 +54,15 @@ export interface StepRecord {
 }
 
 export interface JobResult {
-  conclusion: 'success' | 'failure' | 'skipped';
+  /** cancelled: a newer run took its pending place in a concurrency group. */
+  conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
   outputs: Record<string, string>;
   steps: StepRecord[];
   environment?: string;
 }
 
 export interface WorkflowResult {
-  conclusion: 'success' | 'failure';
+  conclusion: 'success' | 'failure' | 'cancelled';
   jobs: Record<string, JobResult>;
   outputs: Record<string, string>;
 }
@@ -109,7 +115,15 @@ function order(jobs: Record<string, Json>): string[] {
 
 export class WorkflowRunner {
   private readonly active = new Set<number>();
-  constructor(readonly env: RunnerEnv) {}
+  private readonly shas = new Map<number, string>();
+  readonly groups: ConcurrencyGroups;
+  constructor(readonly env: RunnerEnv) {
+    this.groups = env.groups ?? new ConcurrencyGroups();
+  }
+
+  private shaOf(runId: number): string {
+    return this.shas.get(runId) ?? this.env.sha;
+  }
 
   private log(line: string): void {
     this.env.log?.(line);
@@ -136,7 +150,18 @@ export class WorkflowRunner {
     const ref = this.env.ref ?? 'refs/heads/main';
     if (outermost) {
       this.active.add(runId);
-      this.env.runs?.startRun({ id: runId, head_sha: this.env.sha, event: options.event === 'workflow_call' ? 'push' : options.event, path: options.file, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
+      this.shas.set(runId, options.sha ?? this.env.sha);
+      this.env.runs?.startRun({ id: runId, head_sha: this.shaOf(runId), event: options.event === 'workflow_call' ? 'push' : options.event, path: options.file, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
+    }
+    const label = `${options.file}#${runId}`;
+    const group = this.concurrency(wf.concurrency, { github: this.github(options, runId, inputs), inputs, vars: this.env.vars ?? {} });
+    if (group && (await this.groups.acquire(group.name, { label }, group.cancelInProgress)) === 'cancelled') {
+      this.log(`  ✘ ${options.file} (run ${runId}): cancelled in concurrency group ${group.name}`);
+      if (outermost) {
+        this.active.delete(runId);
+        this.env.runs?.finishRun(runId, 'cancelled');
+      }
+      return { conclusion: 'cancelled', jobs: {}, outputs: {} };
     }
     try {
       await this.runJobs(jobs, results, options, runId, inputs, wf);
@@ -146,6 +171,8 @@ export class WorkflowRunner {
         this.env.runs?.finishRun(runId, 'failure');
       }
       throw error;
+    } finally {
+      if (group) this.groups.release(group.name, { label });
     }
     const outputs: Record<string, string> = {};
     if (options.event === 'workflow_call') {
@@ -153,7 +180,8 @@ export class WorkflowRunner {
       const jobsCtx = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]));
       for (const [k, spec] of Object.entries(decl)) outputs[k] = String(expr(spec.value, { jobs: jobsCtx }, {}) ?? '');
     }
-    const conclusion = Object.values(results).some((r) => r.conclusion === 'failure') ? 'failure' : 'success';
+    const all = Object.values(results);
+    const conclusion = all.some((r) => r.conclusion === 'failure') ? 'failure' : all.some((r) => r.conclusion === 'cancelled') ? 'cancelled' : 'success';
     if (outermost) {
       this.active.delete(runId);
       this.env.runs?.finishRun(runId, conclusion);
@@ -200,7 +228,7 @@ export class WorkflowRunner {
     return {
       repository: this.env.repository,
       repository_owner: this.env.repository.split('/')[0],
-      sha: this.env.sha,
+      sha: this.shaOf(runId),
       ref: this.env.ref ?? 'refs/heads/main',
       event_name: options.event,
       event: { inputs },
@@ -217,7 +245,32 @@ export class WorkflowRunner {
     for (const k of UNSUPPORTED_JOB_KEYS) if (job[k] !== undefined) throw new Error(`job ${id}: '${k}' is not supported by the local workflow runner`);
     const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
     const environment = job.environment === undefined ? undefined : String(expr(typeof job.environment === 'object' ? (job.environment as Json).name : job.environment, contexts, noFns));
-    if (environment) this.log(`  job ${id}: environment ${environment}${job.concurrency ? ', concurrency group set' : ''}`);
+    if (environment) this.log(`  job ${id}: environment ${environment}`);
+    const group = this.concurrency(job.concurrency, contexts);
+    const label = `${id}#${runId}`;
+    if (group && (await this.groups.acquire(group.name, { label }, group.cancelInProgress)) === 'cancelled') {
+      this.log(`  job ${id}: cancelled in concurrency group ${group.name}`);
+      return { conclusion: 'cancelled', outputs: {}, steps: [], ...(environment ? { environment } : {}) };
+    }
+    try {
+      return await this.runJobIn(id, job, contexts, options, runId, wfEnv, noFns, environment);
+    } finally {
+      if (group) this.groups.release(group.name, { label });
+    }
+  }
+
+  /** `concurrency:` of a workflow or job, its group evaluated. */
+  private concurrency(spec: unknown, contexts: Contexts): { name: string; cancelInProgress: boolean } | undefined {
+    if (spec === undefined || spec === null) return undefined;
+    const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
+    const raw = typeof spec === 'object' ? (spec as Json).group : spec;
+    const name = String(expr(raw, contexts, noFns) ?? '');
+    if (!name) return undefined;
+    const cancel = typeof spec === 'object' ? expr((spec as Json)['cancel-in-progress'], contexts, noFns) : false;
+    return { name, cancelInProgress: cancel === true || cancel === 'true' };
+  }
+
+  private async runJobIn(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, noFns: Record<string, () => boolean>, environment: string | undefined): Promise<JobResult> {
     if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment);
     const workspace = mkdtempSync(join(tmpdir(), `job-${id}-`));
     const env: Record<string, string> = { ...toStrings(wfEnv, contexts, noFns), ...toStrings(job.env as Json, contexts, noFns) };
@@ -257,7 +310,7 @@ export class WorkflowRunner {
               inputs: w,
               env: stepEnv,
               repository: this.env.repository,
-              sha: this.env.sha,
+              sha: this.shaOf(runId),
               ref: this.env.ref ?? 'refs/heads/main',
               runId,
               apiUrl: this.env.apiUrl,
@@ -275,7 +328,7 @@ export class WorkflowRunner {
           } else {
             const remote = /^([\w.-]+\/[\w.-]+)@[\w.-]+$/.exec(uses);
             if (!remote) throw new Error(`uses: ${uses} is not supported by the local workflow runner`);
-            outputs = await runRemoteAction(remote[1] as string, w, { workspace, remote: this.env.remote, sha: this.env.sha, env: { ...stepEnv, ...this.runnerEnv(runId, workspace, runtime) }, log: (l) => this.log(`      ${l}`) });
+            outputs = await runRemoteAction(remote[1] as string, w, { workspace, remote: this.env.remote, sha: this.shaOf(runId), env: { ...stepEnv, ...this.runnerEnv(runId, workspace, runtime) }, log: (l) => this.log(`      ${l}`) });
           }
         } else {
           throw new Error(`step ${name} has neither run nor uses`);
@@ -302,7 +355,7 @@ export class WorkflowRunner {
     return {
       GITHUB_WORKSPACE: workspace,
       GITHUB_REPOSITORY: this.env.repository,
-      GITHUB_SHA: this.env.sha,
+      GITHUB_SHA: this.shaOf(runId),
       GITHUB_RUN_ID: String(runId),
       GITHUB_API_URL: this.env.apiUrl,
       GITHUB_SERVER_URL: 'https://github.com',
