@@ -51,10 +51,13 @@ describe('workflow lint', () => {
   });
 
   it('the consumer example adopts the whole pipeline in at most 15 lines (and lints clean above)', () => {
-    const text = readFileSync(join(ROOT, 'examples', 'consumer', '.github', 'workflows', 'deliver.yml'), 'utf8');
-    expect(text.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
-    expect(text).toMatch(/^permissions: \{\}$/m);
-    expect(text).toContain('uses: rollgate/rollgate/.github/workflows/pipeline.yml@v1');
+    for (const name of ['deliver.yml', 'promote.yml', 'rollback.yml']) {
+      const text = readFileSync(join(ROOT, 'examples', 'consumer', '.github', 'workflows', name), 'utf8');
+      expect(text.trimEnd().split('\n').length).toBeLessThanOrEqual(15);
+      expect(text).toMatch(/^permissions: \{\}$/m);
+      // Pinned by a full commit SHA, never a moving tag.
+      expect(text).toMatch(/uses: rollgate\/rollgate\/\.github\/workflows\/[\w-]+\.yml@[0-9a-f]{40} /);
+    }
   });
 
   it('passes a clean workflow', () => {

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { ArtifactService, GitHubEmulator, WorkflowRunner, commit, createRemote, freePort, git, startLoad, type WorkflowResult } from '@rollgate/testbed';
-import { DEPLOY, project, stopDeployed } from './scenario.js';
+import { deployCommand, project, stopDeployed } from './scenario.js';
 import { startServing, type Serving } from './serving.js';
 
 let gh: GitHubEmulator;
@@ -19,6 +19,7 @@ let work: string;
 let runner: WorkflowRunner;
 const lines: string[] = [];
 const addresses: Record<string, string> = {};
+const deploy = deployCommand();
 
 beforeAll(async () => {
   for (const k of ['first', 'second', 'third', 'restored']) addresses[k] = `127.0.0.1:${await freePort()}`;
@@ -36,13 +37,13 @@ beforeAll(async () => {
     token: 'ghs_pipeline_token',
     runtime: (id) => artifacts.env(id),
     runs: gh,
-    vars: { DEPLOY_COMMAND: `node ${DEPLOY}`, STABLE_ADDRESS: addresses.restored as string, ...serving.vars },
+    vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored as string, ...serving.vars },
     log: (l) => lines.push(l),
   });
 }, 60_000);
 
 afterAll(async () => {
-  stopDeployed();
+  stopDeployed(deploy.pids);
   await Promise.all([serving.stop(), artifacts.stop()]);
   const violations = gh.violations.splice(0);
   await gh.stop();
@@ -64,7 +65,7 @@ const pipeline = (canary: string, stable: string, sha: string) =>
       steps: '25,100',
       interval: '8s',
       ...serving.inputs,
-      'deploy-command': `node ${DEPLOY}`,
+      'deploy-command': deploy.command,
       'canary-address': canary,
       'stable-address': stable,
     },

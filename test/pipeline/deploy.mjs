@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 // The sample service's deploy command in the pipeline tests and the demo: starts server.mjs
 // from the extracted build artifact as <version> on ROLLGATE_ADDRESS, detached, and waits
-// until it answers. Args: <version> <artifact dir>. Writes a pid file under PIDS_DIR (default
-// $TMPDIR/rollgate-deploys) so the caller can stop what it deployed.
+// until it answers. Args: [--pids=<dir>] <version> <artifact dir>. Writes a pid file under the
+// --pids folder (default $TMPDIR/rollgate-deploys) so the caller can stop what it deployed, and
+// only that: tests running at once each pass their own folder.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [version, dir] = process.argv.slice(-2);
 const port = (process.env.ROLLGATE_ADDRESS ?? '').split(':').at(-1);
 if (!port) throw new Error('ROLLGATE_ADDRESS is not set');
-const child = spawn(process.execPath, [join(dir, 'server.mjs')], { env: { ...process.env, VERSION: version, PORT: port }, detached: true, stdio: 'ignore' });
+// The sample service's artifact holds server.mjs at its root; the consumer's, under dist/.
+const server = existsSync(join(dir, 'server.mjs')) ? join(dir, 'server.mjs') : join(dir, 'dist', 'server.mjs');
+const child = spawn(process.execPath, [server], { env: { ...process.env, VERSION: version, PORT: port }, detached: true, stdio: 'ignore' });
 child.unref();
-const pids = join(tmpdir(), 'rollgate-deploys');
+const pids = process.argv.find((a) => a.startsWith('--pids='))?.slice(7) ?? join(tmpdir(), 'rollgate-deploys');
 mkdirSync(pids, { recursive: true });
 writeFileSync(join(pids, `${port}.pid`), String(child.pid));
 for (let i = 0; i < 100; i++) {

@@ -6,12 +6,17 @@ import { nginxWeights } from './serving.js';
 async function run(provider: 'nginx' | 'command'): Promise<ScenarioResult> {
   const lines: string[] = [];
   const r = await runScenario((l) => lines.push(l), provider);
+  if (process.env.SHOW_LOG) console.log(lines.join('\n'));
   const conclusions = { first: r.first.conclusion, second: r.second.conclusion, rollback: r.rollback.conclusion, third: r.third.conclusion, promote: r.promote.conclusion };
   expect({ ...conclusions, log: lines.join('\n') }).toMatchObject({ first: 'success', second: 'success', rollback: 'success', third: 'success', promote: 'success' });
   return r;
 }
 
 function expectTheWholeRoad(r: ScenarioResult): void {
+  // A private repository where every job held only its workflow's grants, and needed no more.
+  expect(r.gh.isPrivate).toBe(true);
+  expect(r.gh.tokensIssued).toBeGreaterThan(10);
+  expect(r.gh.denials).toEqual([]);
   expect(r.first.outputs).toMatchObject({ version: '0.1.0', tag: 'v0.1.0' });
   expect(r.second.outputs).toMatchObject({ version: '0.1.1', tag: 'v0.1.1', 'canary-outcome': 'promoted' });
   // Tags and releases, with the build artifact attached.

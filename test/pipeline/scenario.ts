@@ -6,7 +6,7 @@
  * Prometheus, or by examples/router and judged on its http stats (see serving.ts).
  * Used by the pipeline test and by `npm run demo`.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,7 +26,11 @@ import {
 import { startServing, type Provider, type Weights } from './serving.js';
 
 export const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
-const PIDS = join(tmpdir(), 'rollgate-deploys');
+/** A pid folder per scenario: tests running at once stop only what they deployed. */
+export function deployCommand(): { command: string; pids: string } {
+  const pids = mkdtempSync(join(tmpdir(), 'rollgate-deploys-'));
+  return { command: `node ${DEPLOY} --pids=${pids}`, pids };
+}
 
 export interface ScenarioResult {
   first: WorkflowResult;
@@ -71,24 +75,26 @@ async function sample(url: string, ms: number): Promise<Record<string, number>> 
 }
 
 /** Stops the services the deploy command started. */
-export function stopDeployed(): void {
-  if (!existsSync(PIDS)) return;
-  for (const f of readdirSync(PIDS)) {
+export function stopDeployed(pids: string): void {
+  if (!existsSync(pids)) return;
+  for (const f of readdirSync(pids)) {
     try {
-      process.kill(Number(readFileSync(join(PIDS, f), 'utf8')), 'SIGTERM');
+      process.kill(Number(readFileSync(join(pids, f), 'utf8')), 'SIGTERM');
     } catch {
       /* already gone */
     }
-    rmSync(join(PIDS, f), { force: true });
+    rmSync(join(pids, f), { force: true });
   }
 }
 
 export async function runScenario(log: (line: string) => void, provider: Provider = 'nginx'): Promise<ScenarioResult> {
   const [a, b, c, d] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const addresses = { first: `127.0.0.1:${a}`, second: `127.0.0.1:${b}`, restored: `127.0.0.1:${c}`, third: `127.0.0.1:${d}` };
+  const deploy = deployCommand();
   const remote = createRemote();
   const work = project(remote);
-  const gh = await GitHubEmulator.start({ remote });
+  // A private repository, each job holding only what its permissions grant.
+  const gh = await GitHubEmulator.start({ remote, private: true });
   const artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
@@ -102,8 +108,9 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     token: 'ghs_pipeline_token',
     runtime: (id) => artifacts.env(id),
     runs: gh,
+    tokens: gh,
     vars: {
-      DEPLOY_COMMAND: `node ${DEPLOY}`,
+      DEPLOY_COMMAND: deploy.command,
       STABLE_ADDRESS: addresses.restored,
       ...serving.vars,
     },
@@ -123,7 +130,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
         steps: '25,100',
         interval: '8s',
         ...serving.inputs,
-        'deploy-command': `node ${DEPLOY}`,
+        'deploy-command': deploy.command,
         'canary-address': canary,
         'stable-address': stable,
       },
@@ -175,7 +182,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     };
   } finally {
     await load?.stop();
-    stopDeployed();
+    stopDeployed(deploy.pids);
     await Promise.all([serving.stop(), artifacts.stop()]);
     await gh.stop();
     rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,8 @@
 /** The GitHub REST emulator: one repository, backed by a bare git repository on disk. */
-import { HttpEmulator, type Handler, type Request } from './server.js';
+import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { HttpEmulator, type Handler, type Reply, type Request } from './server.js';
+import { missing, type Grants } from './permissions.js';
 import { error, now } from './objects.js';
 import { registerGitRoutes } from './routes-git.js';
 import { registerReleaseRoutes, type StoredAsset, type StoredRelease } from './routes-releases.js';
@@ -16,6 +19,8 @@ export interface EmulatorOptions {
   repo?: string;
   /** The repository's default branch (default main). */
   defaultBranch?: string;
+  /** A private repository: reading needs the token's scopes too (default: public). */
+  private?: boolean;
 }
 
 export class GitHubEmulator extends HttpEmulator {
@@ -30,6 +35,11 @@ export class GitHubEmulator extends HttpEmulator {
     runs: [] as StoredRun[],
   };
   readonly defaultBranch: string;
+  readonly isPrivate: boolean;
+  /** Tokens the workflow runner issued for jobs, with the scopes their permissions granted. */
+  private readonly tokens = new Map<string, Grants>();
+  /** Requests refused for a missing scope: what was called and what it lacked. */
+  readonly denials: { method: string; route: string; lacks: string }[] = [];
   private id = 1000;
 
   constructor(options: EmulatorOptions) {
@@ -38,6 +48,7 @@ export class GitHubEmulator extends HttpEmulator {
     this.owner = options.owner ?? 'octo-org';
     this.repo = options.repo ?? 'service';
     this.defaultBranch = options.defaultBranch ?? 'main';
+    this.isPrivate = options.private ?? false;
     registerRepoRoutes(this);
     registerGitRoutes(this);
     registerReleaseRoutes(this);
@@ -61,6 +72,32 @@ export class GitHubEmulator extends HttpEmulator {
 
   nextId(): number {
     return ++this.id;
+  }
+
+  /** How many job tokens were issued. */
+  get tokensIssued(): number {
+    return this.tokens.size;
+  }
+
+  /** A job's GITHUB_TOKEN carrying `grants`; requests with it are held to them. */
+  issueToken(grants: Grants): string {
+    const token = `ghs_${randomBytes(16).toString('hex')}`;
+    this.tokens.set(token, grants);
+    return token;
+  }
+
+  /**
+   * Tokens the runner issued are held to their job's permissions (see permissions.ts); other
+   * tokens (tests calling the API directly, as an admin would) are not.
+   */
+  protected override authorize(method: string, template: string, headers: IncomingHttpHeaders): Reply | undefined {
+    const token = String(headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+    const grants = this.tokens.get(token);
+    if (!grants) return undefined;
+    const lacks = missing(grants, method, template, this.isPrivate);
+    if (!lacks) return undefined;
+    this.denials.push({ method, route: template, lacks });
+    return error(403, 'Resource not accessible by integration');
   }
 
   /**

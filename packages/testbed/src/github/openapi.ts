@@ -72,6 +72,9 @@ export function checkResponse(method: string, template: string, status: number, 
   // cannot see, on every operation, documented or not: "404 Not Found for an existing resource",
   // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#404-not-found-for-an-existing-resource
   if (!response && status === 404) response = { $ref: '#/components/responses/not_found' };
+  // And 403 "Resource not accessible by integration" when the token lacks the operation's scope:
+  // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#resource-not-accessible
+  if (!response && status === 403) response = { $ref: '#/components/responses/forbidden' };
   if (!response) return `status ${status} is not a documented response of ${method} ${template} (documented: ${Object.keys(op.responses).join(', ')})`;
   const ref = response.$ref as string | undefined;
   if (ref) response = spec.components.responses[ref.split('/').at(-1) as string];

@@ -85,6 +85,11 @@ export class HttpEmulator {
     this.routes.unshift({ method, template, operation: options.validate === false ? '' : template, regex, names, handler });
   }
 
+  /** A reply refusing the request before its handler runs (permissions), or undefined to go on. */
+  protected authorize(_method: string, _template: string, _headers: IncomingMessage['headers']): Reply | undefined {
+    return undefined;
+  }
+
   fault(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
   }
@@ -154,7 +159,7 @@ export class HttpEmulator {
         json: () => (body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {}),
       };
       try {
-        reply = await route.handler(request);
+        reply = this.authorize(method, route.operation || route.template, req.headers) ?? (await route.handler(request));
       } catch (error) {
         reply = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } };
       }

@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { evaluate, interpolate, type Contexts } from '../expressions.js';
@@ -17,6 +17,8 @@ import { parseKeyValueFile } from '../file-commands.js';
 import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } from '../harness.js';
 import { runRemoteAction, spawnAsync } from './remote-actions.js';
 import { ConcurrencyGroups } from './concurrency.js';
+import { checkoutRef } from './remote-repos.js';
+import { DEFAULT_GRANTS, cap, parsePermissions, type Grants } from '../github/permissions.js';
 
 export interface RunnerEnv {
   /** Bare repository standing for the GitHub repository (checkout clones it). */
@@ -34,6 +36,10 @@ export interface RunnerEnv {
   runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void };
   /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
   groups?: ConcurrencyGroups;
+  /** Other repositories by owner/name: a bare mirror each, for `owner/repo/...@ref` workflows and actions. */
+  repositories?: Record<string, string>;
+  /** Issues each job's GITHUB_TOKEN with the scopes its permissions grant (the emulator); without it every job gets `token`. */
+  tokens?: { issueToken(grants: Grants): string };
 }
 
 export interface WorkflowRunOptions {
@@ -44,6 +50,10 @@ export interface WorkflowRunOptions {
   runId?: number;
   /** The commit this run is for (default: the runner's sha); runs in flight at once may differ. */
   sha?: string;
+  /** A called workflow's jobs get at most what the calling job granted (set by the runner). */
+  permissionsCap?: Grants;
+  /** The tree of the repository the workflow file belongs to, for `$/` (default: this repository). */
+  root?: string;
 }
 
 export interface StepRecord {
@@ -151,7 +161,7 @@ export class WorkflowRunner {
     if (outermost) {
       this.active.add(runId);
       this.shas.set(runId, options.sha ?? this.env.sha);
-      this.env.runs?.startRun({ id: runId, head_sha: this.shaOf(runId), event: options.event === 'workflow_call' ? 'push' : options.event, path: options.file, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
+      this.env.runs?.startRun({ id: runId, head_sha: this.shaOf(runId), event: options.event === 'workflow_call' ? 'push' : options.event, path: `.github/workflows/${basename(options.file)}`, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
     }
     const label = `${options.file}#${runId}`;
     const group = this.concurrency(wf.concurrency, { github: this.github(options, runId, inputs), inputs, vars: this.env.vars ?? {} });
@@ -202,7 +212,7 @@ export class WorkflowRunner {
         this.log(`  ⏭ job ${id}: skipped`);
         continue;
       }
-      results[id] = await this.runJob(id, job, contexts, options, runId, (wf.env as Json) ?? {});
+      results[id] = await this.runJob(id, job, contexts, options, runId, (wf.env as Json) ?? {}, wf.permissions);
       this.log(`  ${results[id]?.conclusion === 'success' ? '✔' : '✘'} job ${id}: ${results[id]?.conclusion}`);
     }
   }
@@ -241,7 +251,7 @@ export class WorkflowRunner {
     };
   }
 
-  private async runJob(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json): Promise<JobResult> {
+  private async runJob(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, wfPermissions?: unknown): Promise<JobResult> {
     for (const k of UNSUPPORTED_JOB_KEYS) if (job[k] !== undefined) throw new Error(`job ${id}: '${k}' is not supported by the local workflow runner`);
     const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
     const environment = job.environment === undefined ? undefined : String(expr(typeof job.environment === 'object' ? (job.environment as Json).name : job.environment, contexts, noFns));
@@ -252,11 +262,27 @@ export class WorkflowRunner {
       this.log(`  job ${id}: cancelled in concurrency group ${group.name}`);
       return { conclusion: 'cancelled', outputs: {}, steps: [], ...(environment ? { environment } : {}) };
     }
+    // The job's token: what its permissions (else the workflow's, else the default) grant, capped by a caller's.
+    const grants = cap(parsePermissions(job.permissions) ?? parsePermissions(wfPermissions) ?? DEFAULT_GRANTS, options.permissionsCap);
+    const token = this.env.tokens?.issueToken(grants) ?? this.env.token;
+    const jobContexts: Contexts = { ...contexts, github: { ...(contexts.github as Json), token } };
     try {
-      return await this.runJobIn(id, job, contexts, options, runId, wfEnv, noFns, environment);
+      return await this.runJobIn(id, job, jobContexts, options, runId, wfEnv, noFns, environment, grants, token);
     } finally {
       if (group) this.groups.release(group.name, { label });
     }
+  }
+
+  /**
+   * Where an action of the suite lives: `$/` in the tree of the workflow's own repository (at
+   * its commit), `owner/repo/...@ref` in that repository's mirror at ref, `./` in this checkout.
+   */
+  private actionPath(uses: string, path: string, options: WorkflowRunOptions): string {
+    if (uses.startsWith('$/')) return join(options.root ?? REPO_ROOT, path);
+    const named = /^([\w.-]+\/[\w.-]+)\/.+@(.+)$/.exec(uses);
+    const mirror = named ? this.env.repositories?.[named[1] as string] : undefined;
+    if (named && mirror) return join(checkoutRef(mirror, named[2] as string).dir, path);
+    return join(REPO_ROOT, path);
   }
 
   /** `concurrency:` of a workflow or job, its group evaluated. */
@@ -270,8 +296,8 @@ export class WorkflowRunner {
     return { name, cancelInProgress: cancel === true || cancel === 'true' };
   }
 
-  private async runJobIn(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, noFns: Record<string, () => boolean>, environment: string | undefined): Promise<JobResult> {
-    if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment);
+  private async runJobIn(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, noFns: Record<string, () => boolean>, environment: string | undefined, grants: Grants, token: string): Promise<JobResult> {
+    if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment, grants, options.root);
     const workspace = mkdtempSync(join(tmpdir(), `job-${id}-`));
     const env: Record<string, string> = { ...toStrings(wfEnv, contexts, noFns), ...toStrings(job.env as Json, contexts, noFns) };
     const steps: StepRecord[] = [];
@@ -305,7 +331,7 @@ export class WorkflowRunner {
           const local = /^(?:\.\/|\$\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.+)?$/.exec(uses);
           if (local) {
             const runOptions: RunOptions = {
-              action: join(REPO_ROOT, local[1] as string),
+              action: this.actionPath(uses, local[1] as string, options),
               workspace,
               inputs: w,
               env: stepEnv,
@@ -314,7 +340,7 @@ export class WorkflowRunner {
               ref: this.env.ref ?? 'refs/heads/main',
               runId,
               apiUrl: this.env.apiUrl,
-              token: this.env.token,
+              token,
               event: { name: options.event, payload: { inputs: contexts.inputs } },
               post: false,
               ...(runtime ?? {}),
@@ -382,13 +408,25 @@ export class WorkflowRunner {
     };
   }
 
-  private async callWorkflow(id: string, job: Json, contexts: Contexts, runId: number, fns: Record<string, () => boolean>, environment?: string): Promise<JobResult> {
-    const m = /^(?:\.\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.+)?$/.exec(String(job.uses));
-    if (!m) throw new Error(`job ${id}: uses ${String(job.uses)} is not a local reusable workflow`);
+  private async callWorkflow(id: string, job: Json, contexts: Contexts, runId: number, fns: Record<string, () => boolean>, environment: string | undefined, grants: Grants, parentRoot: string | undefined): Promise<JobResult> {
+    const uses = String(job.uses);
+    const m = /^(?:\.\/|([\w.-]+\/[\w.-]+)\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@(.+))?$/.exec(uses);
+    if (!m) throw new Error(`job ${id}: uses ${uses} is not a reusable workflow (./.github/workflows/x.yml or owner/repo/.github/workflows/x.yml@ref)`);
+    const [, repo, path = '', ref] = m;
+    // ./ is the caller's repository at the same commit; owner/repo@ref is that repository's tree at ref.
+    let root = parentRoot;
+    if (repo) {
+      const mirror = this.env.repositories?.[repo];
+      if (mirror) {
+        if (!ref) throw new Error(`job ${id}: ${uses} needs @ref`);
+        root = checkoutRef(mirror, ref).dir;
+      } else if (repo === 'rollgate/rollgate') root = REPO_ROOT;
+      else throw new Error(`job ${id}: repository ${repo} is not known to the local runner (RunnerEnv.repositories)`);
+    }
     if (job.secrets === 'inherit') throw new Error(`job ${id}: secrets: inherit is not supported; name the secrets`);
     const inputs = Object.fromEntries(Object.entries((job.with ?? {}) as Json).map(([k, v]) => [k, expr(v, contexts, fns) as string | boolean | number]));
     const secrets = toStrings(job.secrets as Json, contexts, fns);
-    const r = await this.run({ file: m[1] as string, event: 'workflow_call', inputs, secrets, runId });
+    const r = await this.run({ file: join(root ?? REPO_ROOT, path), event: 'workflow_call', inputs, secrets, runId, permissionsCap: grants, ...(root ? { root } : {}) });
     return { conclusion: r.conclusion, outputs: r.outputs, steps: [], ...(environment ? { environment } : {}) };
   }
 }
