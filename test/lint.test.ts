@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './lib/manifest.js';
 
@@ -150,6 +150,50 @@ describe("the suite's own release", () => {
       const on = parse(readFileSync(join(dir, file), 'utf8')).on;
       expect(Object.keys(on).sort()).toEqual(['pull_request', 'workflow_call']);
     }
+  });
+});
+
+type LayerFinding = { file: string; message: string };
+const layers = async () => (await import(join(ROOT, 'scripts', 'layers.mjs') as string)) as { checkLayers(base?: string): LayerFinding[] };
+
+describe('layering rules (scripts/layers.mjs)', () => {
+  const tree = (files: Record<string, string>) => {
+    const base = mkdtempSync(join(tmpdir(), 'layers-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(base, path)), { recursive: true });
+      writeFileSync(join(base, path), text);
+    }
+    return base;
+  };
+  const manifest = (deps: Record<string, string> = {}) => JSON.stringify({ name: 'x', dependencies: deps });
+
+  it('is clean on the project', async () => {
+    expect((await layers()).checkLayers()).toEqual([]);
+  });
+
+  it('finds a cycle, an undeclared or unused dependency, kit importing a workspace package, a package importing an action, and testbed outside tests', async () => {
+    const base = tree({
+      'packages/kit/package.json': manifest({ '@rollgate/github': '^0.1.0', yaml: '^2.0.0' }),
+      'packages/kit/src/a.ts': "import { b } from './b.js';\nimport { x } from '@rollgate/github';\nexport const a = 1;\n",
+      'packages/kit/src/b.ts': "import type { a } from './a.js';\nexport const b = 2;\n",
+      'packages/delivery/package.json': manifest(),
+      'packages/delivery/src/c.ts': "import { run } from '../../../actions/canary/src/main.js';\nimport { GitHubEmulator } from '@rollgate/testbed';\n",
+      'actions/canary/package.json': manifest(),
+      'actions/canary/src/main.ts': "export const run = await import('@actions/core');\n",
+    });
+    const messages = (await layers()).checkLayers(base).map((f) => `${f.file}: ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'packages/kit/src/a.ts: kit may import no workspace package, not @rollgate/github',
+        'packages/kit/package.json: declares yaml, which no source file imports',
+        expect.stringMatching(/^packages\/kit\/src\/a\.ts: import cycle: packages\/kit\/src\/a\.ts -> packages\/kit\/src\/b\.ts -> packages\/kit\/src\/a\.ts$/),
+        expect.stringMatching(/^packages\/delivery\/src\/c\.ts: imports \.\.\/\.\.\/\.\.\/actions\/canary\/src\/main\.js, outside its own package/),
+        'packages/delivery/src/c.ts: a package imports an action (../../../actions/canary/src/main.js)',
+        'packages/delivery/src/c.ts: imports @rollgate/testbed (only tests, scripts and benchmarks may)',
+        'packages/delivery/src/c.ts: imports @rollgate/testbed, which packages/delivery/package.json does not declare',
+        'actions/canary/src/main.ts: imports @actions/core, which actions/canary/package.json does not declare',
+      ]),
+    );
   });
 });
 

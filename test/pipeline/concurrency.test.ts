@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { ArtifactService, GitHubEmulator, WorkflowRunner, commit, createRemote, freePort, git, startLoad, type WorkflowResult } from '@rollgate/testbed';
-import { deployCommand, project, stopDeployed } from './scenario.js';
+import { deployCommand, pipelineInputs, project, stopDeployed } from './scenario.js';
 import { startServing, type Serving } from './serving.js';
 
 let gh: GitHubEmulator;
@@ -52,24 +52,7 @@ afterAll(async () => {
 });
 
 const pipeline = (canary: string, stable: string, sha: string) =>
-  runner.run({
-    file: '.github/workflows/pipeline.yml',
-    event: 'workflow_call',
-    sha,
-    inputs: {
-      'build-command': 'node build.mjs',
-      outputs: 'server.mjs\nbuild-info.json',
-      'test-command': 'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/',
-      reports: 'reports/*.xml',
-      environment: 'production',
-      steps: '25,100',
-      interval: '8s',
-      ...serving.inputs,
-      'deploy-command': deploy.command,
-      'canary-address': canary,
-      'stable-address': stable,
-    },
-  });
+  runner.run({ file: '.github/workflows/pipeline.yml', event: 'workflow_call', sha, inputs: pipelineInputs(serving, deploy.command, canary, stable) });
 
 function push(message: string): string {
   commit(work, message);

@@ -7,10 +7,10 @@
  * rollback.yml back to v0.1.0, deliver.yml with CANARY_MODE=start (v0.1.2 paused at its first
  * step), promote.yml through the gate. Used by the pipeline test and `npm run demo`.
  */
-import { copyFileSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactService, GitHubEmulator, REPO_ROOT, WorkflowRunner, commit, createRemote, freePort, git, seedRepository, snapshotRepository, startLoad, type LoadStats, type WorkflowResult } from '@rollgate/testbed';
-import { deployCommand, stopDeployed } from './scenario.js';
+import { deployCommand, stopRoad } from './scenario.js';
 import { startServing, type Provider, type Weights } from './serving.js';
 
 export interface ConsumerResult {
@@ -86,10 +86,6 @@ export async function runConsumerScenario(log: (line: string) => void, provider:
       addresses,
     };
   } finally {
-    await load?.stop();
-    stopDeployed(deploy.pids);
-    await Promise.all([serving.stop(), artifacts.stop()]);
-    await gh.stop();
-    rmSync(work, { recursive: true, force: true });
+    await stopRoad({ load, pids: deploy.pids, serving, artifacts, gh, work });
   }
 }

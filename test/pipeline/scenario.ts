@@ -23,9 +23,10 @@ import {
   type LoadStats,
   type WorkflowResult,
 } from '@rollgate/testbed';
-import { startServing, type Provider, type Weights } from './serving.js';
+import { startServing, type Provider, type Serving, type Weights } from './serving.js';
 
-export const DEPLOY = join(REPO_ROOT, 'test', 'pipeline', 'deploy.mjs');
+/** The sample deploy program (examples/deploy): starts a release's server.mjs where ROLLGATE_ADDRESS says. */
+export const DEPLOY = join(REPO_ROOT, 'examples', 'deploy', 'deploy.mjs');
 /** A pid folder per scenario: tests running at once stop only what they deployed. */
 export function deployCommand(): { command: string; pids: string } {
   const pids = mkdtempSync(join(tmpdir(), 'rollgate-deploys-'));
@@ -117,24 +118,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     log,
   });
   const pipeline = (canary: string, stable: string, mode = 'run') =>
-    runner.run({
-      file: '.github/workflows/pipeline.yml',
-      event: 'workflow_call',
-      inputs: {
-        'build-command': 'node build.mjs',
-        outputs: 'server.mjs\nbuild-info.json',
-        'test-command': 'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/',
-        reports: 'reports/*.xml',
-        environment: 'production',
-        'canary-mode': mode,
-        steps: '25,100',
-        interval: '8s',
-        ...serving.inputs,
-        'deploy-command': deploy.command,
-        'canary-address': canary,
-        'stable-address': stable,
-      },
-    });
+    runner.run({ file: '.github/workflows/pipeline.yml', event: 'workflow_call', inputs: { ...pipelineInputs(serving, deploy.command, canary, stable), 'canary-mode': mode } });
   try {
     const first = await pipeline(addresses.first, '');
     // Users arrive once the first version is live; from here on no request may fail.
@@ -181,10 +165,32 @@ export async function runScenario(log: (line: string) => void, provider: Provide
       addresses,
     };
   } finally {
-    await load?.stop();
-    stopDeployed(deploy.pids);
-    await Promise.all([serving.stop(), artifacts.stop()]);
-    await gh.stop();
-    rmSync(work, { recursive: true, force: true });
+    await stopRoad({ load, pids: deploy.pids, serving, artifacts, gh, work });
   }
+}
+
+/** pipeline.yml's inputs for the sample project: two canary steps of 8 s, served by `serving`. */
+export function pipelineInputs(serving: Serving, deployCommand: string, canary: string, stable: string): Record<string, string> {
+  return {
+    'build-command': 'node build.mjs',
+    outputs: 'server.mjs\nbuild-info.json',
+    'test-command': 'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/',
+    reports: 'reports/*.xml',
+    environment: 'production',
+    steps: '25,100',
+    interval: '8s',
+    ...serving.inputs,
+    'deploy-command': deployCommand,
+    'canary-address': canary,
+    'stable-address': stable,
+  };
+}
+
+/** Stops everything a road started: the load, the deployed services, the serving stack, the emulators, the work tree. */
+export async function stopRoad(parts: { load?: { stop(): Promise<unknown> } | undefined; pids: string; serving: Serving; artifacts: ArtifactService; gh: GitHubEmulator; work: string }): Promise<void> {
+  await parts.load?.stop();
+  stopDeployed(parts.pids);
+  await Promise.all([parts.serving.stop(), parts.artifacts.stop()]);
+  await parts.gh.stop();
+  rmSync(parts.work, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@
 import { ActionError, formatDuration } from '@rollgate/kit';
 import { renderQuery } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
-import type { CanaryConfig, CanaryResult } from './canary.js';
+import type { CanaryConfig, CanaryResult } from './canary-types.js';
 import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, weightOf } from './canary-state.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;

@@ -2,7 +2,7 @@
 import { ActionError, formatDuration } from '@rollgate/kit';
 import type { Backend } from '@rollgate/traffic';
 import type { DeploymentRecord, ReleasePayload, ReleaseRecords } from '@rollgate/github';
-import type { CanaryConfig } from './canary.js';
+import type { CanaryConfig } from './canary-types.js';
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
 const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';

@@ -6,7 +6,6 @@
 import { isValid, redact, VALUE_RULES, type ValueKind } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
-import type { Provenance } from './provenance.js';
 
 export interface ArtifactRef {
   name: string;
@@ -96,6 +95,11 @@ export function statusText(text: string): string {
   return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
 }
 
+/** Traces a record to the run that wrote it (provenance.ts): why it cannot be trusted, or undefined. */
+export interface RecordVerifier {
+  problem(record: { id: number; sha: string; created_at: string; payload: ReleasePayload }): Promise<string | undefined>;
+}
+
 export class ReleaseRecords {
   constructor(
     private readonly gh: GitHub,
@@ -104,7 +108,7 @@ export class ReleaseRecords {
     /** Where to say that a record is ignored (core.warning in an action). */
     private readonly warn?: (line: string) => void,
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    readonly provenance?: Provenance,
+    readonly provenance?: RecordVerifier,
   ) {}
 
   async create(ref: string, payload: ReleasePayload, description: string, options: { transient?: boolean; production?: boolean } = {}): Promise<number> {

@@ -1,54 +1,18 @@
 /** The GitHub REST emulator: one repository, backed by a bare git repository on disk. */
-import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { HttpEmulator, type Handler, type Reply, type Request } from './server.js';
-import { missing, type Grants } from './permissions.js';
-import { error, now } from './objects.js';
+import { EmulatorCore, type EmulatorOptions } from './core.js';
 import { registerGitRoutes } from './routes-git.js';
-import { registerReleaseRoutes, type StoredAsset, type StoredRelease } from './routes-releases.js';
-import { registerDeploymentRoutes, type StoredDeployment, type StoredStatus } from './routes-deployments.js';
+import { registerReleaseRoutes } from './routes-releases.js';
+import { registerDeploymentRoutes } from './routes-deployments.js';
 import { registerArtifactRoutes } from './routes-artifacts.js';
 import { registerRepoRoutes } from './routes-repo.js';
-import { registerRunRoutes, type StoredRun } from './routes-runs.js';
+import { registerRunRoutes } from './routes-runs.js';
 import type { ArtifactService } from '../artifacts/service.js';
 
-export interface EmulatorOptions {
-  /** Path of the bare repository that stands for the GitHub repository. */
-  remote: string;
-  owner?: string;
-  repo?: string;
-  /** The repository's default branch (default main). */
-  defaultBranch?: string;
-  /** A private repository: reading needs the token's scopes too (default: public). */
-  private?: boolean;
-}
+export type { EmulatorOptions };
 
-export class GitHubEmulator extends HttpEmulator {
-  readonly remote: string;
-  readonly owner: string;
-  readonly repo: string;
-  readonly state = {
-    releases: [] as StoredRelease[],
-    assets: [] as StoredAsset[],
-    deployments: [] as StoredDeployment[],
-    statuses: [] as StoredStatus[],
-    runs: [] as StoredRun[],
-  };
-  readonly defaultBranch: string;
-  readonly isPrivate: boolean;
-  /** Tokens the workflow runner issued for jobs, with the scopes their permissions granted. */
-  private readonly tokens = new Map<string, Grants>();
-  /** Requests refused for a missing scope: what was called and what it lacked. */
-  readonly denials: { method: string; route: string; lacks: string }[] = [];
-  private id = 1000;
-
+export class GitHubEmulator extends EmulatorCore {
   constructor(options: EmulatorOptions) {
-    super();
-    this.remote = options.remote;
-    this.owner = options.owner ?? 'octo-org';
-    this.repo = options.repo ?? 'service';
-    this.defaultBranch = options.defaultBranch ?? 'main';
-    this.isPrivate = options.private ?? false;
+    super(options);
     registerRepoRoutes(this);
     registerGitRoutes(this);
     registerReleaseRoutes(this);
@@ -62,84 +26,9 @@ export class GitHubEmulator extends HttpEmulator {
     return gh;
   }
 
-  get repository(): string {
-    return `${this.owner}/${this.repo}`;
-  }
-
-  get repoUrl(): string {
-    return `${this.url}/repos/${this.owner}/${this.repo}`;
-  }
-
-  nextId(): number {
-    return ++this.id;
-  }
-
-  /** How many job tokens were issued. */
-  get tokensIssued(): number {
-    return this.tokens.size;
-  }
-
-  /** A job's GITHUB_TOKEN carrying `grants`; requests with it are held to them. */
-  issueToken(grants: Grants): string {
-    const token = `ghs_${randomBytes(16).toString('hex')}`;
-    this.tokens.set(token, grants);
-    return token;
-  }
-
-  /**
-   * Tokens the runner issued are held to their job's permissions (see permissions.ts); other
-   * tokens (tests calling the API directly, as an admin would) are not.
-   */
-  protected override authorize(method: string, template: string, headers: IncomingHttpHeaders): Reply | undefined {
-    const token = String(headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
-    const grants = this.tokens.get(token);
-    if (!grants) return undefined;
-    const lacks = missing(grants, method, template, this.isPrivate);
-    if (!lacks) return undefined;
-    this.denials.push({ method, route: template, lacks });
-    return error(403, 'Resource not accessible by integration');
-  }
-
-  /**
-   * Records a workflow run of this repository, as GitHub does when a workflow starts (the
-   * workflow runner and tests call it); GET .../actions/runs/{id} answers from here, and a run
-   * never registered is 404, as on GitHub.
-   */
-  startRun(run: Partial<StoredRun> & { id: number; head_sha: string }): StoredRun {
-    // A re-run (same id, next attempt) keeps the run's created_at, as GitHub does.
-    const earlier = this.state.runs.find((r) => r.id === run.id);
-    const stored: StoredRun = { event: 'push', head_branch: this.defaultBranch, path: '.github/workflows/pipeline.yml', status: 'in_progress', conclusion: null, created_at: earlier?.created_at ?? now(), updated_at: now(), run_attempt: 1, head_repository: this.repository, ...run };
-    this.state.runs = this.state.runs.filter((r) => r.id !== run.id);
-    this.state.runs.push(stored);
-    return stored;
-  }
-
-  /** Marks a run completed (its updated_at is then when it ended). */
-  finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled' = 'success'): void {
-    const run = this.state.runs.find((r) => r.id === id);
-    if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: now() });
-  }
-
   /** Serves the workflow-artifact REST endpoints from an artifact service's store. */
   useArtifacts(service: ArtifactService): this {
     registerArtifactRoutes(this, service);
     return this;
-  }
-
-  /** A route under /repos/{owner}/{repo}: other repositories answer 404. */
-  repoRoute(method: string, template: string, handler: Handler, options: { prefix?: string } = {}): void {
-    this.route(
-      method,
-      template,
-      (req) => (req.params.owner === this.owner && req.params.repo === this.repo ? handler(req) : error(404, 'Not Found')),
-      options,
-    );
-  }
-
-  /** `per_page` (default 30, max 100) and `page` as GitHub paginates. */
-  page<T>(req: Request, items: T[]): T[] {
-    const per = Math.min(Number(req.query.get('per_page') ?? 30) || 30, 100);
-    const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
-    return items.slice((page - 1) * per, page * per);
   }
 }

@@ -1,7 +1,7 @@
 /** The REST side of workflow artifacts: list by run, get, and the zip redirect to the signed blob URL. */
 import type { ArtifactService } from '../artifacts/service.js';
 import type { StoredArtifact } from '../artifacts/store.js';
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
 import { error, nodeId } from './objects.js';
 
 export function registerArtifactRoutes(gh: GitHubEmulator, service: ArtifactService): void {

@@ -3,39 +3,15 @@
  * to a sha, lists are newest first, and a success status with auto_inactive marks earlier
  * successful deployments of the same non-transient, non-production environment inactive.
  */
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
+import { DEPLOYMENT_STATES, type DeploymentState, type StoredDeployment, type StoredStatus } from './state.js';
+
+export type { DeploymentState, StoredDeployment, StoredStatus };
 import { gitIn } from './routes-git.js';
 import { error, nodeId, now, user, validationFailed } from './objects.js';
 
-export const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'] as const;
-export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
-export interface StoredDeployment {
-  id: number;
-  sha: string;
-  ref: string;
-  task: string;
-  payload: Record<string, unknown> | string;
-  environment: string;
-  original_environment: string;
-  description: string | null;
-  transient_environment: boolean;
-  production_environment: boolean;
-  created_at: string;
-  updated_at: string;
-}
 
-export interface StoredStatus {
-  id: number;
-  deploymentId: number;
-  state: DeploymentState;
-  description: string;
-  environment: string;
-  target_url: string;
-  log_url: string;
-  environment_url: string;
-  created_at: string;
-}
 
 export function registerDeploymentRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';

@@ -1,6 +1,6 @@
 /** Git data endpoints (refs, annotated tags, commits) backed by the bare "remote" repository. */
 import { execFileSync } from 'node:child_process';
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
 import { error, nodeId, validationFailed } from './objects.js';
 
 /** Runs git in the bare remote: its output, or undefined when git fails. */

@@ -1,30 +1,13 @@
 /** Releases and release assets. A published release creates its tag if missing, as GitHub does. */
 import { createHash } from 'node:crypto';
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
+import type { StoredAsset, StoredRelease } from './state.js';
+
+export type { StoredAsset, StoredRelease };
 import { gitIn, gitOk } from './routes-git.js';
 import { error, nodeId, now, user, validationFailed } from './objects.js';
 
-export interface StoredAsset {
-  id: number;
-  releaseId: number;
-  name: string;
-  label: string | null;
-  contentType: string;
-  data: Buffer;
-  createdAt: string;
-}
 
-export interface StoredRelease {
-  id: number;
-  tag_name: string;
-  target_commitish: string;
-  name: string | null;
-  body: string | null;
-  draft: boolean;
-  prerelease: boolean;
-  created_at: string;
-  published_at: string | null;
-}
 
 export function registerReleaseRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';

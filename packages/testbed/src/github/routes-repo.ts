@@ -1,5 +1,5 @@
 /** Repository info, single commits and comparisons, read from the bare remote. */
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
 import { gitIn } from './routes-git.js';
 import { error, nodeId, user } from './objects.js';
 

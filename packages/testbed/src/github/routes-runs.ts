@@ -4,25 +4,14 @@
  * A run of a fork's pull request has the fork as `head_repository`; `path` is the workflow
  * file (for dynamic workflows such as CodeQL it is `dynamic/...`).
  */
-import type { GitHubEmulator } from './emulator.js';
+import type { EmulatorCore as GitHubEmulator } from './core.js';
+import type { StoredRun } from './state.js';
+
+export type { StoredRun };
 import { gitIn } from './routes-git.js';
 import { repositoryJson } from './routes-repo.js';
 import { error, nodeId } from './objects.js';
 
-export interface StoredRun {
-  id: number;
-  event: string;
-  head_branch: string | null;
-  head_sha: string;
-  path: string;
-  status: 'queued' | 'in_progress' | 'completed';
-  conclusion: string | null;
-  created_at: string;
-  updated_at: string;
-  run_attempt: number;
-  /** owner/name of the repository whose code ran (a fork for a fork's pull request). */
-  head_repository: string;
-}
 
 export function registerRunRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The sample service's deploy command in the pipeline tests and the demo: starts server.mjs
+// The sample deploy command of the demo and the pipeline tests (DEPLOY_COMMAND): starts server.mjs
 // from the extracted build artifact as <version> on ROLLGATE_ADDRESS, detached, and waits
 // until it answers. Args: [--pids=<dir>] <version> <artifact dir>. Writes a pid file under the
 // --pids folder (default $TMPDIR/rollgate-deploys) so the caller can stop what it deployed, and

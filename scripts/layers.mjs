@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The layering, as a rule (ARCHITECTURE.md): actions import packages, never another action;
+// packages never import actions; kit imports no workspace package and github only kit; only
+// tests, scripts and benchmarks import testbed; every package a source file imports is declared
+// in its package.json, and every declared dependency is imported; no import cycles between
+// source files (type-only imports count: they are the same coupling). Prints file: message for
+// each finding; exits 1 when there is one.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:import|require|require\.resolve)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+const ALLOWED = { kit: [], github: ['kit'] };
+
+function sources(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sources(path));
+    else if (/\.(ts|mjs|js)$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]).filter(Boolean);
+}
+
+/** The npm package name of a bare specifier (`@scope/name/sub` -> `@scope/name`), or undefined for node: and relative. */
+function packageOf(spec) {
+  if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) return undefined;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+export function checkLayers(base = root) {
+  const findings = [];
+  const units = [
+    ...readdirSync(join(base, 'packages')).map((n) => ({ kind: 'package', name: n, dir: join(base, 'packages', n) })),
+    ...readdirSync(join(base, 'actions')).map((n) => ({ kind: 'action', name: n, dir: join(base, 'actions', n) })),
+  ].filter((u) => existsSync(join(u.dir, 'package.json')));
+  const graph = new Map();
+  for (const unit of units) {
+    const manifest = JSON.parse(readFileSync(join(unit.dir, 'package.json'), 'utf8'));
+    const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+    const used = new Set();
+    for (const file of sources(join(unit.dir, 'src'))) {
+      const rel = relative(base, file);
+      const edges = [];
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.')) {
+          const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+          if (!target.startsWith(unit.dir + '/')) findings.push({ file: rel, message: `imports ${spec}, outside its own ${unit.kind} (use the package name)` });
+          if (relative(base, target).startsWith('actions/') && unit.kind === 'package') findings.push({ file: rel, message: `a package imports an action (${spec})` });
+          edges.push(target);
+          continue;
+        }
+        const pkg = packageOf(spec);
+        if (!pkg) continue;
+        used.add(pkg);
+        if (!declared.has(pkg)) findings.push({ file: rel, message: `imports ${pkg}, which ${relative(base, unit.dir)}/package.json does not declare` });
+        if (pkg.startsWith('@rollgate/')) {
+          const target = pkg.slice('@rollgate/'.length);
+          if (target === 'testbed' && unit.name !== 'testbed') findings.push({ file: rel, message: 'imports @rollgate/testbed (only tests, scripts and benchmarks may)' });
+          if (unit.kind === 'package' && ALLOWED[unit.name] && !ALLOWED[unit.name].includes(target)) findings.push({ file: rel, message: `${unit.name} may import ${ALLOWED[unit.name].map((x) => `@rollgate/${x}`).join(', ') || 'no workspace package'}, not @rollgate/${target}` });
+        }
+      }
+      graph.set(file, edges);
+    }
+    // A dependency the package's own tests import counts as used (not as one its sources need).
+    for (const file of sources(join(unit.dir, 'test'))) for (const spec of importsOf(file)) if (packageOf(spec)) used.add(packageOf(spec));
+    for (const dep of declared) if (!used.has(dep)) findings.push({ file: `${relative(base, unit.dir)}/package.json`, message: `declares ${dep}, which no source file imports` });
+  }
+  // Cycles between source files: a depth-first search reporting each cycle once.
+  const state = new Map();
+  const stack = [];
+  const seen = new Set();
+  const visit = (file) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === 'open') {
+        const cycle = stack.slice(stack.indexOf(next)).map((f) => relative(base, f));
+        const key = [...cycle].sort().join(' ');
+        if (!seen.has(key)) {
+          seen.add(key);
+          findings.push({ file: cycle[0], message: `import cycle: ${[...cycle, cycle[0]].join(' -> ')}` });
+        }
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return findings;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const findings = checkLayers();
+  for (const f of findings) console.log(`${f.file}: ${f.message}`);
+  console.log(`layers: ${findings.length} finding(s)`);
+  process.exit(findings.length ? 1 : 0);
+}
