@@ -8,6 +8,9 @@
  * Groups are per repository; one instance is shared by every run of a test's repository.
  */
 
+import type { Contexts } from '../expressions.js';
+import { expr, type Json } from './evaluate.js';
+
 export interface Holder {
   label: string;
   /** Called when a newer run cancels this one while it runs (cancel-in-progress). */
@@ -61,4 +64,15 @@ export class ConcurrencyGroups {
       next.settle('acquired');
     }
   }
+}
+
+/** `concurrency:` of a workflow or job, its group evaluated. */
+export function concurrencyOf(spec: unknown, contexts: Contexts): { name: string; cancelInProgress: boolean } | undefined {
+  if (spec === undefined || spec === null) return undefined;
+  const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
+  const raw = typeof spec === 'object' ? (spec as Json).group : spec;
+  const name = String(expr(raw, contexts, noFns) ?? '');
+  if (!name) return undefined;
+  const cancel = typeof spec === 'object' ? expr((spec as Json)['cancel-in-progress'], contexts, noFns) : false;
+  return { name, cancelInProgress: cancel === true || cancel === 'true' };
 }

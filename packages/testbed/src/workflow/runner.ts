@@ -12,116 +12,19 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
-import { evaluate, interpolate, type Contexts } from '../expressions.js';
+import type { Contexts } from '../expressions.js';
 import { parseKeyValueFile } from '../file-commands.js';
 import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } from '../harness.js';
 import { runRemoteAction, spawnAsync } from './remote-actions.js';
-import { ConcurrencyGroups } from './concurrency.js';
+import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
 import { checkoutRef } from './remote-repos.js';
 import { DEFAULT_GRANTS, cap, parsePermissions, type Grants } from '../github/permissions.js';
 
-export interface RunnerEnv {
-  /** Bare repository standing for the GitHub repository (checkout clones it). */
-  remote: string;
-  repository: string;
-  sha: string;
-  ref?: string;
-  apiUrl: string;
-  token: string;
-  /** ACTIONS_RESULTS_URL / ACTIONS_RUNTIME_TOKEN for a run id (the artifact service emulator). */
-  runtime?: (runId: number) => { resultsUrl: string; runtimeToken: string };
-  vars?: Record<string, string>;
-  log?: (line: string) => void;
-  /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
-  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void };
-  /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
-  groups?: ConcurrencyGroups;
-  /** Other repositories by owner/name: a bare mirror each, for `owner/repo/...@ref` workflows and actions. */
-  repositories?: Record<string, string>;
-  /** Issues each job's GITHUB_TOKEN with the scopes its permissions grant (the emulator); without it every job gets `token`. */
-  tokens?: { issueToken(grants: Grants): string };
-}
+export type { RunnerEnv, WorkflowRunOptions, StepRecord, JobResult, WorkflowResult } from './types.js';
+import type { RunnerEnv, WorkflowRunOptions, StepRecord, JobResult, WorkflowResult } from './types.js';
+import { UNSUPPORTED_JOB_KEYS, condition, expr, order, toStrings, type Json } from './evaluate.js';
 
-export interface WorkflowRunOptions {
-  file: string;
-  event: 'push' | 'workflow_dispatch' | 'workflow_call';
-  inputs?: Record<string, string | boolean | number>;
-  secrets?: Record<string, string>;
-  runId?: number;
-  /** The commit this run is for (default: the runner's sha); runs in flight at once may differ. */
-  sha?: string;
-  /** A called workflow's jobs get at most what the calling job granted (set by the runner). */
-  permissionsCap?: Grants;
-  /** The tree of the repository the workflow file belongs to, for `$/` (default: this repository). */
-  root?: string;
-}
-
-export interface StepRecord {
-  name: string;
-  conclusion: 'success' | 'failure' | 'skipped';
-  outputs: Record<string, string>;
-  error?: string;
-}
-
-export interface JobResult {
-  /** cancelled: a newer run took its pending place in a concurrency group. */
-  conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
-  outputs: Record<string, string>;
-  steps: StepRecord[];
-  environment?: string;
-}
-
-export interface WorkflowResult {
-  conclusion: 'success' | 'failure' | 'cancelled';
-  jobs: Record<string, JobResult>;
-  outputs: Record<string, string>;
-}
-
-type Json = Record<string, unknown>;
 let nextRunId = 5000;
-
-const UNSUPPORTED_JOB_KEYS = ['strategy', 'services', 'container'];
-
-function expr(value: unknown, contexts: Contexts, fns: Record<string, () => boolean>): unknown {
-  if (typeof value !== 'string') return value;
-  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(value);
-  if (whole && !whole[1]?.includes('}}')) return evaluate((whole[1] as string).trim(), contexts, fns);
-  return interpolate(value, contexts, fns);
-}
-
-function condition(value: unknown, contexts: Contexts, fns: Record<string, () => boolean>): boolean {
-  if (value === undefined || value === null || value === '') return fns.success?.() ?? true;
-  if (typeof value === 'boolean') return value && (fns.success?.() ?? true);
-  const text = String(value).trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
-  const usesStatus = /\b(success|failure|always|cancelled)\s*\(/.test(text);
-  const v = evaluate(usesStatus ? text : `success() && (${text})`, contexts, fns);
-  return Boolean(v) && v !== 'false' && v !== 0 && v !== '';
-}
-
-function toStrings(o: Json | undefined, contexts: Contexts, fns: Record<string, () => boolean>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o ?? {})) {
-    const r = expr(v, contexts, fns);
-    out[k] = r === null || r === undefined ? '' : typeof r === 'object' ? JSON.stringify(r) : String(r);
-  }
-  return out;
-}
-
-function order(jobs: Record<string, Json>): string[] {
-  const done: string[] = [];
-  const visit = (id: string, path: string[]) => {
-    if (done.includes(id)) return;
-    if (path.includes(id)) throw new Error(`needs cycle: ${[...path, id].join(' -> ')}`);
-    const needs = ([] as string[]).concat((jobs[id]?.needs as string | string[] | undefined) ?? []);
-    for (const n of needs) {
-      if (!jobs[n]) throw new Error(`job ${id} needs unknown job ${n}`);
-      visit(n, [...path, id]);
-    }
-    done.push(id);
-  };
-  for (const id of Object.keys(jobs)) visit(id, []);
-  return done;
-}
 
 export class WorkflowRunner {
   private readonly active = new Set<number>();
@@ -164,7 +67,7 @@ export class WorkflowRunner {
       this.env.runs?.startRun({ id: runId, head_sha: this.shaOf(runId), event: options.event === 'workflow_call' ? 'push' : options.event, path: `.github/workflows/${basename(options.file)}`, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
     }
     const label = `${options.file}#${runId}`;
-    const group = this.concurrency(wf.concurrency, { github: this.github(options, runId, inputs), inputs, vars: this.env.vars ?? {} });
+    const group = concurrencyOf(wf.concurrency, { github: this.github(options, runId, inputs), inputs, vars: this.env.vars ?? {} });
     if (group && (await this.groups.acquire(group.name, { label }, group.cancelInProgress)) === 'cancelled') {
       this.log(`  ✘ ${options.file} (run ${runId}): cancelled in concurrency group ${group.name}`);
       if (outermost) {
@@ -256,7 +159,7 @@ export class WorkflowRunner {
     const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
     const environment = job.environment === undefined ? undefined : String(expr(typeof job.environment === 'object' ? (job.environment as Json).name : job.environment, contexts, noFns));
     if (environment) this.log(`  job ${id}: environment ${environment}`);
-    const group = this.concurrency(job.concurrency, contexts);
+    const group = concurrencyOf(job.concurrency, contexts);
     const label = `${id}#${runId}`;
     if (group && (await this.groups.acquire(group.name, { label }, group.cancelInProgress)) === 'cancelled') {
       this.log(`  job ${id}: cancelled in concurrency group ${group.name}`);
@@ -285,16 +188,6 @@ export class WorkflowRunner {
     return join(REPO_ROOT, path);
   }
 
-  /** `concurrency:` of a workflow or job, its group evaluated. */
-  private concurrency(spec: unknown, contexts: Contexts): { name: string; cancelInProgress: boolean } | undefined {
-    if (spec === undefined || spec === null) return undefined;
-    const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
-    const raw = typeof spec === 'object' ? (spec as Json).group : spec;
-    const name = String(expr(raw, contexts, noFns) ?? '');
-    if (!name) return undefined;
-    const cancel = typeof spec === 'object' ? expr((spec as Json)['cancel-in-progress'], contexts, noFns) : false;
-    return { name, cancelInProgress: cancel === true || cancel === 'true' };
-  }
 
   private async runJobIn(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, noFns: Record<string, () => boolean>, environment: string | undefined, grants: Grants, token: string): Promise<JobResult> {
     if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment, grants, options.root);

@@ -1,0 +1,60 @@
+/** The local workflow runner's configuration and results. */
+import type { ConcurrencyGroups } from './concurrency.js';
+import type { Grants } from '../github/permissions.js';
+
+export interface RunnerEnv {
+  /** Bare repository standing for the GitHub repository (checkout clones it). */
+  remote: string;
+  repository: string;
+  sha: string;
+  ref?: string;
+  apiUrl: string;
+  token: string;
+  /** ACTIONS_RESULTS_URL / ACTIONS_RUNTIME_TOKEN for a run id (the artifact service emulator). */
+  runtime?: (runId: number) => { resultsUrl: string; runtimeToken: string };
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+  /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
+  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void };
+  /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
+  groups?: ConcurrencyGroups;
+  /** Other repositories by owner/name: a bare mirror each, for `owner/repo/...@ref` workflows and actions. */
+  repositories?: Record<string, string>;
+  /** Issues each job's GITHUB_TOKEN with the scopes its permissions grant (the emulator); without it every job gets `token`. */
+  tokens?: { issueToken(grants: Grants): string };
+}
+
+export interface WorkflowRunOptions {
+  file: string;
+  event: 'push' | 'workflow_dispatch' | 'workflow_call';
+  inputs?: Record<string, string | boolean | number>;
+  secrets?: Record<string, string>;
+  runId?: number;
+  /** The commit this run is for (default: the runner's sha); runs in flight at once may differ. */
+  sha?: string;
+  /** A called workflow's jobs get at most what the calling job granted (set by the runner). */
+  permissionsCap?: Grants;
+  /** The tree of the repository the workflow file belongs to, for `$/` (default: this repository). */
+  root?: string;
+}
+
+export interface StepRecord {
+  name: string;
+  conclusion: 'success' | 'failure' | 'skipped';
+  outputs: Record<string, string>;
+  error?: string;
+}
+
+export interface JobResult {
+  /** cancelled: a newer run took its pending place in a concurrency group. */
+  conclusion: 'success' | 'failure' | 'skipped' | 'cancelled';
+  outputs: Record<string, string>;
+  steps: StepRecord[];
+  environment?: string;
+}
+
+export interface WorkflowResult {
+  conclusion: 'success' | 'failure' | 'cancelled';
+  jobs: Record<string, JobResult>;
+  outputs: Record<string, string>;
+}
