@@ -4,6 +4,38 @@
 // when this runs as root on Debian (as CI does); otherwise it stops at once with the exact
 // command to run, instead of letting each test wait for a program that is not there.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The runner starts the actions with Node 24 (runs.using: node24); the test bed does too. Node's
+// own build comes from the npm registry (node-<platform>-<arch>, a tarball with bin/node), once.
+const NODE24 = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'node_modules', '.cache', 'rollgate', 'node24');
+const node24Works = () => spawnSync(join(NODE24, 'bin', 'node'), ['--version'], { encoding: 'utf8' }).stdout?.startsWith('v24.');
+if (!node24Works()) {
+  const pkg = `node-${process.platform}-${process.arch}@24`;
+  console.log(`preflight: fetching Node 24 for the action bundles (npm pack ${pkg})`);
+  const work = mkdtempSync(join(tmpdir(), 'node24-'));
+  try {
+    execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', work], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${pkg} wrote no tarball`);
+    execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
+    rmSync(NODE24, { recursive: true, force: true });
+    mkdirSync(dirname(NODE24), { recursive: true });
+    renameSync(join(work, 'package'), NODE24);
+  } catch (error) {
+    console.error(`preflight: could not fetch Node 24 (${error.message.split('\n')[0]}). The tests run the action bundles on Node 24, as the runner does; fetch it with:\n  npm pack ${pkg} && tar -xzf node-*.tgz && mv package ${NODE24}`);
+    process.exit(1);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  if (!node24Works()) {
+    console.error(`preflight: ${join(NODE24, 'bin', 'node')} does not run.`);
+    process.exit(1);
+  }
+}
 
 const NEEDED = { nginx: 'nginx', prometheus: 'prometheus', unzip: 'unzip', zstd: 'zstd', git: 'git', tar: 'tar' };
 const has = (bin) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'ignore' }).status === 0;

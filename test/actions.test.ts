@@ -39,3 +39,22 @@ describe('every action.yml', () => {
     expect(() => execFileSync('node', ['scripts/docs.mjs', '--check'], { cwd: ROOT, stdio: 'pipe' })).not.toThrow();
   });
 });
+
+describe('the runtime the runner uses', () => {
+  const actions = readdirSync(join(ROOT, 'actions')).filter((n) => existsSync(join(ROOT, 'actions', n, 'action.yml')));
+
+  it('runs every bundle on Node 24 (runs.using: node24), and each still loads and answers the same on Node 20 (engines >= 20)', async () => {
+    const { runAction } = await import('@rollgate/testbed');
+    const node24 = join(ROOT, 'node_modules', '.cache', 'rollgate', 'node24', 'bin', 'node');
+    expect(execFileSync(node24, ['--version'], { encoding: 'utf8' })).toMatch(/^v24\./);
+    expect(process.version).toMatch(/^v(2[0-9])\./);
+    for (const action of actions) {
+      // Inputs each action refuses early, with one error line (bad input, or no git repository here).
+      const inputs = { 'github-token': 'ghs_x', environment: '', reports: '', command: '', version: '' };
+      const on24 = await runAction({ action, inputs, post: false });
+      const on20 = await runAction({ action, inputs, post: false, node: process.execPath });
+      expect({ action, exit: on24.exitCode, error: on24.error }).toEqual({ action, exit: 1, error: expect.stringMatching(/^\S.{10,}$/) });
+      expect({ action, exit: on20.exitCode, error: on20.error }).toEqual({ action, exit: on24.exitCode, error: on24.error });
+    }
+  }, 120_000);
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { evaluate, interpolate } from './expressions.js';
+import { runtimeNode } from './node-runtime.js';
 import { parseKeyValueFile, parseStdoutCommands, type Annotation } from './file-commands.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -39,6 +40,8 @@ export interface RunOptions {
   runNumber?: number;
   /** Kill the step after this long (default 5 minutes). */
   timeoutMs?: number;
+  /** The node binary (default: the one `runs.using` names, see node-runtime.ts). */
+  node?: string;
 }
 
 export interface StepResult {
@@ -129,8 +132,9 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
     ...(options.runtimeToken ? { ACTIONS_RUNTIME_TOKEN: options.runtimeToken } : {}),
   };
 
-  const main = await runStep(join(dir, manifest.runs.main), temp, 'main', { ...baseEnv, ...options.env, ...inputEnv }, workspace, options);
-  main.context = { dir, manifest, temp, baseEnv, inputEnv, workspace, github };
+  const node = options.node ?? runtimeNode(manifest.runs.using);
+  const main = await runStep(join(dir, manifest.runs.main), temp, 'main', { ...baseEnv, ...options.env, ...inputEnv }, workspace, { ...options, node });
+  main.context = { dir, manifest, temp, baseEnv, inputEnv, workspace, github, node };
   if (options.post !== false) await runPostStep(options, main);
   return main;
 }
@@ -155,6 +159,7 @@ export async function runPostStep(options: RunOptions, main: StepResult, jobStat
   const stateEnv = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
   main.post = await runStep(join(ctx.dir, manifest.runs.post), ctx.temp, 'post', { ...ctx.baseEnv, ...options.env, ...ctx.inputEnv, ...stateEnv }, ctx.workspace, {
     ...options,
+    node: ctx.node,
     cancelAfterMs: undefined,
   });
   return main.post;
@@ -168,6 +173,7 @@ interface StepContext {
   inputEnv: Record<string, string>;
   workspace: string;
   github: ReturnType<typeof githubContext>;
+  node: string;
 }
 
 function githubContext(options: RunOptions, workspace: string) {
@@ -206,7 +212,7 @@ async function runStep(
     fileEnv[name] = path;
   }
   const started = Date.now();
-  const child = spawn(process.execPath, [script], { cwd, env: { ...env, ...fileEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? process.execPath, [script], { cwd, env: { ...env, ...fileEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
