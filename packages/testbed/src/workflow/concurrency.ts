@@ -74,5 +74,8 @@ export function concurrencyOf(spec: unknown, contexts: Contexts): { name: string
   const name = String(expr(raw, contexts, noFns) ?? '');
   if (!name) return undefined;
   const cancel = typeof spec === 'object' ? expr((spec as Json)['cancel-in-progress'], contexts, noFns) : false;
-  return { name, cancelInProgress: cancel === true || cancel === 'true' };
+  // The local runner cannot cancel a job that is running (its steps are child processes it
+  // awaits): say so rather than model it wrongly. The suite's workflows never cancel a rollout.
+  if (cancel === true || cancel === 'true') throw new Error(`concurrency group ${name}: cancel-in-progress: true is not supported by the local workflow runner`);
+  return { name, cancelInProgress: false };
 }

@@ -1,11 +1,15 @@
 /**
- * A local workflow runner for the suite's own workflows and its tests and demo. It validates
- * a workflow with GitHub's @actions/workflow-parser, evaluates expressions with
- * @actions/expressions, and runs jobs in `needs` order: `uses: ./actions/*` (and
- * $/actions/*, rollgate/rollgate/actions/*@ref) through the runner-contract harness with post steps at the
- * end of the job, `run:` steps with bash, step and job outputs, env and GITHUB_ENV, `if:` with
- * success()/failure()/always()/cancelled(), and local reusable workflows with inputs, secrets
- * and outputs. Anything else fails with a message saying so; no step is silently skipped.
+ * A local workflow runner for the suite's workflows, a consumer's, and the tests and demo. It
+ * validates a workflow with GitHub's @actions/workflow-parser, evaluates expressions with
+ * @actions/expressions, and runs jobs in `needs` order: `uses: ./actions/*`, `$/actions/*` (the
+ * workflow's own repository at its commit) and `owner/repo/actions/*@ref` through the
+ * runner-contract harness with post steps at the end of the job; `run:` steps with bash; step
+ * and job outputs, env and GITHUB_ENV; `if:` with success()/failure()/always()/cancelled();
+ * reusable workflows, local or `owner/repo/.github/workflows/x.yml@ref` from a mirror
+ * (remote-repos.ts), with inputs, secrets, outputs and permissions capped by the caller;
+ * concurrency groups as GitHub keeps them (concurrency.ts); each job's token holding only what
+ * its `permissions:` grant (the emulator enforces it). Anything else fails with a message
+ * saying so; no step is silently skipped.
  */
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
