@@ -31208,7 +31208,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69699);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(97219);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(33579);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(40844);
 
 
@@ -31600,7 +31600,7 @@ class Judge {
 
 /***/ }),
 
-/***/ 97219:
+/***/ 33579:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31610,7 +31610,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i7: () => (/* reexport */ runCanary)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, chooseTarget, extractArchive, fetchArtifact, releaseFolder, runRollback, runningCanary, runningRollback, waitForQuiet
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runRollback, runningCanary, runningRollback, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
 var src = __nccwpck_require__(69699);
@@ -31874,13 +31874,69 @@ async function canaryAnswers(target, timeoutMs, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
+/**
+ * The one home of what a rollout writes into deployment status descriptions and reads back:
+ * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
+ * reader (the weight a canary stands at, whether it is paused at its gate). Version 1 of the
+ * format is the texts below: a reader of a later version must keep reading these. GitHub keeps
+ * at most 140 characters (statusText cuts the free-text reasons, never the leading part read back).
+ */
+const STATUS_FORMAT_VERSION = 1;
+function describeStatus(s) {
+    switch (s.kind) {
+        case 'starting':
+            return `canary 0%: starting (${s.version} vs ${s.stable})`;
+        case 'step':
+            return `canary ${s.weight}%: ${s.version} vs ${s.stable}, judging ${s.checks} check(s)`;
+        case 'paused':
+            return `paused at ${s.weight}%: waiting for promote or abort`;
+        case 'promoted':
+            return `promoted: ${s.version} at 100%`;
+        case 'aborted':
+            return `aborted at ${s.weight}%: ${s.reason}`;
+        case 'aborted-by-hand':
+            return `aborted by hand at ${s.weight}%: all traffic on ${s.stable}`;
+        case 'abandoned':
+            return `abandoned at ${s.weight}%: a new run restarted the canary of ${s.version}`;
+        case 'failed':
+            return `failed at ${s.weight}%: ${s.error}; ${s.traffic}`;
+        case 'cancelled':
+            return `cancelled at ${s.weight}%: traffic back on ${s.stable}`;
+        case 'left':
+            return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
+        case 'lost-race':
+            return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+        case 'deploy-failed':
+            return `deploy of ${s.version} failed: ${s.error}`;
+    }
+}
+const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
+/**
+ * What a description says about the canary: the weight it stands at (0 when it names none, or
+ * was not written by a rollout) and whether it waits at its manual gate. Only the leading,
+ * fixed part is read: the free text after it (reasons, errors) never changes the reading.
+ */
+function status_codec_readStatus(description) {
+    const m = WEIGHTED.exec(description);
+    const raw = m?.slice(1).find((g) => g !== undefined);
+    const weight = raw === undefined ? 0 : Number(raw);
+    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary-state.ts
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
+
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
 const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 const canary_state_openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+/**
+ * What is live in an environment: the newest trusted record whose latest status is success
+ * (optionally other than `except`, the version being rolled out). The one place this is decided.
+ */
+const canary_state_liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
 const DEFAULT_STEPS = [5, 25, 50, 100];
 const DEFAULT_INTERVAL_MS = 60_000;
 function plan(config, recorded) {
@@ -31900,7 +31956,7 @@ function queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
 function currentStable(config, history) {
     if (config.stable.version)
         return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = history.find((r) => r.state === 'success' && r.payload.version !== config.version);
+    const live = canary_state_liveRecord(history, config.version);
     if (!live)
         return undefined;
     const address = config.stable.address ?? live.payload.address;
@@ -31954,7 +32010,8 @@ function raceWinner(mine, history, closed) {
         .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
         .sort((a, b) => a.id - b.id)[0];
 }
-const weightOf = (r) => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
+/** The weight a canary record stands at, read by the status codec. */
+const weightOf = (r) => status_codec_readStatus(r.description).weight;
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary-dry-run.ts
 /**
@@ -32023,6 +32080,7 @@ async function dryRunCanary(config) {
  * waits for a running canary to settle, a canary waits for a running rollback.
  */
 
+
 /** How often the records are read while waiting. */
 const QUIET_POLL_MS = 3000;
 /**
@@ -32051,7 +32109,7 @@ async function quiet_waitForQuiet(records, busy, options) {
 const running = (r) => r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending' || r.state === 'none';
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const quiet_runningCanary = (history) => {
-    const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !x.description.startsWith('paused at'));
+    const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !readStatus(x.description).paused);
     return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
 };
 /** A rollback deploying now. */
@@ -32067,6 +32125,7 @@ const runningRollback = (history) => {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
 
 
 
@@ -32189,7 +32248,7 @@ async function runCanary(config) {
         if (config.mode === 'abort') {
             config.inflight({ deploymentId, canary, stable, weight: found.weight });
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-            await status(deploymentId, 'failure', `aborted by hand at ${found.weight}%: all traffic on ${stable.version}`);
+            await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
             config.inflight(undefined);
             log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
             return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
@@ -32201,7 +32260,7 @@ async function runCanary(config) {
         const history = await quiet_waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
         const closed = [];
         for (const r of openOfThisVersion(config, history)) {
-            await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+            await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
             closed.push(r.id);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
         }
@@ -32214,20 +32273,20 @@ async function runCanary(config) {
         deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
         const winner = raceWinner(deploymentId, await records.history(), closed);
         if (winner) {
-            await status(deploymentId, 'error', `lost the start race to deployment ${winner.id} (${winner.payload.version}): withdrew before touching traffic`);
+            await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
             throw new src.ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
         }
         if (!current) {
             log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
             remaining = [100];
         }
-        await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+        await status(deploymentId, 'in_progress', describeStatus({ kind: 'starting', version: config.version, stable: stable.version }));
         if (config.deploy) {
             try {
                 await deployCanary(config, config.deploy);
             }
             catch (error) {
-                await status(deploymentId, 'failure', `deploy of ${config.version} failed: ${error.message}`);
+                await status(deploymentId, 'failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: error.message }));
                 throw error;
             }
         }
@@ -32256,7 +32315,7 @@ async function runCanary(config) {
         steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
         if (at > 0)
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-        await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+        await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
         log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
         return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
@@ -32280,7 +32339,7 @@ async function runCanary(config) {
             if (raced)
                 return raced;
             if (weight === 100) {
-                await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+                await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
                 promoted = true;
                 config.inflight(undefined);
                 steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
@@ -32288,14 +32347,14 @@ async function runCanary(config) {
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
                 return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
             }
-            await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+            await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
             const verdict = await analyseStep(config, rollout, judge, stable);
             if (verdict)
                 return await abort(verdict, weight, 'at');
             steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
             if (config.mode === 'start') {
-                await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+                await status(deploymentId, 'in_progress', describeStatus({ kind: 'paused', weight }));
                 config.inflight(undefined);
                 log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
                 steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
@@ -32316,7 +32375,7 @@ async function runCanary(config) {
         catch (restore) {
             trafficNote = `traffic NOT restored (${(0,src/* errorLine */.BP)(restore)}): the post step tries again`;
         }
-        await status(deploymentId, 'error', `failed at ${at}%: ${(0,src/* errorLine */.BP)(error)}; ${trafficNote}`).catch(() => undefined);
+        await status(deploymentId, 'error', describeStatus({ kind: 'failed', weight: at, error: (0,src/* errorLine */.BP)(error), traffic: trafficNote })).catch(() => undefined);
         throw error;
     }
     throw new src.ActionError('steps must end at 100');
@@ -32340,7 +32399,7 @@ function chooseTarget(history, options, environment) {
     if (open) {
         throw new ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }
-    const current = history.find((r) => r.state === 'success');
+    const current = liveRecord(history);
     if (!current)
         throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
     let target;
@@ -32421,6 +32480,7 @@ async function runRollback(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

@@ -30748,12 +30748,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9699);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6497);
+/* harmony import */ var _rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6477);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(984);
 /**
  * Post step (post-if: always): a rollout the main step left mid-way (job cancelled, runner
  * lost the process, an error) gets all traffic back on stable and a failure status. Fast by
  * design: one traffic change and one API call, well inside the runner's cancel window.
  */
+
 
 
 
@@ -30784,9 +30786,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     if (token) {
         const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'));
         if (restored)
-            await records.status(state.deploymentId, 'failure', `cancelled at ${state.weight}%: traffic back on ${state.stable.version}`);
+            await records.status(state.deploymentId, 'failure', (0,_rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__/* .describeStatus */ .Wn)({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
         else
-            await records.status(state.deploymentId, 'error', `left at ${state.weight}%, traffic NOT restored: ${why}`);
+            await records.status(state.deploymentId, 'error', (0,_rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__/* .describeStatus */ .Wn)({ kind: 'left', weight: state.weight, why }));
     }
     if (!restored)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__.ActionError(`Traffic could not be put back on ${state.stable.version}: ${why}`);
@@ -30794,6 +30796,65 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 6477:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wn: () => (/* binding */ describeStatus)
+/* harmony export */ });
+/* unused harmony exports STATUS_FORMAT_VERSION, readStatus */
+/**
+ * The one home of what a rollout writes into deployment status descriptions and reads back:
+ * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
+ * reader (the weight a canary stands at, whether it is paused at its gate). Version 1 of the
+ * format is the texts below: a reader of a later version must keep reading these. GitHub keeps
+ * at most 140 characters (statusText cuts the free-text reasons, never the leading part read back).
+ */
+const STATUS_FORMAT_VERSION = 1;
+function describeStatus(s) {
+    switch (s.kind) {
+        case 'starting':
+            return `canary 0%: starting (${s.version} vs ${s.stable})`;
+        case 'step':
+            return `canary ${s.weight}%: ${s.version} vs ${s.stable}, judging ${s.checks} check(s)`;
+        case 'paused':
+            return `paused at ${s.weight}%: waiting for promote or abort`;
+        case 'promoted':
+            return `promoted: ${s.version} at 100%`;
+        case 'aborted':
+            return `aborted at ${s.weight}%: ${s.reason}`;
+        case 'aborted-by-hand':
+            return `aborted by hand at ${s.weight}%: all traffic on ${s.stable}`;
+        case 'abandoned':
+            return `abandoned at ${s.weight}%: a new run restarted the canary of ${s.version}`;
+        case 'failed':
+            return `failed at ${s.weight}%: ${s.error}; ${s.traffic}`;
+        case 'cancelled':
+            return `cancelled at ${s.weight}%: traffic back on ${s.stable}`;
+        case 'left':
+            return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
+        case 'lost-race':
+            return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+        case 'deploy-failed':
+            return `deploy of ${s.version} failed: ${s.error}`;
+    }
+}
+const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
+/**
+ * What a description says about the canary: the weight it stands at (0 when it names none, or
+ * was not written by a rollout) and whether it waits at its manual gate. Only the leading,
+ * fixed part is read: the free text after it (reasons, errors) never changes the reading.
+ */
+function readStatus(description) {
+    const m = WEIGHTED.exec(description);
+    const raw = m?.slice(1).find((g) => g !== undefined);
+    const weight = raw === undefined ? 0 : Number(raw);
+    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+}
+
 
 /***/ }),
 

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import { ActionError, Inputs, errorLine, runAction } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
+import { describeStatus } from '@rollgate/delivery/status';
 import { trafficFromInputs } from '@rollgate/traffic';
 
 await runAction(async () => {
@@ -33,8 +34,8 @@ await runAction(async () => {
   const token = inputs.string('github-token');
   if (token) {
     const records = new ReleaseRecords(createGitHub({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'));
-    if (restored) await records.status(state.deploymentId, 'failure', `cancelled at ${state.weight}%: traffic back on ${state.stable.version}`);
-    else await records.status(state.deploymentId, 'error', `left at ${state.weight}%, traffic NOT restored: ${why}`);
+    if (restored) await records.status(state.deploymentId, 'failure', describeStatus({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
+    else await records.status(state.deploymentId, 'error', describeStatus({ kind: 'left', weight: state.weight, why }));
   }
   if (!restored) throw new ActionError(`Traffic could not be put back on ${state.stable.version}: ${why}`);
 });

@@ -3,12 +3,20 @@ import { ActionError, formatDuration } from '@rollgate/kit';
 import type { Backend } from '@rollgate/traffic';
 import type { DeploymentRecord, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { CanaryConfig } from './canary-types.js';
+import { readStatus } from './status-codec.js';
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
 const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+
+/**
+ * What is live in an environment: the newest trusted record whose latest status is success
+ * (optionally other than `except`, the version being rolled out). The one place this is decided.
+ */
+export const liveRecord = (history: DeploymentRecord[], except?: string): DeploymentRecord | undefined =>
+  history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
 
 export const DEFAULT_STEPS = [5, 25, 50, 100];
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -37,7 +45,7 @@ export function queryWindowMs(intervalMs: number, samples: number, scrapeInterva
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
 export function currentStable(config: CanaryConfig, history: DeploymentRecord[]): Backend | undefined {
   if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-  const live = history.find((r) => r.state === 'success' && r.payload.version !== config.version);
+  const live = liveRecord(history, config.version);
   if (!live) return undefined;
   const address = config.stable.address ?? live.payload.address;
   return { version: live.payload.version, ...(address ? { address } : {}) };
@@ -98,4 +106,5 @@ export function raceWinner(mine: number, history: DeploymentRecord[], closed: nu
     .sort((a, b) => a.id - b.id)[0];
 }
 
-export const weightOf = (r: DeploymentRecord): number => Number(/(\d+)%/.exec(r.description)?.[1] ?? 0);
+/** The weight a canary record stands at, read by the status codec. */
+export const weightOf = (r: DeploymentRecord): number => readStatus(r.description).weight;

@@ -16,6 +16,7 @@ import { extractArchive, releaseFolder } from './extract.js';
 import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
 import { runningRollback, waitForQuiet } from './quiet.js';
+import { describeStatus } from './status-codec.js';
 import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
 
 export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './canary-types.js';
@@ -134,7 +135,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     if (config.mode === 'abort') {
       config.inflight({ deploymentId, canary, stable, weight: found.weight });
       await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-      await status(deploymentId, 'failure', `aborted by hand at ${found.weight}%: all traffic on ${stable.version}`);
+      await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
       config.inflight(undefined);
       log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
       return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
@@ -145,7 +146,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
     const closed: number[] = [];
     for (const r of openOfThisVersion(config, history)) {
-      await status(r.id, 'error', `abandoned at ${weightOf(r)}%: a new run restarted the canary of ${config.version}`);
+      await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
       closed.push(r.id);
       log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
@@ -158,7 +159,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
     const winner = raceWinner(deploymentId, await records.history(), closed);
     if (winner) {
-      await status(deploymentId, 'error', `lost the start race to deployment ${winner.id} (${winner.payload.version}): withdrew before touching traffic`);
+      await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
       throw new ActionError(
         `Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
       );
@@ -167,12 +168,12 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
       remaining = [100];
     }
-    await status(deploymentId, 'in_progress', `canary 0%: starting (${config.version} vs ${stable.version})`);
+    await status(deploymentId, 'in_progress', describeStatus({ kind: 'starting', version: config.version, stable: stable.version }));
     if (config.deploy) {
       try {
         await deployCanary(config, config.deploy);
       } catch (error) {
-        await status(deploymentId, 'failure', `deploy of ${config.version} failed: ${(error as Error).message}`);
+        await status(deploymentId, 'failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: (error as Error).message }));
         throw error;
       }
     }
@@ -198,7 +199,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     if (elsewhere) return elsewhere;
     steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
     if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-    await status(deploymentId, 'failure', `aborted at ${at}%: ${verdict.reason}`);
+    await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
     config.inflight(undefined);
     log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
     return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
@@ -219,7 +220,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       const raced = await settledElsewhere(true);
       if (raced) return raced;
       if (weight === 100) {
-        await status(deploymentId, 'success', `promoted: ${config.version} at 100%`);
+        await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
         promoted = true;
         config.inflight(undefined);
         steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
@@ -227,13 +228,13 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
         return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
       }
-      await status(deploymentId, 'in_progress', `canary ${weight}%: ${config.version} vs ${stable.version}, judging ${config.checks.length} check(s)`);
+      await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
       log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
       const verdict = await analyseStep(config, rollout, judge, stable);
       if (verdict) return await abort(verdict, weight, 'at');
       steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
       if (config.mode === 'start') {
-        await status(deploymentId, 'in_progress', `paused at ${weight}%: waiting for promote or abort`);
+        await status(deploymentId, 'in_progress', describeStatus({ kind: 'paused', weight }));
         config.inflight(undefined);
         log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
         steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
@@ -251,7 +252,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     } catch (restore) {
       trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;
     }
-    await status(deploymentId, 'error', `failed at ${at}%: ${errorLine(error)}; ${trafficNote}`).catch(() => undefined);
+    await status(deploymentId, 'error', describeStatus({ kind: 'failed', weight: at, error: errorLine(error), traffic: trafficNote })).catch(() => undefined);
     throw error;
   }
   throw new ActionError('steps must end at 100');

@@ -3,3 +3,4 @@ export * from './fetch-artifact.js';
 export * from './rollback.js';
 export * from './extract.js';
 export * from './quiet.js';
+export * from './status-codec.js';

@@ -7,6 +7,7 @@
  */
 import { ActionError, formatDuration, sleep } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
+import { readStatus } from './status-codec.js';
 
 export interface Busy {
   record: DeploymentRecord;
@@ -50,7 +51,7 @@ const running = (r: DeploymentRecord) => r.state === 'in_progress' || r.state ==
 
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 export const runningCanary = (history: DeploymentRecord[]): Busy | undefined => {
-  const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !x.description.startsWith('paused at'));
+  const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !readStatus(x.description).paused);
   return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
 };
 

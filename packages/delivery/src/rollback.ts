@@ -10,7 +10,7 @@ import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/g
 import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
-import { openCanaries } from './canary-state.js';
+import { liveRecord, openCanaries } from './canary-state.js';
 import { runningCanary, waitForQuiet } from './quiet.js';
 
 export interface RollbackConfig {
@@ -55,7 +55,7 @@ export function chooseTarget(history: DeploymentRecord[], options: { toVersion?:
       `A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`,
     );
   }
-  const current = history.find((r) => r.state === 'success');
+  const current = liveRecord(history);
   if (!current) throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
   let target: DeploymentRecord | undefined;
   if (options.toDeployment) {

@@ -1,0 +1,65 @@
+/**
+ * The one home of what a rollout writes into deployment status descriptions and reads back:
+ * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
+ * reader (the weight a canary stands at, whether it is paused at its gate). Version 1 of the
+ * format is the texts below: a reader of a later version must keep reading these. GitHub keeps
+ * at most 140 characters (statusText cuts the free-text reasons, never the leading part read back).
+ */
+export const STATUS_FORMAT_VERSION = 1;
+
+export type RolloutStatus =
+  | { kind: 'starting'; version: string; stable: string }
+  | { kind: 'step'; weight: number; version: string; stable: string; checks: number }
+  | { kind: 'paused'; weight: number }
+  | { kind: 'promoted'; version: string }
+  | { kind: 'aborted'; weight: number; reason: string }
+  | { kind: 'aborted-by-hand'; weight: number; stable: string }
+  | { kind: 'abandoned'; weight: number; version: string }
+  | { kind: 'failed'; weight: number; error: string; traffic: string }
+  | { kind: 'cancelled'; weight: number; stable: string }
+  | { kind: 'left'; weight: number; why: string }
+  | { kind: 'lost-race'; winner: number; version: string }
+  | { kind: 'deploy-failed'; version: string; error: string };
+
+export function describeStatus(s: RolloutStatus): string {
+  switch (s.kind) {
+    case 'starting':
+      return `canary 0%: starting (${s.version} vs ${s.stable})`;
+    case 'step':
+      return `canary ${s.weight}%: ${s.version} vs ${s.stable}, judging ${s.checks} check(s)`;
+    case 'paused':
+      return `paused at ${s.weight}%: waiting for promote or abort`;
+    case 'promoted':
+      return `promoted: ${s.version} at 100%`;
+    case 'aborted':
+      return `aborted at ${s.weight}%: ${s.reason}`;
+    case 'aborted-by-hand':
+      return `aborted by hand at ${s.weight}%: all traffic on ${s.stable}`;
+    case 'abandoned':
+      return `abandoned at ${s.weight}%: a new run restarted the canary of ${s.version}`;
+    case 'failed':
+      return `failed at ${s.weight}%: ${s.error}; ${s.traffic}`;
+    case 'cancelled':
+      return `cancelled at ${s.weight}%: traffic back on ${s.stable}`;
+    case 'left':
+      return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
+    case 'lost-race':
+      return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+    case 'deploy-failed':
+      return `deploy of ${s.version} failed: ${s.error}`;
+  }
+}
+
+const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
+
+/**
+ * What a description says about the canary: the weight it stands at (0 when it names none, or
+ * was not written by a rollout) and whether it waits at its manual gate. Only the leading,
+ * fixed part is read: the free text after it (reasons, errors) never changes the reading.
+ */
+export function readStatus(description: string): { weight: number; paused: boolean } {
+  const m = WEIGHTED.exec(description);
+  const raw = m?.slice(1).find((g) => g !== undefined);
+  const weight = raw === undefined ? 0 : Number(raw);
+  return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+}
