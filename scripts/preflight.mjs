@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Finds the system programs the tests run (nginx and Prometheus for the canary and rollback
+// Finds the system programs the tests run (nginx, HAProxy and Prometheus for the canary and rollback
 // tests, unzip/zstd for the build tests, git, tar). Missing ones are installed with apt-get
 // when this runs as root on Debian (as CI does); otherwise it stops at once with the exact
 // command to run, instead of letting each test wait for a program that is not there.
@@ -37,7 +37,7 @@ if (!node24Works()) {
   }
 }
 
-const NEEDED = { nginx: 'nginx', prometheus: 'prometheus', unzip: 'unzip', zstd: 'zstd', git: 'git', tar: 'tar' };
+const NEEDED = { nginx: 'nginx', prometheus: 'prometheus', haproxy: 'haproxy', unzip: 'unzip', zstd: 'zstd', git: 'git', tar: 'tar' };
 const has = (bin) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'ignore' }).status === 0;
 const missing = Object.entries(NEEDED).filter(([bin]) => !has(bin)).map(([, pkg]) => pkg);
 if (missing.length === 0) process.exit(0);
@@ -49,7 +49,7 @@ if (root && has('apt-get')) {
   execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
   // Debian's packages start the services: the tests start their own, on free ports.
-  for (const name of ['nginx', 'prometheus']) spawnSync('pkill', ['-x', name], { stdio: 'ignore' });
+  for (const name of ['nginx', 'prometheus', 'haproxy']) spawnSync('pkill', ['-x', name], { stdio: 'ignore' });
   process.exit(0);
 }
 console.error(`preflight: the tests need ${missing.join(', ')}, not installed here. Run:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);

@@ -30741,7 +30741,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 40844:
+/***/ 456:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30888,14 +30888,124 @@ class HttpProvider {
     }
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./packages/traffic/src/haproxy.ts
+/**
+ * haproxy: weights set at run time over HAProxy's admin socket (the Runtime API), with no
+ * reload, so no connection is dropped (an nginx reload closes idle keep-alive connections).
+ * The backend has two server slots, one per role (default `stable` and `canary`): each move
+ * points the slots at the versions' addresses (`set server <b>/<s> addr <ip> port <port>`),
+ * sets their weights (`set server <b>/<s> weight <w>`, 0 takes no new requests) and marks them
+ * ready, stable slot first, then reads `show servers state <b>` back to check what HAProxy holds.
+ * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state)
+ */
+
+
+const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
+/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
+function haproxyCommand(socket, command, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+        const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
+        const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
+        let out = '';
+        const timer = setTimeout(() => conn.destroy(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+        conn.setEncoding('utf8');
+        conn.on('connect', () => conn.write(`${command}\n`));
+        conn.on('data', (d) => (out += d));
+        conn.on('error', (e) => {
+            clearTimeout(timer);
+            reject(new src.ActionError(`HAProxy admin socket ${socket}: ${e.message}`));
+        });
+        conn.on('close', () => {
+            clearTimeout(timer);
+            resolve(out);
+        });
+    });
+}
+class HaproxyProvider {
+    options;
+    name = 'haproxy';
+    // HAProxy runs beside the runner and reaches the same addresses.
+    addressesReachable = true;
+    constructor(options) {
+        this.options = options;
+        for (const [input, value] of [['haproxy-backend', options.backend], ['haproxy-stable-server', options.stableServer], ['haproxy-canary-server', options.canaryServer]]) {
+            if (!NAME.test(value))
+                throw new src.ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
+        }
+        if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
+            throw new src.ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
+        }
+    }
+    async run(commands) {
+        // Each command on its own: one failing is named, and nothing after it runs.
+        for (const command of commands) {
+            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
+            // addr"); the other commands answer nothing when they succeed. show servers state checks after.
+            const report = / addr /.test(command) && /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+            if (answer && !report)
+                throw new src.ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
+        }
+    }
+    slot(server, weight, address) {
+        const at = `${this.options.backend}/${server}`;
+        const m = address ? ADDRESS.exec(address) : null;
+        if (address && !m)
+            throw new src.ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
+        return [...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []), `set server ${at} weight ${weight}`, `set server ${at} state ready`];
+    }
+    /** What HAProxy holds now for the two slots: address and weight. */
+    async state() {
+        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const out = {};
+        for (const line of text.split('\n')) {
+            // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
+            const f = line.trim().split(/\s+/);
+            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
+                continue;
+            out[f[3]] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
+        }
+        return out;
+    }
+    async setSplit(split) {
+        const w = Math.round(split.canaryWeight);
+        const { stableServer, canaryServer } = this.options;
+        // Stable first: while the canary slot changes address, every request has somewhere to go.
+        await this.run([...this.slot(stableServer, 100 - w, split.stable.address), `set server ${this.options.backend}/${canaryServer} weight 0`, ...this.slot(canaryServer, w, split.canary.address)]);
+        const held = await this.state();
+        const check = (server, weight, address) => {
+            const s = held[server];
+            if (!s)
+                throw new src.ActionError(`HAProxy backend ${this.options.backend} has no server ${server} (show servers state)`);
+            if (s.weight !== weight || (address && s.address !== address)) {
+                throw new src.ActionError(`HAProxy holds ${server} at ${s.address} weight ${s.weight}, not ${address ?? s.address} weight ${weight}`);
+            }
+        };
+        check(stableServer, 100 - w, split.stable.address);
+        check(canaryServer, w, split.canary.address);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/traffic/src/inputs.ts
 /** The traffic-provider inputs shared by the canary and rollback actions. */
 
 
 
 
+
 function trafficFromInputs(inputs) {
-    const provider = inputs.oneOf('traffic-provider', ['nginx', 'command', 'http']);
+    const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http']);
+    if (provider === 'haproxy') {
+        return new HaproxyProvider({
+            socket: inputs.string('haproxy-socket', { required: true }),
+            backend: inputs.string('haproxy-backend', { default: 'app' }),
+            stableServer: inputs.string('haproxy-stable-server', { default: 'stable' }),
+            canaryServer: inputs.string('haproxy-canary-server', { default: 'canary' }),
+        });
+    }
     if (provider === 'nginx') {
         return new NginxProvider({
             upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
@@ -30912,6 +31022,7 @@ function trafficFromInputs(inputs) {
 }
 
 ;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+
 
 
 
@@ -31209,7 +31320,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69699);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(33579);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(40844);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(456);
 
 
 

@@ -12,3 +12,4 @@ export { parsePermissions, cap, missing, needs, DEFAULT_GRANTS, type Grants, typ
 export { ConcurrencyGroups } from './workflow/concurrency.js';
 export { checkoutRef, snapshotRepository } from './workflow/remote-repos.js';
 export { WorkflowRunner, type RunnerEnv, type WorkflowResult, type JobResult, type WorkflowRunOptions } from './workflow/runner.js';
+export * from './haproxy.js';

@@ -3,3 +3,4 @@ export * from './nginx.js';
 export * from './command.js';
 export * from './http.js';
 export * from './inputs.js';
+export * from './haproxy.js';

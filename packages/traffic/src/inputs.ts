@@ -3,10 +3,19 @@ import { Inputs, splitArgs } from '@rollgate/kit';
 import { CommandProvider } from './command.js';
 import { HttpProvider } from './http.js';
 import { NginxProvider } from './nginx.js';
+import { HaproxyProvider } from './haproxy.js';
 import type { TrafficProvider } from './provider.js';
 
 export function trafficFromInputs(inputs: Inputs): TrafficProvider {
-  const provider = inputs.oneOf('traffic-provider', ['nginx', 'command', 'http'] as const);
+  const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http'] as const);
+  if (provider === 'haproxy') {
+    return new HaproxyProvider({
+      socket: inputs.string('haproxy-socket', { required: true }),
+      backend: inputs.string('haproxy-backend', { default: 'app' }),
+      stableServer: inputs.string('haproxy-stable-server', { default: 'stable' }),
+      canaryServer: inputs.string('haproxy-canary-server', { default: 'canary' }),
+    });
+  }
   if (provider === 'nginx') {
     return new NginxProvider({
       upstreamFile: inputs.string('nginx-upstream-file', { required: true }),

@@ -1,0 +1,40 @@
+/** A real HAProxy on loopback for the tests: one frontend, backend `app` with `stable` and `canary` slots, an admin socket. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, stopper, waitFor, type Proc } from './stack.js';
+
+export interface Haproxy extends Proc {
+  socket: string;
+}
+
+export async function startHaproxy(stable: string, canary?: string): Promise<Haproxy> {
+  const dir = mkdtempSync(join(tmpdir(), 'haproxy-'));
+  const port = await freePort();
+  const socket = join(dir, 'admin.sock');
+  const conf = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    conf,
+    `global
+  stats socket ${socket} mode 600 level admin
+  maxconn 1024
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+frontend web
+  bind 127.0.0.1:${port}
+  default_backend app
+backend app
+  balance roundrobin
+  server stable ${stable} weight 100
+  server canary ${canary ?? stable} weight 0
+`,
+  );
+  const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });
+  const address = `127.0.0.1:${port}`;
+  await waitFor('haproxy', async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0);
+  return { port, address, child, stop: stopper(child), socket };
+}
