@@ -174,7 +174,7 @@ describe('canary action over real nginx and Prometheus', () => {
       [{ steps: '50,25,100' }, /^Input 'steps': expected comma-separated percentages/],
       [{ interval: '4' }, /^Input 'interval': expected a duration such as 30s/],
       [{ metrics: '- name: x\n  query: q' }, /^Input 'metrics': expected item 1 \(x\): max, min or compare: baseline/],
-      [{ 'traffic-provider': 'istio' }, /^Input 'traffic-provider': expected one of nginx, command, http/],
+      [{ 'traffic-provider': 'istio' }, /^Input 'traffic-provider': expected one of nginx, haproxy, command, http/],
       [{ mode: 'later' }, /^Input 'mode': expected one of run, start, promote, abort/],
       [{ 'prometheus-url': '' }, /^Input 'prometheus-url': expected a value/],
       [{ mode: 'promote', environment: 'nowhere' }, /^No canary of 1\.1\.0 is in progress in nowhere/],
