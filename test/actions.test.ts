@@ -47,7 +47,10 @@ describe('the runtime the runner uses', () => {
     const { runAction } = await import('@rollgate/testbed');
     const node24 = join(ROOT, 'node_modules', '.cache', 'rollgate', 'node24', 'bin', 'node');
     expect(execFileSync(node24, ['--version'], { encoding: 'utf8' })).toMatch(/^v24\./);
-    expect(process.version).toMatch(/^v(2[0-9])\./);
+    // The harness really starts a node24 action with Node 24, and with Node 20 when told to.
+    const probe = join(ROOT, 'packages', 'testbed', 'test', 'fixtures', 'probe');
+    expect((await runAction({ action: probe, post: false })).outputs.node).toMatch(/^v24\./);
+    expect((await runAction({ action: probe, post: false, node: process.execPath })).outputs.node).toBe(process.version);
     for (const action of actions) {
       // Inputs each action refuses early, with one error line (bad input, or no git repository here).
       const inputs = { 'github-token': 'ghs_x', environment: '', reports: '', command: '', version: '' };

@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   createGitHub: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, findRelease, payloadProblem, publishRelease, statusText, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(33838);
@@ -501,7 +501,7 @@ class deployments_ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -553,9 +553,7 @@ class deployments_ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                // Free text anyone with deployments: write can set: no line breaks or control characters
-                // reach a log line (where a newline could start a workflow command).
-                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
+                description: cleanDescription(latest?.description),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }
@@ -573,6 +571,13 @@ class deployments_ReleaseRecords {
         }
         return retired;
     }
+}
+/**
+ * A status description is free text anyone with deployments: write can set: no line breaks or
+ * control characters reach a log line (where a newline could start a workflow command).
+ */
+function cleanDescription(text) {
+    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 function safeJson(s) {
     try {
@@ -622,6 +627,7 @@ class Provenance {
     trustedBranches;
     runs = new Map();
     tags = new Map();
+    verdicts = new Map();
     branchesPromise;
     constructor(gh, repo, 
     /** Branches whose runs may write records; empty: the repository's default branch. */
@@ -709,8 +715,20 @@ class Provenance {
         }
         return found;
     }
-    /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
-    async problem(record) {
+    /**
+     * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
+     * deployment's payload, commit and creation time never change, so the verdict is kept: the
+     * history is read again and again (every poll of a wait) without asking GitHub again.
+     */
+    problem(record) {
+        let verdict = this.verdicts.get(record.id);
+        if (!verdict) {
+            verdict = this.check(record);
+            this.verdicts.set(record.id, verdict);
+        }
+        return verdict;
+    }
+    async check(record) {
         const p = record.payload;
         if (!p.run)
             return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
@@ -789,6 +807,14 @@ function workflowPath(path, fullName) {
     if (p.toLowerCase().startsWith(`${fullName}/`))
         p = p.slice(fullName.length + 1);
     return p.includes('..') ? '' : p;
+}
+/** The `trusted-branches` input: branch names (empty: the repository's default branch). */
+function trustedBranchesFrom(inputs) {
+    const list = inputs.list('trusted-branches');
+    for (const b of list)
+        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+            throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    return list;
 }
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and

@@ -28914,9 +28914,11 @@ class Inputs {
             throw new errors_InputError(name, 'at least one item');
         return items;
     }
-    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
-    duration(name, fallback) {
+    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds; `0` (any unit) only with `allowZero`. */
+    duration(name, fallback, options = {}) {
         const value = this.raw(name) || fallback || '';
+        if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value))
+            return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
             throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);

@@ -30747,10 +30747,8 @@ module.exports = {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  kR: () => (/* binding */ readCanaryInputs)
+  k: () => (/* binding */ readCanaryInputs)
 });
-
-// UNUSED EXPORTS: trustedBranches, waitTimeout
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
 var src = __nccwpck_require__(69699);
@@ -31168,8 +31166,14 @@ class HttpSource {
 
 
 
+// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 9 modules
+var delivery_src = __nccwpck_require__(33579);
+// EXTERNAL MODULE: ./packages/github/src/index.ts + 5 modules
+var github_src = __nccwpck_require__(76314);
 ;// CONCATENATED MODULE: ./actions/canary/src/inputs.ts
 /** Inputs of the canary action, read and checked once for the main and the post step. */
+
+
 
 
 
@@ -31237,8 +31241,8 @@ function readCanaryInputs(inputs) {
     return {
         version: inputs.string('version', { required: true, pattern: src/* VALUE_RULES */.mb.version }),
         environment: inputs.string('environment', { required: true }),
-        trustedBranches: trustedBranches(inputs),
-        waitTimeoutMs: waitTimeout(inputs),
+        trustedBranches: (0,github_src/* trustedBranchesFrom */.Ou)(inputs),
+        waitTimeoutMs: (0,delivery_src/* waitTimeoutFrom */.t3)(inputs),
         mode,
         dryRun: inputs.boolean('dry-run'),
         ...(steps ? { steps } : {}),
@@ -31291,23 +31295,6 @@ function minRequestsFrom(inputs, sources, intervalMs) {
         throw new src/* InputError */.dz('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
     return { minRequests: { min, query, source, maxWaitMs } };
 }
-/** Branches whose runs may write release records (default: the repository's default branch). */
-function trustedBranches(inputs) {
-    const list = inputs.list('trusted-branches');
-    for (const b of list)
-        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
-            throw new src/* InputError */.dz('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
-    return list;
-}
-/** How long to wait for the environment to be quiet (another rollout running in it). */
-function waitTimeout(inputs) {
-    if (/^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout')))
-        return 0;
-    const ms = inputs.duration('wait-timeout', '30m');
-    if (ms < 0 || ms > 6 * 3_600_000)
-        throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
-    return ms;
-}
 
 
 /***/ }),
@@ -31330,7 +31317,7 @@ const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 process.on('SIGTERM', () => controller.abort());
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
-    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readCanaryInputs */ .kR)(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
+    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readCanaryInputs */ .k)(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
     for (const s of inputs.secrets)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(s);
     for (const w of inputs.warnings)
@@ -31718,7 +31705,8 @@ class Judge {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
-  i7: () => (/* reexport */ runCanary)
+  i7: () => (/* reexport */ runCanary),
+  t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
 // UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runRollback, runningCanary, runningRollback, waitForQuiet
@@ -32040,9 +32028,9 @@ function status_codec_readStatus(description) {
 
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+const canary_state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
-const canary_state_openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+const canary_state_openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && canary_state_isOpen(r.state));
 /**
  * What is live in an environment: the newest trusted record whose latest status is success
  * (optionally other than `except`, the version being rolled out). The one place this is decided.
@@ -32086,7 +32074,7 @@ function refuseUntrustedFirstRelease(current, records) {
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+    const open = (await config.records.history()).find((r) => r.payload.version === config.version && canary_state_isOpen(r.state));
     if (!open)
         throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     const weight = weightOf(open);
@@ -32192,6 +32180,14 @@ async function dryRunCanary(config) {
  */
 
 
+
+/** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
+function waitTimeoutFrom(inputs) {
+    const ms = inputs.duration('wait-timeout', '30m', { allowZero: true });
+    if (ms > 6 * 3_600_000)
+        throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+    return ms;
+}
 /** How often the records are read while waiting. */
 const QUIET_POLL_MS = 3000;
 /**
@@ -32217,15 +32213,14 @@ async function quiet_waitForQuiet(records, busy, options) {
         await (0,src/* sleep */.yy)(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
     }
 }
-const running = (r) => r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending' || r.state === 'none';
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const quiet_runningCanary = (history) => {
-    const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !readStatus(x.description).paused);
+    const r = history.find((x) => x.payload.kind === 'canary' && isOpen(x.state) && !readStatus(x.description).paused);
     return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
 };
 /** A rollback deploying now. */
 const runningRollback = (history) => {
-    const r = history.find((x) => x.payload.kind === 'rollback' && running(x));
+    const r = history.find((x) => x.payload.kind === 'rollback' && canary_state_isOpen(x.state));
     return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
 };
 
@@ -32608,6 +32603,7 @@ async function runRollback(config) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub),
+  Ou: () => (/* reexport */ trustedBranchesFrom),
   KP: () => (/* reexport */ trustedRecords)
 });
 
@@ -33100,7 +33096,7 @@ class ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -33152,9 +33148,7 @@ class ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                // Free text anyone with deployments: write can set: no line breaks or control characters
-                // reach a log line (where a newline could start a workflow command).
-                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
+                description: cleanDescription(latest?.description),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }
@@ -33172,6 +33166,13 @@ class ReleaseRecords {
         }
         return retired;
     }
+}
+/**
+ * A status description is free text anyone with deployments: write can set: no line breaks or
+ * control characters reach a log line (where a newline could start a workflow command).
+ */
+function cleanDescription(text) {
+    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 function safeJson(s) {
     try {
@@ -33221,6 +33222,7 @@ class Provenance {
     trustedBranches;
     runs = new Map();
     tags = new Map();
+    verdicts = new Map();
     branchesPromise;
     constructor(gh, repo, 
     /** Branches whose runs may write records; empty: the repository's default branch. */
@@ -33308,8 +33310,20 @@ class Provenance {
         }
         return found;
     }
-    /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
-    async problem(record) {
+    /**
+     * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
+     * deployment's payload, commit and creation time never change, so the verdict is kept: the
+     * history is read again and again (every poll of a wait) without asking GitHub again.
+     */
+    problem(record) {
+        let verdict = this.verdicts.get(record.id);
+        if (!verdict) {
+            verdict = this.check(record);
+            this.verdicts.set(record.id, verdict);
+        }
+        return verdict;
+    }
+    async check(record) {
         const p = record.payload;
         if (!p.run)
             return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
@@ -33388,6 +33402,14 @@ function workflowPath(path, fullName) {
     if (p.toLowerCase().startsWith(`${fullName}/`))
         p = p.slice(fullName.length + 1);
     return p.includes('..') ? '' : p;
+}
+/** The `trusted-branches` input: branch names (empty: the repository's default branch). */
+function trustedBranchesFrom(inputs) {
+    const list = inputs.list('trusted-branches');
+    for (const b of list)
+        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+            throw new src/* InputError */.dz('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    return list;
 }
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and
@@ -33556,9 +33578,11 @@ class Inputs {
             throw new InputError(name, 'at least one item');
         return items;
     }
-    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
-    duration(name, fallback) {
+    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds; `0` (any unit) only with `allowZero`. */
+    duration(name, fallback, options = {}) {
         const value = this.raw(name) || fallback || '';
+        if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value))
+            return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
             throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);

@@ -30868,7 +30868,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
 var core = __nccwpck_require__(3360);
@@ -36440,7 +36440,7 @@ class deployments_ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -36492,9 +36492,7 @@ class deployments_ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                // Free text anyone with deployments: write can set: no line breaks or control characters
-                // reach a log line (where a newline could start a workflow command).
-                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
+                description: cleanDescription(latest?.description),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }
@@ -36512,6 +36510,13 @@ class deployments_ReleaseRecords {
         }
         return retired;
     }
+}
+/**
+ * A status description is free text anyone with deployments: write can set: no line breaks or
+ * control characters reach a log line (where a newline could start a workflow command).
+ */
+function cleanDescription(text) {
+    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 function safeJson(s) {
     try {
@@ -36561,6 +36566,7 @@ class Provenance {
     trustedBranches;
     runs = new Map();
     tags = new Map();
+    verdicts = new Map();
     branchesPromise;
     constructor(gh, repo, 
     /** Branches whose runs may write records; empty: the repository's default branch. */
@@ -36648,8 +36654,20 @@ class Provenance {
         }
         return found;
     }
-    /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
-    async problem(record) {
+    /**
+     * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
+     * deployment's payload, commit and creation time never change, so the verdict is kept: the
+     * history is read again and again (every poll of a wait) without asking GitHub again.
+     */
+    problem(record) {
+        let verdict = this.verdicts.get(record.id);
+        if (!verdict) {
+            verdict = this.check(record);
+            this.verdicts.set(record.id, verdict);
+        }
+        return verdict;
+    }
+    async check(record) {
         const p = record.payload;
         if (!p.run)
             return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
@@ -36728,6 +36746,14 @@ function workflowPath(path, fullName) {
     if (p.toLowerCase().startsWith(`${fullName}/`))
         p = p.slice(fullName.length + 1);
     return p.includes('..') ? '' : p;
+}
+/** The `trusted-branches` input: branch names (empty: the repository's default branch). */
+function trustedBranchesFrom(inputs) {
+    const list = inputs.list('trusted-branches');
+    for (const b of list)
+        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+            throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    return list;
 }
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and
@@ -36885,9 +36911,11 @@ class Inputs {
             throw new errors_InputError(name, 'at least one item');
         return items;
     }
-    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
-    duration(name, fallback) {
+    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds; `0` (any unit) only with `allowZero`. */
+    duration(name, fallback, options = {}) {
         const value = this.raw(name) || fallback || '';
+        if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value))
+            return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
             throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);

@@ -30768,13 +30768,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const traffic = inputs.raw('traffic-provider') ? (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs) : undefined;
     const targetAddress = inputs.string('target-address', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .VALUE_RULES */ .mb.address });
     const token = inputs.string('github-token', { required: true });
-    const waitTimeoutMs = /^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout')) ? 0 : inputs.duration('wait-timeout', '30m');
-    if (waitTimeoutMs < 0 || waitTimeoutMs > 6 * 3_600_000)
-        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
-    const branches = inputs.list('trusted-branches');
-    for (const b of branches)
-        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
-            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    const waitTimeoutMs = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__/* .waitTimeoutFrom */ .t3)(inputs);
+    const branches = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedBranchesFrom */ .Ou)(inputs);
     const trafficToken = inputs.string('traffic-token');
     if (trafficToken)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trafficToken);
@@ -30823,7 +30818,8 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  el: () => (/* reexport */ runRollback)
+  el: () => (/* reexport */ runRollback),
+  t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
 // UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runCanary, runningCanary, runningRollback, waitForQuiet
@@ -31185,9 +31181,9 @@ async function alive_canaryAnswers(target, timeoutMs, signal) {
 
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-const isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+const canary_state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
-const openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+const openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && canary_state_isOpen(r.state));
 /**
  * What is live in an environment: the newest trusted record whose latest status is success
  * (optionally other than `except`, the version being rolled out). The one place this is decided.
@@ -31231,7 +31227,7 @@ function canary_state_refuseUntrustedFirstRelease(current, records) {
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function canary_state_findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+    const open = (await config.records.history()).find((r) => r.payload.version === config.version && canary_state_isOpen(r.state));
     if (!open)
         throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     const weight = canary_state_weightOf(open);
@@ -31387,6 +31383,14 @@ function status_codec_readStatus(description) {
  */
 
 
+
+/** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
+function waitTimeoutFrom(inputs) {
+    const ms = inputs.duration('wait-timeout', '30m', { allowZero: true });
+    if (ms > 6 * 3_600_000)
+        throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+    return ms;
+}
 /** How often the records are read while waiting. */
 const QUIET_POLL_MS = 3000;
 /**
@@ -31412,15 +31416,14 @@ async function quiet_waitForQuiet(records, busy, options) {
         await (0,src/* sleep */.yy)(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
     }
 }
-const running = (r) => r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending' || r.state === 'none';
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const runningCanary = (history) => {
-    const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !status_codec_readStatus(x.description).paused);
+    const r = history.find((x) => x.payload.kind === 'canary' && canary_state_isOpen(x.state) && !status_codec_readStatus(x.description).paused);
     return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
 };
 /** A rollback deploying now. */
 const quiet_runningRollback = (history) => {
-    const r = history.find((x) => x.payload.kind === 'rollback' && running(x));
+    const r = history.find((x) => x.payload.kind === 'rollback' && isOpen(x.state));
     return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
 };
 
@@ -31803,6 +31806,7 @@ async function runRollback(config) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub),
+  Ou: () => (/* reexport */ trustedBranchesFrom),
   KP: () => (/* reexport */ trustedRecords)
 });
 
@@ -32295,7 +32299,7 @@ class ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -32347,9 +32351,7 @@ class ReleaseRecords {
                 created_at: d.created_at,
                 payload,
                 state: latest?.state ?? 'none',
-                // Free text anyone with deployments: write can set: no line breaks or control characters
-                // reach a log line (where a newline could start a workflow command).
-                description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
+                description: cleanDescription(latest?.description),
                 everSucceeded: statuses.data.some((s) => s.state === 'success'),
             });
         }
@@ -32367,6 +32369,13 @@ class ReleaseRecords {
         }
         return retired;
     }
+}
+/**
+ * A status description is free text anyone with deployments: write can set: no line breaks or
+ * control characters reach a log line (where a newline could start a workflow command).
+ */
+function cleanDescription(text) {
+    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 function safeJson(s) {
     try {
@@ -32416,6 +32425,7 @@ class Provenance {
     trustedBranches;
     runs = new Map();
     tags = new Map();
+    verdicts = new Map();
     branchesPromise;
     constructor(gh, repo, 
     /** Branches whose runs may write records; empty: the repository's default branch. */
@@ -32503,8 +32513,20 @@ class Provenance {
         }
         return found;
     }
-    /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
-    async problem(record) {
+    /**
+     * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
+     * deployment's payload, commit and creation time never change, so the verdict is kept: the
+     * history is read again and again (every poll of a wait) without asking GitHub again.
+     */
+    problem(record) {
+        let verdict = this.verdicts.get(record.id);
+        if (!verdict) {
+            verdict = this.check(record);
+            this.verdicts.set(record.id, verdict);
+        }
+        return verdict;
+    }
+    async check(record) {
         const p = record.payload;
         if (!p.run)
             return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
@@ -32583,6 +32605,14 @@ function workflowPath(path, fullName) {
     if (p.toLowerCase().startsWith(`${fullName}/`))
         p = p.slice(fullName.length + 1);
     return p.includes('..') ? '' : p;
+}
+/** The `trusted-branches` input: branch names (empty: the repository's default branch). */
+function trustedBranchesFrom(inputs) {
+    const list = inputs.list('trusted-branches');
+    for (const b of list)
+        if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+            throw new src/* InputError */.dz('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+    return list;
 }
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and
@@ -32746,9 +32776,11 @@ class Inputs {
             throw new errors_InputError(name, 'at least one item');
         return items;
     }
-    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
-    duration(name, fallback) {
+    /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds; `0` (any unit) only with `allowZero`. */
+    duration(name, fallback, options = {}) {
         const value = this.raw(name) || fallback || '';
+        if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value))
+            return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
             throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);

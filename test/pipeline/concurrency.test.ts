@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import { ArtifactService, GitHubEmulator, WorkflowRunner, commit, createRemote, freePort, git, startLoad, type WorkflowResult } from '@rollgate/testbed';
-import { deployCommand, pipelineInputs, project, stopDeployed } from './scenario.js';
+import { deployCommand, pipelineInputs, project, roadRunner, stopDeployed } from './scenario.js';
 import { startServing, type Serving } from './serving.js';
 
 let gh: GitHubEmulator;
@@ -29,17 +29,7 @@ beforeAll(async () => {
   artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
   serving = await startServing('nginx', addresses.first as string, Object.values(addresses));
-  runner = new WorkflowRunner({
-    remote,
-    repository: gh.repository,
-    sha: git(work, ['rev-parse', 'HEAD']),
-    apiUrl: gh.url,
-    token: 'ghs_pipeline_token',
-    runtime: (id) => artifacts.env(id),
-    runs: gh,
-    vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored as string, ...serving.vars },
-    log: (l) => lines.push(l),
-  });
+  runner = roadRunner({ remote, gh, artifacts, work, log: (l) => lines.push(l), vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored as string, ...serving.vars } });
 }, 60_000);
 
 afterAll(async () => {

@@ -9,8 +9,8 @@
  */
 import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtifactService, GitHubEmulator, REPO_ROOT, WorkflowRunner, commit, createRemote, freePort, git, seedRepository, snapshotRepository, startLoad, type LoadStats, type WorkflowResult } from '@rollgate/testbed';
-import { deployCommand, stopRoad } from './scenario.js';
+import { ArtifactService, GitHubEmulator, REPO_ROOT, commit, createRemote, freePort, git, seedRepository, snapshotRepository, startLoad, type LoadStats, type WorkflowResult } from '@rollgate/testbed';
+import { deployCommand, roadRunner, stopRoad } from './scenario.js';
 import { startServing, type Provider, type Weights } from './serving.js';
 
 export interface ConsumerResult {
@@ -53,7 +53,7 @@ export async function runConsumerScenario(log: (line: string) => void, provider:
   let load: ReturnType<typeof startLoad> | undefined;
   log(`consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}; ${serving.describe}`);
   const vars: Record<string, string> = { ...serving.vars, DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored, CANARY_STEPS: '25,100', CANARY_INTERVAL: '8s' };
-  const runner = new WorkflowRunner({ remote, repository: gh.repository, sha: git(work, ['rev-parse', 'HEAD']), apiUrl: gh.url, token: 'unused', runtime: (id) => artifacts.env(id), runs: gh, tokens: gh, repositories: { 'rollgate/rollgate': suite.mirror }, vars, log });
+  const runner = roadRunner({ remote, gh, artifacts, work, vars, log, repositories: { 'rollgate/rollgate': suite.mirror } });
   const file = (name: string) => join(work, '.github', 'workflows', name);
   const deliver = (canary: string) => {
     vars.CANARY_ADDRESS = canary;

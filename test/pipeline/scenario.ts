@@ -101,22 +101,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`stack: ${serving.describe}, GitHub API emulator ${gh.url}`);
-  const runner = new WorkflowRunner({
-    remote,
-    repository: gh.repository,
-    sha: git(work, ['rev-parse', 'HEAD']),
-    apiUrl: gh.url,
-    token: 'ghs_pipeline_token',
-    runtime: (id) => artifacts.env(id),
-    runs: gh,
-    tokens: gh,
-    vars: {
-      DEPLOY_COMMAND: deploy.command,
-      STABLE_ADDRESS: addresses.restored,
-      ...serving.vars,
-    },
-    log,
-  });
+  const runner = roadRunner({ remote, gh, artifacts, work, log, vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored, ...serving.vars } });
   const pipeline = (canary: string, stable: string, mode = 'run') =>
     runner.run({ file: '.github/workflows/pipeline.yml', event: 'workflow_call', inputs: { ...pipelineInputs(serving, deploy.command, canary, stable), 'canary-mode': mode } });
   try {
@@ -167,6 +152,26 @@ export async function runScenario(log: (line: string) => void, provider: Provide
   } finally {
     await stopRoad({ load, pids: deploy.pids, serving, artifacts, gh, work });
   }
+}
+
+/**
+ * The workflow runner of a road: the repository's runs registered with the emulator, each job
+ * holding only what its permissions grant, artifacts through the artifact service.
+ */
+export function roadRunner(o: { remote: string; gh: GitHubEmulator; artifacts: ArtifactService; work: string; vars: Record<string, string>; log: (line: string) => void; repositories?: Record<string, string> }): WorkflowRunner {
+  return new WorkflowRunner({
+    remote: o.remote,
+    repository: o.gh.repository,
+    sha: git(o.work, ['rev-parse', 'HEAD']),
+    apiUrl: o.gh.url,
+    token: 'unused: each job gets its own',
+    runtime: (id) => o.artifacts.env(id),
+    runs: o.gh,
+    tokens: o.gh,
+    vars: o.vars,
+    log: o.log,
+    ...(o.repositories ? { repositories: o.repositories } : {}),
+  });
 }
 
 /** pipeline.yml's inputs for the sample project: two canary steps of 8 s, served by `serving`. */

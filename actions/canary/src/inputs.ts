@@ -3,7 +3,8 @@ import { ActionError, InputError, Inputs, VALUE_RULES, splitArgs, urlSecrets } f
 import { parseChecks, samplesNeeded, smallestP, type Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { HttpSource, PrometheusSource, type MetricsSource } from '@rollgate/metrics';
-import type { Mode } from '@rollgate/delivery';
+import { waitTimeoutFrom, type Mode } from '@rollgate/delivery';
+import { trustedBranchesFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
@@ -65,8 +66,8 @@ export function readCanaryInputs(inputs: Inputs) {
   return {
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
-    trustedBranches: trustedBranches(inputs),
-    waitTimeoutMs: waitTimeout(inputs),
+    trustedBranches: trustedBranchesFrom(inputs),
+    waitTimeoutMs: waitTimeoutFrom(inputs),
     mode,
     dryRun: inputs.boolean('dry-run'),
     ...(steps ? { steps } : {}),
@@ -118,17 +119,3 @@ function minRequestsFrom(inputs: Inputs, sources: Partial<Record<Check['provider
   return { minRequests: { min, query, source, maxWaitMs } };
 }
 
-/** Branches whose runs may write release records (default: the repository's default branch). */
-export function trustedBranches(inputs: Inputs): string[] {
-  const list = inputs.list('trusted-branches');
-  for (const b of list) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
-  return list;
-}
-
-/** How long to wait for the environment to be quiet (another rollout running in it). */
-export function waitTimeout(inputs: Inputs): number {
-  if (/^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout'))) return 0;
-  const ms = inputs.duration('wait-timeout', '30m');
-  if (ms < 0 || ms > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
-  return ms;
-}

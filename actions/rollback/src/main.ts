@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { InputError, Inputs, VALUE_RULES, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
-import { createGitHub, trustedRecords } from '@rollgate/github';
+import { createGitHub, trustedBranchesFrom, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
-import { runRollback } from '@rollgate/delivery';
+import { runRollback, waitTimeoutFrom } from '@rollgate/delivery';
 
 await runAction(async () => {
   const inputs = new Inputs((name) => core.getInput(name));
@@ -16,10 +16,8 @@ await runAction(async () => {
   const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
   const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
   const token = inputs.string('github-token', { required: true });
-  const waitTimeoutMs = /^0+(ms|s|m|h)?$/.test(inputs.string('wait-timeout')) ? 0 : inputs.duration('wait-timeout', '30m');
-  if (waitTimeoutMs < 0 || waitTimeoutMs > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
-  const branches = inputs.list('trusted-branches');
-  for (const b of branches) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+  const waitTimeoutMs = waitTimeoutFrom(inputs);
+  const branches = trustedBranchesFrom(inputs);
   const trafficToken = inputs.string('traffic-token');
   if (trafficToken) core.setSecret(trafficToken);
 

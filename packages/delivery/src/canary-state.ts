@@ -6,7 +6,7 @@ import type { CanaryConfig } from './canary-types.js';
 import { readStatus } from './status-codec.js';
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+export const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
 export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));

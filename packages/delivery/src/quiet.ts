@@ -5,14 +5,22 @@
  * older one). They exclude each other here instead, on the deployment records: a rollback
  * waits for a running canary to settle, a canary waits for a running rollback.
  */
-import { ActionError, formatDuration, sleep } from '@rollgate/kit';
+import { ActionError, InputError, formatDuration, sleep, type Inputs } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { readStatus } from './status-codec.js';
+import { isOpen } from './canary-state.js';
 
 export interface Busy {
   record: DeploymentRecord;
   /** What it is, for log lines: "the canary of 1.2.0". */
   what: string;
+}
+
+/** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
+export function waitTimeoutFrom(inputs: Inputs): number {
+  const ms = inputs.duration('wait-timeout', '30m', { allowZero: true });
+  if (ms > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+  return ms;
 }
 
 /** How often the records are read while waiting. */
@@ -47,16 +55,15 @@ export async function waitForQuiet(
   }
 }
 
-const running = (r: DeploymentRecord) => r.state === 'in_progress' || r.state === 'queued' || r.state === 'pending' || r.state === 'none';
 
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 export const runningCanary = (history: DeploymentRecord[]): Busy | undefined => {
-  const r = history.find((x) => x.payload.kind === 'canary' && running(x) && !readStatus(x.description).paused);
+  const r = history.find((x) => x.payload.kind === 'canary' && isOpen(x.state) && !readStatus(x.description).paused);
   return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
 };
 
 /** A rollback deploying now. */
 export const runningRollback = (history: DeploymentRecord[]): Busy | undefined => {
-  const r = history.find((x) => x.payload.kind === 'rollback' && running(x));
+  const r = history.find((x) => x.payload.kind === 'rollback' && isOpen(x.state));
   return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
 };

@@ -145,7 +145,7 @@ export class ReleaseRecords {
   async latest(id: number): Promise<{ state: DeploymentState | 'none'; description: string }> {
     const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
     const s = data[0];
-    return { state: (s?.state as DeploymentState | undefined) ?? 'none', description: (s?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ') };
+    return { state: (s?.state as DeploymentState | undefined) ?? 'none', description: cleanDescription(s?.description) };
   }
 
   /** Records left out of the last history() because their payload fails the validator: id and why. */
@@ -196,9 +196,7 @@ export class ReleaseRecords {
         created_at: d.created_at,
         payload,
         state: (latest?.state as DeploymentState | undefined) ?? 'none',
-        // Free text anyone with deployments: write can set: no line breaks or control characters
-        // reach a log line (where a newline could start a workflow command).
-        description: (latest?.description ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' '),
+        description: cleanDescription(latest?.description),
         everSucceeded: statuses.data.some((s) => s.state === 'success'),
       });
     }
@@ -216,6 +214,14 @@ export class ReleaseRecords {
     }
     return retired;
   }
+}
+
+/**
+ * A status description is free text anyone with deployments: write can set: no line breaks or
+ * control characters reach a log line (where a newline could start a workflow command).
+ */
+function cleanDescription(text: string | null | undefined): string {
+  return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
 function safeJson(s: string): unknown {

@@ -22,7 +22,7 @@
  * built, not who wrote a deployment record, so addresses and versions in a forged record would
  * still be trusted. See DESIGN notes in SECURITY.md.
  */
-import { ActionError } from '@rollgate/kit';
+import { ActionError, InputError, type Inputs } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 import { ReleaseRecords, type ReleasePayload } from './deployments.js';
@@ -58,6 +58,7 @@ export class ProvenanceError extends ActionError {}
 export class Provenance {
   private readonly runs = new Map<string, Promise<RunFacts | string>>();
   private readonly tags = new Map<string, Promise<string>>();
+  private readonly verdicts = new Map<number, Promise<string | undefined>>();
   private branchesPromise: Promise<string[]> | undefined;
 
   constructor(
@@ -146,8 +147,21 @@ export class Provenance {
     return found;
   }
 
-  /** Why a record cannot be traced to this repository's pipeline, or undefined when it can. */
-  async problem(record: RecordToCheck): Promise<string | undefined> {
+  /**
+   * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
+   * deployment's payload, commit and creation time never change, so the verdict is kept: the
+   * history is read again and again (every poll of a wait) without asking GitHub again.
+   */
+  problem(record: RecordToCheck): Promise<string | undefined> {
+    let verdict = this.verdicts.get(record.id);
+    if (!verdict) {
+      verdict = this.check(record);
+      this.verdicts.set(record.id, verdict);
+    }
+    return verdict;
+  }
+
+  private async check(record: RecordToCheck): Promise<string | undefined> {
     const p = record.payload;
     if (!p.run) return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
     const writer = await this.runProblem(p.run.id);
@@ -210,6 +224,13 @@ export function workflowPath(path: string, fullName: string): string {
   let p = path.replace(/@[^@]*$/, '');
   if (p.toLowerCase().startsWith(`${fullName}/`)) p = p.slice(fullName.length + 1);
   return p.includes('..') ? '' : p;
+}
+
+/** The `trusted-branches` input: branch names (empty: the repository's default branch). */
+export function trustedBranchesFrom(inputs: Inputs): string[] {
+  const list = inputs.list('trusted-branches');
+  for (const b of list) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+  return list;
 }
 
 /**

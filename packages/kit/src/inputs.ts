@@ -85,9 +85,10 @@ export class Inputs {
     return items;
   }
 
-  /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds. */
-  duration(name: string, fallback?: string): number {
+  /** `30s`, `5m`, `1.5h`, `250ms` -> milliseconds; `0` (any unit) only with `allowZero`. */
+  duration(name: string, fallback?: string, options: { allowZero?: boolean } = {}): number {
     const value = this.raw(name) || fallback || '';
+    if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value)) return 0;
     const ms = parseDuration(value);
     if (ms === undefined) throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
     return ms;

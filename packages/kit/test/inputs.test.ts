@@ -74,6 +74,10 @@ describe('Inputs', () => {
     expect(from({ d: '5m' }).duration('d')).toBe(300_000);
     expect(from({}).duration('d', '1h')).toBe(3_600_000);
     expect(from({ d: '250ms' }).duration('d')).toBe(250);
+    // Zero only where the caller allows it (wait-timeout: 0 fails at once).
+    for (const zero of ['0', '0s', '0m', '00ms']) expect(from({ d: zero }).duration('d', '30m', { allowZero: true })).toBe(0);
+    expect(() => from({ d: '0' }).duration('d')).toThrow(InputError);
+    expect(() => from({ d: '0x' }).duration('d', '30m', { allowZero: true })).toThrow(InputError);
     expect(from({ d: '1.5s' }).duration('d')).toBe(1500);
     for (const bad of ['30', 's', '0s', '-5s', '5 minutes']) {
       expect(errorOf(() => from({ d: bad }).duration('d')).message).toContain('a duration such as 30s');
