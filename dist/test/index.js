@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(69699);
-/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29135);
+/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58408);
 
 
 
@@ -28914,7 +28914,7 @@ function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 29135:
+/***/ 58408:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29065,31 +29065,8 @@ function* decodedChunks(file, display) {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
-/**
- * A streaming XML tokenizer built for test reports. It reads the file in 32 KiB chunks (small
- * enough that no chunk lands in V8's large-object space, which only a full GC frees) and
- * keeps only what it has not consumed yet: text, CDATA sections and comments are handed on
- * (or skipped) as they stream, attribute values are kept up to MAX_ATTRIBUTE characters and
- * the rest is counted, never buffered. Nothing is scanned twice, so time is linear in the
- * input and memory follows the largest tag name, not the largest text.
- * It checks what a report needs to be trusted: tags nest and close, constructs end before
- * the file does, no entity declarations; errors name the line. The encoding comes from the
- * byte order mark or the XML declaration (encoding.ts).
- */
-
-
-/** Characters kept of one attribute value; what is past it is counted and noted. */
-const MAX_ATTRIBUTE = 64 * 1024;
-const NAME = /[A-Za-z_:][\w.:-]*/y;
-const SPACE = /[ \t\r\n]*/y;
-/** A whole attribute whose value is already in the buffer: the fast path. */
-const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
-const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
-/** A whole start tag: name, its attributes (each `name="value"` or `name='value'`), `/` if empty. */
-const OPEN_TAG = /<([A-Za-z_:][\w.:-]*)((?:[ \t\r\n]+[^\s=/>"'<]+[ \t\r\n]*=[ \t\r\n]*(?:"[^"<]*"|'[^'<]*'))*)[ \t\r\n]*(\/?)>/y;
-const CLOSE_TAG = /<\/([A-Za-z_:][\w.:-]*)[ \t\r\n]*>/y;
-const NO_ATTRIBUTES = Object.freeze({});
+;// CONCATENATED MODULE: ./packages/reports/src/entities.ts
+/** XML's character references and the five predefined entities; nothing else is expanded. */
 /** The five predefined entities (a prototype-less object: `&toString;` is not one). */
 const NAMED = Object.assign(Object.create(null), { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
 function decodeEntities(s) {
@@ -29125,31 +29102,131 @@ function decodeEntities(s) {
     }
     return out + s.slice(from);
 }
-const isSpace = (c) => c === 32 || c === 10 || c === 9 || c === 13;
+
+;// CONCATENATED MODULE: ./packages/reports/src/xml-tag.ts
 /**
- * The attributes of a start tag OPEN_TAG matched (so the syntax is known good): a loop of
- * indexOf and slice, no match arrays, since a report has millions of attributes.
+ * The fast path of the XML tokenizer: a whole start tag already in the buffer, read by one
+ * loop of charCodeAt and indexOf (no regex match arrays, no copy of the attribute text; a
+ * report has millions of attributes). Whatever it does not recognise (a tag cut by the chunk
+ * end, a value over the cap, odd syntax) it leaves to the tokenizer's state machine, which
+ * reads it again from the start and names the error.
  */
-function readAttributes(raw, into) {
-    let i = 0;
-    const n = raw.length;
-    while (i < n) {
-        while (i < n && isSpace(raw.charCodeAt(i)))
-            i++;
-        if (i >= n)
-            return;
-        const eq = raw.indexOf('=', i);
-        let nameEnd = eq;
-        while (nameEnd > i && isSpace(raw.charCodeAt(nameEnd - 1)))
-            nameEnd--;
-        let q = eq + 1;
-        while (isSpace(raw.charCodeAt(q)))
-            q++;
-        const end = raw.indexOf(raw.charAt(q), q + 1);
-        into[raw.slice(i, nameEnd)] = decodeEntities(raw.slice(q + 1, end));
-        i = end + 1;
+
+/**
+ * The name of the attribute at buf[start, end) if it is kept, else undefined. A listed name
+ * is returned as the list holds it (an interned constant: no new string per attribute).
+ */
+function keptName(wanted, buf, start, end) {
+    if (wanted === true)
+        return buf.slice(start, end);
+    if (wanted === false)
+        return undefined;
+    const length = end - start;
+    for (const name of wanted)
+        if (name.length === length && buf.startsWith(name, start))
+            return name;
+    return undefined;
+}
+/**
+ * Element names seen so far, reused: a report has a handful of names and millions of
+ * elements, and a reused string is hashed once for every lookup the handler makes with it.
+ */
+class Names {
+    seen = [];
+    get(buf, start, end) {
+        const length = end - start;
+        for (const name of this.seen)
+            if (name.length === length && buf.startsWith(name, start))
+                return name;
+        const name = buf.slice(start, end);
+        if (this.seen.length < 64)
+            this.seen.push(name);
+        return name;
     }
 }
+const isSpace = (c) => c === 32 || c === 10 || c === 9 || c === 13;
+/** `[A-Za-z_:]` */
+const isNameStart = (c) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+/** `[\w.:-]` */
+const isNameChar = (c) => isNameStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 45;
+/** Not white space, `=`, `/`, `>`, a quote or `<` (and not past the end: NaN). */
+const isAttributeNameChar = (c) => c > 32 && c !== 61 && c !== 47 && c !== 62 && c !== 34 && c !== 39 && c !== 60;
+/**
+ * Reads the start tag at `lt` (the offset of its `<`). `wants` decides from the element name
+ * which of its attributes are kept (an element with none wanted gets `none`).
+ * Returns undefined to leave the tag to the state machine.
+ */
+function scanStartTag(buf, lt, maxLength, names, wants, none) {
+    let i = lt + 1;
+    if (!isNameStart(buf.charCodeAt(i)))
+        return undefined;
+    while (isNameChar(buf.charCodeAt(++i)))
+        ;
+    const name = names.get(buf, lt + 1, i);
+    const want = wants(name);
+    const attributes = want === false ? none : {};
+    for (;;) {
+        const before = i;
+        let c = buf.charCodeAt(i);
+        while (isSpace(c))
+            c = buf.charCodeAt(++i);
+        if (c === 62 /* > */)
+            return { name, attributes, selfClosing: false, end: i + 1 };
+        if (c === 47 /* / */)
+            return buf.charCodeAt(i + 1) === 62 ? { name, attributes, selfClosing: true, end: i + 2 } : undefined;
+        // An attribute: after white space, a name, `=` (white space around it allowed), a quoted value.
+        if (i === before)
+            return undefined;
+        const nameStart = i;
+        while (isAttributeNameChar(c))
+            c = buf.charCodeAt(++i);
+        if (i === nameStart)
+            return undefined;
+        const nameEnd = i;
+        while (isSpace(c))
+            c = buf.charCodeAt(++i);
+        if (c !== 61 /* = */)
+            return undefined;
+        c = buf.charCodeAt(++i);
+        while (isSpace(c))
+            c = buf.charCodeAt(++i);
+        if (c !== 34 /* " */ && c !== 39 /* ' */)
+            return undefined;
+        const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
+        if (close === -1 || close - lt > maxLength)
+            return undefined;
+        const key = keptName(want, buf, nameStart, nameEnd);
+        if (key !== undefined)
+            attributes[key] = decodeEntities(buf.slice(i + 1, close));
+        i = close + 1;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
+/**
+ * A streaming XML tokenizer built for test reports. It reads the file in 32 KiB chunks (small
+ * enough that no chunk lands in V8's large-object space, which only a full GC frees) and
+ * keeps only what it has not consumed yet: text, CDATA sections and comments are handed on
+ * (or skipped) as they stream, attribute values are kept up to MAX_ATTRIBUTE characters and
+ * the rest is counted, never buffered. Nothing is scanned twice, so time is linear in the
+ * input and memory follows the largest tag name, not the largest text.
+ * It checks what a report needs to be trusted: tags nest and close, constructs end before
+ * the file does, no entity declarations; errors name the line. The encoding comes from the
+ * byte order mark or the XML declaration (encoding.ts).
+ */
+
+
+
+
+/** Characters kept of one attribute value; what is past it is counted and noted. */
+const MAX_ATTRIBUTE = 64 * 1024;
+const NAME = /[A-Za-z_:][\w.:-]*/y;
+const SPACE = /[ \t\r\n]*/y;
+/** A whole attribute whose value is already in the buffer: the fast path. */
+const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
+const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
+const CLOSE_TAG = /<\/([A-Za-z_:][\w.:-]*)[ \t\r\n]*>/y;
+const NO_ATTRIBUTES = Object.freeze({});
 function countLines(s, start, end) {
     let n = 0;
     for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1))
@@ -29160,6 +29237,7 @@ const ENDS = { cdata: ']]>', comment: '-->', pi: '?>' };
 const WHAT = { text: 'text', cdata: 'a CDATA section', comment: 'a comment', pi: 'a processing instruction', doctype: 'a DOCTYPE', open: 'a tag', close: 'a tag' };
 async function streamXml(file, handler, display = file) {
     const stack = [];
+    const names = new Names();
     let buf = '';
     let pos = 0;
     /** Newlines in the text dropped from buf so far. */
@@ -29182,15 +29260,17 @@ async function streamXml(file, handler, display = file) {
     /** Where the construct being read started (offset in buf), and its line once buf moved on. */
     let constructStart = 0;
     let constructLine;
+    const wants = (name) => handler.wantsAttributes?.(name) ?? true;
     const fail = (message, at) => {
         throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1);
     };
-    const emit = (s) => {
-        if (s && stack.length && handler.wantsText())
-            handler.text(s);
+    /** Hands on buf[from, to) as text when the handler wants it (no copy otherwise). */
+    const emit = (from, to) => {
+        if (to > from && stack.length && handler.wantsText())
+            handler.text(buf.slice(from, to));
     };
     const keepValue = (piece) => {
-        if (!want)
+        if (want === false)
             return;
         const room = MAX_ATTRIBUTE - value.length;
         if (room > 0)
@@ -29254,6 +29334,14 @@ async function streamXml(file, handler, display = file) {
                 // Fast paths: a whole start or end tag already in the buffer is read by one regex;
                 // anything else (cut by the chunk end, long values, bad syntax) by the state machine below.
                 if (next === 47 /* / */) {
+                    // Most often the end tag of the open element, as written: no copy of its name.
+                    const open = stack.at(-1);
+                    if (open !== undefined && buf.startsWith(open, lt + 2) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+                        stack.pop();
+                        handler.close(open);
+                        pos = lt + 3 + open.length;
+                        continue;
+                    }
                     CLOSE_TAG.lastIndex = lt;
                     const m = CLOSE_TAG.exec(buf);
                     if (m) {
@@ -29267,22 +29355,14 @@ async function streamXml(file, handler, display = file) {
                     }
                 }
                 else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
-                    OPEN_TAG.lastIndex = lt;
-                    const m = OPEN_TAG.exec(buf);
-                    if (m && OPEN_TAG.lastIndex - lt <= MAX_ATTRIBUTE) {
-                        tagName = m[1];
+                    const tag = scanStartTag(buf, lt, MAX_ATTRIBUTE, names, wants, NO_ATTRIBUTES);
+                    if (tag) {
+                        tagName = tag.name;
                         if (!stack.length && sawRoot)
                             fail('a second root element', lt + 1);
-                        want = handler.wantsAttributes?.(tagName) ?? true;
-                        attributes = NO_ATTRIBUTES;
-                        const raw = m[2];
-                        if (want) {
-                            attributes = {};
-                            if (raw)
-                                readAttributes(raw, attributes);
-                        }
-                        pos = OPEN_TAG.lastIndex;
-                        finishOpen(m[3] === '/');
+                        attributes = tag.attributes;
+                        pos = tag.end;
+                        finishOpen(tag.selfClosing);
                         continue;
                     }
                 }
@@ -29323,12 +29403,12 @@ async function streamXml(file, handler, display = file) {
                 if (e === -1) {
                     const keep = Math.max(pos, buf.length - terminator.length + 1);
                     if (mode === 'cdata')
-                        emit(buf.slice(pos, keep));
+                        emit(pos, keep);
                     pos = keep;
                     return;
                 }
                 if (mode === 'cdata')
-                    emit(buf.slice(pos, e));
+                    emit(pos, e);
                 pos = e + terminator.length;
                 mode = 'text';
                 continue;
@@ -29391,11 +29471,11 @@ async function streamXml(file, handler, display = file) {
                 if (!(after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62)) {
                     fail(`bad element name '${buf.slice(pos, Math.min(nameEnd + 1, pos + 40))}'`, pos);
                 }
-                tagName = buf.slice(pos, nameEnd);
+                tagName = names.get(buf, pos, nameEnd);
                 if (!stack.length && sawRoot)
                     fail('a second root element', pos);
-                want = handler.wantsAttributes?.(tagName) ?? true;
-                attributes = want ? {} : NO_ATTRIBUTES;
+                want = wants(tagName);
+                attributes = want === false ? NO_ATTRIBUTES : {};
                 phase = 'attrs';
                 pos = nameEnd;
             }
@@ -29407,8 +29487,9 @@ async function streamXml(file, handler, display = file) {
                     return;
                 }
                 keepValue(buf.slice(pos, q));
-                if (want)
-                    attributes[attrName] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
+                const key = keptName(want, attrName, 0, attrName.length);
+                if (key !== undefined)
+                    attributes[key] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
                 pos = q + 1;
                 phase = 'attrs';
                 continue;
@@ -29418,8 +29499,10 @@ async function streamXml(file, handler, display = file) {
             if (full) {
                 const raw = full[2] ?? full[3] ?? '';
                 if (raw.length <= MAX_ATTRIBUTE) {
-                    if (want)
-                        attributes[full[1]] = decodeEntities(raw);
+                    const name = full[1];
+                    const key = keptName(want, name, 0, name.length);
+                    if (key !== undefined)
+                        attributes[key] = decodeEntities(raw);
                     pos = ATTR_FULL.lastIndex;
                     continue;
                 }
@@ -29474,7 +29557,8 @@ async function streamXml(file, handler, display = file) {
                 buf = buf.slice(pos);
                 pos = 0;
             }
-            buf += text;
+            // join() builds a flat string, where `+` builds a rope that every charCodeAt walks.
+            buf = buf ? [buf, text].join('') : text;
             consume(false);
         }
     }
@@ -29505,13 +29589,51 @@ const FAILURE = 1;
 const ERROR = 2;
 const SKIPPED = 4;
 const RESULT = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
-/** Elements whose attributes never matter (their text is skipped too). */
-const IGNORED = new Set(['system-out', 'system-err', 'properties', 'property']);
+/**
+ * The attributes read, per element; every other element's are skipped (system-out, properties,
+ * the retry elements: only their presence counts). Naming them spares a string per attribute.
+ */
+const RESULT_ATTRIBUTES = ['message', 'type', 'file', 'line'];
+const ATTRIBUTES = {
+    testsuite: ['name', 'file', 'tests', 'failures', 'errors', 'skipped', 'disabled'],
+    testcase: ['classname', 'class', 'name', 'time', 'duration', 'status', 'file', 'line'],
+    failure: RESULT_ATTRIBUTES,
+    error: RESULT_ATTRIBUTES,
+    skipped: RESULT_ATTRIBUTES,
+};
 const SKIP_STATUS = new Set(['disabled', 'skipped', 'notrun', 'ignored']);
+/** A finite number, else 0. Plain decimals (`0.123`, nearly every time attribute) skip Number(). */
 const num = (v) => {
-    const n = Number(v);
+    if (v === undefined)
+        return 0;
+    const n = plainDecimal(v) ?? Number(v);
     return Number.isFinite(n) ? n : 0;
 };
+/**
+ * `digits[.digits]` read by hand, exactly as Number() reads it: the digits as an integer
+ * (exact below 2^53) divided by a power of ten (exact up to 10^22) is the correctly rounded
+ * quotient. Anything else (signs, exponents, long strings) is left to Number().
+ */
+function plainDecimal(v) {
+    if (v.length === 0 || v.length > 15)
+        return undefined;
+    let int = 0;
+    let scale = 0;
+    let dot = false;
+    for (let i = 0; i < v.length; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+            int = int * 10 + (c - 48);
+            if (dot)
+                scale++;
+        }
+        else if (c === 46 && !dot && i > 0 && i < v.length - 1)
+            dot = true;
+        else
+            return undefined;
+    }
+    return scale ? int / 10 ** scale : int;
+}
 async function parseJUnit(file, sink, display = file) {
     const suites = [];
     let root;
@@ -29594,7 +29716,7 @@ async function parseJUnit(file, sink, display = file) {
             }
         },
         wantsText: () => capture !== undefined,
-        wantsAttributes: (name) => !IGNORED.has(name),
+        wantsAttributes: (name) => ATTRIBUTES[name] ?? false,
         text(t) {
             if (!capture)
                 return;
@@ -29612,8 +29734,20 @@ async function parseJUnit(file, sink, display = file) {
                 capture = undefined;
             }
             else if (name === 'testcase' && current) {
-                const { results, status, rerunFailed, ...run } = current;
-                run.outcome = outcomeOf(results || (rerunFailed ?? 0), status);
+                const c = current;
+                const run = { classname: c.classname, name: c.name, outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status), time: c.time };
+                if (c.file !== undefined)
+                    run.file = c.file;
+                if (c.line !== undefined)
+                    run.line = c.line;
+                if (c.message !== undefined)
+                    run.message = c.message;
+                if (c.details !== undefined)
+                    run.details = c.details;
+                if (c.flaky)
+                    run.flaky = c.flaky;
+                if (c.retries !== undefined)
+                    run.retries = c.retries;
                 sink.run(run);
                 current = undefined;
             }

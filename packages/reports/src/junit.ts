@@ -11,8 +11,18 @@ const FAILURE = 1;
 const ERROR = 2;
 const SKIPPED = 4;
 const RESULT: Record<string, number | undefined> = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
-/** Elements whose attributes never matter (their text is skipped too). */
-const IGNORED = new Set(['system-out', 'system-err', 'properties', 'property']);
+/**
+ * The attributes read, per element; every other element's are skipped (system-out, properties,
+ * the retry elements: only their presence counts). Naming them spares a string per attribute.
+ */
+const RESULT_ATTRIBUTES = ['message', 'type', 'file', 'line'];
+const ATTRIBUTES: Record<string, readonly string[] | undefined> = {
+  testsuite: ['name', 'file', 'tests', 'failures', 'errors', 'skipped', 'disabled'],
+  testcase: ['classname', 'class', 'name', 'time', 'duration', 'status', 'file', 'line'],
+  failure: RESULT_ATTRIBUTES,
+  error: RESULT_ATTRIBUTES,
+  skipped: RESULT_ATTRIBUTES,
+};
 const SKIP_STATUS = new Set(['disabled', 'skipped', 'notrun', 'ignored']);
 
 interface Suite {
@@ -23,10 +33,33 @@ interface Suite {
   attrs: Record<string, string>;
 }
 
+/** A finite number, else 0. Plain decimals (`0.123`, nearly every time attribute) skip Number(). */
 const num = (v: string | undefined) => {
-  const n = Number(v);
+  if (v === undefined) return 0;
+  const n = plainDecimal(v) ?? Number(v);
   return Number.isFinite(n) ? n : 0;
 };
+
+/**
+ * `digits[.digits]` read by hand, exactly as Number() reads it: the digits as an integer
+ * (exact below 2^53) divided by a power of ten (exact up to 10^22) is the correctly rounded
+ * quotient. Anything else (signs, exponents, long strings) is left to Number().
+ */
+export function plainDecimal(v: string): number | undefined {
+  if (v.length === 0 || v.length > 15) return undefined;
+  let int = 0;
+  let scale = 0;
+  let dot = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      int = int * 10 + (c - 48);
+      if (dot) scale++;
+    } else if (c === 46 && !dot && i > 0 && i < v.length - 1) dot = true;
+    else return undefined;
+  }
+  return scale ? int / 10 ** scale : int;
+}
 
 export async function parseJUnit(file: string, sink: ReportSink, display = file): Promise<void> {
   const suites: Suite[] = [];
@@ -97,7 +130,7 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
         }
       },
       wantsText: () => capture !== undefined,
-      wantsAttributes: (name: string) => !IGNORED.has(name),
+      wantsAttributes: (name: string) => ATTRIBUTES[name] ?? false,
       text(t: string) {
         if (!capture) return;
         const room = MAX_TEXT - text.length;
@@ -110,8 +143,14 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           if (details) current.details = textCut ? `${details}\n… [${textCut} more characters cut]` : details;
           capture = undefined;
         } else if (name === 'testcase' && current) {
-          const { results, status, rerunFailed, ...run } = current;
-          run.outcome = outcomeOf(results || (rerunFailed ?? 0), status);
+          const c = current;
+          const run: TestRun = { classname: c.classname, name: c.name, outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status), time: c.time };
+          if (c.file !== undefined) run.file = c.file;
+          if (c.line !== undefined) run.line = c.line;
+          if (c.message !== undefined) run.message = c.message;
+          if (c.details !== undefined) run.details = c.details;
+          if (c.flaky) run.flaky = c.flaky;
+          if (c.retries !== undefined) run.retries = c.retries;
           sink.run(run);
           current = undefined;
         } else if (suiteError && (name === 'error' || name === 'failure')) {

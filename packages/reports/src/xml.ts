@@ -10,12 +10,14 @@
  * byte order mark or the XML declaration (encoding.ts).
  */
 import { decodedChunks } from './encoding.js';
+import { decodeEntities } from './entities.js';
 import { ReportError } from './model.js';
+import { Names, keptName, scanStartTag, type Wanted } from './xml-tag.js';
 
 export interface XmlHandler {
   open(name: string, attributes: Record<string, string>): void;
-  /** Whether the attributes of this element are read (skipped otherwise). */
-  wantsAttributes?(name: string): boolean;
+  /** Which attributes of this element are read: all (true, the default), none, or those named. */
+  wantsAttributes?(name: string): Wanted;
   close(name: string): void;
   text(text: string): void;
   /** Whether text nodes are wanted now (skipped otherwise, without copying). */
@@ -30,69 +32,8 @@ const SPACE = /[ \t\r\n]*/y;
 /** A whole attribute whose value is already in the buffer: the fast path. */
 const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
 const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
-/** A whole start tag: name, its attributes (each `name="value"` or `name='value'`), `/` if empty. */
-const OPEN_TAG = /<([A-Za-z_:][\w.:-]*)((?:[ \t\r\n]+[^\s=/>"'<]+[ \t\r\n]*=[ \t\r\n]*(?:"[^"<]*"|'[^'<]*'))*)[ \t\r\n]*(\/?)>/y;
 const CLOSE_TAG = /<\/([A-Za-z_:][\w.:-]*)[ \t\r\n]*>/y;
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
-/** The five predefined entities (a prototype-less object: `&toString;` is not one). */
-const NAMED: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
-
-export function decodeEntities(s: string): string {
-  let amp = s.indexOf('&');
-  if (amp === -1) return s;
-  // A loop rather than replace() with a callback: names in reports are full of &amp;.
-  let out = '';
-  let from = 0;
-  while (amp !== -1) {
-    const semi = s.indexOf(';', amp + 2);
-    if (semi === -1 || semi - amp > 10) {
-      amp = s.indexOf('&', amp + 1);
-      continue;
-    }
-    const e = s.slice(amp + 1, semi);
-    let ch: string | undefined = NAMED[e];
-    if (ch === undefined && e.charCodeAt(0) === 35 /* # */) {
-      const hex = e.charCodeAt(1) === 120; /* x */
-      const digits = e.slice(hex ? 2 : 1);
-      if (digits && (hex ? /^[0-9a-fA-F]+$/ : /^\d+$/).test(digits)) {
-        const code = Number.parseInt(digits, hex ? 16 : 10);
-        ch = code <= 0x10ffff ? String.fromCodePoint(code) : '';
-      }
-    }
-    if (ch === undefined) {
-      amp = s.indexOf('&', amp + 1);
-      continue;
-    }
-    out += s.slice(from, amp) + ch;
-    from = semi + 1;
-    amp = s.indexOf('&', from);
-  }
-  return out + s.slice(from);
-}
-
-const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
-
-/**
- * The attributes of a start tag OPEN_TAG matched (so the syntax is known good): a loop of
- * indexOf and slice, no match arrays, since a report has millions of attributes.
- */
-function readAttributes(raw: string, into: Record<string, string>): void {
-  let i = 0;
-  const n = raw.length;
-  while (i < n) {
-    while (i < n && isSpace(raw.charCodeAt(i))) i++;
-    if (i >= n) return;
-    const eq = raw.indexOf('=', i);
-    let nameEnd = eq;
-    while (nameEnd > i && isSpace(raw.charCodeAt(nameEnd - 1))) nameEnd--;
-    let q = eq + 1;
-    while (isSpace(raw.charCodeAt(q))) q++;
-    const end = raw.indexOf(raw.charAt(q), q + 1);
-    into[raw.slice(i, nameEnd)] = decodeEntities(raw.slice(q + 1, end));
-    i = end + 1;
-  }
-}
-
 function countLines(s: string, start: number, end: number): number {
   let n = 0;
   for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
@@ -105,6 +46,7 @@ const WHAT: Record<Mode, string> = { text: 'text', cdata: 'a CDATA section', com
 
 export async function streamXml(file: string, handler: XmlHandler, display = file): Promise<void> {
   const stack: string[] = [];
+  const names = new Names();
   let buf = '';
   let pos = 0;
   /** Newlines in the text dropped from buf so far. */
@@ -115,7 +57,7 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   // The tag being read.
   let tagName = '';
   let attributes = NO_ATTRIBUTES;
-  let want = false;
+  let want: Wanted = false;
   let phase: 'attrs' | 'value' = 'attrs';
   let attrName = '';
   let quote = '"';
@@ -128,14 +70,16 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   let constructStart = 0;
   let constructLine: number | undefined;
 
+  const wants = (name: string): Wanted => handler.wantsAttributes?.(name) ?? true;
   const fail = (message: string, at: number): never => {
     throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1);
   };
-  const emit = (s: string) => {
-    if (s && stack.length && handler.wantsText()) handler.text(s);
+  /** Hands on buf[from, to) as text when the handler wants it (no copy otherwise). */
+  const emit = (from: number, to: number) => {
+    if (to > from && stack.length && handler.wantsText()) handler.text(buf.slice(from, to));
   };
   const keepValue = (piece: string) => {
-    if (!want) return;
+    if (want === false) return;
     const room = MAX_ATTRIBUTE - value.length;
     if (room > 0) value += piece.length > room ? piece.slice(0, room) : piece;
     if (piece.length > room) cut += piece.length - Math.max(room, 0);
@@ -186,6 +130,14 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         // Fast paths: a whole start or end tag already in the buffer is read by one regex;
         // anything else (cut by the chunk end, long values, bad syntax) by the state machine below.
         if (next === 47 /* / */) {
+          // Most often the end tag of the open element, as written: no copy of its name.
+          const open = stack.at(-1);
+          if (open !== undefined && buf.startsWith(open, lt + 2) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+            stack.pop();
+            handler.close(open);
+            pos = lt + 3 + open.length;
+            continue;
+          }
           CLOSE_TAG.lastIndex = lt;
           const m = CLOSE_TAG.exec(buf);
           if (m) {
@@ -197,20 +149,13 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
             continue;
           }
         } else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
-          OPEN_TAG.lastIndex = lt;
-          const m = OPEN_TAG.exec(buf);
-          if (m && OPEN_TAG.lastIndex - lt <= MAX_ATTRIBUTE) {
-            tagName = m[1] as string;
+          const tag = scanStartTag(buf, lt, MAX_ATTRIBUTE, names, wants, NO_ATTRIBUTES);
+          if (tag) {
+            tagName = tag.name;
             if (!stack.length && sawRoot) fail('a second root element', lt + 1);
-            want = handler.wantsAttributes?.(tagName) ?? true;
-            attributes = NO_ATTRIBUTES;
-            const raw = m[2] as string;
-            if (want) {
-              attributes = {};
-              if (raw) readAttributes(raw, attributes);
-            }
-            pos = OPEN_TAG.lastIndex;
-            finishOpen(m[3] === '/');
+            attributes = tag.attributes;
+            pos = tag.end;
+            finishOpen(tag.selfClosing);
             continue;
           }
         }
@@ -244,11 +189,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         const e = buf.indexOf(terminator, pos);
         if (e === -1) {
           const keep = Math.max(pos, buf.length - terminator.length + 1);
-          if (mode === 'cdata') emit(buf.slice(pos, keep));
+          if (mode === 'cdata') emit(pos, keep);
           pos = keep;
           return;
         }
-        if (mode === 'cdata') emit(buf.slice(pos, e));
+        if (mode === 'cdata') emit(pos, e);
         pos = e + terminator.length;
         mode = 'text';
         continue;
@@ -303,10 +248,10 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (!(after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62)) {
           fail(`bad element name '${buf.slice(pos, Math.min(nameEnd + 1, pos + 40))}'`, pos);
         }
-        tagName = buf.slice(pos, nameEnd);
+        tagName = names.get(buf, pos, nameEnd);
         if (!stack.length && sawRoot) fail('a second root element', pos);
-        want = handler.wantsAttributes?.(tagName) ?? true;
-        attributes = want ? {} : NO_ATTRIBUTES;
+        want = wants(tagName);
+        attributes = want === false ? NO_ATTRIBUTES : {};
         phase = 'attrs';
         pos = nameEnd;
       }
@@ -318,7 +263,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
           return;
         }
         keepValue(buf.slice(pos, q));
-        if (want) attributes[attrName] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
+        const key = keptName(want, attrName, 0, attrName.length);
+        if (key !== undefined) attributes[key] = decodeEntities(value) + (cut ? ` … [${cut} more characters cut]` : '');
         pos = q + 1;
         phase = 'attrs';
         continue;
@@ -328,7 +274,9 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
       if (full) {
         const raw = full[2] ?? full[3] ?? '';
         if (raw.length <= MAX_ATTRIBUTE) {
-          if (want) attributes[full[1] as string] = decodeEntities(raw);
+          const name = full[1] as string;
+          const key = keptName(want, name, 0, name.length);
+          if (key !== undefined) attributes[key] = decodeEntities(raw);
           pos = ATTR_FULL.lastIndex;
           continue;
         }
@@ -377,7 +325,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         buf = buf.slice(pos);
         pos = 0;
       }
-      buf += text;
+      // join() builds a flat string, where `+` builds a rope that every charCodeAt walks.
+      buf = buf ? [buf, text].join('') : text;
       consume(false);
     }
   } catch (error) {

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReportError, Tally, parseReport } from '../src/index.js';
+import { plainDecimal } from '../src/junit.js';
 
 const AJR = join(import.meta.dirname, '..', '..', '..', 'test', 'reports', 'corpus', 'third-party', 'action-junit-report');
 
@@ -105,5 +106,14 @@ describe('TAP', () => {
 
   it('rejects a file that is not TAP', async () => {
     await expect(read(tap('hello\nworld\n'))).rejects.toThrow(/not a TAP stream/);
+  });
+});
+
+describe('plain decimals read by hand', () => {
+  it('reads exactly what Number() reads, and leaves everything else to it', () => {
+    const samples = ['0', '7', '0.001', '0.1', '0.3', '1.5', '12.345', '12345678.123456', '0.0000000000001', '999999999999999', '3.1415926535897'];
+    for (let i = 0; i < 5000; i++) samples.push(`${Math.floor(Math.random() * 1e6)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`);
+    for (const s of samples) expect(plainDecimal(s)).toBe(Number(s));
+    for (const s of ['', '.5', '5.', '1e3', '-1', '+1', '1.2.3', ' 1', '0x10', 'NaN', 'Infinity', '1234567890123456']) expect(plainDecimal(s)).toBeUndefined();
   });
 });

@@ -1,22 +1,25 @@
 /**
  * The tokenizer's two paths must agree: a start or end tag whole in the buffer goes through
- * one regex, one cut by a chunk boundary (or too long, or odd) through the state machine.
+ * the fast scanner (xml-tag.ts), one cut by a chunk boundary (or too long, or odd) through
+ * the state machine.
  * Every element and attribute is read the same wherever the 32 KiB chunks fall.
  */
 import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEntities, streamXml } from '../src/xml.js';
+import { decodeEntities } from '../src/entities.js';
+import { streamXml } from '../src/xml.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xml-'));
 
-async function events(xml: string): Promise<string[]> {
+async function events(xml: string, wantsAttributes?: (name: string) => boolean | readonly string[]): Promise<string[]> {
   const file = join(dir, `r${Math.random()}.xml`);
   writeFileSync(file, xml);
   const out: string[] = [];
   let inText = false;
   await streamXml(file, {
+    ...(wantsAttributes ? { wantsAttributes } : {}),
     open: (name, a) => {
       out.push(`<${name} ${JSON.stringify(a)}>`);
       inText = name === 'failure';
@@ -54,6 +57,24 @@ describe('XML tokenizer', () => {
       const padding = ' '.repeat((1 << 15) - 40 - pad);
       expect(await events(`<testsuite name="s">${padding}${body}</testsuite>`)).toEqual(reference);
     }
+  });
+
+  it('keeps only the attributes the handler names, on both paths', async () => {
+    const wanted = (name: string) => (name === 'testcase' ? ['name', 'time'] : name === 'system-out' ? false : true);
+    const body = Array.from({ length: 30 }, (_, i) => `<testcase classname="c${i}" name="n${i}" names="x" time="${i}"><system-out a="b">log</system-out></testcase>`).join('\n');
+    const reference = await events(`<testsuite name="s">${body}</testsuite>`, wanted);
+    expect(reference).toContain('<testcase {"name":"n3","time":"3"}>');
+    expect(reference).toContain('<system-out {}>');
+    expect(reference[0]).toBe('<testsuite {"name":"s"}>');
+    for (let pad = 0; pad < 300; pad += 11) {
+      expect(await events(`<testsuite name="s">${' '.repeat((1 << 15) - 40 - pad)}${body}</testsuite>`, wanted)).toEqual(reference);
+    }
+  });
+
+  it('matches end tags by name, not by prefix', async () => {
+    await expect(events('<testsuite><testcase></testcases></testsuite>')).rejects.toThrow(/closing tag <\/testcases> does not match <testcase>/);
+    await expect(events('<testsuite><testcase></testcas></testsuite>')).rejects.toThrow(/closing tag <\/testcas> does not match <testcase>/);
+    expect(await events('<testsuite><testcase></testcase\n></testsuite>')).toEqual(['<testsuite {}>', '<testcase {}>', '</testcase>', '</testsuite>']);
   });
 
   it('still reads a tag too long for the fast path (a 100 KB attribute), cut to its limit', async () => {
