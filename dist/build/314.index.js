@@ -289,8 +289,10 @@ function createGitHub(options) {
     };
     return (0,github/* getOctokit */.Q)(token, {
         baseUrl,
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
         throttle: {
+            ...(options.paceWrites === false ? { enabled: false } : {}),
             onRateLimit: limited('primary'),
             onSecondaryRateLimit: limited('secondary'),
             retryAfterBaseValue: retryUnitMs,
@@ -367,7 +369,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 69699));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 96977));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -394,8 +396,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __webpack_require__(69699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __webpack_require__(96977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its

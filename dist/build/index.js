@@ -28375,7 +28375,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(69699);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(96977);
 /* harmony import */ var _rollgate_build__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29377);
 
 
@@ -28612,8 +28612,8 @@ async function writeArchive(files, out) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(69699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(96977);
 ;// CONCATENATED MODULE: ./packages/build/src/manifest.ts
 function buildId(name, commit, runId, attempt) {
     return `${name}@${commit.slice(0, 12)}+run.${runId}.${attempt}`;
@@ -28783,7 +28783,7 @@ async function saveDependencies(plan, hit, warn) {
 
 /***/ }),
 
-/***/ 69699:
+/***/ 96977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28801,7 +28801,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -29233,7 +29233,17 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/clock.ts
+/**
+ * Time as a port: the rollouts read the time and wait through a Clock, so their state
+ * machines run in tests on a virtual clock (a 60 s step in a millisecond) and in actions on
+ * the system's.
+ */
+
+const systemClock = { now: () => Date.now(), sleep: sleep };
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -30746,10 +30746,10 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9699);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6977);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6497);
-/* harmony import */ var _rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6477);
-/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6894);
+/* harmony import */ var _rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9503);
+/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6894);
 /**
  * Post step (post-if: always): a rollout the main step left mid-way (job cancelled, runner
  * lost the process, an error) gets all traffic back on stable and a failure status. Fast by
@@ -30768,30 +30768,17 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     }
     const state = JSON.parse(saved);
     const inputs = new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
-    // Whatever happens to the traffic, the record is settled: never left in_progress.
-    let restored = false;
-    let why = '';
-    try {
-        const traffic = (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs);
-        await traffic.setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
-        restored = true;
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
-    }
-    catch (error) {
-        why = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .errorLine */ .BP)(error);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${why}).`);
-    }
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const token = inputs.string('github-token');
-    if (token) {
-        const records = new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'));
-        if (restored)
-            await records.status(state.deploymentId, 'failure', (0,_rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__/* .describeStatus */ .Wn)({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
-        else
-            await records.status(state.deploymentId, 'error', (0,_rollgate_delivery_status__WEBPACK_IMPORTED_MODULE_4__/* .describeStatus */ .Wn)({ kind: 'left', weight: state.weight, why }));
-    }
-    if (!restored)
-        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__.ActionError(`Traffic could not be put back on ${state.stable.version}: ${why}`);
+    const records = token ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment')) : undefined;
+    const settled = await (0,_rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__/* .settleInflight */ .l)(state, {
+        traffic: () => (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__/* .trafficFromInputs */ .JV)(inputs),
+        ...(records ? { records } : {}),
+        warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
+        error: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(line),
+    });
+    if (!settled.restored)
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__.ActionError(`Traffic could not be put back on ${state.stable.version}: ${settled.why}`);
 });
 
 __webpack_async_result__();
@@ -30799,13 +30786,18 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6477:
+/***/ 9503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Wn: () => (/* binding */ describeStatus)
-/* harmony export */ });
-/* unused harmony exports STATUS_FORMAT_VERSION, readStatus */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ settleInflight)
+});
+
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(6977);
+;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
  * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
@@ -30853,6 +30845,35 @@ function readStatus(description) {
     const raw = m?.slice(1).find((g) => g !== undefined);
     const weight = raw === undefined ? 0 : Number(raw);
     return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/inflight.ts
+/**
+ * Undoing a rollout its main step left mid-way (the job cancelled, the process lost, an
+ * error): all traffic back on stable, and the record settled either way, never left
+ * in_progress. The canary's post step runs it; it needs only the traffic provider and the
+ * records (no analysis, no artifact client), so the post step stays small and fast.
+ */
+
+
+async function settleInflight(state, ports) {
+    let settled;
+    try {
+        await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
+        settled = { restored: true };
+        ports.warn(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+    }
+    catch (error) {
+        settled = { restored: false, why: (0,src/* errorLine */.BP)(error) };
+        ports.error(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`);
+    }
+    if (ports.records) {
+        if (settled.restored)
+            await ports.records.status(state.deploymentId, 'failure', describeStatus({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
+        else
+            await ports.records.status(state.deploymentId, 'error', describeStatus({ kind: 'left', weight: state.weight, why: settled.why ?? '' }));
+    }
+    return settled;
 }
 
 
@@ -36228,8 +36249,10 @@ function createGitHub(options) {
     };
     return getOctokit(token, {
         baseUrl,
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
         throttle: {
+            ...(options.paceWrites === false ? { enabled: false } : {}),
             onRateLimit: limited('primary'),
             onSecondaryRateLimit: limited('secondary'),
             retryAfterBaseValue: retryUnitMs,
@@ -36306,7 +36329,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 9699));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6977));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -36333,8 +36356,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(9699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(6977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -36780,7 +36803,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 9699:
+/***/ 6977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36798,7 +36821,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, sleep, splitList, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -37228,7 +37251,17 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/clock.ts
+/**
+ * Time as a port: the rollouts read the time and wait through a Clock, so their state
+ * machines run in tests on a virtual clock (a 60 s step in a millisecond) and in actions on
+ * the system's.
+ */
+
+const systemClock = { now: () => Date.now(), sleep: sleep };
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -37256,8 +37289,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(9699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(6977);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with

@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */   K: () => (/* binding */ readInputs)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9699);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6977);
 /* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5370);
 
 
@@ -28473,7 +28473,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9699:
+/***/ 6977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28489,7 +28489,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28921,7 +28921,17 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/clock.ts
+/**
+ * Time as a port: the rollouts read the time and wait through a Clock, so their state
+ * machines run in tests on a virtual clock (a 60 s step in a millisecond) and in actions on
+ * the system's.
+ */
+
+const systemClock = { now: () => Date.now(), sleep: sleep };
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -29175,8 +29185,8 @@ function byVersionDesc(a, b) {
     return compareSemVer(b.version, a.version);
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(9699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(6977);
 ;// CONCATENATED MODULE: ./packages/versioning/src/history.ts
 /**
  * What git knows about releases: tags with a prefix, the highest one reachable from HEAD,

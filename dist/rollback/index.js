@@ -30746,7 +30746,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69699);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(96977);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(55521);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(178);
@@ -30824,8 +30824,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runCanary, runningCanary, runningRollback, waitForQuiet
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(69699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(96977);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/analysis/src/checks.ts
@@ -31398,14 +31398,15 @@ const QUIET_POLL_MS = 3000;
  * to `timeoutMs` (0: not at all), then fails with one line naming what is still running.
  */
 async function quiet_waitForQuiet(records, busy, options) {
-    const started = Date.now();
+    const clock = options.clock ?? src/* systemClock */.ml;
+    const started = clock.now();
     let said = 0;
     for (;;) {
         const history = await records.history(options.limit);
         const b = busy(history);
         if (!b)
             return history;
-        const waited = Date.now() - started;
+        const waited = clock.now() - started;
         if (waited >= options.timeoutMs) {
             throw new src.ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${(0,src/* formatDuration */.a3)(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
         }
@@ -31413,7 +31414,7 @@ async function quiet_waitForQuiet(records, busy, options) {
             options.log(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${(0,src/* formatDuration */.a3)(options.timeoutMs)}.`);
             said = b.record.id;
         }
-        await (0,src/* sleep */.yy)(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
+        await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
     }
 }
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
@@ -31453,16 +31454,17 @@ const quiet_runningRollback = (history) => {
  */
 async function analyseStep(config, rollout, judge, stable) {
     judge.startStep();
+    const clock = config.clock ?? systemClock;
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
-    const started = Date.now();
+    const started = clock.now();
     const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     const timeoutMs = config.metricsTimeoutMs ?? 10_000;
     const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
     let ends = started + rollout.intervalMs;
     for (;;) {
         const deadline = ends + timeoutMs;
-        while (Date.now() < ends) {
-            await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
+        while (clock.now() < ends) {
+            await clock.sleep(Math.min(every, Math.max(0, ends - clock.now())), config.signal);
             const verdict = await sampleChecks(config, judge, stable, window, deadline);
             if (verdict)
                 return verdict;
@@ -31475,13 +31477,13 @@ async function analyseStep(config, rollout, judge, stable) {
             break;
         config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
         const limit = started + traffic.maxWaitMs;
-        if (Date.now() >= limit) {
+        if (clock.now() >= limit) {
             return {
                 check: 'min-requests',
-                reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(Date.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
+                reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(clock.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
             };
         }
-        ends = Math.min(limit, Date.now() + every);
+        ends = Math.min(limit, clock.now() + every);
     }
     return judge.endStep();
 }
@@ -31539,7 +31541,8 @@ async function deployCanary(config, deploy) {
 async function runCanary(config) {
     if (config.dryRun)
         return dryRunCanary(config);
-    const startedAt = Date.now();
+    const clock = config.clock ?? systemClock;
+    const startedAt = clock.now();
     const steps = [];
     const { records, traffic, log } = config;
     const status = (id, state, text) => records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
@@ -31560,13 +31563,13 @@ async function runCanary(config) {
             await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
             config.inflight(undefined);
             log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
-            return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+            return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: clock.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
         }
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
         // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-        const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
+        const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, clock, ...(config.signal ? { signal: config.signal } : {}) });
         const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
@@ -31615,19 +31618,19 @@ async function runCanary(config) {
         config.inflight(undefined);
         log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
         const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
     };
     const abort = async (verdict, weight, when) => {
         const elsewhere = await settledElsewhere();
         if (elsewhere)
             return elsewhere;
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+        steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'failed', reason: verdict.reason });
         if (at > 0)
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
         await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
         log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
     };
     try {
         for (const weight of remaining) {
@@ -31651,23 +31654,23 @@ async function runCanary(config) {
                 await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
                 promoted = true;
                 config.inflight(undefined);
-                steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+                steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
                 const retired = await records.retireOthers(deploymentId);
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
             }
             await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
             const verdict = await analyseStep(config, rollout, judge, stable);
             if (verdict)
                 return await abort(verdict, weight, 'at');
-            steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+            steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
             if (config.mode === 'start') {
                 await status(deploymentId, 'in_progress', describeStatus({ kind: 'paused', weight }));
                 config.inflight(undefined);
                 log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
                 steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
             }
         }
     }
@@ -32087,8 +32090,10 @@ function createGitHub(options) {
     };
     return (0,github/* getOctokit */.Q)(token, {
         baseUrl,
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
         throttle: {
+            ...(options.paceWrites === false ? { enabled: false } : {}),
             onRateLimit: limited('primary'),
             onSecondaryRateLimit: limited('secondary'),
             retryAfterBaseValue: retryUnitMs,
@@ -32165,7 +32170,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 69699));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 96977));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -32192,8 +32197,8 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(69699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(96977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -32639,7 +32644,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 69699:
+/***/ 96977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32657,13 +32662,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
-  yy: () => (/* reexport */ sleep),
   sG: () => (/* reexport */ splitArgs),
+  ml: () => (/* reexport */ systemClock),
   tp: () => (/* reexport */ summary/* table */.tp),
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, sleep, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -33095,7 +33100,17 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/kit/src/clock.ts
+/**
+ * Time as a port: the rollouts read the time and wait through a Clock, so their state
+ * machines run in tests on a virtual clock (a 60 s step in a millisecond) and in actions on
+ * the system's.
+ */
+
+const systemClock = { now: () => Date.now(), sleep: sleep };
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -33174,8 +33189,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 7 modules
-var src = __nccwpck_require__(69699);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
+var src = __nccwpck_require__(96977);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with

@@ -3,6 +3,7 @@ import type { Check, Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
 import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
+import type { Clock } from '@rollgate/kit';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -46,6 +47,8 @@ export interface CanaryConfig {
   signal?: AbortSignal;
   /** The workflow run and attempt of this job: a re-run (a later attempt) may close its own earlier record. */
   run?: { id: string; attempt: number };
+  /** The time and the waits (default: the system's; tests pass a virtual clock). */
+  clock?: Clock;
   /** Only say what would happen (see canary-dry-run.ts). */
   dryRun?: boolean;
   /** Deploys the canary from its verified build artifact before any traffic moves. */

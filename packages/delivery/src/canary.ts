@@ -4,7 +4,7 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError, Cancelled, errorLine, execChecked, formatDuration, sleep } from '@rollgate/kit';
+import { ActionError, Cancelled, errorLine, execChecked, formatDuration, systemClock } from '@rollgate/kit';
 import { renderQuery, Judge, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend } from '@rollgate/traffic';
@@ -31,16 +31,17 @@ export { Cancelled } from '@rollgate/kit';
  */
 async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
   judge.startStep();
+  const clock = config.clock ?? systemClock;
   const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
-  const started = Date.now();
+  const started = clock.now();
   const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
   const timeoutMs = config.metricsTimeoutMs ?? 10_000;
   const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
   let ends = started + rollout.intervalMs;
   for (;;) {
     const deadline = ends + timeoutMs;
-    while (Date.now() < ends) {
-      await sleep(Math.min(every, Math.max(0, ends - Date.now())), config.signal);
+    while (clock.now() < ends) {
+      await clock.sleep(Math.min(every, Math.max(0, ends - clock.now())), config.signal);
       const verdict = await sampleChecks(config, judge, stable, window, deadline);
       if (verdict) return verdict;
     }
@@ -50,13 +51,13 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
     if (served !== undefined && served >= traffic.min) break;
     config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
     const limit = started + traffic.maxWaitMs;
-    if (Date.now() >= limit) {
+    if (clock.now() >= limit) {
       return {
         check: 'min-requests',
-        reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(Date.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
+        reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(clock.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
       };
     }
-    ends = Math.min(limit, Date.now() + every);
+    ends = Math.min(limit, clock.now() + every);
   }
   return judge.endStep();
 }
@@ -115,7 +116,8 @@ async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConf
 
 export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   if (config.dryRun) return dryRunCanary(config);
-  const startedAt = Date.now();
+  const clock = config.clock ?? systemClock;
+  const startedAt = clock.now();
   const steps: StepRecord[] = [];
   const { records, traffic, log } = config;
   const status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) =>
@@ -138,12 +140,12 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
       config.inflight(undefined);
       log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
-      return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: Date.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+      return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: clock.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
     // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-    const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, ...(config.signal ? { signal: config.signal } : {}) });
+    const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, clock, ...(config.signal ? { signal: config.signal } : {}) });
     const closed: number[] = [];
     for (const r of openOfThisVersion(config, history)) {
       await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
@@ -192,17 +194,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     config.inflight(undefined);
     log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
     const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
   };
   const abort = async (verdict: Verdict, weight: number, when: 'at' | 'before'): Promise<CanaryResult> => {
     const elsewhere = await settledElsewhere();
     if (elsewhere) return elsewhere;
-    steps.push({ weight, at: new Date().toISOString(), outcome: 'failed', reason: verdict.reason });
+    steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'failed', reason: verdict.reason });
     if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
     await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
     config.inflight(undefined);
     log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: Date.now() };
+    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
   };
   try {
     for (const weight of remaining) {
@@ -223,22 +225,22 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
         promoted = true;
         config.inflight(undefined);
-        steps.push({ weight, at: new Date().toISOString(), outcome: 'promoted' });
+        steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
         const retired = await records.retireOthers(deploymentId);
         log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-        return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+        return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
       }
       await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
       log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
       const verdict = await analyseStep(config, rollout, judge, stable);
       if (verdict) return await abort(verdict, weight, 'at');
-      steps.push({ weight, at: new Date().toISOString(), outcome: 'passed' });
+      steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
       if (config.mode === 'start') {
         await status(deploymentId, 'in_progress', describeStatus({ kind: 'paused', weight }));
         config.inflight(undefined);
         log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
         steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
-        return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: Date.now() };
+        return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
       }
     }
   } catch (error) {

@@ -5,7 +5,7 @@
  * older one). They exclude each other here instead, on the deployment records: a rollback
  * waits for a running canary to settle, a canary waits for a running rollback.
  */
-import { ActionError, InputError, formatDuration, sleep, type Inputs } from '@rollgate/kit';
+import { ActionError, InputError, formatDuration, systemClock, type Clock, type Inputs } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { readStatus } from './status-codec.js';
 import { isOpen } from './canary-state.js';
@@ -33,15 +33,16 @@ export const QUIET_POLL_MS = 3000;
 export async function waitForQuiet(
   records: ReleaseRecords,
   busy: (history: DeploymentRecord[]) => Busy | undefined,
-  options: { timeoutMs: number; purpose: string; log: (line: string) => void; signal?: AbortSignal; limit?: number; pollMs?: number },
+  options: { timeoutMs: number; purpose: string; log: (line: string) => void; signal?: AbortSignal; limit?: number; pollMs?: number; clock?: Clock },
 ): Promise<DeploymentRecord[]> {
-  const started = Date.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   let said = 0;
   for (;;) {
     const history = await records.history(options.limit);
     const b = busy(history);
     if (!b) return history;
-    const waited = Date.now() - started;
+    const waited = clock.now() - started;
     if (waited >= options.timeoutMs) {
       throw new ActionError(
         `${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${formatDuration(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`,
@@ -51,7 +52,7 @@ export async function waitForQuiet(
       options.log(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`);
       said = b.record.id;
     }
-    await sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
+    await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
   }
 }
 

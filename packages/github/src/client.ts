@@ -20,6 +20,14 @@ export interface ClientOptions {
   rateLimitRetries?: number;
   /** Base unit for the retry waits in ms (default 1000; 5xx waits 1, 4, 9 units). */
   retryUnitMs?: number;
+  /** The transport (default: Node's fetch); tests pass the GitHub emulator's in-process fetch. */
+  fetch?: typeof fetch;
+  /**
+   * Pace writes as GitHub asks (one at a time, about a second apart, against its secondary
+   * rate limits: https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+   * Default on; off only against the emulator, which has no such limit.
+   */
+  paceWrites?: boolean;
 }
 
 /** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
@@ -39,8 +47,10 @@ export function createGitHub(options: ClientOptions): GitHub {
     token,
     {
       baseUrl,
+      ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
       retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
       throttle: {
+        ...(options.paceWrites === false ? { enabled: false } : {}),
         onRateLimit: limited('primary'),
         onSecondaryRateLimit: limited('secondary'),
         retryAfterBaseValue: retryUnitMs,

@@ -6,3 +6,4 @@ export * from './run.js';
 export * from './redact.js';
 export * from './values.js';
 export * from './cancel.js';
+export * from './clock.js';

@@ -13,3 +13,4 @@ export { ConcurrencyGroups } from './workflow/concurrency.js';
 export { checkoutRef, snapshotRepository } from './workflow/remote-repos.js';
 export { WorkflowRunner, type RunnerEnv, type WorkflowResult, type JobResult, type WorkflowRunOptions } from './workflow/runner.js';
 export * from './haproxy.js';
+export { VirtualClock } from './clock.js';

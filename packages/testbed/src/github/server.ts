@@ -120,8 +120,59 @@ export class HttpEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = req.method ?? 'GET';
+    const reply = await this.dispatch(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks));
+    if (!reply) {
+      req.socket.destroy();
+      return;
+    }
+    const headers = replyHeaders(reply);
+    if (reply.raw !== undefined) {
+      res.writeHead(reply.status, headers);
+      res.end(reply.raw);
+    } else if (reply.body === undefined) {
+      res.writeHead(reply.status, headers);
+      res.end();
+    } else {
+      res.writeHead(reply.status, headers);
+      res.end(JSON.stringify(reply.body));
+    }
+  }
+
+  /**
+   * The emulator without a socket: a fetch() for Octokit's `request.fetch`, answering from the
+   * same routes, faults, permission checks and OpenAPI validation as the HTTP server. Unit
+   * tests of the rollouts' state machines use it (no port, no event-loop turn per request).
+   */
+  readonly fetch = async (input: string | URL | globalThis.Request, init?: RequestInit): Promise<Response> => {
+    let url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    let method = init?.method ?? 'GET';
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    let body = init?.body === undefined || init.body === null ? Buffer.alloc(0) : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(await new Response(init.body).arrayBuffer());
+    // Redirects are followed as fetch does (https://fetch.spec.whatwg.org/#http-redirect-fetch):
+    // 303, and 301/302 after a POST, become a GET without a body; Authorization is dropped
+    // when the origin changes. GitHub answers an asset download with a 302.
+    for (let hops = 0; ; hops++) {
+      const reply = await this.dispatch(method, `${url.pathname}${url.search}`, headers, body);
+      if (!reply) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      const location = reply.headers?.location;
+      if (location && [301, 302, 303, 307, 308].includes(reply.status) && init?.redirect !== 'manual' && hops < 20) {
+        const next = new URL(location, url);
+        if (reply.status === 303 || ((reply.status === 301 || reply.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = Buffer.alloc(0);
+        }
+        if (next.origin !== url.origin) delete headers.authorization;
+        url = next;
+        continue;
+      }
+      const payload = reply.raw !== undefined ? new Uint8Array(reply.raw) : reply.body === undefined ? null : JSON.stringify(reply.body);
+      return new Response(reply.status === 204 || reply.status === 304 ? null : payload, { status: reply.status, headers: replyHeaders(reply) });
+    }
+  };
+
+  /** Answers one request; undefined when a fault drops the connection. */
+  private async dispatch(method: string, rawUrl: string, reqHeaders: IncomingMessage['headers'], body: Buffer): Promise<Reply | undefined> {
+    const url = new URL(rawUrl, 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname);
     let route: Route | undefined;
     let match: RegExpExecArray | null = null;
@@ -138,8 +189,7 @@ export class HttpEmulator {
     if (fault?.delayMs) await new Promise((ok) => setTimeout(ok, fault.delayMs));
     if (fault?.drop) {
       this.requests.push({ method, path, route: template, status: 0 });
-      req.socket.destroy();
-      return;
+      return undefined;
     }
     let reply: Reply;
     if (fault?.status) {
@@ -148,18 +198,17 @@ export class HttpEmulator {
       reply = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
     } else {
       const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match?.[i + 1] ?? '')]));
-      const body = Buffer.concat(chunks);
       const request: Request = {
         method,
         path,
         params,
         query: url.searchParams,
-        headers: req.headers,
+        headers: reqHeaders,
         body,
         json: () => (body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {}),
       };
       try {
-        reply = this.authorize(method, route.operation || route.template, req.headers) ?? (await route.handler(request));
+        reply = this.authorize(method, route.operation || route.template, reqHeaders) ?? (await route.handler(request));
       } catch (error) {
         reply = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } };
       }
@@ -169,18 +218,7 @@ export class HttpEmulator {
       }
     }
     this.requests.push({ method, path, route: template, status: reply.status });
-    const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...reply.headers };
-    if (reply.raw !== undefined) {
-      res.writeHead(reply.status, { 'content-type': 'application/octet-stream', 'content-length': String(reply.raw.length), ...headers });
-      res.end(reply.raw);
-    } else if (reply.body === undefined) {
-      res.writeHead(reply.status, headers);
-      res.end();
-    } else {
-      const text = JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(text);
-    }
+    return reply;
   }
 
   private takeFault(method: string, template: string, path: string): Fault | undefined {
@@ -193,6 +231,13 @@ export class HttpEmulator {
     if (f) f.left -= 1;
     return f;
   }
+}
+
+function replyHeaders(reply: Reply): Record<string, string> {
+  const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...reply.headers };
+  if (reply.raw !== undefined) return { 'content-type': 'application/octet-stream', 'content-length': String(reply.raw.length), ...headers };
+  if (reply.body !== undefined) return { 'content-type': 'application/json; charset=utf-8', ...headers };
+  return headers;
 }
 
 function faultReply(f: Fault): Reply {

@@ -1,0 +1,37 @@
+/**
+ * Undoing a rollout its main step left mid-way (the job cancelled, the process lost, an
+ * error): all traffic back on stable, and the record settled either way, never left
+ * in_progress. The canary's post step runs it; it needs only the traffic provider and the
+ * records (no analysis, no artifact client), so the post step stays small and fast.
+ */
+import { errorLine } from '@rollgate/kit';
+import type { ReleaseRecords } from '@rollgate/github';
+import type { TrafficProvider } from '@rollgate/traffic';
+import type { InflightState } from './canary-types.js';
+import { describeStatus } from './status-codec.js';
+
+export interface Settled {
+  restored: boolean;
+  /** Why the traffic could not be restored. */
+  why?: string;
+}
+
+export async function settleInflight(
+  state: InflightState,
+  ports: { traffic: () => TrafficProvider; records?: ReleaseRecords; warn: (line: string) => void; error: (line: string) => void },
+): Promise<Settled> {
+  let settled: Settled;
+  try {
+    await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
+    settled = { restored: true };
+    ports.warn(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+  } catch (error) {
+    settled = { restored: false, why: errorLine(error) };
+    ports.error(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`);
+  }
+  if (ports.records) {
+    if (settled.restored) await ports.records.status(state.deploymentId, 'failure', describeStatus({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
+    else await ports.records.status(state.deploymentId, 'error', describeStatus({ kind: 'left', weight: state.weight, why: settled.why ?? '' }));
+  }
+  return settled;
+}
