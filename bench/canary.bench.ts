@@ -22,7 +22,13 @@ try {
     if (up.includes('# canary 1.2.0')) canaryOn ??= Date.now();
     else if (canaryOn && !backOnStable) backOnStable = Date.now();
   }, 20);
-  const r = await stack.canary({ version: '1.2.0', environment: 'bench', steps: '5,25,50,100', interval: `${INTERVAL_S}s`, samples: '5' });
+  const r = await stack.canary({
+    version: '1.2.0',
+    environment: 'bench',
+    steps: '5,25,50,100',
+    interval: `${INTERVAL_S}s`,
+    samples: '5',
+  });
   await new Promise((res) => setTimeout(res, 3000));
   clearInterval(watch);
   const stats = await load.stop();
@@ -42,7 +48,9 @@ try {
   };
   console.log(JSON.stringify(result));
   const ok = r.outputs.outcome === 'aborted' && result.failedShare < 0.01 && result.intervalsToAbort <= 2;
-  console.log(`canary bench: ${(result.failedShare * 100).toFixed(2)}% of requests failed, back on stable after ${result.intervalsToAbort} intervals: ${ok ? 'met' : 'NOT met'}`);
+  console.log(
+    `canary bench: ${(result.failedShare * 100).toFixed(2)}% of requests failed, back on stable after ${result.intervalsToAbort} intervals: ${ok ? 'met' : 'NOT met'}`,
+  );
   process.exitCode = ok ? 0 : 1;
 } finally {
   await stack.stop();

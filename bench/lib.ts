@@ -29,7 +29,16 @@ export interface History {
   unreleased: number;
 }
 
-const MESSAGES = ['feat(api): add endpoint', 'fix: handle empty body', 'chore: bump deps', 'docs: explain', 'fix(db): retry on timeout', 'refactor: tidy', 'perf: cache lookups', 'test: more cases'];
+const MESSAGES = [
+  'feat(api): add endpoint',
+  'fix: handle empty body',
+  'chore: bump deps',
+  'docs: explain',
+  'fix(db): retry on timeout',
+  'refactor: tidy',
+  'perf: cache lookups',
+  'test: more cases',
+];
 
 /**
  * Writes a repository with a synthetic Conventional Commits history through git fast-import
@@ -44,16 +53,33 @@ export function makeHistory(h: History): { repo: string; remote: string; tags: n
   for (let i = 1; i <= h.commits; i++) {
     const msg = `${MESSAGES[i % MESSAGES.length]} ${i}\n`;
     const ts = 1_700_000_000 + i * 60;
-    lines.push('commit refs/heads/main', `mark :${i}`, `committer Bench <bench@example.com> ${ts} +0000`, `data ${Buffer.byteLength(msg)}`, msg.slice(0, -1));
+    lines.push(
+      'commit refs/heads/main',
+      `mark :${i}`,
+      `committer Bench <bench@example.com> ${ts} +0000`,
+      `data ${Buffer.byteLength(msg)}`,
+      msg.slice(0, -1),
+    );
     if (i > 1) lines.push(`from :${i - 1}`);
     lines.push(`M 644 inline file.txt`, `data ${String(i).length}`, String(i), '');
     if (i <= released && i % h.tagEvery === 0) {
       tags++;
       const tmsg = `v1.${tags}.0\n`;
-      lines.push(`tag v1.${tags}.0`, `from :${i}`, `tagger Bench <bench@example.com> ${ts} +0000`, `data ${Buffer.byteLength(tmsg)}`, tmsg.slice(0, -1), '');
+      lines.push(
+        `tag v1.${tags}.0`,
+        `from :${i}`,
+        `tagger Bench <bench@example.com> ${ts} +0000`,
+        `data ${Buffer.byteLength(tmsg)}`,
+        tmsg.slice(0, -1),
+        '',
+      );
     }
   }
-  const r = spawnSync('git', ['fast-import', '--quiet'], { cwd: repo, input: lines.join('\n') + '\n', maxBuffer: 1 << 30 });
+  const r = spawnSync('git', ['fast-import', '--quiet'], {
+    cwd: repo,
+    input: lines.join('\n') + '\n',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`fast-import failed: ${r.stderr}`);
   execFileSync('git', ['checkout', '-q', 'main'], { cwd: repo });
   const remote = mkdtempSync(join(tmpdir(), 'bench-remote-'));
@@ -65,7 +91,11 @@ export function makeHistory(h: History): { repo: string; remote: string; tags: n
 }
 
 /** Runs a command, returning wall ms and peak RSS in MB (VmHWM polled from /proc). */
-export async function measureProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; rssMb: number; stdout: string; code: number | null }> {
+export async function measureProcess(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ms: number; rssMb: number; stdout: string; code: number | null }> {
   const { spawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const started = process.hrtime.bigint();

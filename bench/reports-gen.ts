@@ -8,7 +8,10 @@ export async function writeJUnit(file: string, cases: number, failRate = 0.05): 
     bytes += Buffer.byteLength(s);
     return out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok()));
   };
-  const stack = Array.from({ length: 12 }, (_, i) => `    at Object.method${i} (/home/runner/work/app/src/module${i}.ts:${10 + i}:${5 + i})`).join('\n');
+  const stack = Array.from(
+    { length: 12 },
+    (_, i) => `    at Object.method${i} (/home/runner/work/app/src/module${i}.ts:${10 + i}:${5 + i})`,
+  ).join('\n');
   const perSuite = 1000;
   await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bench">\n');
   for (let s = 0; s * perSuite < cases; s++) {
@@ -36,8 +39,11 @@ export async function writeJUnit(file: string, cases: number, failRate = 0.05): 
  */
 export async function writeCdataFlood(file: string, cdataMb: number, cases: number): Promise<void> {
   const out = createWriteStream(file);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok())));
-  await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flood"><testsuite name="chatty"><testcase classname="chatty" name="logs a lot"><system-out><![CDATA[');
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok()));
+  await write(
+    '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flood"><testsuite name="chatty"><testcase classname="chatty" name="logs a lot"><system-out><![CDATA[',
+  );
   const mb = `${'log line with <angle> brackets & ]] almost-ends\n'.repeat(21845)}`.slice(0, 1 << 20);
   for (let i = 0; i < cdataMb; i++) await write(mb);
   await write(']]></system-out></testcase></testsuite>\n<testsuite name="after">');

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'bench');
 const only = process.argv[2];
-const benches = existsSync(dir) ? readdirSync(dir).filter((f) => /\.bench\.(ts|mjs)$/.test(f) && (!only || f.startsWith(`${only}.`))) : [];
+const benches = existsSync(dir)
+  ? readdirSync(dir).filter((f) => /\.bench\.(ts|mjs)$/.test(f) && (!only || f.startsWith(`${only}.`)))
+  : [];
 if (benches.length === 0) {
   console.log(only ? `no benchmark named ${only}` : 'no benchmarks yet');
   process.exit(only ? 1 : 0);

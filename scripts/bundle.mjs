@@ -27,7 +27,10 @@ await writeFile(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
 for (const name of actions) {
   const dir = join(out, name);
   await rm(dir, { recursive: true, force: true });
-  for (const [entry, file] of [['main.ts', 'index.js'], ['post.ts', 'post.js']]) {
+  for (const [entry, file] of [
+    ['main.ts', 'index.js'],
+    ['post.ts', 'post.js'],
+  ]) {
     const src = join(root, 'actions', name, 'src', entry);
     if (!existsSync(src)) continue;
     const { code, assets } = await ncc(src, {

@@ -20,22 +20,41 @@ const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
 const provider = hasBinary('nginx') && hasBinary('prometheus') ? 'nginx' : 'command';
-if (provider === 'command') say('nginx and Prometheus are not installed (apt-get install nginx prometheus): using examples/router and the command traffic provider.');
+if (provider === 'command')
+  say(
+    'nginx and Prometheus are not installed (apt-get install nginx prometheus): using examples/router and the command traffic provider.',
+  );
 const r = await runConsumerScenario(say, provider);
-const split = (w: Weights) => Object.values(w).map((b) => `${b.version} ${b.weight}%`).join(', ');
-const out = (name: keyof typeof r.runs) => r.runs[name].jobs[name === 'first' || name === 'second' || name === 'third' ? 'deliver' : name === 'promote' ? 'gate' : 'rollback']?.outputs ?? {};
+const split = (w: Weights) =>
+  Object.values(w)
+    .map((b) => `${b.version} ${b.weight}%`)
+    .join(', ');
+const out = (name: keyof typeof r.runs) =>
+  r.runs[name].jobs[
+    name === 'first' || name === 'second' || name === 'third' ? 'deliver' : name === 'promote' ? 'gate' : 'rollback'
+  ]?.outputs ?? {};
 console.log('');
-say(`the suite pinned at ${r.pinned}; the consumer's repository is private; ${r.gh.tokensIssued} job tokens issued, ${r.gh.denials.length} request(s) refused`);
+say(
+  `the suite pinned at ${r.pinned}; the consumer's repository is private; ${r.gh.tokensIssued} job tokens issued, ${r.gh.denials.length} request(s) refused`,
+);
 say(`deliver #1: ${r.runs.first.conclusion}, released ${out('first').tag ?? '-'}`);
-say(`deliver #2: ${r.runs.second.conclusion}, released ${out('second').tag ?? '-'}, canary ${out('second')['canary-outcome'] ?? '-'}: ${split(r.weights.second)}`);
-say(`rollback: ${r.runs.rollback.conclusion}, live again: ${out('rollback').version ?? '-'}: ${split(r.weights.rollback)}`);
-say(`deliver #3: ${r.runs.third.conclusion}, released ${out('third').tag ?? '-'}, canary ${out('third')['canary-outcome'] ?? '-'}: ${split(r.weights.paused)}`);
+say(
+  `deliver #2: ${r.runs.second.conclusion}, released ${out('second').tag ?? '-'}, canary ${out('second')['canary-outcome'] ?? '-'}: ${split(r.weights.second)}`,
+);
+say(
+  `rollback: ${r.runs.rollback.conclusion}, live again: ${out('rollback').version ?? '-'}: ${split(r.weights.rollback)}`,
+);
+say(
+  `deliver #3: ${r.runs.third.conclusion}, released ${out('third').tag ?? '-'}, canary ${out('third')['canary-outcome'] ?? '-'}: ${split(r.weights.paused)}`,
+);
 say(`promote: ${r.runs.promote.conclusion}: ${split(r.weights.promoted)}`);
 say(`load: ${r.load.sent} requests, ${r.load.failed} failed`);
 say('deployment history (GitHub Deployments, oldest first):');
 for (const d of r.gh.state.deployments) {
   const statuses = r.gh.state.statuses.filter((s) => s.deploymentId === d.id).sort((a, b) => a.id - b.id);
-  say(`  #${d.id} ${(d.payload as { version: string }).version} (${(d.payload as { kind?: string }).kind ?? 'deploy'}): ${statuses.map((s) => s.state).join(' → ')}`);
+  say(
+    `  #${d.id} ${(d.payload as { version: string }).version} (${(d.payload as { kind?: string }).kind ?? 'deploy'}): ${statuses.map((s) => s.state).join(' → ')}`,
+  );
 }
 say('done: services, router, emulators stopped');
 process.exitCode = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0 ? 0 : 1;

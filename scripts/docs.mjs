@@ -8,11 +8,16 @@ import { parse } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
-const cell = (s) => String(s ?? '').trim().replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+const cell = (s) =>
+  String(s ?? '')
+    .trim()
+    .replace(/\|/g, '\\|')
+    .replace(/\n+/g, ' ');
 
 export function renderTables(manifest) {
   const inputs = Object.entries(manifest.inputs ?? {}).map(
-    ([id, i]) => `| \`${id}\` | ${cell(i.description)} | ${i.required ? 'yes' : 'no'} | ${i.default === undefined || i.default === '' ? '' : `\`${cell(i.default)}\``} |`,
+    ([id, i]) =>
+      `| \`${id}\` | ${cell(i.description)} | ${i.required ? 'yes' : 'no'} | ${i.default === undefined || i.default === '' ? '' : `\`${cell(i.default)}\``} |`,
   );
   const outputs = Object.entries(manifest.outputs ?? {}).map(([id, o]) => `| \`${id}\` | ${cell(o.description)} |`);
   return [
@@ -39,7 +44,9 @@ for (const name of readdirSync(join(root, 'actions')).sort()) {
   const readme = join(root, 'actions', name, 'README.md');
   const manifest = parse(readFileSync(yml, 'utf8'));
   const tables = renderTables(manifest);
-  const current = existsSync(readme) ? readFileSync(readme, 'utf8') : `# ${manifest.name}\n\n${manifest.description}\n\n<!-- inputs --><!-- /outputs -->\n`;
+  const current = existsSync(readme)
+    ? readFileSync(readme, 'utf8')
+    : `# ${manifest.name}\n\n${manifest.description}\n\n<!-- inputs --><!-- /outputs -->\n`;
   const next = current.replace(/<!-- inputs -->[\s\S]*<!-- \/outputs -->/, tables);
   if (!next.includes(tables)) throw new Error(`${readme}: missing the <!-- inputs --> ... <!-- /outputs --> markers`);
   if (next !== current) {

@@ -16,7 +16,11 @@ const STABLE = /^(\d+)\.(\d+)\.(\d+)$/;
 const tags = git('tag', '--list', `${prefix}*`)
   .split('\n')
   .filter((t) => STABLE.test(t.slice(prefix.length)))
-  .map((name) => ({ name, v: name.slice(prefix.length).split('.').map(Number), sha: git('rev-parse', `${name}^{commit}`).trim() }))
+  .map((name) => ({
+    name,
+    v: name.slice(prefix.length).split('.').map(Number),
+    sha: git('rev-parse', `${name}^{commit}`).trim(),
+  }))
   .sort((a, b) => a.v[0] - b.v[0] || a.v[1] - b.v[1] || a.v[2] - b.v[2]);
 const isAncestor = (a, b) => {
   try {
@@ -29,7 +33,10 @@ const isAncestor = (a, b) => {
 const releases = [];
 for (let i = 1; i < tags.length; i++) {
   const tag = tags[i];
-  const previous = tags.slice(0, i).reverse().find((t) => t.sha !== tag.sha && isAncestor(t.sha, tag.sha));
+  const previous = tags
+    .slice(0, i)
+    .reverse()
+    .find((t) => t.sha !== tag.sha && isAncestor(t.sha, tag.sha));
   if (!previous) continue;
   const out = git('log', '--reverse', '--format=%H%x1f%P%x1f%B%x1e', `${previous.sha}..${tag.sha}`);
   const commits = out

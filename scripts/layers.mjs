@@ -11,7 +11,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:import|require|require\.resolve)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:import|require|require\.resolve)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 const ALLOWED = { kit: [], github: ['kit'] };
 
 function sources(dir) {
@@ -54,26 +55,46 @@ export function checkLayers(base = root) {
       for (const spec of importsOf(file)) {
         if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
-          if (!target.startsWith(unit.dir + '/')) findings.push({ file: rel, message: `imports ${spec}, outside its own ${unit.kind} (use the package name)` });
-          if (relative(base, target).startsWith('actions/') && unit.kind === 'package') findings.push({ file: rel, message: `a package imports an action (${spec})` });
+          if (!target.startsWith(unit.dir + '/'))
+            findings.push({
+              file: rel,
+              message: `imports ${spec}, outside its own ${unit.kind} (use the package name)`,
+            });
+          if (relative(base, target).startsWith('actions/') && unit.kind === 'package')
+            findings.push({ file: rel, message: `a package imports an action (${spec})` });
           edges.push(target);
           continue;
         }
         const pkg = packageOf(spec);
         if (!pkg) continue;
         used.add(pkg);
-        if (!declared.has(pkg)) findings.push({ file: rel, message: `imports ${pkg}, which ${relative(base, unit.dir)}/package.json does not declare` });
+        if (!declared.has(pkg))
+          findings.push({
+            file: rel,
+            message: `imports ${pkg}, which ${relative(base, unit.dir)}/package.json does not declare`,
+          });
         if (pkg.startsWith('@rollgate/')) {
           const target = pkg.slice('@rollgate/'.length);
-          if (target === 'testbed' && unit.name !== 'testbed') findings.push({ file: rel, message: 'imports @rollgate/testbed (only tests, scripts and benchmarks may)' });
-          if (unit.kind === 'package' && ALLOWED[unit.name] && !ALLOWED[unit.name].includes(target)) findings.push({ file: rel, message: `${unit.name} may import ${ALLOWED[unit.name].map((x) => `@rollgate/${x}`).join(', ') || 'no workspace package'}, not @rollgate/${target}` });
+          if (target === 'testbed' && unit.name !== 'testbed')
+            findings.push({ file: rel, message: 'imports @rollgate/testbed (only tests, scripts and benchmarks may)' });
+          if (unit.kind === 'package' && ALLOWED[unit.name] && !ALLOWED[unit.name].includes(target))
+            findings.push({
+              file: rel,
+              message: `${unit.name} may import ${ALLOWED[unit.name].map((x) => `@rollgate/${x}`).join(', ') || 'no workspace package'}, not @rollgate/${target}`,
+            });
         }
       }
       graph.set(file, edges);
     }
     // A dependency the package's own tests import counts as used (not as one its sources need).
-    for (const file of sources(join(unit.dir, 'test'))) for (const spec of importsOf(file)) if (packageOf(spec)) used.add(packageOf(spec));
-    for (const dep of declared) if (!used.has(dep)) findings.push({ file: `${relative(base, unit.dir)}/package.json`, message: `declares ${dep}, which no source file imports` });
+    for (const file of sources(join(unit.dir, 'test')))
+      for (const spec of importsOf(file)) if (packageOf(spec)) used.add(packageOf(spec));
+    for (const dep of declared)
+      if (!used.has(dep))
+        findings.push({
+          file: `${relative(base, unit.dir)}/package.json`,
+          message: `declares ${dep}, which no source file imports`,
+        });
   }
   // Cycles between source files: a depth-first search reporting each cycle once.
   const state = new Map();

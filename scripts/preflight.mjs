@@ -11,14 +11,23 @@ import { fileURLToPath } from 'node:url';
 
 // The runner starts the actions with Node 24 (runs.using: node24); the test bed does too. Node's
 // own build comes from the npm registry (node-<platform>-<arch>, a tarball with bin/node), once.
-const NODE24 = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'node_modules', '.cache', 'rollgate', 'node24');
-const node24Works = () => spawnSync(join(NODE24, 'bin', 'node'), ['--version'], { encoding: 'utf8' }).stdout?.startsWith('v24.');
+const NODE24 = join(
+  resolve(dirname(fileURLToPath(import.meta.url)), '..'),
+  'node_modules',
+  '.cache',
+  'rollgate',
+  'node24',
+);
+const node24Works = () =>
+  spawnSync(join(NODE24, 'bin', 'node'), ['--version'], { encoding: 'utf8' }).stdout?.startsWith('v24.');
 if (!node24Works()) {
   const pkg = `node-${process.platform}-${process.arch}@24`;
   console.log(`preflight: fetching Node 24 for the action bundles (npm pack ${pkg})`);
   const work = mkdtempSync(join(tmpdir(), 'node24-'));
   try {
-    execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', work], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', work], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${pkg} wrote no tarball`);
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
@@ -26,7 +35,9 @@ if (!node24Works()) {
     mkdirSync(dirname(NODE24), { recursive: true });
     renameSync(join(work, 'package'), NODE24);
   } catch (error) {
-    console.error(`preflight: could not fetch Node 24 (${error.message.split('\n')[0]}). The tests run the action bundles on Node 24, as the runner does; fetch it with:\n  npm pack ${pkg} && tar -xzf node-*.tgz && mv package ${NODE24}`);
+    console.error(
+      `preflight: could not fetch Node 24 (${error.message.split('\n')[0]}). The tests run the action bundles on Node 24, as the runner does; fetch it with:\n  npm pack ${pkg} && tar -xzf node-*.tgz && mv package ${NODE24}`,
+    );
     process.exit(1);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -37,9 +48,19 @@ if (!node24Works()) {
   }
 }
 
-const NEEDED = { nginx: 'nginx', prometheus: 'prometheus', haproxy: 'haproxy', unzip: 'unzip', zstd: 'zstd', git: 'git', tar: 'tar' };
+const NEEDED = {
+  nginx: 'nginx',
+  prometheus: 'prometheus',
+  haproxy: 'haproxy',
+  unzip: 'unzip',
+  zstd: 'zstd',
+  git: 'git',
+  tar: 'tar',
+};
 const has = (bin) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'ignore' }).status === 0;
-const missing = Object.entries(NEEDED).filter(([bin]) => !has(bin)).map(([, pkg]) => pkg);
+const missing = Object.entries(NEEDED)
+  .filter(([bin]) => !has(bin))
+  .map(([, pkg]) => pkg);
 if (missing.length === 0) process.exit(0);
 const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -52,5 +73,7 @@ if (root && has('apt-get')) {
   for (const name of ['nginx', 'prometheus', 'haproxy']) spawnSync('pkill', ['-x', name], { stdio: 'ignore' });
   process.exit(0);
 }
-console.error(`preflight: the tests need ${missing.join(', ')}, not installed here. Run:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`);
+console.error(
+  `preflight: the tests need ${missing.join(', ')}, not installed here. Run:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`,
+);
 process.exit(1);

@@ -20,7 +20,10 @@ export const SELF = /^\$\//;
 
 /** Where a local, self-repository or first-party reference lives in this repository, if it is one. */
 function localPath(uses, kind) {
-  const m = kind === 'action' ? /^(?:\.\/|\$\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.*)?$/.exec(uses) : /^(?:\.\/|\$\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.*)?$/.exec(uses);
+  const m =
+    kind === 'action'
+      ? /^(?:\.\/|\$\/|rollgate\/rollgate\/)(actions\/[\w-]+)(?:@.*)?$/.exec(uses)
+      : /^(?:\.\/|\$\/|rollgate\/rollgate\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@.*)?$/.exec(uses);
   return m?.[1];
 }
 
@@ -62,11 +65,24 @@ export function checkReferences(text, root) {
       }
       const inputs = call.inputs ?? {};
       const secrets = call.secrets ?? {};
-      for (const key of Object.keys(jobJs.with ?? {})) if (!(key in inputs)) findings.push({ line: at(uses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
-      for (const [key, spec] of Object.entries(inputs)) if (isRequired(spec) && !(key in (jobJs.with ?? {}))) findings.push({ line: at(uses), message: `job ${jobName}: required input ${key} of ${path} is not given` });
-      if (jobJs.secrets === 'inherit') findings.push({ line: at(uses), message: `job ${jobName}: secrets: inherit passes every secret; name the ones ${path} declares` });
-      else for (const key of Object.keys(jobJs.secrets ?? {})) if (!(key in secrets)) findings.push({ line: at(uses), message: `job ${jobName}: secret ${key} is not declared by ${path}` });
-      for (const [key, spec] of Object.entries(secrets)) if (spec?.required === true && !(key in (jobJs.secrets ?? {}))) findings.push({ line: at(uses), message: `job ${jobName}: required secret ${key} of ${path} is not given` });
+      for (const key of Object.keys(jobJs.with ?? {}))
+        if (!(key in inputs))
+          findings.push({ line: at(uses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
+      for (const [key, spec] of Object.entries(inputs))
+        if (isRequired(spec) && !(key in (jobJs.with ?? {})))
+          findings.push({ line: at(uses), message: `job ${jobName}: required input ${key} of ${path} is not given` });
+      if (jobJs.secrets === 'inherit')
+        findings.push({
+          line: at(uses),
+          message: `job ${jobName}: secrets: inherit passes every secret; name the ones ${path} declares`,
+        });
+      else
+        for (const key of Object.keys(jobJs.secrets ?? {}))
+          if (!(key in secrets))
+            findings.push({ line: at(uses), message: `job ${jobName}: secret ${key} is not declared by ${path}` });
+      for (const [key, spec] of Object.entries(secrets))
+        if (spec?.required === true && !(key in (jobJs.secrets ?? {})))
+          findings.push({ line: at(uses), message: `job ${jobName}: required secret ${key} of ${path} is not given` });
       continue;
     }
     const steps = job.get('steps', true);
@@ -82,7 +98,10 @@ export function checkReferences(text, root) {
       // Every checkout: the release action pushes with its github-token input itself, so no job
       // needs the token left in .git/config, where any later step (a build script) can read it.
       if (/^actions\/checkout@/.test(ref) && w['persist-credentials'] !== false) {
-        findings.push({ line: at(stepUses), message: `job ${jobName}: checkout keeps the token in .git/config${pushes ? ' (the release action pushes with its github-token input)' : ''}: set persist-credentials: false` });
+        findings.push({
+          line: at(stepUses),
+          message: `job ${jobName}: checkout keeps the token in .git/config${pushes ? ' (the release action pushes with its github-token input)' : ''}: set persist-credentials: false`,
+        });
       }
       const path = localPath(ref, 'action');
       if (!path) continue;
@@ -92,8 +111,15 @@ export function checkReferences(text, root) {
         continue;
       }
       const declared = parse(readFileSync(yml, 'utf8'))?.inputs ?? {};
-      for (const key of Object.keys(w)) if (!(key in declared)) findings.push({ line: at(stepUses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
-      for (const [key, spec] of Object.entries(declared)) if (isRequired(spec) && !(key in w)) findings.push({ line: at(stepUses), message: `job ${jobName}: required input ${key} of ${path} is not given` });
+      for (const key of Object.keys(w))
+        if (!(key in declared))
+          findings.push({ line: at(stepUses), message: `job ${jobName}: with.${key} is not an input of ${path}` });
+      for (const [key, spec] of Object.entries(declared))
+        if (isRequired(spec) && !(key in w))
+          findings.push({
+            line: at(stepUses),
+            message: `job ${jobName}: required input ${key} of ${path} is not given`,
+          });
     }
   }
   return findings;
@@ -106,7 +132,10 @@ export function checkWorkflow(text) {
   const at = (node) => (node?.range ? counter.linePos(node.range[0]).line : 1);
   if (!isMap(doc.contents)) return [{ line: 1, message: 'not a workflow: expected a mapping at the top' }];
   if (!doc.contents.has('permissions')) {
-    findings.push({ line: 1, message: 'no top-level permissions: block (start from `permissions: {}` and grant per job)' });
+    findings.push({
+      line: 1,
+      message: 'no top-level permissions: block (start from `permissions: {}` and grant per job)',
+    });
   }
   const visit = (node) => {
     if (isMap(node)) {
@@ -114,13 +143,25 @@ export function checkWorkflow(text) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const key = String(pair.key.value);
         if (key === 'run' && isScalar(pair.value) && /\$\{\{/.test(String(pair.value.value))) {
-          findings.push({ line: at(pair.value), message: 'expression ${{ }} inside a run: script; pass it through env: and use "$VAR"' });
+          findings.push({
+            line: at(pair.value),
+            message: 'expression ${{ }} inside a run: script; pass it through env: and use "$VAR"',
+          });
         }
         if (key === 'uses' && isScalar(pair.value)) {
           const uses = String(pair.value.value);
           if (/^rollgate\/rollgate\/actions\//.test(uses)) {
-            findings.push({ line: at(pair.value), message: `'${uses}' calls the suite's own action by a tag: use $/${uses.replace(/^rollgate\/rollgate\//, '').replace(/@.*$/, '')} (the same commit as this workflow)` });
-          } else if (!uses.startsWith('./') && !SELF.test(uses) && !uses.startsWith('docker://') && !FIRST_PARTY.test(uses) && !SHA.test(uses)) {
+            findings.push({
+              line: at(pair.value),
+              message: `'${uses}' calls the suite's own action by a tag: use $/${uses.replace(/^rollgate\/rollgate\//, '').replace(/@.*$/, '')} (the same commit as this workflow)`,
+            });
+          } else if (
+            !uses.startsWith('./') &&
+            !SELF.test(uses) &&
+            !uses.startsWith('docker://') &&
+            !FIRST_PARTY.test(uses) &&
+            !SHA.test(uses)
+          ) {
             findings.push({ line: at(pair.value), message: `'${uses}' is not pinned to a full commit SHA` });
           }
         }

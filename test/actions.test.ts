@@ -29,8 +29,10 @@ describe('every action.yml', () => {
       }
     });
     it('documents every input and output', () => {
-      for (const i of m.template.inputs ?? []) expect([i.id, i.description?.trim()]).toEqual([i.id, expect.any(String)]);
-      for (const o of m.template.outputs ?? []) expect([o.id, o.description?.trim()]).toEqual([o.id, expect.any(String)]);
+      for (const i of m.template.inputs ?? [])
+        expect([i.id, i.description?.trim()]).toEqual([i.id, expect.any(String)]);
+      for (const o of m.template.outputs ?? [])
+        expect([o.id, o.description?.trim()]).toEqual([o.id, expect.any(String)]);
       for (const i of m.template.inputs ?? []) expect(i.id).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
     });
   });
@@ -50,14 +52,24 @@ describe('the runtime the runner uses', () => {
     // The harness really starts a node24 action with Node 24, and with Node 20 when told to.
     const probe = join(ROOT, 'packages', 'testbed', 'test', 'fixtures', 'probe');
     expect((await runAction({ action: probe, post: false })).outputs.node).toMatch(/^v24\./);
-    expect((await runAction({ action: probe, post: false, node: process.execPath })).outputs.node).toBe(process.version);
+    expect((await runAction({ action: probe, post: false, node: process.execPath })).outputs.node).toBe(
+      process.version,
+    );
     for (const action of actions) {
       // Inputs each action refuses early, with one error line (bad input, or no git repository here).
       const inputs = { 'github-token': 'ghs_x', environment: '', reports: '', command: '', version: '' };
       const on24 = await runAction({ action, inputs, post: false });
       const on20 = await runAction({ action, inputs, post: false, node: process.execPath });
-      expect({ action, exit: on24.exitCode, error: on24.error }).toEqual({ action, exit: 1, error: expect.stringMatching(/^\S.{10,}$/) });
-      expect({ action, exit: on20.exitCode, error: on20.error }).toEqual({ action, exit: on24.exitCode, error: on24.error });
+      expect({ action, exit: on24.exitCode, error: on24.error }).toEqual({
+        action,
+        exit: 1,
+        error: expect.stringMatching(/^\S.{10,}$/),
+      });
+      expect({ action, exit: on20.exitCode, error: on20.error }).toEqual({
+        action,
+        exit: on24.exitCode,
+        error: on24.error,
+      });
     }
   }, 120_000);
 });

@@ -17,8 +17,12 @@ describe('dist/', () => {
     const out = mkdtempSync(join(tmpdir(), 'bundle-'));
     try {
       execFileSync('node', ['scripts/bundle.mjs', '--out', out], { cwd: ROOT, stdio: 'pipe' });
-      const fresh = files(out).map((f) => relative(out, f)).sort();
-      const committed = files(join(ROOT, 'dist')).map((f) => relative(join(ROOT, 'dist'), f)).sort();
+      const fresh = files(out)
+        .map((f) => relative(out, f))
+        .sort();
+      const committed = files(join(ROOT, 'dist'))
+        .map((f) => relative(join(ROOT, 'dist'), f))
+        .sort();
       expect(committed).toEqual(fresh);
       const differing = fresh.filter((f) => !readFileSync(join(out, f)).equals(readFileSync(join(ROOT, 'dist', f))));
       expect(differing).toEqual([]);

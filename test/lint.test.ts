@@ -69,7 +69,9 @@ describe('workflow lint', () => {
     const messages = lint(workflow(bad).dir).map((f) => `${f.file}:${f.line}: ${f.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^\.github\/workflows\/w\.yml:13: "github\.event\.issue\.title" is potentially untrusted/),
+        expect.stringMatching(
+          /^\.github\/workflows\/w\.yml:13: "github\.event\.issue\.title" is potentially untrusted/,
+        ),
         '.github/workflows/w.yml:13: expression ${{ }} inside a run: script; pass it through env: and use "$VAR"',
       ]),
     );
@@ -86,9 +88,14 @@ describe('workflow lint', () => {
     const pipeline = readFileSync(join(ROOT, '.github', 'workflows', 'pipeline.yml'), 'utf8');
     expect(pipeline).toMatch(/uses: \$\/actions\/canary$/m);
     for (const file of ['pipeline.yml', 'promote.yml', 'rollback.yml', 'release.yml']) {
-      expect(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')).not.toMatch(/rollgate\/rollgate\/actions\//);
+      expect(readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8')).not.toMatch(
+        /rollgate\/rollgate\/actions\//,
+      );
     }
-    const tagged = GOOD.replace("      - run: echo \"$TITLE\"", '      - uses: rollgate/rollgate/actions/release@v1\n      - run: echo "$TITLE"');
+    const tagged = GOOD.replace(
+      '      - run: echo "$TITLE"',
+      '      - uses: rollgate/rollgate/actions/release@v1\n      - run: echo "$TITLE"',
+    );
     expect(lint(workflow(tagged).dir).map((f) => f.message)).toContain(
       "'rollgate/rollgate/actions/release@v1' calls the suite's own action by a tag: use $/actions/release (the same commit as this workflow)",
     );
@@ -154,7 +161,8 @@ describe("the suite's own release", () => {
 });
 
 type LayerFinding = { file: string; message: string };
-const layers = async () => (await import(join(ROOT, 'scripts', 'layers.mjs') as string)) as { checkLayers(base?: string): LayerFinding[] };
+const layers = async () =>
+  (await import(join(ROOT, 'scripts', 'layers.mjs') as string)) as { checkLayers(base?: string): LayerFinding[] };
 
 describe('layering rules (scripts/layers.mjs)', () => {
   const tree = (files: Record<string, string>) => {
@@ -174,10 +182,12 @@ describe('layering rules (scripts/layers.mjs)', () => {
   it('finds a cycle, an undeclared or unused dependency, kit importing a workspace package, a package importing an action, and testbed outside tests', async () => {
     const base = tree({
       'packages/kit/package.json': manifest({ '@rollgate/github': '^0.1.0', yaml: '^2.0.0' }),
-      'packages/kit/src/a.ts': "import { b } from './b.js';\nimport { x } from '@rollgate/github';\nexport const a = 1;\n",
+      'packages/kit/src/a.ts':
+        "import { b } from './b.js';\nimport { x } from '@rollgate/github';\nexport const a = 1;\n",
       'packages/kit/src/b.ts': "import type { a } from './a.js';\nexport const b = 2;\n",
       'packages/delivery/package.json': manifest(),
-      'packages/delivery/src/c.ts': "import { run } from '../../../actions/canary/src/main.js';\nimport { GitHubEmulator } from '@rollgate/testbed';\n",
+      'packages/delivery/src/c.ts':
+        "import { run } from '../../../actions/canary/src/main.js';\nimport { GitHubEmulator } from '@rollgate/testbed';\n",
       'actions/canary/package.json': manifest(),
       'actions/canary/src/main.ts': "export const run = await import('@actions/core');\n",
     });
@@ -186,8 +196,12 @@ describe('layering rules (scripts/layers.mjs)', () => {
       expect.arrayContaining([
         'packages/kit/src/a.ts: kit may import no workspace package, not @rollgate/github',
         'packages/kit/package.json: declares yaml, which no source file imports',
-        expect.stringMatching(/^packages\/kit\/src\/a\.ts: import cycle: packages\/kit\/src\/a\.ts -> packages\/kit\/src\/b\.ts -> packages\/kit\/src\/a\.ts$/),
-        expect.stringMatching(/^packages\/delivery\/src\/c\.ts: imports \.\.\/\.\.\/\.\.\/actions\/canary\/src\/main\.js, outside its own package/),
+        expect.stringMatching(
+          /^packages\/kit\/src\/a\.ts: import cycle: packages\/kit\/src\/a\.ts -> packages\/kit\/src\/b\.ts -> packages\/kit\/src\/a\.ts$/,
+        ),
+        expect.stringMatching(
+          /^packages\/delivery\/src\/c\.ts: imports \.\.\/\.\.\/\.\.\/actions\/canary\/src\/main\.js, outside its own package/,
+        ),
         'packages/delivery/src/c.ts: a package imports an action (../../../actions/canary/src/main.js)',
         'packages/delivery/src/c.ts: imports @rollgate/testbed (only tests, scripts and benchmarks may)',
         'packages/delivery/src/c.ts: imports @rollgate/testbed, which packages/delivery/package.json does not declare',
@@ -196,4 +210,3 @@ describe('layering rules (scripts/layers.mjs)', () => {
     );
   });
 });
-

@@ -336,7 +336,12 @@ async function findRelease(gh, repo, tag, includeDrafts) {
 async function publishRelease(gh, repo, spec, resume) {
     let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
     if (release && !release.draft) {
-        return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+        return {
+            id: release.id,
+            url: release.html_url,
+            created: false,
+            assets: release.assets.map((a) => ({ name: a.name, id: a.id })),
+        };
     }
     const draft = spec.assets.length > 0;
     if (!release) {
@@ -356,14 +361,30 @@ async function publishRelease(gh, repo, spec, resume) {
             const existing = releases_status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
             if (!existing)
                 throw error;
-            return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+            return {
+                id: existing.id,
+                url: existing.html_url,
+                created: false,
+                assets: existing.assets.map((a) => ({ name: a.name, id: a.id })),
+            };
         }
     }
     const uploaded = await uploadMissing(gh, repo, release, spec.assets);
     if (release.draft) {
-        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+        release = (await gh.rest.repos.updateRelease({
+            ...repo,
+            release_id: release.id,
+            draft: false,
+            body: spec.body,
+            name: spec.name,
+        })).data;
     }
-    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+    return {
+        id: release.id,
+        url: release.html_url,
+        created: true,
+        assets: [...uploaded].map(([name, id]) => ({ name, id })),
+    };
 }
 /** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
 async function attachToRelease(gh, repo, tag, files) {
@@ -437,7 +458,9 @@ function payloadProblem(payload) {
         const steps = rollout?.steps;
         if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
             return 'rollout.steps is not a list of percentages';
-        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+        if (!Number.isInteger(rollout?.interval_ms) ||
+            rollout.interval_ms < 1000 ||
+            rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
     for (const [kind, value, field, required] of checks) {
@@ -503,7 +526,10 @@ class deployments_ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
+        return {
+            state: s?.state ?? 'none',
+            description: cleanDescription(s?.description),
+        };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -512,7 +538,11 @@ class deployments_ReleaseRecords {
      * payload this suite could not have written is left out (and listed in `refused`).
      */
     async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+        const list = await this.gh.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.environment,
+            per_page: Math.min(limit, 100),
+        });
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
@@ -538,7 +568,9 @@ class deployments_ReleaseRecords {
         }
         const out = [];
         for (const { d, payload } of candidates) {
-            const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+            const twins = payload.run
+                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
+                : [];
             const problem = twins.length
                 ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
                 : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
@@ -546,7 +578,11 @@ class deployments_ReleaseRecords {
                 refuse(d.id, problem);
                 continue;
             }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: d.id,
+                per_page: 100,
+            });
             const latest = statuses.data[0];
             out.push({
                 id: d.id,
@@ -579,7 +615,7 @@ class deployments_ReleaseRecords {
  * control characters reach a log line (where a newline could start a workflow command).
  */
 function cleanDescription(text) {
-    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+    return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 function safeJson(s) {
     try {

@@ -28465,7 +28465,10 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
     if (inputs.releaseTag) {
         const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
         const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(314)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76314));
-        releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
+        releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [
+            built.archive,
+            built.manifestPath,
+        ]);
     }
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .setOutputs */ .n0)({
         'artifact-name': inputs.name,
@@ -28633,9 +28636,12 @@ function parseManifest(text, source) {
         m = JSON.parse(text);
     }
     catch (error) {
-        throw new Error(`${source} is not JSON: ${error.message}`);
+        throw new Error(`${source} is not JSON: ${error.message}`, { cause: error });
     }
-    if (m.schema !== 'rollgate/build-manifest@1' || !m.artifact?.digest || !m.artifact.archive || !Array.isArray(m.files)) {
+    if (m.schema !== 'rollgate/build-manifest@1' ||
+        !m.artifact?.digest ||
+        !m.artifact.archive ||
+        !Array.isArray(m.files)) {
         throw new Error(`${source} is not a rollgate build manifest`);
     }
     return m;
@@ -28699,7 +28705,12 @@ async function packageBuild(config) {
         repository: config.env.repository,
         commit: config.env.sha,
         ref: config.env.ref,
-        run: { id: config.env.runId, attempt: config.env.attempt, number: config.env.runNumber, workflow: config.env.workflow },
+        run: {
+            id: config.env.runId,
+            attempt: config.env.attempt,
+            number: config.env.runNumber,
+            workflow: config.env.workflow,
+        },
         built_at: new Date().toISOString(),
         command: config.command,
         tools: await toolVersions(),
@@ -28724,7 +28735,11 @@ var external_node_os_ = __nccwpck_require__(48161);
 
 
 
-const LOCKFILES = { npm: 'package-lock.json', yarn: 'yarn.lock', pnpm: 'pnpm-lock.yaml' };
+const LOCKFILES = {
+    npm: 'package-lock.json',
+    yarn: 'yarn.lock',
+    pnpm: 'pnpm-lock.yaml',
+};
 /** The folder each package manager keeps downloads in (asked from the tool, with the usual default). */
 async function cacheDir(pm, cwd) {
     const ask = async (program, args) => {
@@ -28741,7 +28756,10 @@ async function planCache(pm, cwd) {
     const lock = (0,external_node_path_.join)(cwd, LOCKFILES[pm]);
     if (!(0,external_node_fs_.existsSync)(lock))
         throw new src.ActionError(`cache: ${pm} needs ${LOCKFILES[pm]} in ${cwd} to key the cache; commit the lock file or remove the cache input.`);
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_.readFile)(lock)).digest('hex').slice(0, 32);
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(await (0,promises_.readFile)(lock))
+        .digest('hex')
+        .slice(0, 32);
     const prefix = `rollgate-build-${process.env.RUNNER_OS ?? process.platform}-${pm}-`;
     return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
@@ -28921,7 +28939,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -29053,7 +29071,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -29185,10 +29210,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);

@@ -30768,7 +30768,10 @@ var external_node_fs_ = __nccwpck_require__(73024);
 
 
 function renderUpstream(name, split) {
-    const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
+    const lines = [
+        '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
+        `upstream ${name} {`,
+    ];
     for (const [backend, weight, role] of [
         [split.stable, 100 - split.canaryWeight, 'stable'],
         [split.canary, split.canaryWeight, 'canary'],
@@ -30812,7 +30815,10 @@ class NginxProvider {
                 await (0,promises_.rm)(upstreamFile, { force: true });
             else
                 await (0,promises_.writeFile)(upstreamFile, previous);
-            const why = (checked.stderr || checked.stdout).trim().split('\n').find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+            const why = (checked.stderr || checked.stdout)
+                .trim()
+                .split('\n')
+                .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
             throw new src.ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
         }
         const [reload, ...reloadArgs] = this.options.reloadCommand;
@@ -30929,7 +30935,11 @@ class HaproxyProvider {
     addressesReachable = true;
     constructor(options) {
         this.options = options;
-        for (const [input, value] of [['haproxy-backend', options.backend], ['haproxy-stable-server', options.stableServer], ['haproxy-canary-server', options.canaryServer]]) {
+        for (const [input, value] of [
+            ['haproxy-backend', options.backend],
+            ['haproxy-stable-server', options.stableServer],
+            ['haproxy-canary-server', options.canaryServer],
+        ]) {
             if (!NAME.test(value))
                 throw new src.ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
         }
@@ -30943,7 +30953,8 @@ class HaproxyProvider {
             const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
-            const report = / addr /.test(command) && /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+            const report = / addr /.test(command) &&
+                /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
             if (answer && !report)
                 throw new src.ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
         }
@@ -30953,7 +30964,11 @@ class HaproxyProvider {
         const m = address ? ADDRESS.exec(address) : null;
         if (address && !m)
             throw new src.ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
-        return [...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []), `set server ${at} weight ${weight}`, `set server ${at} state ready`];
+        return [
+            ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
+            `set server ${at} weight ${weight}`,
+            `set server ${at} state ready`,
+        ];
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
@@ -30972,7 +30987,11 @@ class HaproxyProvider {
         const w = Math.round(split.canaryWeight);
         const { stableServer, canaryServer } = this.options;
         // Stable first: while the canary slot changes address, every request has somewhere to go.
-        await this.run([...this.slot(stableServer, 100 - w, split.stable.address), `set server ${this.options.backend}/${canaryServer} weight 0`, ...this.slot(canaryServer, w, split.canary.address)]);
+        await this.run([
+            ...this.slot(stableServer, 100 - w, split.stable.address),
+            `set server ${this.options.backend}/${canaryServer} weight 0`,
+            ...this.slot(canaryServer, w, split.canary.address),
+        ]);
         const held = await this.state();
         const check = (server, weight, address) => {
             const s = held[server];
@@ -31007,14 +31026,20 @@ function trafficFromInputs(inputs) {
     if (provider === 'nginx') {
         return new NginxProvider({
             upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-            upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
+            upstreamName: inputs.string('nginx-upstream-name', {
+                default: 'app',
+                pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
+            }),
             testCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-test-command', { default: 'nginx -t' })),
             reloadCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
         });
     }
     if (provider === 'command')
         return new CommandProvider((0,src/* splitArgs */.sG)(inputs.string('traffic-command', { required: true })));
-    const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
+    const url = inputs.string('traffic-url', {
+        required: true,
+        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
+    });
     const token = inputs.string('traffic-token');
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }
@@ -31041,7 +31066,10 @@ async function getJson(url, options, limits = {}) {
             await (0,src/* sleep */.yy)(200 * attempt, limits.signal);
         const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
         if (left <= 0)
-            return { ok: false, detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer" };
+            return {
+                ok: false,
+                detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer",
+            };
         const timeout = AbortSignal.timeout(left);
         const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
         try {
@@ -31085,7 +31113,10 @@ function toReading(raw, what) {
     if (value !== undefined && Number.isFinite(value))
         return { kind: 'value', value };
     const shown = JSON.stringify(raw) ?? String(raw);
-    return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
+    return {
+        kind: 'no-data',
+        detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/metrics/src/prometheus.ts
@@ -31114,7 +31145,9 @@ class PrometheusSource {
             return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
         }
         const { resultType, result } = body.data;
-        const sample = (pair) => Array.isArray(pair) && pair.length === 2 ? toReading(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+        const sample = (pair) => Array.isArray(pair) && pair.length === 2
+            ? toReading(pair[1], 'the sample value')
+            : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
         if (resultType === 'scalar')
             return sample(result);
         if (resultType !== 'vector')
@@ -31208,13 +31241,18 @@ function readCanaryInputs(inputs) {
     }
     const sources = {};
     if (checks.some((c) => c.provider === 'prometheus')) {
-        const url = inputs.string('prometheus-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' } });
+        const url = inputs.string('prometheus-url', {
+            required: true,
+            pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' },
+        });
         const token = inputs.string('prometheus-token');
         const user = inputs.string('prometheus-username');
         const headers = token
             ? { authorization: `Bearer ${token}` }
             : user
-                ? { authorization: `Basic ${Buffer.from(`${user}:${inputs.string('prometheus-password')}`).toString('base64')}` }
+                ? {
+                    authorization: `Basic ${Buffer.from(`${user}:${inputs.string('prometheus-password')}`).toString('base64')}`,
+                }
                 : {};
         sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
     }
@@ -31251,7 +31289,13 @@ function readCanaryInputs(inputs) {
         alpha,
         metricsTimeoutMs: timeoutMs,
         ...minRequestsFrom(inputs, sources, intervalMs),
-        ...(inputs.string('canary-health-url') ? { healthUrl: inputs.string('canary-health-url', { pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' } }) } : {}),
+        ...(inputs.string('canary-health-url')
+            ? {
+                healthUrl: inputs.string('canary-health-url', {
+                    pattern: { regex: /^https?:\/\/[^\s/]+\S*$/, description: 'an http(s) URL' },
+                }),
+            }
+            : {}),
         scrapeIntervalMs,
         warnings,
         failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
@@ -31260,10 +31304,15 @@ function readCanaryInputs(inputs) {
         sources,
         traffic: trafficFromInputs(inputs),
         canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
-        stable: { ...(stableVersion ? { version: stableVersion } : {}), ...(stableAddress ? { address: stableAddress } : {}) },
+        stable: {
+            ...(stableVersion ? { version: stableVersion } : {}),
+            ...(stableAddress ? { address: stableAddress } : {}),
+        },
         artifact: {
             name: inputs.string('artifact-name', { pattern: src/* VALUE_RULES */.mb.name }),
-            digest: inputs.string('artifact-digest', { pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' } }),
+            digest: inputs.string('artifact-digest', {
+                pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
+            }),
             id: inputs.string('artifact-id'),
             runId: inputs.string('artifact-run-id'),
             releaseTag: inputs.string('release-tag'),
@@ -31289,7 +31338,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
     const query = inputs.string('requests-query', { required: true });
     const source = sources.prometheus;
     if (!source)
-        throw new src/* InputError */.dz('requests-query', 'a Prometheus source (prometheus-url and at least one prometheus check) to count the canary\'s requests');
+        throw new src/* InputError */.dz('requests-query', "a Prometheus source (prometheus-url and at least one prometheus check) to count the canary's requests");
     const maxWaitMs = inputs.string('max-step-wait') ? inputs.duration('max-step-wait') : 3 * (intervalMs ?? 60_000);
     if (maxWaitMs < 1000 || maxWaitMs > 86_400_000)
         throw new src/* InputError */.dz('max-step-wait', 'a duration from 1s to 24h', inputs.string('max-step-wait'));
@@ -31324,7 +31373,14 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(w);
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token });
-    const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({ gh, repo: { owner, repo }, environment: inputs.environment, trustedBranches: inputs.trustedBranches, runId: process.env.GITHUB_RUN_ID, warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
+    const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({
+        gh,
+        repo: { owner, repo },
+        environment: inputs.environment,
+        trustedBranches: inputs.trustedBranches,
+        runId: process.env.GITHUB_RUN_ID,
+        warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
+    });
     const a = inputs.artifact;
     const artifactRef = a.name && a.digest
         ? {
@@ -31339,14 +31395,19 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
     // Every program the rollout will run must exist before the first record, deploy or weight.
     if (!inputs.dryRun)
-        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .checkPrograms */ .uj)([...(inputs.traffic.programs ?? []), ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : [])]);
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .checkPrograms */ .uj)([
+            ...(inputs.traffic.programs ?? []),
+            ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
+        ]);
     const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
     try {
         const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__/* .runCanary */ .i7)({
             ...inputs,
             canary: { ...inputs.canary, version: inputs.version },
             ref: process.env.GITHUB_SHA ?? 'HEAD',
-            ...(process.env.GITHUB_RUN_ID ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } } : {}),
+            ...(process.env.GITHUB_RUN_ID
+                ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } }
+                : {}),
             records,
             logUrl: runUrl,
             payload: {
@@ -31354,7 +31415,17 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
                 commit: process.env.GITHUB_SHA ?? '',
                 ...(artifactRef ? { artifact: artifactRef } : {}),
             },
-            ...(inputs.deployCommand.length && artifactRef ? { deploy: { command: inputs.deployCommand, artifact: artifactRef, gh, token: inputs.token, repo: { owner, repo } } } : {}),
+            ...(inputs.deployCommand.length && artifactRef
+                ? {
+                    deploy: {
+                        command: inputs.deployCommand,
+                        artifact: artifactRef,
+                        gh,
+                        token: inputs.token,
+                        repo: { owner, repo },
+                    },
+                }
+                : {}),
             log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
             inflight: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('inflight', state ? JSON.stringify(state) : ''),
             signal: controller.signal,
@@ -31427,7 +31498,7 @@ function parseChecks(text, defaultProvider = 'prometheus') {
         doc = (0,dist/* parse */.qg)(text);
     }
     catch (error) {
-        throw new Error(`a YAML list of checks (${error.message.split('\n')[0]})`);
+        throw new Error(`a YAML list of checks (${error.message.split('\n')[0]})`, { cause: error });
     }
     if (!Array.isArray(doc) || doc.length === 0)
         throw new Error('a YAML list of checks with name, query and max/min or compare: baseline');
@@ -31472,7 +31543,9 @@ function parseChecks(text, defaultProvider = 'prometheus') {
             const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(String(inc).trim());
             if (!m)
                 throw new Error(`${label}: max-increase such as 20% (relative) or 0.05 (absolute)`);
-            check.maxIncrease = m[2] ? { relative: true, amount: Number(m[1]) / 100 } : { relative: false, amount: Number(m[1]) };
+            check.maxIncrease = m[2]
+                ? { relative: true, amount: Number(m[1]) / 100 }
+                : { relative: false, amount: Number(m[1]) };
             if (o.tolerance !== undefined) {
                 if (typeof o.tolerance !== 'number' || !Number.isFinite(o.tolerance) || o.tolerance < 0)
                     throw new Error(`${label}: tolerance to be a number >= 0 in the metric's unit (e.g. 0.005)`);
@@ -31508,7 +31581,8 @@ function ranks(values) {
     const r = new Array(values.length);
     for (let i = 0; i < order.length;) {
         let j = i;
-        while (j + 1 < order.length && order[j + 1][0] === order[i][0])
+        while (j + 1 < order.length &&
+            order[j + 1][0] === order[i][0])
             j++;
         const mid = (i + j) / 2 + 1;
         for (let k = i; k <= j; k++)
@@ -31544,7 +31618,9 @@ function exactCounts(n, m) {
 function normalSf(z) {
     // Complementary error function approximation (Abramowitz-Stegun 7.1.26), |error| < 1.5e-7.
     const t = 1 / (1 + 0.3275911 * Math.abs(z / Math.SQRT2));
-    const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
+    const erfc = t *
+        (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+        Math.exp(-(z * z) / 2);
     return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 function mannWhitneyGreater(a, b) {
@@ -31633,7 +31709,11 @@ class Judge {
         data[role].push(v);
         if (role === 'stable')
             return undefined;
-        const breach = check.max !== undefined && v > check.max ? `${fmt(v)} > max ${fmt(check.max)}` : check.min !== undefined && v < check.min ? `${fmt(v)} < min ${fmt(check.min)}` : undefined;
+        const breach = check.max !== undefined && v > check.max
+            ? `${fmt(v)} > max ${fmt(check.max)}`
+            : check.min !== undefined && v < check.min
+                ? `${fmt(v)} < min ${fmt(check.min)}`
+                : undefined;
         if (breach) {
             this.failures++;
             if (this.failures > this.limits.failureLimit)
@@ -31654,10 +31734,16 @@ class Judge {
             for (const role of check.compare === 'baseline' ? ['canary', 'stable'] : ['canary']) {
                 const last = data.last[role];
                 if (!last)
-                    return { check: check.name, reason: `${check.name}: no reading of the ${role} during the step; failing closed` };
+                    return {
+                        check: check.name,
+                        reason: `${check.name}: no reading of the ${role} during the step; failing closed`,
+                    };
                 if (last.kind !== 'value') {
                     const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
-                    return { check: check.name, reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed` };
+                    return {
+                        check: check.name,
+                        reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed`,
+                    };
                 }
             }
         }
@@ -31667,7 +31753,9 @@ class Judge {
                 const alpha = this.limits.alpha ?? 0.05;
                 // Fewer readings than the test needs to reject (a slow source, missed readings) is no
                 // comparison at all: it fails closed instead of passing a regression it cannot see.
-                if (data.canary.length < 1 || data.stable.length < 1 || smallestP(data.canary.length, data.stable.length) >= alpha) {
+                if (data.canary.length < 1 ||
+                    data.stable.length < 1 ||
+                    smallestP(data.canary.length, data.stable.length) >= alpha) {
                     return {
                         check: check.name,
                         reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
@@ -31681,8 +31769,16 @@ class Judge {
                 const allowed = Math.max(byIncrease, floor);
                 const test = mannWhitneyGreater(data.canary, data.stable);
                 if (c > allowed && test.pGreater < alpha) {
-                    const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
-                    return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
+                    const limit = floor > byIncrease
+                        ? `+${fmt(check.tolerance ?? 0)} tolerance`
+                        : inc.relative
+                            ? `+${Math.round(inc.amount * 100)}%`
+                            : `+${fmt(inc.amount)}`;
+                    return {
+                        check: check.name,
+                        reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
+                        observed: c,
+                    };
                 }
             }
         }
@@ -31758,7 +31854,11 @@ const octal = (b, start, length) => {
 /** The safe relative path of an entry, or an error naming it. */
 function entryPath(name, root) {
     const clean = name.replace(/\/+$/, '');
-    if (!clean || clean.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(clean) || clean.includes('\0') || /[\u0000-\u001f]/.test(clean)) {
+    if (!clean ||
+        clean.startsWith('/') ||
+        /(^|\/)\.\.(\/|$)/.test(clean) ||
+        clean.includes('\0') ||
+        /\p{Cc}/u.test(clean)) {
         throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
     }
     const full = (0,external_node_path_.resolve)(root, clean);
@@ -31818,7 +31918,13 @@ async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BY
                 continue;
             }
             if (type !== '0' && type !== '\0') {
-                const what = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+                const what = {
+                    '1': 'a hard link',
+                    '2': 'a symbolic link',
+                    '3': 'a character device',
+                    '4': 'a block device',
+                    '6': 'a FIFO',
+                }[type] ?? `an entry of type ${JSON.stringify(type)}`;
                 throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
             }
             bytes += length;
@@ -31878,7 +31984,11 @@ async function fromRelease(gh, repo, ref, dir) {
         return `release ${ref.release_tag} has no asset ${name}`;
     if (asset.size > MAX_ARCHIVE_BYTES)
         return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
+    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+        ...repo,
+        asset_id: asset.id,
+        headers: { accept: 'application/octet-stream' },
+    });
     const data = Buffer.from(res.data);
     if (data.length > MAX_ARCHIVE_BYTES)
         return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
@@ -31906,7 +32016,11 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
         const size = (await (0,promises_.stat)(archive)).size;
         if (size > MAX_ARCHIVE_BYTES)
             return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-        return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
+        return {
+            archive,
+            digest: sha256(await (0,promises_.readFile)(archive)),
+            source: `workflow artifact ${ref.name} (run ${ref.run_id})`,
+        };
     }
     catch (error) {
         return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
@@ -31915,7 +32029,10 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
 async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     const tried = [];
-    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
+    for (const attempt of [
+        ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined,
+        () => fromWorkflowArtifact(token, repo, ref, dir),
+    ]) {
         if (!attempt)
             continue;
         const got = await attempt();
@@ -31960,7 +32077,10 @@ async function canaryAnswers(target, timeoutMs, signal) {
     return new Promise((resolve) => {
         const options = address.startsWith('unix:')
             ? { path: address.slice('unix:'.length) }
-            : { host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+            : {
+                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+                port: Number(address.slice(address.lastIndexOf(':') + 1)),
+            };
         const socket = (0,external_node_net_.connect)(options);
         const done = (why) => {
             clearTimeout(timer);
@@ -32040,7 +32160,11 @@ const DEFAULT_STEPS = [5, 25, 50, 100];
 const DEFAULT_INTERVAL_MS = 60_000;
 function plan(config, recorded) {
     const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-    return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: (0,src/* formatDuration */.a3)(intervalMs) };
+    return {
+        steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS,
+        intervalMs,
+        intervalText: (0,src/* formatDuration */.a3)(intervalMs),
+    };
 }
 /**
  * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
@@ -32069,7 +32193,10 @@ function currentStable(config, history) {
 function refuseUntrustedFirstRelease(current, records) {
     if (current || !records.refused.length)
         return;
-    const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+    const list = records.refused
+        .slice(0, 3)
+        .map((r) => `deployment ${r.id}: ${r.why}`)
+        .join('; ');
     throw new src.ActionError(`No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
@@ -32080,7 +32207,10 @@ async function findOpen(config) {
     const weight = weightOf(open);
     const stableAddress = config.stable.address ?? open.payload.stable_address;
     const canaryAddress = config.canary.address ?? open.payload.address;
-    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+    const stable = {
+        version: open.payload.stable ?? config.stable.version ?? '',
+        ...(stableAddress ? { address: stableAddress } : {}),
+    };
     const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
     return { open, weight, stable, canary };
 }
@@ -32092,7 +32222,10 @@ async function findOpen(config) {
  */
 function openOfThisVersion(config, history) {
     const open = canary_state_openCanaries(history);
-    const isRerun = (r) => r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    const isRerun = (r) => r.payload.version === config.version &&
+        config.run !== undefined &&
+        r.payload.run?.id === config.run.id &&
+        (r.payload.run?.attempt ?? 0) < config.run.attempt;
     const other = open.find((r) => !isRerun(r));
     if (other) {
         throw new src.ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
@@ -32139,7 +32272,13 @@ async function readChecks(config, stable, interval) {
 async function dryRunCanary(config) {
     const startedAt = Date.now();
     const { log } = config;
-    const done = (r) => ({ ...r, outcome: 'dry-run', steps: [], startedAt, endedAt: Date.now() });
+    const done = (r) => ({
+        ...r,
+        outcome: 'dry-run',
+        steps: [],
+        startedAt,
+        endedAt: Date.now(),
+    });
     if (config.mode === 'promote' || config.mode === 'abort') {
         const found = await findOpen(config);
         const rollout = plan(config, found.open.payload.rollout);
@@ -32256,7 +32395,9 @@ async function analyseStep(config, rollout, judge, stable) {
     const started = clock.now();
     const window = (0,src/* formatDuration */.a3)(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     const timeoutMs = config.metricsTimeoutMs ?? 10_000;
-    const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
+    const traffic = config.minRequests
+        ? await requestCounter(config, config.minRequests, started + timeoutMs)
+        : undefined;
     let ends = started + rollout.intervalMs;
     for (;;) {
         const deadline = ends + timeoutMs;
@@ -32332,7 +32473,12 @@ async function deployCanary(config, deploy) {
     const [program, ...args] = deploy.command;
     config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
     await (0,src/* execChecked */.$h)('Deploy', program, [...args, config.version, extracted], {
-        env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+        env: {
+            ROLLGATE_VERSION: config.version,
+            ROLLGATE_ARTIFACT_DIR: extracted,
+            ROLLGATE_ARCHIVE: fetched.archive,
+            ROLLGATE_ADDRESS: config.canary.address ?? '',
+        },
     });
 }
 async function runCanary(config) {
@@ -32360,13 +32506,28 @@ async function runCanary(config) {
             await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
             config.inflight(undefined);
             log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
-            return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: clock.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+            return {
+                outcome: 'aborted',
+                deploymentId,
+                weight: 0,
+                stable,
+                steps,
+                startedAt,
+                endedAt: clock.now(),
+                verdict: { check: 'manual', reason: 'aborted by hand' },
+            };
         }
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
         // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-        const history = await quiet_waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, clock, ...(config.signal ? { signal: config.signal } : {}) });
+        const history = await quiet_waitForQuiet(records, runningRollback, {
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            purpose: `canary of ${config.version}`,
+            log,
+            clock,
+            ...(config.signal ? { signal: config.signal } : {}),
+        });
         const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
@@ -32376,10 +32537,21 @@ async function runCanary(config) {
         const current = currentStable(config, history);
         refuseUntrustedFirstRelease(current, records);
         stable = current ?? { version: 'none' };
-        const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
+        const addresses = {
+            ...(canary.address ? { address: canary.address } : {}),
+            ...(stable.address ? { stable_address: stable.address } : {}),
+        };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
         const run = config.run ? { run: config.run } : {};
-        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+        deploymentId = await records.create(config.ref, {
+            ...config.payload,
+            version: config.version,
+            stable: stable.version,
+            kind: 'canary',
+            ...addresses,
+            ...recorded,
+            ...run,
+        }, `canary of ${config.version}`);
         const winner = raceWinner(deploymentId, await records.history(), closed);
         if (winner) {
             await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
@@ -32400,7 +32572,12 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new analysis_src/* Judge */.Ih(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
+    const judge = new analysis_src/* Judge */.Ih(config.checks, {
+        failureLimit: config.failureLimit,
+        inconclusiveLimit: config.inconclusiveLimit,
+        alpha: config.alpha ?? 0.05,
+        waitForData: config.minRequests !== undefined,
+    });
     let at = 0;
     let promoted = false;
     /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
@@ -32432,7 +32609,10 @@ async function runCanary(config) {
     try {
         for (const weight of remaining) {
             // The canary itself must answer before it gets more traffic (or all of it).
-            const target = { ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
+            const target = {
+                ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}),
+                ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}),
+            };
             const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
             if (dead)
                 return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
@@ -32456,7 +32636,13 @@ async function runCanary(config) {
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
                 return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
             }
-            await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
+            await status(deploymentId, 'in_progress', describeStatus({
+                kind: 'step',
+                weight,
+                version: config.version,
+                stable: stable.version,
+                checks: config.checks.length,
+            }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
             const verdict = await analyseStep(config, rollout, judge, stable);
             if (verdict)
@@ -32538,16 +32724,28 @@ function chooseTarget(history, options, environment) {
 async function runRollback(config) {
     const { records, log } = config;
     // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
-    const history = await waitForQuiet(records, runningCanary, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: 'rollback', log, limit: 50, ...(config.signal ? { signal: config.signal } : {}) });
+    const history = await waitForQuiet(records, runningCanary, {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        purpose: 'rollback',
+        log,
+        limit: 50,
+        ...(config.signal ? { signal: config.signal } : {}),
+    });
     let plan;
     try {
-        plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+        plan = chooseTarget(history, {
+            ...(config.toVersion ? { toVersion: config.toVersion } : {}),
+            ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+        }, records.environment);
     }
     catch (error) {
         // Say which records were left out: the release the user meant may be among them.
         if (!(error instanceof ActionError) || !records.refused.length)
             throw error;
-        const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+        const list = records.refused
+            .slice(0, 3)
+            .map((r) => `deployment ${r.id}: ${r.why}`)
+            .join('; ');
         throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
     }
     const { current, target } = plan;
@@ -32564,18 +32762,36 @@ async function runRollback(config) {
     }
     const extracted = join(dir, 'release');
     await extractArchive(fetched.archive, extracted);
-    const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', ...(config.run ? { run: config.run } : {}), rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
+    const deploymentId = await records.create(target.sha, {
+        ...target.payload,
+        kind: 'rollback',
+        ...(config.run ? { run: config.run } : {}),
+        rollback_of: { version: current.payload.version, deployment_id: current.id },
+        ...(config.targetAddress ? { address: config.targetAddress } : {}),
+    }, `rollback to ${version}`);
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
         if (config.deployCommand.length) {
             const [program, ...args] = config.deployCommand;
             await execChecked('Deploy', program, [...args, version, extracted], {
-                env: { ROLLGATE_VERSION: version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.targetAddress ?? '' },
+                env: {
+                    ROLLGATE_VERSION: version,
+                    ROLLGATE_ARTIFACT_DIR: extracted,
+                    ROLLGATE_ARCHIVE: fetched.archive,
+                    ROLLGATE_ADDRESS: config.targetAddress ?? '',
+                },
             });
         }
         if (config.traffic) {
-            const previous = { version: current.payload.version, ...(current.payload.address ? { address: current.payload.address } : {}) };
-            await config.traffic.setSplit({ stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, canary: previous, canaryWeight: 0 });
+            const previous = {
+                version: current.payload.version,
+                ...(current.payload.address ? { address: current.payload.address } : {}),
+            };
+            await config.traffic.setSplit({
+                stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+                canary: previous,
+                canaryWeight: 0,
+            });
         }
     }
     catch (error) {
@@ -32934,7 +33150,12 @@ async function findRelease(gh, repo, tag, includeDrafts) {
 async function publishRelease(gh, repo, spec, resume) {
     let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
     if (release && !release.draft) {
-        return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+        return {
+            id: release.id,
+            url: release.html_url,
+            created: false,
+            assets: release.assets.map((a) => ({ name: a.name, id: a.id })),
+        };
     }
     const draft = spec.assets.length > 0;
     if (!release) {
@@ -32954,14 +33175,30 @@ async function publishRelease(gh, repo, spec, resume) {
             const existing = releases_status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
             if (!existing)
                 throw error;
-            return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+            return {
+                id: existing.id,
+                url: existing.html_url,
+                created: false,
+                assets: existing.assets.map((a) => ({ name: a.name, id: a.id })),
+            };
         }
     }
     const uploaded = await uploadMissing(gh, repo, release, spec.assets);
     if (release.draft) {
-        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+        release = (await gh.rest.repos.updateRelease({
+            ...repo,
+            release_id: release.id,
+            draft: false,
+            body: spec.body,
+            name: spec.name,
+        })).data;
     }
-    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+    return {
+        id: release.id,
+        url: release.html_url,
+        created: true,
+        assets: [...uploaded].map(([name, id]) => ({ name, id })),
+    };
 }
 /** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
 async function attachToRelease(gh, repo, tag, files) {
@@ -33035,7 +33272,9 @@ function payloadProblem(payload) {
         const steps = rollout?.steps;
         if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
             return 'rollout.steps is not a list of percentages';
-        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+        if (!Number.isInteger(rollout?.interval_ms) ||
+            rollout.interval_ms < 1000 ||
+            rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
     for (const [kind, value, field, required] of checks) {
@@ -33101,7 +33340,10 @@ class ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
+        return {
+            state: s?.state ?? 'none',
+            description: cleanDescription(s?.description),
+        };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -33110,7 +33352,11 @@ class ReleaseRecords {
      * payload this suite could not have written is left out (and listed in `refused`).
      */
     async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+        const list = await this.gh.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.environment,
+            per_page: Math.min(limit, 100),
+        });
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
@@ -33136,7 +33382,9 @@ class ReleaseRecords {
         }
         const out = [];
         for (const { d, payload } of candidates) {
-            const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+            const twins = payload.run
+                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
+                : [];
             const problem = twins.length
                 ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
                 : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
@@ -33144,7 +33392,11 @@ class ReleaseRecords {
                 refuse(d.id, problem);
                 continue;
             }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: d.id,
+                per_page: 100,
+            });
             const latest = statuses.data[0];
             out.push({
                 id: d.id,
@@ -33177,7 +33429,7 @@ class ReleaseRecords {
  * control characters reach a log line (where a newline could start a workflow command).
  */
 function cleanDescription(text) {
-    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+    return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 function safeJson(s) {
     try {
@@ -33591,7 +33843,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -33723,7 +33975,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -33855,10 +34114,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);

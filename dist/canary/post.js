@@ -30770,7 +30770,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const inputs = new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const token = inputs.string('github-token');
-    const records = token ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment')) : undefined;
+    const records = token
+        ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'))
+        : undefined;
     const settled = await (0,_rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__/* .settleInflight */ .l)(state, {
         traffic: () => (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__/* .trafficFromInputs */ .JV)(inputs),
         ...(records ? { records } : {}),
@@ -36296,7 +36298,12 @@ async function findRelease(gh, repo, tag, includeDrafts) {
 async function publishRelease(gh, repo, spec, resume) {
     let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
     if (release && !release.draft) {
-        return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+        return {
+            id: release.id,
+            url: release.html_url,
+            created: false,
+            assets: release.assets.map((a) => ({ name: a.name, id: a.id })),
+        };
     }
     const draft = spec.assets.length > 0;
     if (!release) {
@@ -36316,14 +36323,30 @@ async function publishRelease(gh, repo, spec, resume) {
             const existing = releases_status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
             if (!existing)
                 throw error;
-            return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+            return {
+                id: existing.id,
+                url: existing.html_url,
+                created: false,
+                assets: existing.assets.map((a) => ({ name: a.name, id: a.id })),
+            };
         }
     }
     const uploaded = await uploadMissing(gh, repo, release, spec.assets);
     if (release.draft) {
-        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+        release = (await gh.rest.repos.updateRelease({
+            ...repo,
+            release_id: release.id,
+            draft: false,
+            body: spec.body,
+            name: spec.name,
+        })).data;
     }
-    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+    return {
+        id: release.id,
+        url: release.html_url,
+        created: true,
+        assets: [...uploaded].map(([name, id]) => ({ name, id })),
+    };
 }
 /** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
 async function attachToRelease(gh, repo, tag, files) {
@@ -36397,7 +36420,9 @@ function payloadProblem(payload) {
         const steps = rollout?.steps;
         if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
             return 'rollout.steps is not a list of percentages';
-        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+        if (!Number.isInteger(rollout?.interval_ms) ||
+            rollout.interval_ms < 1000 ||
+            rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
     for (const [kind, value, field, required] of checks) {
@@ -36463,7 +36488,10 @@ class deployments_ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
+        return {
+            state: s?.state ?? 'none',
+            description: cleanDescription(s?.description),
+        };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -36472,7 +36500,11 @@ class deployments_ReleaseRecords {
      * payload this suite could not have written is left out (and listed in `refused`).
      */
     async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+        const list = await this.gh.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.environment,
+            per_page: Math.min(limit, 100),
+        });
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
@@ -36498,7 +36530,9 @@ class deployments_ReleaseRecords {
         }
         const out = [];
         for (const { d, payload } of candidates) {
-            const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+            const twins = payload.run
+                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
+                : [];
             const problem = twins.length
                 ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
                 : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
@@ -36506,7 +36540,11 @@ class deployments_ReleaseRecords {
                 refuse(d.id, problem);
                 continue;
             }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: d.id,
+                per_page: 100,
+            });
             const latest = statuses.data[0];
             out.push({
                 id: d.id,
@@ -36539,7 +36577,7 @@ class deployments_ReleaseRecords {
  * control characters reach a log line (where a newline could start a workflow command).
  */
 function cleanDescription(text) {
-    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+    return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 function safeJson(s) {
     try {
@@ -36941,7 +36979,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -37071,7 +37109,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -37203,10 +37248,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
@@ -37301,7 +37352,10 @@ var src = __nccwpck_require__(6977);
 
 
 function renderUpstream(name, split) {
-    const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
+    const lines = [
+        '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
+        `upstream ${name} {`,
+    ];
     for (const [backend, weight, role] of [
         [split.stable, 100 - split.canaryWeight, 'stable'],
         [split.canary, split.canaryWeight, 'canary'],
@@ -37345,7 +37399,10 @@ class NginxProvider {
                 await (0,promises_.rm)(upstreamFile, { force: true });
             else
                 await (0,promises_.writeFile)(upstreamFile, previous);
-            const why = (checked.stderr || checked.stdout).trim().split('\n').find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+            const why = (checked.stderr || checked.stdout)
+                .trim()
+                .split('\n')
+                .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
             throw new src.ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
         }
         const [reload, ...reloadArgs] = this.options.reloadCommand;
@@ -37462,7 +37519,11 @@ class HaproxyProvider {
     addressesReachable = true;
     constructor(options) {
         this.options = options;
-        for (const [input, value] of [['haproxy-backend', options.backend], ['haproxy-stable-server', options.stableServer], ['haproxy-canary-server', options.canaryServer]]) {
+        for (const [input, value] of [
+            ['haproxy-backend', options.backend],
+            ['haproxy-stable-server', options.stableServer],
+            ['haproxy-canary-server', options.canaryServer],
+        ]) {
             if (!NAME.test(value))
                 throw new src.ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
         }
@@ -37476,7 +37537,8 @@ class HaproxyProvider {
             const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
-            const report = / addr /.test(command) && /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+            const report = / addr /.test(command) &&
+                /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
             if (answer && !report)
                 throw new src.ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
         }
@@ -37486,7 +37548,11 @@ class HaproxyProvider {
         const m = address ? ADDRESS.exec(address) : null;
         if (address && !m)
             throw new src.ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
-        return [...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []), `set server ${at} weight ${weight}`, `set server ${at} state ready`];
+        return [
+            ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
+            `set server ${at} weight ${weight}`,
+            `set server ${at} state ready`,
+        ];
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
@@ -37505,7 +37571,11 @@ class HaproxyProvider {
         const w = Math.round(split.canaryWeight);
         const { stableServer, canaryServer } = this.options;
         // Stable first: while the canary slot changes address, every request has somewhere to go.
-        await this.run([...this.slot(stableServer, 100 - w, split.stable.address), `set server ${this.options.backend}/${canaryServer} weight 0`, ...this.slot(canaryServer, w, split.canary.address)]);
+        await this.run([
+            ...this.slot(stableServer, 100 - w, split.stable.address),
+            `set server ${this.options.backend}/${canaryServer} weight 0`,
+            ...this.slot(canaryServer, w, split.canary.address),
+        ]);
         const held = await this.state();
         const check = (server, weight, address) => {
             const s = held[server];
@@ -37540,14 +37610,20 @@ function trafficFromInputs(inputs) {
     if (provider === 'nginx') {
         return new NginxProvider({
             upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-            upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
+            upstreamName: inputs.string('nginx-upstream-name', {
+                default: 'app',
+                pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
+            }),
             testCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-test-command', { default: 'nginx -t' })),
             reloadCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
         });
     }
     if (provider === 'command')
         return new CommandProvider((0,src/* splitArgs */.sG)(inputs.string('traffic-command', { required: true })));
-    const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
+    const url = inputs.string('traffic-url', {
+        required: true,
+        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
+    });
     const token = inputs.string('traffic-token');
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }

@@ -28391,7 +28391,10 @@ function readInputs(inputs) {
         dryRun,
         token: dryRun ? '' : inputs.string('github-token', { required: true }),
         tagPrefix: inputs.string('tag-prefix', {
-            pattern: { regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/, description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)' },
+            pattern: {
+                regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+                description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)',
+            },
         }),
         initialVersion: inputs.string('initial-version', {
             default: '0.1.0',
@@ -28402,7 +28405,10 @@ function readInputs(inputs) {
         rules: parsed.rules,
         majorOnZero: inputs.boolean('major-on-zero'),
         prerelease: inputs.string('prerelease', {
-            pattern: { regex: /^[A-Za-z-][0-9A-Za-z-]*$/, description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)' },
+            pattern: {
+                regex: /^[A-Za-z-][0-9A-Za-z-]*$/,
+                description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)',
+            },
         }),
         path: inputs.string('path'),
         floatingTags: inputs.boolean('floating-tags'),
@@ -28452,7 +28458,13 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         changelog: result.changelog,
         sha: result.sha,
     });
-    const verb = inputs.dryRun ? (result.released ? 'Would release' : 'Nothing to release') : result.released ? 'Released' : 'Nothing released';
+    const verb = inputs.dryRun
+        ? result.released
+            ? 'Would release'
+            : 'Nothing to release'
+        : result.released
+            ? 'Released'
+            : 'Nothing released';
     const rows = [
         ['version', result.version || '—'],
         ['tag', result.tag || '—'],
@@ -28609,7 +28621,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -28741,7 +28753,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -28873,10 +28892,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
@@ -29023,10 +29048,15 @@ const TYPE = /^[a-z][a-z0-9-]*$/;
  */
 function parseReleaseRules(text) {
     const rules = new Map(DEFAULT_RULES);
-    for (const entry of text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const [type, bump, extra] = entry.split(':').map((s) => s.trim());
         if (extra !== undefined || !type || !TYPE.test(type) || !bump || !BUMPS.includes(bump)) {
-            return { error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one` };
+            return {
+                error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
+            };
         }
         rules.set(type, bump);
     }
@@ -29120,7 +29150,7 @@ function cancelReverts(changes) {
 function releaseTypeOf(changes, rules) {
     let best = 'none';
     for (const c of changes) {
-        const bump = c.breaking ? 'major' : rules.get(c.type) ?? 'none';
+        const bump = c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
         if (ORDER.indexOf(bump) > ORDER.indexOf(best))
             best = bump;
         if (best === 'major')
@@ -29209,7 +29239,11 @@ const FLOATING = /^\d+(\.\d+)?$/;
 async function scanTags(cwd, prefix) {
     // for-each-ref matches a literal pattern only up to a slash: glob the prefix.
     const pattern = prefix ? `refs/tags/${prefix}*` : 'refs/tags/';
-    const out = await git(cwd, ['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)', pattern]);
+    const out = await git(cwd, [
+        'for-each-ref',
+        '--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)',
+        pattern,
+    ]);
     const tags = [];
     const ignored = [];
     for (const line of out.split('\n')) {
@@ -29236,7 +29270,10 @@ async function semverTagsOutside(cwd, prefix) {
     const out = await git(cwd, ['tag', '--list', '--sort=-v:refname']);
     return out.split('\n').filter((name) => {
         const at = name.search(/\d+\.\d+\.\d+/);
-        return at >= 0 && !name.startsWith(prefix) && parseSemVer(name.slice(at)) !== undefined && /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at));
+        return (at >= 0 &&
+            !name.startsWith(prefix) &&
+            parseSemVer(name.slice(at)) !== undefined &&
+            /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at)));
     });
 }
 /** Whether a path (file or folder, relative to the repository root) exists in HEAD's tree. */
@@ -29351,10 +29388,26 @@ async function pushTags(options) {
     if (local && local !== sha)
         throw new src.ActionError(`Tag ${tag} already exists locally at ${local}, not at ${sha}.`);
     if (!local) {
-        await git(cwd, ['-c', `user.name=${BOT.name}`, '-c', `user.email=${BOT.email}`, 'tag', '-a', tag, sha, '-m', options.message, '--cleanup=verbatim']);
+        await git(cwd, [
+            '-c',
+            `user.name=${BOT.name}`,
+            '-c',
+            `user.email=${BOT.email}`,
+            'tag',
+            '-a',
+            tag,
+            sha,
+            '-m',
+            options.message,
+            '--cleanup=verbatim',
+        ]);
     }
     const refspecs = [`refs/tags/${tag}:refs/tags/${tag}`, ...floating.map((f) => `+${sha}:refs/tags/${f}`)];
-    const push = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs], { cwd, env, echo: false });
+    const push = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs], {
+        cwd,
+        env,
+        echo: false,
+    });
     if (push.exitCode === 0)
         return { existed: false };
     const output = `${push.stdout}\n${push.stderr}`;
@@ -29371,7 +29424,11 @@ async function pushTags(options) {
         throw new src.ActionError(`Tag ${tag} already exists on the remote at ${theirs.slice(0, 7)}, not at this commit ${sha.slice(0, 7)}: another run released ${tag} from a different commit. Re-run on the latest commit.`);
     }
     if (floating.length) {
-        const again = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], { cwd, env, echo: false });
+        const again = await (0,src/* execFile */.St)('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], {
+            cwd,
+            env,
+            echo: false,
+        });
         if (again.exitCode !== 0)
             throw new src.ActionError(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
     }
@@ -29404,13 +29461,14 @@ const SECTIONS = [
  * zero-width space after the `@`, and `<`, `>` and `&` become entities.
  */
 function neutralise(text) {
-    return text
+    return (text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
         .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
         .replace(/!\[/g, '!\\[')
-        .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+        // Control characters (C0 and C1) but tab and newline.
+        .replace(/[^\P{Cc}\t\n]/gu, ''));
 }
 function line(c, repoUrl) {
     const short = c.sha.slice(0, 7);
@@ -29614,7 +29672,15 @@ async function release(config) {
     };
     if (!plan.next) {
         log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
-        return { ...base, released: false, existing: false, version: versionOf(lastStable), tag: lastStable?.name ?? '', releaseType: 'none', changelog: '' };
+        return {
+            ...base,
+            released: false,
+            existing: false,
+            version: versionOf(lastStable),
+            tag: lastStable?.name ?? '',
+            releaseType: 'none',
+            changelog: '',
+        };
     }
     const { version, tag } = plan.next;
     const changelog = renderChangelog(plan.changes, {
@@ -29645,8 +29711,17 @@ async function release(config) {
         throw new src.ActionError('A GitHub token is required to release: set the github-token input.');
     let resume = Boolean(atHead);
     if (!atHead) {
-        const pushed = await pushTags({ cwd: config.cwd, tag, sha, message: `${tag}\n\n${changelog}`, floating, ...(config.token ? { token: config.token } : {}) });
-        log(pushed.existed ? `Tag ${tag} was already pushed at this commit; completing the release.` : `Pushed ${[tag, ...floating].join(', ')}.`);
+        const pushed = await pushTags({
+            cwd: config.cwd,
+            tag,
+            sha,
+            message: `${tag}\n\n${changelog}`,
+            floating,
+            ...(config.token ? { token: config.token } : {}),
+        });
+        log(pushed.existed
+            ? `Tag ${tag} was already pushed at this commit; completing the release.`
+            : `Pushed ${[tag, ...floating].join(', ')}.`);
         resume = pushed.existed;
     }
     const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(556)]).then(__nccwpck_require__.bind(__nccwpck_require__, 556));

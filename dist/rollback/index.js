@@ -30776,7 +30776,14 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token });
     const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__/* .runRollback */ .el)({
-        records: await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({ gh, repo: { owner, repo }, environment, trustedBranches: branches, runId: process.env.GITHUB_RUN_ID, warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) }),
+        records: await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({
+            gh,
+            repo: { owner, repo },
+            environment,
+            trustedBranches: branches,
+            runId: process.env.GITHUB_RUN_ID,
+            warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
+        }),
         run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
         waitTimeoutMs,
         gh,
@@ -30844,7 +30851,7 @@ function parseChecks(text, defaultProvider = 'prometheus') {
         doc = parse(text);
     }
     catch (error) {
-        throw new Error(`a YAML list of checks (${error.message.split('\n')[0]})`);
+        throw new Error(`a YAML list of checks (${error.message.split('\n')[0]})`, { cause: error });
     }
     if (!Array.isArray(doc) || doc.length === 0)
         throw new Error('a YAML list of checks with name, query and max/min or compare: baseline');
@@ -30889,7 +30896,9 @@ function parseChecks(text, defaultProvider = 'prometheus') {
             const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(String(inc).trim());
             if (!m)
                 throw new Error(`${label}: max-increase such as 20% (relative) or 0.05 (absolute)`);
-            check.maxIncrease = m[2] ? { relative: true, amount: Number(m[1]) / 100 } : { relative: false, amount: Number(m[1]) };
+            check.maxIncrease = m[2]
+                ? { relative: true, amount: Number(m[1]) / 100 }
+                : { relative: false, amount: Number(m[1]) };
             if (o.tolerance !== undefined) {
                 if (typeof o.tolerance !== 'number' || !Number.isFinite(o.tolerance) || o.tolerance < 0)
                     throw new Error(`${label}: tolerance to be a number >= 0 in the metric's unit (e.g. 0.005)`);
@@ -30961,7 +30970,11 @@ const octal = (b, start, length) => {
 /** The safe relative path of an entry, or an error naming it. */
 function entryPath(name, root) {
     const clean = name.replace(/\/+$/, '');
-    if (!clean || clean.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(clean) || clean.includes('\0') || /[\u0000-\u001f]/.test(clean)) {
+    if (!clean ||
+        clean.startsWith('/') ||
+        /(^|\/)\.\.(\/|$)/.test(clean) ||
+        clean.includes('\0') ||
+        /\p{Cc}/u.test(clean)) {
         throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
     }
     const full = (0,external_node_path_.resolve)(root, clean);
@@ -31021,7 +31034,13 @@ async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BY
                 continue;
             }
             if (type !== '0' && type !== '\0') {
-                const what = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+                const what = {
+                    '1': 'a hard link',
+                    '2': 'a symbolic link',
+                    '3': 'a character device',
+                    '4': 'a block device',
+                    '6': 'a FIFO',
+                }[type] ?? `an entry of type ${JSON.stringify(type)}`;
                 throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
             }
             bytes += length;
@@ -31081,7 +31100,11 @@ async function fromRelease(gh, repo, ref, dir) {
         return `release ${ref.release_tag} has no asset ${name}`;
     if (asset.size > MAX_ARCHIVE_BYTES)
         return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
+    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+        ...repo,
+        asset_id: asset.id,
+        headers: { accept: 'application/octet-stream' },
+    });
     const data = Buffer.from(res.data);
     if (data.length > MAX_ARCHIVE_BYTES)
         return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
@@ -31109,7 +31132,11 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
         const size = (await (0,promises_.stat)(archive)).size;
         if (size > MAX_ARCHIVE_BYTES)
             return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-        return { archive, digest: sha256(await (0,promises_.readFile)(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
+        return {
+            archive,
+            digest: sha256(await (0,promises_.readFile)(archive)),
+            source: `workflow artifact ${ref.name} (run ${ref.run_id})`,
+        };
     }
     catch (error) {
         return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
@@ -31118,7 +31145,10 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
 async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     const tried = [];
-    for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
+    for (const attempt of [
+        ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined,
+        () => fromWorkflowArtifact(token, repo, ref, dir),
+    ]) {
         if (!attempt)
             continue;
         const got = await attempt();
@@ -31163,7 +31193,10 @@ async function alive_canaryAnswers(target, timeoutMs, signal) {
     return new Promise((resolve) => {
         const options = address.startsWith('unix:')
             ? { path: address.slice('unix:'.length) }
-            : { host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+            : {
+                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+                port: Number(address.slice(address.lastIndexOf(':') + 1)),
+            };
         const socket = connect(options);
         const done = (why) => {
             clearTimeout(timer);
@@ -31193,7 +31226,11 @@ const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50
 const DEFAULT_INTERVAL_MS = 60_000;
 function canary_state_plan(config, recorded) {
     const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-    return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+    return {
+        steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS,
+        intervalMs,
+        intervalText: formatDuration(intervalMs),
+    };
 }
 /**
  * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
@@ -31222,7 +31259,10 @@ function canary_state_currentStable(config, history) {
 function canary_state_refuseUntrustedFirstRelease(current, records) {
     if (current || !records.refused.length)
         return;
-    const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+    const list = records.refused
+        .slice(0, 3)
+        .map((r) => `deployment ${r.id}: ${r.why}`)
+        .join('; ');
     throw new ActionError(`No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
@@ -31233,7 +31273,10 @@ async function canary_state_findOpen(config) {
     const weight = canary_state_weightOf(open);
     const stableAddress = config.stable.address ?? open.payload.stable_address;
     const canaryAddress = config.canary.address ?? open.payload.address;
-    const stable = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+    const stable = {
+        version: open.payload.stable ?? config.stable.version ?? '',
+        ...(stableAddress ? { address: stableAddress } : {}),
+    };
     const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
     return { open, weight, stable, canary };
 }
@@ -31245,7 +31288,10 @@ async function canary_state_findOpen(config) {
  */
 function canary_state_openOfThisVersion(config, history) {
     const open = openCanaries(history);
-    const isRerun = (r) => r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    const isRerun = (r) => r.payload.version === config.version &&
+        config.run !== undefined &&
+        r.payload.run?.id === config.run.id &&
+        (r.payload.run?.attempt ?? 0) < config.run.attempt;
     const other = open.find((r) => !isRerun(r));
     if (other) {
         throw new ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
@@ -31292,7 +31338,13 @@ async function readChecks(config, stable, interval) {
 async function canary_dry_run_dryRunCanary(config) {
     const startedAt = Date.now();
     const { log } = config;
-    const done = (r) => ({ ...r, outcome: 'dry-run', steps: [], startedAt, endedAt: Date.now() });
+    const done = (r) => ({
+        ...r,
+        outcome: 'dry-run',
+        steps: [],
+        startedAt,
+        endedAt: Date.now(),
+    });
     if (config.mode === 'promote' || config.mode === 'abort') {
         const found = await findOpen(config);
         const rollout = plan(config, found.open.payload.rollout);
@@ -31459,7 +31511,9 @@ async function analyseStep(config, rollout, judge, stable) {
     const started = clock.now();
     const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     const timeoutMs = config.metricsTimeoutMs ?? 10_000;
-    const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
+    const traffic = config.minRequests
+        ? await requestCounter(config, config.minRequests, started + timeoutMs)
+        : undefined;
     let ends = started + rollout.intervalMs;
     for (;;) {
         const deadline = ends + timeoutMs;
@@ -31535,7 +31589,12 @@ async function deployCanary(config, deploy) {
     const [program, ...args] = deploy.command;
     config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
     await execChecked('Deploy', program, [...args, config.version, extracted], {
-        env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+        env: {
+            ROLLGATE_VERSION: config.version,
+            ROLLGATE_ARTIFACT_DIR: extracted,
+            ROLLGATE_ARCHIVE: fetched.archive,
+            ROLLGATE_ADDRESS: config.canary.address ?? '',
+        },
     });
 }
 async function runCanary(config) {
@@ -31563,13 +31622,28 @@ async function runCanary(config) {
             await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
             config.inflight(undefined);
             log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
-            return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: clock.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+            return {
+                outcome: 'aborted',
+                deploymentId,
+                weight: 0,
+                stable,
+                steps,
+                startedAt,
+                endedAt: clock.now(),
+                verdict: { check: 'manual', reason: 'aborted by hand' },
+            };
         }
         remaining = rollout.steps.filter((w) => w > found.weight);
     }
     else {
         // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-        const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, clock, ...(config.signal ? { signal: config.signal } : {}) });
+        const history = await waitForQuiet(records, runningRollback, {
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            purpose: `canary of ${config.version}`,
+            log,
+            clock,
+            ...(config.signal ? { signal: config.signal } : {}),
+        });
         const closed = [];
         for (const r of openOfThisVersion(config, history)) {
             await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
@@ -31579,10 +31653,21 @@ async function runCanary(config) {
         const current = currentStable(config, history);
         refuseUntrustedFirstRelease(current, records);
         stable = current ?? { version: 'none' };
-        const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
+        const addresses = {
+            ...(canary.address ? { address: canary.address } : {}),
+            ...(stable.address ? { stable_address: stable.address } : {}),
+        };
         const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
         const run = config.run ? { run: config.run } : {};
-        deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+        deploymentId = await records.create(config.ref, {
+            ...config.payload,
+            version: config.version,
+            stable: stable.version,
+            kind: 'canary',
+            ...addresses,
+            ...recorded,
+            ...run,
+        }, `canary of ${config.version}`);
         const winner = raceWinner(deploymentId, await records.history(), closed);
         if (winner) {
             await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
@@ -31603,7 +31688,12 @@ async function runCanary(config) {
             }
         }
     }
-    const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
+    const judge = new Judge(config.checks, {
+        failureLimit: config.failureLimit,
+        inconclusiveLimit: config.inconclusiveLimit,
+        alpha: config.alpha ?? 0.05,
+        waitForData: config.minRequests !== undefined,
+    });
     let at = 0;
     let promoted = false;
     /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
@@ -31635,7 +31725,10 @@ async function runCanary(config) {
     try {
         for (const weight of remaining) {
             // The canary itself must answer before it gets more traffic (or all of it).
-            const target = { ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
+            const target = {
+                ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}),
+                ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}),
+            };
             const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
             if (dead)
                 return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
@@ -31659,7 +31752,13 @@ async function runCanary(config) {
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
                 return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
             }
-            await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
+            await status(deploymentId, 'in_progress', describeStatus({
+                kind: 'step',
+                weight,
+                version: config.version,
+                stable: stable.version,
+                checks: config.checks.length,
+            }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
             const verdict = await analyseStep(config, rollout, judge, stable);
             if (verdict)
@@ -31741,16 +31840,28 @@ function chooseTarget(history, options, environment) {
 async function runRollback(config) {
     const { records, log } = config;
     // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
-    const history = await quiet_waitForQuiet(records, runningCanary, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: 'rollback', log, limit: 50, ...(config.signal ? { signal: config.signal } : {}) });
+    const history = await quiet_waitForQuiet(records, runningCanary, {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        purpose: 'rollback',
+        log,
+        limit: 50,
+        ...(config.signal ? { signal: config.signal } : {}),
+    });
     let plan;
     try {
-        plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+        plan = chooseTarget(history, {
+            ...(config.toVersion ? { toVersion: config.toVersion } : {}),
+            ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+        }, records.environment);
     }
     catch (error) {
         // Say which records were left out: the release the user meant may be among them.
         if (!(error instanceof src.ActionError) || !records.refused.length)
             throw error;
-        const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+        const list = records.refused
+            .slice(0, 3)
+            .map((r) => `deployment ${r.id}: ${r.why}`)
+            .join('; ');
         throw new src.ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
     }
     const { current, target } = plan;
@@ -31767,18 +31878,36 @@ async function runRollback(config) {
     }
     const extracted = (0,external_node_path_.join)(dir, 'release');
     await extract_extractArchive(fetched.archive, extracted);
-    const deploymentId = await records.create(target.sha, { ...target.payload, kind: 'rollback', ...(config.run ? { run: config.run } : {}), rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, `rollback to ${version}`);
+    const deploymentId = await records.create(target.sha, {
+        ...target.payload,
+        kind: 'rollback',
+        ...(config.run ? { run: config.run } : {}),
+        rollback_of: { version: current.payload.version, deployment_id: current.id },
+        ...(config.targetAddress ? { address: config.targetAddress } : {}),
+    }, `rollback to ${version}`);
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
         if (config.deployCommand.length) {
             const [program, ...args] = config.deployCommand;
             await (0,src/* execChecked */.$h)('Deploy', program, [...args, version, extracted], {
-                env: { ROLLGATE_VERSION: version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.targetAddress ?? '' },
+                env: {
+                    ROLLGATE_VERSION: version,
+                    ROLLGATE_ARTIFACT_DIR: extracted,
+                    ROLLGATE_ARCHIVE: fetched.archive,
+                    ROLLGATE_ADDRESS: config.targetAddress ?? '',
+                },
             });
         }
         if (config.traffic) {
-            const previous = { version: current.payload.version, ...(current.payload.address ? { address: current.payload.address } : {}) };
-            await config.traffic.setSplit({ stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, canary: previous, canaryWeight: 0 });
+            const previous = {
+                version: current.payload.version,
+                ...(current.payload.address ? { address: current.payload.address } : {}),
+            };
+            await config.traffic.setSplit({
+                stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+                canary: previous,
+                canaryWeight: 0,
+            });
         }
     }
     catch (error) {
@@ -32137,7 +32266,12 @@ async function findRelease(gh, repo, tag, includeDrafts) {
 async function publishRelease(gh, repo, spec, resume) {
     let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
     if (release && !release.draft) {
-        return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+        return {
+            id: release.id,
+            url: release.html_url,
+            created: false,
+            assets: release.assets.map((a) => ({ name: a.name, id: a.id })),
+        };
     }
     const draft = spec.assets.length > 0;
     if (!release) {
@@ -32157,14 +32291,30 @@ async function publishRelease(gh, repo, spec, resume) {
             const existing = releases_status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
             if (!existing)
                 throw error;
-            return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+            return {
+                id: existing.id,
+                url: existing.html_url,
+                created: false,
+                assets: existing.assets.map((a) => ({ name: a.name, id: a.id })),
+            };
         }
     }
     const uploaded = await uploadMissing(gh, repo, release, spec.assets);
     if (release.draft) {
-        release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+        release = (await gh.rest.repos.updateRelease({
+            ...repo,
+            release_id: release.id,
+            draft: false,
+            body: spec.body,
+            name: spec.name,
+        })).data;
     }
-    return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+    return {
+        id: release.id,
+        url: release.html_url,
+        created: true,
+        assets: [...uploaded].map(([name, id]) => ({ name, id })),
+    };
 }
 /** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
 async function attachToRelease(gh, repo, tag, files) {
@@ -32238,7 +32388,9 @@ function payloadProblem(payload) {
         const steps = rollout?.steps;
         if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
             return 'rollout.steps is not a list of percentages';
-        if (!Number.isInteger(rollout?.interval_ms) || rollout.interval_ms < 1000 || rollout.interval_ms > 86_400_000)
+        if (!Number.isInteger(rollout?.interval_ms) ||
+            rollout.interval_ms < 1000 ||
+            rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
     for (const [kind, value, field, required] of checks) {
@@ -32304,7 +32456,10 @@ class ReleaseRecords {
     async latest(id) {
         const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
         const s = data[0];
-        return { state: s?.state ?? 'none', description: cleanDescription(s?.description) };
+        return {
+            state: s?.state ?? 'none',
+            description: cleanDescription(s?.description),
+        };
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
@@ -32313,7 +32468,11 @@ class ReleaseRecords {
      * payload this suite could not have written is left out (and listed in `refused`).
      */
     async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+        const list = await this.gh.rest.repos.listDeployments({
+            ...this.repo,
+            environment: this.environment,
+            per_page: Math.min(limit, 100),
+        });
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
@@ -32339,7 +32498,9 @@ class ReleaseRecords {
         }
         const out = [];
         for (const { d, payload } of candidates) {
-            const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+            const twins = payload.run
+                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
+                : [];
             const problem = twins.length
                 ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
                 : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
@@ -32347,7 +32508,11 @@ class ReleaseRecords {
                 refuse(d.id, problem);
                 continue;
             }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
+                ...this.repo,
+                deployment_id: d.id,
+                per_page: 100,
+            });
             const latest = statuses.data[0];
             out.push({
                 id: d.id,
@@ -32380,7 +32545,7 @@ class ReleaseRecords {
  * control characters reach a log line (where a newline could start a workflow command).
  */
 function cleanDescription(text) {
-    return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+    return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 function safeJson(s) {
     try {
@@ -32788,7 +32953,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -32920,7 +33085,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -33052,10 +33224,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
@@ -33201,7 +33379,10 @@ var src = __nccwpck_require__(96977);
 
 
 function renderUpstream(name, split) {
-    const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
+    const lines = [
+        '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
+        `upstream ${name} {`,
+    ];
     for (const [backend, weight, role] of [
         [split.stable, 100 - split.canaryWeight, 'stable'],
         [split.canary, split.canaryWeight, 'canary'],
@@ -33245,7 +33426,10 @@ class NginxProvider {
                 await (0,promises_.rm)(upstreamFile, { force: true });
             else
                 await (0,promises_.writeFile)(upstreamFile, previous);
-            const why = (checked.stderr || checked.stdout).trim().split('\n').find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+            const why = (checked.stderr || checked.stdout)
+                .trim()
+                .split('\n')
+                .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
             throw new src.ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
         }
         const [reload, ...reloadArgs] = this.options.reloadCommand;
@@ -33362,7 +33546,11 @@ class HaproxyProvider {
     addressesReachable = true;
     constructor(options) {
         this.options = options;
-        for (const [input, value] of [['haproxy-backend', options.backend], ['haproxy-stable-server', options.stableServer], ['haproxy-canary-server', options.canaryServer]]) {
+        for (const [input, value] of [
+            ['haproxy-backend', options.backend],
+            ['haproxy-stable-server', options.stableServer],
+            ['haproxy-canary-server', options.canaryServer],
+        ]) {
             if (!NAME.test(value))
                 throw new src.ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
         }
@@ -33376,7 +33564,8 @@ class HaproxyProvider {
             const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
-            const report = / addr /.test(command) && /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+            const report = / addr /.test(command) &&
+                /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
             if (answer && !report)
                 throw new src.ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
         }
@@ -33386,7 +33575,11 @@ class HaproxyProvider {
         const m = address ? ADDRESS.exec(address) : null;
         if (address && !m)
             throw new src.ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
-        return [...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []), `set server ${at} weight ${weight}`, `set server ${at} state ready`];
+        return [
+            ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
+            `set server ${at} weight ${weight}`,
+            `set server ${at} state ready`,
+        ];
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
@@ -33405,7 +33598,11 @@ class HaproxyProvider {
         const w = Math.round(split.canaryWeight);
         const { stableServer, canaryServer } = this.options;
         // Stable first: while the canary slot changes address, every request has somewhere to go.
-        await this.run([...this.slot(stableServer, 100 - w, split.stable.address), `set server ${this.options.backend}/${canaryServer} weight 0`, ...this.slot(canaryServer, w, split.canary.address)]);
+        await this.run([
+            ...this.slot(stableServer, 100 - w, split.stable.address),
+            `set server ${this.options.backend}/${canaryServer} weight 0`,
+            ...this.slot(canaryServer, w, split.canary.address),
+        ]);
         const held = await this.state();
         const check = (server, weight, address) => {
             const s = held[server];
@@ -33440,14 +33637,20 @@ function trafficFromInputs(inputs) {
     if (provider === 'nginx') {
         return new NginxProvider({
             upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-            upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
+            upstreamName: inputs.string('nginx-upstream-name', {
+                default: 'app',
+                pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
+            }),
             testCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-test-command', { default: 'nginx -t' })),
             reloadCommand: (0,src/* splitArgs */.sG)(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
         });
     }
     if (provider === 'command')
         return new CommandProvider((0,src/* splitArgs */.sG)(inputs.string('traffic-command', { required: true })));
-    const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
+    const url = inputs.string('traffic-url', {
+        required: true,
+        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
+    });
     const token = inputs.string('traffic-token');
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }

@@ -28411,13 +28411,19 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
         }
     }
     const glob = await __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 42377));
-    const globber = await glob.create(inputs.reports.map((p) => ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(p) ? p : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, p))).join('\n'), { matchDirectories: false });
+    const globber = await glob.create(inputs.reports.map((p) => ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(p) ? p : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, p))).join('\n'), {
+        matchDirectories: false,
+    });
     const files = (await globber.glob()).sort();
     if (files.length === 0 && inputs.minTests > 0) {
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('reports', 'patterns that match at least one report file (relative to the workspace)', inputs.reports.join(', '));
     }
     const collected = await (0,_rollgate_reports__WEBPACK_IMPORTED_MODULE_3__/* .collectReports */ .MH)(files, workspace);
-    const verdict = (0,_rollgate_reports__WEBPACK_IMPORTED_MODULE_3__/* .judge */ .S4)(collected, { failOn: inputs.failOn, minTests: inputs.minTests, ...(commandExit !== undefined ? { commandExit } : {}) });
+    const verdict = (0,_rollgate_reports__WEBPACK_IMPORTED_MODULE_3__/* .judge */ .S4)(collected, {
+        failOn: inputs.failOn,
+        minTests: inputs.minTests,
+        ...(commandExit !== undefined ? { commandExit } : {}),
+    });
     const t = collected.totals;
     for (const p of collected.problems)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(p.message, { title: 'Unreadable test report', file: p.file, ...(p.line ? { startLine: p.line } : {}) });
@@ -28591,7 +28597,7 @@ class Inputs {
             return 0;
         const ms = parseDuration(value);
         if (ms === undefined)
-            throw new errors_InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+            throw new errors_InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
         return ms;
     }
     /** `5,25,50,100` -> [5, 25, 50, 100]: strictly increasing, 1..100, last one 100. */
@@ -28721,7 +28727,14 @@ function splitArgs(command) {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+    /^INPUT_/i,
+    /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+    /^ACTIONS_RESULTS_URL$/,
+    /^ACTIONS_CACHE_URL$/,
+    /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+    /^STATE_/,
+];
 function leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
@@ -28853,10 +28866,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** An artifact or asset name: no path separators, no control characters, no leading dot or dash. */
 const FILE_NAME = /^[0-9A-Za-z_][0-9A-Za-z._+@-]{0,199}$/;
 const VALUE_RULES = {
-    version: { regex: VERSION, description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)' },
+    version: {
+        regex: VERSION,
+        description: 'a version such as 1.3.0 or 2.0.0-rc.1 (letters, digits, . _ + -, starting with a letter or digit)',
+    },
     address: { regex: ADDRESS, description: 'host:port (e.g. 10.0.0.5:8080 or app-v2:80), [IPv6]:port or unix:/path' },
     digest: { regex: DIGEST, description: 'sha256:<64 hex digits>' },
-    name: { regex: FILE_NAME, description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _' },
+    name: {
+        regex: FILE_NAME,
+        description: 'a file name of letters, digits, . _ + @ -, starting with a letter, digit or _',
+    },
 };
 function isValid(kind, value) {
     return typeof value === 'string' && VALUE_RULES[kind].regex.test(value);
@@ -29078,7 +29097,13 @@ function* decodedChunks(file, display) {
 ;// CONCATENATED MODULE: ./packages/reports/src/entities.ts
 /** XML's character references and the five predefined entities; nothing else is expanded. */
 /** The five predefined entities (a prototype-less object: `&toString;` is not one). */
-const NAMED = Object.assign(Object.create(null), { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
+const NAMED = Object.assign(Object.create(null), {
+    lt: '<',
+    gt: '>',
+    amp: '&',
+    quot: '"',
+    apos: "'",
+});
 function decodeEntities(s) {
     let amp = s.indexOf('&');
     if (amp === -1)
@@ -29244,7 +29269,15 @@ function countLines(s, start, end) {
     return n;
 }
 const ENDS = { cdata: ']]>', comment: '-->', pi: '?>' };
-const WHAT = { text: 'text', cdata: 'a CDATA section', comment: 'a comment', pi: 'a processing instruction', doctype: 'a DOCTYPE', open: 'a tag', close: 'a tag' };
+const WHAT = {
+    text: 'text',
+    cdata: 'a CDATA section',
+    comment: 'a comment',
+    pi: 'a processing instruction',
+    doctype: 'a DOCTYPE',
+    open: 'a tag',
+    close: 'a tag',
+};
 async function streamXml(file, handler, display = file) {
     const stack = [];
     const names = new Names();
@@ -29346,7 +29379,9 @@ async function streamXml(file, handler, display = file) {
                 if (next === 47 /* / */) {
                     // Most often the end tag of the open element, as written: no copy of its name.
                     const open = stack.at(-1);
-                    if (open !== undefined && buf.startsWith(open, lt + 2) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+                    if (open !== undefined &&
+                        buf.startsWith(open, lt + 2) &&
+                        buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
                         stack.pop();
                         handler.close(open);
                         pos = lt + 3 + open.length;
@@ -29358,7 +29393,9 @@ async function streamXml(file, handler, display = file) {
                         const name = m[1];
                         const open = stack.pop();
                         if (open !== name)
-                            fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, lt);
+                            fail(open
+                                ? `closing tag </${name}> does not match <${open}>`
+                                : `closing tag </${name}> without an opening tag`, lt);
                         handler.close(name);
                         pos = CLOSE_TAG.lastIndex;
                         continue;
@@ -29664,7 +29701,13 @@ async function parseJUnit(file, sink, display = file) {
                 const parent = suites.at(-1);
                 if (parent)
                     parent.nested++;
-                suites.push({ name: a.name ?? parent?.name ?? '', file: a.file ?? parent?.file, cases: 0, nested: 0, attrs: a });
+                suites.push({
+                    name: a.name ?? parent?.name ?? '',
+                    file: a.file ?? parent?.file,
+                    cases: 0,
+                    nested: 0,
+                    attrs: a,
+                });
             }
             else if (name === 'testcase') {
                 const suite = suites.at(-1);
@@ -29690,7 +29733,13 @@ async function parseJUnit(file, sink, display = file) {
                 // A failure of the suite itself, outside any test case (TAP::Formatter::JUnit writes
                 // one when a test file exits non-zero): an errored test of its own, never ignored.
                 const suite = suites.at(-1);
-                suiteError = { classname: suite.name, name: `${suite.name || 'suite'} (the suite itself)`, outcome: 'error', time: 0, message: a.message ?? a.type ?? `the suite reported an <${name}>` };
+                suiteError = {
+                    classname: suite.name,
+                    name: `${suite.name || 'suite'} (the suite itself)`,
+                    outcome: 'error',
+                    time: 0,
+                    message: a.message ?? a.type ?? `the suite reported an <${name}>`,
+                };
             }
             else if (current) {
                 const bit = RESULT[name];
@@ -29745,7 +29794,12 @@ async function parseJUnit(file, sink, display = file) {
             }
             else if (name === 'testcase' && current) {
                 const c = current;
-                const run = { classname: c.classname, name: c.name, outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status), time: c.time };
+                const run = {
+                    classname: c.classname,
+                    name: c.name,
+                    outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status),
+                    time: c.time,
+                };
                 if (c.file !== undefined)
                     run.file = c.file;
                 if (c.line !== undefined)
@@ -29835,7 +29889,12 @@ async function parseTrx(file, sink, display = file) {
                 if (parent)
                     parent.inner++;
                 frames.push({
-                    run: { classname: classes.get(a.testId ?? '') ?? '', name: a.testName ?? '', outcome: trxOutcome(a.outcome), time: duration(a.duration) },
+                    run: {
+                        classname: classes.get(a.testId ?? '') ?? '',
+                        name: a.testName ?? '',
+                        outcome: trxOutcome(a.outcome),
+                        time: duration(a.duration),
+                    },
                     inner: 0,
                     innerFailed: 0,
                 });
@@ -30242,7 +30301,14 @@ async function collectReports(files, workspace, keepFailures = 1000) {
             problems.push(error instanceof ReportError ? error : new ReportError(shown, error.message));
         }
     }
-    return { files, totals: tally.result(), failures: tally.failures(), flaky: tally.flakyTests(), slowest: tally.slowest(), problems };
+    return {
+        files,
+        totals: tally.result(),
+        failures: tally.failures(),
+        flaky: tally.flakyTests(),
+        slowest: tally.slowest(),
+        problems,
+    };
 }
 /** Decides the outcome: what failed, against fail-on and min-tests. */
 function judge(c, options) {
@@ -30261,7 +30327,9 @@ function judge(c, options) {
     const failing = t.failed + t.errors > 0 || reasons.length > 0;
     if (options.failOn === 'none')
         return { conclusion: failing ? 'failure' : 'success' };
-    return reasons.length ? { conclusion: 'failure', reason: reasons.join('; ') } : { conclusion: failing ? 'failure' : 'success' };
+    return reasons.length
+        ? { conclusion: 'failure', reason: reasons.join('; ') }
+        : { conclusion: failing ? 'failure' : 'success' };
 }
 
 ;// CONCATENATED MODULE: ./packages/reports/src/summary.ts
@@ -30271,15 +30339,17 @@ function judge(c, options) {
  * character markdown or HTML could read as syntax becomes a numeric entity, which renders as
  * itself in markdown text, in HTML blocks and in table cells alike.
  */
+/** Control characters (C0 and C1) but tab and newline. */
+const CONTROL = /[^\P{Cc}\t\n]/gu;
 function neutral(s) {
     return s
-        .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+        .replace(CONTROL, '')
         .replace(/[\r\n\t]+/g, ' ')
         .replace(/[&<>"'`*_[\]()#!|~\\@{}:=+-]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 const esc = neutral;
 /** Text shown verbatim in a code fence: only control characters and fences are neutralised. */
-const fenced = (s) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/```/g, "'''");
+const fenced = (s) => s.replace(CONTROL, '').replace(/```/g, "'''");
 function formatSeconds(s) {
     if (s < 1)
         return `${Math.round(s * 1000)}ms`;
@@ -30349,7 +30419,10 @@ function* locate_frames(text) {
         while (start > floor && !STOP.has(text[start - 1]))
             start--;
         // `file://` and Windows drives carry a colon of their own.
-        if (start >= 2 && text[start - 1] === ':' && /^[A-Za-z]$/.test(text[start - 2]) && (start < 3 || STOP.has(text[start - 3])))
+        if (start >= 2 &&
+            text[start - 1] === ':' &&
+            /^[A-Za-z]$/.test(text[start - 2]) &&
+            (start < 3 || STOP.has(text[start - 3])))
             start -= 2;
         else if (start >= 5 && text.slice(start - 5, start) === 'file:')
             start -= 5;

@@ -14,7 +14,11 @@ const port = (process.env.ROLLGATE_ADDRESS ?? '').split(':').at(-1);
 if (!port) throw new Error('ROLLGATE_ADDRESS is not set');
 // The sample service's artifact holds server.mjs at its root; the consumer's, under dist/.
 const server = existsSync(join(dir, 'server.mjs')) ? join(dir, 'server.mjs') : join(dir, 'dist', 'server.mjs');
-const child = spawn(process.execPath, [server], { env: { ...process.env, VERSION: version, PORT: port }, detached: true, stdio: 'ignore' });
+const child = spawn(process.execPath, [server], {
+  env: { ...process.env, VERSION: version, PORT: port },
+  detached: true,
+  stdio: 'ignore',
+});
 child.unref();
 const pids = process.argv.find((a) => a.startsWith('--pids='))?.slice(7) ?? join(tmpdir(), 'rollgate-deploys');
 mkdirSync(pids, { recursive: true });
@@ -25,7 +29,9 @@ for (let i = 0; i < 100; i++) {
       console.log(`deployed ${version} on 127.0.0.1:${port}`);
       process.exit(0);
     }
-  } catch {}
+  } catch {
+    // not answering yet: try again
+  }
   await new Promise((r) => setTimeout(r, 100));
 }
 throw new Error(`${version} did not start on ${port}`);

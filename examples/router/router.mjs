@@ -57,7 +57,13 @@ function stats(version, ms) {
   const errors = mine.filter((s) => s.error).length;
   const sorted = mine.map((s) => s.seconds).sort((a, b) => a - b);
   const p90 = sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.9) - 1)] : null;
-  return { version, requests: mine.length, errors, error_rate: mine.length ? errors / mine.length : null, p90_seconds: p90 };
+  return {
+    version,
+    requests: mine.length,
+    errors,
+    error_rate: mine.length ? errors / mine.length : null,
+    p90_seconds: p90,
+  };
 }
 
 const server = createServer((req, res) => {
@@ -77,11 +83,14 @@ const server = createServer((req, res) => {
   const backend = pick(backends);
   const [host, bport] = backend.address.split(':');
   const started = process.hrtime.bigint();
-  const upstream = request({ host, port: Number(bport), method: req.method, path: req.url, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-    up.on('end', () => record(backend.version, (up.statusCode ?? 502) >= 500, started));
-  });
+  const upstream = request(
+    { host, port: Number(bport), method: req.method, path: req.url, headers: req.headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+      up.on('end', () => record(backend.version, (up.statusCode ?? 502) >= 500, started));
+    },
+  );
   upstream.on('error', () => {
     record(backend.version, true, started);
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });

@@ -50,7 +50,7 @@ const server = createServer((req, res) => {
   }
   const started = process.hrtime.bigint();
   // Deterministic error spread: every request n with (n * 37) % 100 < rate*100 fails.
-  const fail = ((++seq * 37) % 100) < errorRate * 100;
+  const fail = (++seq * 37) % 100 < errorRate * 100;
   setTimeout(() => {
     const code = fail ? 500 : 200;
     res.writeHead(code, { 'content-type': 'application/json', 'x-version': version });

@@ -51,10 +51,17 @@ function build(ws: string, inputs: Record<string, string>, extra: Partial<Parame
 describe('build action (bundle, runner contract, artifact service emulator)', () => {
   it('builds, archives with digests and a manifest, and uploads through the real artifact client', async () => {
     const ws = project();
-    const r = await build(ws, { command: 'node build.mjs 2.1.0', outputs: 'out/**', name: 'service-build', version: '2.1.0' });
+    const r = await build(ws, {
+      command: 'node build.mjs 2.1.0',
+      outputs: 'out/**',
+      name: 'service-build',
+      version: '2.1.0',
+    });
     expect(r.error).toBeUndefined();
     expect(r.exitCode).toBe(0);
-    const digest = `sha256:${createHash('sha256').update(readFileSync(r.outputs.archive as string)).digest('hex')}`;
+    const digest = `sha256:${createHash('sha256')
+      .update(readFileSync(r.outputs.archive as string))
+      .digest('hex')}`;
     expect(r.outputs).toMatchObject({ 'artifact-name': 'service-build', digest, version: '2.1.0' });
     const manifest = JSON.parse(readFileSync(r.outputs.manifest as string, 'utf8'));
     expect(manifest).toMatchObject({
@@ -93,7 +100,9 @@ describe('build action (bundle, runner contract, artifact service emulator)', ()
     expect(first.exitCode).toBe(0);
     const second = await build(ws, { command: 'node build.mjs 1', outputs: 'out/**', name: 'same' }, env);
     expect(second.exitCode).toBe(1);
-    expect(second.error).toMatch(/^An artifact named 'same' was already uploaded in this run .*set the name input to a name unique to this job/);
+    expect(second.error).toMatch(
+      /^An artifact named 'same' was already uploaded in this run .*set the name input to a name unique to this job/,
+    );
     expect(artifacts.store.forRun(id)).toHaveLength(1);
   });
 
@@ -104,18 +113,39 @@ describe('build action (bundle, runner contract, artifact service emulator)', ()
       headers: { authorization: 'token x', 'content-type': 'application/json' },
       body: JSON.stringify({ tag_name: 'v9.9.9', draft: true }),
     });
-    const r = await build(ws, { command: 'node build.mjs 9.9.9', outputs: 'out/**', name: 'svc', 'release-tag': 'v9.9.9', upload: 'false' });
+    const r = await build(ws, {
+      command: 'node build.mjs 9.9.9',
+      outputs: 'out/**',
+      name: 'svc',
+      'release-tag': 'v9.9.9',
+      upload: 'false',
+    });
     expect(r.error).toBeUndefined();
     const release = gh.state.releases.find((x) => x.tag_name === 'v9.9.9');
-    expect(gh.state.assets.filter((a) => a.releaseId === release?.id).map((a) => a.name).sort()).toEqual(['build-manifest.json', 'svc.tar.gz']);
+    expect(
+      gh.state.assets
+        .filter((a) => a.releaseId === release?.id)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['build-manifest.json', 'svc.tar.gz']);
     const asset = gh.state.assets.find((a) => a.name === 'svc.tar.gz');
-    expect(`sha256:${createHash('sha256').update(asset?.data as Buffer).digest('hex')}`).toBe(r.outputs.digest);
+    expect(
+      `sha256:${createHash('sha256')
+        .update(asset?.data as Buffer)
+        .digest('hex')}`,
+    ).toBe(r.outputs.digest);
   });
 
   it('caches dependencies keyed on the lock file: a miss saves, the next run restores', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'npm-cache-'));
     const install = `node -e "require('fs').mkdirSync(process.env.npm_config_cache,{recursive:true});require('fs').writeFileSync(process.env.npm_config_cache+'/pkg.tgz','deps')"`;
-    const inputs = { command: 'node build.mjs 1', outputs: 'out/**', cache: 'npm', 'install-command': install, upload: 'false' };
+    const inputs = {
+      command: 'node build.mjs 1',
+      outputs: 'out/**',
+      cache: 'npm',
+      'install-command': install,
+      upload: 'false',
+    };
     const first = project();
     writeFileSync(join(first, 'package-lock.json'), '{"lockfileVersion":3}');
     const miss = await build(first, inputs, { env: { npm_config_cache: cacheDir } });
@@ -136,14 +166,29 @@ describe('build action (bundle, runner contract, artifact service emulator)', ()
 
   describe('bad input: one clear error, nothing uploaded', () => {
     it.each([
-      [{ command: 'node -e process.exit(3)', outputs: 'out/**' }, /^Build failed: 'node -e process.exit\(3\)' exited with code 3/],
+      [
+        { command: 'node -e process.exit(3)', outputs: 'out/**' },
+        /^Build failed: 'node -e process.exit\(3\)' exited with code 3/,
+      ],
       [{ command: 'no-such-compiler --release', outputs: 'out/**' }, /^Command not found: 'no-such-compiler'/],
-      [{ command: 'node build.mjs 1', outputs: 'nothing/**' }, /^Input 'outputs': expected patterns that match at least one file after the build/],
-      [{ command: 'node build.mjs 1', outputs: 'out/**', cache: 'maven' }, /^Input 'cache': expected one of npm, yarn, pnpm \(got "maven"\)/],
+      [
+        { command: 'node build.mjs 1', outputs: 'nothing/**' },
+        /^Input 'outputs': expected patterns that match at least one file after the build/,
+      ],
+      [
+        { command: 'node build.mjs 1', outputs: 'out/**', cache: 'maven' },
+        /^Input 'cache': expected one of npm, yarn, pnpm \(got "maven"\)/,
+      ],
       [{ command: 'node build.mjs 1', outputs: 'out/**', cache: 'pnpm' }, /^cache: pnpm needs pnpm-lock.yaml/],
-      [{ command: 'node build.mjs 1', outputs: 'out/**', name: 'a/b' }, /^Input 'name': expected an artifact name without/],
+      [
+        { command: 'node build.mjs 1', outputs: 'out/**', name: 'a/b' },
+        /^Input 'name': expected an artifact name without/,
+      ],
       [{ command: "node 'unterminated", outputs: 'out/**' }, /^Unterminated ' quote in command/],
-      [{ command: 'node build.mjs 1', outputs: 'out/**', 'release-tag': 'v0.0.404', upload: 'false' }, /^No GitHub release with tag 'v0.0.404'/],
+      [
+        { command: 'node build.mjs 1', outputs: 'out/**', 'release-tag': 'v0.0.404', upload: 'false' },
+        /^No GitHub release with tag 'v0.0.404'/,
+      ],
     ])('%j', async (inputs, message) => {
       const ws = project();
       const before = artifacts.store.artifacts.length;

@@ -5,7 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HaproxyProvider } from '@rollgate/traffic';
-import { GitHubEmulator, createRemote, git, runAction, seedRepository, startHaproxy, startLoad, startService, type Haproxy, type Proc } from '@rollgate/testbed';
+import {
+  GitHubEmulator,
+  createRemote,
+  git,
+  runAction,
+  seedRepository,
+  startHaproxy,
+  startLoad,
+  startService,
+  type Haproxy,
+  type Proc,
+} from '@rollgate/testbed';
 
 let stable: Proc;
 let canary: Proc;
@@ -19,7 +30,8 @@ afterAll(async () => {
   await Promise.all([stable, canary, next, haproxy].map((p) => p.stop()));
 });
 
-const provider = () => new HaproxyProvider({ socket: haproxy.socket, backend: 'app', stableServer: 'stable', canaryServer: 'canary' });
+const provider = () =>
+  new HaproxyProvider({ socket: haproxy.socket, backend: 'app', stableServer: 'stable', canaryServer: 'canary' });
 const serve = async (ms: number) => {
   const load = startLoad(`http://${haproxy.address}/`, 80, ms + 2000);
   await new Promise((r) => setTimeout(r, ms));
@@ -32,13 +44,25 @@ describe('haproxy traffic provider', () => {
     const load = startLoad(`http://${haproxy.address}/`, 80, 30_000);
     const steps: Record<string, { address: string; weight: number }>[] = [];
     for (const w of [0, 25, 50, 100]) {
-      await p.setSplit({ stable: { version: '1.0.0', address: stable.address }, canary: { version: '1.1.0', address: canary.address }, canaryWeight: w });
+      await p.setSplit({
+        stable: { version: '1.0.0', address: stable.address },
+        canary: { version: '1.1.0', address: canary.address },
+        canaryWeight: w,
+      });
       steps.push(await p.state());
       await new Promise((r) => setTimeout(r, 1000));
     }
     const stats = await load.stop();
-    expect(steps.map((s) => [s.stable?.weight, s.canary?.weight])).toEqual([[100, 0], [75, 25], [50, 50], [0, 100]]);
-    expect(steps.at(-1)).toEqual({ stable: { address: stable.address, weight: 0 }, canary: { address: canary.address, weight: 100 } });
+    expect(steps.map((s) => [s.stable?.weight, s.canary?.weight])).toEqual([
+      [100, 0],
+      [75, 25],
+      [50, 50],
+      [0, 100],
+    ]);
+    expect(steps.at(-1)).toEqual({
+      stable: { address: stable.address, weight: 0 },
+      canary: { address: canary.address, weight: 100 },
+    });
     expect(stats.failures).toEqual([]);
     expect(stats.retried).toBe(0);
     // At 100% only the canary answers.
@@ -47,8 +71,15 @@ describe('haproxy traffic provider', () => {
 
   it('follows the roles to new addresses: the promoted version becomes the stable slot, the next one the canary slot', async () => {
     const p = provider();
-    await p.setSplit({ stable: { version: '1.1.0', address: canary.address }, canary: { version: '1.2.0', address: next.address }, canaryWeight: 25 });
-    expect(await p.state()).toEqual({ stable: { address: canary.address, weight: 75 }, canary: { address: next.address, weight: 25 } });
+    await p.setSplit({
+      stable: { version: '1.1.0', address: canary.address },
+      canary: { version: '1.2.0', address: next.address },
+      canaryWeight: 25,
+    });
+    expect(await p.state()).toEqual({
+      stable: { address: canary.address, weight: 75 },
+      canary: { address: next.address, weight: 25 },
+    });
     const served = (await serve(2000)).byVersion;
     expect(Object.keys(served).sort()).toEqual(['1.1.0', '1.2.0']);
     expect((served['1.2.0'] ?? 0) / ((served['1.1.0'] ?? 0) + (served['1.2.0'] ?? 0))).toBeGreaterThan(0.1);
@@ -56,11 +87,41 @@ describe('haproxy traffic provider', () => {
   }, 30_000);
 
   it('names what HAProxy refused, and refuses bad settings before connecting', async () => {
-    const bad = new HaproxyProvider({ socket: haproxy.socket, backend: 'app', stableServer: 'stable', canaryServer: 'nope' });
-    await expect(bad.setSplit({ stable: { version: '1.0.0' }, canary: { version: '1.1.0' }, canaryWeight: 10 })).rejects.toThrow(/^HAProxy refused 'set server app\/nope weight 0': No such server\.?/);
-    expect(() => new HaproxyProvider({ socket: 'relative/path', backend: 'app', stableServer: 'stable', canaryServer: 'canary' })).toThrow(/^Input 'haproxy-socket': expected a unix socket path/);
-    expect(() => new HaproxyProvider({ socket: haproxy.socket, backend: 'app;shutdown', stableServer: 'stable', canaryServer: 'canary' })).toThrow(/^Input 'haproxy-backend'/);
-    await expect(new HaproxyProvider({ socket: '/nonexistent/admin.sock', backend: 'app', stableServer: 'stable', canaryServer: 'canary' }).setSplit({ stable: { version: 'a' }, canary: { version: 'b' }, canaryWeight: 1 })).rejects.toThrow(/^HAProxy admin socket \/nonexistent\/admin\.sock: connect ENOENT/);
+    const bad = new HaproxyProvider({
+      socket: haproxy.socket,
+      backend: 'app',
+      stableServer: 'stable',
+      canaryServer: 'nope',
+    });
+    await expect(
+      bad.setSplit({ stable: { version: '1.0.0' }, canary: { version: '1.1.0' }, canaryWeight: 10 }),
+    ).rejects.toThrow(/^HAProxy refused 'set server app\/nope weight 0': No such server\.?/);
+    expect(
+      () =>
+        new HaproxyProvider({
+          socket: 'relative/path',
+          backend: 'app',
+          stableServer: 'stable',
+          canaryServer: 'canary',
+        }),
+    ).toThrow(/^Input 'haproxy-socket': expected a unix socket path/);
+    expect(
+      () =>
+        new HaproxyProvider({
+          socket: haproxy.socket,
+          backend: 'app;shutdown',
+          stableServer: 'stable',
+          canaryServer: 'canary',
+        }),
+    ).toThrow(/^Input 'haproxy-backend'/);
+    await expect(
+      new HaproxyProvider({
+        socket: '/nonexistent/admin.sock',
+        backend: 'app',
+        stableServer: 'stable',
+        canaryServer: 'canary',
+      }).setSplit({ stable: { version: 'a' }, canary: { version: 'b' }, canaryWeight: 1 }),
+    ).rejects.toThrow(/^HAProxy admin socket \/nonexistent\/admin\.sock: connect ENOENT/);
   });
 
   it('the canary action rolls a first release out through HAProxy (recorded, traced to its run)', async () => {

@@ -57,25 +57,31 @@ describe('canary judgement under failure', () => {
   it.each([
     ['the first step', '1.5.0', 2500, 'k-first'],
     ['the last judged step', '1.6.0', 6000, 'k-last'],
-  ])('a canary killed during %s never reaches the next weight', async (_when, version, killAt, environment) => {
-    await stack.seed(environment, STABLE);
-    const victim = stack.services[version] as Proc;
-    let kill: NodeJS.Timeout | undefined;
-    try {
-      const { result: r } = await loadDuring(stack, () => {
-        kill = setTimeout(() => victim.child.kill('SIGKILL'), killAt);
-        return stack.canary({ version, environment });
-      });
-      expect(r.outputs.outcome).toBe('aborted');
-      expect(r.outputs.reason).toMatch(/the canary does not answer before (50|100)%|the last reading of the canary before the next move was no data|no data for canary/);
-      const history = descriptionsOf(environment);
-      expect(history.some((d) => d.startsWith('success: promoted'))).toBe(false);
-      if (killAt < 4000) expect(history.some((d) => d.includes('canary 50%'))).toBe(false);
-      expect(stack.upstream()).not.toContain('# canary');
-    } finally {
-      clearTimeout(kill);
-    }
-  }, 60_000);
+  ])(
+    'a canary killed during %s never reaches the next weight',
+    async (_when, version, killAt, environment) => {
+      await stack.seed(environment, STABLE);
+      const victim = stack.services[version] as Proc;
+      let kill: NodeJS.Timeout | undefined;
+      try {
+        const { result: r } = await loadDuring(stack, () => {
+          kill = setTimeout(() => victim.child.kill('SIGKILL'), killAt);
+          return stack.canary({ version, environment });
+        });
+        expect(r.outputs.outcome).toBe('aborted');
+        expect(r.outputs.reason).toMatch(
+          /the canary does not answer before (50|100)%|the last reading of the canary before the next move was no data|no data for canary/,
+        );
+        const history = descriptionsOf(environment);
+        expect(history.some((d) => d.startsWith('success: promoted'))).toBe(false);
+        if (killAt < 4000) expect(history.some((d) => d.includes('canary 50%'))).toBe(false);
+        expect(stack.upstream()).not.toContain('# canary');
+      } finally {
+        clearTimeout(kill);
+      }
+    },
+    60_000,
+  );
 
   it('a metrics source that dies during the last judged step stops the promotion, whatever the inconclusive limit', async () => {
     await stack.seed('p-down', STABLE);
@@ -84,9 +90,18 @@ describe('canary judgement under failure', () => {
     await warmUp(own.url, targets);
     const killer = setTimeout(() => void own.stop(), 6000);
     try {
-      const { result: r } = await loadDuring(stack, () => stack.canary({ version: '1.7.0', environment: 'p-down', 'prometheus-url': own.url, 'inconclusive-limit': '50' }));
+      const { result: r } = await loadDuring(stack, () =>
+        stack.canary({
+          version: '1.7.0',
+          environment: 'p-down',
+          'prometheus-url': own.url,
+          'inconclusive-limit': '50',
+        }),
+      );
       expect(r.outputs.outcome).toBe('aborted');
-      expect(r.outputs.reason).toMatch(/the last reading of the (canary|stable) before the next move was metrics source unreachable/);
+      expect(r.outputs.reason).toMatch(
+        /the last reading of the (canary|stable) before the next move was metrics source unreachable/,
+      );
       expect(stack.upstream()).not.toContain('# canary');
     } finally {
       clearTimeout(killer);
@@ -98,7 +113,12 @@ describe('canary judgement under failure', () => {
     await stack.seed('slow', STABLE);
     const proxy = await slowProxy(stack.prometheus.url, 12_000);
     try {
-      const r = await stack.canary({ version: '1.8.0', environment: 'slow', 'prometheus-url': proxy.url, steps: '25,100' });
+      const r = await stack.canary({
+        version: '1.8.0',
+        environment: 'slow',
+        'prometheus-url': proxy.url,
+        steps: '25,100',
+      });
       expect(r.outputs.outcome).toBe('aborted');
       // Before: about 95 s at 25% (every read waited its full timeout, retries included).
       expect(r.durationMs).toBeLessThan(4000 + 10_000 + 8000);
@@ -112,7 +132,10 @@ describe('canary judgement under failure', () => {
     await stack.seed('sigint', STABLE);
     const proxy = await slowProxy(stack.prometheus.url, 30_000);
     try {
-      const r = await stack.canary({ version: '1.8.0', environment: 'sigint', 'prometheus-url': proxy.url }, { cancelAfterMs: 2500 });
+      const r = await stack.canary(
+        { version: '1.8.0', environment: 'sigint', 'prometheus-url': proxy.url },
+        { cancelAfterMs: 2500 },
+      );
       expect(r.cancelled).toBe(true);
       // The runner sends SIGINT at 2.5 s and SIGTERM 7.5 s later: the step must end on the SIGINT.
       expect(r.durationMs).toBeLessThan(2500 + 3000);
@@ -124,47 +147,63 @@ describe('canary judgement under failure', () => {
     }
   }, 60_000);
 
-  it.each([1, 2, 3])('two canaries started together (round %i): one rolls out, the other withdraws before touching traffic', async (round) => {
-    const environment = `race-${round}`;
-    await stack.seed(environment, STABLE);
-    const [a, b] = await Promise.all([
-      stack.canary({ version: '1.9.0', environment, steps: '25,100' }),
-      stack.canary({ version: '1.7.0', environment, steps: '25,100' }),
-    ]);
-    const results = [a, b];
-    const losers = results.filter((r) => r.exitCode === 1 && /got there first|is still in progress/.test(r.error ?? ''));
-    const winners = results.filter((r) => r.outputs.outcome === 'promoted' || r.outputs.outcome === 'aborted');
-    expect({ winners: winners.length, losers: losers.length }).toEqual({ winners: 1, losers: 1 });
-    // The loser never moved traffic: no step of its version was ever recorded.
-    const loserVersion = losers[0] === a ? '1.9.0' : '1.7.0';
-    expect(descriptionsOf(environment).filter((d) => d.includes(`${loserVersion} vs`))).toEqual([]);
-    expect(stack.upstream()).not.toContain('# canary');
-  }, 60_000);
+  it.each([1, 2, 3])(
+    'two canaries started together (round %i): one rolls out, the other withdraws before touching traffic',
+    async (round) => {
+      const environment = `race-${round}`;
+      await stack.seed(environment, STABLE);
+      const [a, b] = await Promise.all([
+        stack.canary({ version: '1.9.0', environment, steps: '25,100' }),
+        stack.canary({ version: '1.7.0', environment, steps: '25,100' }),
+      ]);
+      const results = [a, b];
+      const losers = results.filter(
+        (r) => r.exitCode === 1 && /got there first|is still in progress/.test(r.error ?? ''),
+      );
+      const winners = results.filter((r) => r.outputs.outcome === 'promoted' || r.outputs.outcome === 'aborted');
+      expect({ winners: winners.length, losers: losers.length }).toEqual({ winners: 1, losers: 1 });
+      // The loser never moved traffic: no step of its version was ever recorded.
+      const loserVersion = losers[0] === a ? '1.9.0' : '1.7.0';
+      expect(descriptionsOf(environment).filter((d) => d.includes(`${loserVersion} vs`))).toEqual([]);
+      expect(stack.upstream()).not.toContain('# canary');
+    },
+    60_000,
+  );
 
   it.each([
-    [2, 'aborted', /^only \d+ request\(s\) reached the canary in .* \(min-requests 3, max-step-wait 12s\); failing closed$/],
+    [
+      2,
+      'aborted',
+      /^only \d+ request\(s\) reached the canary in .* \(min-requests 3, max-step-wait 12s\); failing closed$/,
+    ],
     [40, 'promoted', undefined],
-  ])('low traffic at %i requests/s: min-requests waits for enough canary requests, then judges or aborts', async (rps, outcome, reason) => {
-    const environment = `low-${rps}`;
-    await stack.seed(environment, STABLE);
-    const load = startLoad(`http://${stack.nginx.address}/`, rps, 60_000);
-    try {
-      await new Promise((r) => setTimeout(r, 1500));
-      const r = await stack.canary({
-        version: '1.9.0',
-        environment,
-        steps: '5,100',
-        'min-requests': '3',
-        'requests-query': 'sum(http_requests_total{version="{{version}}"})',
-        'max-step-wait': '12s',
-      });
-      expect(r.outputs.outcome).toBe(outcome);
-      if (reason) expect(r.outputs.reason).toMatch(reason);
-    } finally {
-      await load.stop();
-    }
-    expect(stack.upstream()).toContain(outcome === 'promoted' ? 'weight=100; # canary 1.9.0' : 'weight=100; # stable 1.0.0');
-  }, 60_000);
+  ])(
+    'low traffic at %i requests/s: min-requests waits for enough canary requests, then judges or aborts',
+    async (rps, outcome, reason) => {
+      const environment = `low-${rps}`;
+      await stack.seed(environment, STABLE);
+      const load = startLoad(`http://${stack.nginx.address}/`, rps, 60_000);
+      try {
+        await new Promise((r) => setTimeout(r, 1500));
+        const r = await stack.canary({
+          version: '1.9.0',
+          environment,
+          steps: '5,100',
+          'min-requests': '3',
+          'requests-query': 'sum(http_requests_total{version="{{version}}"})',
+          'max-step-wait': '12s',
+        });
+        expect(r.outputs.outcome).toBe(outcome);
+        if (reason) expect(r.outputs.reason).toMatch(reason);
+      } finally {
+        await load.stop();
+      }
+      expect(stack.upstream()).toContain(
+        outcome === 'promoted' ? 'weight=100; # canary 1.9.0' : 'weight=100; # stable 1.0.0',
+      );
+    },
+    60_000,
+  );
 
   it('a canary twice as slow as stable is caught at the first step with the default samples and significance', async () => {
     const slow = await startService('2.0.0', { latencyMs: 40 });
@@ -176,7 +215,15 @@ describe('canary judgement under failure', () => {
       await warmUp(own.url, [slow, slower]);
       await stack.seed('twice', '2.0.0');
       const { result: r } = await loadDuring(stack, () =>
-        stack.canary({ version: '2.1.0', environment: 'twice', 'prometheus-url': own.url, 'stable-address': slow.address, steps: '5,25,50,100', samples: '5', significance: '0.05' }),
+        stack.canary({
+          version: '2.1.0',
+          environment: 'twice',
+          'prometheus-url': own.url,
+          'stable-address': slow.address,
+          steps: '5,25,50,100',
+          samples: '5',
+          significance: '0.05',
+        }),
       );
       expect(r.outputs.outcome).toBe('aborted');
       expect(r.outputs.reason).toMatch(/^latency-p90 0\.0\d+ vs stable 0\.0\d+ \(> \+50%, p=/);
@@ -191,6 +238,11 @@ describe('canary judgement under failure', () => {
   it('warns when an error-rate or latency check only compares with stable', async () => {
     await stack.seed('warn', STABLE);
     const r = await stack.canary({ version: '1.9.0', environment: 'warn', 'dry-run': 'true' });
-    expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^Check 'latency-p90' only compares the canary with stable/) }));
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(/^Check 'latency-p90' only compares the canary with stable/),
+      }),
+    );
   }, 60_000);
 });

@@ -17,13 +17,23 @@ afterAll(async () => {
 });
 
 async function api(path: string, body: object): Promise<{ id: number }> {
-  const res = await fetch(`${stack.gh.repoUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'token t' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.gh.repoUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'token t' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as { id: number };
 }
 
 /** A record with any payload and a success status: the forger's two calls. */
 async function forge(environment: string, payload: object): Promise<number> {
-  const d = await api('/deployments', { ref: stack.sha, environment, auto_merge: false, required_contexts: [], payload });
+  const d = await api('/deployments', {
+    ref: stack.sha,
+    environment,
+    auto_merge: false,
+    required_contexts: [],
+    payload,
+  });
   await api(`/deployments/${d.id}/statuses`, { state: 'success', auto_inactive: false, description: 'live' });
   return d.id;
 }
@@ -31,7 +41,10 @@ async function forge(environment: string, payload: object): Promise<number> {
 const OUTSIDE = '10.6.6.6:80';
 /** The canary with no stable-address input: the stable's address comes from its record. */
 const canaryFromRecords = (environment: string, extra: Record<string, string> = {}, options = {}) =>
-  stack.canary({ version: '1.1.0', environment, steps: '100', 'skip-analysis': 'true', 'stable-address': '', ...extra }, options);
+  stack.canary(
+    { version: '1.1.0', environment, steps: '100', 'skip-analysis': 'true', 'stable-address': '', ...extra },
+    options,
+  );
 
 describe('release records are traced to the pipeline run that wrote them', () => {
   it('ignores a forged live record naming no run, so traffic never reaches its outside address', async () => {
@@ -40,28 +53,61 @@ describe('release records are traced to the pipeline run that wrote them', () =>
     const r = await canaryFromRecords('pv-a');
     expect(r.error).toBeUndefined();
     expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
-    expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: `Deployment ${forged} in pv-a is not trusted and is ignored: it names no workflow run (records written before rollgate checked provenance, or not by rollgate).` }));
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: `Deployment ${forged} in pv-a is not trusted and is ignored: it names no workflow run (records written before rollgate checked provenance, or not by rollgate).`,
+      }),
+    );
     expect(stack.upstream()).not.toContain('10.6.6.6');
   }, 60_000);
 
   it('ignores a record naming a pull request run, a fork run, or a run on another branch', async () => {
     await stack.seed('pv-b', STABLE);
     const cases = [
-      { id: 8101, event: 'pull_request', head_branch: 'feature/x', why: 'run 8101 was started by pull_request, not by a push, dispatch or schedule' },
-      { id: 8102, event: 'push', head_branch: 'main', head_repository: 'mallory/service', why: 'run 8102 ran code from mallory/service (a fork)' },
+      {
+        id: 8101,
+        event: 'pull_request',
+        head_branch: 'feature/x',
+        why: 'run 8101 was started by pull_request, not by a push, dispatch or schedule',
+      },
+      {
+        id: 8102,
+        event: 'push',
+        head_branch: 'main',
+        head_repository: 'mallory/service',
+        why: 'run 8102 ran code from mallory/service (a fork)',
+      },
       { id: 8103, event: 'push', head_branch: 'feature/x', why: 'run 8103 ran on feature/x, not on main' },
-      { id: 8104, event: 'dynamic', path: 'dynamic/github-code-scanning/codeql', why: 'run 8104 is not a run of a workflow file of this repository (dynamic/github-code-scanning/codeql)' },
+      {
+        id: 8104,
+        event: 'dynamic',
+        path: 'dynamic/github-code-scanning/codeql',
+        why: 'run 8104 is not a run of a workflow file of this repository (dynamic/github-code-scanning/codeql)',
+      },
     ];
     const forged: Record<number, string> = {};
     for (const c of cases) {
       const { why, ...run } = c;
       stack.gh.startRun({ ...run, head_sha: stack.sha });
-      forged[await forge('pv-b', { version: '1.0.5', commit: stack.sha, address: OUTSIDE, run: { id: String(c.id), attempt: 1 } })] = why;
+      forged[
+        await forge('pv-b', {
+          version: '1.0.5',
+          commit: stack.sha,
+          address: OUTSIDE,
+          run: { id: String(c.id), attempt: 1 },
+        })
+      ] = why;
     }
     const r = await canaryFromRecords('pv-b');
     expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
     for (const [id, why] of Object.entries(forged)) {
-      expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: `Deployment ${id} in pv-b is not trusted and is ignored: ${why}.` }));
+      expect(r.annotations).toContainEqual(
+        expect.objectContaining({
+          level: 'warning',
+          message: `Deployment ${id} in pv-b is not trusted and is ignored: ${why}.`,
+        }),
+      );
     }
     expect(stack.upstream()).not.toContain('10.6.6.6');
   }, 60_000);
@@ -72,21 +118,40 @@ describe('release records are traced to the pipeline run that wrote them', () =>
     const old = stack.gh.startRun({ id: 8201, head_sha: stack.sha, created_at: '2026-01-01T10:00:00Z' });
     stack.gh.finishRun(old.id);
     old.updated_at = '2026-01-01T10:20:00Z';
-    const forged = await forge('pv-c', { version: '1.0.5', commit: stack.sha, address: OUTSIDE, run: { id: '8201', attempt: 1 } });
+    const forged = await forge('pv-c', {
+      version: '1.0.5',
+      commit: stack.sha,
+      address: OUTSIDE,
+      run: { id: '8201', attempt: 1 },
+    });
     const r = await canaryFromRecords('pv-c');
     expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
-    expect(r.annotations).toContainEqual(expect.objectContaining({ message: expect.stringMatching(new RegExp(`^Deployment ${forged} in pv-c is not trusted and is ignored: it was created at \\S+, outside the time run 8201 was running\\.$`)) }));
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(
+          new RegExp(
+            `^Deployment ${forged} in pv-c is not trusted and is ignored: it was created at \\S+, outside the time run 8201 was running\\.$`,
+          ),
+        ),
+      }),
+    );
   }, 60_000);
 
   it('fails closed when a copy of the stable record makes it untraceable: never a comparison-free first release', async () => {
     const stable = await stack.seed('pv-d', STABLE);
-    const real = stack.gh.state.deployments.find((d) => d.id === stable)?.payload as { run: { id: string; attempt: number } };
+    const real = stack.gh.state.deployments.find((d) => d.id === stable)?.payload as {
+      run: { id: string; attempt: number };
+    };
     // The stable's run is over: a copy claiming it is refused, and so is the original (which is which cannot be told).
     const copy = await forge('pv-d', { version: '1.0.5', commit: stack.sha, address: OUTSIDE, run: real.run });
     const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length };
     const r = await canaryFromRecords('pv-d');
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(new RegExp(`^No trusted stable release in pv-d, and 2 record\\(s\\) there are not trusted \\(deployment ${copy}: it claims run ${real.run.id} attempt 1, as deployment ${stable} does; deployment ${stable}: .*\\)\\. Rollgate will not treat this as a first release; name the stable with stable-version \\(and stable-address\\) to go on\\.$`));
+    expect(r.error).toMatch(
+      new RegExp(
+        `^No trusted stable release in pv-d, and 2 record\\(s\\) there are not trusted \\(deployment ${copy}: it claims run ${real.run.id} attempt 1, as deployment ${stable} does; deployment ${stable}: .*\\)\\. Rollgate will not treat this as a first release; name the stable with stable-version \\(and stable-address\\) to go on\\.$`,
+      ),
+    );
     expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
   }, 60_000);
 
@@ -95,20 +160,32 @@ describe('release records are traced to the pipeline run that wrote them', () =>
     const before = stack.gh.state.deployments.length;
     const r = await canaryFromRecords('pv-e', {}, { ref: 'refs/heads/feature/x' });
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(/^This run cannot write or act on release records of pv-e: run \d+ ran on feature\/x, not on main\. Records are trusted only from runs of this repository's workflows on main \(set trusted-branches to add branches\)\.$/);
+    expect(r.error).toMatch(
+      /^This run cannot write or act on release records of pv-e: run \d+ ran on feature\/x, not on main\. Records are trusted only from runs of this repository's workflows on main \(set trusted-branches to add branches\)\.$/,
+    );
     expect(stack.gh.state.deployments.length).toBe(before);
     // Named as trusted, the same run goes ahead (and the main-branch stable is still trusted).
-    const ok = await canaryFromRecords('pv-e', { 'trusted-branches': 'main, feature/x' }, { ref: 'refs/heads/feature/x' });
+    const ok = await canaryFromRecords(
+      'pv-e',
+      { 'trusted-branches': 'main, feature/x' },
+      { ref: 'refs/heads/feature/x' },
+    );
     expect(ok.error).toBeUndefined();
     expect(ok.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
   }, 60_000);
 
   it('says which permission is missing when the token cannot read workflow runs', async () => {
-    stack.gh.fault({ route: '/repos/{owner}/{repo}/actions/runs/{run_id}', status: 403, message: 'Resource not accessible by integration' });
+    stack.gh.fault({
+      route: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
     const before = stack.gh.state.deployments.length;
     const r = await canaryFromRecords('pv-f');
     expect(r.exitCode).toBe(1);
-    expect(r.error).toBe('The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read` so records can be traced to their runs.');
+    expect(r.error).toBe(
+      'The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read` so records can be traced to their runs.',
+    );
     expect(stack.gh.state.deployments.length).toBe(before);
   }, 60_000);
 

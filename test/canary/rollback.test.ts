@@ -17,11 +17,19 @@ interface Built {
 }
 
 /** Builds the sample service at `version` with the build action, as a pipeline run would. */
-async function build(version: string, runId: number, releaseTag?: string, run: { event?: string; head_branch?: string } = {}): Promise<Built> {
+async function build(
+  version: string,
+  runId: number,
+  releaseTag?: string,
+  run: { event?: string; head_branch?: string } = {},
+): Promise<Built> {
   const ws = mkdtempSync(join(tmpdir(), 'svc-'));
   stack.gh.startRun({ id: runId, head_sha: stack.sha, ...run });
   copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(ws, 'server.mjs'));
-  writeFileSync(join(ws, 'stamp.mjs'), "import { writeFileSync } from 'node:fs'; writeFileSync('VERSION', process.argv[2] + '\\n');");
+  writeFileSync(
+    join(ws, 'stamp.mjs'),
+    "import { writeFileSync } from 'node:fs'; writeFileSync('VERSION', process.argv[2] + '\\n');",
+  );
   const r = await runAction({
     action: 'build',
     workspace: ws,
@@ -31,15 +39,30 @@ async function build(version: string, runId: number, releaseTag?: string, run: {
     apiUrl: stack.gh.url,
     token: 'ghs_build',
     ...artifacts.env(runId),
-    inputs: { command: `node stamp.mjs ${version}`, outputs: 'server.mjs\nVERSION', name: `service-${version}`, version, ...(releaseTag ? { 'release-tag': releaseTag } : {}) },
+    inputs: {
+      command: `node stamp.mjs ${version}`,
+      outputs: 'server.mjs\nVERSION',
+      name: `service-${version}`,
+      version,
+      ...(releaseTag ? { 'release-tag': releaseTag } : {}),
+    },
   });
   stack.gh.finishRun(runId);
   expect(r.error).toBeUndefined();
-  return { name: r.outputs['artifact-name'] as string, digest: r.outputs.digest as string, id: r.outputs['artifact-id'] as string, runId };
+  return {
+    name: r.outputs['artifact-name'] as string,
+    digest: r.outputs.digest as string,
+    id: r.outputs['artifact-id'] as string,
+    runId,
+  };
 }
 
 async function api(path: string, body: object) {
-  const res = await fetch(`${stack.gh.repoUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'token t' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.gh.repoUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'token t' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as { id: number };
 }
 
@@ -57,7 +80,13 @@ async function history(environment: string, old: Built, next: Built, oldPayload:
       version: STABLE,
       commit: stack.sha,
       address: stack.services[STABLE]?.address,
-      artifact: { name: old.name, digest: old.digest, run_id: String(old.runId), id: Number(old.id), release_tag: 'v1.0.0' },
+      artifact: {
+        name: old.name,
+        digest: old.digest,
+        run_id: String(old.runId),
+        id: Number(old.id),
+        release_tag: 'v1.0.0',
+      },
       run: { id: String(deployRun.id), attempt: 1 },
       ...oldPayload,
     },
@@ -79,9 +108,20 @@ async function history(environment: string, old: Built, next: Built, oldPayload:
 }
 
 /** rollback.yml dispatched on main: a run of its own, registered with GitHub for its duration. */
-async function rollback(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string> = {}, run: { branch?: string } = {}) {
+async function rollback(
+  environment: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  run: { branch?: string } = {},
+) {
   const runId = ++runIds;
-  stack.gh.startRun({ id: runId, head_sha: stack.sha, event: 'workflow_dispatch', path: '.github/workflows/rollback.yml', ...(run.branch ? { head_branch: run.branch } : {}) });
+  stack.gh.startRun({
+    id: runId,
+    head_sha: stack.sha,
+    event: 'workflow_dispatch',
+    path: '.github/workflows/rollback.yml',
+    ...(run.branch ? { head_branch: run.branch } : {}),
+  });
   try {
     return await rollbackRun(environment, inputs, extraEnv, runId);
   } finally {
@@ -89,7 +129,12 @@ async function rollback(environment: string, inputs: Record<string, string>, ext
   }
 }
 
-function rollbackRun(environment: string, inputs: Record<string, string>, extraEnv: Record<string, string>, runId: number) {
+function rollbackRun(
+  environment: string,
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string>,
+  runId: number,
+) {
   return runAction({
     action: 'rollback',
     repository: stack.gh.repository,
@@ -124,7 +169,9 @@ afterAll(async () => {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');
-    } catch {}
+    } catch {
+      // already gone
+    }
   }
   await artifacts.stop();
   const violations = stack.gh.violations.splice(0);
@@ -137,7 +184,11 @@ describe('rollback action', () => {
     const bad = await history('prod-r', v100, v110);
     const port = await freePort();
     const pidFile = join(mkdtempSync(join(tmpdir(), 'pid-')), 'pid');
-    const r = await rollback('prod-r', { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` }, { DEPLOY_PID_FILE: pidFile });
+    const r = await rollback(
+      'prod-r',
+      { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` },
+      { DEPLOY_PID_FILE: pidFile },
+    );
     if (existsSync(pidFile)) pids.push(Number(readFileSync(pidFile, 'utf8')));
     expect(r.error).toBeUndefined();
     expect(r.outputs).toMatchObject({ version: STABLE, 'artifact-digest': v100.digest, 'replaced-version': '1.1.0' });
@@ -150,7 +201,12 @@ describe('rollback action', () => {
     expect(stats.failed).toBe(0);
     const id = Number(r.outputs['deployment-id']);
     const dep = stack.gh.state.deployments.find((d) => d.id === id);
-    expect(dep?.payload).toMatchObject({ version: STABLE, kind: 'rollback', rollback_of: { version: '1.1.0', deployment_id: bad }, address: `127.0.0.1:${port}` });
+    expect(dep?.payload).toMatchObject({
+      version: STABLE,
+      kind: 'rollback',
+      rollback_of: { version: '1.1.0', deployment_id: bad },
+      address: `127.0.0.1:${port}`,
+    });
     expect(stack.gh.state.statuses.filter((s) => s.deploymentId === bad).at(-1)?.state).toBe('inactive');
     expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).at(-1)?.state).toBe('success');
   }, 60_000);
@@ -166,12 +222,21 @@ describe('rollback action', () => {
 
   it('stops before any traffic moves when the fetched artifact does not match the recorded digest', async () => {
     // The workflow artifact (not a release asset) is fetched and hashed: the bytes decide.
-    await history('prod-m', v100, v110, { artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), id: Number(v100.id) } });
+    await history('prod-m', v100, v110, {
+      artifact: {
+        name: v100.name,
+        digest: `sha256:${'0'.repeat(64)}`,
+        run_id: String(v100.runId),
+        id: Number(v100.id),
+      },
+    });
     const before = stack.upstream();
     const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'deployed');
     const r = await rollback('prod-m', { 'deploy-command': `touch ${marker}`, 'target-address': '127.0.0.1:1' });
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(/^Digest mismatch for workflow artifact service-1\.0\.0 \(run 501\): recorded sha256:0{64}, fetched sha256:[0-9a-f]{64}\. Nothing was deployed\.$/);
+    expect(r.error).toMatch(
+      /^Digest mismatch for workflow artifact service-1\.0\.0 \(run 501\): recorded sha256:0{64}, fetched sha256:[0-9a-f]{64}\. Nothing was deployed\.$/,
+    );
     expect(existsSync(marker)).toBe(false);
     expect(stack.upstream()).toBe(before);
   }, 60_000);
@@ -185,14 +250,28 @@ describe('rollback action', () => {
       environment: 'prod-d',
       auto_merge: false,
       required_contexts: [],
-      payload: { version: '0.9.0', commit: stack.sha, run: { id: String(run.id), attempt: 1 }, artifact: { name: v100.name, digest: `sha256:${'0'.repeat(64)}`, run_id: String(v100.runId), release_tag: 'v1.0.0' } },
+      payload: {
+        version: '0.9.0',
+        commit: stack.sha,
+        run: { id: String(run.id), attempt: 1 },
+        artifact: {
+          name: v100.name,
+          digest: `sha256:${'0'.repeat(64)}`,
+          run_id: String(v100.runId),
+          release_tag: 'v1.0.0',
+        },
+      },
     });
     // Once live, now retired: a valid rollback target if it were trusted.
     await api(`/deployments/${forged.id}/statuses`, { state: 'success', auto_inactive: false });
     await api(`/deployments/${forged.id}/statuses`, { state: 'inactive' });
     stack.gh.finishRun(run.id);
     const before = stack.upstream();
-    const r = await rollback('prod-d', { 'to-version': '0.9.0', 'deploy-command': 'true', 'target-address': '127.0.0.1:1' });
+    const r = await rollback('prod-d', {
+      'to-version': '0.9.0',
+      'deploy-command': 'true',
+      'target-address': '127.0.0.1:1',
+    });
     expect(r.exitCode).toBe(1);
     expect(r.error).toBe(
       `Input 'to-version': 0.9.0 never reached success in prod-d. 1 record(s) were left out as not trusted (deployment ${forged.id}: release v1.0.0 asset service-1.0.0.tar.gz has digest ${v100.digest}, not the recorded sha256:${'0'.repeat(64)}).`,
@@ -205,26 +284,51 @@ describe('rollback action', () => {
     const pr = await build('0.9.0', 503, undefined, { event: 'pull_request', head_branch: 'feature/x' });
     const forgedWith = async (artifact: object) => {
       const run = stack.gh.startRun({ id: ++runIds, head_sha: stack.sha });
-      const d = await api('/deployments', { ref: stack.sha, environment: 'prod-pr', auto_merge: false, required_contexts: [], payload: { version: '0.9.0', commit: stack.sha, run: { id: String(run.id), attempt: 1 }, artifact } });
+      const d = await api('/deployments', {
+        ref: stack.sha,
+        environment: 'prod-pr',
+        auto_merge: false,
+        required_contexts: [],
+        payload: { version: '0.9.0', commit: stack.sha, run: { id: String(run.id), attempt: 1 }, artifact },
+      });
       await api(`/deployments/${d.id}/statuses`, { state: 'success', auto_inactive: false });
       await api(`/deployments/${d.id}/statuses`, { state: 'inactive' });
       stack.gh.finishRun(run.id);
       return d.id;
     };
     // The PR run named as the builder; then the PR artifact's id under the main build run's id.
-    const asBuilder = await forgedWith({ name: pr.name, digest: pr.digest, run_id: String(pr.runId), id: Number(pr.id) });
-    const underMain = await forgedWith({ name: pr.name, digest: pr.digest, run_id: String(v100.runId), id: Number(pr.id) });
+    const asBuilder = await forgedWith({
+      name: pr.name,
+      digest: pr.digest,
+      run_id: String(pr.runId),
+      id: Number(pr.id),
+    });
+    const underMain = await forgedWith({
+      name: pr.name,
+      digest: pr.digest,
+      run_id: String(v100.runId),
+      id: Number(pr.id),
+    });
     const marker = join(mkdtempSync(join(tmpdir(), 'm-')), 'deployed');
-    const r = await rollback('prod-pr', { 'to-version': '0.9.0', 'deploy-command': `touch ${marker}`, 'target-address': '127.0.0.1:1' });
+    const r = await rollback('prod-pr', {
+      'to-version': '0.9.0',
+      'deploy-command': `touch ${marker}`,
+      'target-address': '127.0.0.1:1',
+    });
     expect(r.exitCode).toBe(1);
-    expect(r.error).toContain(`deployment ${asBuilder}: its artifact: run 503 was started by pull_request, not by a push, dispatch or schedule`);
+    expect(r.error).toContain(
+      `deployment ${asBuilder}: its artifact: run 503 was started by pull_request, not by a push, dispatch or schedule`,
+    );
     expect(r.error).toContain(`deployment ${underMain}: artifact ${pr.id} was uploaded by run 503, not by run 501`);
     expect(existsSync(marker)).toBe(false);
   }, 60_000);
 
   it.each([
     [{ 'to-version': '9.9.9', 'dry-run': 'true' }, /^Input 'to-version': 9\.9\.9 never reached success in prod-r/],
-    [{ 'to-version': '1.0.0', 'to-deployment': '5', 'dry-run': 'true' }, /^Input 'to-deployment': expected to be empty when to-version is given/],
+    [
+      { 'to-version': '1.0.0', 'to-deployment': '5', 'dry-run': 'true' },
+      /^Input 'to-deployment': expected to be empty when to-version is given/,
+    ],
     [{}, /^Input 'deploy-command': expected a value/],
   ])('bad input %j', async (inputs, message) => {
     const r = await rollback('prod-r', inputs);
@@ -252,14 +356,33 @@ describe('rollback action', () => {
       environment: 'prod-f',
       auto_merge: false,
       required_contexts: [],
-      payload: { version: '1.2.0\n    server 10.6.6.6:80 weight=95;', address: '10.6.6.6:80; server 10.6.6.7:80', artifact: { name: v110.name, digest: v110.digest } },
+      payload: {
+        version: '1.2.0\n    server 10.6.6.6:80 weight=95;',
+        address: '10.6.6.6:80; server 10.6.6.7:80',
+        artifact: { name: v110.name, digest: v110.digest },
+      },
     });
-    await api(`/deployments/${forged.id}/statuses`, { state: 'success', auto_inactive: false, description: 'live\n::add-mask::x' });
+    await api(`/deployments/${forged.id}/statuses`, {
+      state: 'success',
+      auto_inactive: false,
+      description: 'live\n::add-mask::x',
+    });
     const port = await freePort();
     const pidFile = join(mkdtempSync(join(tmpdir(), 'pid-')), 'pid');
-    const r = await rollback('prod-f', { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` }, { DEPLOY_PID_FILE: pidFile });
+    const r = await rollback(
+      'prod-f',
+      { 'deploy-command': `node ${join(import.meta.dirname, 'deploy.mjs')}`, 'target-address': `127.0.0.1:${port}` },
+      { DEPLOY_PID_FILE: pidFile },
+    );
     if (existsSync(pidFile)) pids.push(Number(readFileSync(pidFile, 'utf8')));
-    expect(r.annotations).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(new RegExp(`^Deployment ${forged.id} in prod-f is not trusted and is ignored: version .* is not a version`)) }));
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(
+          new RegExp(`^Deployment ${forged.id} in prod-f is not trusted and is ignored: version .* is not a version`),
+        ),
+      }),
+    );
     expect(r.annotations.filter((a) => a.level === 'warning')).toHaveLength(1);
     expect(r.error).toBeUndefined();
     expect(r.outputs).toMatchObject({ version: STABLE, 'replaced-version': '1.1.0' });
@@ -269,7 +392,11 @@ describe('rollback action', () => {
 
   it('refuses a stable-version that is not a version before anything moves', async () => {
     const before = { upstream: stack.upstream(), deployments: stack.gh.state.deployments.length };
-    const r = await stack.canary({ version: '1.3.0', environment: 'prod-i', 'stable-version': '1.0.0\n    server 10.6.6.6:80 weight=95;' });
+    const r = await stack.canary({
+      version: '1.3.0',
+      environment: 'prod-i',
+      'stable-version': '1.0.0\n    server 10.6.6.6:80 weight=95;',
+    });
     expect(r.exitCode).toBe(1);
     expect(r.error).toMatch(/^Input 'stable-version': expected a version such as 1.3.0/);
     expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);

@@ -39,7 +39,12 @@ export interface Stack {
   /** Records a live deployment of `version` in `environment`, as a finished rollout would. */
   seed(environment: string, version: string): Promise<number>;
   /** Records a canary of `version` left in progress (a lost runner, or paused at its gate). */
-  leaveOpen(environment: string, version: string, description: string, run?: { id: string; attempt: number }): Promise<number>;
+  leaveOpen(
+    environment: string,
+    version: string,
+    description: string,
+    run?: { id: string; attempt: number },
+  ): Promise<number>;
   canary(inputs: Record<string, string>, options?: Partial<RunOptions>): ReturnType<typeof runAction>;
   stop(): Promise<void>;
 }
@@ -80,9 +85,11 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
   const gh = await GitHubEmulator.start({ remote });
   const sha = git(seedDir, ['rev-parse', 'HEAD']);
   const api = (path: string, body: object) =>
-    fetch(`${gh.repoUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'token t' }, body: JSON.stringify(body) }).then(
-      (r) => r.json() as Promise<{ id: number }>,
-    );
+    fetch(`${gh.repoUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'token t' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ id: number }>);
   return {
     services,
     nginx,
@@ -93,7 +100,12 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
     // As the pipeline's run that deployed it: the run is registered, writes the record, ends.
     async seed(environment, version) {
       const run = gh.startRun({ id: ++runIds, head_sha: sha });
-      const payload = { version, commit: sha, address: services[version]?.address, run: { id: String(run.id), attempt: 1 } };
+      const payload = {
+        version,
+        commit: sha,
+        address: services[version]?.address,
+        run: { id: String(run.id), attempt: 1 },
+      };
       const d = await api('/deployments', { ref: sha, environment, payload, auto_merge: false, required_contexts: [] });
       await api(`/deployments/${d.id}/statuses`, { state: 'success', description: `deployed ${version}` });
       gh.finishRun(run.id);
@@ -101,8 +113,23 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
     },
     async leaveOpen(environment, version, description, run = { id: String(++runIds), attempt: 1 }) {
       gh.startRun({ id: Number(run.id), head_sha: sha, run_attempt: run.attempt });
-      const payload = { version, commit: sha, stable: STABLE, kind: 'canary', address: services[version]?.address, stable_address: services[STABLE]?.address, run };
-      const d = await api('/deployments', { ref: sha, environment, payload, auto_merge: false, required_contexts: [], transient_environment: false });
+      const payload = {
+        version,
+        commit: sha,
+        stable: STABLE,
+        kind: 'canary',
+        address: services[version]?.address,
+        stable_address: services[STABLE]?.address,
+        run,
+      };
+      const d = await api('/deployments', {
+        ref: sha,
+        environment,
+        payload,
+        auto_merge: false,
+        required_contexts: [],
+        transient_environment: false,
+      });
       await api(`/deployments/${d.id}/statuses`, { state: 'in_progress', description });
       gh.finishRun(Number(run.id), 'failure');
       return d.id;
@@ -112,7 +139,13 @@ export async function startStack(variants: Record<string, { errorRate?: number; 
       // Each call is a workflow run of the pipeline on main, registered as GitHub would.
       const runId = options.runId ?? ++runIds;
       const branch = options.ref?.replace(/^refs\/heads\//, '') ?? gh.defaultBranch;
-      gh.startRun({ id: runId, head_sha: sha, run_attempt: options.runAttempt ?? 1, head_branch: branch, event: options.event?.name ?? 'push' });
+      gh.startRun({
+        id: runId,
+        head_sha: sha,
+        run_attempt: options.runAttempt ?? 1,
+        head_branch: branch,
+        event: options.event?.name ?? 'push',
+      });
       try {
         return await runAction({
           action: 'canary',

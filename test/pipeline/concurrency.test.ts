@@ -8,7 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { ArtifactService, GitHubEmulator, WorkflowRunner, commit, createRemote, freePort, git, startLoad, type WorkflowResult } from '@rollgate/testbed';
+import {
+  ArtifactService,
+  GitHubEmulator,
+  WorkflowRunner,
+  commit,
+  createRemote,
+  freePort,
+  git,
+  startLoad,
+  type WorkflowResult,
+} from '@rollgate/testbed';
 import { deployCommand, pipelineInputs, project, roadRunner, stopDeployed } from './scenario.js';
 import { startServing, type Serving } from './serving.js';
 
@@ -29,7 +39,14 @@ beforeAll(async () => {
   artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
   serving = await startServing('nginx', addresses.first as string, Object.values(addresses));
-  runner = roadRunner({ remote, gh, artifacts, work, log: (l) => lines.push(l), vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored as string, ...serving.vars } });
+  runner = roadRunner({
+    remote,
+    gh,
+    artifacts,
+    work,
+    log: (l) => lines.push(l),
+    vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored as string, ...serving.vars },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -42,7 +59,12 @@ afterAll(async () => {
 });
 
 const pipeline = (canary: string, stable: string, sha: string) =>
-  runner.run({ file: '.github/workflows/pipeline.yml', event: 'workflow_call', sha, inputs: pipelineInputs(serving, deploy.command, canary, stable) });
+  runner.run({
+    file: '.github/workflows/pipeline.yml',
+    event: 'workflow_call',
+    sha,
+    inputs: pipelineInputs(serving, deploy.command, canary, stable),
+  });
 
 function push(message: string): string {
   commit(work, message);
@@ -66,28 +88,48 @@ describe('concurrency groups never drop a rollback', () => {
     const load = startLoad(`http://${serving.address}/`, 30, 240_000);
     // 0.1.1 starts its canary (two steps of 8 s) ...
     const second = pipeline(addresses.second as string, '', push('feat: answer faster'));
-    const canaryOf = (v: string) => gh.state.deployments.find((d) => (d.payload as { version?: string; kind?: string }).version === v && (d.payload as { kind?: string }).kind === 'canary');
+    const canaryOf = (v: string) =>
+      gh.state.deployments.find(
+        (d) =>
+          (d.payload as { version?: string; kind?: string }).version === v &&
+          (d.payload as { kind?: string }).kind === 'canary',
+      );
     await until('the canary of 0.1.1 to move traffic', () => {
       const d = canaryOf('0.1.1');
       return !!d && gh.state.statuses.some((s) => s.deploymentId === d.id && s.description.startsWith('canary 25%'));
     });
     // ... an operator dispatches a rollback, and a third merge queues its own canary behind the running one.
-    const rollback = runner.run({ file: '.github/workflows/rollback.yml', event: 'workflow_dispatch', inputs: { environment: 'production' } });
-    await until('the rollback job to start', () => runner.groups.events.some((e) => /^rollback#\d+: running \(rollgate-operate-production\)$/.test(e)));
+    const rollback = runner.run({
+      file: '.github/workflows/rollback.yml',
+      event: 'workflow_dispatch',
+      inputs: { environment: 'production' },
+    });
+    await until('the rollback job to start', () =>
+      runner.groups.events.some((e) => /^rollback#\d+: running \(rollgate-operate-production\)$/.test(e)),
+    );
     const third = pipeline(addresses.third as string, '', push('fix: close idle connections'));
     const results: WorkflowResult[] = await Promise.all([second, rollback, third]);
     const stats = await load.stop();
     const [r2, rb, r3] = results;
-    if (process.env.SHOW_LOG) console.log(lines.join("\n"));
-    expect({ second: r2?.conclusion, rollback: rb?.conclusion, third: r3?.conclusion, log: lines.join('\n') }).toMatchObject({ second: 'success', rollback: 'success', third: 'success' });
+    if (process.env.SHOW_LOG) console.log(lines.join('\n'));
+    expect({
+      second: r2?.conclusion,
+      rollback: rb?.conclusion,
+      third: r3?.conclusion,
+      log: lines.join('\n'),
+    }).toMatchObject({ second: 'success', rollback: 'success', third: 'success' });
     // The third run's canary job really queued behind the second's, and nothing was cancelled.
-    expect(runner.groups.events).toEqual(expect.arrayContaining([expect.stringMatching(/^canary#\d+: pending \(rollgate-deliver-production\)$/)]));
+    expect(runner.groups.events).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^canary#\d+: pending \(rollgate-deliver-production\)$/)]),
+    );
     expect(runner.groups.events.filter((e) => e.includes('cancelled'))).toEqual([]);
     // The rollback waited for the canary of 0.1.1 to settle, then restored an earlier release.
     expect(lines.join('\n')).toMatch(/Waiting for the canary of 0\.1\.1 \(deployment \d+: canary 25%/);
     const rollbackRecord = gh.state.deployments.find((d) => (d.payload as { kind?: string }).kind === 'rollback');
     expect(rollbackRecord).toBeDefined();
-    expect(gh.state.statuses.filter((s) => s.deploymentId === rollbackRecord?.id).map((s) => s.state)).toContain('success');
+    expect(gh.state.statuses.filter((s) => s.deploymentId === rollbackRecord?.id).map((s) => s.state)).toContain(
+      'success',
+    );
     // Never two rollouts at once: the rollback record's lifetime does not overlap a canary's moves.
     const canary2 = canaryOf('0.1.1');
     const settled2 = gh.state.statuses.filter((s) => s.deploymentId === canary2?.id && s.state === 'success')[0];

@@ -9,7 +9,20 @@
  */
 import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArtifactService, GitHubEmulator, REPO_ROOT, commit, createRemote, freePort, git, seedRepository, snapshotRepository, startLoad, type LoadStats, type WorkflowResult } from '@rollgate/testbed';
+import {
+  ArtifactService,
+  GitHubEmulator,
+  REPO_ROOT,
+  commit,
+  createRemote,
+  freePort,
+  git,
+  seedRepository,
+  snapshotRepository,
+  startLoad,
+  type LoadStats,
+  type WorkflowResult,
+} from '@rollgate/testbed';
 import { deployCommand, roadRunner, stopRoad } from './scenario.js';
 import { startServing, type Provider, type Weights } from './serving.js';
 
@@ -33,16 +46,27 @@ function consumerRepository(remote: string, sha: string): string {
   for (const f of readdirSync(workflows)) {
     const file = join(workflows, f);
     // The placeholder pin becomes the commit the consumer adopts.
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/(uses: rollgate\/rollgate\/\S+@)[0-9a-f]{40}/g, `$1${sha}`));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/(uses: rollgate\/rollgate\/\S+@)[0-9a-f]{40}/g, `$1${sha}`),
+    );
   }
   commit(dir, 'feat: the service answers with its version');
   git(dir, ['push', '-q', 'origin', 'main']);
   return dir;
 }
 
-export async function runConsumerScenario(log: (line: string) => void, provider: Provider = 'nginx'): Promise<ConsumerResult> {
+export async function runConsumerScenario(
+  log: (line: string) => void,
+  provider: Provider = 'nginx',
+): Promise<ConsumerResult> {
   const suite = snapshotRepository(REPO_ROOT, ['.github', 'actions', 'dist'], 'rollgate snapshot');
-  const addresses = { first: `127.0.0.1:${await freePort()}`, second: `127.0.0.1:${await freePort()}`, restored: `127.0.0.1:${await freePort()}`, third: `127.0.0.1:${await freePort()}` };
+  const addresses = {
+    first: `127.0.0.1:${await freePort()}`,
+    second: `127.0.0.1:${await freePort()}`,
+    restored: `127.0.0.1:${await freePort()}`,
+    third: `127.0.0.1:${await freePort()}`,
+  };
   const deploy = deployCommand();
   const remote = createRemote();
   const work = consumerRepository(remote, suite.sha);
@@ -52,8 +76,22 @@ export async function runConsumerScenario(log: (line: string) => void, provider:
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}; ${serving.describe}`);
-  const vars: Record<string, string> = { ...serving.vars, DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored, CANARY_STEPS: '25,100', CANARY_INTERVAL: '8s' };
-  const runner = roadRunner({ remote, gh, artifacts, work, vars, log, repositories: { 'rollgate/rollgate': suite.mirror } });
+  const vars: Record<string, string> = {
+    ...serving.vars,
+    DEPLOY_COMMAND: deploy.command,
+    STABLE_ADDRESS: addresses.restored,
+    CANARY_STEPS: '25,100',
+    CANARY_INTERVAL: '8s',
+  };
+  const runner = roadRunner({
+    remote,
+    gh,
+    artifacts,
+    work,
+    vars,
+    log,
+    repositories: { 'rollgate/rollgate': suite.mirror },
+  });
   const file = (name: string) => join(work, '.github', 'workflows', name);
   const deliver = (canary: string) => {
     vars.CANARY_ADDRESS = canary;
@@ -76,7 +114,11 @@ export async function runConsumerScenario(log: (line: string) => void, provider:
     const third = await deliver(addresses.third);
     delete vars.CANARY_MODE;
     const paused = serving.weights();
-    const promote = await runner.run({ file: file('promote.yml'), event: 'workflow_dispatch', inputs: { version: '0.1.2', action: 'promote' } });
+    const promote = await runner.run({
+      file: file('promote.yml'),
+      event: 'workflow_dispatch',
+      inputs: { version: '0.1.2', action: 'promote' },
+    });
     return {
       runs: { first, second, rollback, third, promote },
       weights: { second: afterSecond, rollback: afterRollback, paused, promoted: serving.weights() },

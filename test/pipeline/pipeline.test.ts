@@ -7,8 +7,20 @@ async function run(provider: 'nginx' | 'command'): Promise<ScenarioResult> {
   const lines: string[] = [];
   const r = await runScenario((l) => lines.push(l), provider);
   if (process.env.SHOW_LOG) console.log(lines.join('\n'));
-  const conclusions = { first: r.first.conclusion, second: r.second.conclusion, rollback: r.rollback.conclusion, third: r.third.conclusion, promote: r.promote.conclusion };
-  expect({ ...conclusions, log: lines.join('\n') }).toMatchObject({ first: 'success', second: 'success', rollback: 'success', third: 'success', promote: 'success' });
+  const conclusions = {
+    first: r.first.conclusion,
+    second: r.second.conclusion,
+    rollback: r.rollback.conclusion,
+    third: r.third.conclusion,
+    promote: r.promote.conclusion,
+  };
+  expect({ ...conclusions, log: lines.join('\n') }).toMatchObject({
+    first: 'success',
+    second: 'success',
+    rollback: 'success',
+    third: 'success',
+    promote: 'success',
+  });
   return r;
 }
 
@@ -23,10 +35,14 @@ function expectTheWholeRoad(r: ScenarioResult): void {
   expect(git(r.remote, ['tag', '--list']).split('\n').sort()).toEqual(['v0', 'v0.1', 'v0.1.0', 'v0.1.1', 'v0.1.2']);
   expect(git(r.remote, ['rev-list', '-n', '1', 'v0.1'])).toBe(git(r.remote, ['rev-list', '-n', '1', 'v0.1.2']));
   expect(r.gh.state.releases.map((x) => x.tag_name).sort()).toEqual(['v0.1.0', 'v0.1.1', 'v0.1.2']);
-  expect(r.gh.state.assets.map((x) => x.name)).toEqual(expect.arrayContaining([expect.stringMatching(/\.tar\.gz$/), 'build-manifest.json']));
+  expect(r.gh.state.assets.map((x) => x.name)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/\.tar\.gz$/), 'build-manifest.json']),
+  );
   // Deployment statuses: the canary of 0.1.1 stepped and succeeded, then the rollback replaced it.
-  const byVersion = (v: string) => r.gh.state.deployments.filter((d) => (d.payload as { version: string }).version === v);
-  const statusesOf = (id?: number) => r.gh.state.statuses.filter((s) => s.deploymentId === id).sort((x, y) => x.id - y.id);
+  const byVersion = (v: string) =>
+    r.gh.state.deployments.filter((d) => (d.payload as { version: string }).version === v);
+  const statusesOf = (id?: number) =>
+    r.gh.state.statuses.filter((s) => s.deploymentId === id).sort((x, y) => x.id - y.id);
   const canary2 = byVersion('0.1.1')[0];
   expect(statusesOf(canary2?.id).map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success', 'inactive']);
   const restored = byVersion('0.1.0').find((d) => (d.payload as { kind?: string }).kind === 'rollback');
@@ -68,11 +84,14 @@ describe('pipeline.yml, rollback.yml and promote.yml, through the local workflow
   }, 240_000);
 
   it('reads the upstream include the nginx provider writes', () => {
-    const text = 'upstream app {\n    server 127.0.0.1:1 weight=75; # stable 1.0.0\n    server 127.0.0.1:2 weight=25; # canary 1.1.0\n}\n';
+    const text =
+      'upstream app {\n    server 127.0.0.1:1 weight=75; # stable 1.0.0\n    server 127.0.0.1:2 weight=25; # canary 1.1.0\n}\n';
     expect(nginxWeights(text)).toEqual({
       '127.0.0.1:1': { role: 'stable', version: '1.0.0', weight: 75 },
       '127.0.0.1:2': { role: 'canary', version: '1.1.0', weight: 25 },
     });
-    expect(nginxWeights('upstream app {\n    server 127.0.0.1:3;\n}\n')).toEqual({ '127.0.0.1:3': { role: 'initial', version: '', weight: 100 } });
+    expect(nginxWeights('upstream app {\n    server 127.0.0.1:3;\n}\n')).toEqual({
+      '127.0.0.1:3': { role: 'initial', version: '', weight: 100 },
+    });
   });
 });

@@ -6,7 +6,16 @@
  * Prometheus, or by examples/router and judged on its http stats (see serving.ts).
  * Used by the pipeline test and by `npm run demo`.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -59,9 +68,15 @@ export interface ScenarioResult {
 export function project(remote: string): string {
   const dir = seedRepository(remote, 'chore: project skeleton');
   copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(dir, 'server.mjs'));
-  writeFileSync(join(dir, 'build.mjs'), "import { writeFileSync } from 'node:fs';\nwriteFileSync('build-info.json', JSON.stringify({ builtAt: new Date().toISOString() }) + '\\n');\n");
+  writeFileSync(
+    join(dir, 'build.mjs'),
+    "import { writeFileSync } from 'node:fs';\nwriteFileSync('build-info.json', JSON.stringify({ builtAt: new Date().toISOString() }) + '\\n');\n",
+  );
   mkdirSync(join(dir, 'test'), { recursive: true });
-  writeFileSync(join(dir, 'test', 'server.test.mjs'), "import { it } from 'node:test';\nimport assert from 'node:assert';\nit('has a server', async () => assert.ok((await import('node:fs')).existsSync('server.mjs')));\n");
+  writeFileSync(
+    join(dir, 'test', 'server.test.mjs'),
+    "import { it } from 'node:test';\nimport assert from 'node:assert';\nit('has a server', async () => assert.ok((await import('node:fs')).existsSync('server.mjs')));\n",
+  );
   mkdirSync(join(dir, 'reports'));
   writeFileSync(join(dir, 'reports', '.gitkeep'), '');
   commit(dir, 'feat: the service answers with its version');
@@ -90,7 +105,12 @@ export function stopDeployed(pids: string): void {
 
 export async function runScenario(log: (line: string) => void, provider: Provider = 'nginx'): Promise<ScenarioResult> {
   const [a, b, c, d] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const addresses = { first: `127.0.0.1:${a}`, second: `127.0.0.1:${b}`, restored: `127.0.0.1:${c}`, third: `127.0.0.1:${d}` };
+  const addresses = {
+    first: `127.0.0.1:${a}`,
+    second: `127.0.0.1:${b}`,
+    restored: `127.0.0.1:${c}`,
+    third: `127.0.0.1:${d}`,
+  };
   const deploy = deployCommand();
   const remote = createRemote();
   const work = project(remote);
@@ -101,9 +121,20 @@ export async function runScenario(log: (line: string) => void, provider: Provide
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`stack: ${serving.describe}, GitHub API emulator ${gh.url}`);
-  const runner = roadRunner({ remote, gh, artifacts, work, log, vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored, ...serving.vars } });
+  const runner = roadRunner({
+    remote,
+    gh,
+    artifacts,
+    work,
+    log,
+    vars: { DEPLOY_COMMAND: deploy.command, STABLE_ADDRESS: addresses.restored, ...serving.vars },
+  });
   const pipeline = (canary: string, stable: string, mode = 'run') =>
-    runner.run({ file: '.github/workflows/pipeline.yml', event: 'workflow_call', inputs: { ...pipelineInputs(serving, deploy.command, canary, stable), 'canary-mode': mode } });
+    runner.run({
+      file: '.github/workflows/pipeline.yml',
+      event: 'workflow_call',
+      inputs: { ...pipelineInputs(serving, deploy.command, canary, stable), 'canary-mode': mode },
+    });
   try {
     const first = await pipeline(addresses.first, '');
     // Users arrive once the first version is live; from here on no request may fail.
@@ -114,7 +145,11 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     const second = await pipeline(addresses.second, addresses.first);
     const weightsAfterSecond = serving.weights();
     const servedAfterSecond = await sample(`http://${serving.address}/`, 1500);
-    const rollback = await runner.run({ file: '.github/workflows/rollback.yml', event: 'workflow_dispatch', inputs: { environment: 'production' } });
+    const rollback = await runner.run({
+      file: '.github/workflows/rollback.yml',
+      event: 'workflow_dispatch',
+      inputs: { environment: 'production' },
+    });
     const weightsAfterRollback = serving.weights();
     const servedAfterRollback = await sample(`http://${serving.address}/`, 1500);
     commit(work, 'fix: close idle connections');
@@ -123,9 +158,19 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     const third = await pipeline(addresses.third, addresses.restored, 'start');
     const weightsWhilePaused = serving.weights();
     const statusesBeforeDryRun = gh.state.statuses.length;
-    const dryRun = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', 'dry-run': 'true' } });
-    const dryRunChanged = JSON.stringify(serving.weights()) !== JSON.stringify(weightsWhilePaused) || gh.state.statuses.length !== statusesBeforeDryRun;
-    const promote = await runner.run({ file: '.github/workflows/promote.yml', event: 'workflow_dispatch', inputs: { environment: 'production', version: '0.1.2', action: 'promote' } });
+    const dryRun = await runner.run({
+      file: '.github/workflows/promote.yml',
+      event: 'workflow_dispatch',
+      inputs: { environment: 'production', version: '0.1.2', 'dry-run': 'true' },
+    });
+    const dryRunChanged =
+      JSON.stringify(serving.weights()) !== JSON.stringify(weightsWhilePaused) ||
+      gh.state.statuses.length !== statusesBeforeDryRun;
+    const promote = await runner.run({
+      file: '.github/workflows/promote.yml',
+      event: 'workflow_dispatch',
+      inputs: { environment: 'production', version: '0.1.2', action: 'promote' },
+    });
     const weightsAfterPromote = serving.weights();
     const servedAfterPromote = await sample(`http://${serving.address}/`, 1500);
     return {
@@ -158,7 +203,15 @@ export async function runScenario(log: (line: string) => void, provider: Provide
  * The workflow runner of a road: the repository's runs registered with the emulator, each job
  * holding only what its permissions grant, artifacts through the artifact service.
  */
-export function roadRunner(o: { remote: string; gh: GitHubEmulator; artifacts: ArtifactService; work: string; vars: Record<string, string>; log: (line: string) => void; repositories?: Record<string, string> }): WorkflowRunner {
+export function roadRunner(o: {
+  remote: string;
+  gh: GitHubEmulator;
+  artifacts: ArtifactService;
+  work: string;
+  vars: Record<string, string>;
+  log: (line: string) => void;
+  repositories?: Record<string, string>;
+}): WorkflowRunner {
   return new WorkflowRunner({
     remote: o.remote,
     repository: o.gh.repository,
@@ -175,7 +228,12 @@ export function roadRunner(o: { remote: string; gh: GitHubEmulator; artifacts: A
 }
 
 /** pipeline.yml's inputs for the sample project: two canary steps of 8 s, served by `serving`. */
-export function pipelineInputs(serving: Serving, deployCommand: string, canary: string, stable: string): Record<string, string> {
+export function pipelineInputs(
+  serving: Serving,
+  deployCommand: string,
+  canary: string,
+  stable: string,
+): Record<string, string> {
   return {
     'build-command': 'node build.mjs',
     outputs: 'server.mjs\nbuild-info.json',
@@ -192,7 +250,14 @@ export function pipelineInputs(serving: Serving, deployCommand: string, canary: 
 }
 
 /** Stops everything a road started: the load, the deployed services, the serving stack, the emulators, the work tree. */
-export async function stopRoad(parts: { load?: { stop(): Promise<unknown> } | undefined; pids: string; serving: Serving; artifacts: ArtifactService; gh: GitHubEmulator; work: string }): Promise<void> {
+export async function stopRoad(parts: {
+  load?: { stop(): Promise<unknown> } | undefined;
+  pids: string;
+  serving: Serving;
+  artifacts: ArtifactService;
+  gh: GitHubEmulator;
+  work: string;
+}): Promise<void> {
   await parts.load?.stop();
   stopDeployed(parts.pids);
   await Promise.all([parts.serving.stop(), parts.artifacts.stop()]);

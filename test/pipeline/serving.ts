@@ -91,8 +91,12 @@ export async function startServing(provider: Provider, first: string, scraped: s
     inputs: { 'traffic-provider': 'command', 'traffic-command': command, metrics },
     vars: { TRAFFIC_PROVIDER: 'command', TRAFFIC_COMMAND: command, CANARY_METRICS: metrics },
     weights: () => {
-      const routes = JSON.parse(readFileSync(router.routesFile, 'utf8')) as { backends: { address: string; version: string; weight: number; role?: string }[] };
-      return Object.fromEntries(routes.backends.map((b) => [b.address, { role: b.role ?? 'initial', version: b.version, weight: b.weight }]));
+      const routes = JSON.parse(readFileSync(router.routesFile, 'utf8')) as {
+        backends: { address: string; version: string; weight: number; role?: string }[];
+      };
+      return Object.fromEntries(
+        routes.backends.map((b) => [b.address, { role: b.role ?? 'initial', version: b.version, weight: b.weight }]),
+      );
     },
     stop: () => router.stop(),
   };

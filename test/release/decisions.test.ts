@@ -13,7 +13,9 @@ describe('release decisions (bundle, real git history)', () => {
   it('a squash merge releases what its title says, not what its bullets list (semantic-release/github #892)', async () => {
     const b = await bed();
     b.tag('v11.0.0');
-    b.push('fix(edge-case): fetching `associatedPRs` on 100+ `context.commits` in `success` lifecycle (#892)\n\n* refactor: stop export of `buildAssociatedPRsQuery`\n\n* feat: add `pageInfo` to `getAssociatedPRs` query\n\n* test: fix `intergration`');
+    b.push(
+      'fix(edge-case): fetching `associatedPRs` on 100+ `context.commits` in `success` lifecycle (#892)\n\n* refactor: stop export of `buildAssociatedPRsQuery`\n\n* feat: add `pageInfo` to `getAssociatedPRs` query\n\n* test: fix `intergration`',
+    );
     b.workspace();
     const r = await b.run(DRY);
     expect(r.outputs).toMatchObject({ version: '11.0.1', 'release-type': 'patch' });
@@ -23,7 +25,9 @@ describe('release decisions (bundle, real git history)', () => {
   it('a chore whose body quotes an upstream changelog releases nothing', async () => {
     const b = await bed();
     b.tag('v2.3.0');
-    b.push('chore(deps): update dependency execa to v9 (#812)\n\n### Release Notes\n\n- feat: add `verbose` option by @ehmicky\n- fix: handle EPIPE by @ehmicky');
+    b.push(
+      'chore(deps): update dependency execa to v9 (#812)\n\n### Release Notes\n\n- feat: add `verbose` option by @ehmicky\n- fix: handle EPIPE by @ehmicky',
+    );
     b.workspace();
     const r = await b.run(DRY);
     expect(r.outputs).toMatchObject({ released: 'false', 'release-type': 'none', version: '2.3.0' });
@@ -43,7 +47,9 @@ describe('release decisions (bundle, real git history)', () => {
   it('a BREAKING CHANGE footer under a free-form title makes a major, with a notice naming the commit (semantic-release/github v9)', async () => {
     const b = await bed();
     b.tag('v8.1.0');
-    const head = b.push('v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module\n\nBREAKING CHANGE: Node 14 and 16 are no longer supported');
+    const head = b.push(
+      'v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module\n\nBREAKING CHANGE: Node 14 and 16 are no longer supported',
+    );
     b.workspace();
     const r = await b.run(DRY);
     expect(r.outputs).toMatchObject({ version: '9.0.0', 'release-type': 'major' });
@@ -56,7 +62,10 @@ describe('release decisions (bundle, real git history)', () => {
     const b = await bed();
     const fix = b.push('fix(deps): update dependency yargs to v17');
     b.tag('v19.0.4');
-    b.push('docs: add semantic-release-react-native to plugin list (#2523)', `Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nReverts #1912, fixes #2533\n\nThis reverts commit ${fix}.`);
+    b.push(
+      'docs: add semantic-release-react-native to plugin list (#2523)',
+      `Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nReverts #1912, fixes #2533\n\nThis reverts commit ${fix}.`,
+    );
     b.workspace();
     const r = await b.run(DRY);
     expect(r.outputs).toMatchObject({ version: '19.0.5', 'release-type': 'patch' });
@@ -67,7 +76,10 @@ describe('release decisions (bundle, real git history)', () => {
     const b = await bed();
     b.tag('v1.4.0');
     const feat = b.push('feat: verify OAuth scopes of classic GitHub PATs (#910)');
-    b.push(`revert: feat: verify OAuth scopes of classic GitHub PATs (#910)\n\nThis reverts commit ${feat}.`, 'docs: typo');
+    b.push(
+      `revert: feat: verify OAuth scopes of classic GitHub PATs (#910)\n\nThis reverts commit ${feat}.`,
+      'docs: typo',
+    );
     b.workspace();
     expect((await b.run(DRY)).outputs).toMatchObject({ released: 'false', 'release-type': 'none' });
     b.push('feat(api): add /v2 (#12)', 'Revert "feat(api): add /v2 (#12)" (#13)');
@@ -82,12 +94,16 @@ describe('release decisions (bundle, real git history)', () => {
     b.workspace();
     const r = await b.run({ ...DRY, 'tag-prefix': 'release-' });
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(/^No tag starts with tag-prefix 'release-', but the repository has other version tags: v2\.0\.0, v1\.1\.0, v1\.0\.0\. Set tag-prefix to match them \(e\.g\. 'v'\)/);
+    expect(r.error).toMatch(
+      /^No tag starts with tag-prefix 'release-', but the repository has other version tags: v2\.0\.0, v1\.1\.0, v1\.0\.0\. Set tag-prefix to match them \(e\.g\. 'v'\)/,
+    );
     expect(r.outputs).toEqual({});
     const explicit = await b.run({ ...DRY, 'tag-prefix': 'release-', 'initial-version': '0.1.0' });
     expect(explicit.exitCode).toBe(0);
     expect(explicit.outputs).toMatchObject({ tag: 'release-0.1.0' });
-    expect(explicit.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringContaining('v2.0.0, v1.1.0, v1.0.0. Starting a new series at 0.1.0')]);
+    expect(explicit.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+      expect.stringContaining('v2.0.0, v1.1.0, v1.0.0. Starting a new series at 0.1.0'),
+    ]);
   });
 
   it('a path that does not exist at HEAD is an error, before anything is written', async () => {
@@ -105,7 +121,10 @@ describe('release decisions (bundle, real git history)', () => {
   it('commit text cannot mention, embed or hide in the release notes', async () => {
     const b = await bed();
     b.tag('v1.0.0');
-    b.push('fix: ping @everyone and @acme/team <img src="https://t.example/p.gif"> ![x](https://t.example/q.gif)', 'feat: <!-- hide the rest');
+    b.push(
+      'fix: ping @everyone and @acme/team <img src="https://t.example/p.gif"> ![x](https://t.example/q.gif)',
+      'feat: <!-- hide the rest',
+    );
     b.workspace();
     const r = await b.run(DRY);
     const notes = r.outputs.changelog as string;

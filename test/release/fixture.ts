@@ -1,7 +1,16 @@
 /** A scratch GitHub-side repository, the API emulator in front of it, and a runner workspace. */
 import { afterEach, expect } from '@jest/globals';
 import { rmSync } from 'node:fs';
-import { GitHubEmulator, cloneWorkspace, commit, createRemote, git, runAction, seedRepository, type StepResult } from '@rollgate/testbed';
+import {
+  GitHubEmulator,
+  cloneWorkspace,
+  commit,
+  createRemote,
+  git,
+  runAction,
+  seedRepository,
+  type StepResult,
+} from '@rollgate/testbed';
 
 export interface Bed {
   remote: string;

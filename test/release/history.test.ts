@@ -10,7 +10,17 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeCommits } from '@semantic-release/commit-analyzer';
-import { DEFAULT_RULES, cancelReverts, compareSemVer, changesOf, parseSemVer, planRelease, releaseTypeOf, type Commit, type SemVer } from '@rollgate/versioning';
+import {
+  DEFAULT_RULES,
+  cancelReverts,
+  compareSemVer,
+  changesOf,
+  parseSemVer,
+  planRelease,
+  releaseTypeOf,
+  type Commit,
+  type SemVer,
+} from '@rollgate/versioning';
 
 interface History {
   source: string;
@@ -31,7 +41,9 @@ function replay(history: History) {
   // A release whose tag is not an ancestor (v4.3.2 between v4.3.1 and v4.3.3, tagged elsewhere or
   // lost): the range holds two releases, and the commits give the first of them.
   const between = (m: (typeof results)[number]) =>
-    m.computed !== 'none' && compareSemVer(version(m.computed), version(m.expected)) < 0 && compareSemVer(version(m.computed), version(m.range.split('..')[0] as string)) > 0;
+    m.computed !== 'none' &&
+    compareSemVer(version(m.computed), version(m.expected)) < 0 &&
+    compareSemVer(version(m.computed), version(m.range.split('..')[0] as string)) > 0;
   const gaps = mismatches.filter(between);
   return { results, mismatches: mismatches.filter((m) => !gaps.includes(m)), gaps };
 }
@@ -49,7 +61,12 @@ async function oracle(history: History) {
       const commitsForSr = commits.filter((c) => c.parents < 2).map((c) => ({ hash: c.sha, message: c.message }));
       const sr = (await analyzeCommits({}, { commits: commitsForSr, logger, cwd: process.cwd() })) ?? 'none';
       const ours = releaseTypeOf(cancelReverts(changes), DEFAULT_RULES);
-      if (sr !== ours) differences.push({ at: `${r.previous}..${(commits.at(-1) as Commit).sha.slice(0, 7)}`, semanticRelease: sr, ours });
+      if (sr !== ours)
+        differences.push({
+          at: `${r.previous}..${(commits.at(-1) as Commit).sha.slice(0, 7)}`,
+          semanticRelease: sr,
+          ours,
+        });
     }
   }
   return { points, differences };
@@ -79,7 +96,11 @@ describe('replaying semantic-release/semantic-release (339 releases)', () => {
   it('computes every tagged version but one documented revert decision', () => {
     const { results, mismatches, gaps } = replay(history);
     expect(results).toHaveLength(339);
-    expect(gaps.map((g) => `${g.range} -> ${g.computed}`)).toEqual(['v4.3.1..v4.3.3 -> v4.3.2', 'v8.0.0..v8.0.2 -> v8.0.1', 'v12.3.0..v12.4.1 -> v12.4.0']);
+    expect(gaps.map((g) => `${g.range} -> ${g.computed}`)).toEqual([
+      'v4.3.1..v4.3.3 -> v4.3.2',
+      'v8.0.0..v8.0.2 -> v8.0.1',
+      'v12.3.0..v12.4.1 -> v12.4.0',
+    ]);
     // `Revert "chore(deps): update dependency ava to v5.1.1" (#2682)` reverts an unreleased chore in
     // the same range: by our rule neither counts, so nothing is released. semantic-release meant
     // the same (its revert filter) but missed the match because of GitHub's ` (#2682)` suffix.

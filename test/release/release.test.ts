@@ -91,7 +91,9 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     b.tag('v1.1.0', theirs);
     const r = await b.run({}, ws);
     expect(r.exitCode).toBe(1);
-    expect(r.error).toMatch(/^Tag v1\.1\.0 already exists on the remote at [0-9a-f]{7}, not at this commit [0-9a-f]{7}/);
+    expect(r.error).toMatch(
+      /^Tag v1\.1\.0 already exists on the remote at [0-9a-f]{7}, not at this commit [0-9a-f]{7}/,
+    );
     expect(b.gh.state.releases).toHaveLength(0);
     expect(git(b.remote, ['rev-parse', 'v1.1.0^{commit}'])).toBe(theirs);
   });
@@ -172,7 +174,12 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     b.push();
     b.workspace();
     const r = await b.run({ path: 'services/api', 'tag-prefix': 'api-v', 'dry-run': 'true' });
-    expect(r.outputs).toMatchObject({ version: '1.0.1', tag: 'api-v1.0.1', 'previous-tag': 'api-v1.0.0', 'release-type': 'patch' });
+    expect(r.outputs).toMatchObject({
+      version: '1.0.1',
+      tag: 'api-v1.0.1',
+      'previous-tag': 'api-v1.0.0',
+      'release-type': 'patch',
+    });
     expect(r.outputs.changelog).not.toContain('web');
   });
 
@@ -246,7 +253,10 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
       b.workspace();
       const r = await b.run({ 'dry-run': 'true' });
       expect(r.exitCode).toBe(0);
-      expect(r.annotations).toContainEqual({ level: 'notice', message: 'Ignoring tags that are not semantic versions: v-latest' });
+      expect(r.annotations).toContainEqual({
+        level: 'notice',
+        message: 'Ignoring tags that are not semantic versions: v-latest',
+      });
     });
   });
 });

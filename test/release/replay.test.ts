@@ -9,7 +9,9 @@ interface History {
   releases: { version: string; commits: string[] }[];
 }
 
-const history = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'release-please-history.json'), 'utf8')) as History;
+const history = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'release-please-history.json'), 'utf8'),
+) as History;
 
 describe('replaying a real project history (googleapis/release-please 14.2.3 -> 16.0.0)', () => {
   it('computes the version the project released, tag by tag', async () => {

@@ -38,7 +38,14 @@ describe('the report corpus', () => {
     const tally = new Tally();
     await parseReport(join(ROOT, file), tally, file);
     const t = tally.result();
-    const got: Counts = { tests: t.total, passed: t.passed, failed: t.failed, errors: t.errors, skipped: t.skipped, flaky: t.flaky };
+    const got: Counts = {
+      tests: t.total,
+      passed: t.passed,
+      failed: t.failed,
+      errors: t.errors,
+      skipped: t.skipped,
+      flaky: t.flaky,
+    };
     const { why: _why, ...differs } = manifest.differs[file] ?? { why: '' };
     const want = { ...expected, ...differs } as Counts;
     expect(Object.fromEntries(Object.keys(want).map((k) => [k, got[k as keyof Counts]]))).toEqual(want);

@@ -26,11 +26,24 @@ afterAll(async () => {
 
 /** The build action in `ws`, as run `runId` of this repository. */
 const build = (ws: string, runId: number, inputs: Record<string, string>) =>
-  runAction({ action: 'build', workspace: ws, runId, sha: git(ws, ['rev-parse', 'HEAD']), repository: gh.repository, apiUrl: gh.url, token: TOKEN, ...artifacts.env(runId), inputs });
+  runAction({
+    action: 'build',
+    workspace: ws,
+    runId,
+    sha: git(ws, ['rev-parse', 'HEAD']),
+    repository: gh.repository,
+    apiUrl: gh.url,
+    token: TOKEN,
+    ...artifacts.env(runId),
+    inputs,
+  });
 
 const leaked = (file: string) => {
   const env = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  return { names: Object.keys(env).filter((k) => FORBIDDEN.test(k)), values: Object.values(env).filter((v) => v.includes(TOKEN)) };
+  return {
+    names: Object.keys(env).filter((k) => FORBIDDEN.test(k)),
+    values: Object.values(env).filter((v) => v.includes(TOKEN)),
+  };
 };
 
 describe('least environment for user commands', () => {
@@ -52,7 +65,13 @@ describe('least environment for user commands', () => {
   it('the build and install commands get no inputs and no runner credentials', async () => {
     const ws = seedRepository(createRemote(), 'feat: service');
     const out = join(ws, 'env.json');
-    const r = await build(ws, 9, { command: `node -e "${DUMP}" ${out}`, outputs: 'env.json', name: 'b', version: '1.0.0', 'github-token': TOKEN });
+    const r = await build(ws, 9, {
+      command: `node -e "${DUMP}" ${out}`,
+      outputs: 'env.json',
+      name: 'b',
+      version: '1.0.0',
+      'github-token': TOKEN,
+    });
     expect(r.error).toBeUndefined();
     expect(leaked(out)).toEqual({ names: [], values: [] });
   });
@@ -63,8 +82,14 @@ describe('build outputs', () => {
     const outside = mkdtempSync(join(tmpdir(), 'outside-'));
     writeFileSync(join(outside, 'credentials'), 'aws_secret_access_key=abc');
     const ws = seedRepository(createRemote(), 'feat: service');
-    const script = "const fs=require('node:fs');fs.mkdirSync('out',{recursive:true});fs.writeFileSync('out/app.js','1');fs.symlinkSync(process.argv[1],'out/creds')";
-    const r = await build(ws, 11, { command: `node -e "${script}" ${join(outside, 'credentials')}`, outputs: 'out/**', name: 'linked', version: '1.0.0' });
+    const script =
+      "const fs=require('node:fs');fs.mkdirSync('out',{recursive:true});fs.writeFileSync('out/app.js','1');fs.symlinkSync(process.argv[1],'out/creds')";
+    const r = await build(ws, 11, {
+      command: `node -e "${script}" ${join(outside, 'credentials')}`,
+      outputs: 'out/**',
+      name: 'linked',
+      version: '1.0.0',
+    });
     expect(r.exitCode).toBe(1);
     expect(r.error).toMatch(/^Output out\/creds resolves to .*credentials, outside the workspace: refused/);
     expect(artifacts.store.forRun(11)).toEqual([]);

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitHubEmulator, REPO_ROOT, WorkflowRunner, cap, createRemote, git, needs, seedRepository } from '@rollgate/testbed';
+import {
+  GitHubEmulator,
+  REPO_ROOT,
+  WorkflowRunner,
+  cap,
+  createRemote,
+  git,
+  needs,
+  seedRepository,
+} from '@rollgate/testbed';
 
 let gh: GitHubEmulator;
 let publicGh: GitHubEmulator;
@@ -25,7 +34,11 @@ afterAll(async () => {
 });
 
 const call = (emulator: GitHubEmulator, token: string, method: string, path: string, body?: object) =>
-  fetch(`${emulator.repoUrl}${path}`, { method, headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message?: string } }));
+  fetch(`${emulator.repoUrl}${path}`, {
+    method,
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message?: string } }));
 
 describe('token permissions', () => {
   it('reads the scope each endpoint needs from GitHub docs data', () => {
@@ -35,26 +48,38 @@ describe('token permissions', () => {
     expect(needs('POST', '/repos/{owner}/{repo}/releases')).toEqual([{ scope: 'contents', access: 'write' }]);
   });
 
-  it('refuses what a token was not granted, with GitHub\'s message; write implies read; metadata always', async () => {
+  it("refuses what a token was not granted, with GitHub's message; write implies read; metadata always", async () => {
     const deployOnly = gh.issueToken({ deployments: 'write' });
-    expect(await call(gh, deployOnly, 'GET', '/releases')).toEqual({ status: 403, body: expect.objectContaining({ message: 'Resource not accessible by integration' }) });
+    expect(await call(gh, deployOnly, 'GET', '/releases')).toEqual({
+      status: 403,
+      body: expect.objectContaining({ message: 'Resource not accessible by integration' }),
+    });
     expect((await call(gh, deployOnly, 'GET', '/deployments')).status).toBe(200);
     expect((await call(gh, deployOnly, 'GET', '')).status).toBe(200);
     expect((await call(gh, deployOnly, 'GET', '/actions/runs/1')).status).toBe(403);
     const readOnly = gh.issueToken({ deployments: 'read', contents: 'read' });
-    expect((await call(gh, readOnly, 'POST', '/deployments', { ref: sha, environment: 'x', required_contexts: [] })).status).toBe(403);
+    expect(
+      (await call(gh, readOnly, 'POST', '/deployments', { ref: sha, environment: 'x', required_contexts: [] })).status,
+    ).toBe(403);
     expect((await call(gh, readOnly, 'GET', '/releases')).status).toBe(200);
-    expect(gh.denials).toEqual(expect.arrayContaining([{ method: 'GET', route: '/repos/{owner}/{repo}/releases', lacks: 'contents: read' }]));
+    expect(gh.denials).toEqual(
+      expect.arrayContaining([{ method: 'GET', route: '/repos/{owner}/{repo}/releases', lacks: 'contents: read' }]),
+    );
   });
 
   it('lets anyone read a public repository, but not write to it', async () => {
     const none = publicGh.issueToken({});
     expect((await call(publicGh, none, 'GET', '/releases')).status).toBe(200);
-    expect((await call(publicGh, none, 'POST', '/deployments', { ref: sha, environment: 'x', required_contexts: [] })).status).toBe(403);
+    expect(
+      (await call(publicGh, none, 'POST', '/deployments', { ref: sha, environment: 'x', required_contexts: [] }))
+        .status,
+    ).toBe(403);
   });
 
   it('caps a called workflow by what the calling job granted', () => {
-    expect(cap({ contents: 'write', deployments: 'write', actions: 'read' }, { contents: 'read', deployments: 'write' })).toEqual({ contents: 'read', deployments: 'write', actions: 'none' });
+    expect(
+      cap({ contents: 'write', deployments: 'write', actions: 'read' }, { contents: 'read', deployments: 'write' }),
+    ).toEqual({ contents: 'read', deployments: 'write', actions: 'none' });
   });
 
   it("fails promote.yml's gate at the step that needs actions: read when that grant is removed", async () => {
@@ -70,15 +95,26 @@ describe('token permissions', () => {
       token: 'unused',
       runs: gh,
       tokens: gh,
-      vars: { CANARY_METRICS: '- name: errors\n  provider: http\n  query: http://127.0.0.1:9/stats\n  path: $.errors\n  max: 1\n', TRAFFIC_PROVIDER: 'command', TRAFFIC_COMMAND: 'true' },
+      vars: {
+        CANARY_METRICS:
+          '- name: errors\n  provider: http\n  query: http://127.0.0.1:9/stats\n  path: $.errors\n  max: 1\n',
+        TRAFFIC_PROVIDER: 'command',
+        TRAFFIC_COMMAND: 'true',
+      },
     });
     const run = async (text: string) => {
       const file = join(dir, `promote-${Math.random()}.yml`);
       writeFileSync(file, text);
-      const r = await runner.run({ file, event: 'workflow_dispatch', inputs: { environment: 'production', version: '1.2.3', action: 'promote' } });
+      const r = await runner.run({
+        file,
+        event: 'workflow_dispatch',
+        inputs: { environment: 'production', version: '1.2.3', action: 'promote' },
+      });
       return r.jobs.gate?.steps.find((s) => s.name === 'gate')?.error ?? '';
     };
-    expect(await run(without)).toContain('The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read`');
+    expect(await run(without)).toContain(
+      'The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read`',
+    );
     // With the grant, the same step gets past the permission and stops on the data: no paused canary.
     expect(await run(original)).toContain('No canary of 1.2.3 is in progress in production');
   });

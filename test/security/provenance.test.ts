@@ -28,8 +28,16 @@ afterAll(async () => {
 });
 
 let ids = 9000;
-const check = (payload: Omit<ReleasePayload, 'run'> & { run?: ReleasePayload['run'] }, record: { sha?: string; created_at?: string } = {}, branches: string[] = []) =>
-  new Provenance(createGitHub({ token: 't', baseUrl: gh.url, retries: 0 }), { owner: gh.owner, repo: gh.repo }, branches).problem({
+const check = (
+  payload: Omit<ReleasePayload, 'run'> & { run?: ReleasePayload['run'] },
+  record: { sha?: string; created_at?: string } = {},
+  branches: string[] = [],
+) =>
+  new Provenance(
+    createGitHub({ token: 't', baseUrl: gh.url, retries: 0 }),
+    { owner: gh.owner, repo: gh.repo },
+    branches,
+  ).problem({
     id: 1,
     sha: record.sha ?? sha,
     created_at: record.created_at ?? new Date().toISOString(),
@@ -46,20 +54,24 @@ describe('provenance of a release record', () => {
     expect(await check({ version: '1.0.0', commit: sha, tag: 'v1.0.0', run: run() })).toBeUndefined();
   });
 
-  it.each([
-    ['workflow_dispatch'],
-    ['schedule'],
-  ])('trusts a %s run of main', async (event) => {
+  it.each([['workflow_dispatch'], ['schedule']])('trusts a %s run of main', async (event) => {
     expect(await check({ version: '1.0.0', run: run({ event }) })).toBeUndefined();
   });
 
-  it.each([['pull_request'], ['pull_request_target'], ['issue_comment'], ['merge_group']])('refuses a %s run', async (event) => {
-    const r = run({ event });
-    expect(await check({ version: '1.0.0', run: r })).toBe(`run ${r.id} was started by ${event}, not by a push, dispatch or schedule`);
-  });
+  it.each([['pull_request'], ['pull_request_target'], ['issue_comment'], ['merge_group']])(
+    'refuses a %s run',
+    async (event) => {
+      const r = run({ event });
+      expect(await check({ version: '1.0.0', run: r })).toBe(
+        `run ${r.id} was started by ${event}, not by a push, dispatch or schedule`,
+      );
+    },
+  );
 
   it('refuses a run that does not exist, and a record naming none', async () => {
-    expect(await check({ version: '1.0.0', run: { id: '123456789', attempt: 1 } })).toBe(`workflow run 123456789 does not exist in ${gh.repository}`);
+    expect(await check({ version: '1.0.0', run: { id: '123456789', attempt: 1 } })).toBe(
+      `workflow run 123456789 does not exist in ${gh.repository}`,
+    );
     expect(await check({ version: '1.0.0' })).toMatch(/^it names no workflow run/);
   });
 
@@ -78,14 +90,22 @@ describe('provenance of a release record', () => {
   });
 
   it('refuses a record whose commit is not the one its run built', async () => {
-    expect(await check({ version: '1.0.0', commit: other, run: run() })).toBe(`its payload commit ${other.slice(0, 12)} is not the deployment's commit ${sha.slice(0, 12)}`);
+    expect(await check({ version: '1.0.0', commit: other, run: run() })).toBe(
+      `its payload commit ${other.slice(0, 12)} is not the deployment's commit ${sha.slice(0, 12)}`,
+    );
     const r = run({ head_sha: other });
-    expect(await check({ version: '1.0.0', run: r })).toBe(`run ${r.id} built ${other.slice(0, 12)}, not the deployment's commit ${sha.slice(0, 12)}`);
+    expect(await check({ version: '1.0.0', run: r })).toBe(
+      `run ${r.id} built ${other.slice(0, 12)}, not the deployment's commit ${sha.slice(0, 12)}`,
+    );
   });
 
   it('refuses a tag on another commit (annotated tags are followed) or missing', async () => {
-    expect(await check({ version: '1.0.1', tag: 'v1.0.1', run: run() })).toBe(`tag v1.0.1 points at ${other.slice(0, 12)}, not at the deployment's commit ${sha.slice(0, 12)}`);
-    expect(await check({ version: '1.0.1', tag: 'v1.0.1', run: run({ head_sha: other }) }, { sha: other })).toBeUndefined();
+    expect(await check({ version: '1.0.1', tag: 'v1.0.1', run: run() })).toBe(
+      `tag v1.0.1 points at ${other.slice(0, 12)}, not at the deployment's commit ${sha.slice(0, 12)}`,
+    );
+    expect(
+      await check({ version: '1.0.1', tag: 'v1.0.1', run: run({ head_sha: other }) }, { sha: other }),
+    ).toBeUndefined();
     expect(await check({ version: '9.0.0', tag: 'v9.0.0', run: run() })).toMatch(/^tag v9\.0\.0 does not exist/);
   });
 
@@ -95,18 +115,36 @@ describe('provenance of a release record', () => {
     const stored = gh.state.runs.find((x) => String(x.id) === r.id);
     if (stored) stored.updated_at = '2026-03-01T10:30:00Z';
     expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-01T10:10:00Z' })).toBeUndefined();
-    expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-01T09:00:00Z' })).toMatch(/outside the time run \d+ was running$/);
-    expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-02T10:00:00Z' })).toMatch(/outside the time run \d+ was running$/);
+    expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-01T09:00:00Z' })).toMatch(
+      /outside the time run \d+ was running$/,
+    );
+    expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-02T10:00:00Z' })).toMatch(
+      /outside the time run \d+ was running$/,
+    );
   });
 
   it('checks the build run of a rollback record, which its writer did not build', async () => {
     const build = run();
     const rollbackRun = run({ event: 'workflow_dispatch', head_sha: other, path: '.github/workflows/rollback.yml' });
-    expect(await check({ version: '1.0.0', kind: 'rollback', run: rollbackRun, artifact: { name: 'svc', digest: `sha256:${'1'.repeat(64)}`, run_id: build.id } })).toBeUndefined();
-    expect(await check({ version: '1.0.0', kind: 'rollback', run: rollbackRun })).toBe('it is a rollback record without the run that built its artifact');
-    const prBuild = run({ event: 'pull_request', head_branch: 'feature/x' });
-    expect(await check({ version: '1.0.0', kind: 'rollback', run: rollbackRun, artifact: { name: 'svc', digest: `sha256:${'1'.repeat(64)}`, run_id: prBuild.id } })).toBe(
-      `its artifact: run ${prBuild.id} was started by pull_request, not by a push, dispatch or schedule`,
+    expect(
+      await check({
+        version: '1.0.0',
+        kind: 'rollback',
+        run: rollbackRun,
+        artifact: { name: 'svc', digest: `sha256:${'1'.repeat(64)}`, run_id: build.id },
+      }),
+    ).toBeUndefined();
+    expect(await check({ version: '1.0.0', kind: 'rollback', run: rollbackRun })).toBe(
+      'it is a rollback record without the run that built its artifact',
     );
+    const prBuild = run({ event: 'pull_request', head_branch: 'feature/x' });
+    expect(
+      await check({
+        version: '1.0.0',
+        kind: 'rollback',
+        run: rollbackRun,
+        artifact: { name: 'svc', digest: `sha256:${'1'.repeat(64)}`, run_id: prBuild.id },
+      }),
+    ).toBe(`its artifact: run ${prBuild.id} was started by pull_request, not by a push, dispatch or schedule`);
   });
 });

@@ -1,7 +1,15 @@
 import * as core from '@actions/core';
 import { join, resolve } from 'node:path';
 import { ActionError, InputError, Inputs, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
-import { describeVersion, packageBuild, planCache, restoreDependencies, runCommand, saveDependencies, type PackageManager } from '@rollgate/build';
+import {
+  describeVersion,
+  packageBuild,
+  planCache,
+  restoreDependencies,
+  runCommand,
+  saveDependencies,
+  type PackageManager,
+} from '@rollgate/build';
 
 const NAME = /^[^"\\:<>|*?\r\n/]+$/;
 
@@ -39,13 +47,19 @@ await runAction(async () => {
   const hit = plan ? await restoreDependencies(plan, warn) : undefined;
   if (plan) core.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
   if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);
-  if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, warn))) core.info(`Saved dependency cache ${plan.key}`);
+  if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, warn)))
+    core.info(`Saved dependency cache ${plan.key}`);
   await runCommand('Build', inputs.command, cwd);
 
   const glob = await import('@actions/glob');
   const patterns = inputs.outputs.map((p) => (p.startsWith('!') ? `!${resolve(cwd, p.slice(1))}` : resolve(cwd, p)));
   const files = (await (await glob.create(patterns.join('\n'), { matchDirectories: false })).glob()).sort();
-  if (files.length === 0) throw new InputError('outputs', 'patterns that match at least one file after the build (relative to working-directory)', inputs.outputs.join(', '));
+  if (files.length === 0)
+    throw new InputError(
+      'outputs',
+      'patterns that match at least one file after the build (relative to working-directory)',
+      inputs.outputs.join(', '),
+    );
 
   const artifactClient = inputs.upload ? new (await import('@actions/artifact')).DefaultArtifactClient() : undefined;
   if (artifactClient) {
@@ -85,9 +99,14 @@ await runAction(async () => {
 
   let artifactId: number | undefined;
   if (artifactClient) {
-    const up = await artifactClient.uploadArtifact(inputs.name, [built.archive, built.manifestPath], join(built.archive, '..'), {
-      ...(inputs.retentionDays ? { retentionDays: inputs.retentionDays } : {}),
-    });
+    const up = await artifactClient.uploadArtifact(
+      inputs.name,
+      [built.archive, built.manifestPath],
+      join(built.archive, '..'),
+      {
+        ...(inputs.retentionDays ? { retentionDays: inputs.retentionDays } : {}),
+      },
+    );
     artifactId = up.id;
   }
 
@@ -95,7 +114,10 @@ await runAction(async () => {
   if (inputs.releaseTag) {
     const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const { attachToRelease, createGitHub } = await import('@rollgate/github');
-    releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
+    releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [
+      built.archive,
+      built.manifestPath,
+    ]);
   }
 
   setOutputs({

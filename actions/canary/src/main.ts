@@ -1,5 +1,14 @@
 import * as core from '@actions/core';
-import { ActionError, InputError, Inputs, checkPrograms, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import {
+  ActionError,
+  InputError,
+  Inputs,
+  checkPrograms,
+  runAction,
+  setOutputs,
+  table,
+  writeSummary,
+} from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
@@ -14,7 +23,14 @@ await runAction(async () => {
   for (const w of inputs.warnings) core.warning(w);
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token: inputs.token });
-  const records = await trustedRecords({ gh, repo: { owner, repo }, environment: inputs.environment, trustedBranches: inputs.trustedBranches, runId: process.env.GITHUB_RUN_ID, warn: (line) => core.warning(line) });
+  const records = await trustedRecords({
+    gh,
+    repo: { owner, repo },
+    environment: inputs.environment,
+    trustedBranches: inputs.trustedBranches,
+    runId: process.env.GITHUB_RUN_ID,
+    warn: (line) => core.warning(line),
+  });
   const a = inputs.artifact;
   const artifactRef =
     a.name && a.digest
@@ -26,16 +42,26 @@ await runAction(async () => {
           ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
         }
       : undefined;
-  if (inputs.deployCommand.length && !artifactRef) throw new InputError('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
+  if (inputs.deployCommand.length && !artifactRef)
+    throw new InputError(
+      'artifact-digest',
+      'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)',
+    );
   // Every program the rollout will run must exist before the first record, deploy or weight.
-  if (!inputs.dryRun) await checkPrograms([...(inputs.traffic.programs ?? []), ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : [])]);
+  if (!inputs.dryRun)
+    await checkPrograms([
+      ...(inputs.traffic.programs ?? []),
+      ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
+    ]);
   const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
   try {
     const result = await runCanary({
       ...inputs,
       canary: { ...inputs.canary, version: inputs.version },
       ref: process.env.GITHUB_SHA ?? 'HEAD',
-      ...(process.env.GITHUB_RUN_ID ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } } : {}),
+      ...(process.env.GITHUB_RUN_ID
+        ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } }
+        : {}),
       records,
       logUrl: runUrl,
       payload: {
@@ -43,7 +69,17 @@ await runAction(async () => {
         commit: process.env.GITHUB_SHA ?? '',
         ...(artifactRef ? { artifact: artifactRef } : {}),
       },
-      ...(inputs.deployCommand.length && artifactRef ? { deploy: { command: inputs.deployCommand, artifact: artifactRef, gh, token: inputs.token, repo: { owner, repo } } } : {}),
+      ...(inputs.deployCommand.length && artifactRef
+        ? {
+            deploy: {
+              command: inputs.deployCommand,
+              artifact: artifactRef,
+              gh,
+              token: inputs.token,
+              repo: { owner, repo },
+            },
+          }
+        : {}),
       log: (line) => core.info(line),
       inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
       signal: controller.signal,
@@ -59,18 +95,28 @@ await runAction(async () => {
     const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
     await writeSummary(
       `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
-        table(['', ''], [
-          ['environment', inputs.environment],
-          ['stable', result.stable.version],
-          ['deployment', String(result.deploymentId)],
-          ['duration', `${seconds}s`],
-          ...(result.verdict ? ([['reason', result.verdict.reason]] as [string, string][]) : []),
-        ]) +
-        `\n${table(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}`,
+        table(
+          ['', ''],
+          [
+            ['environment', inputs.environment],
+            ['stable', result.stable.version],
+            ['deployment', String(result.deploymentId)],
+            ['duration', `${seconds}s`],
+            ...(result.verdict ? ([['reason', result.verdict.reason]] as [string, string][]) : []),
+          ],
+        ) +
+        `\n${table(
+          ['step', 'time', 'outcome', 'reason'],
+          result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']),
+        )}`,
     );
-    if (result.outcome === 'aborted' && inputs.mode !== 'abort') throw new ActionError(`Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
+    if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+      throw new ActionError(
+        `Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`,
+      );
   } catch (error) {
-    if (error instanceof Cancelled) throw new ActionError('Canary cancelled; the post step puts traffic back on stable.');
+    if (error instanceof Cancelled)
+      throw new ActionError('Canary cancelled; the post step puts traffic back on stable.');
     throw error;
   }
 });

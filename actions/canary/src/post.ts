@@ -20,12 +20,19 @@ await runAction(async () => {
   const inputs = new Inputs((name) => core.getInput(name));
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const token = inputs.string('github-token');
-  const records = token ? new ReleaseRecords(createGitHub({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment')) : undefined;
+  const records = token
+    ? new ReleaseRecords(
+        createGitHub({ token, retries: 1, retryUnitMs: 200 }),
+        { owner, repo },
+        inputs.string('environment'),
+      )
+    : undefined;
   const settled = await settleInflight(state, {
     traffic: () => trafficFromInputs(inputs),
     ...(records ? { records } : {}),
     warn: (line) => core.warning(line),
     error: (line) => core.error(line),
   });
-  if (!settled.restored) throw new ActionError(`Traffic could not be put back on ${state.stable.version}: ${settled.why}`);
+  if (!settled.restored)
+    throw new ActionError(`Traffic could not be put back on ${state.stable.version}: ${settled.why}`);
 });

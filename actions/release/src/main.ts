@@ -3,7 +3,19 @@ import { InputError, Inputs, runAction, setOutputs, table, writeSummary } from '
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 
 /** The release config this action reads from its inputs, plus the token. */
-export type ReleaseInputs = Pick<ReleaseConfig, 'tagPrefix' | 'initialVersion' | 'initialVersionSet' | 'nestedCommits' | 'rules' | 'majorOnZero' | 'prerelease' | 'path' | 'floatingTags' | 'dryRun'> & {
+export type ReleaseInputs = Pick<
+  ReleaseConfig,
+  | 'tagPrefix'
+  | 'initialVersion'
+  | 'initialVersionSet'
+  | 'nestedCommits'
+  | 'rules'
+  | 'majorOnZero'
+  | 'prerelease'
+  | 'path'
+  | 'floatingTags'
+  | 'dryRun'
+> & {
   token: string;
   /** Glob patterns (resolved to files before anything is written). */
   assets: string[];
@@ -19,7 +31,10 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     dryRun,
     token: dryRun ? '' : inputs.string('github-token', { required: true }),
     tagPrefix: inputs.string('tag-prefix', {
-      pattern: { regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/, description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)' },
+      pattern: {
+        regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+        description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)',
+      },
     }),
     initialVersion: inputs.string('initial-version', {
       default: '0.1.0',
@@ -30,7 +45,10 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     rules: parsed.rules,
     majorOnZero: inputs.boolean('major-on-zero'),
     prerelease: inputs.string('prerelease', {
-      pattern: { regex: /^[A-Za-z-][0-9A-Za-z-]*$/, description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)' },
+      pattern: {
+        regex: /^[A-Za-z-][0-9A-Za-z-]*$/,
+        description: 'a channel name of letters, digits and hyphens, starting with a letter (e.g. rc, beta)',
+      },
     }),
     path: inputs.string('path'),
     floatingTags: inputs.boolean('floating-tags'),
@@ -79,7 +97,13 @@ await runAction(async () => {
     changelog: result.changelog,
     sha: result.sha,
   });
-  const verb = inputs.dryRun ? (result.released ? 'Would release' : 'Nothing to release') : result.released ? 'Released' : 'Nothing released';
+  const verb = inputs.dryRun
+    ? result.released
+      ? 'Would release'
+      : 'Nothing to release'
+    : result.released
+      ? 'Released'
+      : 'Nothing released';
   const rows: [string, string][] = [
     ['version', result.version || '—'],
     ['tag', result.tag || '—'],
@@ -90,5 +114,7 @@ await runAction(async () => {
   if (result.floatingTags.length) rows.push(['floating tags', result.floatingTags.join(', ')]);
   if (result.releaseUrl) rows.push(['release', result.releaseUrl]);
   core.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
-  await writeSummary(`## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}`);
+  await writeSummary(
+    `## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}`,
+  );
 });

@@ -9,7 +9,8 @@ await runAction(async () => {
   const environment = inputs.string('environment', { required: true });
   const toVersion = inputs.string('to-version', { pattern: VALUE_RULES.version });
   const toDeploymentText = inputs.string('to-deployment');
-  if (toVersion && toDeploymentText) throw new InputError('to-deployment', 'to be empty when to-version is given (one target)');
+  if (toVersion && toDeploymentText)
+    throw new InputError('to-deployment', 'to be empty when to-version is given (one target)');
   const toDeployment = toDeploymentText ? inputs.integer('to-deployment', { min: 1 }) : undefined;
   const dryRun = inputs.boolean('dry-run');
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: !dryRun }));
@@ -24,7 +25,14 @@ await runAction(async () => {
   const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const gh = createGitHub({ token });
   const result = await runRollback({
-    records: await trustedRecords({ gh, repo: { owner, repo }, environment, trustedBranches: branches, runId: process.env.GITHUB_RUN_ID, warn: (line) => core.warning(line) }),
+    records: await trustedRecords({
+      gh,
+      repo: { owner, repo },
+      environment,
+      trustedBranches: branches,
+      runId: process.env.GITHUB_RUN_ID,
+      warn: (line) => core.warning(line),
+    }),
     run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
     waitTimeoutMs,
     gh,
@@ -47,12 +55,15 @@ await runAction(async () => {
   });
   await writeSummary(
     `## ↩️ Rollback of ${environment}${dryRun ? ' (dry run)' : ''}\n\n` +
-      table(['', ''], [
-        ['from', `${result.current.payload.version} (deployment ${result.current.id})`],
-        ['to', `${result.version} (deployment ${result.target.id})`],
-        ['artifact', `${result.source}`],
-        ['digest', `\`${result.digest}\` (verified)`],
-        ['recorded as', result.deploymentId ? `deployment ${result.deploymentId}` : 'nothing (dry run)'],
-      ]),
+      table(
+        ['', ''],
+        [
+          ['from', `${result.current.payload.version} (deployment ${result.current.id})`],
+          ['to', `${result.version} (deployment ${result.target.id})`],
+          ['artifact', `${result.source}`],
+          ['digest', `\`${result.digest}\` (verified)`],
+          ['recorded as', result.deploymentId ? `deployment ${result.deploymentId}` : 'nothing (dry run)'],
+        ],
+      ),
   );
 });

@@ -1,6 +1,15 @@
 import * as core from '@actions/core';
 import { resolve, isAbsolute } from 'node:path';
-import { ActionError, InputError, Inputs, execFile, runAction, setOutputs, splitArgs, writeSummary } from '@rollgate/kit';
+import {
+  ActionError,
+  InputError,
+  Inputs,
+  execFile,
+  runAction,
+  setOutputs,
+  splitArgs,
+  writeSummary,
+} from '@rollgate/kit';
 import { collectReports, judge, locate, renderTestSummary, type FailOn } from '@rollgate/reports';
 
 function readInputs(inputs: Inputs) {
@@ -35,17 +44,28 @@ await runAction(async () => {
   }
 
   const glob = await import('@actions/glob');
-  const globber = await glob.create(inputs.reports.map((p) => (isAbsolute(p) ? p : resolve(workspace, p))).join('\n'), { matchDirectories: false });
+  const globber = await glob.create(inputs.reports.map((p) => (isAbsolute(p) ? p : resolve(workspace, p))).join('\n'), {
+    matchDirectories: false,
+  });
   const files = (await globber.glob()).sort();
   if (files.length === 0 && inputs.minTests > 0) {
-    throw new InputError('reports', 'patterns that match at least one report file (relative to the workspace)', inputs.reports.join(', '));
+    throw new InputError(
+      'reports',
+      'patterns that match at least one report file (relative to the workspace)',
+      inputs.reports.join(', '),
+    );
   }
 
   const collected = await collectReports(files, workspace);
-  const verdict = judge(collected, { failOn: inputs.failOn, minTests: inputs.minTests, ...(commandExit !== undefined ? { commandExit } : {}) });
+  const verdict = judge(collected, {
+    failOn: inputs.failOn,
+    minTests: inputs.minTests,
+    ...(commandExit !== undefined ? { commandExit } : {}),
+  });
   const t = collected.totals;
 
-  for (const p of collected.problems) core.error(p.message, { title: 'Unreadable test report', file: p.file, ...(p.line ? { startLine: p.line } : {}) });
+  for (const p of collected.problems)
+    core.error(p.message, { title: 'Unreadable test report', file: p.file, ...(p.line ? { startLine: p.line } : {}) });
   for (const f of collected.failures.slice(0, inputs.maxAnnotations)) {
     const at = locate(f, workspace);
     core.error(f.message ?? `${f.outcome === 'error' ? 'errored' : 'failed'}`, {
@@ -66,7 +86,9 @@ await runAction(async () => {
     conclusion: verdict.conclusion,
   });
   await writeSummary(renderTestSummary(inputs.title, collected, verdict));
-  core.info(`${t.total} tests: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored, ${t.skipped} skipped, ${t.flaky} flaky (${files.length} report files).`);
+  core.info(
+    `${t.total} tests: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored, ${t.skipped} skipped, ${t.flaky} flaky (${files.length} report files).`,
+  );
 
   if (inputs.upload && files.length) {
     const { DefaultArtifactClient } = await import('@actions/artifact');

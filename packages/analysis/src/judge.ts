@@ -8,7 +8,8 @@
 import type { Check } from './checks.js';
 import { mannWhitneyGreater, median, smallestP } from './mann-whitney.js';
 
-export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
+export type Reading =
+  { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
 
 export interface Verdict {
   check: string;
@@ -71,10 +72,15 @@ export class Judge {
     data[role].push(v);
     if (role === 'stable') return undefined;
     const breach =
-      check.max !== undefined && v > check.max ? `${fmt(v)} > max ${fmt(check.max)}` : check.min !== undefined && v < check.min ? `${fmt(v)} < min ${fmt(check.min)}` : undefined;
+      check.max !== undefined && v > check.max
+        ? `${fmt(v)} > max ${fmt(check.max)}`
+        : check.min !== undefined && v < check.min
+          ? `${fmt(v)} < min ${fmt(check.min)}`
+          : undefined;
     if (breach) {
       this.failures++;
-      if (this.failures > this.limits.failureLimit) return { check: check.name, reason: `${check.name} ${breach}`, observed: v };
+      if (this.failures > this.limits.failureLimit)
+        return { check: check.name, reason: `${check.name} ${breach}`, observed: v };
       return undefined;
     }
     return undefined;
@@ -91,10 +97,17 @@ export class Judge {
       const data = this.step.get(check.name) as StepData;
       for (const role of check.compare === 'baseline' ? (['canary', 'stable'] as const) : (['canary'] as const)) {
         const last = data.last[role];
-        if (!last) return { check: check.name, reason: `${check.name}: no reading of the ${role} during the step; failing closed` };
+        if (!last)
+          return {
+            check: check.name,
+            reason: `${check.name}: no reading of the ${role} during the step; failing closed`,
+          };
         if (last.kind !== 'value') {
           const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
-          return { check: check.name, reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed` };
+          return {
+            check: check.name,
+            reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed`,
+          };
         }
       }
     }
@@ -104,7 +117,11 @@ export class Judge {
         const alpha = this.limits.alpha ?? 0.05;
         // Fewer readings than the test needs to reject (a slow source, missed readings) is no
         // comparison at all: it fails closed instead of passing a regression it cannot see.
-        if (data.canary.length < 1 || data.stable.length < 1 || smallestP(data.canary.length, data.stable.length) >= alpha) {
+        if (
+          data.canary.length < 1 ||
+          data.stable.length < 1 ||
+          smallestP(data.canary.length, data.stable.length) >= alpha
+        ) {
           return {
             check: check.name,
             reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
@@ -118,8 +135,17 @@ export class Judge {
         const allowed = Math.max(byIncrease, floor);
         const test = mannWhitneyGreater(data.canary, data.stable);
         if (c > allowed && test.pGreater < alpha) {
-          const limit = floor > byIncrease ? `+${fmt(check.tolerance ?? 0)} tolerance` : inc.relative ? `+${Math.round(inc.amount * 100)}%` : `+${fmt(inc.amount)}`;
-          return { check: check.name, reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`, observed: c };
+          const limit =
+            floor > byIncrease
+              ? `+${fmt(check.tolerance ?? 0)} tolerance`
+              : inc.relative
+                ? `+${Math.round(inc.amount * 100)}%`
+                : `+${fmt(inc.amount)}`;
+          return {
+            check: check.name,
+            reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
+            observed: c,
+          };
         }
       }
     }

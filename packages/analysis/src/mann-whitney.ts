@@ -14,9 +14,13 @@ export interface MannWhitney {
 function ranks(values: number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
   const r = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
-    while (j + 1 < order.length && (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]) j++;
+    while (
+      j + 1 < order.length &&
+      (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]
+    )
+      j++;
     const mid = (i + j) / 2 + 1;
     for (let k = i; k <= j; k++) r[(order[k] as readonly [number, number])[1]] = mid;
     i = j + 1;
@@ -50,7 +54,10 @@ function exactCounts(n: number, m: number): number[] {
 function normalSf(z: number): number {
   // Complementary error function approximation (Abramowitz-Stegun 7.1.26), |error| < 1.5e-7.
   const t = 1 / (1 + 0.3275911 * Math.abs(z / Math.SQRT2));
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-(z * z) / 2);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
 

@@ -39,11 +39,24 @@ describe('checks input', () => {
   min: 1
 `);
     expect(checks).toEqual([
-      { name: 'error-rate', provider: 'prometheus', query: 'sum(rate(x{version="{{version}}"}[{{interval}}]))', max: 0.05 },
-      { name: 'latency', provider: 'prometheus', query: 'q{version="{{version}}"}', compare: 'baseline', maxIncrease: { relative: true, amount: 0.2 } },
+      {
+        name: 'error-rate',
+        provider: 'prometheus',
+        query: 'sum(rate(x{version="{{version}}"}[{{interval}}]))',
+        max: 0.05,
+      },
+      {
+        name: 'latency',
+        provider: 'prometheus',
+        query: 'q{version="{{version}}"}',
+        compare: 'baseline',
+        maxIncrease: { relative: true, amount: 0.2 },
+      },
       { name: 'ext', provider: 'http', query: 'http://127.0.0.1/x?v={{version}}', path: '$.value', min: 1 },
     ]);
-    expect(renderQuery('a{v="{{version}}",s="{{ stable }}"}[{{interval}}]', { version: '2', stable: '1', interval: '30s' })).toBe('a{v="2",s="1"}[30s]');
+    expect(
+      renderQuery('a{v="{{version}}",s="{{ stable }}"}[{{interval}}]', { version: '2', stable: '1', interval: '30s' }),
+    ).toBe('a{v="2",s="1"}[30s]');
   });
   it.each([
     ['not: a list', /a YAML list of checks/],
@@ -65,13 +78,23 @@ const noData = { kind: 'no-data' as const, detail: 'value NaN (an idle window)' 
 
 describe('Judge', () => {
   const errorRate: Check = { name: 'error-rate', provider: 'prometheus', query: 'q', max: 0.05 };
-  const latency: Check = { name: 'latency', provider: 'prometheus', query: 'q', compare: 'baseline', maxIncrease: { relative: true, amount: 0.2 } };
+  const latency: Check = {
+    name: 'latency',
+    provider: 'prometheus',
+    query: 'q',
+    compare: 'baseline',
+    maxIncrease: { relative: true, amount: 0.2 },
+  };
 
   it('fails at the first breach with the metric, the value and the threshold', () => {
     const j = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 0 });
     j.startStep();
     expect(j.measure(errorRate, 'canary', value(0.01))).toBeUndefined();
-    expect(j.measure(errorRate, 'canary', value(0.2))).toEqual({ check: 'error-rate', reason: 'error-rate 0.2 > max 0.05', observed: 0.2 });
+    expect(j.measure(errorRate, 'canary', value(0.2))).toEqual({
+      check: 'error-rate',
+      reason: 'error-rate 0.2 > max 0.05',
+      observed: 0.2,
+    });
   });
   it('tolerates failures up to failure-limit', () => {
     const j = new Judge([errorRate], { failureLimit: 1, inconclusiveLimit: 0 });
@@ -83,7 +106,9 @@ describe('Judge', () => {
     const j = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 1 });
     j.startStep();
     expect(j.measure(errorRate, 'canary', noData)).toBeUndefined();
-    expect(j.endStep()?.reason).toMatch(/^error-rate: the last reading of the canary before the next move was no data \(.*\); failing closed$/);
+    expect(j.endStep()?.reason).toMatch(
+      /^error-rate: the last reading of the canary before the next move was no data \(.*\); failing closed$/,
+    );
     expect(j.measure(errorRate, 'canary', { kind: 'unreachable', detail: 'ECONNREFUSED' })?.reason).toBe(
       'error-rate: metrics source unreachable for canary (ECONNREFUSED); failing closed',
     );
@@ -102,7 +127,9 @@ describe('Judge', () => {
   });
   it('a tolerance lets a significant but tiny increase pass, and nothing beyond it', () => {
     const floor: Check = { ...latency, tolerance: 0.005 };
-    expect(parseChecks('- name: l\n  query: q\n  compare: baseline\n  max-increase: 20%\n  tolerance: 0.005')[0]).toMatchObject({ tolerance: 0.005 });
+    expect(
+      parseChecks('- name: l\n  query: q\n  compare: baseline\n  max-increase: 20%\n  tolerance: 0.005')[0],
+    ).toMatchObject({ tolerance: 0.005 });
     const judge = (canary: number[]) => {
       const j = new Judge([floor], { failureLimit: 0, inconclusiveLimit: 0 });
       j.startStep();
@@ -111,7 +138,9 @@ describe('Judge', () => {
       return j.endStep();
     };
     expect(judge([0.004, 0.0041, 0.0039, 0.004, 0.0042])).toBeUndefined(); // +100%, but 2 ms
-    expect(judge([0.009, 0.0091, 0.0089, 0.009, 0.0092])?.reason).toMatch(/^latency 0.009 vs stable 0.002 \(> \+0.005 tolerance, p=/);
+    expect(judge([0.009, 0.0091, 0.0089, 0.009, 0.0092])?.reason).toMatch(
+      /^latency 0.009 vs stable 0.002 \(> \+0.005 tolerance, p=/,
+    );
   });
   it('a fresh reading gates every move: passing readings, then no data or an unreachable source at the end, fail', () => {
     for (const late of [noData, { kind: 'unreachable' as const, detail: 'ECONNREFUSED' }]) {
@@ -119,7 +148,9 @@ describe('Judge', () => {
       j.startStep();
       for (let i = 0; i < 4; i++) j.measure(errorRate, 'canary', value(0));
       j.measure(errorRate, 'canary', late);
-      expect(j.endStep()?.reason).toMatch(/^error-rate: the last reading of the canary before the next move was (no data|metrics source unreachable)/);
+      expect(j.endStep()?.reason).toMatch(
+        /^error-rate: the last reading of the canary before the next move was (no data|metrics source unreachable)/,
+      );
     }
     const recovered = new Judge([errorRate], { failureLimit: 0, inconclusiveLimit: 5 });
     recovered.startStep();
@@ -133,7 +164,10 @@ describe('Judge', () => {
     j.measure(latency, 'canary', value(1));
     expect(j.endStep()?.reason).toMatch(/no reading of the stable during the step; failing closed/);
     j.startStep();
-    for (let i = 0; i < 3; i++) j.measure(latency, 'canary', value(1)), j.measure(latency, 'stable', value(1));
+    for (let i = 0; i < 3; i++) {
+      j.measure(latency, 'canary', value(1));
+      j.measure(latency, 'stable', value(1));
+    }
     expect(j.endStep()?.reason).toMatch(/too few readings to compare with stable/);
   });
 });

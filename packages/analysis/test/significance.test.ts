@@ -23,10 +23,14 @@ describe('a baseline comparison that can say no', () => {
   };
 
   it('a canary 100x slower with 3 readings a side fails closed instead of passing', () => {
-    expect(step([0.475, 0.48, 0.49], [0.0045, 0.0046, 0.0044])?.reason).toMatch(/too few readings to compare with stable at significance 0.05 \(3 canary, 3 stable\); failing closed/);
+    expect(step([0.475, 0.48, 0.49], [0.0045, 0.0046, 0.0044])?.reason).toMatch(
+      /too few readings to compare with stable at significance 0.05 \(3 canary, 3 stable\); failing closed/,
+    );
   });
   it('with 4 readings a side a 2x regression is caught, and an equal canary passes', () => {
-    expect(step([0.01, 0.011, 0.0105, 0.0102], [0.005, 0.0051, 0.0049, 0.0052])?.reason).toMatch(/^p90 0.0104 vs stable 0.00505/);
+    expect(step([0.01, 0.011, 0.0105, 0.0102], [0.005, 0.0051, 0.0049, 0.0052])?.reason).toMatch(
+      /^p90 0.0104 vs stable 0.00505/,
+    );
     expect(step([0.005, 0.0052, 0.0049, 0.0051], [0.005, 0.0051, 0.0049, 0.0052])).toBeUndefined();
   });
 });

@@ -60,7 +60,10 @@ export function tarHeader(path: string, size: number, mode: number): Buffer {
  * Writes `files` (absolute path -> path in archive) to `out` and returns each file's digest
  * plus the archive's own SHA-256.
  */
-export async function writeArchive(files: { source: string; path: string }[], out: string): Promise<{ files: ArchivedFile[]; sha256: string; size: number }> {
+export async function writeArchive(
+  files: { source: string; path: string }[],
+  out: string,
+): Promise<{ files: ArchivedFile[]; sha256: string; size: number }> {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const archived: ArchivedFile[] = [];
   async function* entries(): AsyncGenerator<Buffer> {

@@ -19,7 +19,15 @@ export interface BuildConfig {
   name: string;
   version: string;
   outDir: string;
-  env: { repository: string; sha: string; ref: string; runId: string; attempt: string; runNumber: string; workflow: string };
+  env: {
+    repository: string;
+    sha: string;
+    ref: string;
+    runId: string;
+    attempt: string;
+    runNumber: string;
+    workflow: string;
+  };
 }
 
 export interface BuildResult {
@@ -65,7 +73,9 @@ export async function packageBuild(config: BuildConfig): Promise<BuildResult> {
     const real = await realpath(f.source);
     const inside = relative(root, real);
     if (inside.startsWith('..') || isAbsolute(inside)) {
-      throw new ActionError(`Output ${f.path} resolves to ${real}, outside the workspace: refused (a link among the build outputs must point inside the workspace).`);
+      throw new ActionError(
+        `Output ${f.path} resolves to ${real}, outside the workspace: refused (a link among the build outputs must point inside the workspace).`,
+      );
     }
   }
   await mkdir(config.outDir, { recursive: true });
@@ -78,7 +88,12 @@ export async function packageBuild(config: BuildConfig): Promise<BuildResult> {
     repository: config.env.repository,
     commit: config.env.sha,
     ref: config.env.ref,
-    run: { id: config.env.runId, attempt: config.env.attempt, number: config.env.runNumber, workflow: config.env.workflow },
+    run: {
+      id: config.env.runId,
+      attempt: config.env.attempt,
+      number: config.env.runNumber,
+      workflow: config.env.workflow,
+    },
     built_at: new Date().toISOString(),
     command: config.command,
     tools: await toolVersions(),

@@ -12,7 +12,11 @@ import { ActionError, execFile } from '@rollgate/kit';
 
 export type PackageManager = 'npm' | 'yarn' | 'pnpm';
 
-const LOCKFILES: Record<PackageManager, string> = { npm: 'package-lock.json', yarn: 'yarn.lock', pnpm: 'pnpm-lock.yaml' };
+const LOCKFILES: Record<PackageManager, string> = {
+  npm: 'package-lock.json',
+  yarn: 'yarn.lock',
+  pnpm: 'pnpm-lock.yaml',
+};
 
 export interface CachePlan {
   key: string;
@@ -33,8 +37,14 @@ async function cacheDir(pm: PackageManager, cwd: string): Promise<string> {
 
 export async function planCache(pm: PackageManager, cwd: string): Promise<CachePlan> {
   const lock = join(cwd, LOCKFILES[pm]);
-  if (!existsSync(lock)) throw new ActionError(`cache: ${pm} needs ${LOCKFILES[pm]} in ${cwd} to key the cache; commit the lock file or remove the cache input.`);
-  const hash = createHash('sha256').update(await readFile(lock)).digest('hex').slice(0, 32);
+  if (!existsSync(lock))
+    throw new ActionError(
+      `cache: ${pm} needs ${LOCKFILES[pm]} in ${cwd} to key the cache; commit the lock file or remove the cache input.`,
+    );
+  const hash = createHash('sha256')
+    .update(await readFile(lock))
+    .digest('hex')
+    .slice(0, 32);
   const prefix = `rollgate-build-${process.env.RUNNER_OS ?? process.platform}-${pm}-`;
   return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
@@ -53,7 +63,11 @@ export async function restoreDependencies(plan: CachePlan, warn: (m: string) => 
   }
 }
 
-export async function saveDependencies(plan: CachePlan, hit: string | undefined, warn: (m: string) => void): Promise<boolean> {
+export async function saveDependencies(
+  plan: CachePlan,
+  hit: string | undefined,
+  warn: (m: string) => void,
+): Promise<boolean> {
   if (hit === plan.key) return false;
   const cache = await import('@actions/cache');
   if (!cache.isFeatureAvailable()) return false;

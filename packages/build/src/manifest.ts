@@ -21,7 +21,9 @@ export function buildId(name: string, commit: string, runId: string, attempt: st
   return `${name}@${commit.slice(0, 12)}+run.${runId}.${attempt}`;
 }
 
-export function makeManifest(input: Omit<BuildManifest, 'schema' | 'build_id' | 'files'> & { files: ArchivedFile[] }): BuildManifest {
+export function makeManifest(
+  input: Omit<BuildManifest, 'schema' | 'build_id' | 'files'> & { files: ArchivedFile[] },
+): BuildManifest {
   return {
     schema: 'rollgate/build-manifest@1',
     build_id: buildId(input.artifact.name, input.commit, input.run.id, input.run.attempt),
@@ -36,9 +38,14 @@ export function parseManifest(text: string, source: string): BuildManifest {
   try {
     m = JSON.parse(text) as Partial<BuildManifest>;
   } catch (error) {
-    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (m.schema !== 'rollgate/build-manifest@1' || !m.artifact?.digest || !m.artifact.archive || !Array.isArray(m.files)) {
+  if (
+    m.schema !== 'rollgate/build-manifest@1' ||
+    !m.artifact?.digest ||
+    !m.artifact.archive ||
+    !Array.isArray(m.files)
+  ) {
     throw new Error(`${source} is not a rollgate build manifest`);
   }
   return m as BuildManifest;

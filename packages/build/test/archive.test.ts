@@ -31,7 +31,11 @@ describe('reproducible archive', () => {
     const b = await writeArchive([...files].reverse(), join(dir, 'b.tar.gz'));
     expect(a.sha256).toBe(b.sha256);
     expect(readFileSync(join(dir, 'a.tar.gz')).equals(readFileSync(join(dir, 'b.tar.gz')))).toBe(true);
-    expect(createHash('sha256').update(readFileSync(join(dir, 'a.tar.gz'))).digest('hex')).toBe(a.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'a.tar.gz')))
+        .digest('hex'),
+    ).toBe(a.sha256);
   });
 
   it('is a tar.gz that GNU tar extracts, with modes and per-file digests', async () => {
@@ -42,7 +46,11 @@ describe('reproducible archive', () => {
     const dest = mkdtempSync(join(tmpdir(), 'x-'));
     execFileSync('tar', ['-xzf', join(dir, 'out.tar.gz'), '-C', dest]);
     for (const f of r.files) {
-      expect(createHash('sha256').update(readFileSync(join(dest, f.path))).digest('hex')).toBe(f.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(join(dest, f.path)))
+          .digest('hex'),
+      ).toBe(f.sha256);
     }
     expect(r.files.map((f) => f.path)).toEqual([...files.map((f) => f.path)].sort());
   });

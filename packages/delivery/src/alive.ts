@@ -6,7 +6,11 @@
  */
 import { connect } from 'node:net';
 
-export async function canaryAnswers(target: { address?: string; healthUrl?: string }, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+export async function canaryAnswers(
+  target: { address?: string; healthUrl?: string },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   if (target.healthUrl) {
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
@@ -23,7 +27,10 @@ export async function canaryAnswers(target: { address?: string; healthUrl?: stri
   return new Promise((resolve) => {
     const options = address.startsWith('unix:')
       ? { path: address.slice('unix:'.length) }
-      : { host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(address.slice(address.lastIndexOf(':') + 1)) };
+      : {
+          host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+          port: Number(address.slice(address.lastIndexOf(':') + 1)),
+        };
     const socket = connect(options);
     const done = (why?: string) => {
       clearTimeout(timer);
@@ -32,6 +39,8 @@ export async function canaryAnswers(target: { address?: string; healthUrl?: stri
     };
     const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
     socket.once('connect', () => done());
-    socket.once('error', (e: Error & { code?: string }) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    socket.once('error', (e: Error & { code?: string }) =>
+      done(`${address} refused the connection (${e.code ?? e.message})`),
+    );
   });
 }

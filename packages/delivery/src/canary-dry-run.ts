@@ -8,7 +8,15 @@ import { ActionError, formatDuration } from '@rollgate/kit';
 import { renderQuery } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig, CanaryResult } from './canary-types.js';
-import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, weightOf } from './canary-state.js';
+import {
+  currentStable,
+  findOpen,
+  refuseUntrustedFirstRelease,
+  openOfThisVersion,
+  plan,
+  queryWindowMs,
+  weightOf,
+} from './canary-state.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
 
@@ -17,9 +25,17 @@ async function readChecks(config: CanaryConfig, stable: Backend, interval: strin
     const source = config.sources[check.provider];
     if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
     for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
-      const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
-      if (reading.kind === 'unreachable') throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
-      config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+      const reading = await source.read(
+        renderQuery(check.query, { version, stable: stable.version, interval }, check.provider),
+        check.path,
+      );
+      if (reading.kind === 'unreachable')
+        throw new ActionError(
+          `Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`,
+        );
+      config.log(
+        `  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`,
+      );
     }
   }
 }
@@ -27,31 +43,56 @@ async function readChecks(config: CanaryConfig, stable: Backend, interval: strin
 export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> {
   const startedAt = Date.now();
   const { log } = config;
-  const done = (r: Omit<CanaryResult, 'outcome' | 'steps' | 'startedAt' | 'endedAt'>): CanaryResult => ({ ...r, outcome: 'dry-run', steps: [], startedAt, endedAt: Date.now() });
+  const done = (r: Omit<CanaryResult, 'outcome' | 'steps' | 'startedAt' | 'endedAt'>): CanaryResult => ({
+    ...r,
+    outcome: 'dry-run',
+    steps: [],
+    startedAt,
+    endedAt: Date.now(),
+  });
   if (config.mode === 'promote' || config.mode === 'abort') {
     const found = await findOpen(config);
     const rollout = plan(config, found.open.payload.rollout);
     if (config.mode === 'abort') {
-      log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
+      log(
+        `Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`,
+      );
     } else {
       const remaining = rollout.steps.filter((w) => w > found.weight);
-      log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-      await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+      log(
+        `Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`,
+      );
+      await readChecks(
+        config,
+        found.stable,
+        formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)),
+      );
     }
     return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
   }
   const history = await config.records.history();
   const reruns = openOfThisVersion(config, history);
-  for (const r of reruns) log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
+  for (const r of reruns)
+    log(
+      `Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`,
+    );
   const stable = currentStable(config, history);
   refuseUntrustedFirstRelease(stable, config.records);
   const rollout = plan(config);
   if (!stable) {
-    log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
+    log(
+      `Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`,
+    );
     return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
   }
   const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
-  log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-  await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+  log(
+    `Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`,
+  );
+  await readChecks(
+    config,
+    stable,
+    formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)),
+  );
   return done({ deploymentId: 0, weight: 0, stable });
 }

@@ -6,10 +6,12 @@ import type { CanaryConfig } from './canary-types.js';
 import { readStatus } from './status-codec.js';
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-export const isOpen = (state: string) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+export const isOpen = (state: string) =>
+  state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 
 /** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
-export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] => history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] =>
+  history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
 
 /**
  * What is live in an environment: the newest trusted record whose latest status is success
@@ -29,7 +31,11 @@ export interface Plan {
 
 export function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout']): Plan {
   const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-  return { steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS, intervalMs, intervalText: formatDuration(intervalMs) };
+  return {
+    steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS,
+    intervalMs,
+    intervalText: formatDuration(intervalMs),
+  };
 }
 
 /**
@@ -44,7 +50,8 @@ export function queryWindowMs(intervalMs: number, samples: number, scrapeInterva
 
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
 export function currentStable(config: CanaryConfig, history: DeploymentRecord[]): Backend | undefined {
-  if (config.stable.version) return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
+  if (config.stable.version)
+    return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
   const live = liveRecord(history, config.version);
   if (!live) return undefined;
   const address = config.stable.address ?? live.payload.address;
@@ -58,7 +65,10 @@ export function currentStable(config: CanaryConfig, history: DeploymentRecord[])
  */
 export function refuseUntrustedFirstRelease(current: Backend | undefined, records: ReleaseRecords): void {
   if (current || !records.refused.length) return;
-  const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
+  const list = records.refused
+    .slice(0, 3)
+    .map((r) => `deployment ${r.id}: ${r.why}`)
+    .join('; ');
   throw new ActionError(
     `No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`,
   );
@@ -67,11 +77,17 @@ export function refuseUntrustedFirstRelease(current: Backend | undefined, record
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 export async function findOpen(config: CanaryConfig) {
   const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
-  if (!open) throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
+  if (!open)
+    throw new ActionError(
+      `No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`,
+    );
   const weight = weightOf(open);
   const stableAddress = config.stable.address ?? open.payload.stable_address;
   const canaryAddress = config.canary.address ?? open.payload.address;
-  const stable: Backend = { version: open.payload.stable ?? config.stable.version ?? '', ...(stableAddress ? { address: stableAddress } : {}) };
+  const stable: Backend = {
+    version: open.payload.stable ?? config.stable.version ?? '',
+    ...(stableAddress ? { address: stableAddress } : {}),
+  };
   const canary: Backend = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
   return { open, weight, stable, canary };
 }
@@ -85,7 +101,10 @@ export async function findOpen(config: CanaryConfig) {
 export function openOfThisVersion(config: CanaryConfig, history: DeploymentRecord[]): DeploymentRecord[] {
   const open = openCanaries(history);
   const isRerun = (r: DeploymentRecord) =>
-    r.payload.version === config.version && config.run !== undefined && r.payload.run?.id === config.run.id && (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    r.payload.version === config.version &&
+    config.run !== undefined &&
+    r.payload.run?.id === config.run.id &&
+    (r.payload.run?.attempt ?? 0) < config.run.attempt;
   const other = open.find((r) => !isRerun(r));
   if (other) {
     throw new ActionError(

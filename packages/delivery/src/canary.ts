@@ -17,7 +17,17 @@ import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
 import { runningRollback, waitForQuiet } from './quiet.js';
 import { describeStatus } from './status-codec.js';
-import { currentStable, findOpen, refuseUntrustedFirstRelease, openOfThisVersion, plan, queryWindowMs, raceWinner, weightOf, type Plan } from './canary-state.js';
+import {
+  currentStable,
+  findOpen,
+  refuseUntrustedFirstRelease,
+  openOfThisVersion,
+  plan,
+  queryWindowMs,
+  raceWinner,
+  weightOf,
+  type Plan,
+} from './canary-state.js';
 
 export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './canary-types.js';
 import type { CanaryConfig, CanaryResult, StepRecord } from './canary-types.js';
@@ -29,14 +39,23 @@ export { Cancelled } from '@rollgate/kit';
  * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
  * stretch a step; the job's cancellation ends a read at once.
  */
-async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, stable: Backend): Promise<Verdict | undefined> {
+async function analyseStep(
+  config: CanaryConfig,
+  rollout: Plan,
+  judge: Judge,
+  stable: Backend,
+): Promise<Verdict | undefined> {
   judge.startStep();
   const clock = config.clock ?? systemClock;
   const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
   const started = clock.now();
-  const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
+  const window = formatDuration(
+    queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000),
+  );
   const timeoutMs = config.metricsTimeoutMs ?? 10_000;
-  const traffic = config.minRequests ? await requestCounter(config, config.minRequests, started + timeoutMs) : undefined;
+  const traffic = config.minRequests
+    ? await requestCounter(config, config.minRequests, started + timeoutMs)
+    : undefined;
   let ends = started + rollout.intervalMs;
   for (;;) {
     const deadline = ends + timeoutMs;
@@ -49,7 +68,9 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
     // Low traffic: the step goes on until the canary served enough requests to judge, bounded.
     const served = await traffic.served(deadline);
     if (served !== undefined && served >= traffic.min) break;
-    config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
+    config.log(
+      `The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`,
+    );
     const limit = started + traffic.maxWaitMs;
     if (clock.now() >= limit) {
       return {
@@ -63,14 +84,24 @@ async function analyseStep(config: CanaryConfig, rollout: Plan, judge: Judge, st
 }
 
 /** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
-async function sampleChecks(config: CanaryConfig, judge: Judge, stable: Backend, window: string, deadline: number): Promise<Verdict | undefined> {
+async function sampleChecks(
+  config: CanaryConfig,
+  judge: Judge,
+  stable: Backend,
+  window: string,
+  deadline: number,
+): Promise<Verdict | undefined> {
   for (const check of config.checks) {
     const source = config.sources[check.provider];
     if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
     const vars = { stable: stable.version, interval: window, window };
     const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
     for (const role of roles) {
-      const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
+      const query = renderQuery(
+        check.query,
+        { ...vars, version: role === 'canary' ? config.version : stable.version },
+        check.provider,
+      );
       const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
       if (verdict) return verdict;
     }
@@ -84,7 +115,11 @@ function read(config: CanaryConfig, source: MetricsSource, query: string, path: 
 
 /** The canary's request counter at the move, and how many requests it served since. */
 async function requestCounter(config: CanaryConfig, spec: NonNullable<CanaryConfig['minRequests']>, deadline: number) {
-  const query = renderQuery(spec.query, { version: config.version, stable: '', interval: '', window: '' }, 'prometheus');
+  const query = renderQuery(
+    spec.query,
+    { version: config.version, stable: '', interval: '', window: '' },
+    'prometheus',
+  );
   const count = async (by: number) => {
     const r = await read(config, spec.source, query, undefined, by);
     return r.kind === 'value' ? r.value : undefined;
@@ -108,9 +143,16 @@ async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConf
   const extracted = join(dir, 'release');
   await extractArchive(fetched.archive, extracted);
   const [program, ...args] = deploy.command as [string, ...string[]];
-  config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
+  config.log(
+    `Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`,
+  );
   await execChecked('Deploy', program, [...args, config.version, extracted], {
-    env: { ROLLGATE_VERSION: config.version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.canary.address ?? '' },
+    env: {
+      ROLLGATE_VERSION: config.version,
+      ROLLGATE_ARTIFACT_DIR: extracted,
+      ROLLGATE_ARCHIVE: fetched.archive,
+      ROLLGATE_ADDRESS: config.canary.address ?? '',
+    },
   });
 }
 
@@ -137,31 +179,71 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     if (config.mode === 'abort') {
       config.inflight({ deploymentId, canary, stable, weight: found.weight });
       await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-      await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
+      await status(
+        deploymentId,
+        'failure',
+        describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }),
+      );
       config.inflight(undefined);
       log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
-      return { outcome: 'aborted', deploymentId, weight: 0, stable, steps, startedAt, endedAt: clock.now(), verdict: { check: 'manual', reason: 'aborted by hand' } };
+      return {
+        outcome: 'aborted',
+        deploymentId,
+        weight: 0,
+        stable,
+        steps,
+        startedAt,
+        endedAt: clock.now(),
+        verdict: { check: 'manual', reason: 'aborted by hand' },
+      };
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
     // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-    const history = await waitForQuiet(records, runningRollback, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: `canary of ${config.version}`, log, clock, ...(config.signal ? { signal: config.signal } : {}) });
+    const history = await waitForQuiet(records, runningRollback, {
+      timeoutMs: config.waitTimeoutMs ?? 0,
+      purpose: `canary of ${config.version}`,
+      log,
+      clock,
+      ...(config.signal ? { signal: config.signal } : {}),
+    });
     const closed: number[] = [];
     for (const r of openOfThisVersion(config, history)) {
       await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
       closed.push(r.id);
-      log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
+      log(
+        `A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`,
+      );
     }
     const current = currentStable(config, history);
     refuseUntrustedFirstRelease(current, records);
     stable = current ?? { version: 'none' };
-    const addresses = { ...(canary.address ? { address: canary.address } : {}), ...(stable.address ? { stable_address: stable.address } : {}) };
+    const addresses = {
+      ...(canary.address ? { address: canary.address } : {}),
+      ...(stable.address ? { stable_address: stable.address } : {}),
+    };
     const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
     const run = config.run ? { run: config.run } : {};
-    deploymentId = await records.create(config.ref, { ...config.payload, version: config.version, stable: stable.version, kind: 'canary', ...addresses, ...recorded, ...run }, `canary of ${config.version}`);
+    deploymentId = await records.create(
+      config.ref,
+      {
+        ...config.payload,
+        version: config.version,
+        stable: stable.version,
+        kind: 'canary',
+        ...addresses,
+        ...recorded,
+        ...run,
+      },
+      `canary of ${config.version}`,
+    );
     const winner = raceWinner(deploymentId, await records.history(), closed);
     if (winner) {
-      await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
+      await status(
+        deploymentId,
+        'error',
+        describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }),
+      );
       throw new ActionError(
         `Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
       );
@@ -170,18 +252,31 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
       remaining = [100];
     }
-    await status(deploymentId, 'in_progress', describeStatus({ kind: 'starting', version: config.version, stable: stable.version }));
+    await status(
+      deploymentId,
+      'in_progress',
+      describeStatus({ kind: 'starting', version: config.version, stable: stable.version }),
+    );
     if (config.deploy) {
       try {
         await deployCanary(config, config.deploy);
       } catch (error) {
-        await status(deploymentId, 'failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: (error as Error).message }));
+        await status(
+          deploymentId,
+          'failure',
+          describeStatus({ kind: 'deploy-failed', version: config.version, error: (error as Error).message }),
+        );
         throw error;
       }
     }
   }
 
-  const judge = new Judge(config.checks, { failureLimit: config.failureLimit, inconclusiveLimit: config.inconclusiveLimit, alpha: config.alpha ?? 0.05, waitForData: config.minRequests !== undefined });
+  const judge = new Judge(config.checks, {
+    failureLimit: config.failureLimit,
+    inconclusiveLimit: config.inconclusiveLimit,
+    alpha: config.alpha ?? 0.05,
+    waitForData: config.minRequests !== undefined,
+  });
   let at = 0;
   let promoted = false;
   /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
@@ -192,7 +287,9 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     // The abort landed between this run's check and its move: undo the move.
     if (moved) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
     config.inflight(undefined);
-    log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
+    log(
+      `The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`,
+    );
     const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
     return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
   };
@@ -209,9 +306,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   try {
     for (const weight of remaining) {
       // The canary itself must answer before it gets more traffic (or all of it).
-      const target = { ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}), ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}) };
+      const target = {
+        ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}),
+        ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}),
+      };
       const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
-      if (dead) return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
+      if (dead)
+        return await abort(
+          { check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` },
+          weight,
+          'before',
+        );
       // Aborted by hand meanwhile (promote.yml runs in the operations group, beside this run):
       // the abort already put the traffic back and settled the record; this run moves nothing more.
       const elsewhere = await settledElsewhere();
@@ -227,10 +332,22 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         config.inflight(undefined);
         steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
         const retired = await records.retireOthers(deploymentId);
-        log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+        log(
+          `Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
+        );
         return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
       }
-      await status(deploymentId, 'in_progress', describeStatus({ kind: 'step', weight, version: config.version, stable: stable.version, checks: config.checks.length }));
+      await status(
+        deploymentId,
+        'in_progress',
+        describeStatus({
+          kind: 'step',
+          weight,
+          version: config.version,
+          stable: stable.version,
+          checks: config.checks.length,
+        }),
+      );
       log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
       const verdict = await analyseStep(config, rollout, judge, stable);
       if (verdict) return await abort(verdict, weight, 'at');
@@ -254,7 +371,11 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     } catch (restore) {
       trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;
     }
-    await status(deploymentId, 'error', describeStatus({ kind: 'failed', weight: at, error: errorLine(error), traffic: trafficNote })).catch(() => undefined);
+    await status(
+      deploymentId,
+      'error',
+      describeStatus({ kind: 'failed', weight: at, error: errorLine(error), traffic: trafficNote }),
+    ).catch(() => undefined);
     throw error;
   }
   throw new ActionError('steps must end at 100');

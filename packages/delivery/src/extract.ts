@@ -23,24 +23,39 @@ const text = (b: Buffer, start: number, length: number) => {
 };
 const octal = (b: Buffer, start: number, length: number) => {
   const s = text(b, start, length).trim();
-  if (!/^[0-7]*$/.test(s)) throw new ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
+  if (!/^[0-7]*$/.test(s))
+    throw new ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
   return s ? Number.parseInt(s, 8) : 0;
 };
 
 /** The safe relative path of an entry, or an error naming it. */
 function entryPath(name: string, root: string): string {
   const clean = name.replace(/\/+$/, '');
-  if (!clean || clean.startsWith('/') || /(^|\/)\.\.(\/|$)/.test(clean) || clean.includes('\0') || /[\u0000-\u001f]/.test(clean)) {
-    throw new ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
+  if (
+    !clean ||
+    clean.startsWith('/') ||
+    /(^|\/)\.\.(\/|$)/.test(clean) ||
+    clean.includes('\0') ||
+    /\p{Cc}/u.test(clean)
+  ) {
+    throw new ActionError(
+      `archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`,
+    );
   }
   const full = resolve(root, clean);
-  if (full !== root && !full.startsWith(root + sep)) throw new ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
+  if (full !== root && !full.startsWith(root + sep))
+    throw new ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
   return full;
 }
 
-export async function extractArchive(archive: string, into: string, maxBytes = MAX_EXTRACTED_BYTES): Promise<{ files: number; bytes: number }> {
+export async function extractArchive(
+  archive: string,
+  into: string,
+  maxBytes = MAX_EXTRACTED_BYTES,
+): Promise<{ files: number; bytes: number }> {
   const size = (await stat(archive)).size;
-  if (size > MAX_ARCHIVE_BYTES) throw new ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
+  if (size > MAX_ARCHIVE_BYTES)
+    throw new ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
   const root = resolve(into);
   await mkdir(root, { recursive: true });
   let pending: Buffer = Buffer.alloc(0);
@@ -85,8 +100,17 @@ export async function extractArchive(archive: string, into: string, maxBytes = M
         continue;
       }
       if (type !== '0' && type !== '\0') {
-        const what = { '1': 'a hard link', '2': 'a symbolic link', '3': 'a character device', '4': 'a block device', '6': 'a FIFO' }[type] ?? `an entry of type ${JSON.stringify(type)}`;
-        throw new ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
+        const what =
+          {
+            '1': 'a hard link',
+            '2': 'a symbolic link',
+            '3': 'a character device',
+            '4': 'a block device',
+            '6': 'a FIFO',
+          }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+        throw new ActionError(
+          `archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`,
+        );
       }
       bytes += length;
       if (bytes > maxBytes) throw new ActionError(`archive: more than ${maxBytes} bytes once extracted: refused`);
@@ -110,8 +134,11 @@ export async function extractArchive(archive: string, into: string, maxBytes = M
 export async function releaseFolder(base: string, version: string, keep = 3): Promise<string> {
   const parent = join(base, 'rollgate-releases');
   await mkdir(parent, { recursive: true });
-  const entries = await Promise.all((await readdir(parent)).map(async (n) => ({ n, t: (await stat(join(parent, n))).mtimeMs })));
-  for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1)) await rm(join(parent, old.n), { recursive: true, force: true });
+  const entries = await Promise.all(
+    (await readdir(parent)).map(async (n) => ({ n, t: (await stat(join(parent, n))).mtimeMs })),
+  );
+  for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1))
+    await rm(join(parent, old.n), { recursive: true, force: true });
   const dir = join(parent, `${version}-${Date.now()}-${process.pid}`);
   await mkdir(dir, { recursive: true });
   return dir;

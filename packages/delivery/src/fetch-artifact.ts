@@ -29,17 +29,28 @@ async function fromRelease(gh: GitHub, repo: Repo, ref: ArtifactRef, dir: string
   }
   const asset = release.assets.find((a) => a.name === name);
   if (!asset) return `release ${ref.release_tag} has no asset ${name}`;
-  if (asset.size > MAX_ARCHIVE_BYTES) return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-  const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', { ...repo, asset_id: asset.id, headers: { accept: 'application/octet-stream' } });
+  if (asset.size > MAX_ARCHIVE_BYTES)
+    return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
+  const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+    ...repo,
+    asset_id: asset.id,
+    headers: { accept: 'application/octet-stream' },
+  });
   const data = Buffer.from(res.data as unknown as ArrayBuffer);
-  if (data.length > MAX_ARCHIVE_BYTES) return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
+  if (data.length > MAX_ARCHIVE_BYTES)
+    return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
   // A fixed file name: the recorded name is data, never a path.
   const archive = join(dir, 'archive.tar.gz');
   await writeFile(archive, data);
   return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
 }
 
-async function fromWorkflowArtifact(token: string, repo: Repo, ref: ArtifactRef, dir: string): Promise<Fetched | string> {
+async function fromWorkflowArtifact(
+  token: string,
+  repo: Repo,
+  ref: ArtifactRef,
+  dir: string,
+): Promise<Fetched | string> {
   if (!ref.run_id) return 'no workflow run recorded';
   const { DefaultArtifactClient } = await import('@actions/artifact');
   const client = new DefaultArtifactClient();
@@ -53,17 +64,31 @@ async function fromWorkflowArtifact(token: string, repo: Repo, ref: ArtifactRef,
     const archive = join(path, `${ref.name}.tar.gz`);
     if (!existsSync(archive)) return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
     const size = (await stat(archive)).size;
-    if (size > MAX_ARCHIVE_BYTES) return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-    return { archive, digest: sha256(await readFile(archive)), source: `workflow artifact ${ref.name} (run ${ref.run_id})` };
+    if (size > MAX_ARCHIVE_BYTES)
+      return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
+    return {
+      archive,
+      digest: sha256(await readFile(archive)),
+      source: `workflow artifact ${ref.name} (run ${ref.run_id})`,
+    };
   } catch (error) {
     return `workflow artifact ${ref.name} of run ${ref.run_id}: ${(error as Error).message.split('\n')[0]}`;
   }
 }
 
-export async function fetchArtifact(gh: GitHub, token: string, repo: Repo, ref: ArtifactRef, dir: string): Promise<Fetched> {
+export async function fetchArtifact(
+  gh: GitHub,
+  token: string,
+  repo: Repo,
+  ref: ArtifactRef,
+  dir: string,
+): Promise<Fetched> {
   await mkdir(dir, { recursive: true });
   const tried: string[] = [];
-  for (const attempt of [ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined, () => fromWorkflowArtifact(token, repo, ref, dir)]) {
+  for (const attempt of [
+    ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined,
+    () => fromWorkflowArtifact(token, repo, ref, dir),
+  ]) {
     if (!attempt) continue;
     const got = await attempt();
     if (typeof got === 'string') {
@@ -71,9 +96,13 @@ export async function fetchArtifact(gh: GitHub, token: string, repo: Repo, ref: 
       continue;
     }
     if (got.digest !== ref.digest) {
-      throw new ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
+      throw new ActionError(
+        `Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`,
+      );
     }
     return got;
   }
-  throw new ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+  throw new ActionError(
+    `The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`,
+  );
 }

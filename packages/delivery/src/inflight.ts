@@ -18,20 +18,39 @@ export interface Settled {
 
 export async function settleInflight(
   state: InflightState,
-  ports: { traffic: () => TrafficProvider; records?: ReleaseRecords; warn: (line: string) => void; error: (line: string) => void },
+  ports: {
+    traffic: () => TrafficProvider;
+    records?: ReleaseRecords;
+    warn: (line: string) => void;
+    error: (line: string) => void;
+  },
 ): Promise<Settled> {
   let settled: Settled;
   try {
     await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
     settled = { restored: true };
-    ports.warn(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+    ports.warn(
+      `The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`,
+    );
   } catch (error) {
     settled = { restored: false, why: errorLine(error) };
-    ports.error(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`);
+    ports.error(
+      `TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`,
+    );
   }
   if (ports.records) {
-    if (settled.restored) await ports.records.status(state.deploymentId, 'failure', describeStatus({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }));
-    else await ports.records.status(state.deploymentId, 'error', describeStatus({ kind: 'left', weight: state.weight, why: settled.why ?? '' }));
+    if (settled.restored)
+      await ports.records.status(
+        state.deploymentId,
+        'failure',
+        describeStatus({ kind: 'cancelled', weight: state.weight, stable: state.stable.version }),
+      );
+    else
+      await ports.records.status(
+        state.deploymentId,
+        'error',
+        describeStatus({ kind: 'left', weight: state.weight, why: settled.why ?? '' }),
+      );
   }
   return settled;
 }

@@ -19,7 +19,12 @@ export interface Busy {
 /** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
 export function waitTimeoutFrom(inputs: Inputs): number {
   const ms = inputs.duration('wait-timeout', '30m', { allowZero: true });
-  if (ms > 6 * 3_600_000) throw new InputError('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+  if (ms > 6 * 3_600_000)
+    throw new InputError(
+      'wait-timeout',
+      'a duration from 0s to 6h (GitHub ends a job after 6 hours)',
+      inputs.string('wait-timeout'),
+    );
   return ms;
 }
 
@@ -33,7 +38,15 @@ export const QUIET_POLL_MS = 3000;
 export async function waitForQuiet(
   records: ReleaseRecords,
   busy: (history: DeploymentRecord[]) => Busy | undefined,
-  options: { timeoutMs: number; purpose: string; log: (line: string) => void; signal?: AbortSignal; limit?: number; pollMs?: number; clock?: Clock },
+  options: {
+    timeoutMs: number;
+    purpose: string;
+    log: (line: string) => void;
+    signal?: AbortSignal;
+    limit?: number;
+    pollMs?: number;
+    clock?: Clock;
+  },
 ): Promise<DeploymentRecord[]> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
@@ -49,13 +62,14 @@ export async function waitForQuiet(
       );
     }
     if (said !== b.record.id) {
-      options.log(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`);
+      options.log(
+        `Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`,
+      );
       said = b.record.id;
     }
     await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
   }
 }
-
 
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 export const runningCanary = (history: DeploymentRecord[]): Busy | undefined => {

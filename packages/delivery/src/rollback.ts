@@ -48,7 +48,11 @@ export interface RollbackResult extends RollbackPlan {
   dryRun: boolean;
 }
 
-export function chooseTarget(history: DeploymentRecord[], options: { toVersion?: string; toDeployment?: number }, environment: string): RollbackPlan {
+export function chooseTarget(
+  history: DeploymentRecord[],
+  options: { toVersion?: string; toDeployment?: number },
+  environment: string,
+): RollbackPlan {
   const open = openCanaries(history)[0];
   if (open) {
     throw new ActionError(
@@ -56,22 +60,31 @@ export function chooseTarget(history: DeploymentRecord[], options: { toVersion?:
     );
   }
   const current = liveRecord(history);
-  if (!current) throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
+  if (!current)
+    throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
   let target: DeploymentRecord | undefined;
   if (options.toDeployment) {
     target = history.find((r) => r.id === options.toDeployment);
-    if (!target) throw new ActionError(`Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`);
+    if (!target)
+      throw new ActionError(
+        `Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`,
+      );
   } else if (options.toVersion) {
     target = history.find((r) => r.payload.version === options.toVersion && r.everSucceeded);
-    if (!target) throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
+    if (!target)
+      throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
   } else {
     const older = history.slice(history.indexOf(current) + 1);
     target = older.find((r) => r.everSucceeded && r.payload.version !== current.payload.version);
-    if (!target) throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
+    if (!target)
+      throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
   }
-  if (target.payload.version === current.payload.version) throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+  if (target.payload.version === current.payload.version)
+    throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
   if (!target.payload.artifact?.digest) {
-    throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
+    throw new ActionError(
+      `Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`,
+    );
   }
   return { current, target };
 }
@@ -79,53 +92,105 @@ export function chooseTarget(history: DeploymentRecord[], options: { toVersion?:
 export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
   const { records, log } = config;
   // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
-  const history = await waitForQuiet(records, runningCanary, { timeoutMs: config.waitTimeoutMs ?? 0, purpose: 'rollback', log, limit: 50, ...(config.signal ? { signal: config.signal } : {}) });
+  const history = await waitForQuiet(records, runningCanary, {
+    timeoutMs: config.waitTimeoutMs ?? 0,
+    purpose: 'rollback',
+    log,
+    limit: 50,
+    ...(config.signal ? { signal: config.signal } : {}),
+  });
   let plan: RollbackPlan;
   try {
-    plan = chooseTarget(history, { ...(config.toVersion ? { toVersion: config.toVersion } : {}), ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}) }, records.environment);
+    plan = chooseTarget(
+      history,
+      {
+        ...(config.toVersion ? { toVersion: config.toVersion } : {}),
+        ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+      },
+      records.environment,
+    );
   } catch (error) {
     // Say which records were left out: the release the user meant may be among them.
     if (!(error instanceof ActionError) || !records.refused.length) throw error;
-    const list = records.refused.slice(0, 3).map((r) => `deployment ${r.id}: ${r.why}`).join('; ');
-    throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
+    const list = records.refused
+      .slice(0, 3)
+      .map((r) => `deployment ${r.id}: ${r.why}`)
+      .join('; ');
+    throw new ActionError(
+      `${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`,
+    );
   }
   const { current, target } = plan;
   const version = target.payload.version;
   const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
-  log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
+  log(
+    `Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`,
+  );
   const dir = config.workDir ?? (await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), version));
   const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
   log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
   const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
   if (config.dryRun) {
-    log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
+    log(
+      `Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`,
+    );
     return base;
   }
   const extracted = join(dir, 'release');
   await extractArchive(fetched.archive, extracted);
   const deploymentId = await records.create(
     target.sha,
-    { ...target.payload, kind: 'rollback', ...(config.run ? { run: config.run } : {}), rollback_of: { version: current.payload.version, deployment_id: current.id }, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+    {
+      ...target.payload,
+      kind: 'rollback',
+      ...(config.run ? { run: config.run } : {}),
+      rollback_of: { version: current.payload.version, deployment_id: current.id },
+      ...(config.targetAddress ? { address: config.targetAddress } : {}),
+    },
     `rollback to ${version}`,
   );
-  await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
+  await records.status(
+    deploymentId,
+    'in_progress',
+    `deploying ${version} from its original artifact`,
+    config.logUrl ? { logUrl: config.logUrl } : {},
+  );
   try {
     if (config.deployCommand.length) {
       const [program, ...args] = config.deployCommand as [string, ...string[]];
       await execChecked('Deploy', program, [...args, version, extracted], {
-        env: { ROLLGATE_VERSION: version, ROLLGATE_ARTIFACT_DIR: extracted, ROLLGATE_ARCHIVE: fetched.archive, ROLLGATE_ADDRESS: config.targetAddress ?? '' },
+        env: {
+          ROLLGATE_VERSION: version,
+          ROLLGATE_ARTIFACT_DIR: extracted,
+          ROLLGATE_ARCHIVE: fetched.archive,
+          ROLLGATE_ADDRESS: config.targetAddress ?? '',
+        },
       });
     }
     if (config.traffic) {
-      const previous = { version: current.payload.version, ...(current.payload.address ? { address: current.payload.address } : {}) };
-      await config.traffic.setSplit({ stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) }, canary: previous, canaryWeight: 0 });
+      const previous = {
+        version: current.payload.version,
+        ...(current.payload.address ? { address: current.payload.address } : {}),
+      };
+      await config.traffic.setSplit({
+        stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+        canary: previous,
+        canaryWeight: 0,
+      });
     }
   } catch (error) {
     await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${(error as Error).message}`);
     throw error;
   }
-  await records.status(deploymentId, 'success', `rolled back from ${current.payload.version} to ${version}`, config.logUrl ? { logUrl: config.logUrl } : {});
+  await records.status(
+    deploymentId,
+    'success',
+    `rolled back from ${current.payload.version} to ${version}`,
+    config.logUrl ? { logUrl: config.logUrl } : {},
+  );
   await records.status(current.id, 'inactive', `rolled back to ${version} (deployment ${deploymentId})`);
-  log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
+  log(
+    `${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`,
+  );
   return { ...base, deploymentId };
 }

@@ -50,7 +50,8 @@ export function describeStatus(s: RolloutStatus): string {
   }
 }
 
-const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
+const WEIGHTED =
+  /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
 
 /**
  * What a description says about the canary: the weight it stands at (0 when it names none, or

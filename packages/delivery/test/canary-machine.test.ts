@@ -56,7 +56,13 @@ const source: MetricsSource = {
 beforeEach(() => {
   emulator = new GitHubEmulator({ remote });
   emulator.url = 'http://github.test';
-  gh = createGitHub({ token: 'unit-test-token', baseUrl: emulator.url, fetch: emulator.fetch, retries: 0, paceWrites: false });
+  gh = createGitHub({
+    token: 'unit-test-token',
+    baseUrl: emulator.url,
+    fetch: emulator.fetch,
+    retries: 0,
+    paceWrites: false,
+  });
   records = new ReleaseRecords(gh, { owner: emulator.owner, repo: emulator.repo }, 'production');
   clock = new VirtualClock();
   splits = [];
@@ -95,7 +101,8 @@ async function live(version: string): Promise<number> {
   return id;
 }
 
-const statuses = (id: number) => emulator.state.statuses.filter((s) => s.deploymentId === id).map((s) => `${s.state}: ${s.description}`);
+const statuses = (id: number) =>
+  emulator.state.statuses.filter((s) => s.deploymentId === id).map((s) => `${s.state}: ${s.description}`);
 
 describe('canary state machine (in-memory records, virtual clock)', () => {
   it('start: a first release goes to 100% without a comparison', async () => {
@@ -114,7 +121,11 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(splits).toEqual([25, 50, 100]);
     expect(result.steps.map((s) => `${s.weight}:${s.outcome}`)).toEqual(['25:passed', '50:passed', '100:promoted']);
     expect(result.endedAt - result.startedAt).toBeGreaterThanOrEqual(120_000);
-    expect(statuses(result.deploymentId).filter((s) => s.startsWith('in_progress')).map((s) => readStatus(s.slice(13)).weight)).toEqual([0, 25, 50]);
+    expect(
+      statuses(result.deploymentId)
+        .filter((s) => s.startsWith('in_progress'))
+        .map((s) => readStatus(s.slice(13)).weight),
+    ).toEqual([0, 25, 50]);
     expect(statuses(old).at(-1)).toMatch(/^inactive/);
     expect(inflight.at(-1)).toBeUndefined();
   });
@@ -154,10 +165,13 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     const paused = await runCanary(config({ mode: 'start' }));
     expect(paused.outcome).toBe('paused');
     expect(splits).toEqual([25]);
-    const description = emulator.state.statuses.filter((s) => s.deploymentId === paused.deploymentId).at(-1)?.description ?? '';
+    const description =
+      emulator.state.statuses.filter((s) => s.deploymentId === paused.deploymentId).at(-1)?.description ?? '';
     expect(readStatus(description)).toEqual({ weight: 25, paused: true });
     // promote.yml: no steps given, the recorded rollout goes on (50, then 100).
-    const promoted = await runCanary(config({ mode: 'promote', steps: undefined, intervalMs: undefined, canary: { version: '2.0.0' } }));
+    const promoted = await runCanary(
+      config({ mode: 'promote', steps: undefined, intervalMs: undefined, canary: { version: '2.0.0' } }),
+    );
     expect(promoted.outcome).toBe('promoted');
     expect(promoted.deploymentId).toBe(paused.deploymentId);
     expect(splits).toEqual([25, 50, 100]);
@@ -183,17 +197,35 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^in_progress/);
     // The post step.
     const warnings: string[] = [];
-    const settled = await settleInflight(state, { traffic: () => traffic, records, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) });
+    const settled = await settleInflight(state, {
+      traffic: () => traffic,
+      records,
+      warn: (l) => warnings.push(l),
+      error: (l) => warnings.push(l),
+    });
     expect(settled.restored).toBe(true);
     expect(splits).toEqual([25, 50, 0]);
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^failure: cancelled at 50%/);
   });
 
   it('cancelled and the traffic cannot be restored: the record says so (error), never left in_progress', async () => {
-    const state: InflightState = { deploymentId: await records.create(sha, { version: '2.0.0', kind: 'canary' }, 'canary of 2.0.0'), canary: { version: '2.0.0' }, stable: { version: '1.0.0' }, weight: 25 };
-    const broken: TrafficProvider = { name: 'broken', setSplit: () => Promise.reject(new Error('admin socket refused')) };
+    const state: InflightState = {
+      deploymentId: await records.create(sha, { version: '2.0.0', kind: 'canary' }, 'canary of 2.0.0'),
+      canary: { version: '2.0.0' },
+      stable: { version: '1.0.0' },
+      weight: 25,
+    };
+    const broken: TrafficProvider = {
+      name: 'broken',
+      setSplit: () => Promise.reject(new Error('admin socket refused')),
+    };
     const lines: string[] = [];
-    const settled = await settleInflight(state, { traffic: () => broken, records, warn: (l) => lines.push(l), error: (l) => lines.push(l) });
+    const settled = await settleInflight(state, {
+      traffic: () => broken,
+      records,
+      warn: (l) => lines.push(l),
+      error: (l) => lines.push(l),
+    });
     expect(settled).toEqual({ restored: false, why: 'admin socket refused' });
     expect(lines[0]).toMatch(/^TRAFFIC NOT RESTORED/);
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^error: .*admin socket refused/);
@@ -201,8 +233,16 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
 
   it('an abandoned attempt of this run (lost runner) is closed and the re-run restarts from the first step', async () => {
     await live('1.0.0');
-    const left = await records.create(sha, { version: '2.0.0', kind: 'canary', run: { id: '77', attempt: 1 } }, 'canary of 2.0.0');
-    await records.status(left, 'in_progress', describeStatus({ kind: 'step', weight: 50, version: '2.0.0', stable: '1.0.0', checks: 1 }));
+    const left = await records.create(
+      sha,
+      { version: '2.0.0', kind: 'canary', run: { id: '77', attempt: 1 } },
+      'canary of 2.0.0',
+    );
+    await records.status(
+      left,
+      'in_progress',
+      describeStatus({ kind: 'step', weight: 50, version: '2.0.0', stable: '1.0.0', checks: 1 }),
+    );
     const result = await runCanary(config({ run: { id: '77', attempt: 2 } }));
     expect(result.outcome).toBe('promoted');
     expect(statuses(left).at(-1)).toMatch(/^error: .*abandoned at 50%/);
@@ -235,7 +275,9 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     await live('1.0.0');
     const rollback = await records.create(sha, { version: '1.0.0', kind: 'rollback' }, 'rollback to 1.0.0');
     await records.status(rollback, 'in_progress', 'deploying 1.0.0 from its original artifact');
-    await expect(runCanary(config({ waitTimeoutMs: 60_000 }))).rejects.toThrow(/rollback to 1\.0\.0 is still running in production .* after waiting 1m/);
+    await expect(runCanary(config({ waitTimeoutMs: 60_000 }))).rejects.toThrow(
+      /rollback to 1\.0\.0 is still running in production .* after waiting 1m/,
+    );
     expect(clock.now()).toBeGreaterThanOrEqual(Date.parse('2026-01-01T00:01:00Z'));
     expect(splits).toEqual([]);
   });
@@ -249,8 +291,26 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
     const releaseId = emulator.nextId();
     const at = new Date(clock.now()).toISOString();
-    emulator.state.releases.push({ id: releaseId, tag_name: 'v1.0.0', target_commitish: 'main', name: 'v1.0.0', body: '', draft: false, prerelease: false, created_at: at, published_at: at });
-    emulator.state.assets.push({ id: emulator.nextId(), releaseId, name: 'app.tar.gz', label: null, contentType: 'application/gzip', data, createdAt: at });
+    emulator.state.releases.push({
+      id: releaseId,
+      tag_name: 'v1.0.0',
+      target_commitish: 'main',
+      name: 'v1.0.0',
+      body: '',
+      draft: false,
+      prerelease: false,
+      created_at: at,
+      published_at: at,
+    });
+    emulator.state.assets.push({
+      id: emulator.nextId(),
+      releaseId,
+      name: 'app.tar.gz',
+      label: null,
+      contentType: 'application/gzip',
+      data,
+      createdAt: at,
+    });
     const artifact = { name: 'app', digest, release_tag: 'v1.0.0', asset: 'app.tar.gz' };
     const first = await records.create(sha, { version: '1.0.0', kind: 'canary', artifact }, 'canary of 1.0.0');
     await records.status(first, 'success', 'promoted 1.0.0');
@@ -258,7 +318,20 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(bad.outcome).toBe('promoted');
     splits = [];
     const deployed: string[] = [];
-    const result = await runRollback({ records, gh, token: 'unit-test-token', repo: { owner: emulator.owner, repo: emulator.repo }, dryRun: false, deployCommand: ['true'], traffic: { name: 'memory', setSplit: async (split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`) }, workDir: dir, log: () => undefined });
+    const result = await runRollback({
+      records,
+      gh,
+      token: 'unit-test-token',
+      repo: { owner: emulator.owner, repo: emulator.repo },
+      dryRun: false,
+      deployCommand: ['true'],
+      traffic: {
+        name: 'memory',
+        setSplit: async (split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`),
+      },
+      workDir: dir,
+      log: () => undefined,
+    });
     expect(result).toMatchObject({ version: '1.0.0', digest, source: 'release v1.0.0 asset app.tar.gz' });
     expect(deployed).toEqual(['1.0.0:100']);
     expect(statuses(result.deploymentId as number).at(-1)).toMatch(/^success: rolled back from 2\.0\.0 to 1\.0\.0/);
@@ -267,7 +340,18 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     (emulator.state.assets.at(-1) as { data: Buffer }).data = Buffer.concat([data, Buffer.from('x')]);
     await live('2.0.0');
     deployed.length = 0;
-    await expect(runRollback({ records, gh, token: 'unit-test-token', repo: { owner: emulator.owner, repo: emulator.repo }, dryRun: false, deployCommand: ['true'], workDir: mkdtempSync(join(tmpdir(), 'machine-')), log: () => undefined })).rejects.toThrow(/Digest mismatch/);
+    await expect(
+      runRollback({
+        records,
+        gh,
+        token: 'unit-test-token',
+        repo: { owner: emulator.owner, repo: emulator.repo },
+        dryRun: false,
+        deployCommand: ['true'],
+        workDir: mkdtempSync(join(tmpdir(), 'machine-')),
+        log: () => undefined,
+      }),
+    ).rejects.toThrow(/Digest mismatch/);
     expect(deployed).toEqual([]);
   });
 });

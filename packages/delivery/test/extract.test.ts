@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArchive } from '@rollgate/build';
@@ -20,7 +29,13 @@ describe('extractArchive', () => {
     writeFileSync(join(src, 'run.sh'), '#!/bin/sh\n');
     chmodSync(join(src, 'run.sh'), 0o4755); // setuid in the source tree
     const archive = join(scratch(), 'a.tar.gz');
-    await writeArchive([{ source: join(src, 'server.mjs'), path: 'server.mjs' }, { source: join(src, 'run.sh'), path: 'bin/run.sh' }], archive);
+    await writeArchive(
+      [
+        { source: join(src, 'server.mjs'), path: 'server.mjs' },
+        { source: join(src, 'run.sh'), path: 'bin/run.sh' },
+      ],
+      archive,
+    );
     const out = join(scratch(), 'release');
     expect(await extractArchive(archive, out)).toEqual({ files: 2, bytes: 25 });
     expect(readFileSync(join(out, 'server.mjs'), 'utf8')).toBe('console.log(1)\n');
@@ -38,11 +53,39 @@ describe('extractArchive', () => {
   });
 
   it.each([
-    ['a symbolic link pointing out', (d: string) => (symlinkSync('/etc/passwd', join(d, 'passwd')), ['-czf', 'a.tgz', 'passwd']), /"passwd" is a symbolic link: refused/],
-    ['a hard link', (d: string) => (writeFileSync(join(d, 'f'), 'x'), execFileSync('ln', [join(d, 'f'), join(d, 'g')]), ['-czf', 'a.tgz', 'f', 'g']), /"g" is a hard link: refused/],
-    ['a FIFO', (d: string) => (execFileSync('mkfifo', [join(d, 'p')]), ['-czf', 'a.tgz', 'p']), /"p" is a FIFO: refused/],
-    ['a path with ..', (d: string) => (mkdirSync(join(d, 'x')), writeFileSync(join(d, 'evil'), 'x'), ['-czf', 'a.tgz', '-P', '--transform', 's,^,../../,', 'evil']), /entry "..\/..\/evil" is not a relative path inside the archive: refused/],
-    ['an absolute path', (d: string) => (writeFileSync(join(d, 'abs'), 'x'), ['-czf', 'a.tgz', '-P', '--transform', 's,^,/tmp/,', 'abs']), /entry "\/tmp\/abs" is not a relative path/],
+    [
+      'a symbolic link pointing out',
+      (d: string) => (symlinkSync('/etc/passwd', join(d, 'passwd')), ['-czf', 'a.tgz', 'passwd']),
+      /"passwd" is a symbolic link: refused/,
+    ],
+    [
+      'a hard link',
+      (d: string) => (
+        writeFileSync(join(d, 'f'), 'x'),
+        execFileSync('ln', [join(d, 'f'), join(d, 'g')]),
+        ['-czf', 'a.tgz', 'f', 'g']
+      ),
+      /"g" is a hard link: refused/,
+    ],
+    [
+      'a FIFO',
+      (d: string) => (execFileSync('mkfifo', [join(d, 'p')]), ['-czf', 'a.tgz', 'p']),
+      /"p" is a FIFO: refused/,
+    ],
+    [
+      'a path with ..',
+      (d: string) => (
+        mkdirSync(join(d, 'x')),
+        writeFileSync(join(d, 'evil'), 'x'),
+        ['-czf', 'a.tgz', '-P', '--transform', 's,^,../../,', 'evil']
+      ),
+      /entry "..\/..\/evil" is not a relative path inside the archive: refused/,
+    ],
+    [
+      'an absolute path',
+      (d: string) => (writeFileSync(join(d, 'abs'), 'x'), ['-czf', 'a.tgz', '-P', '--transform', 's,^,/tmp/,', 'abs']),
+      /entry "\/tmp\/abs" is not a relative path/,
+    ],
   ])('refuses %s, and writes nothing outside', async (_what, make, message) => {
     const src = scratch();
     const args = make(src);
@@ -56,6 +99,8 @@ describe('extractArchive', () => {
     const src = scratch();
     writeFileSync(join(src, 'big'), Buffer.alloc(100_000));
     tar(src, ['-czf', 'a.tgz', 'big']);
-    await expect(extractArchive(join(src, 'a.tgz'), join(scratch(), 'r'), 50_000)).rejects.toThrow(/more than 50000 bytes once extracted: refused/);
+    await expect(extractArchive(join(src, 'a.tgz'), join(scratch(), 'r'), 50_000)).rejects.toThrow(
+      /more than 50000 bytes once extracted: refused/,
+    );
   });
 });

@@ -38,11 +38,14 @@ export function createGitHub(options: ClientOptions): GitHub {
   if (!token) throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
   core.setSecret(token);
   const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
-  const limited = (kind: string) => (retryAfter: number, opts: { method: string; url: string }, _o: unknown, count: number) => {
-    const again = count < rateLimitRetries;
-    core.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
-    return again;
-  };
+  const limited =
+    (kind: string) => (retryAfter: number, opts: { method: string; url: string }, _o: unknown, count: number) => {
+      const again = count < rateLimitRetries;
+      core.warning(
+        `GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`,
+      );
+      return again;
+    };
   return getOctokit(
     token,
     {

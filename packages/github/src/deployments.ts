@@ -71,20 +71,34 @@ export function payloadProblem(payload: unknown): string | undefined {
   const artifact = p.artifact as Record<string, unknown> | undefined;
   if (artifact !== undefined) {
     if (!artifact || typeof artifact !== 'object') return 'artifact is not an object';
-    checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
-    if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id))) return 'artifact.run_id is not a run id';
+    checks.push(
+      ['name', artifact.name, 'artifact.name', true],
+      ['digest', artifact.digest, 'artifact.digest', false],
+      ['name', artifact.asset, 'artifact.asset', false],
+      ['version', artifact.release_tag, 'artifact.release_tag', false],
+    );
+    if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
+      return 'artifact.run_id is not a run id';
   }
   const run = p.run as { id?: unknown; attempt?: unknown } | undefined;
-  if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt))) return 'run is not a workflow run id and attempt';
+  if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+    return 'run is not a workflow run id and attempt';
   const rollout = p.rollout as { steps?: unknown; interval_ms?: unknown } | undefined;
   if (rollout !== undefined) {
     const steps = rollout?.steps;
-    if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100)) return 'rollout.steps is not a list of percentages';
-    if (!Number.isInteger(rollout?.interval_ms) || (rollout.interval_ms as number) < 1000 || (rollout.interval_ms as number) > 86_400_000) return 'rollout.interval_ms is out of range';
+    if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
+      return 'rollout.steps is not a list of percentages';
+    if (
+      !Number.isInteger(rollout?.interval_ms) ||
+      (rollout.interval_ms as number) < 1000 ||
+      (rollout.interval_ms as number) > 86_400_000
+    )
+      return 'rollout.interval_ms is out of range';
   }
   for (const [kind, value, field, required] of checks) {
     if (value === undefined && !required) continue;
-    if (!isValid(kind, value)) return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${VALUE_RULES[kind].description}`;
+    if (!isValid(kind, value))
+      return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${VALUE_RULES[kind].description}`;
   }
   return undefined;
 }
@@ -97,7 +111,12 @@ export function statusText(text: string): string {
 
 /** Traces a record to the run that wrote it (provenance.ts): why it cannot be trusted, or undefined. */
 export interface RecordVerifier {
-  problem(record: { id: number; sha: string; created_at: string; payload: ReleasePayload }): Promise<string | undefined>;
+  problem(record: {
+    id: number;
+    sha: string;
+    created_at: string;
+    payload: ReleasePayload;
+  }): Promise<string | undefined>;
 }
 
 export class ReleaseRecords {
@@ -111,7 +130,12 @@ export class ReleaseRecords {
     readonly provenance?: RecordVerifier,
   ) {}
 
-  async create(ref: string, payload: ReleasePayload, description: string, options: { transient?: boolean; production?: boolean } = {}): Promise<number> {
+  async create(
+    ref: string,
+    payload: ReleasePayload,
+    description: string,
+    options: { transient?: boolean; production?: boolean } = {},
+  ): Promise<number> {
     const res = await this.gh.rest.repos.createDeployment({
       ...this.repo,
       ref,
@@ -124,11 +148,17 @@ export class ReleaseRecords {
       ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
       ...(options.production !== undefined ? { production_environment: options.production } : {}),
     });
-    if (res.status !== 201) throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+    if (res.status !== 201)
+      throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
     return (res.data as { id: number }).id;
   }
 
-  async status(id: number, state: DeploymentState, description: string, extra: { logUrl?: string; environmentUrl?: string } = {}): Promise<void> {
+  async status(
+    id: number,
+    state: DeploymentState,
+    description: string,
+    extra: { logUrl?: string; environmentUrl?: string } = {},
+  ): Promise<void> {
     await this.gh.rest.repos.createDeploymentStatus({
       ...this.repo,
       deployment_id: id,
@@ -145,7 +175,10 @@ export class ReleaseRecords {
   async latest(id: number): Promise<{ state: DeploymentState | 'none'; description: string }> {
     const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
     const s = data[0];
-    return { state: (s?.state as DeploymentState | undefined) ?? 'none', description: cleanDescription(s?.description) };
+    return {
+      state: (s?.state as DeploymentState | undefined) ?? 'none',
+      description: cleanDescription(s?.description),
+    };
   }
 
   /** Records left out of the last history() because their payload fails the validator: id and why. */
@@ -156,7 +189,11 @@ export class ReleaseRecords {
    * payload this suite could not have written is left out (and listed in `refused`).
    */
   async history(limit = 30): Promise<DeploymentRecord[]> {
-    const list = await this.gh.rest.repos.listDeployments({ ...this.repo, environment: this.environment, per_page: Math.min(limit, 100) });
+    const list = await this.gh.rest.repos.listDeployments({
+      ...this.repo,
+      environment: this.environment,
+      per_page: Math.min(limit, 100),
+    });
     this.refused = [];
     const refuse = (id: number, why: string) => {
       this.refused.push({ id, why });
@@ -179,7 +216,9 @@ export class ReleaseRecords {
     }
     const out: DeploymentRecord[] = [];
     for (const { d, payload } of candidates) {
-      const twins = payload.run ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id) : [];
+      const twins = payload.run
+        ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
+        : [];
       const problem = twins.length
         ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
         : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
@@ -187,7 +226,11 @@ export class ReleaseRecords {
         refuse(d.id, problem);
         continue;
       }
-      const statuses = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: d.id, per_page: 100 });
+      const statuses = await this.gh.rest.repos.listDeploymentStatuses({
+        ...this.repo,
+        deployment_id: d.id,
+        per_page: 100,
+      });
       const latest = statuses.data[0];
       out.push({
         id: d.id,
@@ -221,7 +264,7 @@ export class ReleaseRecords {
  * control characters reach a log line (where a newline could start a workflow command).
  */
 function cleanDescription(text: string | null | undefined): string {
-  return (text ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
 }
 
 function safeJson(s: string): unknown {

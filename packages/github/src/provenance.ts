@@ -98,7 +98,10 @@ export class Provenance {
         }),
         (error: { status?: number; message?: string }) => {
           if (error.status === 404) return `workflow run ${id} does not exist in ${this.repo.owner}/${this.repo.repo}`;
-          if (error.status === 403) throw new ProvenanceError(`The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`);
+          if (error.status === 403)
+            throw new ProvenanceError(
+              `The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`,
+            );
           throw error;
         },
       );
@@ -112,12 +115,16 @@ export class Provenance {
     const run = await this.run(id);
     if (typeof run === 'string') return run;
     if (run.repository !== this.fullName) return `run ${id} belongs to ${run.repository}`;
-    if (run.headRepository !== this.fullName) return `run ${id} ran code from ${run.headRepository || 'another repository'} (a fork)`;
+    if (run.headRepository !== this.fullName)
+      return `run ${id} ran code from ${run.headRepository || 'another repository'} (a fork)`;
     const path = workflowPath(run.path, this.fullName);
-    if (!path.startsWith('.github/workflows/')) return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
-    if (!TRUSTED_EVENTS.includes(run.event)) return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
+    if (!path.startsWith('.github/workflows/'))
+      return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
+    if (!TRUSTED_EVENTS.includes(run.event))
+      return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
     const branches = await this.branches();
-    if (!branches.includes(run.headBranch)) return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
+    if (!branches.includes(run.headBranch))
+      return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
     return undefined;
   }
 
@@ -163,7 +170,8 @@ export class Provenance {
 
   private async check(record: RecordToCheck): Promise<string | undefined> {
     const p = record.payload;
-    if (!p.run) return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
+    if (!p.run)
+      return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
     const writer = await this.runProblem(p.run.id);
     if (writer) return writer;
     const run = (await this.run(p.run.id)) as RunFacts;
@@ -171,7 +179,8 @@ export class Provenance {
     if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
       return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
     }
-    if (p.commit !== undefined && p.commit !== record.sha) return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
+    if (p.commit !== undefined && p.commit !== record.sha)
+      return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
     // The run that built the release: the artifact's, else the writer itself (a canary without an artifact).
     const builder = p.artifact?.run_id ?? (p.kind === 'rollback' ? undefined : p.run.id);
     if (!builder) return 'it is a rollback record without the run that built its artifact';
@@ -180,10 +189,12 @@ export class Provenance {
       if (built) return `its artifact: ${built}`;
     }
     const builtSha = await this.runSha(builder);
-    if (builtSha !== record.sha) return `run ${builder} built ${builtSha.slice(0, 12)}, not the deployment's commit ${record.sha.slice(0, 12)}`;
+    if (builtSha !== record.sha)
+      return `run ${builder} built ${builtSha.slice(0, 12)}, not the deployment's commit ${record.sha.slice(0, 12)}`;
     if (p.tag !== undefined) {
       const tagged = await this.tagCommit(p.tag);
-      if (tagged !== record.sha) return `tag ${p.tag} ${tagged ? `points at ${tagged.slice(0, 12)}` : 'does not exist'}, not at the deployment's commit ${record.sha.slice(0, 12)}`;
+      if (tagged !== record.sha)
+        return `tag ${p.tag} ${tagged ? `points at ${tagged.slice(0, 12)}` : 'does not exist'}, not at the deployment's commit ${record.sha.slice(0, 12)}`;
     }
     return this.artifactProblem(record, builder);
   }
@@ -194,7 +205,8 @@ export class Provenance {
     if (a.id !== undefined) {
       try {
         const { data } = await this.gh.rest.actions.getArtifact({ ...this.repo, artifact_id: a.id });
-        if (String(data.workflow_run?.id ?? '') !== builder) return `artifact ${a.id} was uploaded by run ${data.workflow_run?.id ?? 'unknown'}, not by run ${builder}`;
+        if (String(data.workflow_run?.id ?? '') !== builder)
+          return `artifact ${a.id} was uploaded by run ${data.workflow_run?.id ?? 'unknown'}, not by run ${builder}`;
         if (data.name !== a.name) return `artifact ${a.id} is named ${data.name}, not ${a.name}`;
       } catch (error) {
         // Expired and deleted artifacts are gone (404/410): the release asset, if any, still counts.
@@ -205,12 +217,14 @@ export class Provenance {
     }
     if (a.release_tag !== undefined) {
       const tagged = await this.tagCommit(a.release_tag);
-      if (tagged !== record.sha) return `release ${a.release_tag} is not on the deployment's commit ${record.sha.slice(0, 12)}`;
+      if (tagged !== record.sha)
+        return `release ${a.release_tag} is not on the deployment's commit ${record.sha.slice(0, 12)}`;
       try {
         const { data } = await this.gh.rest.repos.getReleaseByTag({ ...this.repo, tag: a.release_tag });
         const asset = data.assets.find((x) => x.name === (a.asset ?? `${a.name}.tar.gz`));
         const digest = (asset as { digest?: string | null } | undefined)?.digest;
-        if (asset && digest && digest !== a.digest) return `release ${a.release_tag} asset ${asset.name} has digest ${digest}, not the recorded ${a.digest}`;
+        if (asset && digest && digest !== a.digest)
+          return `release ${a.release_tag} asset ${asset.name} has digest ${digest}, not the recorded ${a.digest}`;
       } catch (error) {
         if ((error as { status?: number }).status !== 404) throw error;
       }
@@ -229,7 +243,13 @@ export function workflowPath(path: string, fullName: string): string {
 /** The `trusted-branches` input: branch names (empty: the repository's default branch). */
 export function trustedBranchesFrom(inputs: Inputs): string[] {
   const list = inputs.list('trusted-branches');
-  for (const b of list) if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b)) throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
+  for (const b of list)
+    if (!/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,200}$/.test(b))
+      throw new InputError(
+        'trusted-branches',
+        'branch names (letters, digits, ., _, / and -), one per line or comma-separated',
+        b,
+      );
   return list;
 }
 
@@ -238,9 +258,19 @@ export function trustedBranchesFrom(inputs: Inputs): string[] {
  * this run checked first, before anything is written, since a record it wrote could not be
  * trusted later (a run on another branch, a pull request's run).
  */
-export async function trustedRecords(options: { gh: GitHub; repo: Repo; environment: string; trustedBranches: string[]; runId: string | undefined; warn: (line: string) => void }): Promise<ReleaseRecords> {
+export async function trustedRecords(options: {
+  gh: GitHub;
+  repo: Repo;
+  environment: string;
+  trustedBranches: string[];
+  runId: string | undefined;
+  warn: (line: string) => void;
+}): Promise<ReleaseRecords> {
   const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
-  if (!options.runId || !/^\d{1,20}$/.test(options.runId)) throw new ActionError('GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.');
+  if (!options.runId || !/^\d{1,20}$/.test(options.runId))
+    throw new ActionError(
+      'GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.',
+    );
   const own = await provenance.runProblem(options.runId);
   if (own) {
     throw new ActionError(

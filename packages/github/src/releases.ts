@@ -48,10 +48,20 @@ export async function findRelease(gh: GitHub, repo: Repo, tag: string, includeDr
  * a draft, the uploads, then publishing. `resume` looks for a release (or draft) left by
  * an earlier run first.
  */
-export async function publishRelease(gh: GitHub, repo: Repo, spec: ReleaseSpec, resume: boolean): Promise<PublishedRelease> {
+export async function publishRelease(
+  gh: GitHub,
+  repo: Repo,
+  spec: ReleaseSpec,
+  resume: boolean,
+): Promise<PublishedRelease> {
   let release = resume ? await findRelease(gh, repo, spec.tag, true) : undefined;
   if (release && !release.draft) {
-    return { id: release.id, url: release.html_url, created: false, assets: release.assets.map((a) => ({ name: a.name, id: a.id })) };
+    return {
+      id: release.id,
+      url: release.html_url,
+      created: false,
+      assets: release.assets.map((a) => ({ name: a.name, id: a.id })),
+    };
   }
   const draft = spec.assets.length > 0;
   if (!release) {
@@ -71,14 +81,32 @@ export async function publishRelease(gh: GitHub, repo: Repo, spec: ReleaseSpec, 
       // 422 already_exists: another run published it meanwhile.
       const existing = status(error) === 422 ? await findRelease(gh, repo, spec.tag, false) : undefined;
       if (!existing) throw error;
-      return { id: existing.id, url: existing.html_url, created: false, assets: existing.assets.map((a) => ({ name: a.name, id: a.id })) };
+      return {
+        id: existing.id,
+        url: existing.html_url,
+        created: false,
+        assets: existing.assets.map((a) => ({ name: a.name, id: a.id })),
+      };
     }
   }
   const uploaded = await uploadMissing(gh, repo, release, spec.assets);
   if (release.draft) {
-    release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, draft: false, body: spec.body, name: spec.name })).data;
+    release = (
+      await gh.rest.repos.updateRelease({
+        ...repo,
+        release_id: release.id,
+        draft: false,
+        body: spec.body,
+        name: spec.name,
+      })
+    ).data;
   }
-  return { id: release.id, url: release.html_url, created: true, assets: [...uploaded].map(([name, id]) => ({ name, id })) };
+  return {
+    id: release.id,
+    url: release.html_url,
+    created: true,
+    assets: [...uploaded].map(([name, id]) => ({ name, id })),
+  };
 }
 
 /** Attaches files to the release with this tag (a draft counts); files already attached are kept. */
@@ -86,7 +114,9 @@ export async function attachToRelease(gh: GitHub, repo: Repo, tag: string, files
   const release = await findRelease(gh, repo, tag, true);
   if (!release) {
     const { ActionError } = await import('@rollgate/kit');
-    throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
+    throw new ActionError(
+      `No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`,
+    );
   }
   await uploadMissing(gh, repo, release, files);
   return release.html_url;

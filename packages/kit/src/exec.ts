@@ -65,7 +65,14 @@ export function splitArgs(command: string): string[] {
  * postinstall script holding them could poison the cache). A command gets what it needs by
  * name (ROLLGATE_*).
  */
-const WITHHELD = [/^INPUT_/i, /^ACTIONS_RUNTIME_(TOKEN|URL)$/, /^ACTIONS_RESULTS_URL$/, /^ACTIONS_CACHE_URL$/, /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/, /^STATE_/];
+const WITHHELD = [
+  /^INPUT_/i,
+  /^ACTIONS_RUNTIME_(TOKEN|URL)$/,
+  /^ACTIONS_RESULTS_URL$/,
+  /^ACTIONS_CACHE_URL$/,
+  /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
+  /^STATE_/,
+];
 
 export function leastEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
@@ -88,18 +95,27 @@ export async function execFile(program: string, args: string[], options: ExecOpt
   } catch (error) {
     const msg = error instanceof Error ? error.message : String(error);
     if (/Unable to locate executable|ENOENT/.test(msg)) {
-      throw new ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
+      throw new ActionError(
+        `Command not found: '${program}'. Check the command input and that the program is installed on the runner.`,
+      );
     }
     throw error;
   }
 }
 
 /** Runs a command and throws an ActionError naming `what` when it exits non-zero. */
-export async function execChecked(what: string, program: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+export async function execChecked(
+  what: string,
+  program: string,
+  args: string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const result = await execFile(program, args, options);
   if (result.exitCode !== 0) {
     const tail = (result.stderr || result.stdout).trim().split('\n').slice(-1)[0] ?? '';
-    throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
+    throw new ActionError(
+      `${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`,
+    );
   }
   return result;
 }
@@ -110,7 +126,11 @@ export async function checkPrograms(commands: { input: string; argv: string[] }[
     const program = argv[0];
     // @actions/io's which(): a path to an executable, or a name found on PATH ('' when neither).
     if (program && !(await which(program, false))) {
-      throw new InputError(input, 'a command whose program exists on the runner (on PATH, or a path to an executable)', program);
+      throw new InputError(
+        input,
+        'a command whose program exists on the runner (on PATH, or a path to an executable)',
+        program,
+      );
     }
   }
 }

@@ -90,7 +90,7 @@ export class Inputs {
     const value = this.raw(name) || fallback || '';
     if (options.allowZero && /^\s*0+(?:\.0+)?\s*(?:ms|s|m|h)?\s*$/.test(value)) return 0;
     const ms = parseDuration(value);
-    if (ms === undefined) throw new InputError(name, "a duration such as 30s, 5m, 1h or 500ms", value);
+    if (ms === undefined) throw new InputError(name, 'a duration such as 30s, 5m, 1h or 500ms', value);
     return ms;
   }
 

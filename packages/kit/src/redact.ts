@@ -5,7 +5,8 @@
  * parameters whose names look like credentials become `***`.
  */
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]*@/gi;
-const SECRET_PARAM = /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
+const SECRET_PARAM =
+  /([?&;](?:[^=&#\s]*?(?:token|key|secret|passw(?:or)?d|pwd|auth|signature|sig|credential|session)[^=&#\s]*)=)[^&#;\s]*/gi;
 
 export function redact(text: string): string {
   if (!text.includes('://') && !text.includes('=')) return text;
@@ -19,7 +20,8 @@ export function urlSecrets(url: string): string[] {
     const u = new URL(url);
     if (u.password) out.push(decodeURIComponent(u.password));
     if (u.username && u.password) out.push(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
-    for (const [k, v] of u.searchParams) if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k)) out.push(v);
+    for (const [k, v] of u.searchParams)
+      if (v && /token|key|secret|passw(or)?d|pwd|auth|signature|sig|credential|session/i.test(k)) out.push(v);
   } catch {
     // Not a URL: nothing to mask.
   }

@@ -19,7 +19,9 @@ describe('splitArgs', () => {
 
 describe('execFile', () => {
   it('runs a program with an argument array and no shell', async () => {
-    const r = await execFile('node', ['-e', 'process.stdout.write(process.argv[1])', '$HOME; echo hi'], { echo: false });
+    const r = await execFile('node', ['-e', 'process.stdout.write(process.argv[1])', '$HOME; echo hi'], {
+      echo: false,
+    });
     expect(r).toEqual({ exitCode: 0, stdout: '$HOME; echo hi', stderr: '' });
   });
   it('reports a non-zero exit without throwing', async () => {

@@ -36,7 +36,9 @@ describe('Inputs', () => {
     for (const t of ['true', 'True', 'TRUE']) expect(from({ b: t }).boolean('b')).toBe(true);
     for (const f of ['false', 'False', 'FALSE']) expect(from({ b: f }).boolean('b')).toBe(false);
     expect(from({}).boolean('b', true)).toBe(true);
-    expect(errorOf(() => from({ b: 'yes' }).boolean('b')).message).toBe(`Input 'b': expected true or false (got "yes").`);
+    expect(errorOf(() => from({ b: 'yes' }).boolean('b')).message).toBe(
+      `Input 'b': expected true or false (got "yes").`,
+    );
   });
 
   it('reads integers within a range', () => {
@@ -75,7 +77,8 @@ describe('Inputs', () => {
     expect(from({}).duration('d', '1h')).toBe(3_600_000);
     expect(from({ d: '250ms' }).duration('d')).toBe(250);
     // Zero only where the caller allows it (wait-timeout: 0 fails at once).
-    for (const zero of ['0', '0s', '0m', '00ms']) expect(from({ d: zero }).duration('d', '30m', { allowZero: true })).toBe(0);
+    for (const zero of ['0', '0s', '0m', '00ms'])
+      expect(from({ d: zero }).duration('d', '30m', { allowZero: true })).toBe(0);
     expect(() => from({ d: '0' }).duration('d')).toThrow(InputError);
     expect(() => from({ d: '0x' }).duration('d', '30m', { allowZero: true })).toThrow(InputError);
     expect(from({ d: '1.5s' }).duration('d')).toBe(1500);

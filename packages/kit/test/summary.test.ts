@@ -3,9 +3,15 @@ import { ActionError, InputError, errorLine, fitToBytes, table } from '../src/in
 
 describe('summary', () => {
   it('renders a table with escaped cells', () => {
-    expect(table(['a', 'b'], [['x|y', 'line1\nline2'], [1, 2]])).toBe(
-      '| a | b |\n| --- | --- |\n| x\\|y | line1<br>line2 |\n| 1 | 2 |\n',
-    );
+    expect(
+      table(
+        ['a', 'b'],
+        [
+          ['x|y', 'line1\nline2'],
+          [1, 2],
+        ],
+      ),
+    ).toBe('| a | b |\n| --- | --- |\n| x\\|y | line1<br>line2 |\n| 1 | 2 |\n');
   });
   it('fits markdown to a byte limit on line boundaries and says what was cut', () => {
     const md = Array.from({ length: 1000 }, (_, i) => `line ${i} é`).join('\n');

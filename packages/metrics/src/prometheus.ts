@@ -24,17 +24,21 @@ export class PrometheusSource implements MetricsSource {
     }
     // The answer's shape is checked, never assumed: https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats
     const body = r.json as PromResponse | null;
-    if (!body || typeof body !== 'object') return { kind: 'no-data', detail: 'Prometheus answered with no JSON object' };
+    if (!body || typeof body !== 'object')
+      return { kind: 'no-data', detail: 'Prometheus answered with no JSON object' };
     if (body.status !== 'success' || !body.data || typeof body.data !== 'object') {
       return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
     }
     const { resultType, result } = body.data;
     const sample = (pair: unknown): Reading =>
-      Array.isArray(pair) && pair.length === 2 ? toReading(pair[1], 'the sample value') : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+      Array.isArray(pair) && pair.length === 2
+        ? toReading(pair[1], 'the sample value')
+        : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
     if (resultType === 'scalar') return sample(result);
     if (resultType !== 'vector') return { kind: 'no-data', detail: `unsupported result type ${String(resultType)}` };
     if (!Array.isArray(result)) return { kind: 'no-data', detail: 'malformed vector result' };
-    if (result.length > 1) return { kind: 'no-data', detail: `query returned ${result.length} series; aggregate it to one (e.g. sum(...))` };
+    if (result.length > 1)
+      return { kind: 'no-data', detail: `query returned ${result.length} series; aggregate it to one (e.g. sum(...))` };
     if (result.length === 0) return { kind: 'no-data', detail: 'empty result' };
     const item = result[0] as { value?: unknown } | null;
     return item && typeof item === 'object' ? sample(item.value) : { kind: 'no-data', detail: 'malformed vector item' };

@@ -5,7 +5,8 @@ import { Cancelled, sleep } from '@rollgate/kit';
  * empty result, NaN from a ratio over an idle window) and "unreachable" are distinct answers
  * and neither is ever a pass: the judge fails closed on both.
  */
-export type Reading = { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
+export type Reading =
+  { kind: 'value'; value: number } | { kind: 'no-data'; detail: string } | { kind: 'unreachable'; detail: string };
 
 /** Bounds on one read: the step's deadline (epoch ms) and the job's cancellation. */
 export interface ReadLimits {
@@ -19,7 +20,6 @@ export interface MetricsSource {
   read(query: string, path?: string, limits?: ReadLimits): Promise<Reading>;
 }
 
-
 export interface HttpOptions {
   timeoutMs: number;
   retries: number;
@@ -31,12 +31,21 @@ export interface HttpOptions {
  * attempt, retries included, ends by the step's deadline (the timeout shrinks to what is left
  * of it), and the job's cancellation ends it at once.
  */
-export async function getJson(url: string, options: HttpOptions, limits: ReadLimits = {}): Promise<{ ok: true; json: unknown } | { ok: false; detail: string }> {
+export async function getJson(
+  url: string,
+  options: HttpOptions,
+  limits: ReadLimits = {},
+): Promise<{ ok: true; json: unknown } | { ok: false; detail: string }> {
   let last = '';
   for (let attempt = 0; attempt <= options.retries; attempt++) {
     if (attempt > 0) await sleep(200 * attempt, limits.signal);
-    const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
-    if (left <= 0) return { ok: false, detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer" };
+    const left =
+      limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
+    if (left <= 0)
+      return {
+        ok: false,
+        detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer",
+      };
     const timeout = AbortSignal.timeout(left);
     const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
     try {
@@ -75,5 +84,8 @@ export function toReading(raw: unknown, what: string): Reading {
   else if (typeof raw === 'string' && NUMERIC.test(raw.trim())) value = Number(raw.trim());
   if (value !== undefined && Number.isFinite(value)) return { kind: 'value', value };
   const shown = JSON.stringify(raw) ?? String(raw);
-  return { kind: 'no-data', detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}` };
+  return {
+    kind: 'no-data',
+    detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}`,
+  };
 }

@@ -22,7 +22,10 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
 const options = { timeoutMs: 2000, retries: 0, headers: {} };
-const vector = (value: unknown) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1700000000, value] }] } });
+const vector = (value: unknown) => ({
+  status: 'success',
+  data: { resultType: 'vector', result: [{ metric: {}, value: [1700000000, value] }] },
+});
 
 describe('Prometheus answers', () => {
   it.each([
@@ -60,7 +63,10 @@ describe('http check answers', () => {
   });
   it('a number or a numeric string is a value', async () => {
     answer = { stats: { errorRate: 0.5, p90: '0.25' } };
-    expect(await new HttpSource(options).read(`${base}/stats`, '$.stats.errorRate')).toEqual({ kind: 'value', value: 0.5 });
+    expect(await new HttpSource(options).read(`${base}/stats`, '$.stats.errorRate')).toEqual({
+      kind: 'value',
+      value: 0.5,
+    });
     expect(await new HttpSource(options).read(`${base}/stats`, '$.stats.p90')).toEqual({ kind: 'value', value: 0.25 });
   });
   it('toReading names what it got', () => {

@@ -27,7 +27,14 @@ export async function collectReports(files: string[], workspace: string, keepFai
       problems.push(error instanceof ReportError ? error : new ReportError(shown, (error as Error).message));
     }
   }
-  return { files, totals: tally.result(), failures: tally.failures(), flaky: tally.flakyTests(), slowest: tally.slowest(), problems };
+  return {
+    files,
+    totals: tally.result(),
+    failures: tally.failures(),
+    flaky: tally.flakyTests(),
+    slowest: tally.slowest(),
+    problems,
+  };
 }
 
 export type FailOn = 'failures' | 'errors' | 'none';
@@ -42,12 +49,18 @@ export interface Verdict {
 export function judge(c: Collected, options: { failOn: FailOn; minTests: number; commandExit?: number }): Verdict {
   const t = c.totals;
   const reasons: string[] = [];
-  if (options.commandExit !== undefined && options.commandExit !== 0) reasons.push(`the test command exited with code ${options.commandExit}`);
-  if (c.problems.length) reasons.push(`${c.problems.length} report(s) could not be read (first: ${c.problems[0]?.message})`);
-  if (options.failOn === 'failures' && t.failed + t.errors > 0) reasons.push(`${t.failed} failed and ${t.errors} errored of ${t.total} tests`);
+  if (options.commandExit !== undefined && options.commandExit !== 0)
+    reasons.push(`the test command exited with code ${options.commandExit}`);
+  if (c.problems.length)
+    reasons.push(`${c.problems.length} report(s) could not be read (first: ${c.problems[0]?.message})`);
+  if (options.failOn === 'failures' && t.failed + t.errors > 0)
+    reasons.push(`${t.failed} failed and ${t.errors} errored of ${t.total} tests`);
   if (options.failOn === 'errors' && t.errors > 0) reasons.push(`${t.errors} of ${t.total} tests errored`);
-  if (t.total < options.minTests) reasons.push(`only ${t.total} tests ran, fewer than min-tests ${options.minTests} (check the reports globs)`);
+  if (t.total < options.minTests)
+    reasons.push(`only ${t.total} tests ran, fewer than min-tests ${options.minTests} (check the reports globs)`);
   const failing = t.failed + t.errors > 0 || reasons.length > 0;
   if (options.failOn === 'none') return { conclusion: failing ? 'failure' : 'success' };
-  return reasons.length ? { conclusion: 'failure', reason: reasons.join('; ') } : { conclusion: failing ? 'failure' : 'success' };
+  return reasons.length
+    ? { conclusion: 'failure', reason: reasons.join('; ') }
+    : { conclusion: failing ? 'failure' : 'success' };
 }

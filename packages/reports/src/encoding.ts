@@ -22,16 +22,24 @@ export function sniffEncoding(head: Buffer, display: string): Sniffed {
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
   if (head.length >= 2 && head[0] !== 0 && head[1] === 0) return { encoding: 'utf-16le', skip: 0 };
   if (head.length >= 2 && head[0] === 0 && head[1] !== 0) return { encoding: 'utf-16be', skip: 0 };
-  const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head.subarray(0, 512).toString('latin1'))?.[1];
+  const declared = /^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(
+    head.subarray(0, 512).toString('latin1'),
+  )?.[1];
   if (!declared) return { encoding: 'utf-8', skip: 0 };
   const label = declared.toLowerCase();
   if (label.startsWith('utf-16') || label === 'ucs-2') {
-    throw new ReportError(display, `declares encoding="${declared}" but is not UTF-16 (no byte order mark, no NUL bytes): fix the producer's encoding setting`);
+    throw new ReportError(
+      display,
+      `declares encoding="${declared}" but is not UTF-16 (no byte order mark, no NUL bytes): fix the producer's encoding setting`,
+    );
   }
   try {
     return { encoding: new TextDecoder(label).encoding, skip: 0 };
   } catch {
-    throw new ReportError(display, `declares encoding="${declared}", which cannot be read here (UTF-8, UTF-16 and the ISO-8859/Windows code pages can)`);
+    throw new ReportError(
+      display,
+      `declares encoding="${declared}", which cannot be read here (UTF-8, UTF-16 and the ISO-8859/Windows code pages can)`,
+    );
   }
 }
 

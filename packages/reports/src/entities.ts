@@ -1,7 +1,13 @@
 /** XML's character references and the five predefined entities; nothing else is expanded. */
 
 /** The five predefined entities (a prototype-less object: `&toString;` is not one). */
-const NAMED: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" });
+const NAMED: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+});
 
 export function decodeEntities(s: string): string {
   let amp = s.indexOf('&');

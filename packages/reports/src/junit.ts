@@ -76,13 +76,22 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
         if (root === undefined) {
           root = name;
           if (root !== 'testsuites' && root !== 'testsuite') {
-            throw new ReportError(display, `not a JUnit XML report (root element <${root}>, expected <testsuites> or <testsuite>)`);
+            throw new ReportError(
+              display,
+              `not a JUnit XML report (root element <${root}>, expected <testsuites> or <testsuite>)`,
+            );
           }
         }
         if (name === 'testsuite') {
           const parent = suites.at(-1);
           if (parent) parent.nested++;
-          suites.push({ name: a.name ?? parent?.name ?? '', file: a.file ?? parent?.file, cases: 0, nested: 0, attrs: a });
+          suites.push({
+            name: a.name ?? parent?.name ?? '',
+            file: a.file ?? parent?.file,
+            cases: 0,
+            nested: 0,
+            attrs: a,
+          });
         } else if (name === 'testcase') {
           const suite = suites.at(-1);
           if (suite) suite.cases++;
@@ -102,7 +111,13 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           // A failure of the suite itself, outside any test case (TAP::Formatter::JUnit writes
           // one when a test file exits non-zero): an errored test of its own, never ignored.
           const suite = suites.at(-1) as Suite;
-          suiteError = { classname: suite.name, name: `${suite.name || 'suite'} (the suite itself)`, outcome: 'error', time: 0, message: a.message ?? a.type ?? `the suite reported an <${name}>` };
+          suiteError = {
+            classname: suite.name,
+            name: `${suite.name || 'suite'} (the suite itself)`,
+            outcome: 'error',
+            time: 0,
+            message: a.message ?? a.type ?? `the suite reported an <${name}>`,
+          };
         } else if (current) {
           const bit = RESULT[name];
           if (bit !== undefined) {
@@ -144,7 +159,12 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           capture = undefined;
         } else if (name === 'testcase' && current) {
           const c = current;
-          const run: TestRun = { classname: c.classname, name: c.name, outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status), time: c.time };
+          const run: TestRun = {
+            classname: c.classname,
+            name: c.name,
+            outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status),
+            time: c.time,
+          };
           if (c.file !== undefined) run.file = c.file;
           if (c.line !== undefined) run.line = c.line;
           if (c.message !== undefined) run.message = c.message;

@@ -6,7 +6,8 @@ import type { Failure } from './tally.js';
 const LINE_REF = /:(\d+)/g;
 const MAX_PATH = 1024;
 const STOP = new Set([' ', '\t', '\n', '\r', '(', ')', ':', "'", '"', '<', '>']);
-const PATH = /^(?:file:\/\/)?((?:(?:\/|[A-Za-z]:[\\/]|\.{1,2}[\\/]|\.{0,2}[\w@-][\w.@-]*[\\/])[^\s():'"<>]*\.[A-Za-z0-9]+)|[\w@-][\w.@-]*\.[A-Za-z][A-Za-z0-9]*)$/;
+const PATH =
+  /^(?:file:\/\/)?((?:(?:\/|[A-Za-z]:[\\/]|\.{1,2}[\\/]|\.{0,2}[\w@-][\w.@-]*[\\/])[^\s():'"<>]*\.[A-Za-z0-9]+)|[\w@-][\w.@-]*\.[A-Za-z][A-Za-z0-9]*)$/;
 
 /**
  * Stack frames `path/to/file.ext:12(:3)` in a text, in order. Linear in the text: each
@@ -21,7 +22,13 @@ export function* frames(text: string): Generator<{ file: string; line: number }>
     const floor = Math.max(0, colon - MAX_PATH);
     while (start > floor && !STOP.has(text[start - 1] as string)) start--;
     // `file://` and Windows drives carry a colon of their own.
-    if (start >= 2 && text[start - 1] === ':' && /^[A-Za-z]$/.test(text[start - 2] as string) && (start < 3 || STOP.has(text[start - 3] as string))) start -= 2;
+    if (
+      start >= 2 &&
+      text[start - 1] === ':' &&
+      /^[A-Za-z]$/.test(text[start - 2] as string) &&
+      (start < 3 || STOP.has(text[start - 3] as string))
+    )
+      start -= 2;
     else if (start >= 5 && text.slice(start - 5, start) === 'file:') start -= 5;
     const path = PATH.exec(text.slice(start, colon));
     if (path) yield { file: path[1] as string, line: Number(m[1]) };

@@ -7,15 +7,18 @@ import type { Collected, Verdict } from './collect.js';
  * character markdown or HTML could read as syntax becomes a numeric entity, which renders as
  * itself in markdown text, in HTML blocks and in table cells alike.
  */
+/** Control characters (C0 and C1) but tab and newline. */
+const CONTROL = /[^\P{Cc}\t\n]/gu;
+
 export function neutral(s: string): string {
   return s
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
+    .replace(CONTROL, '')
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[&<>"'`*_[\]()#!|~\\@{}:=+-]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 const esc = neutral;
 /** Text shown verbatim in a code fence: only control characters and fences are neutralised. */
-const fenced = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '').replace(/```/g, "'''");
+const fenced = (s: string) => s.replace(CONTROL, '').replace(/```/g, "'''");
 
 export function formatSeconds(s: number): string {
   if (s < 1) return `${Math.round(s * 1000)}ms`;
@@ -51,10 +54,22 @@ export function renderTestSummary(title: string, c: Collected, verdict: Verdict,
     if (c.failures.length > maxFailures) out.push(`_… and ${c.failures.length - maxFailures} more failed tests._`, '');
   }
   if (c.flaky.length) {
-    out.push(`### Flaky tests (${c.flaky.length}): failed, then passed on retry`, '', ...c.flaky.slice(0, 50).map((n) => `- ${esc(n)}`), '');
+    out.push(
+      `### Flaky tests (${c.flaky.length}): failed, then passed on retry`,
+      '',
+      ...c.flaky.slice(0, 50).map((n) => `- ${esc(n)}`),
+      '',
+    );
   }
   if (c.slowest.length) {
-    out.push('### Slowest tests', '', '| test | time |', '| --- | ---: |', ...c.slowest.map((s) => `| ${esc(s.name)} | ${formatSeconds(s.time)} |`), '');
+    out.push(
+      '### Slowest tests',
+      '',
+      '| test | time |',
+      '| --- | ---: |',
+      ...c.slowest.map((s) => `| ${esc(s.name)} | ${formatSeconds(s.time)} |`),
+      '',
+    );
   }
   return out.join('\n');
 }

@@ -151,10 +151,14 @@ export async function parseTap(file: string, sink: ReportSink, display = file): 
     throw new ReportError(display, (error as Error).message, lineNo);
   }
   if (!seen) throw new ReportError(display, 'not a TAP stream: no version line, plan or test point found');
-  if (bailedOut) throw new ReportError(display, `the TAP stream bailed out (Bail out! ${bailedOut}): the run stopped early`);
+  if (bailedOut)
+    throw new ReportError(display, `the TAP stream bailed out (Bail out! ${bailedOut}): the run stopped early`);
   const top = levels[0] as Level;
   if (plan !== undefined && top.points !== plan) {
-    throw new ReportError(display, `the plan announced ${plan} test(s) but ${top.points} ran: the run stopped early or miscounted`);
+    throw new ReportError(
+      display,
+      `the plan announced ${plan} test(s) but ${top.points} ran: the run stopped early or miscounted`,
+    );
   }
 }
 

@@ -36,7 +36,8 @@ export async function parseTrx(file: string, sink: ReportSink, display = file): 
       open(name: string, a: Record<string, string>) {
         if (root === undefined) {
           root = name;
-          if (root !== 'TestRun') throw new ReportError(display, `not a TRX report (root element <${root}>, expected <TestRun>)`);
+          if (root !== 'TestRun')
+            throw new ReportError(display, `not a TRX report (root element <${root}>, expected <TestRun>)`);
         }
         if (name === 'Results') inResults = true;
         else if (name === 'UnitTest') definition = a.id;
@@ -45,7 +46,12 @@ export async function parseTrx(file: string, sink: ReportSink, display = file): 
           const parent = frames.at(-1);
           if (parent) parent.inner++;
           frames.push({
-            run: { classname: classes.get(a.testId ?? '') ?? '', name: a.testName ?? '', outcome: trxOutcome(a.outcome), time: duration(a.duration) },
+            run: {
+              classname: classes.get(a.testId ?? '') ?? '',
+              name: a.testName ?? '',
+              outcome: trxOutcome(a.outcome),
+              time: duration(a.duration),
+            },
             inner: 0,
             innerFailed: 0,
           });

@@ -52,7 +52,8 @@ const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90)
 /** `[\w.:-]` */
 const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 45;
 /** Not white space, `=`, `/`, `>`, a quote or `<` (and not past the end: NaN). */
-const isAttributeNameChar = (c: number) => c > 32 && c !== 61 && c !== 47 && c !== 62 && c !== 34 && c !== 39 && c !== 60;
+const isAttributeNameChar = (c: number) =>
+  c > 32 && c !== 61 && c !== 47 && c !== 62 && c !== 34 && c !== 39 && c !== 60;
 
 /**
  * Reads the start tag at `lt` (the offset of its `<`). `wants` decides from the element name
@@ -78,7 +79,8 @@ export function scanStartTag(
     let c = buf.charCodeAt(i);
     while (isSpace(c)) c = buf.charCodeAt(++i);
     if (c === 62 /* > */) return { name, attributes, selfClosing: false, end: i + 1 };
-    if (c === 47 /* / */) return buf.charCodeAt(i + 1) === 62 ? { name, attributes, selfClosing: true, end: i + 2 } : undefined;
+    if (c === 47 /* / */)
+      return buf.charCodeAt(i + 1) === 62 ? { name, attributes, selfClosing: true, end: i + 2 } : undefined;
     // An attribute: after white space, a name, `=` (white space around it allowed), a quoted value.
     if (i === before) return undefined;
     const nameStart = i;

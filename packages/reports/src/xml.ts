@@ -42,7 +42,15 @@ function countLines(s: string, start: number, end: number): number {
 
 type Mode = 'text' | 'cdata' | 'comment' | 'pi' | 'doctype' | 'open' | 'close';
 const ENDS: Partial<Record<Mode, string>> = { cdata: ']]>', comment: '-->', pi: '?>' };
-const WHAT: Record<Mode, string> = { text: 'text', cdata: 'a CDATA section', comment: 'a comment', pi: 'a processing instruction', doctype: 'a DOCTYPE', open: 'a tag', close: 'a tag' };
+const WHAT: Record<Mode, string> = {
+  text: 'text',
+  cdata: 'a CDATA section',
+  comment: 'a comment',
+  pi: 'a processing instruction',
+  doctype: 'a DOCTYPE',
+  open: 'a tag',
+  close: 'a tag',
+};
 
 export async function streamXml(file: string, handler: XmlHandler, display = file): Promise<void> {
   const stack: string[] = [];
@@ -72,7 +80,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
 
   const wants = (name: string): Wanted => handler.wantsAttributes?.(name) ?? true;
   const fail = (message: string, at: number): never => {
-    throw new ReportError(display, `invalid XML: ${message}`, linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1);
+    throw new ReportError(
+      display,
+      `invalid XML: ${message}`,
+      linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1,
+    );
   };
   /** Hands on buf[from, to) as text when the handler wants it (no copy otherwise). */
   const emit = (from: number, to: number) => {
@@ -98,7 +110,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
     if (!text) return;
     if (sawRoot) fail('text after the root element', from);
     if (!sawContent && /^[[{]/.test(text)) throw new ReportError(display, 'is JSON, not an XML report');
-    if (text.includes('\u0000')) throw new ReportError(display, 'holds NUL bytes: binary data or UTF-16 without a byte order mark, not an XML report');
+    if (text.includes('\u0000'))
+      throw new ReportError(
+        display,
+        'holds NUL bytes: binary data or UTF-16 without a byte order mark, not an XML report',
+      );
     throw new ReportError(display, `is not XML: it starts with ${JSON.stringify(text.slice(0, 40))}`);
   };
 
@@ -132,7 +148,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (next === 47 /* / */) {
           // Most often the end tag of the open element, as written: no copy of its name.
           const open = stack.at(-1);
-          if (open !== undefined && buf.startsWith(open, lt + 2) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+          if (
+            open !== undefined &&
+            buf.startsWith(open, lt + 2) &&
+            buf.charCodeAt(lt + 2 + open.length) === 62 /* > */
+          ) {
             stack.pop();
             handler.close(open);
             pos = lt + 3 + open.length;
@@ -143,7 +163,13 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
           if (m) {
             const name = m[1] as string;
             const open = stack.pop();
-            if (open !== name) fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, lt);
+            if (open !== name)
+              fail(
+                open
+                  ? `closing tag </${name}> does not match <${open}>`
+                  : `closing tag </${name}> without an opening tag`,
+                lt,
+              );
             handler.close(name);
             pos = CLOSE_TAG.lastIndex;
             continue;
@@ -162,7 +188,7 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (buf.startsWith('<!--', lt)) {
           mode = 'comment';
           pos = lt + 4;
-        }        else if (buf.charCodeAt(lt + 1) === 47 /* / */) {
+        } else if (buf.charCodeAt(lt + 1) === 47 /* / */) {
           mode = 'close';
           pos = lt + 2;
         } else if (buf.charCodeAt(lt + 1) !== 33 /* ! */ && buf.charCodeAt(lt + 1) !== 63 /* ? */) {
@@ -208,7 +234,10 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         }
         if (doctypeHead.length < 4096) doctypeHead += buf.slice(pos, Math.min(i, pos + 4096));
         if (/<!ENTITY/i.test(doctypeHead)) {
-          throw new ReportError(display, 'declares entities in its DOCTYPE (<!ENTITY ...>), which no test report needs: refused, as entity expansion can exhaust memory');
+          throw new ReportError(
+            display,
+            'declares entities in its DOCTYPE (<!ENTITY ...>), which no test report needs: refused, as entity expansion can exhaust memory',
+          );
         }
         if (i === buf.length) {
           pos = i;
@@ -226,7 +255,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         }
         const name = buf.slice(pos, gt).trim();
         const open = stack.pop();
-        if (open !== name) fail(open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`, pos);
+        if (open !== name)
+          fail(
+            open ? `closing tag </${name}> does not match <${open}>` : `closing tag </${name}> without an opening tag`,
+            pos,
+          );
         handler.close(name);
         pos = gt + 1;
         mode = 'text';
@@ -293,7 +326,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
       }
       if (c === 47 /* / */) {
         if (pos + 1 >= buf.length) return;
-        if (buf.charCodeAt(pos + 1) !== 62) fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
+        if (buf.charCodeAt(pos + 1) !== 62)
+          fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
         pos += 2;
         finishOpen(true);
         continue;
@@ -319,7 +353,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
     for (const text of decodedChunks(file, display)) {
       // Let timers and signals (cancellation) run every few megabytes.
       if (++chunks % 64 === 0) await new Promise((ok) => setImmediate(ok));
-      if (mode !== 'text' && constructLine === undefined) constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
+      if (mode !== 'text' && constructLine === undefined)
+        constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
       if (pos > 0) {
         linesBefore += countLines(buf, 0, pos);
         buf = buf.slice(pos);
@@ -336,7 +371,11 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   consume(true);
   if (mode !== 'text') {
     const line = constructLine ?? linesBefore + countLines(buf, 0, constructStart) + 1;
-    throw new ReportError(display, `invalid XML: the file ends inside ${WHAT[mode]}${stack.length ? ` in <${stack.at(-1)}>` : ''}`, line);
+    throw new ReportError(
+      display,
+      `invalid XML: the file ends inside ${WHAT[mode]}${stack.length ? ` in <${stack.at(-1)}>` : ''}`,
+      line,
+    );
   }
   if (stack.length) fail(`unclosed tag: ${stack.at(-1)}`, buf.length);
 }

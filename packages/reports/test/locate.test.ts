@@ -5,9 +5,24 @@ const ws = '/home/runner/work/app/app';
 
 describe('failure locator', () => {
   it.each([
-    ['node', `AssertionError: 2 == 1\n    at TestContext.<anonymous> (file://${ws}/test/math.test.mjs:5:42)\n    at node:internal/test_runner/test:796:25`, 'test/math.test.mjs', 5],
-    ['jest', `Error: expect(received).toBe(expected)\n    at Object.toBe (${ws}/src/sum.test.js:3:27)\n    at Promise.then.completed (${ws}/node_modules/jest-circus/build/utils.js:298:28)`, 'src/sum.test.js', 3],
-    ['pytest', "def test_get(self):\n>       assert {'id': 1}['id'] == 2\nE       assert 1 == 2\n\ntests/test_api.py:22: AssertionError", 'tests/test_api.py', 22],
+    [
+      'node',
+      `AssertionError: 2 == 1\n    at TestContext.<anonymous> (file://${ws}/test/math.test.mjs:5:42)\n    at node:internal/test_runner/test:796:25`,
+      'test/math.test.mjs',
+      5,
+    ],
+    [
+      'jest',
+      `Error: expect(received).toBe(expected)\n    at Object.toBe (${ws}/src/sum.test.js:3:27)\n    at Promise.then.completed (${ws}/node_modules/jest-circus/build/utils.js:298:28)`,
+      'src/sum.test.js',
+      3,
+    ],
+    [
+      'pytest',
+      "def test_get(self):\n>       assert {'id': 1}['id'] == 2\nE       assert 1 == 2\n\ntests/test_api.py:22: AssertionError",
+      'tests/test_api.py',
+      22,
+    ],
     ['go', '    calc_test.go:14: Add(1, 2) = 4; want 3', 'calc_test.go', 14],
     ['relative', 'at ./lib/parse.ts:88:1', 'lib/parse.ts', 88],
   ])('%s stack frames', (_runner, details, file, line) => {
@@ -23,7 +38,12 @@ describe('failure locator', () => {
     const hex = 'deadbeef'.repeat(7680);
     expect([...frames(hex)]).toEqual([]);
     expect([...frames(':1'.repeat(30000))]).toEqual([]);
-    const many = Array.from({ length: 50 }, () => ({ classname: '', name: 'n', outcome: 'failure' as const, details: `dump ${hex} at src/a.ts:7` }));
+    const many = Array.from({ length: 50 }, () => ({
+      classname: '',
+      name: 'n',
+      outcome: 'failure' as const,
+      details: `dump ${hex} at src/a.ts:7`,
+    }));
     expect(many.map((f) => locate(f, ws))).toEqual(many.map(() => ({ file: 'src/a.ts', line: 7 })));
   });
 });

@@ -32,14 +32,22 @@ async function events(xml: string, wantsAttributes?: (name: string) => boolean |
     wantsText: () => inText,
   });
   // Text may arrive in pieces: join neighbours so only content is compared.
-  return out.reduce<string[]>((acc, e) => (e.startsWith('text:') && acc.at(-1)?.startsWith('text:') ? [...acc.slice(0, -1), `${acc.at(-1)}${e.slice(5)}`] : [...acc, e]), []);
+  return out.reduce<string[]>(
+    (acc, e) =>
+      e.startsWith('text:') && acc.at(-1)?.startsWith('text:')
+        ? [...acc.slice(0, -1), `${acc.at(-1)}${e.slice(5)}`]
+        : [...acc, e],
+    [],
+  );
 }
 
 describe('XML tokenizer', () => {
   it('decodes the predefined and numeric entities, and leaves anything else as written', () => {
     expect(decodeEntities('a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;')).toBe('a & b <c> "d" \'e\'');
     expect(decodeEntities('&#65;&#x42;&#x1F600;')).toBe('AB😀');
-    expect(decodeEntities('&toString; &constructor; &__proto__; &foo; &amp no semicolon')).toBe('&toString; &constructor; &__proto__; &foo; &amp no semicolon');
+    expect(decodeEntities('&toString; &constructor; &__proto__; &foo; &amp no semicolon')).toBe(
+      '&toString; &constructor; &__proto__; &foo; &amp no semicolon',
+    );
     expect(decodeEntities('&#x110000; gone')).toBe(' gone');
     expect(decodeEntities('&#xZZ; &#; &#x;')).toBe('&#xZZ; &#; &#x;');
   });
@@ -61,20 +69,35 @@ describe('XML tokenizer', () => {
 
   it('keeps only the attributes the handler names, on both paths', async () => {
     const wanted = (name: string) => (name === 'testcase' ? ['name', 'time'] : name === 'system-out' ? false : true);
-    const body = Array.from({ length: 30 }, (_, i) => `<testcase classname="c${i}" name="n${i}" names="x" time="${i}"><system-out a="b">log</system-out></testcase>`).join('\n');
+    const body = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `<testcase classname="c${i}" name="n${i}" names="x" time="${i}"><system-out a="b">log</system-out></testcase>`,
+    ).join('\n');
     const reference = await events(`<testsuite name="s">${body}</testsuite>`, wanted);
     expect(reference).toContain('<testcase {"name":"n3","time":"3"}>');
     expect(reference).toContain('<system-out {}>');
     expect(reference[0]).toBe('<testsuite {"name":"s"}>');
     for (let pad = 0; pad < 300; pad += 11) {
-      expect(await events(`<testsuite name="s">${' '.repeat((1 << 15) - 40 - pad)}${body}</testsuite>`, wanted)).toEqual(reference);
+      expect(
+        await events(`<testsuite name="s">${' '.repeat((1 << 15) - 40 - pad)}${body}</testsuite>`, wanted),
+      ).toEqual(reference);
     }
   });
 
   it('matches end tags by name, not by prefix', async () => {
-    await expect(events('<testsuite><testcase></testcases></testsuite>')).rejects.toThrow(/closing tag <\/testcases> does not match <testcase>/);
-    await expect(events('<testsuite><testcase></testcas></testsuite>')).rejects.toThrow(/closing tag <\/testcas> does not match <testcase>/);
-    expect(await events('<testsuite><testcase></testcase\n></testsuite>')).toEqual(['<testsuite {}>', '<testcase {}>', '</testcase>', '</testsuite>']);
+    await expect(events('<testsuite><testcase></testcases></testsuite>')).rejects.toThrow(
+      /closing tag <\/testcases> does not match <testcase>/,
+    );
+    await expect(events('<testsuite><testcase></testcas></testsuite>')).rejects.toThrow(
+      /closing tag <\/testcas> does not match <testcase>/,
+    );
+    expect(await events('<testsuite><testcase></testcase\n></testsuite>')).toEqual([
+      '<testsuite {}>',
+      '<testcase {}>',
+      '</testcase>',
+      '</testsuite>',
+    ]);
   });
 
   it('still reads a tag too long for the fast path (a 100 KB attribute), cut to its limit', async () => {

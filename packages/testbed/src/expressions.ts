@@ -20,7 +20,8 @@ export function toData(value: unknown): data.ExpressionData {
 
 export function fromData(value: data.ExpressionData): unknown {
   if (value instanceof data.Null) return null;
-  if (value instanceof data.StringData || value instanceof data.NumberData || value instanceof data.BooleanData) return value.value;
+  if (value instanceof data.StringData || value instanceof data.NumberData || value instanceof data.BooleanData)
+    return value.value;
   if (value instanceof data.Array) return value.values().map(fromData);
   if (value instanceof data.Dictionary) return Object.fromEntries(value.pairs().map((p) => [p.key, fromData(p.value)]));
   return (value as { coerceString(): string }).coerceString();

@@ -11,7 +11,11 @@ export const GIT_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'author@example.com',
 };
 
-export function git(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): string {
+export function git(
+  cwd: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): string {
   return execFileSync('git', args, {
     cwd,
     input: options.input,

@@ -35,6 +35,9 @@ backend app
   );
   const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });
   const address = `127.0.0.1:${port}`;
-  await waitFor('haproxy', async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0);
+  await waitFor(
+    'haproxy',
+    async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0,
+  );
   return { port, address, child, stop: stopper(child), socket };
 }

@@ -133,7 +133,14 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
   };
 
   const node = options.node ?? runtimeNode(manifest.runs.using);
-  const main = await runStep(join(dir, manifest.runs.main), temp, 'main', { ...baseEnv, ...options.env, ...inputEnv }, workspace, { ...options, node });
+  const main = await runStep(
+    join(dir, manifest.runs.main),
+    temp,
+    'main',
+    { ...baseEnv, ...options.env, ...inputEnv },
+    workspace,
+    { ...options, node },
+  );
   main.context = { dir, manifest, temp, baseEnv, inputEnv, workspace, github, node };
   if (options.post !== false) await runPostStep(options, main);
   return main;
@@ -144,24 +151,39 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
  * when a job runs its posts at the end), with the saved state, if action.yml has one and
  * post-if allows it. Sets and returns `main.post`.
  */
-export async function runPostStep(options: RunOptions, main: StepResult, jobStatus?: 'success' | 'failure' | 'cancelled'): Promise<StepResult | undefined> {
+export async function runPostStep(
+  options: RunOptions,
+  main: StepResult,
+  jobStatus?: 'success' | 'failure' | 'cancelled',
+): Promise<StepResult | undefined> {
   const ctx = main.context as StepContext;
   const { manifest } = ctx;
   if (!manifest.runs.post) return undefined;
   const status = jobStatus ?? (main.cancelled ? 'cancelled' : main.exitCode === 0 ? 'success' : 'failure');
-  const runPost = evaluate(manifest.runs['post-if'] ?? 'always()', { github: ctx.github, env: options.env ?? {} }, {
-    always: () => true,
-    success: () => status === 'success',
-    failure: () => status === 'failure',
-    cancelled: () => status === 'cancelled',
-  });
+  const runPost = evaluate(
+    manifest.runs['post-if'] ?? 'always()',
+    { github: ctx.github, env: options.env ?? {} },
+    {
+      always: () => true,
+      success: () => status === 'success',
+      failure: () => status === 'failure',
+      cancelled: () => status === 'cancelled',
+    },
+  );
   if (!runPost) return undefined;
   const stateEnv = Object.fromEntries(Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]));
-  main.post = await runStep(join(ctx.dir, manifest.runs.post), ctx.temp, 'post', { ...ctx.baseEnv, ...options.env, ...ctx.inputEnv, ...stateEnv }, ctx.workspace, {
-    ...options,
-    node: ctx.node,
-    cancelAfterMs: undefined,
-  });
+  main.post = await runStep(
+    join(ctx.dir, manifest.runs.post),
+    ctx.temp,
+    'post',
+    { ...ctx.baseEnv, ...options.env, ...ctx.inputEnv, ...stateEnv },
+    ctx.workspace,
+    {
+      ...options,
+      node: ctx.node,
+      cancelAfterMs: undefined,
+    },
+  );
   return main.post;
 }
 
@@ -204,7 +226,13 @@ async function runStep(
   cwd: string,
   options: RunOptions,
 ): Promise<StepResult> {
-  const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_ENV: 'env', GITHUB_PATH: 'path', GITHUB_STEP_SUMMARY: 'summary' };
+  const files = {
+    GITHUB_OUTPUT: 'output',
+    GITHUB_STATE: 'state',
+    GITHUB_ENV: 'env',
+    GITHUB_PATH: 'path',
+    GITHUB_STEP_SUMMARY: 'summary',
+  };
   const fileEnv: Record<string, string> = {};
   for (const [name, base] of Object.entries(files)) {
     const path = join(temp, `${phase}-${base}`);
@@ -212,7 +240,11 @@ async function runStep(
     fileEnv[name] = path;
   }
   const started = Date.now();
-  const child = spawn(options.node ?? process.execPath, [script], { cwd, env: { ...env, ...fileEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? process.execPath, [script], {
+    cwd,
+    env: { ...env, ...fileEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

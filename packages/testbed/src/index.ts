@@ -8,9 +8,23 @@ export { checkResponse, type Violation } from './github/openapi.js';
 export { ArtifactService } from './artifacts/service.js';
 export { ArtifactStore, type StoredArtifact } from './artifacts/store.js';
 export * from './stack.js';
-export { parsePermissions, cap, missing, needs, DEFAULT_GRANTS, type Grants, type Access } from './github/permissions.js';
+export {
+  parsePermissions,
+  cap,
+  missing,
+  needs,
+  DEFAULT_GRANTS,
+  type Grants,
+  type Access,
+} from './github/permissions.js';
 export { ConcurrencyGroups } from './workflow/concurrency.js';
 export { checkoutRef, snapshotRepository } from './workflow/remote-repos.js';
-export { WorkflowRunner, type RunnerEnv, type WorkflowResult, type JobResult, type WorkflowRunOptions } from './workflow/runner.js';
+export {
+  WorkflowRunner,
+  type RunnerEnv,
+  type WorkflowResult,
+  type JobResult,
+  type WorkflowRunOptions,
+} from './workflow/runner.js';
 export * from './haproxy.js';
 export { VirtualClock } from './clock.js';

@@ -52,10 +52,19 @@ export function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startService(version: string, options: { errorRate?: number; latencyMs?: number; port?: number } = {}): Promise<Proc> {
+export async function startService(
+  version: string,
+  options: { errorRate?: number; latencyMs?: number; port?: number } = {},
+): Promise<Proc> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [join(REPO_ROOT, 'examples', 'service', 'server.mjs')], {
-    env: { ...process.env, VERSION: version, PORT: String(port), ERROR_RATE: String(options.errorRate ?? 0), LATENCY_MS: String(options.latencyMs ?? 0) },
+    env: {
+      ...process.env,
+      VERSION: version,
+      PORT: String(port),
+      ERROR_RATE: String(options.errorRate ?? 0),
+      LATENCY_MS: String(options.latencyMs ?? 0),
+    },
     stdio: 'ignore',
   });
   const address = `127.0.0.1:${port}`;
@@ -106,8 +115,21 @@ http {
   const base = ['-c', conf, '-p', dir];
   const child = spawn('nginx', base, { stdio: 'ignore' });
   const address = `127.0.0.1:${port}`;
-  await waitFor('nginx', async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0);
-  return { port, address, child, stop: stopper(child), dir, conf, upstreamFile, testCommand: ['nginx', '-t', '-q', ...base], reloadCommand: ['nginx', '-s', 'reload', ...base] };
+  await waitFor(
+    'nginx',
+    async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0,
+  );
+  return {
+    port,
+    address,
+    child,
+    stop: stopper(child),
+    dir,
+    conf,
+    upstreamFile,
+    testCommand: ['nginx', '-t', '-q', ...base],
+    reloadCommand: ['nginx', '-s', 'reload', ...base],
+  };
 }
 
 export interface Router extends Proc {
@@ -120,7 +142,10 @@ export async function startRouter(backends: { address: string; version: string; 
   const routesFile = join(dir, 'routes.json');
   writeFileSync(routesFile, JSON.stringify({ backends }));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'examples', 'router', 'router.mjs')], { env: { ...process.env, PORT: String(port), ROUTES_FILE: routesFile }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'examples', 'router', 'router.mjs')], {
+    env: { ...process.env, PORT: String(port), ROUTES_FILE: routesFile },
+    stdio: 'ignore',
+  });
   const address = `127.0.0.1:${port}`;
   await waitFor('router', () => httpOk(`http://${address}/_router/stats/none`));
   return { port, address, child, stop: stopper(child), routesFile };
@@ -138,20 +163,36 @@ export async function startPrometheus(targets: string[]): Promise<Prometheus> {
     config,
     `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: service\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
   );
-  const child = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=error',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor('prometheus', () => httpOk(`${url}/-/ready`), 30_000);
   return { port, address: `127.0.0.1:${port}`, url, child, stop: stopper(child) };
 }
 
 /** Waits until an instant query returns at least `series` finite values (e.g. rates need two scrapes). */
-export async function waitForQuery(prometheusUrl: string, query: string, series = 1, timeoutMs = 30_000): Promise<void> {
+export async function waitForQuery(
+  prometheusUrl: string,
+  query: string,
+  series = 1,
+  timeoutMs = 30_000,
+): Promise<void> {
   await waitFor(
     `prometheus data for ${query}`,
     async () => {
-      const r = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data?: { result?: { value: [number, string] }[] } };
+      const r = (await (await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as {
+        data?: { result?: { value: [number, string] }[] };
+      };
       return (r.data?.result ?? []).filter((x) => Number.isFinite(Number(x.value[1]))).length >= series;
     },
     timeoutMs,

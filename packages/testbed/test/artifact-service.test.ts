@@ -49,7 +49,11 @@ describe('artifact service emulator with the real @actions/artifact client', () 
     expect(up.id).toBeGreaterThan(0);
     const stored = service.store.artifacts.find((a) => a.id === up.id);
     expect(stored?.digest).toBe(`sha256:${up.digest}`);
-    expect(createHash('sha256').update(readFileSync(stored?.file as string)).digest('hex')).toBe(up.digest);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(stored?.file as string))
+        .digest('hex'),
+    ).toBe(up.digest);
 
     const { artifacts } = await client.listArtifacts();
     expect(artifacts.map((a) => [a.name, a.id, a.digest])).toEqual([['service-abc1234', up.id, `sha256:${up.digest}`]]);
@@ -75,11 +79,19 @@ describe('artifact service emulator with the real @actions/artifact client', () 
     const found = await client.getArtifact('service-abc1234', { findBy });
     expect(found.artifact.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const dest = mkdtempSync(join(tmpdir(), 'download-'));
-    const down = await client.downloadArtifact(found.artifact.id, { path: dest, findBy, expectedHash: found.artifact.digest as string });
+    const down = await client.downloadArtifact(found.artifact.id, {
+      path: dest,
+      findBy,
+      expectedHash: found.artifact.digest as string,
+    });
     expect(down.digestMismatch).toBe(false);
     expect(readFileSync(join(dest, 'bin', 'app')).length).toBe(3 * 1024 * 1024);
     // A wrong expected digest is reported.
-    const bad = await client.downloadArtifact(found.artifact.id, { path: mkdtempSync(join(tmpdir(), 'd-')), findBy, expectedHash: `sha256:${'0'.repeat(64)}` });
+    const bad = await client.downloadArtifact(found.artifact.id, {
+      path: mkdtempSync(join(tmpdir(), 'd-')),
+      findBy,
+      expectedHash: `sha256:${'0'.repeat(64)}`,
+    });
     expect(bad.digestMismatch).toBe(true);
     process.env.ACTIONS_RUNTIME_TOKEN = service.runtimeToken(RUN);
   });

@@ -25,14 +25,24 @@ afterEach(() => {
 
 describe('GitHub emulator: git data', () => {
   it('creates an annotated tag that is a real tag in the remote repository', async () => {
-    const tag = await api.rest.git.createTag({ ...repo, tag: 'v1.0.0', message: 'Release 1.0.0', object: head, type: 'commit' });
+    const tag = await api.rest.git.createTag({
+      ...repo,
+      tag: 'v1.0.0',
+      message: 'Release 1.0.0',
+      object: head,
+      type: 'commit',
+    });
     const ref = await api.rest.git.createRef({ ...repo, ref: 'refs/tags/v1.0.0', sha: tag.data.sha });
     expect(ref.status).toBe(201);
     expect(ref.data.object).toMatchObject({ type: 'tag', sha: tag.data.sha });
     expect(git(gh.remote, ['cat-file', '-t', 'v1.0.0'])).toBe('tag');
     expect(git(gh.remote, ['rev-parse', 'v1.0.0^{commit}'])).toBe(head);
     const got = await api.rest.git.getTag({ ...repo, tag_sha: tag.data.sha });
-    expect(got.data).toMatchObject({ tag: 'v1.0.0', message: 'Release 1.0.0\n', object: { sha: head, type: 'commit' } });
+    expect(got.data).toMatchObject({
+      tag: 'v1.0.0',
+      message: 'Release 1.0.0\n',
+      object: { sha: head, type: 'commit' },
+    });
   });
 
   it('answers 422 "Reference already exists" and does not retry it', async () => {
@@ -47,7 +57,9 @@ describe('GitHub emulator: git data', () => {
   it('moves a ref only forward unless forced, and deletes it', async () => {
     const first = git(seed, ['rev-parse', 'HEAD~1']);
     await api.rest.git.createRef({ ...repo, ref: 'refs/tags/v1', sha: head });
-    await expect(api.rest.git.updateRef({ ...repo, ref: 'tags/v1', sha: first })).rejects.toMatchObject({ status: 422 });
+    await expect(api.rest.git.updateRef({ ...repo, ref: 'tags/v1', sha: first })).rejects.toMatchObject({
+      status: 422,
+    });
     const moved = await api.rest.git.updateRef({ ...repo, ref: 'tags/v1', sha: first, force: true });
     expect(moved.data.object.sha).toBe(first);
     const matching = await api.rest.git.listMatchingRefs({ ...repo, ref: 'tags/v1' });
@@ -57,13 +69,22 @@ describe('GitHub emulator: git data', () => {
   });
 
   it('answers 404 for another repository', async () => {
-    await expect(api.rest.git.getRef({ owner: 'other', repo: 'x', ref: 'heads/main' })).rejects.toMatchObject({ status: 404 });
+    await expect(api.rest.git.getRef({ owner: 'other', repo: 'x', ref: 'heads/main' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
 describe('GitHub emulator: releases and assets', () => {
   it('creates a draft, uploads an asset, publishes, and serves the asset bytes', async () => {
-    const draft = await api.rest.repos.createRelease({ ...repo, tag_name: 'v1.1.0', target_commitish: head, name: 'v1.1.0', body: 'notes', draft: true });
+    const draft = await api.rest.repos.createRelease({
+      ...repo,
+      tag_name: 'v1.1.0',
+      target_commitish: head,
+      name: 'v1.1.0',
+      body: 'notes',
+      draft: true,
+    });
     expect(draft.data.draft).toBe(true);
     await expect(api.rest.repos.getReleaseByTag({ ...repo, tag: 'v1.1.0' })).rejects.toMatchObject({ status: 404 });
     const data = Buffer.from('archive bytes \u0000\u0001');
@@ -97,11 +118,30 @@ describe('GitHub emulator: releases and assets', () => {
 describe('GitHub emulator: deployments', () => {
   it('records deployments and statuses, newest first, with auto_inactive', async () => {
     const env = 'staging';
-    const one = await api.rest.repos.createDeployment({ ...repo, ref: 'main', environment: env, auto_merge: false, required_contexts: [], payload: { version: '1.0.0' } });
+    const one = await api.rest.repos.createDeployment({
+      ...repo,
+      ref: 'main',
+      environment: env,
+      auto_merge: false,
+      required_contexts: [],
+      payload: { version: '1.0.0' },
+    });
     expect(one.status).toBe(201);
     const oneId = (one.data as { id: number }).id;
-    await api.rest.repos.createDeploymentStatus({ ...repo, deployment_id: oneId, state: 'success', description: 'live' });
-    const two = await api.rest.repos.createDeployment({ ...repo, ref: 'v1.0.0', environment: env, auto_merge: false, required_contexts: [], payload: { version: '1.1.0' } });
+    await api.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: oneId,
+      state: 'success',
+      description: 'live',
+    });
+    const two = await api.rest.repos.createDeployment({
+      ...repo,
+      ref: 'v1.0.0',
+      environment: env,
+      auto_merge: false,
+      required_contexts: [],
+      payload: { version: '1.1.0' },
+    });
     const twoId = (two.data as { id: number }).id;
     await api.rest.repos.createDeploymentStatus({ ...repo, deployment_id: twoId, state: 'success' });
     const list = await api.rest.repos.listDeployments({ ...repo, environment: env });
@@ -109,7 +149,9 @@ describe('GitHub emulator: deployments', () => {
     expect(list.data[0]?.payload).toEqual({ version: '1.1.0' });
     const firstStatuses = await api.rest.repos.listDeploymentStatuses({ ...repo, deployment_id: oneId });
     expect(firstStatuses.data.map((s) => s.state)).toEqual(['inactive', 'success']);
-    await expect(api.rest.repos.createDeployment({ ...repo, ref: 'no-such-ref', environment: env })).rejects.toMatchObject({ status: 422 });
+    await expect(
+      api.rest.repos.createDeployment({ ...repo, ref: 'no-such-ref', environment: env }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 });
 
@@ -134,7 +176,10 @@ describe('GitHub emulator: faults', () => {
     gh.fault({ route: '/repos/{owner}/{repo}/git/ref/{ref}', status: 500, times: 2 });
     const ref = await api.rest.git.getRef({ ...repo, ref: 'heads/main' });
     expect(ref.data.object.sha).toBe(head);
-    const calls = gh.calls({ route: '/repos/{owner}/{repo}/git/ref/{ref}' }).slice(-3).map((c) => c.status);
+    const calls = gh
+      .calls({ route: '/repos/{owner}/{repo}/git/ref/{ref}' })
+      .slice(-3)
+      .map((c) => c.status);
     expect(calls).toEqual([500, 500, 200]);
   });
 
@@ -142,7 +187,12 @@ describe('GitHub emulator: faults', () => {
     gh.fault({ route: '/repos/{owner}/{repo}/releases', method: 'GET', status: 429, retryAfter: 1 });
     const list = await api.rest.repos.listReleases(repo);
     expect(list.data.length).toBeGreaterThan(0);
-    expect(gh.calls({ route: '/repos/{owner}/{repo}/releases', method: 'GET' }).slice(-2).map((c) => c.status)).toEqual([429, 200]);
+    expect(
+      gh
+        .calls({ route: '/repos/{owner}/{repo}/releases', method: 'GET' })
+        .slice(-2)
+        .map((c) => c.status),
+    ).toEqual([429, 200]);
   });
 
   it('a dropped connection is retried', async () => {
@@ -169,11 +219,18 @@ describe('GitHub emulator: schema check', () => {
     const other = await GitHubEmulator.start({ remote: gh.remote });
     try {
       // A deliberately wrong release: no upload_url, id as a string.
-      other.route('GET', '/repos/{owner}/{repo}/releases/{release_id}', () => ({ status: 200, body: { id: 'x', tag_name: 'v1' } }));
+      other.route('GET', '/repos/{owner}/{repo}/releases/{release_id}', () => ({
+        status: 200,
+        body: { id: 'x', tag_name: 'v1' },
+      }));
       const client = createGitHub({ token: 't', baseUrl: other.url });
       await client.rest.repos.getRelease({ ...repo, release_id: 1 });
       expect(other.violations).toHaveLength(1);
-      expect(other.violations[0]).toMatchObject({ method: 'GET', status: 200, path: '/repos/octo-org/service/releases/1' });
+      expect(other.violations[0]).toMatchObject({
+        method: 'GET',
+        status: 200,
+        path: '/repos/octo-org/service/releases/1',
+      });
       expect(other.violations[0]?.errors).toMatch(/must have required property|must be integer/);
     } finally {
       await other.stop();
@@ -185,7 +242,9 @@ describe('GitHub emulator: schema check', () => {
     try {
       other.route('POST', '/repos/{owner}/{repo}/git/refs', () => ({ status: 418, body: { message: 'teapot' } }));
       const client = createGitHub({ token: 't', baseUrl: other.url, retryUnitMs: 20 });
-      await expect(client.rest.git.createRef({ ...repo, ref: 'refs/tags/x', sha: head })).rejects.toMatchObject({ status: 418 });
+      await expect(client.rest.git.createRef({ ...repo, ref: 'refs/tags/x', sha: head })).rejects.toMatchObject({
+        status: 418,
+      });
       expect(other.violations[0]?.errors).toMatch(/status 418 is not a documented response/);
     } finally {
       await other.stop();

@@ -11,9 +11,18 @@ describe('runner-contract harness', () => {
   });
 
   it('runs an action with inputs, defaults from action.yml, file commands and stdout commands', async () => {
-    const r = await runAction({ action: probe, inputs: { mode: 'normal' }, token: 'ghs_secret', event: { name: 'push', payload: { after: 'abc' } } });
+    const r = await runAction({
+      action: probe,
+      inputs: { mode: 'normal' },
+      token: 'ghs_secret',
+      event: { name: 'push', payload: { after: 'abc' } },
+    });
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.outputs.inputs as string)).toEqual({ INPUT_MODE: 'normal', 'INPUT_DASH-NAME': 'dash default', INPUT_TOKEN: 'ghs_secret' });
+    expect(JSON.parse(r.outputs.inputs as string)).toEqual({
+      INPUT_MODE: 'normal',
+      'INPUT_DASH-NAME': 'dash default',
+      INPUT_TOKEN: 'ghs_secret',
+    });
     expect(r.outputs.multi).toBe('line one\nline two');
     expect(JSON.parse(r.outputs.event as string)).toEqual({ after: 'abc' });
     expect(r.env).toEqual({ PROBE_VAR: 'exported' });

@@ -11,7 +11,14 @@ beforeAll(async () => {
   const remote = createRemote();
   const seed = seedRepository(remote);
   gh = await GitHubEmulator.start({ remote });
-  runner = new WorkflowRunner({ remote, repository: gh.repository, sha: git(seed, ['rev-parse', 'HEAD']), apiUrl: gh.url, token: 't', vars: { GREETING: 'hello' } });
+  runner = new WorkflowRunner({
+    remote,
+    repository: gh.repository,
+    sha: git(seed, ['rev-parse', 'HEAD']),
+    apiUrl: gh.url,
+    token: 't',
+    vars: { GREETING: 'hello' },
+  });
   dir = mkdtempSync(join(tmpdir(), 'wf-'));
   mkdirSync(join(dir, 'w'));
 });
@@ -67,7 +74,9 @@ jobs:
     expect(r.conclusion).toBe('success');
     expect(r.jobs.first?.steps.map((s) => s.conclusion)).toEqual(['success', 'success', 'skipped', 'skipped']);
     expect(r.jobs.second?.outputs).toEqual({ said: 'hello moon via-env|not carried to other jobs' });
-    await expect(runner.run({ file, event: 'workflow_dispatch', inputs: { who: 'mars' } })).rejects.toThrow('input who must be one of world, moon');
+    await expect(runner.run({ file, event: 'workflow_dispatch', inputs: { who: 'mars' } })).rejects.toThrow(
+      'input who must be one of world, moon',
+    );
     const failing = await runner.run({ file, event: 'workflow_dispatch', inputs: { loud: true } });
     expect(failing.conclusion).toBe('failure');
     expect(failing.jobs.first?.steps.map((s) => s.conclusion)).toEqual(['success', 'success', 'failure', 'success']);
@@ -75,12 +84,22 @@ jobs:
   });
 
   it('refuses what it does not support, with a message', async () => {
-    const matrix = wf('m.yml', 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        n: [1, 2]\n    steps:\n      - run: echo\n');
-    await expect(runner.run({ file: matrix, event: 'push' })).rejects.toThrow("job a: 'strategy' is not supported by the local workflow runner");
-    const remote = wf('r.yml', 'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action@0123456789012345678901234567890123456789\n');
+    const matrix = wf(
+      'm.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        n: [1, 2]\n    steps:\n      - run: echo\n',
+    );
+    await expect(runner.run({ file: matrix, event: 'push' })).rejects.toThrow(
+      "job a: 'strategy' is not supported by the local workflow runner",
+    );
+    const remote = wf(
+      'r.yml',
+      'on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action@0123456789012345678901234567890123456789\n',
+    );
     const r = await runner.run({ file: remote, event: 'push' });
     expect(r.jobs.a?.steps[0]?.error).toMatch(/remote action docker\/login-action has no local equivalent/);
-    await expect(runner.run({ file: remote, event: 'workflow_dispatch' })).rejects.toThrow('does not run on workflow_dispatch');
+    await expect(runner.run({ file: remote, event: 'workflow_dispatch' })).rejects.toThrow(
+      'does not run on workflow_dispatch',
+    );
     const invalid = wf('i.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n');
     await expect(runner.run({ file: invalid, event: 'push' })).rejects.toThrow(/is not a valid workflow/);
   });

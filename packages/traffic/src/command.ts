@@ -11,18 +11,24 @@ export class CommandProvider implements TrafficProvider {
 
   async setSplit(split: Split): Promise<void> {
     const [program, ...args] = this.argv as [string, ...string[]];
-    const r = await execFile(program, [...args, String(split.canaryWeight), split.canary.version, split.stable.version], {
-      env: {
-        ROLLGATE_CANARY_WEIGHT: String(split.canaryWeight),
-        ROLLGATE_STABLE_WEIGHT: String(100 - split.canaryWeight),
-        ROLLGATE_CANARY_VERSION: split.canary.version,
-        ROLLGATE_STABLE_VERSION: split.stable.version,
-        ROLLGATE_CANARY_ADDRESS: split.canary.address ?? '',
-        ROLLGATE_STABLE_ADDRESS: split.stable.address ?? '',
+    const r = await execFile(
+      program,
+      [...args, String(split.canaryWeight), split.canary.version, split.stable.version],
+      {
+        env: {
+          ROLLGATE_CANARY_WEIGHT: String(split.canaryWeight),
+          ROLLGATE_STABLE_WEIGHT: String(100 - split.canaryWeight),
+          ROLLGATE_CANARY_VERSION: split.canary.version,
+          ROLLGATE_STABLE_VERSION: split.stable.version,
+          ROLLGATE_CANARY_ADDRESS: split.canary.address ?? '',
+          ROLLGATE_STABLE_ADDRESS: split.stable.address ?? '',
+        },
       },
-    });
+    );
     if (r.exitCode !== 0) {
-      throw new ActionError(`traffic command '${this.argv.join(' ')}' exited with code ${r.exitCode} setting ${split.canaryWeight}%: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
+      throw new ActionError(
+        `traffic command '${this.argv.join(' ')}' exited with code ${r.exitCode} setting ${split.canaryWeight}%: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`,
+      );
     }
   }
 }

@@ -50,11 +50,20 @@ export class HaproxyProvider implements TrafficProvider {
   readonly addressesReachable = true;
 
   constructor(private readonly options: HaproxyOptions) {
-    for (const [input, value] of [['haproxy-backend', options.backend], ['haproxy-stable-server', options.stableServer], ['haproxy-canary-server', options.canaryServer]] as const) {
-      if (!NAME.test(value)) throw new ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
+    for (const [input, value] of [
+      ['haproxy-backend', options.backend],
+      ['haproxy-stable-server', options.stableServer],
+      ['haproxy-canary-server', options.canaryServer],
+    ] as const) {
+      if (!NAME.test(value))
+        throw new ActionError(
+          `Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`,
+        );
     }
     if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
-      throw new ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
+      throw new ActionError(
+        `Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`,
+      );
     }
   }
 
@@ -64,7 +73,9 @@ export class HaproxyProvider implements TrafficProvider {
       const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
       // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
       // addr"); the other commands answer nothing when they succeed. show servers state checks after.
-      const report = / addr /.test(command) && /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+      const report =
+        / addr /.test(command) &&
+        /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
       if (answer && !report) throw new ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
     }
   }
@@ -72,13 +83,24 @@ export class HaproxyProvider implements TrafficProvider {
   private slot(server: string, weight: number, address: string | undefined): string[] {
     const at = `${this.options.backend}/${server}`;
     const m = address ? ADDRESS.exec(address) : null;
-    if (address && !m) throw new ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
-    return [...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []), `set server ${at} weight ${weight}`, `set server ${at} state ready`];
+    if (address && !m)
+      throw new ActionError(
+        `haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`,
+      );
+    return [
+      ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
+      `set server ${at} weight ${weight}`,
+      `set server ${at} state ready`,
+    ];
   }
 
   /** What HAProxy holds now for the two slots: address and weight. */
   async state(): Promise<Record<string, { address: string; weight: number }>> {
-    const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+    const text = await haproxyCommand(
+      this.options.socket,
+      `show servers state ${this.options.backend}`,
+      this.options.timeoutMs,
+    );
     const out: Record<string, { address: string; weight: number }> = {};
     for (const line of text.split('\n')) {
       // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
@@ -93,13 +115,20 @@ export class HaproxyProvider implements TrafficProvider {
     const w = Math.round(split.canaryWeight);
     const { stableServer, canaryServer } = this.options;
     // Stable first: while the canary slot changes address, every request has somewhere to go.
-    await this.run([...this.slot(stableServer, 100 - w, split.stable.address), `set server ${this.options.backend}/${canaryServer} weight 0`, ...this.slot(canaryServer, w, split.canary.address)]);
+    await this.run([
+      ...this.slot(stableServer, 100 - w, split.stable.address),
+      `set server ${this.options.backend}/${canaryServer} weight 0`,
+      ...this.slot(canaryServer, w, split.canary.address),
+    ]);
     const held = await this.state();
     const check = (server: string, weight: number, address?: string) => {
       const s = held[server];
-      if (!s) throw new ActionError(`HAProxy backend ${this.options.backend} has no server ${server} (show servers state)`);
+      if (!s)
+        throw new ActionError(`HAProxy backend ${this.options.backend} has no server ${server} (show servers state)`);
       if (s.weight !== weight || (address && s.address !== address)) {
-        throw new ActionError(`HAProxy holds ${server} at ${s.address} weight ${s.weight}, not ${address ?? s.address} weight ${weight}`);
+        throw new ActionError(
+          `HAProxy holds ${server} at ${s.address} weight ${s.weight}, not ${address ?? s.address} weight ${weight}`,
+        );
       }
     };
     check(stableServer, 100 - w, split.stable.address);

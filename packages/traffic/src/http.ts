@@ -24,8 +24,11 @@ export class HttpProvider implements TrafficProvider {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new ActionError(`traffic endpoint ${this.url} unreachable setting ${split.canaryWeight}%: ${(error as Error).message}`);
+      throw new ActionError(
+        `traffic endpoint ${this.url} unreachable setting ${split.canaryWeight}%: ${(error as Error).message}`,
+      );
     }
-    if (!res.ok) throw new ActionError(`traffic endpoint ${this.url} answered ${res.status} setting ${split.canaryWeight}%.`);
+    if (!res.ok)
+      throw new ActionError(`traffic endpoint ${this.url} answered ${res.status} setting ${split.canaryWeight}%.`);
   }
 }

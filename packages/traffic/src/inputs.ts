@@ -19,13 +19,20 @@ export function trafficFromInputs(inputs: Inputs): TrafficProvider {
   if (provider === 'nginx') {
     return new NginxProvider({
       upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-      upstreamName: inputs.string('nginx-upstream-name', { default: 'app', pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' } }),
+      upstreamName: inputs.string('nginx-upstream-name', {
+        default: 'app',
+        pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
+      }),
       testCommand: splitArgs(inputs.string('nginx-test-command', { default: 'nginx -t' })),
       reloadCommand: splitArgs(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
     });
   }
-  if (provider === 'command') return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
-  const url = inputs.string('traffic-url', { required: true, pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } });
+  if (provider === 'command')
+    return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
+  const url = inputs.string('traffic-url', {
+    required: true,
+    pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
+  });
   const token = inputs.string('traffic-token');
   return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }

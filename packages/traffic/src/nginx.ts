@@ -19,7 +19,10 @@ export interface NginxOptions {
 }
 
 export function renderUpstream(name: string, split: Split): string {
-  const lines = ['# Written by the rollgate canary action: one server per version, weight = percent of traffic.', `upstream ${name} {`];
+  const lines = [
+    '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
+    `upstream ${name} {`,
+  ];
   for (const [backend, weight, role] of [
     [split.stable, 100 - split.canaryWeight, 'stable'],
     [split.canary, split.canaryWeight, 'canary'],
@@ -59,11 +62,16 @@ export class NginxProvider implements TrafficProvider {
     if (checked.exitCode !== 0) {
       if (previous === undefined) await rm(upstreamFile, { force: true });
       else await writeFile(upstreamFile, previous);
-      const why = (checked.stderr || checked.stdout).trim().split('\n').find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+      const why =
+        (checked.stderr || checked.stdout)
+          .trim()
+          .split('\n')
+          .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
       throw new ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
     }
     const [reload, ...reloadArgs] = this.options.reloadCommand as [string, ...string[]];
     const reloaded = await execFile(reload, reloadArgs, { echo: false });
-    if (reloaded.exitCode !== 0) throw new ActionError(`nginx reload failed: ${(reloaded.stderr || reloaded.stdout).trim().split('\n').at(-1)}`);
+    if (reloaded.exitCode !== 0)
+      throw new ActionError(`nginx reload failed: ${(reloaded.stderr || reloaded.stdout).trim().split('\n').at(-1)}`);
   }
 }

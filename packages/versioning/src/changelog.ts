@@ -32,13 +32,16 @@ const SECTIONS: [string, string][] = [
  * zero-width space after the `@`, and `<`, `>` and `&` become entities.
  */
 export function neutralise(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
-    .replace(/!\[/g, '!\\[')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/@(?=[A-Za-z0-9_-])/g, '@\u200b')
+      .replace(/!\[/g, '!\\[')
+      // Control characters (C0 and C1) but tab and newline.
+      .replace(/[^\P{Cc}\t\n]/gu, '')
+  );
 }
 
 function line(c: Change, repoUrl?: string): string {
@@ -58,7 +61,10 @@ export function renderChangelog(changes: Change[], options: ChangelogOptions): s
   if (breaking.length) {
     out.push('### ⚠ Breaking Changes', '');
     for (const c of breaking) {
-      for (const note of c.breakingNotes) out.push(`- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(note.replace(/\n+/g, ' '))} (${c.sha.slice(0, 7)})`);
+      for (const note of c.breakingNotes)
+        out.push(
+          `- ${c.scope ? `**${neutralise(c.scope)}:** ` : ''}${neutralise(note.replace(/\n+/g, ' '))} (${c.sha.slice(0, 7)})`,
+        );
     }
     out.push('');
   }

@@ -29,7 +29,11 @@ const FLOATING = /^\d+(\.\d+)?$/;
 export async function scanTags(cwd: string, prefix: string): Promise<TagScan> {
   // for-each-ref matches a literal pattern only up to a slash: glob the prefix.
   const pattern = prefix ? `refs/tags/${prefix}*` : 'refs/tags/';
-  const out = await git(cwd, ['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)', pattern]);
+  const out = await git(cwd, [
+    'for-each-ref',
+    '--format=%(refname:lstrip=2)%00%(objectname)%00%(*objectname)',
+    pattern,
+  ]);
   const tags: ReleaseTag[] = [];
   const ignored: string[] = [];
   for (const line of out.split('\n')) {
@@ -40,7 +44,9 @@ export async function scanTags(cwd: string, prefix: string): Promise<TagScan> {
     const version = parseSemVer(rest);
     if (version) tags.push({ name, version, sha: peeled || object });
     else if (LOOKS_LIKE_VERSION.test(rest)) {
-      throw new ActionError(`Tag '${name}' is not a valid semantic version (after the prefix '${prefix}'): rename or delete it, or set tag-prefix so it does not match.`);
+      throw new ActionError(
+        `Tag '${name}' is not a valid semantic version (after the prefix '${prefix}'): rename or delete it, or set tag-prefix so it does not match.`,
+      );
     } else if (!FLOATING.test(rest)) ignored.push(name);
   }
   tags.sort(byVersionDesc);
@@ -52,7 +58,12 @@ export async function semverTagsOutside(cwd: string, prefix: string): Promise<st
   const out = await git(cwd, ['tag', '--list', '--sort=-v:refname']);
   return out.split('\n').filter((name) => {
     const at = name.search(/\d+\.\d+\.\d+/);
-    return at >= 0 && !name.startsWith(prefix) && parseSemVer(name.slice(at)) !== undefined && /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at));
+    return (
+      at >= 0 &&
+      !name.startsWith(prefix) &&
+      parseSemVer(name.slice(at)) !== undefined &&
+      /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at))
+    );
   });
 }
 
@@ -71,7 +82,11 @@ export async function isAncestor(cwd: string, ancestor: string, of = 'HEAD'): Pr
 }
 
 /** The highest tag (stable only, or any) whose commit is reachable from HEAD. */
-export async function highestReachable(cwd: string, tags: ReleaseTag[], stableOnly: boolean): Promise<ReleaseTag | undefined> {
+export async function highestReachable(
+  cwd: string,
+  tags: ReleaseTag[],
+  stableOnly: boolean,
+): Promise<ReleaseTag | undefined> {
   const checked = new Map<string, boolean>();
   for (const t of tags) {
     if (stableOnly && !isStable(t.version)) continue;

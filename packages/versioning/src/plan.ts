@@ -60,7 +60,7 @@ export function cancelReverts(changes: Change[]): Change[] {
 export function releaseTypeOf(changes: Change[], rules: ReleaseRules): Bump {
   let best: Bump = 'none';
   for (const c of changes) {
-    const bump: Bump = c.breaking ? 'major' : rules.get(c.type) ?? 'none';
+    const bump: Bump = c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
     if (ORDER.indexOf(bump) > ORDER.indexOf(best)) best = bump;
     if (best === 'major') break;
   }
@@ -80,7 +80,12 @@ export function effectiveBump(bump: Bump, current: SemVer | undefined, majorOnZe
  * @param changes the changes since lastStable (or all, with no release yet), oldest first
  * @param allTags every release tag with the prefix (any branch), for prerelease numbering
  */
-export function planRelease(lastStable: ReleaseTag | undefined, changes: Change[], allTags: ReleaseTag[], options: PlanOptions): Plan {
+export function planRelease(
+  lastStable: ReleaseTag | undefined,
+  changes: Change[],
+  allTags: ReleaseTag[],
+  options: PlanOptions,
+): Plan {
   const counted = cancelReverts(changes);
   const releaseType = releaseTypeOf(counted, options.rules);
   const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
@@ -88,7 +93,8 @@ export function planRelease(lastStable: ReleaseTag | undefined, changes: Change[
   let stable: SemVer;
   if (!lastStable) {
     const initial = parseSemVer(options.initialVersion);
-    if (!initial || !isStable(initial)) throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
+    if (!initial || !isStable(initial))
+      throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
     stable = initial;
   } else {
     const bump = effectiveBump(releaseType, lastStable.version, options.majorOnZero) as Exclude<Bump, 'none'>;

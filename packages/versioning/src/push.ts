@@ -38,10 +38,26 @@ export async function pushTags(options: PushOptions): Promise<{ existed: boolean
   const local = await git(cwd, ['rev-parse', '--verify', '-q', `refs/tags/${tag}^{commit}`], true);
   if (local && local !== sha) throw new ActionError(`Tag ${tag} already exists locally at ${local}, not at ${sha}.`);
   if (!local) {
-    await git(cwd, ['-c', `user.name=${BOT.name}`, '-c', `user.email=${BOT.email}`, 'tag', '-a', tag, sha, '-m', options.message, '--cleanup=verbatim']);
+    await git(cwd, [
+      '-c',
+      `user.name=${BOT.name}`,
+      '-c',
+      `user.email=${BOT.email}`,
+      'tag',
+      '-a',
+      tag,
+      sha,
+      '-m',
+      options.message,
+      '--cleanup=verbatim',
+    ]);
   }
   const refspecs = [`refs/tags/${tag}:refs/tags/${tag}`, ...floating.map((f) => `+${sha}:refs/tags/${f}`)];
-  const push = await execFile('git', ['push', '--atomic', '--porcelain', remote, ...refspecs], { cwd, env, echo: false });
+  const push = await execFile('git', ['push', '--atomic', '--porcelain', remote, ...refspecs], {
+    cwd,
+    env,
+    echo: false,
+  });
   if (push.exitCode === 0) return { existed: false };
   const output = `${push.stdout}\n${push.stderr}`;
   if (!new RegExp(`refs/tags/${escape(tag)}\\t\\[rejected\\] \\(already exists\\)`).test(output)) {
@@ -49,8 +65,13 @@ export async function pushTags(options: PushOptions): Promise<{ existed: boolean
   }
   // Someone else pushed the tag: is it this commit?
   await git(cwd, ['tag', '-d', tag]);
-  const fetched = await execFile('git', ['fetch', '--quiet', '--no-tags', remote, `+refs/tags/${tag}:refs/tags/${tag}`], { cwd, env, echo: false });
-  if (fetched.exitCode !== 0) throw new ActionError(`Tag ${tag} exists on the remote but could not be fetched: ${lastLine(fetched.stderr)}`);
+  const fetched = await execFile(
+    'git',
+    ['fetch', '--quiet', '--no-tags', remote, `+refs/tags/${tag}:refs/tags/${tag}`],
+    { cwd, env, echo: false },
+  );
+  if (fetched.exitCode !== 0)
+    throw new ActionError(`Tag ${tag} exists on the remote but could not be fetched: ${lastLine(fetched.stderr)}`);
   const theirs = await git(cwd, ['rev-parse', `refs/tags/${tag}^{commit}`]);
   if (theirs !== sha) {
     throw new ActionError(
@@ -58,8 +79,13 @@ export async function pushTags(options: PushOptions): Promise<{ existed: boolean
     );
   }
   if (floating.length) {
-    const again = await execFile('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], { cwd, env, echo: false });
-    if (again.exitCode !== 0) throw new ActionError(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
+    const again = await execFile('git', ['push', '--atomic', '--porcelain', remote, ...refspecs.slice(1)], {
+      cwd,
+      env,
+      echo: false,
+    });
+    if (again.exitCode !== 0)
+      throw new ActionError(`Moving floating tags ${floating.join(', ')} failed: ${lastLine(again.stderr)}`);
   }
   return { existed: true };
 }

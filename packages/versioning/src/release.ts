@@ -7,7 +7,16 @@ import { ActionError } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { renderChangelog } from './changelog.js';
 import { changesOf } from './commits.js';
-import { commitsSince, deepen, headSha, highestReachable, isShallow, pathExists, scanTags, semverTagsOutside } from './history.js';
+import {
+  commitsSince,
+  deepen,
+  headSha,
+  highestReachable,
+  isShallow,
+  pathExists,
+  scanTags,
+  semverTagsOutside,
+} from './history.js';
 import { planRelease, type ReleaseTag } from './plan.js';
 import { pushTags } from './push.js';
 import type { Bump, ReleaseRules } from './rules.js';
@@ -59,15 +68,23 @@ const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : 
 export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const log = config.log ?? (() => undefined);
   if (await isShallow(config.cwd)) {
-    if (config.dryRun) throw new ActionError('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
+    if (config.dryRun)
+      throw new ActionError(
+        'The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).',
+      );
     log('Shallow clone: fetching release tags and the history since the last release.');
     await deepen(config.cwd, config.tagPrefix);
   }
   const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
-  if (ignored.length) config.notice?.(`Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`);
+  if (ignored.length)
+    config.notice?.(
+      `Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`,
+    );
   const sha = await headSha(config.cwd);
   if (config.path && !(await pathExists(config.cwd, config.path))) {
-    throw new ActionError(`path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`);
+    throw new ActionError(
+      `path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`,
+    );
   }
   if (tags.length === 0) {
     const others = await semverTagsOutside(config.cwd, config.tagPrefix);
@@ -75,7 +92,9 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
       const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
       const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
       if (!config.initialVersionSet) {
-        throw new ActionError(`${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`);
+        throw new ActionError(
+          `${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`,
+        );
       }
       config.warning?.(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
     }
@@ -89,7 +108,9 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
   const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
   for (const c of changes.filter((x) => !x.conventional)) {
-    config.notice?.(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
+    config.notice?.(
+      `Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`,
+    );
   }
   const plan = atHead
     ? { releaseType: 'none' as Bump, changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
@@ -104,7 +125,15 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
 
   if (!plan.next) {
     log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
-    return { ...base, released: false, existing: false, version: versionOf(lastStable), tag: lastStable?.name ?? '', releaseType: 'none', changelog: '' };
+    return {
+      ...base,
+      released: false,
+      existing: false,
+      version: versionOf(lastStable),
+      tag: lastStable?.name ?? '',
+      releaseType: 'none',
+      changelog: '',
+    };
   }
   const { version, tag } = plan.next;
   const changelog = renderChangelog(plan.changes, {
@@ -131,11 +160,23 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
     log(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
     return result;
   }
-  if (!config.github || !config.repo) throw new ActionError('A GitHub token is required to release: set the github-token input.');
+  if (!config.github || !config.repo)
+    throw new ActionError('A GitHub token is required to release: set the github-token input.');
   let resume = Boolean(atHead);
   if (!atHead) {
-    const pushed = await pushTags({ cwd: config.cwd, tag, sha, message: `${tag}\n\n${changelog}`, floating, ...(config.token ? { token: config.token } : {}) });
-    log(pushed.existed ? `Tag ${tag} was already pushed at this commit; completing the release.` : `Pushed ${[tag, ...floating].join(', ')}.`);
+    const pushed = await pushTags({
+      cwd: config.cwd,
+      tag,
+      sha,
+      message: `${tag}\n\n${changelog}`,
+      floating,
+      ...(config.token ? { token: config.token } : {}),
+    });
+    log(
+      pushed.existed
+        ? `Tag ${tag} was already pushed at this commit; completing the release.`
+        : `Pushed ${[tag, ...floating].join(', ')}.`,
+    );
     resume = pushed.existed;
   }
   const { publishRelease } = await import('@rollgate/github');

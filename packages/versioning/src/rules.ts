@@ -20,10 +20,15 @@ const TYPE = /^[a-z][a-z0-9-]*$/;
  */
 export function parseReleaseRules(text: string): { rules: ReleaseRules } | { error: string } {
   const rules = new Map(DEFAULT_RULES);
-  for (const entry of text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [type, bump, extra] = entry.split(':').map((s) => s.trim());
     if (extra !== undefined || !type || !TYPE.test(type) || !bump || !(BUMPS as readonly string[]).includes(bump)) {
-      return { error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one` };
+      return {
+        error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
+      };
     }
     rules.set(type, bump as Bump);
   }

@@ -10,7 +10,9 @@ export interface SemVer {
 
 const NUM = '0|[1-9]\\d*';
 const ID = `(?:${NUM}|\\d*[a-zA-Z-][0-9a-zA-Z-]*)`;
-const SEMVER = new RegExp(`^(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${ID}(?:\\.${ID})*))?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`);
+const SEMVER = new RegExp(
+  `^(${NUM})\\.(${NUM})\\.(${NUM})(?:-(${ID}(?:\\.${ID})*))?(?:\\+[0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*)?$`,
+);
 
 export function parseSemVer(text: string): SemVer | undefined {
   const m = SEMVER.exec(text);

@@ -6,8 +6,20 @@ const ch = (i: number, m: string) => parseMessage(String(i).repeat(40).slice(0, 
 describe('renderChangelog', () => {
   it('groups by type with scopes, short shas, links and breaking notes', () => {
     const md = renderChangelog(
-      [ch(1, 'feat(api): add /health'), ch(2, 'fix: crash on empty body'), ch(3, 'feat!: drop node 18'), ch(4, 'docs: readme'), ch(5, 'perf(db): faster query')],
-      { version: '2.0.0', tag: 'v2.0.0', previousTag: 'v1.4.0', repoUrl: 'https://github.com/o/r', date: new Date('2026-01-02T00:00:00Z') },
+      [
+        ch(1, 'feat(api): add /health'),
+        ch(2, 'fix: crash on empty body'),
+        ch(3, 'feat!: drop node 18'),
+        ch(4, 'docs: readme'),
+        ch(5, 'perf(db): faster query'),
+      ],
+      {
+        version: '2.0.0',
+        tag: 'v2.0.0',
+        previousTag: 'v1.4.0',
+        repoUrl: 'https://github.com/o/r',
+        date: new Date('2026-01-02T00:00:00Z'),
+      },
     );
     expect(md).toBe(
       [
@@ -34,7 +46,11 @@ describe('renderChangelog', () => {
     );
   });
   it('shows configured types and leaves out the rest', () => {
-    const md = renderChangelog([ch(1, 'refactor: tidy'), ch(2, 'chore: deps')], { version: '1.0.1', tag: 'v1.0.1', extraTypes: ['refactor'] });
+    const md = renderChangelog([ch(1, 'refactor: tidy'), ch(2, 'chore: deps')], {
+      version: '1.0.1',
+      tag: 'v1.0.1',
+      extraTypes: ['refactor'],
+    });
     expect(md).toContain('### Refactoring\n\n- tidy (1111111)');
     expect(md).not.toContain('deps');
   });

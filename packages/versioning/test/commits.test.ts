@@ -5,14 +5,26 @@ const sha = 'a'.repeat(40);
 
 describe('parseMessage', () => {
   it('reads type, scope and subject', () => {
-    expect(parseMessage(sha, 'feat(api): add /health')).toEqual({ sha, type: 'feat', scope: 'api', subject: 'add /health', header: 'feat(api): add /health', breaking: false, breakingNotes: [], conventional: true });
+    expect(parseMessage(sha, 'feat(api): add /health')).toEqual({
+      sha,
+      type: 'feat',
+      scope: 'api',
+      subject: 'add /health',
+      header: 'feat(api): add /health',
+      breaking: false,
+      breakingNotes: [],
+      conventional: true,
+    });
     expect(parseMessage(sha, 'fix: crash')?.scope).toBeUndefined();
     expect(parseMessage(sha, 'Feat: capitalised type')?.type).toBe('feat');
   });
   it('marks breaking changes by ! and by footer', () => {
     expect(parseMessage(sha, 'feat(api)!: drop v1')).toMatchObject({ breaking: true, breakingNotes: ['drop v1'] });
     expect(parseMessage(sha, 'refactor!: rename')).toMatchObject({ type: 'refactor', breaking: true });
-    const footer = parseMessage(sha, 'fix: x\n\nbody text\n\nBREAKING CHANGE: the config moved\nto a new file\nRefs: #12');
+    const footer = parseMessage(
+      sha,
+      'fix: x\n\nbody text\n\nBREAKING CHANGE: the config moved\nto a new file\nRefs: #12',
+    );
     expect(footer).toMatchObject({ breaking: true, breakingNotes: ['the config moved\nto a new file'] });
     expect(parseMessage(sha, 'fix: x\n\nBREAKING-CHANGE: hyphen form')).toMatchObject({ breaking: true });
     expect(parseMessage(sha, 'fix: x\n\nThis is not a BREAKING CHANGE: mid-line')).toMatchObject({ breaking: false });
@@ -50,14 +62,15 @@ describe('changesOf: the header decides', () => {
     // Renovate's squash body (its PR description, with GitHub's generated release notes quoted).
     const bot =
       'chore(deps): update dependency execa to v9 (#812)\n\n[![Mend Renovate](https://app.renovatebot.com/images/banner.svg)](https://renovatebot.com)\n\n' +
-      '### Release Notes\n\n<details>\n<summary>sindresorhus/execa (execa)</summary>\n\n## What\'s Changed\n' +
+      "### Release Notes\n\n<details>\n<summary>sindresorhus/execa (execa)</summary>\n\n## What's Changed\n" +
       '- feat: add `verbose` option by @ehmicky in https://github.com/sindresorhus/execa/pull/1\n* fix: handle EPIPE by @ehmicky in https://github.com/sindresorhus/execa/pull/2\n' +
       '- fix(types)!: stricter `stdio` types\n\n</details>';
     expect(changesOf({ sha, message: bot }).map((c) => [c.type, c.breaking])).toEqual([['chore', false]]);
   });
   it('a BREAKING CHANGE footer counts under a free-form title, as a non-conventional change', () => {
     // semantic-release/github a589e184, released as 9.0.0.
-    const v9 = 'v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module\n\nBREAKING CHANGE: Node 14 and 16 are no longer supported';
+    const v9 =
+      'v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module\n\nBREAKING CHANGE: Node 14 and 16 are no longer supported';
     expect(changesOf({ sha, message: v9 })).toEqual([
       {
         sha,
@@ -66,17 +79,22 @@ describe('changesOf: the header decides', () => {
         header: 'v9 (#639)',
         breaking: true,
         conventional: false,
-        breakingNotes: ['`@semantic-release/github` is now a native ES Module', 'Node 14 and 16 are no longer supported'],
+        breakingNotes: [
+          '`@semantic-release/github` is now a native ES Module',
+          'Node 14 and 16 are no longer supported',
+        ],
       },
     ]);
     expect(changesOf({ sha, message: 'Update README\n\nsome text' })).toEqual([]);
   });
   it('a squash body carrying a BREAKING CHANGE footer is breaking whatever its bullets say', () => {
-    const message = 'Add health endpoints (#42)\n\n* feat(api): add /health\n\n* docs: explain\n\nBREAKING CHANGE: old /status removed';
+    const message =
+      'Add health endpoints (#42)\n\n* feat(api): add /health\n\n* docs: explain\n\nBREAKING CHANGE: old /status removed';
     expect(changesOf({ sha, message })).toMatchObject([{ breaking: true, breakingNotes: ['old /status removed'] }]);
   });
   it('reads release-please nested commits only when asked', () => {
-    const message = 'feat(parser): main feature\nmain commit body\n\nBEGIN_NESTED_COMMIT\nfix(sub): fix a bug\n\nsome details for the fix\nEND_NESTED_COMMIT\nBEGIN_NESTED_COMMIT\nchore(deps)!: update deps\nEND_NESTED_COMMIT\n';
+    const message =
+      'feat(parser): main feature\nmain commit body\n\nBEGIN_NESTED_COMMIT\nfix(sub): fix a bug\n\nsome details for the fix\nEND_NESTED_COMMIT\nBEGIN_NESTED_COMMIT\nchore(deps)!: update deps\nEND_NESTED_COMMIT\n';
     expect(changesOf({ sha, message }).map((c) => c.type)).toEqual(['feat']);
     const nested = changesOf({ sha, message }, { nestedCommits: true });
     expect(nested.map((c) => [c.type, c.subject, c.breaking])).toEqual([
@@ -90,7 +108,8 @@ describe('changesOf: the header decides', () => {
 describe('reverts', () => {
   it("reads GitHub's squashed revert title and the sha git writes", () => {
     // semantic-release/semantic-release 8f075227, released as 19.0.5.
-    const message = 'Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nReverts #1912, fixes #2533\n\nThis reverts commit f419080fbf86c6319b08ee6b5299525ecc8ee831.';
+    const message =
+      'Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nReverts #1912, fixes #2533\n\nThis reverts commit f419080fbf86c6319b08ee6b5299525ecc8ee831.';
     expect(parseMessage(sha, message)).toMatchObject({
       type: 'revert',
       subject: 'deps: update dependency yargs to v17',
@@ -100,7 +119,12 @@ describe('reverts', () => {
   });
   it('reads a revert: typed commit, quoted or not', () => {
     // semantic-release/github 2f3f583.
-    expect(parseMessage(sha, 'revert: doc: fix a dead link in readme(#209)\n\nThis reverts commit f862364e6845f9e8b39f0966330a530cf2812561.')).toMatchObject({
+    expect(
+      parseMessage(
+        sha,
+        'revert: doc: fix a dead link in readme(#209)\n\nThis reverts commit f862364e6845f9e8b39f0966330a530cf2812561.',
+      ),
+    ).toMatchObject({
       type: 'revert',
       revertedHeader: 'doc: fix a dead link in readme(#209)',
       reverts: ['f862364e6845f9e8b39f0966330a530cf2812561'],

@@ -1,13 +1,42 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_RULES, parseMessage, parseReleaseRules, parseSemVer, planRelease, type Change, type PlanOptions, type ReleaseTag, type SemVer } from '../src/index.js';
+import {
+  DEFAULT_RULES,
+  parseMessage,
+  parseReleaseRules,
+  parseSemVer,
+  planRelease,
+  type Change,
+  type PlanOptions,
+  type ReleaseTag,
+  type SemVer,
+} from '../src/index.js';
 
 let n = 0;
 const c = (message: string): Change => {
   const sha = (++n).toString(16).padStart(40, '0');
-  return (parseMessage(sha, message) ?? { sha, type: 'none', subject: message, header: message, breaking: false, breakingNotes: [], conventional: false }) as Change;
+  return (parseMessage(sha, message) ?? {
+    sha,
+    type: 'none',
+    subject: message,
+    header: message,
+    breaking: false,
+    breakingNotes: [],
+    conventional: false,
+  }) as Change;
 };
-const tag = (name: string): ReleaseTag => ({ name: `v${name}`, version: parseSemVer(name) as SemVer, sha: 'f'.repeat(40) });
-const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({ rules: DEFAULT_RULES, majorOnZero: false, prerelease: '', initialVersion: '0.1.0', tagPrefix: 'v', ...o });
+const tag = (name: string): ReleaseTag => ({
+  name: `v${name}`,
+  version: parseSemVer(name) as SemVer,
+  sha: 'f'.repeat(40),
+});
+const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({
+  rules: DEFAULT_RULES,
+  majorOnZero: false,
+  prerelease: '',
+  initialVersion: '0.1.0',
+  tagPrefix: 'v',
+  ...o,
+});
 const next = (last: string | undefined, messages: string[], o: Partial<PlanOptions> = {}, all: string[] = []) =>
   planRelease(last ? tag(last) : undefined, messages.map(c).filter(Boolean), all.map(tag), opts(o));
 
@@ -36,7 +65,9 @@ describe('bump rules', () => {
   });
 
   it('rejects bad rules with a message naming the entry', () => {
-    expect(parseReleaseRules('refactor:huge')).toEqual({ error: expect.stringContaining("'refactor:huge' is not one") });
+    expect(parseReleaseRules('refactor:huge')).toEqual({
+      error: expect.stringContaining("'refactor:huge' is not one"),
+    });
     expect(parseReleaseRules('refactor')).toEqual({ error: expect.stringContaining("'refactor'") });
     expect(parseReleaseRules('Bad Type:patch')).toHaveProperty('error');
   });
@@ -49,8 +80,15 @@ describe('bump rules', () => {
   });
 
   it('a revert of a released change releases a patch (semantic-release/semantic-release 19.0.5)', () => {
-    expect(next('19.0.4', ['docs: add semantic-release-react-native to plugin list (#2523)', 'Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nThis reverts commit f419080fbf86c6319b08ee6b5299525ecc8ee831.']).next?.version).toBe('19.0.5');
-    expect(next('22.0.9', ['Revert "fix(deps): update dependency cosmiconfig to v9" (#3090)']).next?.version).toBe('22.0.10');
+    expect(
+      next('19.0.4', [
+        'docs: add semantic-release-react-native to plugin list (#2523)',
+        'Revert "fix(deps): update dependency yargs to v17" (#2534)\n\nThis reverts commit f419080fbf86c6319b08ee6b5299525ecc8ee831.',
+      ]).next?.version,
+    ).toBe('19.0.5');
+    expect(next('22.0.9', ['Revert "fix(deps): update dependency cosmiconfig to v9" (#3090)']).next?.version).toBe(
+      '22.0.10',
+    );
   });
 
   it('a revert: typed commit cancels an unreleased change it names by sha', () => {
@@ -109,13 +147,22 @@ describe('first release and pre-1.0', () => {
 
 describe('prerelease channels', () => {
   it('numbers rc releases from the existing tags', () => {
-    expect(next('1.2.0', ['feat: a'], { prerelease: 'rc' }).next).toEqual({ version: '1.3.0-rc.1', tag: 'v1.3.0-rc.1' });
-    expect(next('1.2.0', ['feat: a', 'fix: b'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.2.0']).next?.version).toBe('1.3.0-rc.2');
-    expect(next('1.2.0', ['feat: a'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.3.0-rc.7', '1.3.0-beta.9']).next?.version).toBe('1.3.0-rc.8');
+    expect(next('1.2.0', ['feat: a'], { prerelease: 'rc' }).next).toEqual({
+      version: '1.3.0-rc.1',
+      tag: 'v1.3.0-rc.1',
+    });
+    expect(next('1.2.0', ['feat: a', 'fix: b'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.2.0']).next?.version).toBe(
+      '1.3.0-rc.2',
+    );
+    expect(
+      next('1.2.0', ['feat: a'], { prerelease: 'rc' }, ['1.3.0-rc.1', '1.3.0-rc.7', '1.3.0-beta.9']).next?.version,
+    ).toBe('1.3.0-rc.8');
     expect(next('1.2.0', ['feat: a'], { prerelease: 'beta' }, ['1.3.0-rc.2']).next?.version).toBe('1.3.0-beta.1');
   });
   it('a breaking change during rc moves to the next major rc', () => {
-    expect(next('1.2.0', ['feat: a', 'feat!: b'], { prerelease: 'rc' }, ['1.3.0-rc.1']).next?.version).toBe('2.0.0-rc.1');
+    expect(next('1.2.0', ['feat: a', 'feat!: b'], { prerelease: 'rc' }, ['1.3.0-rc.1']).next?.version).toBe(
+      '2.0.0-rc.1',
+    );
   });
   it('promoting to stable drops the suffix', () => {
     expect(next('1.2.0', ['feat: a', 'fix: b'], {}, ['1.3.0-rc.1', '1.3.0-rc.2']).next?.version).toBe('1.3.0');

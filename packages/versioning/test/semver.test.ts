@@ -10,10 +10,23 @@ describe('semver', () => {
     expect(formatSemVer(v('1.3.0-rc.2+build.5'))).toBe('1.3.0-rc.2');
   });
   it('rejects what is not semver 2.0.0', () => {
-    for (const bad of ['1.2', '01.2.3', '1.02.3', '1.2.3-', '1.2.3-01', 'v1.2.3', '1.2.3.4', '']) expect(parseSemVer(bad)).toBeUndefined();
+    for (const bad of ['1.2', '01.2.3', '1.02.3', '1.2.3-', '1.2.3-01', 'v1.2.3', '1.2.3.4', ''])
+      expect(parseSemVer(bad)).toBeUndefined();
   });
   it('orders by precedence (§11)', () => {
-    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.1.0', '2.0.0'];
+    const order = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.1',
+      '1.1.0',
+      '2.0.0',
+    ];
     const shuffled = [...order].reverse();
     expect(shuffled.map(v).sort(compareSemVer).map(formatSemVer)).toEqual(order);
   });

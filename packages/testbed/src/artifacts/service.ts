@@ -32,7 +32,13 @@ export class ArtifactService extends HttpEmulator {
   constructor(store = new ArtifactStore()) {
     super();
     this.store = store;
-    for (const method of ['CreateArtifact', 'FinalizeArtifact', 'ListArtifacts', 'GetSignedArtifactURL', 'DeleteArtifact'] as const) {
+    for (const method of [
+      'CreateArtifact',
+      'FinalizeArtifact',
+      'ListArtifacts',
+      'GetSignedArtifactURL',
+      'DeleteArtifact',
+    ] as const) {
       this.route('POST', `${SERVICE}/${method}`, (req) => this.twirp(method, req), { validate: false });
     }
     for (const method of ['CreateCacheEntry', 'FinalizeCacheEntryUpload', 'GetCacheEntryDownloadURL'] as const) {
@@ -51,7 +57,10 @@ export class ArtifactService extends HttpEmulator {
   /** A runtime token (unsigned JWT, as the client never checks signatures) for a run. */
   runtimeToken(runId: number): string {
     const ids = ArtifactStore.backendIds(runId);
-    const claims = { scp: `Actions.GenericRead:0 Actions.Results:${ids.run}:${ids.job}`, exp: Math.floor(Date.now() / 1000) + 3600 };
+    const claims = {
+      scp: `Actions.GenericRead:0 Actions.Results:${ids.run}:${ids.job}`,
+      exp: Math.floor(Date.now() / 1000) + 3600,
+    };
     return `${b64url({ typ: 'JWT', alg: 'RS256' })}.${b64url(claims)}.${randomBytes(16).toString('base64url')}`;
   }
 
@@ -70,7 +79,10 @@ export class ArtifactService extends HttpEmulator {
     const payload = token?.split('.')[1];
     if (!payload) return undefined;
     const scp = String((JSON.parse(Buffer.from(payload, 'base64url').toString()) as { scp?: string }).scp ?? '');
-    const scope = scp.split(' ').find((s) => s.startsWith('Actions.Results:'))?.split(':');
+    const scope = scp
+      .split(' ')
+      .find((s) => s.startsWith('Actions.Results:'))
+      ?.split(':');
     return scope && scope.length === 3 ? { run: scope[1] as string, job: scope[2] as string } : undefined;
   }
 
@@ -87,7 +99,10 @@ export class ArtifactService extends HttpEmulator {
       case 'CreateArtifact': {
         const name = String(b.name ?? '');
         if (mine.some((a) => a.name === name && a.finalized)) {
-          return { status: 409, body: { code: 'already_exists', msg: `an artifact with this name already exists on the workflow run` } };
+          return {
+            status: 409,
+            body: { code: 'already_exists', msg: `an artifact with this name already exists on the workflow run` },
+          };
         }
         const now = new Date();
         const id = this.store.nextId();
@@ -102,7 +117,8 @@ export class ArtifactService extends HttpEmulator {
           file: join(this.store.dir, `${id}.zip`),
           mimeType: String(b.mime_type ?? 'application/zip'),
           createdAt: now.toISOString(),
-          expiresAt: typeof b.expires_at === 'string' ? b.expires_at : new Date(now.getTime() + 90 * 86_400_000).toISOString(),
+          expiresAt:
+            typeof b.expires_at === 'string' ? b.expires_at : new Date(now.getTime() + 90 * 86_400_000).toISOString(),
           finalized: false,
         };
         this.store.artifacts.push(a);
@@ -113,10 +129,17 @@ export class ArtifactService extends HttpEmulator {
         if (!a) return { status: 404, body: { code: 'not_found', msg: 'artifact not found' } };
         const data = readFileSync(a.file);
         if (String(data.length) !== String(b.size)) {
-          return { status: 400, body: { code: 'invalid_argument', msg: `size ${String(b.size)} does not match the ${data.length} bytes uploaded` } };
+          return {
+            status: 400,
+            body: {
+              code: 'invalid_argument',
+              msg: `size ${String(b.size)} does not match the ${data.length} bytes uploaded`,
+            },
+          };
         }
         const actual = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-        if (b.hash !== undefined && b.hash !== actual) return { status: 400, body: { code: 'invalid_argument', msg: 'hash mismatch' } };
+        if (b.hash !== undefined && b.hash !== actual)
+          return { status: 400, body: { code: 'invalid_argument', msg: 'hash mismatch' } };
         Object.assign(a, { size: data.length, digest: actual, finalized: true });
         return { status: 200, body: { ok: true, artifact_id: String(a.id) } };
       }
@@ -142,7 +165,9 @@ export class ArtifactService extends HttpEmulator {
       }
       case 'GetSignedArtifactURL': {
         const a = mine.find((x) => x.name === b.name && x.finalized);
-        return a ? { status: 200, body: { signed_url: this.signedUrl(a) } } : { status: 404, body: { code: 'not_found', msg: 'artifact not found' } };
+        return a
+          ? { status: 200, body: { signed_url: this.signedUrl(a) } }
+          : { status: 404, body: { code: 'not_found', msg: 'artifact not found' } };
       }
       default: {
         const a = mine.find((x) => x.name === b.name && x.finalized);
@@ -165,10 +190,21 @@ export class ArtifactService extends HttpEmulator {
     const version = String(b.version ?? '');
     if (method === 'CreateCacheEntry') {
       if (this.caches.some((c) => c.key === key && c.version === version)) {
-        return { status: 409, body: { code: 'already_exists', msg: 'cache entry with the same key and version already exists' } };
+        return {
+          status: 409,
+          body: { code: 'already_exists', msg: 'cache entry with the same key and version already exists' },
+        };
       }
       const id = this.store.nextId();
-      const c: StoredCache = { id, key, version, file: join(this.store.dir, `cache-${id}.tar`), size: 0, finalized: false, createdAt: Date.now() };
+      const c: StoredCache = {
+        id,
+        key,
+        version,
+        file: join(this.store.dir, `cache-${id}.tar`),
+        size: 0,
+        finalized: false,
+        createdAt: Date.now(),
+      };
       this.caches.push(c);
       return { status: 200, body: { ok: true, signed_upload_url: this.cacheUrl(c) } };
     }
@@ -178,16 +214,25 @@ export class ArtifactService extends HttpEmulator {
       Object.assign(c, { finalized: true, size: readFileSync(c.file).length });
       return { status: 200, body: { ok: true, entry_id: String(c.id) } };
     }
-    const done = this.caches.filter((c) => c.finalized && c.version === version).sort((x, y) => y.createdAt - x.createdAt || y.id - x.id);
-    const hit = done.find((c) => c.key === key) ?? (b.restore_keys ?? []).map((p) => done.find((c) => c.key.startsWith(p))).find(Boolean);
-    return hit ? { status: 200, body: { ok: true, signed_download_url: this.cacheUrl(hit), matched_key: hit.key } } : { status: 200, body: { ok: false } };
+    const done = this.caches
+      .filter((c) => c.finalized && c.version === version)
+      .sort((x, y) => y.createdAt - x.createdAt || y.id - x.id);
+    const hit =
+      done.find((c) => c.key === key) ??
+      (b.restore_keys ?? []).map((p) => done.find((c) => c.key.startsWith(p))).find(Boolean);
+    return hit
+      ? { status: 200, body: { ok: true, signed_download_url: this.cacheUrl(hit), matched_key: hit.key } }
+      : { status: 200, body: { ok: false } };
   }
 
   /** The file behind a signed blob URL: an artifact's zip or a cache archive. */
   private blob(req: Request): { id: string; file: string; finalized: boolean } | undefined {
     if (req.query.get('sig') !== this.sig) return undefined;
     const id = Number(String(req.params.blob).replace(/\.\w+$/, ''));
-    const found = req.params.container === 'caches' ? this.caches.find((c) => c.id === id) : this.store.artifacts.find((a) => a.id === id);
+    const found =
+      req.params.container === 'caches'
+        ? this.caches.find((c) => c.id === id)
+        : this.store.artifacts.find((a) => a.id === id);
     return found ? { id: `${req.params.container}/${id}`, file: found.file, finalized: found.finalized } : undefined;
   }
 
@@ -195,7 +240,12 @@ export class ArtifactService extends HttpEmulator {
   private put(req: Request): Reply {
     const a = this.blob(req);
     if (!a) return { status: 403, raw: Buffer.from('AuthenticationFailed') };
-    const headers = { 'x-ms-request-id': randomBytes(8).toString('hex'), 'x-ms-version': '2025-01-05', etag: `"0x${randomBytes(6).toString('hex')}"`, 'last-modified': new Date().toUTCString() };
+    const headers = {
+      'x-ms-request-id': randomBytes(8).toString('hex'),
+      'x-ms-version': '2025-01-05',
+      etag: `"0x${randomBytes(6).toString('hex')}"`,
+      'last-modified': new Date().toUTCString(),
+    };
     const comp = req.query.get('comp');
     if (comp === 'block') {
       const blocks = this.blocks.get(a.id) ?? new Map<string, Buffer>();
@@ -204,7 +254,9 @@ export class ArtifactService extends HttpEmulator {
       return { status: 201, raw: Buffer.alloc(0), headers };
     }
     if (comp === 'blocklist') {
-      const ids = [...req.body.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)<\//g)].map((m) => m[1] as string);
+      const ids = [...req.body.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)<\//g)].map(
+        (m) => m[1] as string,
+      );
       const blocks = this.blocks.get(a.id) ?? new Map<string, Buffer>();
       const missing = ids.filter((id) => !blocks.has(id));
       if (missing.length) return { status: 400, raw: Buffer.from('InvalidBlockList') };

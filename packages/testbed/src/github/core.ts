@@ -45,7 +45,6 @@ export class EmulatorCore extends HttpEmulator {
     this.isPrivate = options.private ?? false;
   }
 
-
   get repository(): string {
     return `${this.owner}/${this.repo}`;
   }
@@ -92,7 +91,18 @@ export class EmulatorCore extends HttpEmulator {
   startRun(run: Partial<StoredRun> & { id: number; head_sha: string }): StoredRun {
     // A re-run (same id, next attempt) keeps the run's created_at, as GitHub does.
     const earlier = this.state.runs.find((r) => r.id === run.id);
-    const stored: StoredRun = { event: 'push', head_branch: this.defaultBranch, path: '.github/workflows/pipeline.yml', status: 'in_progress', conclusion: null, created_at: earlier?.created_at ?? now(), updated_at: now(), run_attempt: 1, head_repository: this.repository, ...run };
+    const stored: StoredRun = {
+      event: 'push',
+      head_branch: this.defaultBranch,
+      path: '.github/workflows/pipeline.yml',
+      status: 'in_progress',
+      conclusion: null,
+      created_at: earlier?.created_at ?? now(),
+      updated_at: now(),
+      run_attempt: 1,
+      head_repository: this.repository,
+      ...run,
+    };
     this.state.runs = this.state.runs.filter((r) => r.id !== run.id);
     this.state.runs.push(stored);
     return stored;
@@ -104,13 +114,13 @@ export class EmulatorCore extends HttpEmulator {
     if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: now() });
   }
 
-
   /** A route under /repos/{owner}/{repo}: other repositories answer 404. */
   repoRoute(method: string, template: string, handler: Handler, options: { prefix?: string } = {}): void {
     this.route(
       method,
       template,
-      (req) => (req.params.owner === this.owner && req.params.repo === this.repo ? handler(req) : error(404, 'Not Found')),
+      (req) =>
+        req.params.owner === this.owner && req.params.repo === this.repo ? handler(req) : error(404, 'Not Found'),
       options,
     );
   }

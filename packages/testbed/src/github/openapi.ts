@@ -23,7 +23,8 @@ function load(): { spec: Spec; ajv: Ajv } {
     const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
     spec = JSON.parse(readFileSync(file, 'utf8')) as Spec;
     ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true });
-    const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+    const addFormats =
+      (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
     (addFormats as unknown as (a: Ajv) => void)(ajv);
     // strict: false lets OpenAPI-only keywords (example, x-github...) pass; Ajv knows `nullable`.
     ajv.addSchema({ components: toJsonSchema(spec.components) }, 'gh');
@@ -75,12 +76,14 @@ export function checkResponse(method: string, template: string, status: number, 
   // And 403 "Resource not accessible by integration" when the token lacks the operation's scope:
   // https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#resource-not-accessible
   if (!response && status === 403) response = { $ref: '#/components/responses/forbidden' };
-  if (!response) return `status ${status} is not a documented response of ${method} ${template} (documented: ${Object.keys(op.responses).join(', ')})`;
+  if (!response)
+    return `status ${status} is not a documented response of ${method} ${template} (documented: ${Object.keys(op.responses).join(', ')})`;
   const ref = response.$ref as string | undefined;
   if (ref) response = spec.components.responses[ref.split('/').at(-1) as string];
   const content = response?.content as Record<string, { schema?: unknown }> | undefined;
   const schema = content?.['application/json']?.schema;
-  if (!schema) return body === undefined || body === '' ? undefined : `${method} ${template} ${status} documents no JSON body`;
+  if (!schema)
+    return body === undefined || body === '' ? undefined : `${method} ${template} ${status} documents no JSON body`;
   const key = `${method} ${template} ${status}`;
   let validate = compiled.get(key);
   if (validate === undefined) {

@@ -27,7 +27,24 @@ interface Entry {
   access: 'read' | 'write';
 }
 
-const SCOPES = ['actions', 'artifact-metadata', 'attestations', 'checks', 'contents', 'deployments', 'id-token', 'issues', 'models', 'discussions', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses'];
+const SCOPES = [
+  'actions',
+  'artifact-metadata',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'id-token',
+  'issues',
+  'models',
+  'discussions',
+  'packages',
+  'pages',
+  'pull-requests',
+  'repository-projects',
+  'security-events',
+  'statuses',
+];
 
 let table: Map<string, Entry[]> | undefined;
 
@@ -54,12 +71,15 @@ export function needs(method: string, template: string): { scope: string; access
 /** `permissions:` of a workflow or job as grants (undefined when not set). */
 export function parsePermissions(spec: unknown): Grants | undefined {
   if (spec === undefined || spec === null) return undefined;
-  if (spec === 'read-all' || spec === 'write-all') return Object.fromEntries(SCOPES.map((s) => [s, spec === 'read-all' ? 'read' : 'write'])) as Grants;
-  if (typeof spec !== 'object') throw new Error(`permissions: ${JSON.stringify(spec)} is not read-all, write-all or a map`);
+  if (spec === 'read-all' || spec === 'write-all')
+    return Object.fromEntries(SCOPES.map((s) => [s, spec === 'read-all' ? 'read' : 'write'])) as Grants;
+  if (typeof spec !== 'object')
+    throw new Error(`permissions: ${JSON.stringify(spec)} is not read-all, write-all or a map`);
   const out: Grants = {};
   for (const [k, v] of Object.entries(spec as Record<string, unknown>)) {
     if (!SCOPES.includes(k)) throw new Error(`permissions: unknown scope ${k}`);
-    if (v !== 'read' && v !== 'write' && v !== 'none') throw new Error(`permissions: ${k}: ${String(v)} is not read, write or none`);
+    if (v !== 'read' && v !== 'write' && v !== 'none')
+      throw new Error(`permissions: ${k}: ${String(v)} is not read, write or none`);
     out[k] = v;
   }
   return out;
@@ -73,7 +93,9 @@ const rank = (a: Access | undefined) => (a === 'write' ? 2 : a === 'read' ? 1 : 
 /** What a called workflow's job may have: its own grants, capped by the calling job's. */
 export function cap(grants: Grants, limit: Grants | undefined): Grants {
   if (!limit) return grants;
-  return Object.fromEntries(Object.entries(grants).map(([k, v]) => [k, rank(v) <= rank(limit[k]) ? v : (limit[k] ?? 'none')])) as Grants;
+  return Object.fromEntries(
+    Object.entries(grants).map(([k, v]) => [k, rank(v) <= rank(limit[k]) ? v : (limit[k] ?? 'none')]),
+  ) as Grants;
 }
 
 /** The first scope `grants` lacks for the operation, or undefined when it may proceed. */

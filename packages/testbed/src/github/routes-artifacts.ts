@@ -10,7 +10,13 @@ export function registerArtifactRoutes(gh: GitHubEmulator, service: ArtifactServ
   // The run that uploaded it, as GitHub reports it (a run the emulator was told about).
   const runOf = (a: StoredArtifact) => {
     const run = gh.state.runs.find((r) => r.id === a.runId);
-    return { id: a.runId, repository_id: 1, head_repository_id: run && run.head_repository !== gh.repository ? 99 : 1, head_branch: run?.head_branch ?? 'main', head_sha: run?.head_sha ?? '0'.repeat(40) };
+    return {
+      id: a.runId,
+      repository_id: 1,
+      head_repository_id: run && run.head_repository !== gh.repository ? 99 : 1,
+      head_branch: run?.head_branch ?? 'main',
+      head_sha: run?.head_sha ?? '0'.repeat(40),
+    };
   };
   const json = (a: StoredArtifact) => ({
     id: a.id,

@@ -10,9 +10,6 @@ export type { DeploymentState, StoredDeployment, StoredStatus };
 import { gitIn } from './routes-git.js';
 import { error, nodeId, now, user, validationFailed } from './objects.js';
 
-
-
-
 export function registerDeploymentRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
   const { deployments, statuses } = gh.state;
@@ -109,7 +106,9 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
     const d = find(req.params.deployment_id);
     if (!d) return error(404, 'Not Found');
     if (latest(d.id)?.state !== 'inactive' && deployments.filter((x) => x.environment === d.environment).length > 1) {
-      return validationFailed('We cannot delete an active deployment unless it is the only deployment in a given environment.');
+      return validationFailed(
+        'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+      );
     }
     deployments.splice(deployments.indexOf(d), 1);
     return { status: 204 };
@@ -120,10 +119,19 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
     if (!d) return error(404, 'Not Found');
     const b = req.json() as Partial<StoredStatus> & { auto_inactive?: boolean };
     if (!b.state || !(DEPLOYMENT_STATES as readonly string[]).includes(b.state)) {
-      return validationFailed('Validation Failed', [{ resource: 'DeploymentStatus', code: 'custom', field: 'state', message: 'state is not included in the list' }]);
+      return validationFailed('Validation Failed', [
+        { resource: 'DeploymentStatus', code: 'custom', field: 'state', message: 'state is not included in the list' },
+      ]);
     }
     if ((b.description ?? '').length > 140) {
-      return validationFailed('Validation Failed', [{ resource: 'DeploymentStatus', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }]);
+      return validationFailed('Validation Failed', [
+        {
+          resource: 'DeploymentStatus',
+          code: 'custom',
+          field: 'description',
+          message: 'description is too long (maximum is 140 characters)',
+        },
+      ]);
     }
     if (b.environment) d.environment = b.environment;
     const s: StoredStatus = {
@@ -142,7 +150,13 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
     d.updated_at = s.created_at;
     if (s.state === 'success' && b.auto_inactive !== false) {
       for (const other of deployments) {
-        if (other.id >= d.id || other.environment !== d.environment || other.transient_environment || other.production_environment) continue;
+        if (
+          other.id >= d.id ||
+          other.environment !== d.environment ||
+          other.transient_environment ||
+          other.production_environment
+        )
+          continue;
         if (latest(other.id)?.state === 'success') {
           statuses.push({ ...s, id: gh.nextId(), deploymentId: other.id, state: 'inactive', description: '' });
         }

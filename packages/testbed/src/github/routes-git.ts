@@ -6,7 +6,11 @@ import { error, nodeId, validationFailed } from './objects.js';
 /** Runs git in the bare remote: its output, or undefined when git fails. */
 function gitIn(remote: string, args: string[], input?: string): string | undefined {
   try {
-    return execFileSync('git', ['--git-dir', remote, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+    return execFileSync('git', ['--git-dir', remote, ...args], {
+      input,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -34,13 +38,16 @@ export function registerGitRoutes(gh: GitHubEmulator): void {
 
   gh.repoRoute('GET', `${R}/git/matching-refs/{ref}`, (req) => {
     const prefix = `refs/${req.params.ref}`;
-    const names = (gitIn(gh.remote, ['for-each-ref', '--format=%(refname)', 'refs/']) ?? '').split('\n').filter((n) => n && n.startsWith(prefix));
+    const names = (gitIn(gh.remote, ['for-each-ref', '--format=%(refname)', 'refs/']) ?? '')
+      .split('\n')
+      .filter((n) => n && n.startsWith(prefix));
     return { status: 200, body: names.sort().map((n) => refObject(n)) };
   });
 
   gh.repoRoute('POST', `${R}/git/refs`, (req) => {
     const { ref, sha } = req.json() as { ref?: string; sha?: string };
-    if (!ref || !sha || !/^refs\/.+\/.+/.test(ref)) return validationFailed('Reference name must start with refs/ and have at least two slashes.');
+    if (!ref || !sha || !/^refs\/.+\/.+/.test(ref))
+      return validationFailed('Reference name must start with refs/ and have at least two slashes.');
     if (!gitOk(gh.remote, ['cat-file', '-e', sha])) return validationFailed('Object does not exist');
     // The empty old value makes git refuse when the ref exists: an atomic create.
     if (!gitOk(gh.remote, ['update-ref', ref, sha, ''])) return validationFailed('Reference already exists');
@@ -91,8 +98,15 @@ export function registerGitRoutes(gh: GitHubEmulator): void {
   };
 
   gh.repoRoute('POST', `${R}/git/tags`, (req) => {
-    const b = req.json() as { tag?: string; message?: string; object?: string; type?: string; tagger?: { name?: string; email?: string; date?: string } };
-    if (!b.tag || b.message === undefined || !b.object || !b.type) return validationFailed('Invalid request: tag, message, object and type are required.');
+    const b = req.json() as {
+      tag?: string;
+      message?: string;
+      object?: string;
+      type?: string;
+      tagger?: { name?: string; email?: string; date?: string };
+    };
+    if (!b.tag || b.message === undefined || !b.object || !b.type)
+      return validationFailed('Invalid request: tag, message, object and type are required.');
     const actual = gitIn(gh.remote, ['cat-file', '-t', b.object]);
     if (!actual) return validationFailed('Object does not exist');
     if (actual !== b.type) return validationFailed(`Object type is ${actual}, not ${b.type}`);

@@ -7,8 +7,6 @@ export type { StoredAsset, StoredRelease };
 import { gitIn, gitOk } from './routes-git.js';
 import { error, nodeId, now, user, validationFailed } from './objects.js';
 
-
-
 export function registerReleaseRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
   const { releases, assets } = gh.state;
@@ -57,13 +55,17 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
     if (!sha) return false;
     return gitOk(gh.remote, ['update-ref', `refs/tags/${r.tag_name}`, sha, '']);
   };
-  const publishedWithTag = (tag: string, except?: number) => releases.find((r) => r.tag_name === tag && !r.draft && r.id !== except);
+  const publishedWithTag = (tag: string, except?: number) =>
+    releases.find((r) => r.tag_name === tag && !r.draft && r.id !== except);
 
   gh.repoRoute('POST', `${R}/releases`, (req) => {
     const b = req.json() as Partial<StoredRelease>;
-    if (!b.tag_name) return validationFailed('Validation Failed', [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }]);
+    if (!b.tag_name)
+      return validationFailed('Validation Failed', [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }]);
     if (publishedWithTag(b.tag_name)) {
-      return validationFailed('Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
+      return validationFailed('Validation Failed', [
+        { resource: 'Release', code: 'already_exists', field: 'tag_name' },
+      ]);
     }
     const r: StoredRelease = {
       id: gh.nextId(),
@@ -77,7 +79,9 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
       published_at: b.draft ? null : now(),
     };
     if (!r.draft && !ensureTag(r)) {
-      return validationFailed('Validation Failed', [{ resource: 'Release', code: 'invalid', field: 'target_commitish' }]);
+      return validationFailed('Validation Failed', [
+        { resource: 'Release', code: 'invalid', field: 'target_commitish' },
+      ]);
     }
     releases.push(r);
     return { status: 201, body: json(r), headers: { location: `${gh.repoUrl}/releases/${r.id}` } };
@@ -89,10 +93,14 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
     const b = req.json() as Partial<StoredRelease>;
     const next = { ...r, ...Object.fromEntries(Object.entries(b).filter(([k]) => k in r)) } as StoredRelease;
     if (!next.draft && publishedWithTag(next.tag_name, r.id)) {
-      return validationFailed('Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]);
+      return validationFailed('Validation Failed', [
+        { resource: 'Release', code: 'already_exists', field: 'tag_name' },
+      ]);
     }
     if (!next.draft && !ensureTag(next)) {
-      return validationFailed('Validation Failed', [{ resource: 'Release', code: 'invalid', field: 'target_commitish' }]);
+      return validationFailed('Validation Failed', [
+        { resource: 'Release', code: 'invalid', field: 'target_commitish' },
+      ]);
     }
     if (r.draft && !next.draft) next.published_at = now();
     Object.assign(r, next);
@@ -135,9 +143,14 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
       const r = find(req.params.release_id);
       if (!r) return error(404, 'Not Found');
       const name = req.query.get('name');
-      if (!name) return validationFailed('Validation Failed', [{ resource: 'ReleaseAsset', code: 'missing_field', field: 'name' }]);
+      if (!name)
+        return validationFailed('Validation Failed', [
+          { resource: 'ReleaseAsset', code: 'missing_field', field: 'name' },
+        ]);
       if (assets.some((a) => a.releaseId === r.id && a.name === name)) {
-        return validationFailed('Validation Failed', [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }]);
+        return validationFailed('Validation Failed', [
+          { resource: 'ReleaseAsset', code: 'already_exists', field: 'name' },
+        ]);
       }
       const a: StoredAsset = {
         id: gh.nextId(),

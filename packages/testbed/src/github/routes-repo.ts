@@ -4,10 +4,42 @@ import { gitIn } from './routes-git.js';
 import { error, nodeId, user } from './objects.js';
 
 const URL_FIELDS = [
-  'archive', 'assignees', 'blobs', 'branches', 'collaborators', 'comments', 'commits', 'compare', 'contents', 'contributors',
-  'deployments', 'downloads', 'events', 'forks', 'git_commits', 'git_refs', 'git_tags', 'hooks', 'issue_comment', 'issue_events',
-  'issues', 'keys', 'labels', 'languages', 'merges', 'milestones', 'notifications', 'pulls', 'releases', 'stargazers', 'statuses',
-  'subscribers', 'subscription', 'tags', 'teams', 'trees',
+  'archive',
+  'assignees',
+  'blobs',
+  'branches',
+  'collaborators',
+  'comments',
+  'commits',
+  'compare',
+  'contents',
+  'contributors',
+  'deployments',
+  'downloads',
+  'events',
+  'forks',
+  'git_commits',
+  'git_refs',
+  'git_tags',
+  'hooks',
+  'issue_comment',
+  'issue_events',
+  'issues',
+  'keys',
+  'labels',
+  'languages',
+  'merges',
+  'milestones',
+  'notifications',
+  'pulls',
+  'releases',
+  'stargazers',
+  'statuses',
+  'subscribers',
+  'subscription',
+  'tags',
+  'teams',
+  'trees',
 ];
 
 /** The repository object (GET /repos/{owner}/{repo}; also a run's `repository`). */
@@ -67,7 +99,12 @@ export function registerRepoRoutes(gh: GitHubEmulator): void {
   gh.repoRoute('GET', R, () => ({ status: 200, body: repositoryJson(gh) }));
 
   const commitJson = (sha: string) => {
-    const raw = gitIn(gh.remote, ['show', '-s', '--format=%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B', sha]);
+    const raw = gitIn(gh.remote, [
+      'show',
+      '-s',
+      '--format=%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B',
+      sha,
+    ]);
     if (!raw) return undefined;
     const [tree = '', parents = '', an, ae, ad, cn, ce, cd, message = ''] = raw.split('\0');
     const iso = (d?: string) => new Date(d ?? 0).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -87,7 +124,10 @@ export function registerRepoRoutes(gh: GitHubEmulator): void {
       },
       author: null,
       committer: null,
-      parents: parents.split(' ').filter(Boolean).map((p) => ({ sha: p, url: `${gh.repoUrl}/commits/${p}`, html_url: `${html()}/commit/${p}` })),
+      parents: parents
+        .split(' ')
+        .filter(Boolean)
+        .map((p) => ({ sha: p, url: `${gh.repoUrl}/commits/${p}`, html_url: `${html()}/commit/${p}` })),
     };
   };
   const resolve = (ref: string) => gitIn(gh.remote, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);

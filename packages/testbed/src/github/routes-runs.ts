@@ -12,20 +12,34 @@ import { gitIn } from './routes-git.js';
 import { repositoryJson } from './routes-repo.js';
 import { error, nodeId } from './objects.js';
 
-
 export function registerRunRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
   const repoFor = (fullName: string) => {
     const base = repositoryJson(gh);
     if (fullName === gh.repository) return base;
     const name = fullName.split('/')[1] ?? '';
-    return { ...base, id: 99, node_id: nodeId('Repository', 99), name, full_name: fullName, fork: true, html_url: `https://github.com/${fullName}` };
+    return {
+      ...base,
+      id: 99,
+      node_id: nodeId('Repository', 99),
+      name,
+      full_name: fullName,
+      fork: true,
+      html_url: `https://github.com/${fullName}`,
+    };
   };
   const headCommit = (sha: string) => {
     const raw = gitIn(gh.remote, ['show', '-s', '--format=%T%x00%an%x00%ae%x00%cn%x00%ce%x00%cI%x00%B', sha]);
     if (!raw) return null;
     const [tree = '', an = '', ae = '', cn = '', ce = '', cd = '', message = ''] = raw.split('\0');
-    return { id: sha, tree_id: tree, message: message.trimEnd(), timestamp: new Date(cd).toISOString(), author: { name: an, email: ae }, committer: { name: cn, email: ce } };
+    return {
+      id: sha,
+      tree_id: tree,
+      message: message.trimEnd(),
+      timestamp: new Date(cd).toISOString(),
+      author: { name: an, email: ae },
+      committer: { name: cn, email: ce },
+    };
   };
 
   gh.repoRoute('GET', `${R}/actions/runs/{run_id}`, (req) => {

@@ -71,7 +71,12 @@ export class HttpEmulator {
   url = '';
 
   /** Registers a handler for an OpenAPI path template; later registrations win. */
-  route(method: string, template: string, handler: Handler, options: { prefix?: string; validate?: boolean } = {}): void {
+  route(
+    method: string,
+    template: string,
+    handler: Handler,
+    options: { prefix?: string; validate?: boolean } = {},
+  ): void {
     const names: string[] = [];
     const pattern = (options.prefix ?? '') + template;
     const regex = new RegExp(
@@ -82,7 +87,14 @@ export class HttpEmulator {
         }) +
         '$',
     );
-    this.routes.unshift({ method, template, operation: options.validate === false ? '' : template, regex, names, handler });
+    this.routes.unshift({
+      method,
+      template,
+      operation: options.validate === false ? '' : template,
+      regex,
+      names,
+      handler,
+    });
   }
 
   /** A reply refusing the request before its handler runs (permissions), or undefined to go on. */
@@ -100,7 +112,9 @@ export class HttpEmulator {
 
   /** Calls made to a route template (or all), for asserting API budgets. */
   calls(filter?: { method?: string; route?: string }): Logged[] {
-    return this.requests.filter((r) => (!filter?.method || r.method === filter.method) && (!filter?.route || r.route === filter.route));
+    return this.requests.filter(
+      (r) => (!filter?.method || r.method === filter.method) && (!filter?.route || r.route === filter.route),
+    );
   }
 
   async start(): Promise<string> {
@@ -147,13 +161,21 @@ export class HttpEmulator {
     let url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     let method = init?.method ?? 'GET';
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    let body = init?.body === undefined || init.body === null ? Buffer.alloc(0) : typeof init.body === 'string' ? Buffer.from(init.body) : Buffer.from(await new Response(init.body).arrayBuffer());
+    let body =
+      init?.body === undefined || init.body === null
+        ? Buffer.alloc(0)
+        : typeof init.body === 'string'
+          ? Buffer.from(init.body)
+          : Buffer.from(await new Response(init.body).arrayBuffer());
     // Redirects are followed as fetch does (https://fetch.spec.whatwg.org/#http-redirect-fetch):
     // 303, and 301/302 after a POST, become a GET without a body; Authorization is dropped
     // when the origin changes. GitHub answers an asset download with a 302.
     for (let hops = 0; ; hops++) {
       const reply = await this.dispatch(method, `${url.pathname}${url.search}`, headers, body);
-      if (!reply) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      if (!reply)
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+        });
       const location = reply.headers?.location;
       if (location && [301, 302, 303, 307, 308].includes(reply.status) && init?.redirect !== 'manual' && hops < 20) {
         const next = new URL(location, url);
@@ -165,13 +187,26 @@ export class HttpEmulator {
         url = next;
         continue;
       }
-      const payload = reply.raw !== undefined ? new Uint8Array(reply.raw) : reply.body === undefined ? null : JSON.stringify(reply.body);
-      return new Response(reply.status === 204 || reply.status === 304 ? null : payload, { status: reply.status, headers: replyHeaders(reply) });
+      const payload =
+        reply.raw !== undefined
+          ? new Uint8Array(reply.raw)
+          : reply.body === undefined
+            ? null
+            : JSON.stringify(reply.body);
+      return new Response(reply.status === 204 || reply.status === 304 ? null : payload, {
+        status: reply.status,
+        headers: replyHeaders(reply),
+      });
     }
   };
 
   /** Answers one request; undefined when a fault drops the connection. */
-  private async dispatch(method: string, rawUrl: string, reqHeaders: IncomingMessage['headers'], body: Buffer): Promise<Reply | undefined> {
+  private async dispatch(
+    method: string,
+    rawUrl: string,
+    reqHeaders: IncomingMessage['headers'],
+    body: Buffer,
+  ): Promise<Reply | undefined> {
     const url = new URL(rawUrl, 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname);
     let route: Route | undefined;
@@ -235,7 +270,8 @@ export class HttpEmulator {
 
 function replyHeaders(reply: Reply): Record<string, string> {
   const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...reply.headers };
-  if (reply.raw !== undefined) return { 'content-type': 'application/octet-stream', 'content-length': String(reply.raw.length), ...headers };
+  if (reply.raw !== undefined)
+    return { 'content-type': 'application/octet-stream', 'content-length': String(reply.raw.length), ...headers };
   if (reply.body !== undefined) return { 'content-type': 'application/json; charset=utf-8', ...headers };
   return headers;
 }
@@ -245,6 +281,10 @@ function faultReply(f: Fault): Reply {
   const headers: Record<string, string> = {};
   if (f.retryAfter !== undefined) headers['retry-after'] = String(f.retryAfter);
   const limited = status === 429 || status === 403;
-  const message = f.message ?? (limited ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' : 'Server Error');
+  const message =
+    f.message ??
+    (limited
+      ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
+      : 'Server Error');
   return { status, headers, body: { message, documentation_url: 'https://docs.github.com/rest' } };
 }

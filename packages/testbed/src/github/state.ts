@@ -1,5 +1,13 @@
 /** What the emulator stores: releases, assets, deployments, statuses and workflow runs. */
-export const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'] as const;
+export const DEPLOYMENT_STATES = [
+  'error',
+  'failure',
+  'inactive',
+  'in_progress',
+  'queued',
+  'pending',
+  'success',
+] as const;
 export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
 export interface StoredDeployment {

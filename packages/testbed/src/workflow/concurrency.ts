@@ -67,7 +67,10 @@ export class ConcurrencyGroups {
 }
 
 /** `concurrency:` of a workflow or job, its group evaluated. */
-export function concurrencyOf(spec: unknown, contexts: Contexts): { name: string; cancelInProgress: boolean } | undefined {
+export function concurrencyOf(
+  spec: unknown,
+  contexts: Contexts,
+): { name: string; cancelInProgress: boolean } | undefined {
   if (spec === undefined || spec === null) return undefined;
   const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
   const raw = typeof spec === 'object' ? (spec as Json).group : spec;
@@ -76,6 +79,9 @@ export function concurrencyOf(spec: unknown, contexts: Contexts): { name: string
   const cancel = typeof spec === 'object' ? expr((spec as Json)['cancel-in-progress'], contexts, noFns) : false;
   // The local runner cannot cancel a job that is running (its steps are child processes it
   // awaits): say so rather than model it wrongly. The suite's workflows never cancel a rollout.
-  if (cancel === true || cancel === 'true') throw new Error(`concurrency group ${name}: cancel-in-progress: true is not supported by the local workflow runner`);
+  if (cancel === true || cancel === 'true')
+    throw new Error(
+      `concurrency group ${name}: cancel-in-progress: true is not supported by the local workflow runner`,
+    );
   return { name, cancelInProgress: false };
 }

@@ -15,13 +15,20 @@ export function expr(value: unknown, contexts: Contexts, fns: Record<string, () 
 export function condition(value: unknown, contexts: Contexts, fns: Record<string, () => boolean>): boolean {
   if (value === undefined || value === null || value === '') return fns.success?.() ?? true;
   if (typeof value === 'boolean') return value && (fns.success?.() ?? true);
-  const text = String(value).trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+  const text = String(value)
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
   const usesStatus = /\b(success|failure|always|cancelled)\s*\(/.test(text);
   const v = evaluate(usesStatus ? text : `success() && (${text})`, contexts, fns);
   return Boolean(v) && v !== 'false' && v !== 0 && v !== '';
 }
 
-export function toStrings(o: Json | undefined, contexts: Contexts, fns: Record<string, () => boolean>): Record<string, string> {
+export function toStrings(
+  o: Json | undefined,
+  contexts: Contexts,
+  fns: Record<string, () => boolean>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o ?? {})) {
     const r = expr(v, contexts, fns);

@@ -17,10 +17,19 @@ export interface RemoteContext {
   log: (line: string) => void;
 }
 
-export const SUPPORTED_REMOTE = ['actions/checkout', 'actions/setup-node', 'actions/download-artifact', 'actions/upload-artifact'];
+export const SUPPORTED_REMOTE = [
+  'actions/checkout',
+  'actions/setup-node',
+  'actions/download-artifact',
+  'actions/upload-artifact',
+];
 
 /** Runs a child asynchronously: the emulators it talks to live in this process. */
-export function spawnAsync(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
+export function spawnAsync(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -32,12 +41,19 @@ export function spawnAsync(cmd: string, args: string[], options: { cwd: string; 
 }
 
 async function artifactScript(ctx: RemoteContext, code: string, args: string[]): Promise<void> {
-  const r = await spawnAsync(process.execPath, ['--input-type=module', '-e', code, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...ctx.env } });
+  const r = await spawnAsync(process.execPath, ['--input-type=module', '-e', code, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...ctx.env },
+  });
   if (r.status !== 0) throw new Error(`${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   for (const line of r.stdout.trim().split('\n')) if (line) ctx.log(line);
 }
 
-export async function runRemoteAction(name: string, w: Record<string, string>, ctx: RemoteContext): Promise<Record<string, string>> {
+export async function runRemoteAction(
+  name: string,
+  w: Record<string, string>,
+  ctx: RemoteContext,
+): Promise<Record<string, string>> {
   if (name === 'actions/checkout') {
     const depth = Number(w['fetch-depth'] ?? '1');
     git(ctx.workspace, ['init', '-q']);
@@ -68,7 +84,11 @@ console.log('download-artifact: ' + artifact.name + ' -> ' + process.argv[2]);`,
     return { 'download-path': path };
   }
   if (name === 'actions/upload-artifact') {
-    const files = (w.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean).map((p) => join(ctx.workspace, p));
+    const files = (w.path ?? '')
+      .split('\n')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => join(ctx.workspace, p));
     await artifactScript(
       ctx,
       `import { DefaultArtifactClient } from '@actions/artifact';
@@ -79,5 +99,7 @@ console.log('upload-artifact: ' + name + ' id ' + r.id);`,
     );
     return {};
   }
-  throw new Error(`remote action ${name} has no local equivalent in the workflow runner (supported: ${SUPPORTED_REMOTE.join(', ')})`);
+  throw new Error(
+    `remote action ${name} has no local equivalent in the workflow runner (supported: ${SUPPORTED_REMOTE.join(', ')})`,
+  );
 }

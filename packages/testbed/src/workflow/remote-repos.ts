@@ -37,7 +37,11 @@ export function checkoutRef(mirror: string, ref: string): { dir: string; sha: st
  * A bare mirror holding one commit with `paths` of `root` as they are on disk now (the suite's
  * workflows, actions and bundles, for a consumer to pin): its path and the commit's SHA.
  */
-export function snapshotRepository(root: string, paths: string[], message = 'snapshot'): { mirror: string; sha: string } {
+export function snapshotRepository(
+  root: string,
+  paths: string[],
+  message = 'snapshot',
+): { mirror: string; sha: string } {
   const work = mkdtempSync(join(tmpdir(), 'snapshot-'));
   for (const p of paths) {
     mkdirSync(join(work, p, '..'), { recursive: true });

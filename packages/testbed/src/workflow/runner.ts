@@ -51,10 +51,17 @@ export class WorkflowRunner {
     const text = readFileSync(file, 'utf8');
     const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
     const errors = parsed.context.errors.getErrors();
-    if (errors.length) throw new Error(`${options.file} is not a valid workflow: ${errors.map((e) => e.message).join('; ')}`);
+    if (errors.length)
+      throw new Error(`${options.file} is not a valid workflow: ${errors.map((e) => e.message).join('; ')}`);
     const wf = parse(text) as Json;
     const rawOn = wf.on ?? {};
-    const on = (typeof rawOn === 'string' ? { [rawOn]: null } : Array.isArray(rawOn) ? Object.fromEntries(rawOn.map((e) => [e, null])) : rawOn) as Json;
+    const on = (
+      typeof rawOn === 'string'
+        ? { [rawOn]: null }
+        : Array.isArray(rawOn)
+          ? Object.fromEntries(rawOn.map((e) => [e, null]))
+          : rawOn
+    ) as Json;
     if (!(options.event in on)) throw new Error(`${options.file} does not run on ${options.event}`);
     const runId = options.runId ?? ++nextRunId;
     const inputs = this.inputsFor(on[options.event] as Json | null, options);
@@ -68,10 +75,20 @@ export class WorkflowRunner {
     if (outermost) {
       this.active.add(runId);
       this.shas.set(runId, options.sha ?? this.env.sha);
-      this.env.runs?.startRun({ id: runId, head_sha: this.shaOf(runId), event: options.event === 'workflow_call' ? 'push' : options.event, path: `.github/workflows/${basename(options.file)}`, head_branch: ref.replace(/^refs\/(heads|tags)\//, '') });
+      this.env.runs?.startRun({
+        id: runId,
+        head_sha: this.shaOf(runId),
+        event: options.event === 'workflow_call' ? 'push' : options.event,
+        path: `.github/workflows/${basename(options.file)}`,
+        head_branch: ref.replace(/^refs\/(heads|tags)\//, ''),
+      });
     }
     const label = `${options.file}#${runId}`;
-    const group = concurrencyOf(wf.concurrency, { github: this.github(options, runId, inputs), inputs, vars: this.env.vars ?? {} });
+    const group = concurrencyOf(wf.concurrency, {
+      github: this.github(options, runId, inputs),
+      inputs,
+      vars: this.env.vars ?? {},
+    });
     if (group && (await this.groups.acquire(group.name, { label }, group.cancelInProgress)) === 'cancelled') {
       this.log(`  ✘ ${options.file} (run ${runId}): cancelled in concurrency group ${group.name}`);
       if (outermost) {
@@ -94,11 +111,17 @@ export class WorkflowRunner {
     const outputs: Record<string, string> = {};
     if (options.event === 'workflow_call') {
       const decl = ((on.workflow_call as Json | null)?.outputs ?? {}) as Record<string, Json>;
-      const jobsCtx = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]));
+      const jobsCtx = Object.fromEntries(
+        Object.entries(results).map(([k, v]) => [k, { result: v.conclusion, outputs: v.outputs }]),
+      );
       for (const [k, spec] of Object.entries(decl)) outputs[k] = String(expr(spec.value, { jobs: jobsCtx }, {}) ?? '');
     }
     const all = Object.values(results);
-    const conclusion = all.some((r) => r.conclusion === 'failure') ? 'failure' : all.some((r) => r.conclusion === 'cancelled') ? 'cancelled' : 'success';
+    const conclusion = all.some((r) => r.conclusion === 'failure')
+      ? 'failure'
+      : all.some((r) => r.conclusion === 'cancelled')
+        ? 'cancelled'
+        : 'success';
     if (outermost) {
       this.active.delete(runId);
       this.env.runs?.finishRun(runId, conclusion);
@@ -106,14 +129,35 @@ export class WorkflowRunner {
     return { conclusion, jobs: results, outputs };
   }
 
-  private async runJobs(jobs: Record<string, Json>, results: Record<string, JobResult>, options: WorkflowRunOptions, runId: number, inputs: Record<string, unknown>, wf: Json): Promise<void> {
+  private async runJobs(
+    jobs: Record<string, Json>,
+    results: Record<string, JobResult>,
+    options: WorkflowRunOptions,
+    runId: number,
+    inputs: Record<string, unknown>,
+    wf: Json,
+  ): Promise<void> {
     for (const id of order(jobs)) {
       const job = jobs[id] as Json;
       const needs = ([] as string[]).concat((job.needs as string | string[] | undefined) ?? []);
-      const needsCtx = Object.fromEntries(needs.map((n) => [n, { result: results[n]?.conclusion, outputs: results[n]?.outputs ?? {} }]));
+      const needsCtx = Object.fromEntries(
+        needs.map((n) => [n, { result: results[n]?.conclusion, outputs: results[n]?.outputs ?? {} }]),
+      );
       const allOk = needs.every((n) => results[n]?.conclusion === 'success');
-      const fns = { success: () => allOk, failure: () => needs.some((n) => results[n]?.conclusion === 'failure'), always: () => true, cancelled: () => false };
-      const contexts: Contexts = { github: this.github(options, runId, inputs), inputs, needs: needsCtx, vars: this.env.vars ?? {}, secrets: options.secrets ?? {}, env: (wf.env as Json) ?? {} };
+      const fns = {
+        success: () => allOk,
+        failure: () => needs.some((n) => results[n]?.conclusion === 'failure'),
+        always: () => true,
+        cancelled: () => false,
+      };
+      const contexts: Contexts = {
+        github: this.github(options, runId, inputs),
+        inputs,
+        needs: needsCtx,
+        vars: this.env.vars ?? {},
+        secrets: options.secrets ?? {},
+        env: (wf.env as Json) ?? {},
+      };
       if (!condition(job.if, contexts, fns)) {
         results[id] = { conclusion: 'skipped', outputs: {}, steps: [] };
         this.log(`  ⏭ job ${id}: skipped`);
@@ -137,7 +181,8 @@ export class WorkflowRunner {
       } else v = v === undefined ? '' : String(v);
       out[k] = v;
     }
-    for (const k of Object.keys(options.inputs ?? {})) if (!(k in decl)) throw new Error(`${options.file}: unknown input ${k}`);
+    for (const k of Object.keys(options.inputs ?? {}))
+      if (!(k in decl)) throw new Error(`${options.file}: unknown input ${k}`);
     return out;
   }
 
@@ -158,10 +203,28 @@ export class WorkflowRunner {
     };
   }
 
-  private async runJob(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, wfPermissions?: unknown): Promise<JobResult> {
-    for (const k of UNSUPPORTED_JOB_KEYS) if (job[k] !== undefined) throw new Error(`job ${id}: '${k}' is not supported by the local workflow runner`);
+  private async runJob(
+    id: string,
+    job: Json,
+    contexts: Contexts,
+    options: WorkflowRunOptions,
+    runId: number,
+    wfEnv: Json,
+    wfPermissions?: unknown,
+  ): Promise<JobResult> {
+    for (const k of UNSUPPORTED_JOB_KEYS)
+      if (job[k] !== undefined) throw new Error(`job ${id}: '${k}' is not supported by the local workflow runner`);
     const noFns = { success: () => true, failure: () => false, always: () => true, cancelled: () => false };
-    const environment = job.environment === undefined ? undefined : String(expr(typeof job.environment === 'object' ? (job.environment as Json).name : job.environment, contexts, noFns));
+    const environment =
+      job.environment === undefined
+        ? undefined
+        : String(
+            expr(
+              typeof job.environment === 'object' ? (job.environment as Json).name : job.environment,
+              contexts,
+              noFns,
+            ),
+          );
     if (environment) this.log(`  job ${id}: environment ${environment}`);
     const group = concurrencyOf(job.concurrency, contexts);
     const label = `${id}#${runId}`;
@@ -170,7 +233,10 @@ export class WorkflowRunner {
       return { conclusion: 'cancelled', outputs: {}, steps: [], ...(environment ? { environment } : {}) };
     }
     // The job's token: what its permissions (else the workflow's, else the default) grant, capped by a caller's.
-    const grants = cap(parsePermissions(job.permissions) ?? parsePermissions(wfPermissions) ?? DEFAULT_GRANTS, options.permissionsCap);
+    const grants = cap(
+      parsePermissions(job.permissions) ?? parsePermissions(wfPermissions) ?? DEFAULT_GRANTS,
+      options.permissionsCap,
+    );
     const token = this.env.tokens?.issueToken(grants) ?? this.env.token;
     const jobContexts: Contexts = { ...contexts, github: { ...(contexts.github as Json), token } };
     try {
@@ -192,11 +258,25 @@ export class WorkflowRunner {
     return join(REPO_ROOT, path);
   }
 
-
-  private async runJobIn(id: string, job: Json, contexts: Contexts, options: WorkflowRunOptions, runId: number, wfEnv: Json, noFns: Record<string, () => boolean>, environment: string | undefined, grants: Grants, token: string): Promise<JobResult> {
-    if (typeof job.uses === 'string') return this.callWorkflow(id, job, contexts, runId, noFns, environment, grants, options.root);
+  private async runJobIn(
+    id: string,
+    job: Json,
+    contexts: Contexts,
+    options: WorkflowRunOptions,
+    runId: number,
+    wfEnv: Json,
+    noFns: Record<string, () => boolean>,
+    environment: string | undefined,
+    grants: Grants,
+    token: string,
+  ): Promise<JobResult> {
+    if (typeof job.uses === 'string')
+      return this.callWorkflow(id, job, contexts, runId, noFns, environment, grants, options.root);
     const workspace = mkdtempSync(join(tmpdir(), `job-${id}-`));
-    const env: Record<string, string> = { ...toStrings(wfEnv, contexts, noFns), ...toStrings(job.env as Json, contexts, noFns) };
+    const env: Record<string, string> = {
+      ...toStrings(wfEnv, contexts, noFns),
+      ...toStrings(job.env as Json, contexts, noFns),
+    };
     const steps: StepRecord[] = [];
     const stepsCtx: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
     const posts: { options: RunOptions; main: StepResult }[] = [];
@@ -219,7 +299,8 @@ export class WorkflowRunner {
           const r = await this.runShell(String(step.run), stepEnv, workspace, runId, options, runtime);
           outputs = r.outputs;
           Object.assign(env, r.env);
-          if (r.exitCode !== 0) error = `run step exited with code ${r.exitCode}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`;
+          if (r.exitCode !== 0)
+            error = `run step exited with code ${r.exitCode}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`;
         } else if (typeof step.uses === 'string') {
           const uses = step.uses;
           // `./` and `$/` (GitHub's self-repository reference: the workflow's own repository at the
@@ -251,7 +332,13 @@ export class WorkflowRunner {
           } else {
             const remote = /^([\w.-]+\/[\w.-]+)@[\w.-]+$/.exec(uses);
             if (!remote) throw new Error(`uses: ${uses} is not supported by the local workflow runner`);
-            outputs = await runRemoteAction(remote[1] as string, w, { workspace, remote: this.env.remote, sha: this.shaOf(runId), env: { ...stepEnv, ...this.runnerEnv(runId, workspace, runtime) }, log: (l) => this.log(`      ${l}`) });
+            outputs = await runRemoteAction(remote[1] as string, w, {
+              workspace,
+              remote: this.env.remote,
+              sha: this.shaOf(runId),
+              env: { ...stepEnv, ...this.runnerEnv(runId, workspace, runtime) },
+              log: (l) => this.log(`      ${l}`),
+            });
           }
         } else {
           throw new Error(`step ${name} has neither run nor uses`);
@@ -263,7 +350,12 @@ export class WorkflowRunner {
       if (!ok && step['continue-on-error'] !== true) failed = true;
       steps.push({ name, conclusion: ok ? 'success' : 'failure', outputs, ...(error ? { error } : {}) });
       this.log(`    ${ok ? '✔' : '✘'} ${name}${error ? `: ${error}` : ''}`);
-      if (typeof step.id === 'string') stepsCtx[step.id] = { outputs, outcome: ok ? 'success' : 'failure', conclusion: ok || step['continue-on-error'] === true ? 'success' : 'failure' };
+      if (typeof step.id === 'string')
+        stepsCtx[step.id] = {
+          outputs,
+          outcome: ok ? 'success' : 'failure',
+          conclusion: ok || step['continue-on-error'] === true ? 'success' : 'failure',
+        };
     }
     for (const p of posts.reverse()) {
       const post = await runPostStep(p.options, p.main, failed ? 'failure' : 'success');
@@ -274,7 +366,11 @@ export class WorkflowRunner {
     return { conclusion: failed ? 'failure' : 'success', outputs, steps, ...(environment ? { environment } : {}) };
   }
 
-  private runnerEnv(runId: number, workspace: string, runtime?: { resultsUrl: string; runtimeToken: string }): Record<string, string> {
+  private runnerEnv(
+    runId: number,
+    workspace: string,
+    runtime?: { resultsUrl: string; runtimeToken: string },
+  ): Record<string, string> {
     return {
       GITHUB_WORKSPACE: workspace,
       GITHUB_REPOSITORY: this.env.repository,
@@ -286,15 +382,37 @@ export class WorkflowRunner {
     };
   }
 
-  private async runShell(script: string, env: Record<string, string>, workspace: string, runId: number, options: WorkflowRunOptions, runtime?: { resultsUrl: string; runtimeToken: string }) {
+  private async runShell(
+    script: string,
+    env: Record<string, string>,
+    workspace: string,
+    runId: number,
+    options: WorkflowRunOptions,
+    runtime?: { resultsUrl: string; runtimeToken: string },
+  ) {
     const dir = mkdtempSync(join(tmpdir(), 'run-'));
-    const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_ENV: join(dir, 'env'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_PATH: join(dir, 'path') };
+    const files = {
+      GITHUB_OUTPUT: join(dir, 'output'),
+      GITHUB_ENV: join(dir, 'env'),
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      GITHUB_PATH: join(dir, 'path'),
+    };
     for (const f of Object.values(files)) writeFileSync(f, '');
     const scriptFile = join(dir, 'script.sh');
     writeFileSync(scriptFile, script);
     const r = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
       cwd: workspace,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, CI: 'true', GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: options.event, RUNNER_TEMP: dir, ...this.runnerEnv(runId, workspace, runtime), ...env, ...files },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: options.event,
+        RUNNER_TEMP: dir,
+        ...this.runnerEnv(runId, workspace, runtime),
+        ...env,
+        ...files,
+      },
     });
     for (const line of (r.stdout ?? '').trim().split('\n')) if (line) this.log(`      ${line}`);
     return {
@@ -305,10 +423,22 @@ export class WorkflowRunner {
     };
   }
 
-  private async callWorkflow(id: string, job: Json, contexts: Contexts, runId: number, fns: Record<string, () => boolean>, environment: string | undefined, grants: Grants, parentRoot: string | undefined): Promise<JobResult> {
+  private async callWorkflow(
+    id: string,
+    job: Json,
+    contexts: Contexts,
+    runId: number,
+    fns: Record<string, () => boolean>,
+    environment: string | undefined,
+    grants: Grants,
+    parentRoot: string | undefined,
+  ): Promise<JobResult> {
     const uses = String(job.uses);
     const m = /^(?:\.\/|([\w.-]+\/[\w.-]+)\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@(.+))?$/.exec(uses);
-    if (!m) throw new Error(`job ${id}: uses ${uses} is not a reusable workflow (./.github/workflows/x.yml or owner/repo/.github/workflows/x.yml@ref)`);
+    if (!m)
+      throw new Error(
+        `job ${id}: uses ${uses} is not a reusable workflow (./.github/workflows/x.yml or owner/repo/.github/workflows/x.yml@ref)`,
+      );
     const [, repo, path = '', ref] = m;
     // ./ is the caller's repository at the same commit; owner/repo@ref is that repository's tree at ref.
     let root = parentRoot;
@@ -321,9 +451,22 @@ export class WorkflowRunner {
       else throw new Error(`job ${id}: repository ${repo} is not known to the local runner (RunnerEnv.repositories)`);
     }
     if (job.secrets === 'inherit') throw new Error(`job ${id}: secrets: inherit is not supported; name the secrets`);
-    const inputs = Object.fromEntries(Object.entries((job.with ?? {}) as Json).map(([k, v]) => [k, expr(v, contexts, fns) as string | boolean | number]));
+    const inputs = Object.fromEntries(
+      Object.entries((job.with ?? {}) as Json).map(([k, v]) => [
+        k,
+        expr(v, contexts, fns) as string | boolean | number,
+      ]),
+    );
     const secrets = toStrings(job.secrets as Json, contexts, fns);
-    const r = await this.run({ file: join(root ?? REPO_ROOT, path), event: 'workflow_call', inputs, secrets, runId, permissionsCap: grants, ...(root ? { root } : {}) });
+    const r = await this.run({
+      file: join(root ?? REPO_ROOT, path),
+      event: 'workflow_call',
+      inputs,
+      secrets,
+      runId,
+      permissionsCap: grants,
+      ...(root ? { root } : {}),
+    });
     return { conclusion: r.conclusion, outputs: r.outputs, steps: [], ...(environment ? { environment } : {}) };
   }
 }

@@ -15,7 +15,10 @@ export interface RunnerEnv {
   vars?: Record<string, string>;
   log?: (line: string) => void;
   /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
-  runs?: { startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown; finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void };
+  runs?: {
+    startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown;
+    finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void;
+  };
   /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
   groups?: ConcurrencyGroups;
   /** Other repositories by owner/name: a bare mirror each, for `owner/repo/...@ref` workflows and actions. */
