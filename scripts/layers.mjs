@@ -3,8 +3,10 @@
 // packages never import actions; kit imports no workspace package and github only kit; only
 // tests, scripts and benchmarks import testbed; every package a source file imports is declared
 // in its package.json, and every declared dependency is imported; no import cycles between
-// source files (type-only imports count: they are the same coupling). Prints file: message for
-// each finding; exits 1 when there is one.
+// source files (type-only imports count: they are the same coupling). Packages other than kit
+// (and the testbed) log through kit's Logger port and are given what the runner's environment
+// says: they import no @actions/core and read no process.env (the actions read it once, with
+// readRunnerEnv). Prints file: message for each finding; exits 1 when there is one.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,6 +16,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:import|require|require\.resolve)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 const ALLOWED = { kit: [], github: ['kit'] };
+/** Packages that are the adapters to the runner (kit) or stand for it in tests (testbed). */
+const RUNNER_ADAPTERS = ['kit', 'testbed'];
 
 function sources(dir) {
   const out = [];
@@ -52,6 +56,15 @@ export function checkLayers(base = root) {
     for (const file of sources(join(unit.dir, 'src'))) {
       const rel = relative(base, file);
       const edges = [];
+      if (
+        unit.kind === 'package' &&
+        !RUNNER_ADAPTERS.includes(unit.name) &&
+        /\bprocess\.env\b/.test(readFileSync(file, 'utf8'))
+      )
+        findings.push({
+          file: rel,
+          message: 'reads process.env (the action reads the environment once, readRunnerEnv, and passes values down)',
+        });
       for (const spec of importsOf(file)) {
         if (spec.startsWith('.')) {
           const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
@@ -68,6 +81,8 @@ export function checkLayers(base = root) {
         const pkg = packageOf(spec);
         if (!pkg) continue;
         used.add(pkg);
+        if (pkg === '@actions/core' && unit.kind === 'package' && !RUNNER_ADAPTERS.includes(unit.name))
+          findings.push({ file: rel, message: "imports @actions/core (packages log through kit's Logger port)" });
         if (!declared.has(pkg))
           findings.push({
             file: rel,

@@ -179,7 +179,7 @@ describe('layering rules (scripts/layers.mjs)', () => {
     expect((await layers()).checkLayers()).toEqual([]);
   });
 
-  it('finds a cycle, an undeclared or unused dependency, kit importing a workspace package, a package importing an action, and testbed outside tests', async () => {
+  it('finds a cycle, an undeclared or unused dependency, kit importing a workspace package, a package importing an action, testbed outside tests, and a package using @actions/core or process.env', async () => {
     const base = tree({
       'packages/kit/package.json': manifest({ '@rollgate/github': '^0.1.0', yaml: '^2.0.0' }),
       'packages/kit/src/a.ts':
@@ -188,6 +188,9 @@ describe('layering rules (scripts/layers.mjs)', () => {
       'packages/delivery/package.json': manifest(),
       'packages/delivery/src/c.ts':
         "import { run } from '../../../actions/canary/src/main.js';\nimport { GitHubEmulator } from '@rollgate/testbed';\n",
+      'packages/traffic/package.json': manifest({ '@actions/core': '^3.0.0' }),
+      'packages/traffic/src/d.ts':
+        "import * as core from '@actions/core';\nexport const socket = process.env.HAPROXY_SOCKET ?? core.getInput('x');\n",
       'actions/canary/package.json': manifest(),
       'actions/canary/src/main.ts': "export const run = await import('@actions/core');\n",
     });
@@ -206,6 +209,8 @@ describe('layering rules (scripts/layers.mjs)', () => {
         'packages/delivery/src/c.ts: imports @rollgate/testbed (only tests, scripts and benchmarks may)',
         'packages/delivery/src/c.ts: imports @rollgate/testbed, which packages/delivery/package.json does not declare',
         'actions/canary/src/main.ts: imports @actions/core, which actions/canary/package.json does not declare',
+        "packages/traffic/src/d.ts: imports @actions/core (packages log through kit's Logger port)",
+        'packages/traffic/src/d.ts: reads process.env (the action reads the environment once, readRunnerEnv, and passes values down)',
       ]),
     );
   });

@@ -28375,16 +28375,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(96977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_build__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(29377);
 
 
 
 
 const NAME = /^[^"\\:<>|*?\r\n/]+$/;
-function readInputs(inputs) {
-    const repo = (process.env.GITHUB_REPOSITORY ?? 'repo').split('/').at(-1);
-    const sha = process.env.GITHUB_SHA ?? '';
+function readInputs(inputs, env) {
+    const repo = env.repo || 'repo';
+    const sha = env.sha;
     const releaseTag = inputs.string('release-tag');
     const command = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .splitArgs */ .sG)(inputs.string('command', { required: true }));
     if (command.length === 0)
@@ -28407,11 +28407,12 @@ function readInputs(inputs) {
     };
 }
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async () => {
-    const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .readRunnerEnv */ .Ot)();
+    const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)), env);
+    const { workspace } = env;
     const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, inputs.workingDirectory);
     const warn = (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m);
-    const plan = inputs.cache ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .planCache */ ._s)(inputs.cache, cwd) : undefined;
+    const plan = inputs.cache ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .planCache */ ._s)(inputs.cache, cwd, env.runnerOs) : undefined;
     const hit = plan ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .restoreDependencies */ .aE)(plan, warn) : undefined;
     if (plan)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
@@ -28432,7 +28433,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__.ActionError(`An artifact named '${inputs.name}' was already uploaded in this run (id ${existing.id}): set the name input to a name unique to this job, e.g. include the matrix values.`);
         }
     }
-    const sha = process.env.GITHUB_SHA ?? '';
+    const { sha } = env;
     const version = inputs.version || (await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .describeVersion */ .MP)(cwd, sha));
     const built = await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .packageBuild */ .FE)({
         workspace,
@@ -28442,15 +28443,16 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
         outputs: files,
         name: inputs.name,
         version,
-        outDir: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(process.env.RUNNER_TEMP ?? workspace, 'rollgate-build', inputs.name),
+        outDir: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(env.runnerTemp || workspace, 'rollgate-build', inputs.name),
+        runner: `${env.runnerOs}/${env.runnerArch}`,
         env: {
-            repository: process.env.GITHUB_REPOSITORY ?? '',
+            repository: env.repository,
             sha,
-            ref: process.env.GITHUB_REF ?? '',
-            runId: process.env.GITHUB_RUN_ID ?? '',
-            attempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
-            runNumber: process.env.GITHUB_RUN_NUMBER ?? '',
-            workflow: process.env.GITHUB_WORKFLOW ?? '',
+            ref: env.ref,
+            runId: env.runId,
+            attempt: String(env.runAttempt),
+            runNumber: env.runNumber,
+            workflow: env.workflow,
         },
     });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Archived ${built.manifest.files.length} file(s): ${built.archive} (${built.digest})`);
@@ -28463,12 +28465,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
     }
     let releaseUrl;
     if (inputs.releaseTag) {
-        const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
         const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(913), __nccwpck_require__.e(314)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76314));
-        releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [
-            built.archive,
-            built.manifestPath,
-        ]);
+        releaseUrl = await attachToRelease(createGitHub({ token: inputs.token, baseUrl: env.apiUrl }), { owner: env.owner, repo: env.repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
     }
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .setOutputs */ .n0)({
         'artifact-name': inputs.name,
@@ -28615,8 +28613,8 @@ async function writeArchive(files, out) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/build/src/manifest.ts
 function buildId(name, commit, runId, attempt) {
     return `${name}@${commit.slice(0, 12)}+run.${runId}.${attempt}`;
@@ -28668,12 +28666,12 @@ async function describeVersion(cwd, sha) {
     const v = r.stdout.trim();
     return r.exitCode === 0 && v ? v.replace(/^v(?=\d)/, '') : sha.slice(0, 7);
 }
-async function toolVersions() {
+async function toolVersions(runner) {
     const git = await (0,src/* execFile */.St)('git', ['--version'], { echo: false }).catch(() => undefined);
     return {
         node: process.version,
         ...(git?.exitCode === 0 ? { git: git.stdout.trim().replace(/^git version /, '') } : {}),
-        runner: `${process.env.RUNNER_OS ?? process.platform}/${process.env.RUNNER_ARCH ?? process.arch}`,
+        runner,
     };
 }
 async function packageBuild(config) {
@@ -28713,7 +28711,7 @@ async function packageBuild(config) {
         },
         built_at: new Date().toISOString(),
         command: config.command,
-        tools: await toolVersions(),
+        tools: await toolVersions(config.runner ?? `${process.platform}/${process.arch}`),
         files: written.files,
     });
     const manifestPath = (0,external_node_path_.join)(config.outDir, 'build-manifest.json');
@@ -28752,7 +28750,8 @@ async function cacheDir(pm, cwd) {
         return (await ask('yarn', ['cache', 'dir'])) || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.cache', 'yarn');
     return (await ask('pnpm', ['store', 'path'])) || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.local', 'share', 'pnpm', 'store');
 }
-async function planCache(pm, cwd) {
+/** `runnerOs`: RUNNER_OS (caches are kept per OS, as actions/cache does). */
+async function planCache(pm, cwd, runnerOs = process.platform) {
     const lock = (0,external_node_path_.join)(cwd, LOCKFILES[pm]);
     if (!(0,external_node_fs_.existsSync)(lock))
         throw new src.ActionError(`cache: ${pm} needs ${LOCKFILES[pm]} in ${cwd} to key the cache; commit the lock file or remove the cache input.`);
@@ -28760,7 +28759,7 @@ async function planCache(pm, cwd) {
         .update(await (0,promises_.readFile)(lock))
         .digest('hex')
         .slice(0, 32);
-    const prefix = `rollgate-build-${process.env.RUNNER_OS ?? process.platform}-${pm}-`;
+    const prefix = `rollgate-build-${runnerOs}-${pm}-`;
     return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
 async function restoreDependencies(plan, warn) {
@@ -28801,7 +28800,7 @@ async function saveDependencies(plan, hit, warn) {
 
 /***/ }),
 
-/***/ 96977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28810,8 +28809,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
   dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
+  MV: () => (/* reexport */ actionsLogger),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
+  Ot: () => (/* reexport */ readRunnerEnv),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
   sG: () => (/* reexport */ splitArgs),
@@ -28819,7 +28820,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -29273,7 +29274,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => core/* info */.pq(line),
+    warning: (line) => core/* warning */.$e(line),
+    error: (line) => core/* error */.z3(line),
+    debug: (line) => core/* debug */.Yz(line),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -29676,6 +29746,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
   C1: () => (/* binding */ setFailed),
@@ -29685,7 +29756,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -30559,13 +30630,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.

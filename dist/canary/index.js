@@ -30750,8 +30750,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   k: () => (/* binding */ readCanaryInputs)
 });
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -31353,7 +31353,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(96977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(33579);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(456);
@@ -31371,14 +31371,15 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(s);
     for (const w of inputs.warnings)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(w);
-    const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token });
+    const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .readRunnerEnv */ .Ot)();
+    const { owner, repo } = env;
+    const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token: inputs.token, baseUrl: env.apiUrl });
     const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({
         gh,
         repo: { owner, repo },
         environment: inputs.environment,
         trustedBranches: inputs.trustedBranches,
-        runId: process.env.GITHUB_RUN_ID,
+        runId: env.runId,
         warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
     });
     const a = inputs.artifact;
@@ -31386,7 +31387,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         ? {
             name: a.name,
             digest: a.digest,
-            run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
+            run_id: a.runId || env.runId,
             ...(a.id ? { id: Number(a.id) } : {}),
             ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
         }
@@ -31399,20 +31400,18 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
             ...(inputs.traffic.programs ?? []),
             ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
         ]);
-    const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
     try {
         const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__/* .runCanary */ .i7)({
             ...inputs,
             canary: { ...inputs.canary, version: inputs.version },
-            ref: process.env.GITHUB_SHA ?? 'HEAD',
-            ...(process.env.GITHUB_RUN_ID
-                ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } }
-                : {}),
+            ref: env.sha || 'HEAD',
+            ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
             records,
-            logUrl: runUrl,
+            logUrl: env.runUrl,
+            ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
             payload: {
                 ...(a.releaseTag ? { tag: a.releaseTag } : {}),
-                commit: process.env.GITHUB_SHA ?? '',
+                commit: env.sha,
                 ...(artifactRef ? { artifact: artifactRef } : {}),
             },
             ...(inputs.deployCommand.length && artifactRef
@@ -31480,8 +31479,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/analysis/src/checks.ts
 /**
  * The `metrics` input: a YAML list of checks. Each has a name, a provider (prometheus or
@@ -31807,8 +31806,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runRollback, runningCanary, runningRollback, waitForQuiet
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: ./packages/analysis/src/index.ts + 3 modules
 var analysis_src = __nccwpck_require__(91844);
 // EXTERNAL MODULE: external "node:os"
@@ -32466,7 +32465,7 @@ async function requestCounter(config, spec, deadline) {
     };
 }
 async function deployCanary(config, deploy) {
-    const dir = await extract_releaseFolder(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), config.version);
+    const dir = await extract_releaseFolder(config.tempDir || (0,external_node_os_.tmpdir)(), config.version);
     const fetched = await fetch_artifact_fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
     const extracted = (0,external_node_path_.join)(dir, 'release');
     await extract_extractArchive(fetched.archive, extracted);
@@ -32752,7 +32751,7 @@ async function runRollback(config) {
     const version = target.payload.version;
     const ref = target.payload.artifact;
     log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    const dir = config.workDir ?? (await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), version));
+    const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
     const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
     log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
@@ -32828,8 +32827,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -33094,11 +33093,12 @@ function createGitHub(options) {
     const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
-    core/* setSecret */.Pq(token);
-    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    const logger = options.logger ?? src/* actionsLogger */.MV;
+    logger.secret(token);
+    const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
         const again = count < rateLimitRetries;
-        core/* warning */.$e(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+        logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
     return (0,github/* getOctokit */.Q)(token, {
@@ -33204,7 +33204,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 96977));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7314));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -33231,8 +33231,6 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -33693,7 +33691,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 96977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33704,6 +33702,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ InputError),
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
+  MV: () => (/* reexport */ actionsLogger),
   uj: () => (/* reexport */ checkPrograms),
   Su: () => (/* reexport */ checkValue),
   BP: () => (/* reexport */ errorLine),
@@ -33712,6 +33711,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
   ZD: () => (/* reexport */ promqlString),
+  Ot: () => (/* reexport */ readRunnerEnv),
   E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
@@ -33723,7 +33723,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, codeBlock, details, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, splitList
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, codeBlock, details, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -34177,7 +34177,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => core/* info */.pq(line),
+    warning: (line) => core/* warning */.$e(line),
+    error: (line) => core/* error */.z3(line),
+    debug: (line) => core/* debug */.Yz(line),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -43154,6 +43223,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
@@ -43163,7 +43233,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -44037,13 +44107,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.

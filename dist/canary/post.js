@@ -30746,7 +30746,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6497);
 /* harmony import */ var _rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9503);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6894);
@@ -30768,10 +30768,10 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     }
     const state = JSON.parse(saved);
     const inputs = new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
-    const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+    const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .readRunnerEnv */ .Ot)();
     const token = inputs.string('github-token');
     const records = token
-        ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, retries: 1, retryUnitMs: 200 }), { owner, repo }, inputs.string('environment'))
+        ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, baseUrl: env.apiUrl, retries: 1, retryUnitMs: 200 }), { owner: env.owner, repo: env.repo }, inputs.string('environment'))
         : undefined;
     const settled = await (0,_rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__/* .settleInflight */ .l)(state, {
         traffic: () => (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__/* .trafficFromInputs */ .JV)(inputs),
@@ -30797,8 +30797,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   l: () => (/* binding */ settleInflight)
 });
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(6977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
@@ -30893,8 +30893,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 11 modules
-var core = __nccwpck_require__(3360);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -36242,11 +36242,12 @@ function createGitHub(options) {
     const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
-    core/* setSecret */.Pq(token);
-    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    const logger = options.logger ?? src/* actionsLogger */.MV;
+    logger.secret(token);
+    const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
         const again = count < rateLimitRetries;
-        core/* warning */.$e(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+        logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
     return getOctokit(token, {
@@ -36352,7 +36353,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 6977));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7314));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -36379,8 +36380,6 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(6977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -36841,7 +36840,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 6977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36850,16 +36849,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
+  MV: () => (/* reexport */ actionsLogger),
   Su: () => (/* reexport */ checkValue),
   BP: () => (/* reexport */ errorLine),
   St: () => (/* reexport */ execFile),
   fn: () => (/* reexport */ isValid),
+  Ot: () => (/* reexport */ readRunnerEnv),
   E$: () => (/* reexport */ redact_redact),
   Cs: () => (/* reexport */ runAction),
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, sleep, splitList, systemClock, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -37311,7 +37312,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => lib_core/* info */.pq(line),
+    warning: (line) => lib_core/* warning */.$e(line),
+    error: (line) => lib_core/* error */.z3(line),
+    debug: (line) => lib_core/* debug */.Yz(line),
+    group: (name, fn) => lib_core/* group */.Os(name, fn),
+    secret: (value) => lib_core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -37340,8 +37410,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(6977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with
@@ -37873,13 +37943,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   Pq: () => (/* binding */ core_setSecret),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -39621,13 +39692,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.

@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
-var core = __webpack_require__(7264);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __webpack_require__(7314);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
 var github = __webpack_require__(1758);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -38,11 +38,12 @@ function createGitHub(options) {
     const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
-    core/* setSecret */.Pq(token);
-    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    const logger = options.logger ?? src/* actionsLogger */.MV;
+    logger.secret(token);
+    const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
         const again = count < rateLimitRetries;
-        core/* warning */.$e(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+        logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
     return (0,github/* getOctokit */.Q)(token, {
@@ -148,7 +149,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 6977));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 7314));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -175,8 +176,6 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __webpack_require__(6977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its

@@ -28376,7 +28376,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */   K: () => (/* binding */ readInputs)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5370);
 
 
@@ -28426,17 +28426,15 @@ async function resolveAssets(patterns) {
 }
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .readRunnerEnv */ .Ot)();
+    const { workspace, repository, owner, repo, serverUrl } = env;
     const assets = await resolveAssets(inputs.assets);
-    const repository = process.env.GITHUB_REPOSITORY ?? '';
-    const [owner = '', repo = ''] = repository.split('/');
-    const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
     let github;
     if (!inputs.dryRun) {
         if (!owner || !repo)
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
         const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(556)]).then(__nccwpck_require__.bind(__nccwpck_require__, 556));
-        github = createGitHub({ token: inputs.token });
+        github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     }
     const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_2__/* .release */ ._r)({
         ...inputs,
@@ -28485,7 +28483,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28494,14 +28492,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   ActionError: () => (/* reexport */ errors_ActionError),
   dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
+  MV: () => (/* reexport */ actionsLogger),
   St: () => (/* reexport */ execFile),
+  Ot: () => (/* reexport */ readRunnerEnv),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
   tp: () => (/* reexport */ summary/* table */.tp),
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28955,7 +28955,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => core/* info */.pq(line),
+    warning: (line) => core/* warning */.$e(line),
+    error: (line) => core/* error */.z3(line),
+    debug: (line) => core/* debug */.Yz(line),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -29215,8 +29284,8 @@ function byVersionDesc(a, b) {
     return compareSemVer(b.version, a.version);
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(6977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/versioning/src/history.ts
 /**
  * What git knows about releases: tags with a prefix, the highest one reachable from HEAD,
@@ -30011,7 +30080,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
@@ -30021,7 +30092,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -31763,13 +31834,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.

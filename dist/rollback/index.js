@@ -30746,7 +30746,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(96977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(55521);
 /* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(178);
@@ -30773,18 +30773,20 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const trafficToken = inputs.string('traffic-token');
     if (trafficToken)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(trafficToken);
-    const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-    const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token });
+    const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .readRunnerEnv */ .Ot)();
+    const { owner, repo } = env;
+    const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .createGitHub */ .Cl)({ token, baseUrl: env.apiUrl });
     const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__/* .runRollback */ .el)({
         records: await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedRecords */ .KP)({
             gh,
             repo: { owner, repo },
             environment,
             trustedBranches: branches,
-            runId: process.env.GITHUB_RUN_ID,
+            runId: env.runId,
             warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
         }),
-        run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
+        run: { id: env.runId, attempt: env.runAttempt },
+        ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
         waitTimeoutMs,
         gh,
         token,
@@ -30795,7 +30797,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         deployCommand,
         ...(traffic ? { traffic } : {}),
         ...(targetAddress ? { targetAddress } : {}),
-        logUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`,
+        logUrl: env.runUrl,
         log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
     });
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({
@@ -30831,8 +30833,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runCanary, runningCanary, runningRollback, waitForQuiet
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/analysis/src/checks.ts
@@ -31582,7 +31584,7 @@ async function requestCounter(config, spec, deadline) {
     };
 }
 async function deployCanary(config, deploy) {
-    const dir = await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), config.version);
+    const dir = await releaseFolder(config.tempDir || tmpdir(), config.version);
     const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
     const extracted = join(dir, 'release');
     await extractArchive(fetched.archive, extracted);
@@ -31868,7 +31870,7 @@ async function runRollback(config) {
     const version = target.payload.version;
     const ref = target.payload.artifact;
     log(`Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    const dir = config.workDir ?? (await extract_releaseFolder(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), version));
+    const dir = config.workDir ?? (await extract_releaseFolder(config.tempDir || (0,external_node_os_.tmpdir)(), version));
     const fetched = await fetch_artifact_fetchArtifact(config.gh, config.token, config.repo, ref, dir);
     log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
@@ -31944,8 +31946,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -32210,11 +32212,12 @@ function createGitHub(options) {
     const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
-    core/* setSecret */.Pq(token);
-    const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+    const logger = options.logger ?? src/* actionsLogger */.MV;
+    logger.secret(token);
+    const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
         const again = count < rateLimitRetries;
-        core/* warning */.$e(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
+        logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
     return (0,github/* getOctokit */.Q)(token, {
@@ -32320,7 +32323,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 96977));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7314));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -32347,8 +32350,6 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
 ;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
 /**
  * The release record: GitHub Deployments. One deployment per version and environment; its
@@ -32809,7 +32810,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 96977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32819,11 +32820,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   mb: () => (/* reexport */ VALUE_RULES),
+  MV: () => (/* reexport */ actionsLogger),
   Su: () => (/* reexport */ checkValue),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
   a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
+  Ot: () => (/* reexport */ readRunnerEnv),
   E$: () => (/* reexport */ redact),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
@@ -32833,7 +32836,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, sleep, splitList, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, errorLine, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, sleep, splitList, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -33287,7 +33290,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => core/* info */.pq(line),
+    warning: (line) => core/* warning */.$e(line),
+    error: (line) => core/* error */.z3(line),
+    debug: (line) => core/* debug */.Yz(line),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -33367,8 +33439,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 8 modules
-var src = __nccwpck_require__(96977);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
+var src = __nccwpck_require__(7314);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with
@@ -42578,6 +42650,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yz: () => (/* binding */ core_debug),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -42586,7 +42659,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -43460,13 +43533,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.

@@ -28375,7 +28375,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(96977);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58408);
 
 
@@ -28397,7 +28397,7 @@ function readInputs(inputs) {
 }
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async () => {
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name)));
-    const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const { workspace } = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .readRunnerEnv */ .Ot)();
     const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, inputs.workingDirectory);
     let commandExit;
     if (inputs.command.length) {
@@ -28461,7 +28461,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 96977:
+/***/ 7314:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28471,13 +28471,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ errors_InputError),
   G0: () => (/* reexport */ Inputs),
   St: () => (/* reexport */ execFile),
+  Ot: () => (/* reexport */ readRunnerEnv),
   Cs: () => (/* reexport */ runAction),
   n0: () => (/* reexport */ setOutputs),
   sG: () => (/* reexport */ splitArgs),
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, table, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, actionsLogger, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, table, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28929,7 +28930,76 @@ function sleep(ms, signal) {
 
 const systemClock = { now: () => Date.now(), sleep: sleep };
 
+;// CONCATENATED MODULE: ./packages/kit/src/runner-env.ts
+function readRunnerEnv(env = process.env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const runId = env.GITHUB_RUN_ID ?? '';
+    return {
+        repository,
+        owner,
+        repo,
+        sha: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        runId,
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1,
+        runNumber: env.GITHUB_RUN_NUMBER ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP ?? '',
+        runnerOs: env.RUNNER_OS ?? process.platform,
+        runnerArch: env.RUNNER_ARCH ?? process.arch,
+        stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/kit/src/logger.ts
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+
+const actionsLogger = {
+    info: (line) => core/* info */.pq(line),
+    warning: (line) => core/* warning */.$e(line),
+    error: (line) => core/* error */.z3(line),
+    debug: (line) => core/* debug */.Yz(line),
+    group: (name, fn) => core/* group */.Os(name, fn),
+    secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+function bufferLogger() {
+    const lines = [];
+    const secrets = [];
+    return {
+        lines,
+        secrets,
+        info: (line) => void lines.push(`info: ${line}`),
+        warning: (line) => void lines.push(`warning: ${line}`),
+        error: (line) => void lines.push(`error: ${line}`),
+        debug: (line) => void lines.push(`debug: ${line}`),
+        group: async (name, fn) => {
+            lines.push(`group: ${name}`);
+            try {
+                return await fn();
+            }
+            finally {
+                lines.push('endgroup');
+            }
+        },
+        secret: (value) => void secrets.push(value),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
+
 
 
 
@@ -30808,6 +30878,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -30817,7 +30888,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);

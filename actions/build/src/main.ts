@@ -1,6 +1,17 @@
 import * as core from '@actions/core';
 import { join, resolve } from 'node:path';
-import { ActionError, InputError, Inputs, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
+import {
+  ActionError,
+  InputError,
+  Inputs,
+  readRunnerEnv,
+  runAction,
+  setOutputs,
+  splitArgs,
+  table,
+  writeSummary,
+  type RunnerEnv,
+} from '@rollgate/kit';
 import {
   describeVersion,
   packageBuild,
@@ -13,9 +24,9 @@ import {
 
 const NAME = /^[^"\\:<>|*?\r\n/]+$/;
 
-function readInputs(inputs: Inputs) {
-  const repo = (process.env.GITHUB_REPOSITORY ?? 'repo').split('/').at(-1) as string;
-  const sha = process.env.GITHUB_SHA ?? '';
+function readInputs(inputs: Inputs, env: RunnerEnv) {
+  const repo = env.repo || 'repo';
+  const sha = env.sha;
   const releaseTag = inputs.string('release-tag');
   const command = splitArgs(inputs.string('command', { required: true }));
   if (command.length === 0) throw new InputError('command', 'a command to run (e.g. npm run build)');
@@ -38,12 +49,13 @@ function readInputs(inputs: Inputs) {
 }
 
 await runAction(async () => {
-  const inputs = readInputs(new Inputs((name) => core.getInput(name)));
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const env = readRunnerEnv();
+  const inputs = readInputs(new Inputs((name) => core.getInput(name)), env);
+  const { workspace } = env;
   const cwd = resolve(workspace, inputs.workingDirectory);
   const warn = (m: string) => core.warning(m);
 
-  const plan = inputs.cache ? await planCache(inputs.cache, cwd) : undefined;
+  const plan = inputs.cache ? await planCache(inputs.cache, cwd, env.runnerOs) : undefined;
   const hit = plan ? await restoreDependencies(plan, warn) : undefined;
   if (plan) core.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
   if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);
@@ -74,7 +86,7 @@ await runAction(async () => {
     }
   }
 
-  const sha = process.env.GITHUB_SHA ?? '';
+  const { sha } = env;
   const version = inputs.version || (await describeVersion(cwd, sha));
   const built = await packageBuild({
     workspace,
@@ -84,15 +96,16 @@ await runAction(async () => {
     outputs: files,
     name: inputs.name,
     version,
-    outDir: join(process.env.RUNNER_TEMP ?? workspace, 'rollgate-build', inputs.name),
+    outDir: join(env.runnerTemp || workspace, 'rollgate-build', inputs.name),
+    runner: `${env.runnerOs}/${env.runnerArch}`,
     env: {
-      repository: process.env.GITHUB_REPOSITORY ?? '',
+      repository: env.repository,
       sha,
-      ref: process.env.GITHUB_REF ?? '',
-      runId: process.env.GITHUB_RUN_ID ?? '',
-      attempt: process.env.GITHUB_RUN_ATTEMPT ?? '1',
-      runNumber: process.env.GITHUB_RUN_NUMBER ?? '',
-      workflow: process.env.GITHUB_WORKFLOW ?? '',
+      ref: env.ref,
+      runId: env.runId,
+      attempt: String(env.runAttempt),
+      runNumber: env.runNumber,
+      workflow: env.workflow,
     },
   });
   core.info(`Archived ${built.manifest.files.length} file(s): ${built.archive} (${built.digest})`);
@@ -112,12 +125,13 @@ await runAction(async () => {
 
   let releaseUrl: string | undefined;
   if (inputs.releaseTag) {
-    const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const { attachToRelease, createGitHub } = await import('@rollgate/github');
-    releaseUrl = await attachToRelease(createGitHub({ token: inputs.token }), { owner, repo }, inputs.releaseTag, [
-      built.archive,
-      built.manifestPath,
-    ]);
+    releaseUrl = await attachToRelease(
+      createGitHub({ token: inputs.token, baseUrl: env.apiUrl }),
+      { owner: env.owner, repo: env.repo },
+      inputs.releaseTag,
+      [built.archive, built.manifestPath],
+    );
   }
 
   setOutputs({

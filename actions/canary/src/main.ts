@@ -4,6 +4,7 @@ import {
   InputError,
   Inputs,
   checkPrograms,
+  readRunnerEnv,
   runAction,
   setOutputs,
   table,
@@ -21,14 +22,15 @@ await runAction(async () => {
   const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name)));
   for (const s of inputs.secrets) core.setSecret(s);
   for (const w of inputs.warnings) core.warning(w);
-  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  const gh = createGitHub({ token: inputs.token });
+  const env = readRunnerEnv();
+  const { owner, repo } = env;
+  const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
   const records = await trustedRecords({
     gh,
     repo: { owner, repo },
     environment: inputs.environment,
     trustedBranches: inputs.trustedBranches,
-    runId: process.env.GITHUB_RUN_ID,
+    runId: env.runId,
     warn: (line) => core.warning(line),
   });
   const a = inputs.artifact;
@@ -37,7 +39,7 @@ await runAction(async () => {
       ? {
           name: a.name,
           digest: a.digest,
-          run_id: a.runId || (process.env.GITHUB_RUN_ID ?? ''),
+          run_id: a.runId || env.runId,
           ...(a.id ? { id: Number(a.id) } : {}),
           ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
         }
@@ -53,20 +55,18 @@ await runAction(async () => {
       ...(inputs.traffic.programs ?? []),
       ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
     ]);
-  const runUrl = `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`;
   try {
     const result = await runCanary({
       ...inputs,
       canary: { ...inputs.canary, version: inputs.version },
-      ref: process.env.GITHUB_SHA ?? 'HEAD',
-      ...(process.env.GITHUB_RUN_ID
-        ? { run: { id: process.env.GITHUB_RUN_ID, attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 } }
-        : {}),
+      ref: env.sha || 'HEAD',
+      ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
       records,
-      logUrl: runUrl,
+      logUrl: env.runUrl,
+      ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
       payload: {
         ...(a.releaseTag ? { tag: a.releaseTag } : {}),
-        commit: process.env.GITHUB_SHA ?? '',
+        commit: env.sha,
         ...(artifactRef ? { artifact: artifactRef } : {}),
       },
       ...(inputs.deployCommand.length && artifactRef

@@ -4,7 +4,7 @@
  * design: one traffic change and one API call, well inside the runner's cancel window.
  */
 import * as core from '@actions/core';
-import { ActionError, Inputs, runAction } from '@rollgate/kit';
+import { ActionError, Inputs, readRunnerEnv, runAction } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
 import { settleInflight } from '@rollgate/delivery/inflight';
@@ -18,12 +18,12 @@ await runAction(async () => {
   }
   const state = JSON.parse(saved) as InflightState;
   const inputs = new Inputs((name) => core.getInput(name));
-  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  const env = readRunnerEnv();
   const token = inputs.string('github-token');
   const records = token
     ? new ReleaseRecords(
-        createGitHub({ token, retries: 1, retryUnitMs: 200 }),
-        { owner, repo },
+        createGitHub({ token, baseUrl: env.apiUrl, retries: 1, retryUnitMs: 200 }),
+        { owner: env.owner, repo: env.repo },
         inputs.string('environment'),
       )
     : undefined;

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InputError, Inputs, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import { InputError, Inputs, readRunnerEnv, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 
 /** The release config this action reads from its inputs, plus the token. */
@@ -66,16 +66,14 @@ async function resolveAssets(patterns: string[]): Promise<string[]> {
 
 await runAction(async () => {
   const inputs = readInputs(new Inputs((name) => core.getInput(name)));
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const env = readRunnerEnv();
+  const { workspace, repository, owner, repo, serverUrl } = env;
   const assets = await resolveAssets(inputs.assets);
-  const repository = process.env.GITHUB_REPOSITORY ?? '';
-  const [owner = '', repo = ''] = repository.split('/');
-  const serverUrl = process.env.GITHUB_SERVER_URL ?? 'https://github.com';
   let github;
   if (!inputs.dryRun) {
     if (!owner || !repo) throw new InputError('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
     const { createGitHub } = await import('@rollgate/github');
-    github = createGitHub({ token: inputs.token });
+    github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
   }
   const result = await release({
     ...inputs,

@@ -1,5 +1,15 @@
 import * as core from '@actions/core';
-import { InputError, Inputs, VALUE_RULES, runAction, setOutputs, splitArgs, table, writeSummary } from '@rollgate/kit';
+import {
+  InputError,
+  Inputs,
+  VALUE_RULES,
+  readRunnerEnv,
+  runAction,
+  setOutputs,
+  splitArgs,
+  table,
+  writeSummary,
+} from '@rollgate/kit';
 import { createGitHub, trustedBranchesFrom, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { runRollback, waitTimeoutFrom } from '@rollgate/delivery';
@@ -22,18 +32,20 @@ await runAction(async () => {
   const trafficToken = inputs.string('traffic-token');
   if (trafficToken) core.setSecret(trafficToken);
 
-  const [owner = '', repo = ''] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-  const gh = createGitHub({ token });
+  const env = readRunnerEnv();
+  const { owner, repo } = env;
+  const gh = createGitHub({ token, baseUrl: env.apiUrl });
   const result = await runRollback({
     records: await trustedRecords({
       gh,
       repo: { owner, repo },
       environment,
       trustedBranches: branches,
-      runId: process.env.GITHUB_RUN_ID,
+      runId: env.runId,
       warn: (line) => core.warning(line),
     }),
-    run: { id: process.env.GITHUB_RUN_ID ?? '', attempt: Number(process.env.GITHUB_RUN_ATTEMPT ?? 1) || 1 },
+    run: { id: env.runId, attempt: env.runAttempt },
+    ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
     waitTimeoutMs,
     gh,
     token,
@@ -44,7 +56,7 @@ await runAction(async () => {
     deployCommand,
     ...(traffic ? { traffic } : {}),
     ...(targetAddress ? { targetAddress } : {}),
-    logUrl: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`,
+    logUrl: env.runUrl,
     log: (line) => core.info(line),
   });
   setOutputs({

@@ -5,6 +5,7 @@ import {
   InputError,
   Inputs,
   execFile,
+  readRunnerEnv,
   runAction,
   setOutputs,
   splitArgs,
@@ -29,7 +30,7 @@ function readInputs(inputs: Inputs) {
 
 await runAction(async () => {
   const inputs = readInputs(new Inputs((name) => core.getInput(name)));
-  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const { workspace } = readRunnerEnv();
   const cwd = resolve(workspace, inputs.workingDirectory);
 
   let commandExit: number | undefined;

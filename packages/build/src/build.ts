@@ -19,6 +19,8 @@ export interface BuildConfig {
   name: string;
   version: string;
   outDir: string;
+  /** The runner's OS and architecture (RUNNER_OS/RUNNER_ARCH), recorded in the manifest. */
+  runner?: string;
   env: {
     repository: string;
     sha: string;
@@ -49,12 +51,12 @@ export async function describeVersion(cwd: string, sha: string): Promise<string>
   return r.exitCode === 0 && v ? v.replace(/^v(?=\d)/, '') : sha.slice(0, 7);
 }
 
-async function toolVersions(): Promise<Record<string, string>> {
+async function toolVersions(runner: string): Promise<Record<string, string>> {
   const git = await execFile('git', ['--version'], { echo: false }).catch(() => undefined);
   return {
     node: process.version,
     ...(git?.exitCode === 0 ? { git: git.stdout.trim().replace(/^git version /, '') } : {}),
-    runner: `${process.env.RUNNER_OS ?? process.platform}/${process.env.RUNNER_ARCH ?? process.arch}`,
+    runner,
   };
 }
 
@@ -96,7 +98,7 @@ export async function packageBuild(config: BuildConfig): Promise<BuildResult> {
     },
     built_at: new Date().toISOString(),
     command: config.command,
-    tools: await toolVersions(),
+    tools: await toolVersions(config.runner ?? `${process.platform}/${process.arch}`),
     files: written.files,
   });
   const manifestPath = join(config.outDir, 'build-manifest.json');

@@ -35,7 +35,12 @@ async function cacheDir(pm: PackageManager, cwd: string): Promise<string> {
   return (await ask('pnpm', ['store', 'path'])) || join(homedir(), '.local', 'share', 'pnpm', 'store');
 }
 
-export async function planCache(pm: PackageManager, cwd: string): Promise<CachePlan> {
+/** `runnerOs`: RUNNER_OS (caches are kept per OS, as actions/cache does). */
+export async function planCache(
+  pm: PackageManager,
+  cwd: string,
+  runnerOs: string = process.platform,
+): Promise<CachePlan> {
   const lock = join(cwd, LOCKFILES[pm]);
   if (!existsSync(lock))
     throw new ActionError(
@@ -45,7 +50,7 @@ export async function planCache(pm: PackageManager, cwd: string): Promise<CacheP
     .update(await readFile(lock))
     .digest('hex')
     .slice(0, 32);
-  const prefix = `rollgate-build-${process.env.RUNNER_OS ?? process.platform}-${pm}-`;
+  const prefix = `rollgate-build-${runnerOs}-${pm}-`;
   return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
 

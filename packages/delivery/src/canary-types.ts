@@ -47,6 +47,8 @@ export interface CanaryConfig {
   signal?: AbortSignal;
   /** The workflow run and attempt of this job: a re-run (a later attempt) may close its own earlier record. */
   run?: { id: string; attempt: number };
+  /** Where the release is fetched and unpacked (the runner's RUNNER_TEMP; default the system's). */
+  tempDir?: string;
   /** The time and the waits (default: the system's; tests pass a virtual clock). */
   clock?: Clock;
   /** Only say what would happen (see canary-dry-run.ts). */

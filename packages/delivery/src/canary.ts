@@ -138,7 +138,7 @@ async function requestCounter(config: CanaryConfig, spec: NonNullable<CanaryConf
 }
 
 async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
-  const dir = await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), config.version);
+  const dir = await releaseFolder(config.tempDir || tmpdir(), config.version);
   const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
   const extracted = join(dir, 'release');
   await extractArchive(fetched.archive, extracted);

@@ -26,6 +26,8 @@ export interface RollbackConfig {
   /** Where the deploy command serves the restored version. */
   targetAddress?: string;
   workDir?: string;
+  /** Where the release folder is made when workDir is not given (RUNNER_TEMP; default the system's). */
+  tempDir?: string;
   logUrl?: string;
   /** How long to wait for a running canary to settle first (0: fail at once). */
   waitTimeoutMs?: number;
@@ -126,7 +128,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   log(
     `Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`,
   );
-  const dir = config.workDir ?? (await releaseFolder(process.env.RUNNER_TEMP || tmpdir(), version));
+  const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
   const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
   log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
   const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };

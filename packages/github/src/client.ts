@@ -3,7 +3,7 @@
  * rate limits (403/429 with retry-after), never retries 422 or other client errors,
  * and masks the token before anything can print it.
  */
-import * as core from '@actions/core';
+import { actionsLogger, type Logger } from '@rollgate/kit';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -12,7 +12,7 @@ export type GitHub = ReturnType<typeof getOctokit>;
 
 export interface ClientOptions {
   token: string;
-  /** Defaults to GITHUB_API_URL, then https://api.github.com. */
+  /** The REST API's root (the action passes GITHUB_API_URL: GitHub Enterprise Server differs); default https://api.github.com. */
   baseUrl?: string;
   /** Retries of a 5xx or network failure (default 3). */
   retries?: number;
@@ -28,6 +28,8 @@ export interface ClientOptions {
    * Default on; off only against the emulator, which has no such limit.
    */
   paceWrites?: boolean;
+  /** Where the token is masked and rate-limit waits are said (default: the runner's log). */
+  logger?: Logger;
 }
 
 /** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
@@ -36,12 +38,13 @@ export const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 export function createGitHub(options: ClientOptions): GitHub {
   const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
   if (!token) throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
-  core.setSecret(token);
-  const baseUrl = options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com';
+  const logger = options.logger ?? actionsLogger;
+  logger.secret(token);
+  const baseUrl = options.baseUrl ?? 'https://api.github.com';
   const limited =
     (kind: string) => (retryAfter: number, opts: { method: string; url: string }, _o: unknown, count: number) => {
       const again = count < rateLimitRetries;
-      core.warning(
+      logger.warning(
         `GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`,
       );
       return again;

@@ -7,3 +7,5 @@ export * from './redact.js';
 export * from './values.js';
 export * from './cancel.js';
 export * from './clock.js';
+export * from './runner-env.js';
+export * from './logger.js';

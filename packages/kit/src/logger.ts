@@ -1,0 +1,50 @@
+/**
+ * The one logging port of the suite. Packages log through a Logger they are given; the
+ * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
+ * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
+ * logging (scripts/layers.mjs holds the other packages to it).
+ */
+import * as core from '@actions/core';
+
+export interface Logger {
+  info(line: string): void;
+  warning(line: string): void;
+  error(line: string): void;
+  debug(line: string): void;
+  /** Runs `fn` inside a collapsible group of the log. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Masks a value in every later line of the log. */
+  secret(value: string): void;
+}
+
+export const actionsLogger: Logger = {
+  info: (line) => core.info(line),
+  warning: (line) => core.warning(line),
+  error: (line) => core.error(line),
+  debug: (line) => core.debug(line),
+  group: (name, fn) => core.group(name, fn),
+  secret: (value) => core.setSecret(value),
+};
+
+/** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
+export function bufferLogger(): Logger & { lines: string[]; secrets: string[] } {
+  const lines: string[] = [];
+  const secrets: string[] = [];
+  return {
+    lines,
+    secrets,
+    info: (line) => void lines.push(`info: ${line}`),
+    warning: (line) => void lines.push(`warning: ${line}`),
+    error: (line) => void lines.push(`error: ${line}`),
+    debug: (line) => void lines.push(`debug: ${line}`),
+    group: async (name, fn) => {
+      lines.push(`group: ${name}`);
+      try {
+        return await fn();
+      } finally {
+        lines.push('endgroup');
+      }
+    },
+    secret: (value) => void secrets.push(value),
+  };
+}
