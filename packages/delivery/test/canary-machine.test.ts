@@ -101,6 +101,14 @@ async function live(version: string): Promise<number> {
   return id;
 }
 
+/** What the canary's post step gives settleInflight: the provider, the records, its log lines. */
+const postStep = (provider: TrafficProvider, lines: string[]) => ({
+  traffic: () => provider,
+  records,
+  warn: (l: string) => void lines.push(l),
+  error: (l: string) => void lines.push(l),
+});
+
 const statuses = (id: number) =>
   emulator.state.statuses.filter((s) => s.deploymentId === id).map((s) => `${s.state}: ${s.description}`);
 
@@ -196,13 +204,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(state).toMatchObject({ weight: 50, stable: { version: '1.0.0' }, canary: { version: '2.0.0' } });
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^in_progress/);
     // The post step.
-    const warnings: string[] = [];
-    const settled = await settleInflight(state, {
-      traffic: () => traffic,
-      records,
-      warn: (l) => warnings.push(l),
-      error: (l) => warnings.push(l),
-    });
+    const settled = await settleInflight(state, postStep(traffic, []));
     expect(settled.restored).toBe(true);
     expect(splits).toEqual([25, 50, 0]);
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^failure: cancelled at 50%/);
@@ -220,12 +222,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       setSplit: () => Promise.reject(new Error('admin socket refused')),
     };
     const lines: string[] = [];
-    const settled = await settleInflight(state, {
-      traffic: () => broken,
-      records,
-      warn: (l) => lines.push(l),
-      error: (l) => lines.push(l),
-    });
+    const settled = await settleInflight(state, postStep(broken, lines));
     expect(settled).toEqual({ restored: false, why: 'admin socket refused' });
     expect(lines[0]).toMatch(/^TRAFFIC NOT RESTORED/);
     expect(statuses(state.deploymentId).at(-1)).toMatch(/^error: .*admin socket refused/);
