@@ -125,16 +125,30 @@ describe('concurrency groups never drop a rollback', () => {
     expect(runner.groups.events.filter((e) => e.includes('cancelled'))).toEqual([]);
     // The rollback waited for the canary of 0.1.1 to settle, then restored an earlier release.
     expect(lines.join('\n')).toMatch(/Waiting for the canary of 0\.1\.1 \(deployment \d+: canary 25%/);
-    const rollbackRecord = gh.state.deployments.find((d) => (d.payload as { kind?: string }).kind === 'rollback');
-    expect(rollbackRecord).toBeDefined();
-    expect(gh.state.statuses.filter((s) => s.deploymentId === rollbackRecord?.id).map((s) => s.state)).toContain(
-      'success',
+    const succeeded = (id?: number) => gh.state.statuses.some((s) => s.deploymentId === id && s.state === 'success');
+    const rollbackRecord = gh.state.deployments.find(
+      (d) => (d.payload as { kind?: string }).kind === 'rollback' && succeeded(d.id),
     );
-    // Never two rollouts at once: the rollback record's lifetime does not overlap a canary's moves.
+    expect(rollbackRecord).toBeDefined();
+    // Never two rollouts at once. The rollback and the third canary were released together (when
+    // 0.1.1 was promoted); whichever created its record first went on, and the other waited for it
+    // (a record withdrawn in that race says so, and never moved traffic): either the canary of
+    // 0.1.2 was judged against what the rollback restored, or the rollback planned from 0.1.2.
     const canary2 = canaryOf('0.1.1');
-    const settled2 = gh.state.statuses.filter((s) => s.deploymentId === canary2?.id && s.state === 'success')[0];
-    expect(settled2).toBeDefined();
+    expect(succeeded(canary2?.id)).toBe(true);
     expect((rollbackRecord?.id ?? 0) > (canary2?.id ?? 0)).toBe(true);
+    const canary3 = gh.state.deployments.find(
+      (d) => (d.payload as { version?: string }).version === '0.1.2' && succeeded(d.id),
+    );
+    const payload = (d: typeof canary3) =>
+      d?.payload as { version?: string; stable?: string; rollback_of?: { version: string } };
+    if ((canary3?.id ?? 0) > (rollbackRecord?.id ?? 0))
+      expect(payload(canary3).stable).toBe(payload(rollbackRecord).version);
+    else expect(payload(rollbackRecord).rollback_of?.version).toBe('0.1.2');
+    for (const d of gh.state.deployments) {
+      const states = gh.state.statuses.filter((s) => s.deploymentId === d.id);
+      if (states.some((s) => /lost the start race|^withdrew/.test(s.description))) expect(states).toHaveLength(1);
+    }
     expect(stats.failures).toEqual([]);
   }, 300_000);
 });

@@ -15,19 +15,9 @@ import { fetchArtifact } from './fetch-artifact.js';
 import { extractArchive, releaseFolder } from './extract.js';
 import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
-import { runningRollback, waitForQuiet } from './quiet.js';
 import { describeStatus } from './status-codec.js';
-import {
-  currentStable,
-  findOpen,
-  refuseUntrustedFirstRelease,
-  openOfThisVersion,
-  plan,
-  queryWindowMs,
-  raceWinner,
-  weightOf,
-  type Plan,
-} from './canary-state.js';
+import { openCanaryRecord } from './canary-start.js';
+import { findOpen, plan, queryWindowMs, type Plan } from './canary-state.js';
 
 export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './canary-types.js';
 import type { CanaryConfig, CanaryResult, StepRecord } from './canary-types.js';
@@ -199,55 +189,10 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     }
     remaining = rollout.steps.filter((w) => w > found.weight);
   } else {
-    // A rollback deploying now finishes first (it is in another concurrency group: see quiet.ts).
-    const history = await waitForQuiet(records, runningRollback, {
-      timeoutMs: config.waitTimeoutMs ?? 0,
-      purpose: `canary of ${config.version}`,
-      log,
-      clock,
-      ...(config.signal ? { signal: config.signal } : {}),
-    });
-    const closed: number[] = [];
-    for (const r of openOfThisVersion(config, history)) {
-      await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
-      closed.push(r.id);
-      log(
-        `A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`,
-      );
-    }
-    const current = currentStable(config, history);
-    refuseUntrustedFirstRelease(current, records);
-    stable = current ?? { version: 'none' };
-    const addresses = {
-      ...(canary.address ? { address: canary.address } : {}),
-      ...(stable.address ? { stable_address: stable.address } : {}),
-    };
-    const recorded = { rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs } };
-    const run = config.run ? { run: config.run } : {};
-    deploymentId = await records.create(
-      config.ref,
-      {
-        ...config.payload,
-        version: config.version,
-        stable: stable.version,
-        kind: 'canary',
-        ...addresses,
-        ...recorded,
-        ...run,
-      },
-      `canary of ${config.version}`,
-    );
-    const winner = raceWinner(deploymentId, await records.history(), closed);
-    if (winner) {
-      await status(
-        deploymentId,
-        'error',
-        describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }),
-      );
-      throw new ActionError(
-        `Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
-      );
-    }
+    const opened = await openCanaryRecord(config, canary, rollout, status, clock);
+    deploymentId = opened.deploymentId;
+    stable = opened.stable;
+    const current = opened.current;
     if (!current) {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
       remaining = [100];

@@ -5,13 +5,14 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionError, execChecked } from '@rollgate/kit';
+import { ActionError, execChecked, type Clock } from '@rollgate/kit';
 import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
 import { liveRecord, openCanaries } from './canary-state.js';
 import { runningCanary, waitForQuiet } from './quiet.js';
+import { earlierCanary } from './races.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;
@@ -28,6 +29,8 @@ export interface RollbackConfig {
   workDir?: string;
   /** Where the release folder is made when workDir is not given (RUNNER_TEMP; default the system's). */
   tempDir?: string;
+  /** The time and the waits (default: the system's; tests pass a virtual clock). */
+  clock?: Clock;
   logUrl?: string;
   /** How long to wait for a running canary to settle first (0: fail at once). */
   waitTimeoutMs?: number;
@@ -91,7 +94,17 @@ export function chooseTarget(
   return { current, target };
 }
 
-export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
+/** The rollback's plan with its artifact fetched, verified and unpacked. */
+interface Prepared extends RollbackPlan {
+  version: string;
+  /** The release folder the artifact was fetched into. */
+  dir: string;
+  fetched: { archive: string; digest: string; source: string };
+  extracted?: string;
+}
+
+/** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
+async function planWhenQuiet(config: RollbackConfig): Promise<RollbackPlan> {
   const { records, log } = config;
   // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
   const history = await waitForQuiet(records, runningCanary, {
@@ -99,11 +112,11 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
     purpose: 'rollback',
     log,
     limit: 50,
+    ...(config.clock ? { clock: config.clock } : {}),
     ...(config.signal ? { signal: config.signal } : {}),
   });
-  let plan: RollbackPlan;
   try {
-    plan = chooseTarget(
+    return chooseTarget(
       history,
       {
         ...(config.toVersion ? { toVersion: config.toVersion } : {}),
@@ -122,35 +135,67 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
       `${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`,
     );
   }
+}
+
+/** Fetches and verifies the target's original artifact (again only when the target changed). */
+async function prepare(config: RollbackConfig, plan: RollbackPlan, earlier?: Prepared): Promise<Prepared> {
   const { current, target } = plan;
   const version = target.payload.version;
-  const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
-  log(
-    `Rolling back ${records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`,
+  config.log(
+    `Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`,
   );
+  if (earlier && earlier.target.id === target.id) return { ...earlier, current };
+  const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
   const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
   const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
-  log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
-  const base = { ...plan, version, digest: fetched.digest, source: fetched.source, dryRun: config.dryRun };
-  if (config.dryRun) {
-    log(
-      `Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`,
+  config.log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
+  return { current, target, version, dir, fetched };
+}
+
+export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
+  const { records, log } = config;
+  let prepared: Prepared | undefined;
+  let deploymentId: number;
+  for (;;) {
+    prepared = await prepare(config, await planWhenQuiet(config), prepared);
+    const { fetched, version, current, target } = prepared;
+    if (config.dryRun) {
+      log(
+        `Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`,
+      );
+      return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
+    }
+    if (!prepared.extracted) {
+      prepared.extracted = join(prepared.dir, 'release');
+      await extractArchive(fetched.archive, prepared.extracted);
+    }
+    deploymentId = await records.create(
+      target.sha,
+      {
+        ...target.payload,
+        kind: 'rollback',
+        ...(config.run ? { run: config.run } : {}),
+        rollback_of: { version: current.payload.version, deployment_id: current.id },
+        ...(config.targetAddress ? { address: config.targetAddress } : {}),
+      },
+      `rollback to ${version}`,
     );
-    return base;
+    // The start race (races.ts): a canary that created its record first goes on; this rollback
+    // withdraws its record, waits for that canary to settle, and plans again from what is live then.
+    const rival = earlierCanary(deploymentId, await records.history(50));
+    if (!rival) break;
+    await records.status(
+      deploymentId,
+      'error',
+      `withdrew: the canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time; the rollback waits for it and plans again`,
+    );
+    log(
+      `The canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time and got there first: this rollback withdrew its record ${deploymentId} before deploying, waits for the canary, and plans again.`,
+    );
   }
-  const extracted = join(dir, 'release');
-  await extractArchive(fetched.archive, extracted);
-  const deploymentId = await records.create(
-    target.sha,
-    {
-      ...target.payload,
-      kind: 'rollback',
-      ...(config.run ? { run: config.run } : {}),
-      rollback_of: { version: current.payload.version, deployment_id: current.id },
-      ...(config.targetAddress ? { address: config.targetAddress } : {}),
-    },
-    `rollback to ${version}`,
-  );
+  const { fetched, version, current, target } = prepared;
+  const extracted = prepared.extracted as string;
+  const base = { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: false };
   await records.status(
     deploymentId,
     'in_progress',

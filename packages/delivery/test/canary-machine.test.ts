@@ -5,7 +5,7 @@
  * port that remembers each split and a metrics port that answers what the test scripts.
  * The end-to-end tests (test/canary) run the same transitions over nginx and Prometheus.
  */
-import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
@@ -24,11 +24,6 @@ import { join } from 'node:path';
 const remote = createRemote();
 seedRepository(remote);
 const sha = 'main';
-const started = performance.now();
-afterAll(() => {
-  // The point of these tests: every transition of the machine, fast.
-  console.log(`canary state machine: ${Math.round(performance.now() - started)} ms for the file`);
-});
 
 let emulator: GitHubEmulator;
 let gh: ReturnType<typeof createGitHub>;
@@ -99,6 +94,56 @@ async function live(version: string): Promise<number> {
   const id = await records.create(sha, { version, kind: 'canary', address: '127.0.0.1:9001' }, `canary of ${version}`);
   await records.status(id, 'success', `promoted ${version}`);
   return id;
+}
+
+/** 1.0.0's build archive, published as a release asset as the release action does. */
+function publishArchive() {
+  const dir = mkdtempSync(join(tmpdir(), 'machine-'));
+  writeFileSync(join(dir, 'VERSION'), '1.0.0\n');
+  execFileSync('tar', ['-czf', join(dir, 'app.tar.gz'), '-C', dir, 'VERSION']);
+  const data = readFileSync(join(dir, 'app.tar.gz'));
+  const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  const releaseId = emulator.nextId();
+  const at = new Date(clock.now()).toISOString();
+  emulator.state.releases.push({
+    id: releaseId,
+    tag_name: 'v1.0.0',
+    target_commitish: 'main',
+    name: 'v1.0.0',
+    body: '',
+    draft: false,
+    prerelease: false,
+    created_at: at,
+    published_at: at,
+  });
+  emulator.state.assets.push({
+    id: emulator.nextId(),
+    releaseId,
+    name: 'app.tar.gz',
+    label: null,
+    contentType: 'application/gzip',
+    data,
+    createdAt: at,
+  });
+  const artifact = { name: 'app', digest, release_tag: 'v1.0.0', asset: 'app.tar.gz' };
+  return { artifact, data, digest, dir };
+}
+
+/** Runs `hook` once, just before the next deployment of `kind` is created (a rival's record lands first). */
+function beforeCreate(kind: string, hook: () => Promise<void>): void {
+  let done = false;
+  (
+    gh as unknown as {
+      hook: {
+        before(n: string, f: (o: { method: string; url: string; payload?: { kind?: string } }) => Promise<void>): void;
+      };
+    }
+  ).hook.before('request', async (options) => {
+    if (done || options.method !== 'POST' || !/\/deployments$/.test(options.url) || options.payload?.kind !== kind)
+      return;
+    done = true;
+    await hook();
+  });
 }
 
 /** What the canary's post step gives settleInflight: the provider, the records, its log lines. */
@@ -280,35 +325,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
   });
 
   it('rollback: the previous release comes back from its original artifact (digest checked), the current one retired', async () => {
-    // 1.0.0's build archive, published as a release asset as the release action does.
-    const dir = mkdtempSync(join(tmpdir(), 'machine-'));
-    writeFileSync(join(dir, 'VERSION'), '1.0.0\n');
-    execFileSync('tar', ['-czf', join(dir, 'app.tar.gz'), '-C', dir, 'VERSION']);
-    const data = readFileSync(join(dir, 'app.tar.gz'));
-    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    const releaseId = emulator.nextId();
-    const at = new Date(clock.now()).toISOString();
-    emulator.state.releases.push({
-      id: releaseId,
-      tag_name: 'v1.0.0',
-      target_commitish: 'main',
-      name: 'v1.0.0',
-      body: '',
-      draft: false,
-      prerelease: false,
-      created_at: at,
-      published_at: at,
-    });
-    emulator.state.assets.push({
-      id: emulator.nextId(),
-      releaseId,
-      name: 'app.tar.gz',
-      label: null,
-      contentType: 'application/gzip',
-      data,
-      createdAt: at,
-    });
-    const artifact = { name: 'app', digest, release_tag: 'v1.0.0', asset: 'app.tar.gz' };
+    const { artifact, data, digest, dir } = publishArchive();
     const first = await records.create(sha, { version: '1.0.0', kind: 'canary', artifact }, 'canary of 1.0.0');
     await records.status(first, 'success', 'promoted 1.0.0');
     const bad = await runCanary(config());
@@ -350,5 +367,81 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       }),
     ).rejects.toThrow(/Digest mismatch/);
     expect(deployed).toEqual([]);
+  });
+
+  it('start race, a rollback first: the canary withdraws its record, waits for the rollback, and starts again against what it restored', async () => {
+    await live('1.0.0');
+    let rollback = 0;
+    beforeCreate('canary', async () => {
+      // Both read "quiet"; the rollback's record lands first.
+      rollback = await records.create(sha, { version: '0.9.0', kind: 'rollback' }, 'rollback to 0.9.0');
+      await records.status(rollback, 'in_progress', 'deploying 0.9.0 from its original artifact');
+      clock.at(20_000, () => records.status(rollback, 'success', 'rolled back from 1.0.0 to 0.9.0'));
+    });
+    const lines: string[] = [];
+    const result = await runCanary(config({ waitTimeoutMs: 600_000, log: (l) => void lines.push(l) }));
+    expect(result.outcome).toBe('promoted');
+    expect(result.stable.version).toBe('0.9.0');
+    const canaries = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'canary');
+    const first = canaries.find((d) => d.id > rollback && d.id !== result.deploymentId);
+    expect(statuses(first?.id ?? 0)).toEqual([
+      expect.stringMatching(/^error: lost the start race to deployment \d+ \(0\.9\.0\)/),
+    ]);
+    expect(result.deploymentId).toBeGreaterThan(first?.id ?? Infinity);
+    expect(lines.join('\n')).toMatch(/A rollback to 0\.9\.0 .* got there first: this canary withdrew its record/);
+    // No traffic moved before the rollback finished: every split is the second record's.
+    expect(splits).toEqual([25, 50, 100]);
+  });
+
+  it('start race, a canary first: the rollback withdraws its record before deploying, waits for the canary, and plans again', async () => {
+    const { artifact, dir } = publishArchive();
+    const first = await records.create(sha, { version: '1.0.0', kind: 'canary', artifact }, 'canary of 1.0.0');
+    await records.status(first, 'success', 'promoted 1.0.0');
+    await live('2.0.0');
+    let rival = 0;
+    let settled = 0;
+    beforeCreate('rollback', async () => {
+      rival = await records.create(sha, { version: '2.1.0', kind: 'canary' }, 'canary of 2.1.0');
+      await records.status(
+        rival,
+        'in_progress',
+        describeStatus({ kind: 'starting', version: '2.1.0', stable: '2.0.0' }),
+      );
+      // The canary goes bad and is aborted a little later: 2.0.0 stays live.
+      clock.at(9_000, async () => {
+        await records.status(rival, 'failure', describeStatus({ kind: 'aborted', weight: 25, reason: 'error-rate' }));
+        settled = clock.now();
+      });
+    });
+    const deployed: string[] = [];
+    const lines: string[] = [];
+    const result = await runRollback({
+      records,
+      gh,
+      token: 'unit-test-token',
+      repo: { owner: emulator.owner, repo: emulator.repo },
+      dryRun: false,
+      deployCommand: ['true'],
+      traffic: {
+        name: 'memory',
+        setSplit: async (split) => void deployed.push(`${split.stable.version}:${clock.now()}`),
+      },
+      workDir: dir,
+      waitTimeoutMs: 600_000,
+      clock,
+      log: (l) => void lines.push(l),
+    });
+    expect(result.version).toBe('1.0.0');
+    const rollbacks = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'rollback');
+    expect(rollbacks).toHaveLength(2);
+    expect(statuses(rollbacks[0]?.id ?? 0)).toEqual([
+      expect.stringMatching(/^error: withdrew: the canary of 2\.1\.0 \(deployment \d+\) started at the same time/),
+    ]);
+    expect(statuses(result.deploymentId as number).at(-1)).toMatch(/^success: rolled back from 2\.0\.0 to 1\.0\.0/);
+    // Traffic moved once, after the canary had settled.
+    expect(settled).toBeGreaterThan(0);
+    expect(deployed).toHaveLength(1);
+    expect(Number(deployed[0]?.split(':')[1])).toBeGreaterThanOrEqual(settled);
+    expect(lines.join('\n')).toMatch(/The canary of 2\.1\.0 .* got there first: this rollback withdrew its record/);
   });
 });
