@@ -1,6 +1,7 @@
 /** Jest runs the TypeScript sources as ES modules through ts-jest (transpile only: `npm run build` type-checks). */
 export default {
-  testEnvironment: 'node',
+  // Quiet: what a test writes to stdout is shown only when it fails (test/quiet-environment.mjs).
+  testEnvironment: '<rootDir>/test/quiet-environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
