@@ -215,3 +215,51 @@ describe('layering rules (scripts/layers.mjs)', () => {
     );
   });
 });
+
+describe('defaults live in action.yml alone (scripts/defaults.mjs)', () => {
+  const check = async (base?: string) =>
+    (
+      (await import(join(ROOT, 'scripts', 'defaults.mjs') as string)) as {
+        checkDefaults(base?: string): LayerFinding[];
+      }
+    ).checkDefaults(base);
+
+  it('is clean on the project', async () => {
+    expect(await check()).toEqual([]);
+  });
+
+  it('finds a default restated in an action, in a package reading a shared input, and as a fallback argument', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'defaults-'));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(base, path)), { recursive: true });
+      writeFileSync(join(base, path), text);
+    };
+    write(
+      'actions/canary/action.yml',
+      "inputs:\n  samples:\n    default: '5'\n  mode:\n    default: run\n  note:\n    default: ''\n",
+    );
+    write('actions/rollback/action.yml', 'inputs:\n  wait-timeout:\n    default: 30m\n');
+    write(
+      'actions/canary/src/main.ts',
+      "const a = inputs.integer('samples', { min: 1, default: 5 });\nconst b = inputs.oneOf('mode', ['run', 'start'], 'run');\nconst c = inputs.string('note', { default: 'x' });\n",
+    );
+    write(
+      'packages/delivery/src/quiet.ts',
+      "const t = inputs.duration('wait-timeout', '30m');\nconst u = inputs.duration('wait-timeout', undefined, {});\n",
+    );
+    const messages = (await check(base)).map((f) => f.file);
+    expect(messages.sort()).toEqual([
+      'actions/canary/src/main.ts:1',
+      'actions/canary/src/main.ts:2',
+      'packages/delivery/src/quiet.ts:1',
+    ]);
+  });
+
+  it("states the canary's code defaults (steps and interval when none are recorded) as its action.yml says them", async () => {
+    const { DEFAULT_STEPS, DEFAULT_INTERVAL_MS } = await import('../packages/delivery/src/canary-state.js');
+    const { parse } = await import('yaml');
+    const inputs = parse(readFileSync(join(ROOT, 'actions', 'canary', 'action.yml'), 'utf8')).inputs;
+    expect(inputs.steps.description).toContain(`Empty: ${DEFAULT_STEPS.join(',')}`);
+    expect(inputs.interval.description).toContain(`Empty: ${DEFAULT_INTERVAL_MS / 1000}s`);
+  });
+});

@@ -21,6 +21,7 @@ import {
   saveDependencies,
   type PackageManager,
 } from '@rollgate/build';
+import { DEFAULTS } from './defaults.js';
 
 const NAME = /^[^"\\:<>|*?\r\n/]+$/;
 
@@ -33,7 +34,7 @@ function readInputs(inputs: Inputs, env: RunnerEnv) {
   return {
     command,
     installCommand: splitArgs(inputs.string('install-command')),
-    workingDirectory: inputs.string('working-directory', { default: '.' }),
+    workingDirectory: inputs.string('working-directory'),
     cache: inputs.raw('cache') ? inputs.oneOf<PackageManager>('cache', ['npm', 'yarn', 'pnpm']) : undefined,
     outputs: inputs.list('outputs', { required: true, separator: /\n/ }),
     name: inputs.string('name', {
@@ -41,7 +42,7 @@ function readInputs(inputs: Inputs, env: RunnerEnv) {
       pattern: { regex: NAME, description: 'an artifact name without " : < > | * ? \\ / or newlines' },
     }),
     version: inputs.string('version'),
-    upload: inputs.boolean('upload', true),
+    upload: inputs.boolean('upload'),
     retentionDays: inputs.raw('retention-days') ? inputs.integer('retention-days', { min: 1, max: 90 }) : undefined,
     releaseTag,
     token: releaseTag ? inputs.string('github-token', { required: true }) : '',
@@ -50,7 +51,7 @@ function readInputs(inputs: Inputs, env: RunnerEnv) {
 
 await runAction(async () => {
   const env = readRunnerEnv();
-  const inputs = readInputs(new Inputs((name) => core.getInput(name)), env);
+  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS), env);
   const { workspace } = env;
   const cwd = resolve(workspace, inputs.workingDirectory);
   const warn = (m: string) => core.warning(m);

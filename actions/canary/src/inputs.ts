@@ -7,7 +7,7 @@ import { waitTimeoutFrom, type Mode } from '@rollgate/delivery';
 import { trustedBranchesFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
-  const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort'], 'run');
+  const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort']);
   // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
   const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
   // setTimeout holds at most 2^31-1 ms; a step shorter than a second cannot sample anything.
@@ -29,7 +29,7 @@ export function readCanaryInputs(inputs: Inputs) {
     if (error instanceof ActionError) throw error;
     throw new InputError('metrics', (error as Error).message);
   }
-  const timeoutMs = inputs.duration('metrics-timeout', '10s');
+  const timeoutMs = inputs.duration('metrics-timeout');
   if (timeoutMs < 100 || timeoutMs > 300_000)
     throw new InputError('metrics-timeout', 'a duration from 100ms to 5m', inputs.string('metrics-timeout'));
   for (const c of checks) {
@@ -54,8 +54,8 @@ export function readCanaryInputs(inputs: Inputs) {
     sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
   }
   if (checks.some((c) => c.provider === 'http')) sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
-  const samplesPerStep = inputs.integer('samples', { min: 1, max: 60, default: 5 });
-  const scrapeIntervalMs = inputs.duration('scrape-interval', '15s');
+  const samplesPerStep = inputs.integer('samples', { min: 1, max: 60 });
+  const scrapeIntervalMs = inputs.duration('scrape-interval');
   if (scrapeIntervalMs < 100 || scrapeIntervalMs > 600_000)
     throw new InputError('scrape-interval', 'a duration from 100ms to 10m', inputs.string('scrape-interval'));
   // A baseline comparison alone passes a canary exactly as bad as stable (both at 20% errors):
@@ -66,7 +66,7 @@ export function readCanaryInputs(inputs: Inputs) {
       (c) =>
         `Check '${c.name}' only compares the canary with stable: a canary as bad as stable (stable already failing) passes it. Add an absolute bound (max: or min:) in a second check to catch that.`,
     );
-  const alpha = inputs.number('significance', { min: 0.0001, max: 0.5, default: 0.05 });
+  const alpha = inputs.number('significance', { min: 0.0001, max: 0.5 });
   const needed = samplesNeeded(alpha);
   const baseline = checks.find((c) => c.compare === 'baseline');
   if (baseline && samplesPerStep < needed) {
@@ -101,8 +101,8 @@ export function readCanaryInputs(inputs: Inputs) {
       : {}),
     scrapeIntervalMs,
     warnings,
-    failureLimit: inputs.integer('failure-limit', { min: 0, default: 0 }),
-    inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0, default: 2 }),
+    failureLimit: inputs.integer('failure-limit', { min: 0 }),
+    inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0 }),
     checks,
     sources,
     traffic: trafficFromInputs(inputs),
@@ -140,7 +140,7 @@ function minRequestsFrom(
   sources: Partial<Record<Check['provider'], MetricsSource>>,
   intervalMs: number | undefined,
 ) {
-  const min = inputs.integer('min-requests', { min: 0, max: 1_000_000_000, default: 0 });
+  const min = inputs.integer('min-requests', { min: 0, max: 1_000_000_000 });
   if (min === 0) return {};
   const query = inputs.string('requests-query', { required: true });
   const source = sources.prometheus;

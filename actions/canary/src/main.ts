@@ -13,13 +13,14 @@ import {
 import { createGitHub, trustedRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
+import { DEFAULTS } from './defaults.js';
 
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 process.on('SIGTERM', () => controller.abort());
 
 await runAction(async () => {
-  const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name)));
+  const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
   for (const s of inputs.secrets) core.setSecret(s);
   for (const w of inputs.warnings) core.warning(w);
   const env = readRunnerEnv();

@@ -9,6 +9,7 @@ import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
 import { settleInflight } from '@rollgate/delivery/inflight';
 import { trafficFromInputs } from '@rollgate/traffic';
+import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
   const saved = core.getState('inflight');
@@ -17,7 +18,7 @@ await runAction(async () => {
     return;
   }
   const state = JSON.parse(saved) as InflightState;
-  const inputs = new Inputs((name) => core.getInput(name));
+  const inputs = new Inputs((name) => core.getInput(name), DEFAULTS);
   const env = readRunnerEnv();
   const token = inputs.string('github-token');
   const records = token

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { InputError, Inputs, readRunnerEnv, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
+import { DEFAULTS } from './defaults.js';
 
 /** The release config this action reads from its inputs, plus the token. */
 export type ReleaseInputs = Pick<
@@ -65,7 +66,7 @@ async function resolveAssets(patterns: string[]): Promise<string[]> {
 }
 
 await runAction(async () => {
-  const inputs = readInputs(new Inputs((name) => core.getInput(name)));
+  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
   const env = readRunnerEnv();
   const { workspace, repository, owner, repo, serverUrl } = env;
   const assets = await resolveAssets(inputs.assets);

@@ -13,9 +13,10 @@ import {
 import { createGitHub, trustedBranchesFrom, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { runRollback, waitTimeoutFrom } from '@rollgate/delivery';
+import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
-  const inputs = new Inputs((name) => core.getInput(name));
+  const inputs = new Inputs((name) => core.getInput(name), DEFAULTS);
   const environment = inputs.string('environment', { required: true });
   const toVersion = inputs.string('to-version', { pattern: VALUE_RULES.version });
   const toDeploymentText = inputs.string('to-deployment');

@@ -12,24 +12,25 @@ import {
   writeSummary,
 } from '@rollgate/kit';
 import { collectReports, judge, locate, renderTestSummary, type FailOn } from '@rollgate/reports';
+import { DEFAULTS } from './defaults.js';
 
 function readInputs(inputs: Inputs) {
   const command = inputs.string('command');
   return {
     command: command ? splitArgs(command) : [],
-    workingDirectory: inputs.string('working-directory', { default: '.' }),
+    workingDirectory: inputs.string('working-directory'),
     reports: inputs.list('reports', { required: true, separator: /\n/ }),
-    failOn: inputs.oneOf<FailOn>('fail-on', ['failures', 'errors', 'none'], 'failures'),
-    minTests: inputs.integer('min-tests', { min: 0, default: 1 }),
-    maxAnnotations: inputs.integer('max-annotations', { min: 0, max: 50, default: 10 }),
-    title: inputs.string('title', { default: 'Test results' }),
+    failOn: inputs.oneOf<FailOn>('fail-on', ['failures', 'errors', 'none']),
+    minTests: inputs.integer('min-tests', { min: 0 }),
+    maxAnnotations: inputs.integer('max-annotations', { min: 0, max: 50 }),
+    title: inputs.string('title'),
     upload: inputs.boolean('upload'),
-    artifactName: inputs.string('artifact-name', { default: 'test-reports' }),
+    artifactName: inputs.string('artifact-name'),
   };
 }
 
 await runAction(async () => {
-  const inputs = readInputs(new Inputs((name) => core.getInput(name)));
+  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
   const { workspace } = readRunnerEnv();
   const cwd = resolve(workspace, inputs.workingDirectory);
 

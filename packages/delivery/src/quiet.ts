@@ -18,7 +18,7 @@ export interface Busy {
 
 /** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
 export function waitTimeoutFrom(inputs: Inputs): number {
-  const ms = inputs.duration('wait-timeout', '30m', { allowZero: true });
+  const ms = inputs.duration('wait-timeout', undefined, { allowZero: true });
   if (ms > 6 * 3_600_000)
     throw new InputError(
       'wait-timeout',

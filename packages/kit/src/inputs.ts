@@ -20,11 +20,19 @@ export interface StringOptions {
 }
 
 export class Inputs {
-  constructor(private readonly read: InputReader) {}
+  /**
+   * `defaults`: the action.yml defaults (generated into the action's src/defaults.ts by
+   * `npm run docs`). The runner passes them for inputs a workflow leaves out; an input given
+   * empty gets them here too, so a default lives in action.yml alone.
+   */
+  constructor(
+    private readonly read: InputReader,
+    private readonly defaults: Readonly<Record<string, string>> = {},
+  ) {}
 
-  /** Raw trimmed value ('' when unset). */
+  /** Raw trimmed value; empty: the action.yml default ('' when it has none). */
   raw(name: string): string {
-    return (this.read(name) ?? '').trim();
+    return (this.read(name) ?? '').trim() || (this.defaults[name] ?? '');
   }
 
   string(name: string, options: StringOptions & { required: true }): string;

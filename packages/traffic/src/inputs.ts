@@ -11,20 +11,20 @@ export function trafficFromInputs(inputs: Inputs): TrafficProvider {
   if (provider === 'haproxy') {
     return new HaproxyProvider({
       socket: inputs.string('haproxy-socket', { required: true }),
-      backend: inputs.string('haproxy-backend', { default: 'app' }),
-      stableServer: inputs.string('haproxy-stable-server', { default: 'stable' }),
-      canaryServer: inputs.string('haproxy-canary-server', { default: 'canary' }),
+      backend: inputs.string('haproxy-backend', { required: true }),
+      stableServer: inputs.string('haproxy-stable-server', { required: true }),
+      canaryServer: inputs.string('haproxy-canary-server', { required: true }),
     });
   }
   if (provider === 'nginx') {
     return new NginxProvider({
       upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
       upstreamName: inputs.string('nginx-upstream-name', {
-        default: 'app',
+        required: true,
         pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
       }),
-      testCommand: splitArgs(inputs.string('nginx-test-command', { default: 'nginx -t' })),
-      reloadCommand: splitArgs(inputs.string('nginx-reload-command', { default: 'nginx -s reload' })),
+      testCommand: splitArgs(inputs.string('nginx-test-command', { required: true })),
+      reloadCommand: splitArgs(inputs.string('nginx-reload-command', { required: true })),
     });
   }
   if (provider === 'command')
