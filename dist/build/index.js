@@ -28378,7 +28378,6 @@ module.exports = {
 const DEFAULTS = {
     'working-directory': '.',
     upload: 'true',
-    'github-token': '${{ github.token }}',
 };
 
 
@@ -28429,14 +28428,13 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runAction */ .Cs)(async (
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), _defaults_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULTS */ .z), env);
     const { workspace } = env;
     const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, inputs.workingDirectory);
-    const warn = (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m);
     const plan = inputs.cache ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .planCache */ ._s)(inputs.cache, cwd, env.runnerOs) : undefined;
-    const hit = plan ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .restoreDependencies */ .aE)(plan, warn) : undefined;
+    const hit = plan ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .restoreDependencies */ .aE)(plan, _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .actionsLogger */ .MV) : undefined;
     if (plan)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
     if (inputs.installCommand.length)
         await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .runCommand */ .d1)('Install', inputs.installCommand, cwd);
-    if (plan && inputs.installCommand.length && (await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .saveDependencies */ .JA)(plan, hit, warn)))
+    if (plan && inputs.installCommand.length && (await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .saveDependencies */ .JA)(plan, hit, _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .actionsLogger */ .MV)))
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Saved dependency cache ${plan.key}`);
     await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_3__/* .runCommand */ .d1)('Build', inputs.command, cwd);
     const glob = await __nccwpck_require__.e(/* import() */ 377).then(__nccwpck_require__.bind(__nccwpck_require__, 42377));
@@ -28780,21 +28778,21 @@ async function planCache(pm, cwd, runnerOs = process.platform) {
     const prefix = `rollgate-build-${runnerOs}-${pm}-`;
     return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
-async function restoreDependencies(plan, warn) {
+async function restoreDependencies(plan, logger) {
     const cache = await Promise.all(/* import() */[__nccwpck_require__.e(30), __nccwpck_require__.e(377), __nccwpck_require__.e(998)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76998));
     if (!cache.isFeatureAvailable()) {
-        warn('The cache service is not available on this runner: installing without a cache.');
+        logger.warning('The cache service is not available on this runner: installing without a cache.');
         return undefined;
     }
     try {
         return await cache.restoreCache(plan.paths, plan.key, plan.restoreKeys);
     }
     catch (error) {
-        warn(`Cache restore failed, continuing without it: ${error.message}`);
+        logger.warning(`Cache restore failed, continuing without it: ${error.message}`);
         return undefined;
     }
 }
-async function saveDependencies(plan, hit, warn) {
+async function saveDependencies(plan, hit, logger) {
     if (hit === plan.key)
         return false;
     const cache = await Promise.all(/* import() */[__nccwpck_require__.e(30), __nccwpck_require__.e(377), __nccwpck_require__.e(998)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76998));
@@ -28804,7 +28802,7 @@ async function saveDependencies(plan, hit, warn) {
         return (await cache.saveCache(plan.paths, plan.key)) !== -1;
     }
     catch (error) {
-        warn(`Cache save failed, the build goes on: ${error.message}`);
+        logger.warning(`Cache save failed, the build goes on: ${error.message}`);
         return false;
     }
 }
@@ -28838,7 +28836,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28902,7 +28900,7 @@ class Inputs {
         return (this.read(name) ?? '').trim() || (this.defaults[name] ?? '');
     }
     string(name, options = {}) {
-        const value = this.raw(name) || options.default || '';
+        const value = (options.emptyIsValue ? (this.read(name) ?? '').trim() : this.raw(name)) || options.default || '';
         if (!value && options.required)
             throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
@@ -29338,9 +29336,20 @@ const actionsLogger = {
     info: (line) => core/* info */.pq(line),
     warning: (line) => core/* warning */.$e(line),
     error: (line) => core/* error */.z3(line),
+    notice: (line) => core/* notice */.lm(line),
     debug: (line) => core/* debug */.Yz(line),
     group: (name, fn) => core/* group */.Os(name, fn),
     secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that says nothing (library callers that want no log). */
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    error: () => undefined,
+    notice: () => undefined,
+    debug: () => undefined,
+    group: (_name, fn) => fn(),
+    secret: () => undefined,
 };
 /** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
 function bufferLogger() {
@@ -29352,6 +29361,7 @@ function bufferLogger() {
         info: (line) => void lines.push(`info: ${line}`),
         warning: (line) => void lines.push(`warning: ${line}`),
         error: (line) => void lines.push(`error: ${line}`),
+        notice: (line) => void lines.push(`notice: ${line}`),
         debug: (line) => void lines.push(`debug: ${line}`),
         group: async (name, fn) => {
             lines.push(`group: ${name}`);
@@ -29774,6 +29784,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -29781,7 +29792,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -29807,7 +29818,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -30622,7 +30633,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -30630,7 +30641,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -30638,7 +30649,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

@@ -30766,7 +30766,6 @@ const DEFAULTS = {
     'nginx-test-command': 'nginx -t',
     'nginx-reload-command': 'nginx -s reload',
     'wait-timeout': '30m',
-    'github-token': '${{ github.token }}',
 };
 
 
@@ -31413,7 +31412,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
         environment: inputs.environment,
         trustedBranches: inputs.trustedBranches,
         runId: env.runId,
-        warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
+        logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .actionsLogger */ .MV,
     });
     const a = inputs.artifact;
     const artifactRef = a.name && a.digest
@@ -31458,7 +31457,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
                     },
                 }
                 : {}),
-            log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
+            logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .actionsLogger */ .MV,
             inflight: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('inflight', state ? JSON.stringify(state) : ''),
             signal: controller.signal,
         });
@@ -32297,13 +32296,13 @@ async function readChecks(config, stable, interval) {
             const reading = await source.read((0,analysis_src/* renderQuery */.no)(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
             if (reading.kind === 'unreachable')
                 throw new src.ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
-            config.log(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+            config.logger.info(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
         }
     }
 }
 async function dryRunCanary(config) {
     const startedAt = Date.now();
-    const { log } = config;
+    const log = (line) => config.logger.info(line);
     const done = (r) => ({
         ...r,
         outcome: 'dry-run',
@@ -32379,7 +32378,7 @@ async function quiet_waitForQuiet(records, busy, options) {
             throw new src.ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${(0,src/* formatDuration */.a3)(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
         }
         if (said !== b.record.id) {
-            options.log(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${(0,src/* formatDuration */.a3)(options.timeoutMs)}.`);
+            options.logger.info(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${(0,src/* formatDuration */.a3)(options.timeoutMs)}.`);
             said = b.record.id;
         }
         await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
@@ -32420,13 +32419,14 @@ const races_earlierCanary = (mine, history) => history.find((r) => r.id < mine &
 
 
 async function openCanaryRecord(config, canary, rollout, status, clock) {
-    const { records, log } = config;
+    const { records } = config;
+    const log = (line) => config.logger.info(line);
     const closed = [];
     for (;;) {
         const history = await quiet_waitForQuiet(records, runningRollback, {
             timeoutMs: config.waitTimeoutMs ?? 0,
             purpose: `canary of ${config.version}`,
-            log,
+            logger: config.logger,
             clock,
             ...(config.signal ? { signal: config.signal } : {}),
         });
@@ -32512,7 +32512,7 @@ async function analyseStep(config, rollout, judge, stable) {
         const served = await traffic.served(deadline);
         if (served !== undefined && served >= traffic.min)
             break;
-        config.log(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
+        config.logger.info(`The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`);
         const limit = started + traffic.maxWaitMs;
         if (clock.now() >= limit) {
             return {
@@ -32570,7 +32570,7 @@ async function deployCanary(config, deploy) {
     const extracted = (0,external_node_path_.join)(dir, 'release');
     await extract_extractArchive(fetched.archive, extracted);
     const [program, ...args] = deploy.command;
-    config.log(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
+    config.logger.info(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
     await (0,src/* execChecked */.$h)('Deploy', program, [...args, config.version, extracted], {
         env: {
             ROLLGATE_VERSION: config.version,
@@ -32586,7 +32586,8 @@ async function runCanary(config) {
     const clock = config.clock ?? src/* systemClock */.ml;
     const startedAt = clock.now();
     const steps = [];
-    const { records, traffic, log } = config;
+    const { records, traffic } = config;
+    const log = (line) => config.logger.info(line);
     const status = (id, state, text) => records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
     let deploymentId;
     let stable;
@@ -32790,12 +32791,12 @@ function chooseTarget(history, options, environment) {
 }
 /** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
 async function planWhenQuiet(config) {
-    const { records, log } = config;
+    const { records } = config;
     // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
     const history = await waitForQuiet(records, runningCanary, {
         timeoutMs: config.waitTimeoutMs ?? 0,
         purpose: 'rollback',
-        log,
+        logger: config.logger,
         limit: 50,
         ...(config.clock ? { clock: config.clock } : {}),
         ...(config.signal ? { signal: config.signal } : {}),
@@ -32821,17 +32822,18 @@ async function planWhenQuiet(config) {
 async function prepare(config, plan, earlier) {
     const { current, target } = plan;
     const version = target.payload.version;
-    config.log(`Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
+    config.logger.info(`Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
     if (earlier && earlier.target.id === target.id)
         return { ...earlier, current };
     const ref = target.payload.artifact;
     const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
     const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
-    config.log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
+    config.logger.info(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
     return { current, target, version, dir, fetched };
 }
 async function runRollback(config) {
-    const { records, log } = config;
+    const { records } = config;
+    const log = (line) => config.logger.info(line);
     let prepared;
     let deploymentId;
     for (;;) {
@@ -32920,7 +32922,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   KP: () => (/* reexport */ trustedRecords)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __nccwpck_require__(7314);
@@ -33334,6 +33336,13 @@ async function uploadMissing(gh, repo, release, files) {
  */
 
 /**
+ * The format of the payloads this suite writes, stamped by ReleaseRecords.create. A reader
+ * acts only on the formats it knows: a payload of a newer format (written by a later rollgate,
+ * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
+ * written before the field existed have the same shape: they read as format 1.
+ */
+const PAYLOAD_FORMAT = 1;
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -33342,6 +33351,10 @@ function payloadProblem(payload) {
     if (!payload || typeof payload !== 'object')
         return 'no payload object';
     const p = payload;
+    if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
+        return Number.isInteger(p.format) && p.format > PAYLOAD_FORMAT
+            ? `format ${p.format} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
+            : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
     const checks = [
         ['version', p.version, 'version', true],
         ['version', p.stable, 'stable', false],
@@ -33387,17 +33400,17 @@ class ReleaseRecords {
     gh;
     repo;
     environment;
-    warn;
+    logger;
     provenance;
     constructor(gh, repo, environment, 
-    /** Where to say that a record is ignored (core.warning in an action). */
-    warn, 
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     provenance) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
-        this.warn = warn;
+        this.logger = logger;
         this.provenance = provenance;
     }
     async create(ref, payload, description, options = {}) {
@@ -33408,7 +33421,7 @@ class ReleaseRecords {
             task: 'deploy',
             auto_merge: false,
             required_contexts: [],
-            payload: payload,
+            payload: { ...payload, format: PAYLOAD_FORMAT },
             description: statusText(description),
             ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
             ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -33440,6 +33453,7 @@ class ReleaseRecords {
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
+    warned = new Set();
     /**
      * Recent deployments of the environment, newest first, with their state. A record whose
      * payload this suite could not have written is left out (and listed in `refused`).
@@ -33453,7 +33467,11 @@ class ReleaseRecords {
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
-            this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+            // Said once per record, however often a run reads the history (waits poll it).
+            if (this.warned.has(id))
+                return;
+            this.warned.add(id);
+            this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
         };
         const candidates = [];
         for (const d of list.data.slice(0, limit)) {
@@ -33774,7 +33792,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new src.ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
@@ -33818,7 +33836,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, codeBlock, details, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, splitList
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, codeBlock, details, escapeCell, fitToBytes, leastEnvironment, parseDuration, parsePercentages, silentLogger, splitList
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -33882,7 +33900,7 @@ class Inputs {
         return (this.read(name) ?? '').trim() || (this.defaults[name] ?? '');
     }
     string(name, options = {}) {
-        const value = this.raw(name) || options.default || '';
+        const value = (options.emptyIsValue ? (this.read(name) ?? '').trim() : this.raw(name)) || options.default || '';
         if (!value && options.required)
             throw new InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
@@ -34318,9 +34336,20 @@ const actionsLogger = {
     info: (line) => core/* info */.pq(line),
     warning: (line) => core/* warning */.$e(line),
     error: (line) => core/* error */.z3(line),
+    notice: (line) => core/* notice */.lm(line),
     debug: (line) => core/* debug */.Yz(line),
     group: (name, fn) => core/* group */.Os(name, fn),
     secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that says nothing (library callers that want no log). */
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    error: () => undefined,
+    notice: () => undefined,
+    debug: () => undefined,
+    group: (_name, fn) => fn(),
+    secret: () => undefined,
 };
 /** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
 function bufferLogger() {
@@ -34332,6 +34361,7 @@ function bufferLogger() {
         info: (line) => void lines.push(`info: ${line}`),
         warning: (line) => void lines.push(`warning: ${line}`),
         error: (line) => void lines.push(`error: ${line}`),
+        notice: (line) => void lines.push(`notice: ${line}`),
         debug: (line) => void lines.push(`debug: ${line}`),
         group: async (name, fn) => {
             lines.push(`group: ${name}`);
@@ -43327,6 +43357,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -43335,7 +43366,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -43361,7 +43392,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -44176,7 +44207,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -44184,7 +44215,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -44192,7 +44223,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

@@ -30766,7 +30766,6 @@ const DEFAULTS = {
     'nginx-test-command': 'nginx -t',
     'nginx-reload-command': 'nginx -s reload',
     'wait-timeout': '30m',
-    'github-token': '${{ github.token }}',
 };
 
 
@@ -30809,8 +30808,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const settled = await (0,_rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__/* .settleInflight */ .l)(state, {
         traffic: () => (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__/* .trafficFromInputs */ .JV)(inputs),
         ...(records ? { records } : {}),
-        warn: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line),
-        error: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(line),
+        logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .actionsLogger */ .MV,
     });
     if (!settled.restored)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__.ActionError(`Traffic could not be put back on ${state.stable.version}: ${settled.why}`);
@@ -30896,11 +30894,11 @@ async function settleInflight(state, ports) {
     try {
         await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
         settled = { restored: true };
-        ports.warn(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+        ports.logger.warning(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
     }
     catch (error) {
         settled = { restored: false, why: (0,src/* errorLine */.BP)(error) };
-        ports.error(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`);
+        ports.logger.error(`TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`);
     }
     if (ports.records) {
         if (settled.restored)
@@ -30924,7 +30922,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __nccwpck_require__(7314);
@@ -36421,6 +36419,13 @@ async function uploadMissing(gh, repo, release, files) {
  */
 
 /**
+ * The format of the payloads this suite writes, stamped by ReleaseRecords.create. A reader
+ * acts only on the formats it knows: a payload of a newer format (written by a later rollgate,
+ * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
+ * written before the field existed have the same shape: they read as format 1.
+ */
+const PAYLOAD_FORMAT = 1;
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -36429,6 +36434,10 @@ function payloadProblem(payload) {
     if (!payload || typeof payload !== 'object')
         return 'no payload object';
     const p = payload;
+    if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
+        return Number.isInteger(p.format) && p.format > PAYLOAD_FORMAT
+            ? `format ${p.format} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
+            : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
     const checks = [
         ['version', p.version, 'version', true],
         ['version', p.stable, 'stable', false],
@@ -36474,17 +36483,17 @@ class deployments_ReleaseRecords {
     gh;
     repo;
     environment;
-    warn;
+    logger;
     provenance;
     constructor(gh, repo, environment, 
-    /** Where to say that a record is ignored (core.warning in an action). */
-    warn, 
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     provenance) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
-        this.warn = warn;
+        this.logger = logger;
         this.provenance = provenance;
     }
     async create(ref, payload, description, options = {}) {
@@ -36495,7 +36504,7 @@ class deployments_ReleaseRecords {
             task: 'deploy',
             auto_merge: false,
             required_contexts: [],
-            payload: payload,
+            payload: { ...payload, format: PAYLOAD_FORMAT },
             description: statusText(description),
             ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
             ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -36527,6 +36536,7 @@ class deployments_ReleaseRecords {
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
+    warned = new Set();
     /**
      * Recent deployments of the environment, newest first, with their state. A record whose
      * payload this suite could not have written is left out (and listed in `refused`).
@@ -36540,7 +36550,11 @@ class deployments_ReleaseRecords {
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
-            this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+            // Said once per record, however often a run reads the history (waits poll it).
+            if (this.warned.has(id))
+                return;
+            this.warned.add(id);
+            this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
         };
         const candidates = [];
         for (const d of list.data.slice(0, limit)) {
@@ -36861,7 +36875,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
@@ -36893,7 +36907,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, sleep, splitList, systemClock, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -36957,7 +36971,7 @@ class Inputs {
         return (this.read(name) ?? '').trim() || (this.defaults[name] ?? '');
     }
     string(name, options = {}) {
-        const value = this.raw(name) || options.default || '';
+        const value = (options.emptyIsValue ? (this.read(name) ?? '').trim() : this.raw(name)) || options.default || '';
         if (!value && options.required)
             throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
@@ -37391,9 +37405,20 @@ const actionsLogger = {
     info: (line) => lib_core/* info */.pq(line),
     warning: (line) => lib_core/* warning */.$e(line),
     error: (line) => lib_core/* error */.z3(line),
+    notice: (line) => lib_core/* notice */.lm(line),
     debug: (line) => lib_core/* debug */.Yz(line),
     group: (name, fn) => lib_core/* group */.Os(name, fn),
     secret: (value) => lib_core/* setSecret */.Pq(value),
+};
+/** A logger that says nothing (library callers that want no log). */
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    error: () => undefined,
+    notice: () => undefined,
+    debug: () => undefined,
+    group: (_name, fn) => fn(),
+    secret: () => undefined,
 };
 /** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
 function bufferLogger() {
@@ -37405,6 +37430,7 @@ function bufferLogger() {
         info: (line) => void lines.push(`info: ${line}`),
         warning: (line) => void lines.push(`warning: ${line}`),
         error: (line) => void lines.push(`error: ${line}`),
+        notice: (line) => void lines.push(`notice: ${line}`),
         debug: (line) => void lines.push(`debug: ${line}`),
         group: async (name, fn) => {
             lines.push(`group: ${name}`);
@@ -37985,12 +38011,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   Pq: () => (/* binding */ core_setSecret),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -38016,7 +38043,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -39699,7 +39726,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -39707,7 +39734,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -39715,7 +39742,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

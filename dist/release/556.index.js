@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   publishRelease: () => (/* reexport */ publishRelease)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __webpack_require__(7314);
@@ -184,6 +184,13 @@ async function uploadMissing(gh, repo, release, files) {
  */
 
 /**
+ * The format of the payloads this suite writes, stamped by ReleaseRecords.create. A reader
+ * acts only on the formats it knows: a payload of a newer format (written by a later rollgate,
+ * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
+ * written before the field existed have the same shape: they read as format 1.
+ */
+const PAYLOAD_FORMAT = 1;
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -192,6 +199,10 @@ function payloadProblem(payload) {
     if (!payload || typeof payload !== 'object')
         return 'no payload object';
     const p = payload;
+    if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
+        return Number.isInteger(p.format) && p.format > PAYLOAD_FORMAT
+            ? `format ${p.format} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
+            : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
     const checks = [
         ['version', p.version, 'version', true],
         ['version', p.stable, 'stable', false],
@@ -237,17 +248,17 @@ class deployments_ReleaseRecords {
     gh;
     repo;
     environment;
-    warn;
+    logger;
     provenance;
     constructor(gh, repo, environment, 
-    /** Where to say that a record is ignored (core.warning in an action). */
-    warn, 
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     provenance) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
-        this.warn = warn;
+        this.logger = logger;
         this.provenance = provenance;
     }
     async create(ref, payload, description, options = {}) {
@@ -258,7 +269,7 @@ class deployments_ReleaseRecords {
             task: 'deploy',
             auto_merge: false,
             required_contexts: [],
-            payload: payload,
+            payload: { ...payload, format: PAYLOAD_FORMAT },
             description: statusText(description),
             ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
             ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -290,6 +301,7 @@ class deployments_ReleaseRecords {
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
+    warned = new Set();
     /**
      * Recent deployments of the environment, newest first, with their state. A record whose
      * payload this suite could not have written is left out (and listed in `refused`).
@@ -303,7 +315,11 @@ class deployments_ReleaseRecords {
         this.refused = [];
         const refuse = (id, why) => {
             this.refused.push({ id, why });
-            this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+            // Said once per record, however often a run reads the history (waits poll it).
+            if (this.warned.has(id))
+                return;
+            this.warned.add(id);
+            this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
         };
         const candidates = [];
         for (const d of list.data.slice(0, limit)) {
@@ -624,7 +640,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts

@@ -28500,7 +28500,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, actionsLogger, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitList, systemClock, table, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, actionsLogger, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, table, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -28564,7 +28564,7 @@ class Inputs {
         return (this.read(name) ?? '').trim() || (this.defaults[name] ?? '');
     }
     string(name, options = {}) {
-        const value = this.raw(name) || options.default || '';
+        const value = (options.emptyIsValue ? (this.read(name) ?? '').trim() : this.raw(name)) || options.default || '';
         if (!value && options.required)
             throw new errors_InputError(name, 'a value (this input is required)');
         if (value && options.pattern && !options.pattern.regex.test(value)) {
@@ -28998,9 +28998,20 @@ const actionsLogger = {
     info: (line) => core/* info */.pq(line),
     warning: (line) => core/* warning */.$e(line),
     error: (line) => core/* error */.z3(line),
+    notice: (line) => core/* notice */.lm(line),
     debug: (line) => core/* debug */.Yz(line),
     group: (name, fn) => core/* group */.Os(name, fn),
     secret: (value) => core/* setSecret */.Pq(value),
+};
+/** A logger that says nothing (library callers that want no log). */
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    error: () => undefined,
+    notice: () => undefined,
+    debug: () => undefined,
+    group: (_name, fn) => fn(),
+    secret: () => undefined,
 };
 /** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
 function bufferLogger() {
@@ -29012,6 +29023,7 @@ function bufferLogger() {
         info: (line) => void lines.push(`info: ${line}`),
         warning: (line) => void lines.push(`warning: ${line}`),
         error: (line) => void lines.push(`error: ${line}`),
+        notice: (line) => void lines.push(`notice: ${line}`),
         debug: (line) => void lines.push(`debug: ${line}`),
         group: async (name, fn) => {
             lines.push(`group: ${name}`);
@@ -30909,6 +30921,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -30917,7 +30930,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, isDebug, markdownSummary, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -30943,7 +30956,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -31758,7 +31771,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -31766,7 +31779,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -31774,7 +31787,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

@@ -106,6 +106,20 @@ describe('release decisions (bundle, real git history)', () => {
     ]);
   });
 
+  it("tag-prefix given empty means no prefix (not action.yml's default v); left out it is v", async () => {
+    const b = await bed();
+    b.tag('1.4.0');
+    b.push('feat: bare version tags');
+    b.workspace();
+    const bare = await b.run({ ...DRY, 'tag-prefix': '' });
+    expect(bare.outputs).toMatchObject({ tag: '1.5.0', 'previous-tag': '1.4.0' });
+    // Left out, the runner passes the default v, which matches none of the bare tags.
+    const left = await b.run(DRY);
+    expect(left.error).toMatch(
+      /^No tag starts with tag-prefix 'v', but the repository has other version tags: 1\.4\.0/,
+    );
+  });
+
   it('a path that does not exist at HEAD is an error, before anything is written', async () => {
     const b = await bed();
     b.tag('v1.0.0');

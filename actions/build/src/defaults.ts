@@ -2,5 +2,4 @@
 export const DEFAULTS: Readonly<Record<string, string>> = {
   'working-directory': '.',
   upload: 'true',
-  'github-token': '${{ github.token }}',
 };

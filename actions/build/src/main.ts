@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { join, resolve } from 'node:path';
 import {
+  actionsLogger,
   ActionError,
   InputError,
   Inputs,
@@ -54,13 +55,12 @@ await runAction(async () => {
   const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS), env);
   const { workspace } = env;
   const cwd = resolve(workspace, inputs.workingDirectory);
-  const warn = (m: string) => core.warning(m);
 
   const plan = inputs.cache ? await planCache(inputs.cache, cwd, env.runnerOs) : undefined;
-  const hit = plan ? await restoreDependencies(plan, warn) : undefined;
+  const hit = plan ? await restoreDependencies(plan, actionsLogger) : undefined;
   if (plan) core.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
   if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);
-  if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, warn)))
+  if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, actionsLogger)))
     core.info(`Saved dependency cache ${plan.key}`);
   await runCommand('Build', inputs.command, cwd);
 

@@ -17,5 +17,4 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'nginx-test-command': 'nginx -t',
   'nginx-reload-command': 'nginx -s reload',
   'wait-timeout': '30m',
-  'github-token': '${{ github.token }}',
 };

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import {
+  actionsLogger,
   ActionError,
   InputError,
   Inputs,
@@ -32,7 +33,7 @@ await runAction(async () => {
     environment: inputs.environment,
     trustedBranches: inputs.trustedBranches,
     runId: env.runId,
-    warn: (line) => core.warning(line),
+    logger: actionsLogger,
   });
   const a = inputs.artifact;
   const artifactRef =
@@ -81,7 +82,7 @@ await runAction(async () => {
             },
           }
         : {}),
-      log: (line) => core.info(line),
+      logger: actionsLogger,
       inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
       signal: controller.signal,
     });

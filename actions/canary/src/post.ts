@@ -4,7 +4,7 @@
  * design: one traffic change and one API call, well inside the runner's cancel window.
  */
 import * as core from '@actions/core';
-import { ActionError, Inputs, readRunnerEnv, runAction } from '@rollgate/kit';
+import { actionsLogger, ActionError, Inputs, readRunnerEnv, runAction } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
 import { settleInflight } from '@rollgate/delivery/inflight';
@@ -31,8 +31,7 @@ await runAction(async () => {
   const settled = await settleInflight(state, {
     traffic: () => trafficFromInputs(inputs),
     ...(records ? { records } : {}),
-    warn: (line) => core.warning(line),
-    error: (line) => core.error(line),
+    logger: actionsLogger,
   });
   if (!settled.restored)
     throw new ActionError(`Traffic could not be put back on ${state.stable.version}: ${settled.why}`);

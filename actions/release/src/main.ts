@@ -1,5 +1,14 @@
 import * as core from '@actions/core';
-import { InputError, Inputs, readRunnerEnv, runAction, setOutputs, table, writeSummary } from '@rollgate/kit';
+import {
+  actionsLogger,
+  InputError,
+  Inputs,
+  readRunnerEnv,
+  runAction,
+  setOutputs,
+  table,
+  writeSummary,
+} from '@rollgate/kit';
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 import { DEFAULTS } from './defaults.js';
 
@@ -32,6 +41,7 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     dryRun,
     token: dryRun ? '' : inputs.string('github-token', { required: true }),
     tagPrefix: inputs.string('tag-prefix', {
+      emptyIsValue: true,
       pattern: {
         regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
         description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)',
@@ -82,9 +92,7 @@ await runAction(async () => {
     assets,
     ...(repository ? { repoUrl: `${serverUrl}/${repository}`, repo: { owner, repo } } : {}),
     ...(github ? { github, token: inputs.token } : {}),
-    log: (line) => core.info(line),
-    notice: (line) => core.notice(line),
-    warning: (line) => core.warning(line),
+    logger: actionsLogger,
   });
   setOutputs({
     version: result.version,

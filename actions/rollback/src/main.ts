@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import {
+  actionsLogger,
   InputError,
   Inputs,
   VALUE_RULES,
@@ -43,7 +44,7 @@ await runAction(async () => {
       environment,
       trustedBranches: branches,
       runId: env.runId,
-      warn: (line) => core.warning(line),
+      logger: actionsLogger,
     }),
     run: { id: env.runId, attempt: env.runAttempt },
     ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
@@ -58,7 +59,7 @@ await runAction(async () => {
     ...(traffic ? { traffic } : {}),
     ...(targetAddress ? { targetAddress } : {}),
     logUrl: env.runUrl,
-    log: (line) => core.info(line),
+    logger: actionsLogger,
   });
   setOutputs({
     version: result.version,

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ActionError, execFile } from '@rollgate/kit';
+import { ActionError, execFile, type Logger } from '@rollgate/kit';
 
 export type PackageManager = 'npm' | 'yarn' | 'pnpm';
 
@@ -54,32 +54,28 @@ export async function planCache(
   return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
 }
 
-export async function restoreDependencies(plan: CachePlan, warn: (m: string) => void): Promise<string | undefined> {
+export async function restoreDependencies(plan: CachePlan, logger: Logger): Promise<string | undefined> {
   const cache = await import('@actions/cache');
   if (!cache.isFeatureAvailable()) {
-    warn('The cache service is not available on this runner: installing without a cache.');
+    logger.warning('The cache service is not available on this runner: installing without a cache.');
     return undefined;
   }
   try {
     return await cache.restoreCache(plan.paths, plan.key, plan.restoreKeys);
   } catch (error) {
-    warn(`Cache restore failed, continuing without it: ${(error as Error).message}`);
+    logger.warning(`Cache restore failed, continuing without it: ${(error as Error).message}`);
     return undefined;
   }
 }
 
-export async function saveDependencies(
-  plan: CachePlan,
-  hit: string | undefined,
-  warn: (m: string) => void,
-): Promise<boolean> {
+export async function saveDependencies(plan: CachePlan, hit: string | undefined, logger: Logger): Promise<boolean> {
   if (hit === plan.key) return false;
   const cache = await import('@actions/cache');
   if (!cache.isFeatureAvailable()) return false;
   try {
     return (await cache.saveCache(plan.paths, plan.key)) !== -1;
   } catch (error) {
-    warn(`Cache save failed, the build goes on: ${(error as Error).message}`);
+    logger.warning(`Cache save failed, the build goes on: ${(error as Error).message}`);
     return false;
   }
 }

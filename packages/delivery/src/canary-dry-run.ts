@@ -33,7 +33,7 @@ async function readChecks(config: CanaryConfig, stable: Backend, interval: strin
         throw new ActionError(
           `Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`,
         );
-      config.log(
+      config.logger.info(
         `  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`,
       );
     }
@@ -42,7 +42,7 @@ async function readChecks(config: CanaryConfig, stable: Backend, interval: strin
 
 export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> {
   const startedAt = Date.now();
-  const { log } = config;
+  const log = (line: string) => config.logger.info(line);
   const done = (r: Omit<CanaryResult, 'outcome' | 'steps' | 'startedAt' | 'endedAt'>): CanaryResult => ({
     ...r,
     outcome: 'dry-run',

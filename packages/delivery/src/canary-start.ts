@@ -33,13 +33,14 @@ export async function openCanaryRecord(
   status: Status,
   clock: Clock,
 ): Promise<{ deploymentId: number; stable: Backend; current: Backend | undefined }> {
-  const { records, log } = config;
+  const { records } = config;
+  const log = (line: string) => config.logger.info(line);
   const closed: number[] = [];
   for (;;) {
     const history = await waitForQuiet(records, runningRollback, {
       timeoutMs: config.waitTimeoutMs ?? 0,
       purpose: `canary of ${config.version}`,
-      log,
+      logger: config.logger,
       clock,
       ...(config.signal ? { signal: config.signal } : {}),
     });

@@ -3,7 +3,7 @@ import type { Check, Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
 import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
-import type { Clock } from '@rollgate/kit';
+import type { Clock, Logger } from '@rollgate/kit';
 
 export type Mode = 'run' | 'start' | 'promote' | 'abort';
 
@@ -41,7 +41,8 @@ export interface CanaryConfig {
   records: ReleaseRecords;
   payload: Omit<ReleasePayload, 'version'>;
   logUrl?: string;
-  log: (line: string) => void;
+  /** Where the rollout says what it does (the runner's log in an action: kit's actionsLogger). */
+  logger: Logger;
   /** Called with the split whenever traffic is about to leave stable, and with undefined once it is settled. */
   inflight: (state: InflightState | undefined) => void;
   signal?: AbortSignal;

@@ -58,7 +58,7 @@ async function analyseStep(
     // Low traffic: the step goes on until the canary served enough requests to judge, bounded.
     const served = await traffic.served(deadline);
     if (served !== undefined && served >= traffic.min) break;
-    config.log(
+    config.logger.info(
       `The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`,
     );
     const limit = started + traffic.maxWaitMs;
@@ -133,7 +133,7 @@ async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConf
   const extracted = join(dir, 'release');
   await extractArchive(fetched.archive, extracted);
   const [program, ...args] = deploy.command as [string, ...string[]];
-  config.log(
+  config.logger.info(
     `Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`,
   );
   await execChecked('Deploy', program, [...args, config.version, extracted], {
@@ -151,7 +151,8 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   const clock = config.clock ?? systemClock;
   const startedAt = clock.now();
   const steps: StepRecord[] = [];
-  const { records, traffic, log } = config;
+  const { records, traffic } = config;
+  const log = (line: string) => config.logger.info(line);
   const status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) =>
     records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
 

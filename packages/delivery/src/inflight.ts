@@ -4,7 +4,7 @@
  * in_progress. The canary's post step runs it; it needs only the traffic provider and the
  * records (no analysis, no artifact client), so the post step stays small and fast.
  */
-import { errorLine } from '@rollgate/kit';
+import { errorLine, type Logger } from '@rollgate/kit';
 import type { ReleaseRecords } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import type { InflightState } from './canary-types.js';
@@ -21,20 +21,19 @@ export async function settleInflight(
   ports: {
     traffic: () => TrafficProvider;
     records?: ReleaseRecords;
-    warn: (line: string) => void;
-    error: (line: string) => void;
+    logger: Logger;
   },
 ): Promise<Settled> {
   let settled: Settled;
   try {
     await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
     settled = { restored: true };
-    ports.warn(
+    ports.logger.warning(
       `The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`,
     );
   } catch (error) {
     settled = { restored: false, why: errorLine(error) };
-    ports.error(
+    ports.logger.error(
       `TRAFFIC NOT RESTORED: the canary of ${state.canary.version} may still get ${state.weight}% of requests; put it back on ${state.stable.version} by hand (${settled.why}).`,
     );
   }

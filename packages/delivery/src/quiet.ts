@@ -5,7 +5,15 @@
  * older one). They exclude each other here instead, on the deployment records: a rollback
  * waits for a running canary to settle, a canary waits for a running rollback.
  */
-import { ActionError, InputError, formatDuration, systemClock, type Clock, type Inputs } from '@rollgate/kit';
+import {
+  ActionError,
+  InputError,
+  formatDuration,
+  systemClock,
+  type Clock,
+  type Inputs,
+  type Logger,
+} from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { readStatus } from './status-codec.js';
 import { isOpen } from './canary-state.js';
@@ -41,7 +49,7 @@ export async function waitForQuiet(
   options: {
     timeoutMs: number;
     purpose: string;
-    log: (line: string) => void;
+    logger: Logger;
     signal?: AbortSignal;
     limit?: number;
     pollMs?: number;
@@ -62,7 +70,7 @@ export async function waitForQuiet(
       );
     }
     if (said !== b.record.id) {
-      options.log(
+      options.logger.info(
         `Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`,
       );
       said = b.record.id;

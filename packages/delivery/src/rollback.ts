@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionError, execChecked, type Clock } from '@rollgate/kit';
+import { ActionError, execChecked, type Clock, type Logger } from '@rollgate/kit';
 import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from './extract.js';
@@ -37,7 +37,8 @@ export interface RollbackConfig {
   signal?: AbortSignal;
   /** The workflow run writing the rollback record (its provenance; the artifact keeps the build run). */
   run?: { id: string; attempt: number };
-  log: (line: string) => void;
+  /** Where the rollback says what it does (the runner's log in an action: kit's actionsLogger). */
+  logger: Logger;
 }
 
 export interface RollbackPlan {
@@ -105,12 +106,12 @@ interface Prepared extends RollbackPlan {
 
 /** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
 async function planWhenQuiet(config: RollbackConfig): Promise<RollbackPlan> {
-  const { records, log } = config;
+  const { records } = config;
   // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
   const history = await waitForQuiet(records, runningCanary, {
     timeoutMs: config.waitTimeoutMs ?? 0,
     purpose: 'rollback',
-    log,
+    logger: config.logger,
     limit: 50,
     ...(config.clock ? { clock: config.clock } : {}),
     ...(config.signal ? { signal: config.signal } : {}),
@@ -141,19 +142,20 @@ async function planWhenQuiet(config: RollbackConfig): Promise<RollbackPlan> {
 async function prepare(config: RollbackConfig, plan: RollbackPlan, earlier?: Prepared): Promise<Prepared> {
   const { current, target } = plan;
   const version = target.payload.version;
-  config.log(
+  config.logger.info(
     `Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`,
   );
   if (earlier && earlier.target.id === target.id) return { ...earlier, current };
   const ref = target.payload.artifact as NonNullable<typeof target.payload.artifact>;
   const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
   const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
-  config.log(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
+  config.logger.info(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
   return { current, target, version, dir, fetched };
 }
 
 export async function runRollback(config: RollbackConfig): Promise<RollbackResult> {
-  const { records, log } = config;
+  const { records } = config;
+  const log = (line: string) => config.logger.info(line);
   let prepared: Prepared | undefined;
   let deploymentId: number;
   for (;;) {

@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
-import { Cancelled } from '@rollgate/kit';
+import { Cancelled, silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
 import type { Split, TrafficProvider } from '@rollgate/traffic';
 import { GitHubEmulator, VirtualClock, createRemote, seedRepository } from '@rollgate/testbed';
@@ -82,7 +82,7 @@ function config(over: Partial<CanaryConfig> = {}): CanaryConfig {
     stable: {},
     records,
     payload: { commit: 'abc' },
-    log: () => undefined,
+    logger: silentLogger,
     inflight: (s) => inflight.push(s),
     clock,
     ...over,
@@ -150,8 +150,7 @@ function beforeCreate(kind: string, hook: () => Promise<void>): void {
 const postStep = (provider: TrafficProvider, lines: string[]) => ({
   traffic: () => provider,
   records,
-  warn: (l: string) => void lines.push(l),
-  error: (l: string) => void lines.push(l),
+  logger: { ...silentLogger, warning: (l: string) => void lines.push(l), error: (l: string) => void lines.push(l) },
 });
 
 const statuses = (id: number) =>
@@ -344,7 +343,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
         setSplit: async (split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`),
       },
       workDir: dir,
-      log: () => undefined,
+      logger: silentLogger,
     });
     expect(result).toMatchObject({ version: '1.0.0', digest, source: 'release v1.0.0 asset app.tar.gz' });
     expect(deployed).toEqual(['1.0.0:100']);
@@ -363,7 +362,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
         dryRun: false,
         deployCommand: ['true'],
         workDir: mkdtempSync(join(tmpdir(), 'machine-')),
-        log: () => undefined,
+        logger: silentLogger,
       }),
     ).rejects.toThrow(/Digest mismatch/);
     expect(deployed).toEqual([]);
@@ -379,7 +378,9 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       clock.at(20_000, () => records.status(rollback, 'success', 'rolled back from 1.0.0 to 0.9.0'));
     });
     const lines: string[] = [];
-    const result = await runCanary(config({ waitTimeoutMs: 600_000, log: (l) => void lines.push(l) }));
+    const result = await runCanary(
+      config({ waitTimeoutMs: 600_000, logger: { ...silentLogger, info: (l: string) => void lines.push(l) } }),
+    );
     expect(result.outcome).toBe('promoted');
     expect(result.stable.version).toBe('0.9.0');
     const canaries = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'canary');
@@ -429,7 +430,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       workDir: dir,
       waitTimeoutMs: 600_000,
       clock,
-      log: (l) => void lines.push(l),
+      logger: { ...silentLogger, info: (l: string) => void lines.push(l) },
     });
     expect(result.version).toBe('1.0.0');
     const rollbacks = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'rollback');
@@ -443,5 +444,30 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(deployed).toHaveLength(1);
     expect(Number(deployed[0]?.split(':')[1])).toBeGreaterThanOrEqual(settled);
     expect(lines.join('\n')).toMatch(/The canary of 2\.1\.0 .* got there first: this rollback withdrew its record/);
+  });
+
+  it('payloads carry their format; a record of a newer format is left out, never acted on', async () => {
+    const old = await live('1.0.0');
+    expect(emulator.state.deployments.find((d) => d.id === old)?.payload).toMatchObject({
+      format: 1,
+      version: '1.0.0',
+    });
+    // A later rollgate's record, whose rules this one cannot know.
+    const newer = await gh.rest.repos.createDeployment({
+      owner: emulator.owner,
+      repo: emulator.repo,
+      ref: sha,
+      environment: 'production',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { format: 2, version: '3.0.0', kind: 'canary' },
+    });
+    const newerId = (newer.data as { id: number }).id;
+    await records.status(newerId, 'success', 'promoted 3.0.0');
+    const result = await runCanary(config());
+    expect(result.stable.version).toBe('1.0.0');
+    expect(records.refused).toEqual([
+      { id: newerId, why: expect.stringMatching(/format 2 is newer than this rollgate reads \(1\)/) },
+    ]);
   });
 });

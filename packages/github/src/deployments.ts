@@ -3,7 +3,7 @@
  * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
-import { isValid, redact, VALUE_RULES, type ValueKind } from '@rollgate/kit';
+import { isValid, redact, VALUE_RULES, type Logger, type ValueKind } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 
@@ -19,7 +19,17 @@ export interface ArtifactRef {
   asset?: string;
 }
 
+/**
+ * The format of the payloads this suite writes, stamped by ReleaseRecords.create. A reader
+ * acts only on the formats it knows: a payload of a newer format (written by a later rollgate,
+ * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
+ * written before the field existed have the same shape: they read as format 1.
+ */
+export const PAYLOAD_FORMAT = 1;
+
 export interface ReleasePayload {
+  /** PAYLOAD_FORMAT when written (absent on records written before it). */
+  format?: number;
   version: string;
   tag?: string;
   commit?: string;
@@ -61,6 +71,10 @@ export interface DeploymentRecord {
 export function payloadProblem(payload: unknown): string | undefined {
   if (!payload || typeof payload !== 'object') return 'no payload object';
   const p = payload as Record<string, unknown>;
+  if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
+    return Number.isInteger(p.format) && (p.format as number) > PAYLOAD_FORMAT
+      ? `format ${p.format as number} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
+      : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
   const checks: [ValueKind, unknown, string, boolean][] = [
     ['version', p.version, 'version', true],
     ['version', p.stable, 'stable', false],
@@ -124,8 +138,8 @@ export class ReleaseRecords {
     private readonly gh: GitHub,
     private readonly repo: Repo,
     readonly environment: string,
-    /** Where to say that a record is ignored (core.warning in an action). */
-    private readonly warn?: (line: string) => void,
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    private readonly logger?: Logger,
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     readonly provenance?: RecordVerifier,
   ) {}
@@ -143,7 +157,7 @@ export class ReleaseRecords {
       task: 'deploy',
       auto_merge: false,
       required_contexts: [],
-      payload: payload as unknown as { [key: string]: unknown },
+      payload: { ...payload, format: PAYLOAD_FORMAT } as unknown as { [key: string]: unknown },
       description: statusText(description),
       ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
       ...(options.production !== undefined ? { production_environment: options.production } : {}),
@@ -183,6 +197,7 @@ export class ReleaseRecords {
 
   /** Records left out of the last history() because their payload fails the validator: id and why. */
   refused: { id: number; why: string }[] = [];
+  private readonly warned = new Set<number>();
 
   /**
    * Recent deployments of the environment, newest first, with their state. A record whose
@@ -197,7 +212,10 @@ export class ReleaseRecords {
     this.refused = [];
     const refuse = (id: number, why: string) => {
       this.refused.push({ id, why });
-      this.warn?.(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+      // Said once per record, however often a run reads the history (waits poll it).
+      if (this.warned.has(id)) return;
+      this.warned.add(id);
+      this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
     };
     const candidates: { d: (typeof list.data)[number]; payload: ReleasePayload }[] = [];
     for (const d of list.data.slice(0, limit)) {

@@ -22,7 +22,7 @@
  * built, not who wrote a deployment record, so addresses and versions in a forged record would
  * still be trusted. See DESIGN notes in SECURITY.md.
  */
-import { ActionError, InputError, type Inputs } from '@rollgate/kit';
+import { ActionError, InputError, type Inputs, type Logger } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 import { ReleaseRecords, type ReleasePayload } from './deployments.js';
@@ -264,7 +264,7 @@ export async function trustedRecords(options: {
   environment: string;
   trustedBranches: string[];
   runId: string | undefined;
-  warn: (line: string) => void;
+  logger: Logger;
 }): Promise<ReleaseRecords> {
   const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
   if (!options.runId || !/^\d{1,20}$/.test(options.runId))
@@ -277,5 +277,5 @@ export async function trustedRecords(options: {
       `This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`,
     );
   }
-  return new ReleaseRecords(options.gh, options.repo, options.environment, options.warn, provenance);
+  return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
 }

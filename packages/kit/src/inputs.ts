@@ -17,6 +17,11 @@ export interface StringOptions {
   default?: string;
   /** A pattern the value must match, with a description for the error. */
   pattern?: { regex: RegExp; description: string };
+  /**
+   * An empty value means itself, not the action.yml default (tag-prefix: '' is "no prefix").
+   * The runner still passes the default when the input is left out.
+   */
+  emptyIsValue?: boolean;
 }
 
 export class Inputs {
@@ -38,7 +43,7 @@ export class Inputs {
   string(name: string, options: StringOptions & { required: true }): string;
   string(name: string, options?: StringOptions): string;
   string(name: string, options: StringOptions = {}): string {
-    const value = this.raw(name) || options.default || '';
+    const value = (options.emptyIsValue ? (this.read(name) ?? '').trim() : this.raw(name)) || options.default || '';
     if (!value && options.required) throw new InputError(name, 'a value (this input is required)');
     if (value && options.pattern && !options.pattern.regex.test(value)) {
       throw new InputError(name, options.pattern.description, value);

@@ -10,6 +10,8 @@ export interface Logger {
   info(line: string): void;
   warning(line: string): void;
   error(line: string): void;
+  /** A notice annotation: shown on the run's summary page. */
+  notice(line: string): void;
   debug(line: string): void;
   /** Runs `fn` inside a collapsible group of the log. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
@@ -21,9 +23,21 @@ export const actionsLogger: Logger = {
   info: (line) => core.info(line),
   warning: (line) => core.warning(line),
   error: (line) => core.error(line),
+  notice: (line) => core.notice(line),
   debug: (line) => core.debug(line),
   group: (name, fn) => core.group(name, fn),
   secret: (value) => core.setSecret(value),
+};
+
+/** A logger that says nothing (library callers that want no log). */
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warning: () => undefined,
+  error: () => undefined,
+  notice: () => undefined,
+  debug: () => undefined,
+  group: (_name, fn) => fn(),
+  secret: () => undefined,
 };
 
 /** A logger that keeps every line (`level: text`) for tests and for quiet runs. */
@@ -36,6 +50,7 @@ export function bufferLogger(): Logger & { lines: string[]; secrets: string[] } 
     info: (line) => void lines.push(`info: ${line}`),
     warning: (line) => void lines.push(`warning: ${line}`),
     error: (line) => void lines.push(`error: ${line}`),
+    notice: (line) => void lines.push(`notice: ${line}`),
     debug: (line) => void lines.push(`debug: ${line}`),
     group: async (name, fn) => {
       lines.push(`group: ${name}`);

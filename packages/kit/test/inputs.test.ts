@@ -21,6 +21,16 @@ describe('Inputs', () => {
     expect(inputs.string('missing')).toBe('');
   });
 
+  it('gives an empty input its action.yml default, unless empty is a value of its own', () => {
+    const defaults = { samples: '5', 'tag-prefix': 'v', mode: 'run' };
+    const inputs = new Inputs((name) => ({ samples: '', 'tag-prefix': '', mode: 'start' })[name] ?? '', defaults);
+    expect(inputs.integer('samples', { min: 1 })).toBe(5);
+    expect(inputs.oneOf('mode', ['run', 'start'])).toBe('start');
+    expect(inputs.raw('unknown')).toBe('');
+    expect(inputs.string('tag-prefix', { emptyIsValue: true })).toBe('');
+    expect(inputs.string('tag-prefix')).toBe('v');
+  });
+
   it('names a missing required input', () => {
     const e = errorOf(() => from({}).string('environment', { required: true }));
     expect(e.input).toBe('environment');

@@ -3,7 +3,7 @@
  * push the tags and publish the GitHub release. Idempotent: a commit that already carries
  * the release tag gets its release completed or reported, never a second version.
  */
-import { ActionError } from '@rollgate/kit';
+import { ActionError, silentLogger, type Logger } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { renderChangelog } from './changelog.js';
 import { changesOf } from './commits.js';
@@ -43,9 +43,8 @@ export interface ReleaseConfig {
   repo?: Repo;
   github?: GitHub;
   token?: string;
-  log?: (line: string) => void;
-  notice?: (line: string) => void;
-  warning?: (line: string) => void;
+  /** Where the release says what it does (the runner's log in an action: kit's actionsLogger); default silent. */
+  logger?: Logger;
 }
 
 export interface ReleaseResult {
@@ -66,7 +65,8 @@ export interface ReleaseResult {
 const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : '');
 
 export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
-  const log = config.log ?? (() => undefined);
+  const logger = config.logger ?? silentLogger;
+  const log = (line: string) => logger.info(line);
   if (await isShallow(config.cwd)) {
     if (config.dryRun)
       throw new ActionError(
@@ -77,7 +77,7 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   }
   const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
   if (ignored.length)
-    config.notice?.(
+    logger.notice(
       `Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`,
     );
   const sha = await headSha(config.cwd);
@@ -96,7 +96,7 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
           `${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`,
         );
       }
-      config.warning?.(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
+      logger.warning(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
     }
   }
   const channel = config.prerelease;
@@ -108,7 +108,7 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
   const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
   for (const c of changes.filter((x) => !x.conventional)) {
-    config.notice?.(
+    logger.notice(
       `Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`,
     );
   }
