@@ -1,7 +1,7 @@
 /**
  * npm run bench:release — the release action (bundle, dry-run) against semantic-release
  * --dry-run (conventionalcommits preset) on the same generated repository, in the same run.
- * Target: ours <= 0.25 x semantic-release, same version; cost follows the unreleased commits,
+ * Target: ours <= 0.2 x semantic-release (issue 14; was 0.25), same version; cost follows the unreleased commits,
  * not the history (20k vs 200k commits).
  */
 import { spawnSync } from 'node:child_process';
@@ -89,7 +89,7 @@ console.log(
     bench: 'release vs semantic-release',
     ...base,
     ratio: Number(ratio),
-    target: 0.25,
+    target: 0.2,
     sameVersion: base.oursVersion === base.anchorVersion,
   }),
 );
@@ -114,8 +114,8 @@ console.log(
   }),
 );
 
-const ok = Number(ratio) <= 0.25 && base.oursVersion === base.anchorVersion;
+const ok = Number(ratio) <= 0.2 && base.oursVersion === base.anchorVersion;
 console.log(
-  `release bench: ratio ${ratio} (target <= 0.25), versions ${base.oursVersion} / ${base.anchorVersion}: ${ok ? 'met' : 'NOT met'}`,
+  `release bench: ratio ${ratio} (target <= 0.2), versions ${base.oursVersion} / ${base.anchorVersion}: ${ok ? 'met' : 'NOT met'}`,
 );
 process.exitCode = ok ? 0 : 1;
