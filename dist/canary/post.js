@@ -30779,7 +30779,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6497);
 /* harmony import */ var _rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9503);
-/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6894);
+/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(533);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3666);
 /**
  * Post step (post-if: always): a rollout the main step left mid-way (job cancelled, runner
@@ -30865,6 +30865,14 @@ function describeStatus(s) {
             return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
         case 'deploy-failed':
             return `deploy of ${s.version} failed: ${s.error}`;
+        case 'batch':
+            return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
+        case 'released':
+            return `released: ${s.version} on all ${s.total} targets`;
+        case 'rolled-back':
+            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+        case 'rollback-failed':
+            return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -37461,7 +37469,7 @@ function bufferLogger() {
 
 /***/ }),
 
-/***/ 6894:
+/***/ 533:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37470,7 +37478,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   JV: () => (/* reexport */ trafficFromInputs)
 });
 
-// UNUSED EXPORTS: CommandProvider, HaproxyProvider, HttpProvider, NginxProvider, haproxyCommand, renderUpstream
+// UNUSED EXPORTS: CommandProvider, HaproxyFleet, HaproxyProvider, HttpProvider, NginxProvider, haproxyCommand, renderUpstream
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -37629,7 +37637,7 @@ var external_node_net_ = __nccwpck_require__(7030);
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-function haproxyCommand(socket, command, timeoutMs = 5000) {
+function haproxy_haproxyCommand(socket, command, timeoutMs = 5000) {
     return new Promise((resolve, reject) => {
         const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
         const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
@@ -37670,7 +37678,7 @@ class HaproxyProvider {
     async run(commands) {
         // Each command on its own: one failing is named, and nothing after it runs.
         for (const command of commands) {
-            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            const answer = (await haproxy_haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
             const report = / addr /.test(command) &&
@@ -37692,7 +37700,7 @@ class HaproxyProvider {
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
-        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const text = await haproxy_haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
         const out = {};
         for (const line of text.split('\n')) {
             // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
@@ -37764,7 +37772,98 @@ function trafficFromInputs(inputs) {
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }
 
+;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
+/**
+ * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
+ * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
+ * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
+ * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
+ * drain flag 0x08 set or cleared).
+ * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
+ */
+
+
+/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
+const FORCED_DRAIN = 0x08;
+const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+class HaproxyFleet {
+    options;
+    name = 'haproxy';
+    constructor(options) {
+        this.options = options;
+        if (!haproxy_fleet_NAME.test(options.backend))
+            throw new ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
+    }
+    command(text) {
+        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
+    }
+    /** srv_admin_state of every server of the backend. */
+    async adminStates() {
+        const text = await this.command(`show servers state ${this.options.backend}`);
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.trim().split(/\s+/);
+            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
+                continue;
+            out.set(f[3], Number(f[6]));
+        }
+        return out;
+    }
+    async check(servers) {
+        const known = await this.adminStates();
+        if (known.size === 0)
+            throw new ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
+        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
+        if (missing.length)
+            throw new ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+    }
+    async setState(servers, state) {
+        for (const s of servers) {
+            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+            if (answer)
+                throw new ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+        }
+        const held = await this.adminStates();
+        for (const s of servers) {
+            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
+            if (drained !== (state === 'drain'))
+                throw new ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+        }
+    }
+    /** Current sessions per server of the backend (`show stat`, field scur). */
+    async sessions() {
+        const text = await this.command('show stat');
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.split(',');
+            if (f[0] === this.options.backend && f[1] && f[1] !== 'BACKEND' && f[1] !== 'FRONTEND')
+                out.set(f[1], Number(f[4]));
+        }
+        return out;
+    }
+    async drain(servers) {
+        if (!servers.length)
+            return;
+        await this.setState(servers, 'drain');
+        const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
+        for (;;) {
+            const now = await this.sessions();
+            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
+            if (!busy.length)
+                return;
+            if (Date.now() >= until)
+                throw new ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
+            await new Promise((ok) => setTimeout(ok, 200));
+        }
+    }
+    async ready(servers) {
+        if (servers.length)
+            await this.setState(servers, 'ready');
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+
 
 
 

@@ -30769,8 +30769,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
-/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(55521);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(86231);
+/* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(24760);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(56030);
 
 
@@ -30844,7 +30844,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 86231:
+/***/ 24760:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30854,7 +30854,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, runCanary, runningCanary, runningRollback, waitForQuiet
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readStatus, releaseFolder, restorePrevious, runCanary, runPhased, runningCanary, runningRollback, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __nccwpck_require__(7314);
@@ -31240,13 +31240,15 @@ async function alive_canaryAnswers(target, timeoutMs, signal) {
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
 const canary_state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
-/** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
-const openCanaries = (history) => history.filter((r) => r.payload.kind === 'canary' && canary_state_isOpen(r.state));
+/** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
+const isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
+/** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
+const openCanaries = (history) => history.filter((r) => isRollout(r) && canary_state_isOpen(r.state));
 /**
  * What is live in an environment: the newest trusted record whose latest status is success
  * (optionally other than `except`, the version being rolled out). The one place this is decided.
  */
-const liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
+const canary_state_liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
 const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50, 100]));
 const DEFAULT_INTERVAL_MS = 60_000;
 function canary_state_plan(config, recorded) {
@@ -31270,7 +31272,7 @@ function canary_state_queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
 function canary_state_currentStable(config, history) {
     if (config.stable.version)
         return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = liveRecord(history, config.version);
+    const live = canary_state_liveRecord(history, config.version);
     if (!live)
         return undefined;
     const address = config.stable.address ?? live.payload.address;
@@ -31435,6 +31437,14 @@ function status_codec_describeStatus(s) {
             return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
         case 'deploy-failed':
             return `deploy of ${s.version} failed: ${s.error}`;
+        case 'batch':
+            return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
+        case 'released':
+            return `released: ${s.version} on all ${s.total} targets`;
+        case 'rolled-back':
+            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+        case 'rollback-failed':
+            return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -31496,8 +31506,10 @@ async function quiet_waitForQuiet(records, busy, options) {
 }
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const runningCanary = (history) => {
-    const r = history.find((x) => x.payload.kind === 'canary' && canary_state_isOpen(x.state) && !status_codec_readStatus(x.description).paused);
-    return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
+    const r = history.find((x) => isRollout(x) && canary_state_isOpen(x.state) && !status_codec_readStatus(x.description).paused);
+    return r
+        ? { record: r, what: `the ${r.payload.kind === 'phased' ? 'phased release' : 'canary'} of ${r.payload.version}` }
+        : undefined;
 };
 /** A rollback deploying now. */
 const quiet_runningRollback = (history) => {
@@ -31510,7 +31522,7 @@ const quiet_runningRollback = (history) => {
 /** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
 const races_earlierRollback = (mine, history) => history.find((r) => r.id < mine && r.payload.kind === 'rollback' && isOpen(r.state));
 /** An open canary created before rollback record `mine`: the rollback yields to it. */
-const earlierCanary = (mine, history) => history.find((r) => r.id < mine && r.payload.kind === 'canary' && canary_state_isOpen(r.state));
+const earlierCanary = (mine, history) => history.find((r) => r.id < mine && isRollout(r) && canary_state_isOpen(r.state));
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary-start.ts
 /**
@@ -31573,22 +31585,14 @@ async function canary_start_openCanaryRecord(config, canary, rollout, status, cl
     }
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/step-analysis.ts
 /**
- * The canary rollout: for each step, move the weight, sample every check through the step,
- * judge; stop at the first verdict against the canary and put all traffic back on stable.
- * Every step is a deployment status, so the Deployments page shows the rollout and a later
- * run (promote, abort, rollback) reads where it stands.
+ * Judging one step of a rollout (a canary's weight, a phased release's batch): sample every
+ * check through the step, both roles for a baseline comparison (the new version against the
+ * one it replaces), and return the first verdict against the new version. Every read ends by
+ * the step's deadline plus one timeout, so a slow source cannot stretch a step; the job's
+ * cancellation ends a read at once.
  */
-
-
-
-
-
-
-
-
-
 
 
 
@@ -31597,7 +31601,7 @@ async function canary_start_openCanaryRecord(config, canary, rollout, status, cl
  * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
  * stretch a step; the job's cancellation ends a read at once.
  */
-async function analyseStep(config, rollout, judge, stable) {
+async function step_analysis_analyseStep(config, rollout, judge, stable) {
     judge.startStep();
     const clock = config.clock ?? systemClock;
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
@@ -31674,6 +31678,27 @@ async function requestCounter(config, spec, deadline) {
         },
     };
 }
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
+/**
+ * The canary rollout: for each step, move the weight, sample every check through the step,
+ * judge; stop at the first verdict against the canary and put all traffic back on stable.
+ * Every step is a deployment status, so the Deployments page shows the rollout and a later
+ * run (promote, abort, rollback) reads where it stands.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
 async function deployCanary(config, deploy) {
     const dir = await releaseFolder(config.tempDir || tmpdir(), config.version);
     const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
@@ -31872,7 +31897,7 @@ function chooseTarget(history, options, environment) {
     if (open) {
         throw new src.ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }
-    const current = liveRecord(history);
+    const current = canary_state_liveRecord(history);
     if (!current)
         throw new src.ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
     let target;
@@ -32010,7 +32035,329 @@ async function runRollback(config) {
     return { ...base, deploymentId };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/phased.ts
+/**
+ * The phased release: the new version goes onto the targets of a fleet batch by batch (in
+ * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
+ * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
+ * back, judge the metrics for the interval (the new version's targets against the old ones).
+ * A failed deploy, health check or judgement stops the release: every target already changed
+ * gets the previous release again, from its original artifact, and goes back in; the record
+ * says why. Every batch is a deployment status, so the Deployments page shows which targets
+ * run which version.
+ */
+
+
+
+
+
+
+
+
+const names = (targets) => targets.map((t) => t.name);
+/** Waits until every target answers (health URL or TCP), up to the health timeout. */
+async function waitHealthy(config, targets) {
+    const clock = config.clock ?? systemClock;
+    const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
+    for (const t of targets) {
+        const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
+        for (;;) {
+            const why = config.probe
+                ? await config.probe(t, healthUrl)
+                : await canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
+            if (!why)
+                break;
+            if (clock.now() >= until)
+                return `${t.name} does not answer ${formatDuration(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
+            await clock.sleep(1000, config.signal);
+        }
+    }
+    return undefined;
+}
+/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
+async function restorePrevious(state, ports) {
+    const { fleet, deployer, logger } = ports;
+    if (!state.previous) {
+        // A first release has nothing to go back to: the changed targets stay out of the load balancer.
+        await fleet.drain(state.changed);
+        logger.warning(`No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`);
+        return;
+    }
+    for (const t of [...state.changed].reverse()) {
+        await fleet.drain([t]);
+        await deployer.deploy(t, state.previous);
+        const why = await waitHealthy(ports, [t]);
+        if (why)
+            throw new ActionError(`roll back to ${state.previous.version}: ${why}`);
+        await fleet.ready([t]);
+        logger.info(`${t.name} is back on ${state.previous.version}.`);
+    }
+    // Targets drained but never changed (the batch stopped before their deploy) go back in too.
+    const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
+    if (rest.length)
+        await fleet.ready(rest);
+}
+async function runPhased(config) {
+    const clock = config.clock ?? systemClock;
+    const { records, fleet, deployer, logger } = config;
+    const startedAt = clock.now();
+    const targets = config.batches.flat();
+    const count = config.batches.length;
+    // A rollback deploying now finishes first; then the live release is what a failure goes back to.
+    const history = await waitForQuiet(records, runningRollback, {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        purpose: `phased release of ${config.version}`,
+        logger,
+        clock,
+        ...(config.signal ? { signal: config.signal } : {}),
+    });
+    const live = liveRecord(history, config.version);
+    if (live && !live.payload.artifact?.digest) {
+        throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
+    }
+    if (!live && records.refused.length) {
+        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+    }
+    const previous = live
+        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+        : undefined;
+    await fleet.check(targets);
+    const deploymentId = await records.create(config.ref, {
+        ...config.payload,
+        version: config.version,
+        kind: 'phased',
+        ...(previous ? { stable: previous.version } : {}),
+        ...(config.artifact ? { artifact: config.artifact } : {}),
+        ...(config.run ? { run: config.run } : {}),
+    }, `phased release of ${config.version}`);
+    const now = await records.history();
+    const rival = raceWinner(deploymentId, now, []) ?? earlierRollback(deploymentId, now);
+    if (rival) {
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
+        throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+    }
+    const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
+    const judge = new Judge(config.checks, {
+        failureLimit: config.failureLimit,
+        inconclusiveLimit: config.inconclusiveLimit,
+        alpha: config.alpha ?? 0.05,
+        waitForData: config.minRequests !== undefined,
+    });
+    const stable = { version: previous?.version ?? 'none' };
+    const changed = [];
+    const batches = [];
+    let state = {
+        deploymentId,
+        version: config.version,
+        changed,
+        drained: [],
+        batch: { index: 0, count },
+    };
+    if (previous)
+        state.previous = previous;
+    const save = (patch) => {
+        state = { ...state, ...patch, changed: [...changed] };
+        config.inflight(state);
+    };
+    /** Stops the release: the previous release back on every changed target, the record settled. */
+    const rollBack = async (index, reason, verdict) => {
+        logger.error(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
+        batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
+        try {
+            await restorePrevious({ ...state, changed: [...changed] }, config);
+        }
+        catch (error) {
+            await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+            throw new ActionError(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
+        }
+        await status('failure', describeStatus({
+            kind: 'rolled-back',
+            index,
+            count,
+            changed: changed.length,
+            previous: previous?.version ?? 'none',
+            reason,
+        }));
+        config.inflight(undefined);
+        return {
+            outcome: 'rolled-back',
+            deploymentId,
+            ...(previous ? { previous: previous.version } : {}),
+            batches,
+            verdict: verdict ?? { check: 'deploy', reason },
+            startedAt,
+            endedAt: clock.now(),
+        };
+    };
+    for (const [i, batch] of config.batches.entries()) {
+        const index = i + 1;
+        try {
+            save({ drained: batch, batch: { index, count } });
+            await fleet.drain(batch);
+            for (const t of batch) {
+                changed.push(t);
+                save({});
+                logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
+                try {
+                    await deployer.deploy(t, {
+                        version: config.version,
+                        ...(config.artifact ? { artifact: config.artifact } : {}),
+                    });
+                }
+                catch (error) {
+                    if (error instanceof Cancelled)
+                        throw error;
+                    return await rollBack(index, `deploy to ${t.name} failed: ${errorLine(error)}`);
+                }
+            }
+            const unhealthy = await waitHealthy(config, batch);
+            if (unhealthy)
+                return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
+            await fleet.ready(batch);
+            save({ drained: [] });
+            await status('in_progress', describeStatus({
+                kind: 'batch',
+                index,
+                count,
+                version: config.version,
+                changed: changed.length,
+                total: targets.length,
+                targets: names(batch),
+            }));
+            logger.info(`Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`);
+            const verdict = config.checks.length
+                ? await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable)
+                : undefined;
+            if (verdict)
+                return await rollBack(index, verdict.reason, verdict);
+            batches.push({ index, targets: names(batch), outcome: 'released' });
+        }
+        catch (error) {
+            // Cancellation is the post step's (the in-flight state is saved).
+            if (error instanceof Cancelled)
+                throw error;
+            if (error instanceof ActionError && /roll back failed/.test(error.message))
+                throw error;
+            return await rollBack(index, errorLine(error));
+        }
+    }
+    await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
+    config.inflight(undefined);
+    const retired = await records.retireOthers(deploymentId);
+    logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+    return {
+        outcome: 'released',
+        deploymentId,
+        ...(previous ? { previous: previous.version } : {}),
+        batches,
+        startedAt,
+        endedAt: clock.now(),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased-plan.ts
+/**
+ * A phased release's plan: the targets (the instances behind the load balancer) and the
+ * batches they change in. Batches are cumulative, as CodeDeploy's and Alibaba's are: `1,25%,
+ * 50%,100%` over 8 targets changes 1, then 2 (25% rounds up), then 4, then 8; each batch must
+ * change at least one more target and the last must reach them all. While a batch changes, its
+ * targets are out of the load balancer: the rest must be at least the minimum healthy.
+ * Every rule is checked before anything changes; an error names the input.
+ */
+
+const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const IP_PORT = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
+/** `name=ip:port` per line or comma (or `name ip:port`), or a JSON list of {name, address}. */
+function parseTargets(text) {
+    const trimmed = text.trim();
+    let targets;
+    if (trimmed.startsWith('[')) {
+        let doc;
+        try {
+            doc = JSON.parse(trimmed);
+        }
+        catch (error) {
+            throw new InputError('targets', `a JSON list of {"name", "address"} (${error.message})`);
+        }
+        if (!Array.isArray(doc))
+            throw new InputError('targets', 'a JSON list of {"name", "address"}');
+        targets = doc.map((t) => ({
+            name: String(t?.name ?? ''),
+            address: String(t?.address ?? ''),
+        }));
+    }
+    else {
+        targets = splitList(trimmed, /[\n,]/).map((line) => {
+            const m = /^([^\s=]+)\s*[=\s]\s*(\S+)$/.exec(line);
+            if (!m)
+                throw new InputError('targets', 'one name=ip:port per line (e.g. web-1=10.0.0.11:8080)', line);
+            return { name: m[1], address: m[2] };
+        });
+    }
+    if (targets.length === 0)
+        throw new InputError('targets', 'at least one name=ip:port');
+    const names = new Set();
+    const addresses = new Set();
+    for (const t of targets) {
+        if (!NAME.test(t.name))
+            throw new InputError('targets', 'server names of letters, digits, _ . : or - (as in the load balancer)', t.name);
+        if (!IP_PORT.test(t.address) || !VALUE_RULES.address.regex.test(t.address))
+            throw new InputError('targets', `an IPv4 address and port for ${t.name} (e.g. 10.0.0.11:8080)`, t.address);
+        if (names.has(t.name))
+            throw new InputError('targets', `each target once, but ${t.name} is listed twice`);
+        if (addresses.has(t.address))
+            throw new InputError('targets', `one target per address, but ${t.address} is listed twice`);
+        names.add(t.name);
+        addresses.add(t.address);
+    }
+    return targets;
+}
+/** A count (`2`) or a share of the targets (`25%`, rounded up) as a number of targets. */
+function countOf(part, total, input) {
+    const percent = part.endsWith('%');
+    const digits = percent ? part.slice(0, -1) : part;
+    if (!/^\d+$/.test(digits))
+        throw new InputError(input, 'counts or percentages (e.g. 1,25%,50%,100%)', part);
+    const n = Number(digits);
+    if (percent) {
+        if (n < 1 || n > 100)
+            throw new InputError(input, 'percentages from 1% to 100%', part);
+        return Math.ceil((n * total) / 100);
+    }
+    return n;
+}
+/**
+ * The targets each batch changes, in order. `minHealthy`: a count or a percentage of the
+ * targets that must stay in the load balancer while a batch changes.
+ */
+function planBatches(spec, targets, minHealthySpec) {
+    const total = targets.length;
+    const parts = splitList(spec, /,/);
+    if (parts.length === 0)
+        throw new InputError('batches', 'counts or percentages (e.g. 1,25%,50%,100%)');
+    const cumulative = parts.map((p) => countOf(p, total, 'batches'));
+    const minHealthy = countOf(minHealthySpec || '0', total, 'min-healthy');
+    let done = 0;
+    const batches = [];
+    for (const [i, upTo] of cumulative.entries()) {
+        if (upTo > total)
+            throw new InputError('batches', `at most the ${total} targets in each batch`, `${parts[i]} (${upTo} targets)`);
+        if (upTo <= done)
+            throw new InputError('batches', `batches that grow: ${parts[i]} of ${total} targets is ${upTo}, not more than the ${done} before it`, spec);
+        const size = upTo - done;
+        if (total - size < minHealthy)
+            throw new InputError('min-healthy', `at most ${total - size} (batch ${i + 1} takes ${size} of the ${total} targets out of the load balancer)`, minHealthySpec);
+        batches.push(targets.slice(done, upTo));
+        done = upTo;
+    }
+    if (done !== total)
+        throw new InputError('batches', `a last batch that reaches all ${total} targets (100%)`, spec);
+    return batches;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
+
 
 
 
@@ -33547,7 +33894,7 @@ function fitToBytes(markdown, limit = SUMMARY_LIMIT_BYTES) {
 
 /***/ }),
 
-/***/ 55521:
+/***/ 7327:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33556,7 +33903,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   JV: () => (/* reexport */ trafficFromInputs)
 });
 
-// UNUSED EXPORTS: CommandProvider, HaproxyProvider, HttpProvider, NginxProvider, haproxyCommand, renderUpstream
+// UNUSED EXPORTS: CommandProvider, HaproxyFleet, HaproxyProvider, HttpProvider, NginxProvider, haproxyCommand, renderUpstream
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
@@ -33715,7 +34062,7 @@ var external_node_net_ = __nccwpck_require__(77030);
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-function haproxyCommand(socket, command, timeoutMs = 5000) {
+function haproxy_haproxyCommand(socket, command, timeoutMs = 5000) {
     return new Promise((resolve, reject) => {
         const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
         const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
@@ -33756,7 +34103,7 @@ class HaproxyProvider {
     async run(commands) {
         // Each command on its own: one failing is named, and nothing after it runs.
         for (const command of commands) {
-            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            const answer = (await haproxy_haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
             const report = / addr /.test(command) &&
@@ -33778,7 +34125,7 @@ class HaproxyProvider {
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
-        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const text = await haproxy_haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
         const out = {};
         for (const line of text.split('\n')) {
             // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
@@ -33850,7 +34197,98 @@ function trafficFromInputs(inputs) {
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
 }
 
+;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
+/**
+ * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
+ * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
+ * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
+ * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
+ * drain flag 0x08 set or cleared).
+ * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
+ */
+
+
+/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
+const FORCED_DRAIN = 0x08;
+const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+class HaproxyFleet {
+    options;
+    name = 'haproxy';
+    constructor(options) {
+        this.options = options;
+        if (!haproxy_fleet_NAME.test(options.backend))
+            throw new ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
+    }
+    command(text) {
+        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
+    }
+    /** srv_admin_state of every server of the backend. */
+    async adminStates() {
+        const text = await this.command(`show servers state ${this.options.backend}`);
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.trim().split(/\s+/);
+            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
+                continue;
+            out.set(f[3], Number(f[6]));
+        }
+        return out;
+    }
+    async check(servers) {
+        const known = await this.adminStates();
+        if (known.size === 0)
+            throw new ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
+        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
+        if (missing.length)
+            throw new ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+    }
+    async setState(servers, state) {
+        for (const s of servers) {
+            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+            if (answer)
+                throw new ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+        }
+        const held = await this.adminStates();
+        for (const s of servers) {
+            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
+            if (drained !== (state === 'drain'))
+                throw new ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+        }
+    }
+    /** Current sessions per server of the backend (`show stat`, field scur). */
+    async sessions() {
+        const text = await this.command('show stat');
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.split(',');
+            if (f[0] === this.options.backend && f[1] && f[1] !== 'BACKEND' && f[1] !== 'FRONTEND')
+                out.set(f[1], Number(f[4]));
+        }
+        return out;
+    }
+    async drain(servers) {
+        if (!servers.length)
+            return;
+        await this.setState(servers, 'drain');
+        const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
+        for (;;) {
+            const now = await this.sessions();
+            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
+            if (!busy.length)
+                return;
+            if (Date.now() >= until)
+                throw new ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
+            await new Promise((ok) => setTimeout(ok, 200));
+        }
+    }
+    async ready(servers) {
+        if (servers.length)
+            await this.setState(servers, 'ready');
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+
 
 
 

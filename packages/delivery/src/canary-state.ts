@@ -9,9 +9,12 @@ import { readStatus } from './status-codec.js';
 export const isOpen = (state: string) =>
   state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 
-/** Canaries not settled yet: paused at their gate, running, or left by a lost runner. */
+/** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
+export const isRollout = (r: DeploymentRecord) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
+
+/** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
 export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] =>
-  history.filter((r) => r.payload.kind === 'canary' && isOpen(r.state));
+  history.filter((r) => isRollout(r) && isOpen(r.state));
 
 /**
  * What is live in an environment: the newest trusted record whose latest status is success

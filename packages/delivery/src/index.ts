@@ -4,3 +4,5 @@ export * from './rollback.js';
 export * from './extract.js';
 export * from './quiet.js';
 export * from './status-codec.js';
+export * from './phased.js';
+export * from './phased-plan.js';

@@ -16,7 +16,7 @@ import {
 } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { readStatus } from './status-codec.js';
-import { isOpen } from './canary-state.js';
+import { isOpen, isRollout } from './canary-state.js';
 
 export interface Busy {
   record: DeploymentRecord;
@@ -81,8 +81,10 @@ export async function waitForQuiet(
 
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 export const runningCanary = (history: DeploymentRecord[]): Busy | undefined => {
-  const r = history.find((x) => x.payload.kind === 'canary' && isOpen(x.state) && !readStatus(x.description).paused);
-  return r ? { record: r, what: `the canary of ${r.payload.version}` } : undefined;
+  const r = history.find((x) => isRollout(x) && isOpen(x.state) && !readStatus(x.description).paused);
+  return r
+    ? { record: r, what: `the ${r.payload.kind === 'phased' ? 'phased release' : 'canary'} of ${r.payload.version}` }
+    : undefined;
 };
 
 /** A rollback deploying now. */

@@ -5,7 +5,7 @@
  * (created first) goes on and the other withdraws its record, waits, and starts again.
  */
 import type { DeploymentRecord } from '@rollgate/github';
-import { isOpen } from './canary-state.js';
+import { isOpen, isRollout } from './canary-state.js';
 
 /** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
 export const earlierRollback = (mine: number, history: DeploymentRecord[]): DeploymentRecord | undefined =>
@@ -13,4 +13,4 @@ export const earlierRollback = (mine: number, history: DeploymentRecord[]): Depl
 
 /** An open canary created before rollback record `mine`: the rollback yields to it. */
 export const earlierCanary = (mine: number, history: DeploymentRecord[]): DeploymentRecord | undefined =>
-  history.find((r) => r.id < mine && r.payload.kind === 'canary' && isOpen(r.state));
+  history.find((r) => r.id < mine && isRollout(r) && isOpen(r.state));

@@ -19,7 +19,12 @@ export type RolloutStatus =
   | { kind: 'cancelled'; weight: number; stable: string }
   | { kind: 'left'; weight: number; why: string }
   | { kind: 'lost-race'; winner: number; version: string }
-  | { kind: 'deploy-failed'; version: string; error: string };
+  | { kind: 'deploy-failed'; version: string; error: string }
+  // A phased release: which targets run which version after each batch.
+  | { kind: 'batch'; index: number; count: number; version: string; changed: number; total: number; targets: string[] }
+  | { kind: 'released'; version: string; total: number }
+  | { kind: 'rolled-back'; index: number; count: number; changed: number; previous: string; reason: string }
+  | { kind: 'rollback-failed'; index: number; count: number; error: string };
 
 export function describeStatus(s: RolloutStatus): string {
   switch (s.kind) {
@@ -47,6 +52,14 @@ export function describeStatus(s: RolloutStatus): string {
       return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
     case 'deploy-failed':
       return `deploy of ${s.version} failed: ${s.error}`;
+    case 'batch':
+      return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
+    case 'released':
+      return `released: ${s.version} on all ${s.total} targets`;
+    case 'rolled-back':
+      return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+    case 'rollback-failed':
+      return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
   }
 }
 

@@ -42,7 +42,7 @@ export interface ReleasePayload {
   stable_address?: string;
   /** The canary's traffic steps and time per step, so a later promote goes on the same way. */
   rollout?: { steps: number[]; interval_ms: number };
-  kind?: 'canary' | 'rollback' | 'deploy';
+  kind?: 'canary' | 'phased' | 'rollback' | 'deploy';
   /** The workflow run and attempt that wrote the record (a re-run closes its own earlier one). */
   run?: { id: string; attempt: number };
   rollback_of?: { version: string; deployment_id: number };

@@ -1,4 +1,4 @@
-/** A real HAProxy on loopback for the tests: one frontend, backend `app` with `stable` and `canary` slots, an admin socket. */
+/** A real HAProxy on loopback for the tests: one frontend, backend `app` (role slots or a pool of servers), an admin socket. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,15 @@ export interface Haproxy extends Proc {
 }
 
 export async function startHaproxy(stable: string, canary?: string): Promise<Haproxy> {
+  return startHaproxyWith([`server stable ${stable} weight 100`, `server canary ${canary ?? stable} weight 0`]);
+}
+
+/** HAProxy with backend `app` holding one server per target (a fleet for a phased release). */
+export function startHaproxyPool(servers: { name: string; address: string }[]): Promise<Haproxy> {
+  return startHaproxyWith(servers.map((s) => `server ${s.name} ${s.address} weight 100`));
+}
+
+async function startHaproxyWith(serverLines: string[]): Promise<Haproxy> {
   const dir = mkdtempSync(join(tmpdir(), 'haproxy-'));
   const port = await freePort();
   const socket = join(dir, 'admin.sock');
@@ -29,8 +38,7 @@ frontend web
   default_backend app
 backend app
   balance roundrobin
-  server stable ${stable} weight 100
-  server canary ${canary ?? stable} weight 0
+${serverLines.map((l) => `  ${l}`).join('\n')}
 `,
   );
   const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });

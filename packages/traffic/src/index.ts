@@ -4,3 +4,4 @@ export * from './command.js';
 export * from './http.js';
 export * from './inputs.js';
 export * from './haproxy.js';
+export * from './haproxy-fleet.js';

@@ -25,3 +25,22 @@ export interface TrafficProvider {
   readonly programs?: { input: string; argv: string[] }[];
   setSplit(split: Split): Promise<void>;
 }
+
+/** A server of a load balancer's pool, by the name the load balancer knows it by. */
+export interface PoolServer {
+  name: string;
+}
+
+/**
+ * A load balancer's pool of servers, taken out and put back one by one: what a phased
+ * release needs where a fleet of instances serves one version at a time (no traffic split).
+ */
+export interface Fleet {
+  readonly name: string;
+  /** Every server is in the pool (checked before anything changes). */
+  check(servers: PoolServer[]): Promise<void>;
+  /** Out of the pool: no new requests; returns once their requests in flight are done (bounded). */
+  drain(servers: PoolServer[]): Promise<void>;
+  /** Back in the pool. */
+  ready(servers: PoolServer[]): Promise<void>;
+}

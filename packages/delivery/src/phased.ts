@@ -1,0 +1,320 @@
+/**
+ * The phased release: the new version goes onto the targets of a fleet batch by batch (in
+ * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
+ * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
+ * back, judge the metrics for the interval (the new version's targets against the old ones).
+ * A failed deploy, health check or judgement stops the release: every target already changed
+ * gets the previous release again, from its original artifact, and goes back in; the record
+ * says why. Every batch is a deployment status, so the Deployments page shows which targets
+ * run which version.
+ */
+import { ActionError, Cancelled, errorLine, formatDuration, systemClock } from '@rollgate/kit';
+import { Judge, type Verdict } from '@rollgate/analysis';
+import type { ArtifactRef, ReleasePayload, ReleaseRecords } from '@rollgate/github';
+import type { Fleet } from '@rollgate/traffic';
+import { canaryAnswers } from './alive.js';
+import { liveRecord, raceWinner } from './canary-state.js';
+import type { Target } from './phased-plan.js';
+import { runningRollback, waitForQuiet } from './quiet.js';
+import { earlierRollback } from './races.js';
+import { describeStatus } from './status-codec.js';
+import { analyseStep, type JudgeConfig } from './step-analysis.js';
+
+/** A release a target can be given: its version and the artifact it is built from. */
+export interface Release {
+  version: string;
+  artifact?: ArtifactRef;
+}
+
+/** Puts a release on one target (the user's deploy command, given the verified artifact). */
+export interface Deployer {
+  deploy(target: Target, release: Release): Promise<void>;
+}
+
+export interface PhasedConfig extends JudgeConfig {
+  ref: string;
+  batches: Target[][];
+  /** How long each batch is judged before the next. */
+  intervalMs: number;
+  failureLimit: number;
+  inconclusiveLimit: number;
+  alpha?: number;
+  /** A URL template (`{address}` is the target's ip:port) that must answer 2xx; else a TCP connection. */
+  healthUrl?: string;
+  /** How long a deployed target has to answer (default 60 s). */
+  healthTimeoutMs?: number;
+  /** Whether a target answers (default: healthUrl, else a TCP connection): undefined, or why not. */
+  probe?: (target: Target, healthUrl: string | undefined) => Promise<string | undefined>;
+  /** The new release's artifact (recorded, and what the deployer fetches). */
+  artifact?: ArtifactRef;
+  fleet: Fleet;
+  deployer: Deployer;
+  records: ReleaseRecords;
+  payload: Omit<ReleasePayload, 'version'>;
+  waitTimeoutMs?: number;
+  run?: { id: string; attempt: number };
+  logUrl?: string;
+  /** Called before each change with what would need undoing, and with undefined once settled. */
+  inflight: (state: PhasedInflight | undefined) => void;
+}
+
+/** What the post step needs to undo a phased release left mid-way. */
+export interface PhasedInflight {
+  deploymentId: number;
+  version: string;
+  previous?: Release;
+  /** Targets that may run the new version (or be half-deployed). */
+  changed: Target[];
+  /** Targets out of the load balancer now. */
+  drained: Target[];
+  batch: { index: number; count: number };
+}
+
+export interface BatchRecord {
+  index: number;
+  targets: string[];
+  outcome: 'released' | 'failed';
+  reason?: string;
+}
+
+export interface PhasedResult {
+  outcome: 'released' | 'rolled-back';
+  deploymentId: number;
+  previous?: string;
+  batches: BatchRecord[];
+  verdict?: Verdict;
+  startedAt: number;
+  endedAt: number;
+}
+
+const names = (targets: Target[]) => targets.map((t) => t.name);
+
+/** Waits until every target answers (health URL or TCP), up to the health timeout. */
+async function waitHealthy(config: PhasedConfig, targets: Target[]): Promise<string | undefined> {
+  const clock = config.clock ?? systemClock;
+  const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
+  for (const t of targets) {
+    const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
+    for (;;) {
+      const why = config.probe
+        ? await config.probe(t, healthUrl)
+        : await canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
+      if (!why) break;
+      if (clock.now() >= until)
+        return `${t.name} does not answer ${formatDuration(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
+      await clock.sleep(1000, config.signal);
+    }
+  }
+  return undefined;
+}
+
+/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
+export async function restorePrevious(
+  state: PhasedInflight,
+  ports: Pick<
+    PhasedConfig,
+    'fleet' | 'deployer' | 'logger' | 'healthUrl' | 'healthTimeoutMs' | 'probe' | 'clock' | 'signal'
+  >,
+): Promise<void> {
+  const { fleet, deployer, logger } = ports;
+  if (!state.previous) {
+    // A first release has nothing to go back to: the changed targets stay out of the load balancer.
+    await fleet.drain(state.changed);
+    logger.warning(
+      `No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`,
+    );
+    return;
+  }
+  for (const t of [...state.changed].reverse()) {
+    await fleet.drain([t]);
+    await deployer.deploy(t, state.previous);
+    const why = await waitHealthy(ports as PhasedConfig, [t]);
+    if (why) throw new ActionError(`roll back to ${state.previous.version}: ${why}`);
+    await fleet.ready([t]);
+    logger.info(`${t.name} is back on ${state.previous.version}.`);
+  }
+  // Targets drained but never changed (the batch stopped before their deploy) go back in too.
+  const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
+  if (rest.length) await fleet.ready(rest);
+}
+
+export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
+  const clock = config.clock ?? systemClock;
+  const { records, fleet, deployer, logger } = config;
+  const startedAt = clock.now();
+  const targets = config.batches.flat();
+  const count = config.batches.length;
+
+  // A rollback deploying now finishes first; then the live release is what a failure goes back to.
+  const history = await waitForQuiet(records, runningRollback, {
+    timeoutMs: config.waitTimeoutMs ?? 0,
+    purpose: `phased release of ${config.version}`,
+    logger,
+    clock,
+    ...(config.signal ? { signal: config.signal } : {}),
+  });
+  const live = liveRecord(history, config.version);
+  if (live && !live.payload.artifact?.digest) {
+    throw new ActionError(
+      `The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`,
+    );
+  }
+  if (!live && records.refused.length) {
+    throw new ActionError(
+      `No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`,
+    );
+  }
+  const previous: Release | undefined = live
+    ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+    : undefined;
+  await fleet.check(targets);
+
+  const deploymentId = await records.create(
+    config.ref,
+    {
+      ...config.payload,
+      version: config.version,
+      kind: 'phased',
+      ...(previous ? { stable: previous.version } : {}),
+      ...(config.artifact ? { artifact: config.artifact } : {}),
+      ...(config.run ? { run: config.run } : {}),
+    },
+    `phased release of ${config.version}`,
+  );
+  const now = await records.history();
+  const rival = raceWinner(deploymentId, now, []) ?? earlierRollback(deploymentId, now);
+  if (rival) {
+    await records.status(
+      deploymentId,
+      'error',
+      describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }),
+    );
+    throw new ActionError(
+      `A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`,
+    );
+  }
+  const status = (state: 'in_progress' | 'success' | 'failure' | 'error', text: string) =>
+    records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
+
+  const judge = new Judge(config.checks, {
+    failureLimit: config.failureLimit,
+    inconclusiveLimit: config.inconclusiveLimit,
+    alpha: config.alpha ?? 0.05,
+    waitForData: config.minRequests !== undefined,
+  });
+  const stable = { version: previous?.version ?? 'none' };
+  const changed: Target[] = [];
+  const batches: BatchRecord[] = [];
+  let state: PhasedInflight = {
+    deploymentId,
+    version: config.version,
+    changed,
+    drained: [],
+    batch: { index: 0, count },
+  };
+  if (previous) state.previous = previous;
+  const save = (patch: Partial<PhasedInflight>) => {
+    state = { ...state, ...patch, changed: [...changed] };
+    config.inflight(state);
+  };
+
+  /** Stops the release: the previous release back on every changed target, the record settled. */
+  const rollBack = async (index: number, reason: string, verdict?: Verdict): Promise<PhasedResult> => {
+    logger.error(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
+    batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
+    try {
+      await restorePrevious({ ...state, changed: [...changed] }, config);
+    } catch (error) {
+      await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+      throw new ActionError(
+        `Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`,
+      );
+    }
+    await status(
+      'failure',
+      describeStatus({
+        kind: 'rolled-back',
+        index,
+        count,
+        changed: changed.length,
+        previous: previous?.version ?? 'none',
+        reason,
+      }),
+    );
+    config.inflight(undefined);
+    return {
+      outcome: 'rolled-back',
+      deploymentId,
+      ...(previous ? { previous: previous.version } : {}),
+      batches,
+      verdict: verdict ?? { check: 'deploy', reason },
+      startedAt,
+      endedAt: clock.now(),
+    };
+  };
+
+  for (const [i, batch] of config.batches.entries()) {
+    const index = i + 1;
+    try {
+      save({ drained: batch, batch: { index, count } });
+      await fleet.drain(batch);
+      for (const t of batch) {
+        changed.push(t);
+        save({});
+        logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
+        try {
+          await deployer.deploy(t, {
+            version: config.version,
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+          });
+        } catch (error) {
+          if (error instanceof Cancelled) throw error;
+          return await rollBack(index, `deploy to ${t.name} failed: ${errorLine(error)}`);
+        }
+      }
+      const unhealthy = await waitHealthy(config, batch);
+      if (unhealthy) return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
+      await fleet.ready(batch);
+      save({ drained: [] });
+      await status(
+        'in_progress',
+        describeStatus({
+          kind: 'batch',
+          index,
+          count,
+          version: config.version,
+          changed: changed.length,
+          total: targets.length,
+          targets: names(batch),
+        }),
+      );
+      logger.info(
+        `Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`,
+      );
+      const verdict = config.checks.length
+        ? await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable)
+        : undefined;
+      if (verdict) return await rollBack(index, verdict.reason, verdict);
+      batches.push({ index, targets: names(batch), outcome: 'released' });
+    } catch (error) {
+      // Cancellation is the post step's (the in-flight state is saved).
+      if (error instanceof Cancelled) throw error;
+      if (error instanceof ActionError && /roll back failed/.test(error.message)) throw error;
+      return await rollBack(index, errorLine(error));
+    }
+  }
+  await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
+  config.inflight(undefined);
+  const retired = await records.retireOthers(deploymentId);
+  logger.info(
+    `Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
+  );
+  return {
+    outcome: 'released',
+    deploymentId,
+    ...(previous ? { previous: previous.version } : {}),
+    batches,
+    startedAt,
+    endedAt: clock.now(),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Judging one step of a rollout (a canary's weight, a phased release's batch): sample every
+ * check through the step, both roles for a baseline comparison (the new version against the
+ * one it replaces), and return the first verdict against the new version. Every read ends by
+ * the step's deadline plus one timeout, so a slow source cannot stretch a step; the job's
+ * cancellation ends a read at once.
+ */
+import { ActionError, formatDuration, systemClock } from '@rollgate/kit';
+import { renderQuery, type Judge, type Verdict } from '@rollgate/analysis';
+import type { MetricsSource } from '@rollgate/metrics';
+import type { Backend } from '@rollgate/traffic';
+import type { CanaryConfig } from './canary-types.js';
+import { queryWindowMs, type Plan } from './canary-state.js';
+
+/** What judging a step reads of a rollout's configuration. */
+export type JudgeConfig = Pick<
+  CanaryConfig,
+  | 'version'
+  | 'checks'
+  | 'sources'
+  | 'samplesPerStep'
+  | 'metricsTimeoutMs'
+  | 'scrapeIntervalMs'
+  | 'minRequests'
+  | 'logger'
+  | 'clock'
+  | 'signal'
+>;
+
+/**
+ * Samples every check until the step's time is up; returns the first verdict against the
+ * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
+ * stretch a step; the job's cancellation ends a read at once.
+ */
+export async function analyseStep(
+  config: JudgeConfig,
+  rollout: Pick<Plan, 'intervalMs'>,
+  judge: Judge,
+  stable: Backend,
+): Promise<Verdict | undefined> {
+  judge.startStep();
+  const clock = config.clock ?? systemClock;
+  const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
+  const started = clock.now();
+  const window = formatDuration(
+    queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000),
+  );
+  const timeoutMs = config.metricsTimeoutMs ?? 10_000;
+  const traffic = config.minRequests
+    ? await requestCounter(config, config.minRequests, started + timeoutMs)
+    : undefined;
+  let ends = started + rollout.intervalMs;
+  for (;;) {
+    const deadline = ends + timeoutMs;
+    while (clock.now() < ends) {
+      await clock.sleep(Math.min(every, Math.max(0, ends - clock.now())), config.signal);
+      const verdict = await sampleChecks(config, judge, stable, window, deadline);
+      if (verdict) return verdict;
+    }
+    if (!traffic) break;
+    // Low traffic: the step goes on until the canary served enough requests to judge, bounded.
+    const served = await traffic.served(deadline);
+    if (served !== undefined && served >= traffic.min) break;
+    config.logger.info(
+      `The canary served ${served ?? 'an unknown number of'} request(s) of the ${traffic.min} needed: the step goes on.`,
+    );
+    const limit = started + traffic.maxWaitMs;
+    if (clock.now() >= limit) {
+      return {
+        check: 'min-requests',
+        reason: `only ${served ?? 'an unknown number of'} request(s) reached the canary in ${formatDuration(clock.now() - started)} (min-requests ${traffic.min}, max-step-wait ${formatDuration(traffic.maxWaitMs)}); failing closed`,
+      };
+    }
+    ends = Math.min(limit, clock.now() + every);
+  }
+  return judge.endStep();
+}
+
+/** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
+async function sampleChecks(
+  config: JudgeConfig,
+  judge: Judge,
+  stable: Backend,
+  window: string,
+  deadline: number,
+): Promise<Verdict | undefined> {
+  for (const check of config.checks) {
+    const source = config.sources[check.provider];
+    if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+    const vars = { stable: stable.version, interval: window, window };
+    const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
+    for (const role of roles) {
+      const query = renderQuery(
+        check.query,
+        { ...vars, version: role === 'canary' ? config.version : stable.version },
+        check.provider,
+      );
+      const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+      if (verdict) return verdict;
+    }
+  }
+  return undefined;
+}
+
+function read(config: JudgeConfig, source: MetricsSource, query: string, path: string | undefined, deadline: number) {
+  return source.read(query, path, { deadline, ...(config.signal ? { signal: config.signal } : {}) });
+}
+
+/** The canary's request counter at the move, and how many requests it served since. */
+async function requestCounter(config: JudgeConfig, spec: NonNullable<JudgeConfig['minRequests']>, deadline: number) {
+  const query = renderQuery(
+    spec.query,
+    { version: config.version, stable: '', interval: '', window: '' },
+    'prometheus',
+  );
+  const count = async (by: number) => {
+    const r = await read(config, spec.source, query, undefined, by);
+    return r.kind === 'value' ? r.value : undefined;
+  };
+  const at = await count(deadline);
+  return {
+    min: spec.min,
+    maxWaitMs: spec.maxWaitMs,
+    async served(by: number): Promise<number | undefined> {
+      const now = await count(by);
+      if (now === undefined) return undefined;
+      // A counter that went down was reset (the canary restarted): all of it is new.
+      return at === undefined || now < at ? now : now - at;
+    },
+  };
+}
