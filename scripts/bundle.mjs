@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Bundles every action with ncc: actions/<name>/src/main.ts -> <out>/<name>/index.js,
-// and src/post.ts -> post.js where the action has a post step.
+// and src/post.ts -> post.js where the action has a post step. Each action is bundled in a
+// process of its own: ncc keeps what it compiled, and six actions in one process run out of heap.
 // Usage: node scripts/bundle.mjs [--out DIR] [name...]
 import ncc from '@vercel/ncc';
+import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +14,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const outIdx = argv.indexOf('--out');
 const out = outIdx >= 0 ? resolve(argv[outIdx + 1]) : join(root, 'dist');
-const only = argv.filter((a, i) => i !== outIdx && i !== outIdx + 1);
+const only = outIdx >= 0 ? argv.filter((a, i) => i !== outIdx && i !== outIdx + 1) : argv;
 
 const actions = (await readdir(join(root, 'actions'), { withFileTypes: true }))
   .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'action.yml')))
@@ -23,6 +25,14 @@ const actions = (await readdir(join(root, 'actions'), { withFileTypes: true }))
 await mkdir(out, { recursive: true });
 // Node must read the bundles as ES modules wherever the repository is checked out.
 await writeFile(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
+
+if (actions.length > 1) {
+  for (const name of actions) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--out', out, name], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  process.exit(0);
+}
 
 for (const name of actions) {
   const dir = join(out, name);

@@ -30770,7 +30770,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(24760);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7951);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(56030);
 
 
@@ -30844,7 +30844,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 24760:
+/***/ 7951:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30854,7 +30854,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readStatus, releaseFolder, restorePrevious, runCanary, runPhased, runningCanary, runningRollback, waitForQuiet
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readJudgeInputs, readStatus, releaseFolder, restorePrevious, runCanary, runPhased, runningCanary, runningRollback, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __nccwpck_require__(7314);
@@ -30870,7 +30870,7 @@ var dist = __nccwpck_require__(38815);
 
 const KEYS = new Set(['name', 'provider', 'query', 'path', 'max', 'min', 'compare', 'max-increase', 'tolerance']);
 /** Parses the input; throws an Error whose message says which item and what is wrong. */
-function parseChecks(text, defaultProvider = 'prometheus') {
+function checks_parseChecks(text, defaultProvider = 'prometheus') {
     let doc;
     try {
         doc = parse(text);
@@ -32161,7 +32161,7 @@ async function runPhased(config) {
     };
     /** Stops the release: the previous release back on every changed target, the record settled. */
     const rollBack = async (index, reason, verdict) => {
-        logger.error(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
+        logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
         batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
         try {
             await restorePrevious({ ...state, changed: [...changed] }, config);
@@ -32355,7 +32355,285 @@ function planBatches(spec, targets, minHealthySpec) {
     return batches;
 }
 
+;// CONCATENATED MODULE: ./packages/metrics/src/source.ts
+
+/**
+ * GET with a timeout and a few retries on network errors and 5xx; a 4xx is final. Every
+ * attempt, retries included, ends by the step's deadline (the timeout shrinks to what is left
+ * of it), and the job's cancellation ends it at once.
+ */
+async function source_getJson(url, options, limits = {}) {
+    let last = '';
+    for (let attempt = 0; attempt <= options.retries; attempt++) {
+        if (attempt > 0)
+            await sleep(200 * attempt, limits.signal);
+        const left = limits.deadline === undefined ? options.timeoutMs : Math.min(options.timeoutMs, limits.deadline - Date.now());
+        if (left <= 0)
+            return {
+                ok: false,
+                detail: last ? `${last}; the step's deadline passed` : "the step's deadline passed before an answer",
+            };
+        const timeout = AbortSignal.timeout(left);
+        const signal = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
+        try {
+            const res = await fetch(url, { headers: { accept: 'application/json', ...options.headers }, signal });
+            const text = await res.text();
+            if (res.status >= 500) {
+                last = `HTTP ${res.status}`;
+                continue;
+            }
+            if (!res.ok)
+                return { ok: false, detail: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+            try {
+                return { ok: true, json: JSON.parse(text) };
+            }
+            catch {
+                return { ok: false, detail: `not JSON: ${text.slice(0, 100)}` };
+            }
+        }
+        catch (error) {
+            if (limits.signal?.aborted)
+                throw new Cancelled();
+            const e = error;
+            last = e.name === 'TimeoutError' ? `timed out after ${left}ms` : (e.cause?.code ?? e.message);
+        }
+    }
+    return { ok: false, detail: last };
+}
+/** A decimal number as Prometheus writes sample values (and JSON APIs write numeric strings). */
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A reading is a finite number or it is no data: a JSON number, or a string that is a decimal
+ * number. null, "", " ", false, true, [], {} and "NaN"/"Inf" (an idle window) are no data,
+ * never 0 (Number() would read most of them as 0, which passes an error-rate check).
+ */
+function source_toReading(raw, what) {
+    let value;
+    if (typeof raw === 'number')
+        value = raw;
+    else if (typeof raw === 'string' && NUMERIC.test(raw.trim()))
+        value = Number(raw.trim());
+    if (value !== undefined && Number.isFinite(value))
+        return { kind: 'value', value };
+    const shown = JSON.stringify(raw) ?? String(raw);
+    return {
+        kind: 'no-data',
+        detail: `${what} is ${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}, not a finite number${typeof raw === 'string' && /nan|inf/i.test(raw) ? ' (an idle window)' : ''}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/metrics/src/prometheus.ts
+/** Prometheus HTTP API: instant queries (`/api/v1/query`), scalar or first vector sample. */
+
+class prometheus_PrometheusSource {
+    baseUrl;
+    options;
+    name = 'prometheus';
+    constructor(baseUrl, options) {
+        this.baseUrl = baseUrl;
+        this.options = options;
+    }
+    async read(query, _path, limits = {}) {
+        const url = `${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
+        const r = await getJson(url, this.options, limits);
+        if (!r.ok) {
+            // A 400 from Prometheus is a bad query: report it as unreachable data, with its message.
+            return { kind: 'unreachable', detail: `Prometheus ${this.baseUrl}: ${r.detail}` };
+        }
+        // The answer's shape is checked, never assumed: https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats
+        const body = r.json;
+        if (!body || typeof body !== 'object')
+            return { kind: 'no-data', detail: 'Prometheus answered with no JSON object' };
+        if (body.status !== 'success' || !body.data || typeof body.data !== 'object') {
+            return { kind: 'unreachable', detail: `Prometheus error: ${body.errorType ?? ''} ${body.error ?? ''}`.trim() };
+        }
+        const { resultType, result } = body.data;
+        const sample = (pair) => Array.isArray(pair) && pair.length === 2
+            ? toReading(pair[1], 'the sample value')
+            : { kind: 'no-data', detail: `malformed sample ${JSON.stringify(pair)?.slice(0, 60)}` };
+        if (resultType === 'scalar')
+            return sample(result);
+        if (resultType !== 'vector')
+            return { kind: 'no-data', detail: `unsupported result type ${String(resultType)}` };
+        if (!Array.isArray(result))
+            return { kind: 'no-data', detail: 'malformed vector result' };
+        if (result.length > 1)
+            return { kind: 'no-data', detail: `query returned ${result.length} series; aggregate it to one (e.g. sum(...))` };
+        if (result.length === 0)
+            return { kind: 'no-data', detail: 'empty result' };
+        const item = result[0];
+        return item && typeof item === 'object' ? sample(item.value) : { kind: 'no-data', detail: 'malformed vector item' };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/metrics/src/http.ts
+/** http: GET a URL (the query), read a number at the check's JSON path such as `$.data.errors[0].rate`. */
+
+function jsonPath(value, path) {
+    const parts = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];
+    let cur = value;
+    for (const p of parts) {
+        if (cur === null || cur === undefined)
+            return undefined;
+        const key = p.startsWith('[') ? Number(p.slice(1, -1)) : p;
+        cur = cur[key];
+    }
+    return cur;
+}
+class http_HttpSource {
+    options;
+    name = 'http';
+    constructor(options) {
+        this.options = options;
+    }
+    async read(url, path = '$', limits = {}) {
+        const r = await getJson(url, this.options, limits);
+        if (!r.ok)
+            return { kind: 'unreachable', detail: `${url}: ${r.detail}` };
+        const v = jsonPath(r.json, path);
+        if (v === undefined)
+            return { kind: 'no-data', detail: `nothing at ${path}` };
+        return toReading(v, path);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/metrics/src/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./packages/delivery/src/judge-inputs.ts
+/**
+ * The inputs that say how a rollout is judged, shared by the canary and the phased release:
+ * the checks (metrics), their sources (Prometheus, http), samples per step, significance,
+ * limits, timeouts. Read and checked once, before anything changes; every error names its input.
+ */
+
+
+
+function readJudgeInputs(inputs, options) {
+    let checks;
+    try {
+        checks = options.checks ? parseChecks(inputs.string('metrics', { required: true })) : [];
+    }
+    catch (error) {
+        if (error instanceof ActionError)
+            throw error;
+        throw new InputError('metrics', error.message);
+    }
+    const timeoutMs = inputs.duration('metrics-timeout');
+    if (timeoutMs < 100 || timeoutMs > 300_000)
+        throw new InputError('metrics-timeout', 'a duration from 100ms to 5m', inputs.string('metrics-timeout'));
+    for (const c of checks) {
+        if (c.provider === 'http' && !/^https?:\/\/[^\s/]+/.test(c.query))
+            throw new InputError('metrics', `check '${c.name}': an http(s) URL as the query of an http check`, c.query);
+    }
+    const sources = {};
+    if (checks.some((c) => c.provider === 'prometheus')) {
+        const url = inputs.string('prometheus-url', {
+            required: true,
+            pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL such as http://prometheus:9090' },
+        });
+        const token = inputs.string('prometheus-token');
+        const user = inputs.string('prometheus-username');
+        const headers = token
+            ? { authorization: `Bearer ${token}` }
+            : user
+                ? {
+                    authorization: `Basic ${Buffer.from(`${user}:${inputs.string('prometheus-password')}`).toString('base64')}`,
+                }
+                : {};
+        sources.prometheus = new PrometheusSource(url, { timeoutMs, retries: 2, headers });
+    }
+    if (checks.some((c) => c.provider === 'http'))
+        sources.http = new HttpSource({ timeoutMs, retries: 2, headers: {} });
+    const samplesPerStep = inputs.integer('samples', { min: 1, max: 60 });
+    const scrapeIntervalMs = inputs.duration('scrape-interval');
+    if (scrapeIntervalMs < 100 || scrapeIntervalMs > 600_000)
+        throw new InputError('scrape-interval', 'a duration from 100ms to 10m', inputs.string('scrape-interval'));
+    // A baseline comparison alone passes a canary exactly as bad as stable (both at 20% errors):
+    // say so, and let the user add the absolute bound.
+    const warnings = checks
+        .filter((c) => c.compare === 'baseline' && c.max === undefined && c.min === undefined)
+        .map((c) => `Check '${c.name}' only compares ${options.subject} with the version it replaces: a new version as bad as the old one (stable already failing) passes it. Add an absolute bound (max: or min:) in a second check to catch that.`);
+    const alpha = inputs.number('significance', { min: 0.0001, max: 0.5 });
+    const needed = samplesNeeded(alpha);
+    const baseline = checks.find((c) => c.compare === 'baseline');
+    if (baseline && samplesPerStep < needed) {
+        throw new InputError('samples', `at least ${needed} with the baseline check '${baseline.name}' at significance ${alpha}: with ${samplesPerStep} readings a side the smallest p-value Mann-Whitney can give is ${smallestP(samplesPerStep, samplesPerStep).toPrecision(2)}, so that check could never fail`, String(samplesPerStep));
+    }
+    return {
+        checks,
+        sources,
+        samplesPerStep,
+        scrapeIntervalMs,
+        metricsTimeoutMs: timeoutMs,
+        alpha,
+        failureLimit: inputs.integer('failure-limit', { min: 0 }),
+        inconclusiveLimit: inputs.integer('inconclusive-limit', { min: 0 }),
+        warnings,
+        /** Every secret of the metrics sources, those inside URLs too. */
+        secrets: [
+            inputs.string('prometheus-token'),
+            inputs.string('prometheus-password'),
+            ...urlSecrets(inputs.string('prometheus-url')),
+            ...checks.flatMap((c) => (c.provider === 'http' ? urlSecrets(c.query) : [])),
+        ].filter(Boolean),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
+/**
+ * The deployer a phased release runs: each release's original artifact fetched and its digest
+ * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
+ * user's deploy command run per target with the version and the unpacked directory as its last
+ * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
+ */
+
+
+
+
+
+function commandDeployer(options) {
+    const unpacked = new Map();
+    const unpack = (release) => {
+        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
+        let found = unpacked.get(key);
+        if (!found) {
+            found = (async () => {
+                if (!release.artifact?.digest)
+                    throw new ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
+                const folder = await releaseFolder(options.tempDir || tmpdir(), release.version);
+                const fetched = await fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
+                const dir = join(folder, 'release');
+                await extractArchive(fetched.archive, dir);
+                return { dir, archive: fetched.archive, source: fetched.source };
+            })();
+            unpacked.set(key, found);
+        }
+        return found;
+    };
+    return {
+        async deploy(target, release) {
+            const { dir, archive, source } = await unpack(release);
+            const [program, ...args] = options.command;
+            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name} (${target.address}).`);
+            await execChecked('Deploy', program, [...args, release.version, dir], {
+                env: {
+                    ROLLGATE_VERSION: release.version,
+                    ROLLGATE_ARTIFACT_DIR: dir,
+                    ROLLGATE_ARCHIVE: archive,
+                    ROLLGATE_TARGET: target.name,
+                    ROLLGATE_ADDRESS: target.address,
+                },
+            });
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
+
 
 
 

@@ -241,7 +241,7 @@ describe('canary judgement under failure', () => {
     expect(r.annotations).toContainEqual(
       expect.objectContaining({
         level: 'warning',
-        message: expect.stringMatching(/^Check 'latency-p90' only compares the canary with stable/),
+        message: expect.stringMatching(/^Check 'latency-p90' only compares the canary with the version it replaces/),
       }),
     );
   }, 60_000);

@@ -6,3 +6,5 @@ export * from './quiet.js';
 export * from './status-codec.js';
 export * from './phased.js';
 export * from './phased-plan.js';
+export * from './judge-inputs.js';
+export * from './release-deployer.js';

@@ -220,7 +220,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
 
   /** Stops the release: the previous release back on every changed target, the record settled. */
   const rollBack = async (index: number, reason: string, verdict?: Verdict): Promise<PhasedResult> => {
-    logger.error(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
+    logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
     batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
     try {
       await restorePrevious({ ...state, changed: [...changed] }, config);
