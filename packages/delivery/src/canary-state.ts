@@ -101,7 +101,10 @@ export async function findOpen(config: CanaryConfig) {
  * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
  * be closed as abandoned and restarted from the first step.
  */
-export function openOfThisVersion(config: CanaryConfig, history: DeploymentRecord[]): DeploymentRecord[] {
+export function openOfThisVersion(
+  config: Pick<CanaryConfig, 'version' | 'run' | 'records'>,
+  history: DeploymentRecord[],
+): DeploymentRecord[] {
   const open = openCanaries(history);
   const isRerun = (r: DeploymentRecord) =>
     r.payload.version === config.version &&

@@ -13,7 +13,7 @@ import { Judge, type Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { Fleet } from '@rollgate/traffic';
 import { canaryAnswers } from './alive.js';
-import { liveRecord, raceWinner } from './canary-state.js';
+import { liveRecord, openOfThisVersion, raceWinner } from './canary-state.js';
 import type { Target } from './phased-plan.js';
 import { runningRollback, waitForQuiet } from './quiet.js';
 import { earlierRollback } from './races.js';
@@ -153,6 +153,16 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     clock,
     ...(config.signal ? { signal: config.signal } : {}),
   });
+  // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+  // again from the first batch; any other open rollout stops this one before anything changes.
+  const closed: number[] = [];
+  for (const r of openOfThisVersion(config, history)) {
+    closed.push(r.id);
+    await records.status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: 0, version: config.version }));
+    logger.info(
+      `A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`,
+    );
+  }
   const live = liveRecord(history, config.version);
   if (live && !live.payload.artifact?.digest) {
     throw new ActionError(
@@ -182,7 +192,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     `phased release of ${config.version}`,
   );
   const now = await records.history();
-  const rival = raceWinner(deploymentId, now, []) ?? earlierRollback(deploymentId, now);
+  const rival = raceWinner(deploymentId, now, closed) ?? earlierRollback(deploymentId, now);
   if (rival) {
     await records.status(
       deploymentId,
@@ -291,9 +301,11 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       logger.info(
         `Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`,
       );
-      const verdict = config.checks.length
-        ? await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable)
-        : undefined;
+      // Without checks the batch still bakes for the interval (a crash or a failed health check
+      // shows in the next batch's health), as a pause between batches.
+      let verdict: Verdict | undefined;
+      if (config.checks.length) verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+      else await clock.sleep(config.intervalMs, config.signal);
       if (verdict) return await rollBack(index, verdict.reason, verdict);
       batches.push({ index, targets: names(batch), outcome: 'released' });
     } catch (error) {

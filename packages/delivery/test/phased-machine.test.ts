@@ -279,4 +279,29 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
     expect(result.previous).toBeUndefined();
     expect(versions()).toEqual(Array(6).fill('2.0.0'));
   });
+
+  it('without checks each batch still waits its interval before the next', async () => {
+    await live('1.0.0');
+    const result = await runPhased(config({ checks: [] }));
+    expect(result.outcome).toBe('released');
+    expect(clock.waits.filter((w) => w === 60_000)).toHaveLength(3);
+  });
+
+  it('a re-run of the job closes the abandoned attempt and starts again; another open rollout stops it', async () => {
+    await live('1.0.0');
+    const left = await records.create(
+      'main',
+      { version: '2.0.0', kind: 'phased', run: { id: '42', attempt: 1 } },
+      'phased',
+    );
+    await records.status(left, 'in_progress', 'batch 1/3: 1/6 on 2.0.0 (web-1)');
+    const result = await runPhased(config({ run: { id: '42', attempt: 2 } }));
+    expect(result.outcome).toBe('released');
+    expect(statuses(left).at(-1)).toMatch(/^error: abandoned/);
+    const other = await records.create('main', { version: '3.0.0', kind: 'canary' }, 'canary of 3.0.0');
+    await records.status(other, 'in_progress', 'canary 25%: 3.0.0 vs 2.0.0, judging 1 check(s)');
+    events = [];
+    await expect(runPhased(config({ version: '2.1.0' }))).rejects.toThrow(/A canary of 3\.0\.0 is still in progress/);
+    expect(events).toEqual([]);
+  });
 });

@@ -1,0 +1,208 @@
+/**
+ * The phased-release stack for the tests and `npm run bench:phased`: the GitHub emulator with
+ * the sample service's releases as release assets (a bad build answers a share of requests
+ * 500), six targets deployed in place by the sample deploy command, a real HAProxy with one
+ * server per target, a real Prometheus scraping them, and 1.0.0 recorded as live.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GitHubEmulator,
+  REPO_ROOT,
+  createRemote,
+  freePort,
+  git,
+  runAction,
+  seedRepository,
+  startHaproxyPool,
+  startLoad,
+  startPrometheus,
+  waitForQuery,
+  type Haproxy,
+  type Prometheus,
+} from '@rollgate/testbed';
+
+export const METRICS = `
+- name: error-rate
+  query: (sum(rate(http_requests_total{version="{{version}}",code=~"5.."}[{{window}}])) or vector(0)) / sum(rate(http_requests_total{version="{{version}}"}[{{window}}]))
+  max: 0.05
+`;
+
+export interface FleetStack {
+  gh: GitHubEmulator;
+  haproxy: Haproxy;
+  prometheus: Prometheus;
+  sha: string;
+  targets: { name: string; address: string }[];
+  /** What a target answers now. */
+  answers(address: string): Promise<string>;
+  /** Runs the phased action (bundle) as a pipeline run on main would. */
+  phased(version: string, inputs?: Record<string, string>): ReturnType<typeof runAction>;
+  /** Registers a run and returns its id (for bad-input runs). */
+  startRun(): number;
+  stop(): Promise<void>;
+}
+
+let runIds = 9100;
+
+export async function startFleet(versions: Record<string, { errorRate?: number }>, count = 6): Promise<FleetStack> {
+  const remote = createRemote();
+  const seedDir = seedRepository(remote);
+  const sha = git(seedDir, ['rev-parse', 'HEAD']);
+  const gh = await GitHubEmulator.start({ remote });
+  const pids = mkdtempSync(join(tmpdir(), 'phased-pids-'));
+  const releases: Record<string, { name: string; digest: string; dir: string }> = {};
+
+  /** The sample service at `version` as a release asset. */
+  const publish = (version: string, errorRate = 0) => {
+    const dir = mkdtempSync(join(tmpdir(), `svc-${version}-`));
+    const server = readFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), 'utf8');
+    writeFileSync(
+      join(dir, 'server.mjs'),
+      errorRate
+        ? server.replace('#!/usr/bin/env node', `#!/usr/bin/env node\nprocess.env.ERROR_RATE = '${errorRate}';`)
+        : server,
+    );
+    writeFileSync(join(dir, 'VERSION'), `${version}\n`);
+    const archive = join(dir, 'archive.tar.gz');
+    execFileSync('tar', ['-czf', archive, '-C', dir, 'server.mjs', 'VERSION']);
+    const data = readFileSync(archive);
+    const name = `service-${version}`;
+    const at = new Date().toISOString();
+    const releaseId = gh.nextId();
+    gh.state.releases.push({
+      id: releaseId,
+      tag_name: `v${version}`,
+      target_commitish: 'main',
+      name: `v${version}`,
+      body: '',
+      draft: false,
+      prerelease: false,
+      created_at: at,
+      published_at: at,
+    });
+    gh.state.assets.push({
+      id: gh.nextId(),
+      releaseId,
+      name: `${name}.tar.gz`,
+      label: null,
+      contentType: 'application/gzip',
+      data,
+      createdAt: at,
+    });
+    git(seedDir, ['tag', `v${version}`]);
+    git(seedDir, ['push', '-q', 'origin', `v${version}`]);
+    releases[version] = { name, digest: `sha256:${createHash('sha256').update(data).digest('hex')}`, dir };
+  };
+  const api = async (path: string, body: object) => {
+    const res = await fetch(`${gh.repoUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'token t' },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as { id: number };
+  };
+  const deployCommand = [process.execPath, join(REPO_ROOT, 'examples', 'deploy', 'deploy.mjs'), `--pids=${pids}`];
+
+  publish('1.0.0');
+  for (const [version, knobs] of Object.entries(versions)) publish(version, knobs.errorRate);
+  const targets: { name: string; address: string }[] = [];
+  for (let i = 1; i <= count; i++) targets.push({ name: `web-${i}`, address: `127.0.0.1:${await freePort()}` });
+  // The fleet starts on 1.0.0, deployed by the same command the action runs.
+  for (const t of targets) {
+    execFileSync(deployCommand[0] as string, [...deployCommand.slice(1), '1.0.0', releases['1.0.0']?.dir as string], {
+      env: { ...process.env, ROLLGATE_ADDRESS: t.address },
+      stdio: 'ignore',
+    });
+  }
+  const haproxy = await startHaproxyPool(targets);
+  const prometheus = await startPrometheus(targets.map((t) => t.address));
+  // 1.0.0 is live: released by a pipeline run on main, from its release asset.
+  const run = gh.startRun({ id: ++runIds, head_sha: sha });
+  const first = releases['1.0.0'] as { name: string; digest: string };
+  const d = await api('/deployments', {
+    ref: sha,
+    environment: 'production',
+    auto_merge: false,
+    required_contexts: [],
+    payload: {
+      version: '1.0.0',
+      kind: 'phased',
+      commit: sha,
+      run: { id: String(run.id), attempt: 1 },
+      artifact: { name: first.name, digest: first.digest, release_tag: 'v1.0.0', asset: `${first.name}.tar.gz` },
+    },
+  });
+  await api(`/deployments/${d.id}/statuses`, {
+    state: 'success',
+    description: `released: 1.0.0 on all ${count} targets`,
+  });
+  gh.finishRun(run.id);
+  const warm = startLoad(`http://${haproxy.address}/`, 30, 10_000);
+  await waitForQuery(prometheus.url, 'sum by (instance) (rate(http_requests_total[4s]))', count);
+  await warm.stop();
+
+  return {
+    gh,
+    haproxy,
+    prometheus,
+    sha,
+    targets,
+    async answers(address) {
+      return ((await (await fetch(`http://${address}/`)).json()) as { version: string }).version;
+    },
+    startRun() {
+      const id = ++runIds;
+      gh.startRun({ id, head_sha: sha });
+      return id;
+    },
+    phased(version, inputs = {}) {
+      const runId = ++runIds;
+      gh.startRun({ id: runId, head_sha: sha });
+      const r = releases[version] as { name: string; digest: string };
+      return runAction({
+        action: 'phased',
+        repository: gh.repository,
+        sha,
+        apiUrl: gh.url,
+        token: 'ghs_phased',
+        runId,
+        inputs: {
+          version,
+          environment: 'production',
+          targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
+          batches: '1,50%,100%',
+          'min-healthy': '50%',
+          interval: '4s',
+          'deploy-command': deployCommand.join(' '),
+          'health-url': 'http://{address}/metrics',
+          'haproxy-socket': haproxy.socket,
+          metrics: METRICS,
+          'prometheus-url': prometheus.url,
+          samples: '4',
+          'scrape-interval': '1s',
+          'artifact-name': r.name,
+          'artifact-digest': r.digest,
+          'release-tag': `v${version}`,
+          ...inputs,
+        },
+        timeoutMs: 240_000,
+      }).finally(() => gh.finishRun(runId));
+    },
+    async stop() {
+      for (const t of targets) {
+        try {
+          process.kill(Number(readFileSync(join(pids, `${t.address.split(':')[1]}.pid`), 'utf8')), 'SIGTERM');
+        } catch {
+          // not running
+        }
+      }
+      await haproxy.stop();
+      await prometheus.stop();
+      await gh.stop();
+    },
+  };
+}
