@@ -32127,7 +32127,7 @@ async function findOpen(config) {
  * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
  * be closed as abandoned and restarted from the first step.
  */
-function openOfThisVersion(config, history) {
+function canary_state_openOfThisVersion(config, history) {
     const open = canary_state_openCanaries(history);
     const isRerun = (r) => r.payload.version === config.version &&
         config.run !== undefined &&
@@ -32200,7 +32200,7 @@ async function dryRunCanary(config) {
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
     const history = await config.records.history();
-    const reruns = openOfThisVersion(config, history);
+    const reruns = canary_state_openOfThisVersion(config, history);
     for (const r of reruns)
         log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
     const stable = currentStable(config, history);
@@ -32308,7 +32308,7 @@ async function openCanaryRecord(config, canary, rollout, status, clock) {
             clock,
             ...(config.signal ? { signal: config.signal } : {}),
         });
-        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
+        for (const r of canary_state_openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
             await status(r.id, 'error', status_codec_describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
             closed.push(r.id);
             log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
@@ -32867,6 +32867,14 @@ async function runPhased(config) {
         clock,
         ...(config.signal ? { signal: config.signal } : {}),
     });
+    // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+    // again from the first batch; any other open rollout stops this one before anything changes.
+    const closed = [];
+    for (const r of openOfThisVersion(config, history)) {
+        closed.push(r.id);
+        await records.status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: 0, version: config.version }));
+        logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
+    }
     const live = liveRecord(history, config.version);
     if (live && !live.payload.artifact?.digest) {
         throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
@@ -32887,7 +32895,7 @@ async function runPhased(config) {
         ...(config.run ? { run: config.run } : {}),
     }, `phased release of ${config.version}`);
     const now = await records.history();
-    const rival = raceWinner(deploymentId, now, []) ?? earlierRollback(deploymentId, now);
+    const rival = raceWinner(deploymentId, now, closed) ?? earlierRollback(deploymentId, now);
     if (rival) {
         await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
         throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
@@ -32981,9 +32989,13 @@ async function runPhased(config) {
                 targets: names(batch),
             }));
             logger.info(`Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`);
-            const verdict = config.checks.length
-                ? await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable)
-                : undefined;
+            // Without checks the batch still bakes for the interval (a crash or a failed health check
+            // shows in the next batch's health), as a pause between batches.
+            let verdict;
+            if (config.checks.length)
+                verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+            else
+                await clock.sleep(config.intervalMs, config.signal);
             if (verdict)
                 return await rollBack(index, verdict.reason, verdict);
             batches.push({ index, targets: names(batch), outcome: 'released' });

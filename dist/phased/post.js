@@ -32682,6 +32682,14 @@ async function runPhased(config) {
         clock,
         ...(config.signal ? { signal: config.signal } : {}),
     });
+    // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+    // again from the first batch; any other open rollout stops this one before anything changes.
+    const closed = [];
+    for (const r of openOfThisVersion(config, history)) {
+        closed.push(r.id);
+        await records.status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: 0, version: config.version }));
+        logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
+    }
     const live = liveRecord(history, config.version);
     if (live && !live.payload.artifact?.digest) {
         throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
@@ -32702,7 +32710,7 @@ async function runPhased(config) {
         ...(config.run ? { run: config.run } : {}),
     }, `phased release of ${config.version}`);
     const now = await records.history();
-    const rival = raceWinner(deploymentId, now, []) ?? earlierRollback(deploymentId, now);
+    const rival = raceWinner(deploymentId, now, closed) ?? earlierRollback(deploymentId, now);
     if (rival) {
         await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
         throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
@@ -32796,9 +32804,13 @@ async function runPhased(config) {
                 targets: names(batch),
             }));
             logger.info(`Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`);
-            const verdict = config.checks.length
-                ? await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable)
-                : undefined;
+            // Without checks the batch still bakes for the interval (a crash or a failed health check
+            // shows in the next batch's health), as a pause between batches.
+            let verdict;
+            if (config.checks.length)
+                verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+            else
+                await clock.sleep(config.intervalMs, config.signal);
             if (verdict)
                 return await rollBack(index, verdict.reason, verdict);
             batches.push({ index, targets: names(batch), outcome: 'released' });
