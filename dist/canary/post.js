@@ -30869,6 +30869,8 @@ function describeStatus(s) {
             return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
         case 'released':
             return `released: ${s.version} on all ${s.total} targets`;
+        case 'phased-abandoned':
+            return `abandoned: a new run restarted the phased release of ${s.version}`;
         case 'rolled-back':
             return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
         case 'rollback-failed':

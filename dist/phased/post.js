@@ -30779,8 +30779,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
 var src = __nccwpck_require__(7314);
-// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 23 modules
-var delivery_src = __nccwpck_require__(14409);
+// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 24 modules
+var delivery_src = __nccwpck_require__(92612);
 // EXTERNAL MODULE: ./packages/github/src/index.ts + 5 modules
 var github_src = __nccwpck_require__(76314);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -31250,7 +31250,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7314);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(14409);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(92612);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(64609);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(26877);
 /**
@@ -31306,7 +31306,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 14409:
+/***/ 92612:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32587,6 +32587,8 @@ function status_codec_describeStatus(s) {
             return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
         case 'released':
             return `released: ${s.version} on all ${s.total} targets`;
+        case 'phased-abandoned':
+            return `abandoned: a new run restarted the phased release of ${s.version}`;
         case 'rolled-back':
             return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
         case 'rollback-failed':
@@ -32606,6 +32608,73 @@ function status_codec_readStatus(description) {
     return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/phased-start.ts
+/** Opening a phased release's record, and its start races (see races.ts). */
+
+
+
+
+
+/**
+ * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
+ * attempt, decides what a failure goes back to (the live release, which must have its original
+ * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
+ * earlier rollout stops this one; an earlier rollback makes it withdraw its record, wait for the
+ * rollback and start again from what the rollback restored.
+ */
+async function phased_start_openPhasedRecord(config, targets) {
+    const clock = config.clock ?? systemClock;
+    const { records, fleet, logger } = config;
+    const closed = [];
+    for (;;) {
+        const history = await waitForQuiet(records, runningRollback, {
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            purpose: `phased release of ${config.version}`,
+            logger,
+            clock,
+            ...(config.signal ? { signal: config.signal } : {}),
+        });
+        // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+        // again from the first batch; any other open rollout stops this one before anything changes.
+        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
+            closed.push(r.id);
+            await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
+            logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
+        }
+        const live = liveRecord(history, config.version);
+        if (live && !live.payload.artifact?.digest) {
+            throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
+        }
+        if (!live && records.refused.length) {
+            throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+        }
+        const previous = live
+            ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+            : undefined;
+        await fleet.check(targets);
+        const deploymentId = await records.create(config.ref, {
+            ...config.payload,
+            version: config.version,
+            kind: 'phased',
+            ...(previous ? { stable: previous.version } : {}),
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+            ...(config.run ? { run: config.run } : {}),
+        }, `phased release of ${config.version}`);
+        const now = await records.history();
+        const rival = raceWinner(deploymentId, now, closed);
+        if (rival) {
+            await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
+            throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+        }
+        const rollback = earlierRollback(deploymentId, now);
+        if (!rollback)
+            return { deploymentId, ...(previous ? { previous } : {}) };
+        closed.push(deploymentId);
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
+        logger.info(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this release withdrew its record ${deploymentId} before changing any target, waits for the rollback, and starts again.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased.ts
 /**
  * The phased release: the new version goes onto the targets of a fleet batch by batch (in
@@ -32617,8 +32686,6 @@ function status_codec_readStatus(description) {
  * says why. Every batch is a deployment status, so the Deployments page shows which targets
  * run which version.
  */
-
-
 
 
 
@@ -32674,47 +32741,7 @@ async function runPhased(config) {
     const startedAt = clock.now();
     const targets = config.batches.flat();
     const count = config.batches.length;
-    // A rollback deploying now finishes first; then the live release is what a failure goes back to.
-    const history = await waitForQuiet(records, runningRollback, {
-        timeoutMs: config.waitTimeoutMs ?? 0,
-        purpose: `phased release of ${config.version}`,
-        logger,
-        clock,
-        ...(config.signal ? { signal: config.signal } : {}),
-    });
-    // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
-    // again from the first batch; any other open rollout stops this one before anything changes.
-    const closed = [];
-    for (const r of openOfThisVersion(config, history)) {
-        closed.push(r.id);
-        await records.status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: 0, version: config.version }));
-        logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
-    }
-    const live = liveRecord(history, config.version);
-    if (live && !live.payload.artifact?.digest) {
-        throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
-    }
-    if (!live && records.refused.length) {
-        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
-    }
-    const previous = live
-        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-        : undefined;
-    await fleet.check(targets);
-    const deploymentId = await records.create(config.ref, {
-        ...config.payload,
-        version: config.version,
-        kind: 'phased',
-        ...(previous ? { stable: previous.version } : {}),
-        ...(config.artifact ? { artifact: config.artifact } : {}),
-        ...(config.run ? { run: config.run } : {}),
-    }, `phased release of ${config.version}`);
-    const now = await records.history();
-    const rival = raceWinner(deploymentId, now, closed) ?? earlierRollback(deploymentId, now);
-    if (rival) {
-        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-        throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
-    }
+    const { deploymentId, previous } = await openPhasedRecord(config, targets);
     const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
     const judge = new Judge(config.checks, {
         failureLimit: config.failureLimit,

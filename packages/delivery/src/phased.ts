@@ -10,82 +10,14 @@
  */
 import { ActionError, Cancelled, errorLine, formatDuration, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
-import type { ArtifactRef, ReleasePayload, ReleaseRecords } from '@rollgate/github';
-import type { Fleet } from '@rollgate/traffic';
 import { canaryAnswers } from './alive.js';
-import { liveRecord, openOfThisVersion, raceWinner } from './canary-state.js';
 import type { Target } from './phased-plan.js';
-import { runningRollback, waitForQuiet } from './quiet.js';
-import { earlierRollback } from './races.js';
+import { openPhasedRecord } from './phased-start.js';
+import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult } from './phased-types.js';
 import { describeStatus } from './status-codec.js';
-import { analyseStep, type JudgeConfig } from './step-analysis.js';
+import { analyseStep } from './step-analysis.js';
 
-/** A release a target can be given: its version and the artifact it is built from. */
-export interface Release {
-  version: string;
-  artifact?: ArtifactRef;
-}
-
-/** Puts a release on one target (the user's deploy command, given the verified artifact). */
-export interface Deployer {
-  deploy(target: Target, release: Release): Promise<void>;
-}
-
-export interface PhasedConfig extends JudgeConfig {
-  ref: string;
-  batches: Target[][];
-  /** How long each batch is judged before the next. */
-  intervalMs: number;
-  failureLimit: number;
-  inconclusiveLimit: number;
-  alpha?: number;
-  /** A URL template (`{address}` is the target's ip:port) that must answer 2xx; else a TCP connection. */
-  healthUrl?: string;
-  /** How long a deployed target has to answer (default 60 s). */
-  healthTimeoutMs?: number;
-  /** Whether a target answers (default: healthUrl, else a TCP connection): undefined, or why not. */
-  probe?: (target: Target, healthUrl: string | undefined) => Promise<string | undefined>;
-  /** The new release's artifact (recorded, and what the deployer fetches). */
-  artifact?: ArtifactRef;
-  fleet: Fleet;
-  deployer: Deployer;
-  records: ReleaseRecords;
-  payload: Omit<ReleasePayload, 'version'>;
-  waitTimeoutMs?: number;
-  run?: { id: string; attempt: number };
-  logUrl?: string;
-  /** Called before each change with what would need undoing, and with undefined once settled. */
-  inflight: (state: PhasedInflight | undefined) => void;
-}
-
-/** What the post step needs to undo a phased release left mid-way. */
-export interface PhasedInflight {
-  deploymentId: number;
-  version: string;
-  previous?: Release;
-  /** Targets that may run the new version (or be half-deployed). */
-  changed: Target[];
-  /** Targets out of the load balancer now. */
-  drained: Target[];
-  batch: { index: number; count: number };
-}
-
-export interface BatchRecord {
-  index: number;
-  targets: string[];
-  outcome: 'released' | 'failed';
-  reason?: string;
-}
-
-export interface PhasedResult {
-  outcome: 'released' | 'rolled-back';
-  deploymentId: number;
-  previous?: string;
-  batches: BatchRecord[];
-  verdict?: Verdict;
-  startedAt: number;
-  endedAt: number;
-}
+export type { BatchRecord, Deployer, PhasedConfig, PhasedInflight, PhasedResult, Release } from './phased-types.js';
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 
@@ -145,64 +77,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
   const targets = config.batches.flat();
   const count = config.batches.length;
 
-  // A rollback deploying now finishes first; then the live release is what a failure goes back to.
-  const history = await waitForQuiet(records, runningRollback, {
-    timeoutMs: config.waitTimeoutMs ?? 0,
-    purpose: `phased release of ${config.version}`,
-    logger,
-    clock,
-    ...(config.signal ? { signal: config.signal } : {}),
-  });
-  // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
-  // again from the first batch; any other open rollout stops this one before anything changes.
-  const closed: number[] = [];
-  for (const r of openOfThisVersion(config, history)) {
-    closed.push(r.id);
-    await records.status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: 0, version: config.version }));
-    logger.info(
-      `A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`,
-    );
-  }
-  const live = liveRecord(history, config.version);
-  if (live && !live.payload.artifact?.digest) {
-    throw new ActionError(
-      `The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`,
-    );
-  }
-  if (!live && records.refused.length) {
-    throw new ActionError(
-      `No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`,
-    );
-  }
-  const previous: Release | undefined = live
-    ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-    : undefined;
-  await fleet.check(targets);
-
-  const deploymentId = await records.create(
-    config.ref,
-    {
-      ...config.payload,
-      version: config.version,
-      kind: 'phased',
-      ...(previous ? { stable: previous.version } : {}),
-      ...(config.artifact ? { artifact: config.artifact } : {}),
-      ...(config.run ? { run: config.run } : {}),
-    },
-    `phased release of ${config.version}`,
-  );
-  const now = await records.history();
-  const rival = raceWinner(deploymentId, now, closed) ?? earlierRollback(deploymentId, now);
-  if (rival) {
-    await records.status(
-      deploymentId,
-      'error',
-      describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }),
-    );
-    throw new ActionError(
-      `A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`,
-    );
-  }
+  const { deploymentId, previous } = await openPhasedRecord(config, targets);
   const status = (state: 'in_progress' | 'success' | 'failure' | 'error', text: string) =>
     records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
 

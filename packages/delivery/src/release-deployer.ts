@@ -11,7 +11,7 @@ import type { GitHub, Repo } from '@rollgate/github';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
 import type { Target } from './phased-plan.js';
-import type { Deployer, Release } from './phased.js';
+import type { Deployer, Release } from './phased-types.js';
 
 export interface CommandDeployerOptions {
   command: string[];

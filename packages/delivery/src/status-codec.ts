@@ -23,6 +23,7 @@ export type RolloutStatus =
   // A phased release: which targets run which version after each batch.
   | { kind: 'batch'; index: number; count: number; version: string; changed: number; total: number; targets: string[] }
   | { kind: 'released'; version: string; total: number }
+  | { kind: 'phased-abandoned'; version: string }
   | { kind: 'rolled-back'; index: number; count: number; changed: number; previous: string; reason: string }
   | { kind: 'rollback-failed'; index: number; count: number; error: string };
 
@@ -56,6 +57,8 @@ export function describeStatus(s: RolloutStatus): string {
       return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
     case 'released':
       return `released: ${s.version} on all ${s.total} targets`;
+    case 'phased-abandoned':
+      return `abandoned: a new run restarted the phased release of ${s.version}`;
     case 'rolled-back':
       return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
     case 'rollback-failed':

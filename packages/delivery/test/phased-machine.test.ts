@@ -26,6 +26,7 @@ const remote = createRemote();
 seedRepository(remote);
 
 let emulator: GitHubEmulator;
+let gh: ReturnType<typeof createGitHub>;
 let records: ReleaseRecords;
 let clock: VirtualClock;
 /** Which version each target runs, and which are out of the load balancer. */
@@ -64,7 +65,7 @@ const source: MetricsSource = {
 beforeEach(() => {
   emulator = new GitHubEmulator({ remote });
   emulator.url = 'http://github.test';
-  const gh = createGitHub({
+  gh = createGitHub({
     token: 'unit-test-token',
     baseUrl: emulator.url,
     fetch: emulator.fetch,
@@ -303,5 +304,40 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
     events = [];
     await expect(runPhased(config({ version: '2.1.0' }))).rejects.toThrow(/A canary of 3\.0\.0 is still in progress/);
     expect(events).toEqual([]);
+  });
+
+  it('start race, a rollback first: the release withdraws its record, waits for the rollback, and starts again from what it restored', async () => {
+    await live('1.0.0');
+    let rollback = 0;
+    let once = false;
+    (
+      gh as unknown as {
+        hook: {
+          before(
+            n: string,
+            f: (o: { method: string; url: string; payload?: { kind?: string } }) => Promise<void>,
+          ): void;
+        };
+      }
+    ).hook.before('request', async (o) => {
+      if (once || o.method !== 'POST' || !/\/deployments$/.test(o.url) || o.payload?.kind !== 'phased') return;
+      once = true;
+      // Both read "quiet"; the rollback (to 0.9.0) lands its record first.
+      rollback = await records.create(
+        'main',
+        { version: '0.9.0', kind: 'rollback', artifact: artifact('0.9.0') },
+        'rollback to 0.9.0',
+      );
+      await records.status(rollback, 'in_progress', 'deploying 0.9.0 from its original artifact');
+      clock.at(20_000, () => records.status(rollback, 'success', 'rolled back from 1.0.0 to 0.9.0'));
+    });
+    const result = await runPhased(config({ waitTimeoutMs: 600_000 }));
+    expect(result.outcome).toBe('released');
+    expect(result.previous).toBe('0.9.0');
+    const withdrawn = emulator.state.deployments.find((d) => d.id > rollback && d.id < result.deploymentId);
+    expect(statuses(withdrawn?.id ?? 0)).toEqual([
+      expect.stringMatching(/^error: lost the start race to deployment \d+ \(0\.9\.0\)/),
+    ]);
+    expect(events.filter((e) => e.startsWith('deploy'))).toHaveLength(6);
   });
 });

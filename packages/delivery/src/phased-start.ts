@@ -1,0 +1,92 @@
+/** Opening a phased release's record, and its start races (see races.ts). */
+import { ActionError, systemClock } from '@rollgate/kit';
+import { liveRecord, openOfThisVersion, raceWinner } from './canary-state.js';
+import type { Target } from './phased-plan.js';
+import type { PhasedConfig, Release } from './phased-types.js';
+import { runningRollback, waitForQuiet } from './quiet.js';
+import { earlierRollback } from './races.js';
+import { describeStatus } from './status-codec.js';
+
+/**
+ * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
+ * attempt, decides what a failure goes back to (the live release, which must have its original
+ * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
+ * earlier rollout stops this one; an earlier rollback makes it withdraw its record, wait for the
+ * rollback and start again from what the rollback restored.
+ */
+export async function openPhasedRecord(
+  config: PhasedConfig,
+  targets: Target[],
+): Promise<{ deploymentId: number; previous?: Release }> {
+  const clock = config.clock ?? systemClock;
+  const { records, fleet, logger } = config;
+  const closed: number[] = [];
+  for (;;) {
+    const history = await waitForQuiet(records, runningRollback, {
+      timeoutMs: config.waitTimeoutMs ?? 0,
+      purpose: `phased release of ${config.version}`,
+      logger,
+      clock,
+      ...(config.signal ? { signal: config.signal } : {}),
+    });
+    // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+    // again from the first batch; any other open rollout stops this one before anything changes.
+    for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
+      closed.push(r.id);
+      await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
+      logger.info(
+        `A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`,
+      );
+    }
+    const live = liveRecord(history, config.version);
+    if (live && !live.payload.artifact?.digest) {
+      throw new ActionError(
+        `The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`,
+      );
+    }
+    if (!live && records.refused.length) {
+      throw new ActionError(
+        `No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`,
+      );
+    }
+    const previous: Release | undefined = live
+      ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+      : undefined;
+    await fleet.check(targets);
+    const deploymentId = await records.create(
+      config.ref,
+      {
+        ...config.payload,
+        version: config.version,
+        kind: 'phased',
+        ...(previous ? { stable: previous.version } : {}),
+        ...(config.artifact ? { artifact: config.artifact } : {}),
+        ...(config.run ? { run: config.run } : {}),
+      },
+      `phased release of ${config.version}`,
+    );
+    const now = await records.history();
+    const rival = raceWinner(deploymentId, now, closed);
+    if (rival) {
+      await records.status(
+        deploymentId,
+        'error',
+        describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }),
+      );
+      throw new ActionError(
+        `A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`,
+      );
+    }
+    const rollback = earlierRollback(deploymentId, now);
+    if (!rollback) return { deploymentId, ...(previous ? { previous } : {}) };
+    closed.push(deploymentId);
+    await records.status(
+      deploymentId,
+      'error',
+      describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }),
+    );
+    logger.info(
+      `A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this release withdrew its record ${deploymentId} before changing any target, waits for the rollback, and starts again.`,
+    );
+  }
+}
