@@ -6,11 +6,11 @@
  * The end-to-end tests (test/canary) run the same transitions over nginx and Prometheus.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import type { GitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
 import type { Split, TrafficProvider } from '@rollgate/traffic';
-import { GitHubEmulator, VirtualClock, createRemote, seedRepository } from '@rollgate/testbed';
+import { VirtualClock, createRemote, inProcessGitHub, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
 import { parseChecks } from '@rollgate/analysis';
 import { describeStatus, readStatus } from '../src/status-codec.js';
 import { settleInflight } from '../src/inflight.js';
@@ -26,7 +26,7 @@ seedRepository(remote);
 const sha = 'main';
 
 let emulator: GitHubEmulator;
-let gh: ReturnType<typeof createGitHub>;
+let gh: GitHub;
 let records: ReleaseRecords;
 let clock: VirtualClock;
 let splits: number[];
@@ -49,16 +49,7 @@ const source: MetricsSource = {
 };
 
 beforeEach(() => {
-  emulator = new GitHubEmulator({ remote });
-  emulator.url = 'http://github.test';
-  gh = createGitHub({
-    token: 'unit-test-token',
-    baseUrl: emulator.url,
-    fetch: emulator.fetch,
-    retries: 0,
-    paceWrites: false,
-  });
-  records = new ReleaseRecords(gh, { owner: emulator.owner, repo: emulator.repo }, 'production');
+  ({ emulator, gh, records } = inProcessGitHub(remote));
   clock = new VirtualClock();
   splits = [];
   inflight = [];

@@ -6,11 +6,11 @@
  * test/phased/ runs the same over a real HAProxy and six instances of the sample service.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { createGitHub, ReleaseRecords } from '@rollgate/github';
+import type { GitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, InputError, silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
 import type { Fleet } from '@rollgate/traffic';
-import { GitHubEmulator, VirtualClock, createRemote, seedRepository } from '@rollgate/testbed';
+import { VirtualClock, createRemote, inProcessGitHub, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
 import { parseChecks } from '@rollgate/analysis';
 import {
   parseTargets,
@@ -26,7 +26,7 @@ const remote = createRemote();
 seedRepository(remote);
 
 let emulator: GitHubEmulator;
-let gh: ReturnType<typeof createGitHub>;
+let gh: GitHub;
 let records: ReleaseRecords;
 let clock: VirtualClock;
 /** Which version each target runs, and which are out of the load balancer. */
@@ -63,17 +63,7 @@ const source: MetricsSource = {
 };
 
 beforeEach(() => {
-  emulator = new GitHubEmulator({ remote });
-  emulator.url = 'http://github.test';
-  gh = createGitHub({
-    token: 'unit-test-token',
-    baseUrl: emulator.url,
-    fetch: emulator.fetch,
-    retries: 0,
-    paceWrites: false,
-    logger: silentLogger,
-  });
-  records = new ReleaseRecords(gh, { owner: emulator.owner, repo: emulator.repo }, 'production');
+  ({ emulator, gh, records } = inProcessGitHub(remote));
   clock = new VirtualClock();
   running = Object.fromEntries(targets.map((t) => [t.name, '1.0.0']));
   out = new Set();
