@@ -10,7 +10,8 @@ import type { GitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, InputError, silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
 import type { Fleet } from '@rollgate/traffic';
-import { VirtualClock, createRemote, inProcessGitHub, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
+import { VirtualClock, createRemote, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
+import { inProcessGitHub } from '@rollgate/testbed/in-process';
 import { parseChecks } from '@rollgate/analysis';
 import {
   parseTargets,

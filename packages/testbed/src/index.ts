@@ -28,4 +28,3 @@ export {
 } from './workflow/runner.js';
 export * from './haproxy.js';
 export { VirtualClock } from './clock.js';
-export { inProcessGitHub, type InProcessGitHub } from './github/in-process.js';

@@ -2,6 +2,8 @@
  * The GitHub emulator without a socket, for the rollouts' state-machine tests: Octokit (the
  * suite's own client) with the emulator's fetch as its transport, writes not paced (the
  * emulator has no secondary rate limit), and the environment's release records over it.
+ * A subpath of its own (@rollgate/testbed/in-process): importing @actions/github fixes its
+ * default API URL from GITHUB_API_URL at load, so the test bed's index must not load it early.
  */
 import { createGitHub, ReleaseRecords, type GitHub } from '@rollgate/github';
 import { silentLogger } from '@rollgate/kit';
