@@ -28836,7 +28836,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, urlSecrets
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -29270,6 +29270,13 @@ class Cancelled extends Error {
         super('cancelled');
         this.name = 'Cancelled';
     }
+}
+/** The job's cancellation: aborts when the runner sends SIGINT (or SIGTERM) to the step. */
+function jobCancellation() {
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    process.on('SIGTERM', () => controller.abort());
+    return controller.signal;
 }
 /** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
 function sleep(ms, signal) {

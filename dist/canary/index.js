@@ -31281,9 +31281,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-const controller = new AbortController();
-process.on('SIGINT', () => controller.abort());
-process.on('SIGTERM', () => controller.abort());
+const cancelled = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .jobCancellation */ .Bx)();
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async () => {
     const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readCanaryInputs */ .k)(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), _defaults_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .z));
     for (const s of inputs.secrets)
@@ -31346,7 +31344,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
                 : {}),
             logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .actionsLogger */ .MV,
             inflight: (state) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ('inflight', state ? JSON.stringify(state) : ''),
-            signal: controller.signal,
+            signal: cancelled,
         });
         (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({
             outcome: result.outcome,
@@ -31712,8 +31710,6 @@ class judge_Judge {
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -31854,6 +31850,8 @@ async function extract_releaseFolder(base, version, keep = 3) {
     return dir;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
 /**
  * Gets a release's original build archive back and proves it is the same bytes: from the
@@ -31943,6 +31941,55 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
         return got;
     }
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
+/**
+ * The deployer a phased release runs: each release's original artifact fetched and its digest
+ * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
+ * user's deploy command run per target with the version and the unpacked directory as its last
+ * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
+ */
+
+
+
+
+
+function commandDeployer(options) {
+    const unpacked = new Map();
+    const unpack = (release) => {
+        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
+        let found = unpacked.get(key);
+        if (!found) {
+            found = (async () => {
+                if (!release.artifact?.digest)
+                    throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
+                const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
+                const fetched = await fetch_artifact_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
+                const dir = (0,external_node_path_.join)(folder, 'release');
+                await extract_extractArchive(fetched.archive, dir);
+                return { dir, archive: fetched.archive, source: fetched.source };
+            })();
+            unpacked.set(key, found);
+        }
+        return found;
+    };
+    return {
+        async deploy(target, release) {
+            const { dir, archive, source } = await unpack(release);
+            const [program, ...args] = options.command;
+            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
+            await (0,src/* execChecked */.$h)('Deploy', program, [...args, release.version, dir], {
+                env: {
+                    ROLLGATE_VERSION: release.version,
+                    ROLLGATE_ARTIFACT_DIR: dir,
+                    ROLLGATE_ARCHIVE: archive,
+                    ROLLGATE_TARGET: target.name,
+                    ROLLGATE_ADDRESS: target.address,
+                },
+            });
+        },
+    };
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -32454,24 +32501,17 @@ async function requestCounter(config, spec, deadline) {
 
 
 
-
-
-
-async function deployCanary(config, deploy) {
-    const dir = await extract_releaseFolder(config.tempDir || (0,external_node_os_.tmpdir)(), config.version);
-    const fetched = await fetch_artifact_fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
-    const extracted = (0,external_node_path_.join)(dir, 'release');
-    await extract_extractArchive(fetched.archive, extracted);
-    const [program, ...args] = deploy.command;
-    config.logger.info(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
-    await (0,src/* execChecked */.$h)('Deploy', program, [...args, config.version, extracted], {
-        env: {
-            ROLLGATE_VERSION: config.version,
-            ROLLGATE_ARTIFACT_DIR: extracted,
-            ROLLGATE_ARCHIVE: fetched.archive,
-            ROLLGATE_ADDRESS: config.canary.address ?? '',
-        },
+/** The canary is deployed as each target of a phased release is: the one deployer (release-deployer.ts). */
+function deployCanary(config, deploy) {
+    const deployer = commandDeployer({
+        command: deploy.command,
+        gh: deploy.gh,
+        token: deploy.token,
+        repo: deploy.repo,
+        ...(config.tempDir ? { tempDir: config.tempDir } : {}),
+        logger: config.logger,
     });
+    return deployer.deploy({ name: 'canary', address: config.canary.address ?? '' }, { version: config.version, artifact: deploy.artifact });
 }
 async function runCanary(config) {
     if (config.dryRun)
@@ -32878,6 +32918,9 @@ async function phased_start_openPhasedRecord(config, targets) {
 
 
 const names = (targets) => targets.map((t) => t.name);
+/** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
+class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
+}
 /** Waits until every target answers (health URL or TCP), up to the health timeout. */
 async function waitHealthy(config, targets) {
     const clock = config.clock ?? systemClock;
@@ -32959,7 +33002,7 @@ async function runPhased(config) {
         }
         catch (error) {
             await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-            throw new ActionError(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
         }
         await status('failure', describeStatus({
             kind: 'rolled-back',
@@ -33031,7 +33074,7 @@ async function runPhased(config) {
             // Cancellation is the post step's (the in-flight state is saved).
             if (error instanceof Cancelled)
                 throw error;
-            if (error instanceof ActionError && /roll back failed/.test(error.message))
+            if (error instanceof RollbackFailed)
                 throw error;
             return await rollBack(index, errorLine(error));
         }
@@ -33374,55 +33417,6 @@ function readJudgeInputs(inputs, options) {
             ...(0,src/* urlSecrets */.Fn)(inputs.string('prometheus-url')),
             ...checks.flatMap((c) => (c.provider === 'http' ? (0,src/* urlSecrets */.Fn)(c.query) : [])),
         ].filter(Boolean),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
-/**
- * The deployer a phased release runs: each release's original artifact fetched and its digest
- * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
- * user's deploy command run per target with the version and the unpacked directory as its last
- * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
- */
-
-
-
-
-
-function commandDeployer(options) {
-    const unpacked = new Map();
-    const unpack = (release) => {
-        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
-        let found = unpacked.get(key);
-        if (!found) {
-            found = (async () => {
-                if (!release.artifact?.digest)
-                    throw new ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
-                const folder = await releaseFolder(options.tempDir || tmpdir(), release.version);
-                const fetched = await fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
-                const dir = join(folder, 'release');
-                await extractArchive(fetched.archive, dir);
-                return { dir, archive: fetched.archive, source: fetched.source };
-            })();
-            unpacked.set(key, found);
-        }
-        return found;
-    };
-    return {
-        async deploy(target, release) {
-            const { dir, archive, source } = await unpack(release);
-            const [program, ...args] = options.command;
-            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name} (${target.address}).`);
-            await execChecked('Deploy', program, [...args, release.version, dir], {
-                env: {
-                    ROLLGATE_VERSION: release.version,
-                    ROLLGATE_ARTIFACT_DIR: dir,
-                    ROLLGATE_ARCHIVE: archive,
-                    ROLLGATE_TARGET: target.name,
-                    ROLLGATE_ADDRESS: target.address,
-                },
-            });
-        },
     };
 }
 
@@ -34353,6 +34347,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   St: () => (/* reexport */ execFile),
   a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
+  Bx: () => (/* reexport */ jobCancellation),
   ZD: () => (/* reexport */ promqlString),
   Ot: () => (/* reexport */ readRunnerEnv),
   E$: () => (/* reexport */ redact),
@@ -34800,6 +34795,13 @@ class Cancelled extends Error {
         super('cancelled');
         this.name = 'Cancelled';
     }
+}
+/** The job's cancellation: aborts when the runner sends SIGINT (or SIGTERM) to the step. */
+function jobCancellation() {
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    process.on('SIGTERM', () => controller.abort());
+    return controller.signal;
 }
 /** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
 function sleep(ms, signal) {

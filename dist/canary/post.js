@@ -36917,7 +36917,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -37349,6 +37349,13 @@ class Cancelled extends Error {
         super('cancelled');
         this.name = 'Cancelled';
     }
+}
+/** The job's cancellation: aborts when the runner sends SIGINT (or SIGTERM) to the step. */
+function jobCancellation() {
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    process.on('SIGTERM', () => controller.abort());
+    return controller.signal;
 }
 /** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
 function sleep(ms, signal) {

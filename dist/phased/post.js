@@ -31312,7 +31312,7 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ge: () => (/* reexport */ commandDeployer),
+  ge: () => (/* reexport */ release_deployer_commandDeployer),
   Wn: () => (/* reexport */ status_codec_describeStatus),
   Sx: () => (/* reexport */ parseTargets),
   un: () => (/* reexport */ planBatches),
@@ -31527,8 +31527,6 @@ function samplesNeeded(alpha) {
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -31669,6 +31667,8 @@ async function extract_releaseFolder(base, version, keep = 3) {
     return dir;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
 /**
  * Gets a release's original build archive back and proves it is the same bytes: from the
@@ -31758,6 +31758,55 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
         return got;
     }
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
+/**
+ * The deployer a phased release runs: each release's original artifact fetched and its digest
+ * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
+ * user's deploy command run per target with the version and the unpacked directory as its last
+ * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
+ */
+
+
+
+
+
+function release_deployer_commandDeployer(options) {
+    const unpacked = new Map();
+    const unpack = (release) => {
+        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
+        let found = unpacked.get(key);
+        if (!found) {
+            found = (async () => {
+                if (!release.artifact?.digest)
+                    throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
+                const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
+                const fetched = await fetch_artifact_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
+                const dir = (0,external_node_path_.join)(folder, 'release');
+                await extract_extractArchive(fetched.archive, dir);
+                return { dir, archive: fetched.archive, source: fetched.source };
+            })();
+            unpacked.set(key, found);
+        }
+        return found;
+    };
+    return {
+        async deploy(target, release) {
+            const { dir, archive, source } = await unpack(release);
+            const [program, ...args] = options.command;
+            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
+            await (0,src/* execChecked */.$h)('Deploy', program, [...args, release.version, dir], {
+                env: {
+                    ROLLGATE_VERSION: release.version,
+                    ROLLGATE_ARTIFACT_DIR: dir,
+                    ROLLGATE_ARCHIVE: archive,
+                    ROLLGATE_TARGET: target.name,
+                    ROLLGATE_ADDRESS: target.address,
+                },
+            });
+        },
+    };
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -32209,24 +32258,17 @@ async function requestCounter(config, spec, deadline) {
 
 
 
-
-
-
-async function deployCanary(config, deploy) {
-    const dir = await releaseFolder(config.tempDir || tmpdir(), config.version);
-    const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
-    const extracted = join(dir, 'release');
-    await extractArchive(fetched.archive, extracted);
-    const [program, ...args] = deploy.command;
-    config.logger.info(`Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`);
-    await execChecked('Deploy', program, [...args, config.version, extracted], {
-        env: {
-            ROLLGATE_VERSION: config.version,
-            ROLLGATE_ARTIFACT_DIR: extracted,
-            ROLLGATE_ARCHIVE: fetched.archive,
-            ROLLGATE_ADDRESS: config.canary.address ?? '',
-        },
+/** The canary is deployed as each target of a phased release is: the one deployer (release-deployer.ts). */
+function deployCanary(config, deploy) {
+    const deployer = commandDeployer({
+        command: deploy.command,
+        gh: deploy.gh,
+        token: deploy.token,
+        repo: deploy.repo,
+        ...(config.tempDir ? { tempDir: config.tempDir } : {}),
+        logger: config.logger,
     });
+    return deployer.deploy({ name: 'canary', address: config.canary.address ?? '' }, { version: config.version, artifact: deploy.artifact });
 }
 async function runCanary(config) {
     if (config.dryRun)
@@ -32693,6 +32735,9 @@ async function phased_start_openPhasedRecord(config, targets) {
 
 
 const names = (targets) => targets.map((t) => t.name);
+/** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
+class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
+}
 /** Waits until every target answers (health URL or TCP), up to the health timeout. */
 async function waitHealthy(config, targets) {
     const clock = config.clock ?? src/* systemClock */.ml;
@@ -32774,7 +32819,7 @@ async function runPhased(config) {
         }
         catch (error) {
             await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-            throw new ActionError(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
         }
         await status('failure', describeStatus({
             kind: 'rolled-back',
@@ -32846,7 +32891,7 @@ async function runPhased(config) {
             // Cancellation is the post step's (the in-flight state is saved).
             if (error instanceof Cancelled)
                 throw error;
-            if (error instanceof ActionError && /roll back failed/.test(error.message))
+            if (error instanceof RollbackFailed)
                 throw error;
             return await rollBack(index, errorLine(error));
         }
@@ -33189,55 +33234,6 @@ function readJudgeInputs(inputs, options) {
             ...(0,src/* urlSecrets */.Fn)(inputs.string('prometheus-url')),
             ...checks.flatMap((c) => (c.provider === 'http' ? (0,src/* urlSecrets */.Fn)(c.query) : [])),
         ].filter(Boolean),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
-/**
- * The deployer a phased release runs: each release's original artifact fetched and its digest
- * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
- * user's deploy command run per target with the version and the unpacked directory as its last
- * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
- */
-
-
-
-
-
-function commandDeployer(options) {
-    const unpacked = new Map();
-    const unpack = (release) => {
-        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
-        let found = unpacked.get(key);
-        if (!found) {
-            found = (async () => {
-                if (!release.artifact?.digest)
-                    throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
-                const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
-                const fetched = await fetch_artifact_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
-                const dir = (0,external_node_path_.join)(folder, 'release');
-                await extract_extractArchive(fetched.archive, dir);
-                return { dir, archive: fetched.archive, source: fetched.source };
-            })();
-            unpacked.set(key, found);
-        }
-        return found;
-    };
-    return {
-        async deploy(target, release) {
-            const { dir, archive, source } = await unpack(release);
-            const [program, ...args] = options.command;
-            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name} (${target.address}).`);
-            await (0,src/* execChecked */.$h)('Deploy', program, [...args, release.version, dir], {
-                env: {
-                    ROLLGATE_VERSION: release.version,
-                    ROLLGATE_ARTIFACT_DIR: dir,
-                    ROLLGATE_ARCHIVE: archive,
-                    ROLLGATE_TARGET: target.name,
-                    ROLLGATE_ADDRESS: target.address,
-                },
-            });
-        },
     };
 }
 
@@ -34175,7 +34171,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Fn: () => (/* reexport */ urlSecrets)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, escapeCell, execFile, fitToBytes, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, table, writeSummary
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, escapeCell, execFile, fitToBytes, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, table, writeSummary
 
 ;// CONCATENATED MODULE: ./packages/kit/src/errors.ts
 /**
@@ -34607,6 +34603,13 @@ class Cancelled extends Error {
         super('cancelled');
         this.name = 'Cancelled';
     }
+}
+/** The job's cancellation: aborts when the runner sends SIGINT (or SIGTERM) to the step. */
+function jobCancellation() {
+    const controller = new AbortController();
+    process.on('SIGINT', () => controller.abort());
+    process.on('SIGTERM', () => controller.abort());
+    return controller.signal;
 }
 /** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
 function sleep(ms, signal) {

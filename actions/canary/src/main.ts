@@ -5,6 +5,7 @@ import {
   InputError,
   Inputs,
   checkPrograms,
+  jobCancellation,
   readRunnerEnv,
   runAction,
   setOutputs,
@@ -16,9 +17,7 @@ import { Cancelled, runCanary } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
-const controller = new AbortController();
-process.on('SIGINT', () => controller.abort());
-process.on('SIGTERM', () => controller.abort());
+const cancelled = jobCancellation();
 
 await runAction(async () => {
   const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
@@ -84,7 +83,7 @@ await runAction(async () => {
         : {}),
       logger: actionsLogger,
       inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
-      signal: controller.signal,
+      signal: cancelled,
     });
     setOutputs({
       outcome: result.outcome,

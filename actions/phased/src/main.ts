@@ -4,6 +4,7 @@ import {
   Inputs,
   actionsLogger,
   checkPrograms,
+  jobCancellation,
   readRunnerEnv,
   runAction,
   setOutputs,
@@ -15,9 +16,7 @@ import { Cancelled, runPhased } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
-const controller = new AbortController();
-process.on('SIGINT', () => controller.abort());
-process.on('SIGTERM', () => controller.abort());
+const cancelled = jobCancellation();
 
 await runAction(async () => {
   const inputs = readPhasedInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
@@ -58,7 +57,7 @@ await runAction(async () => {
       logUrl: env.runUrl,
       logger: actionsLogger,
       inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
-      signal: controller.signal,
+      signal: cancelled,
     });
     setOutputs({
       outcome: result.outcome,

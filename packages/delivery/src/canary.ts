@@ -4,14 +4,11 @@
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
-import { ActionError, Cancelled, errorLine, execChecked, systemClock } from '@rollgate/kit';
+import { ActionError, Cancelled, errorLine, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
 import type { ReleaseRecords } from '@rollgate/github';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fetchArtifact } from './fetch-artifact.js';
-import { extractArchive, releaseFolder } from './extract.js';
+import { commandDeployer } from './release-deployer.js';
 import { canaryAnswers } from './alive.js';
 import { dryRunCanary } from './canary-dry-run.js';
 import { describeStatus } from './status-codec.js';
@@ -24,23 +21,20 @@ import type { CanaryConfig, CanaryResult, StepRecord } from './canary-types.js';
 
 export { Cancelled } from '@rollgate/kit';
 
-async function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
-  const dir = await releaseFolder(config.tempDir || tmpdir(), config.version);
-  const fetched = await fetchArtifact(deploy.gh, deploy.token, deploy.repo, deploy.artifact, dir);
-  const extracted = join(dir, 'release');
-  await extractArchive(fetched.archive, extracted);
-  const [program, ...args] = deploy.command as [string, ...string[]];
-  config.logger.info(
-    `Deploying ${config.version} from ${fetched.source} (digest verified) to ${config.canary.address ?? 'its target'}.`,
-  );
-  await execChecked('Deploy', program, [...args, config.version, extracted], {
-    env: {
-      ROLLGATE_VERSION: config.version,
-      ROLLGATE_ARTIFACT_DIR: extracted,
-      ROLLGATE_ARCHIVE: fetched.archive,
-      ROLLGATE_ADDRESS: config.canary.address ?? '',
-    },
+/** The canary is deployed as each target of a phased release is: the one deployer (release-deployer.ts). */
+function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
+  const deployer = commandDeployer({
+    command: deploy.command,
+    gh: deploy.gh,
+    token: deploy.token,
+    repo: deploy.repo,
+    ...(config.tempDir ? { tempDir: config.tempDir } : {}),
+    logger: config.logger,
   });
+  return deployer.deploy(
+    { name: 'canary', address: config.canary.address ?? '' },
+    { version: config.version, artifact: deploy.artifact },
+  );
 }
 
 export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {

@@ -21,6 +21,9 @@ export type { BatchRecord, Deployer, PhasedConfig, PhasedInflight, PhasedResult,
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 
+/** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
+class RollbackFailed extends ActionError {}
+
 /** Waits until every target answers (health URL or TCP), up to the health timeout. */
 async function waitHealthy(config: PhasedConfig, targets: Target[]): Promise<string | undefined> {
   const clock = config.clock ?? systemClock;
@@ -111,7 +114,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       await restorePrevious({ ...state, changed: [...changed] }, config);
     } catch (error) {
       await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-      throw new ActionError(
+      throw new RollbackFailed(
         `Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`,
       );
     }
@@ -186,7 +189,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     } catch (error) {
       // Cancellation is the post step's (the in-flight state is saved).
       if (error instanceof Cancelled) throw error;
-      if (error instanceof ActionError && /roll back failed/.test(error.message)) throw error;
+      if (error instanceof RollbackFailed) throw error;
       return await rollBack(index, errorLine(error));
     }
   }

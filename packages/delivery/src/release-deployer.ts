@@ -48,7 +48,7 @@ export function commandDeployer(options: CommandDeployerOptions): Deployer {
       const { dir, archive, source } = await unpack(release);
       const [program, ...args] = options.command as [string, ...string[]];
       options.logger.info(
-        `Deploying ${release.version} from ${source} (digest verified) to ${target.name} (${target.address}).`,
+        `Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`,
       );
       await execChecked('Deploy', program, [...args, release.version, dir], {
         env: {

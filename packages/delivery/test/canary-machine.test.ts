@@ -138,6 +138,16 @@ function beforeCreate(kind: string, hook: () => Promise<void>): void {
   });
 }
 
+/** What every rollback here runs with: the records, the client, and a deploy command that succeeds. */
+const rollbackPorts = () => ({
+  records,
+  gh,
+  token: 'unit-test-token',
+  repo: { owner: emulator.owner, repo: emulator.repo },
+  dryRun: false,
+  deployCommand: ['true'],
+});
+
 /** What the canary's post step gives settleInflight: the provider, the records, its log lines. */
 const postStep = (provider: TrafficProvider, lines: string[]) => ({
   traffic: () => provider,
@@ -324,12 +334,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     splits = [];
     const deployed: string[] = [];
     const result = await runRollback({
-      records,
-      gh,
-      token: 'unit-test-token',
-      repo: { owner: emulator.owner, repo: emulator.repo },
-      dryRun: false,
-      deployCommand: ['true'],
+      ...rollbackPorts(),
       traffic: {
         name: 'memory',
         setSplit: async (split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`),
@@ -347,12 +352,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     deployed.length = 0;
     await expect(
       runRollback({
-        records,
-        gh,
-        token: 'unit-test-token',
-        repo: { owner: emulator.owner, repo: emulator.repo },
-        dryRun: false,
-        deployCommand: ['true'],
+        ...rollbackPorts(),
         workDir: mkdtempSync(join(tmpdir(), 'machine-')),
         logger: silentLogger,
       }),
@@ -409,12 +409,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     const deployed: string[] = [];
     const lines: string[] = [];
     const result = await runRollback({
-      records,
-      gh,
-      token: 'unit-test-token',
-      repo: { owner: emulator.owner, repo: emulator.repo },
-      dryRun: false,
-      deployCommand: ['true'],
+      ...rollbackPorts(),
       traffic: {
         name: 'memory',
         setSplit: async (split) => void deployed.push(`${split.stable.version}:${clock.now()}`),

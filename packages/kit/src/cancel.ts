@@ -9,6 +9,14 @@ export class Cancelled extends Error {
   }
 }
 
+/** The job's cancellation: aborts when the runner sends SIGINT (or SIGTERM) to the step. */
+export function jobCancellation(): AbortSignal {
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  return controller.signal;
+}
+
 /** Waits `ms`, or rejects with Cancelled as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
