@@ -6,7 +6,8 @@
 // source files (type-only imports count: they are the same coupling). Packages other than kit
 // (and the testbed) log through kit's Logger port and are given what the runner's environment
 // says: they import no @actions/core and read no process.env (the actions read it once, with
-// readRunnerEnv). Prints file: message for each finding; exits 1 when there is one.
+// readRunnerEnv). Actions import no @actions/core either: kit's runner (commands.ts) is the one
+// home of the runner's protocol. Prints file: message for each finding; exits 1 when there is one.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -83,6 +84,11 @@ export function checkLayers(base = root) {
         used.add(pkg);
         if (pkg === '@actions/core' && unit.kind === 'package' && !RUNNER_ADAPTERS.includes(unit.name))
           findings.push({ file: rel, message: "imports @actions/core (packages log through kit's Logger port)" });
+        if (pkg === '@actions/core' && unit.kind === 'action')
+          findings.push({
+            file: rel,
+            message: "imports @actions/core (an action talks to the runner through kit's runner)",
+          });
         if (!declared.has(pkg))
           findings.push({
             file: rel,

@@ -209,6 +209,7 @@ describe('layering rules (scripts/layers.mjs)', () => {
         'packages/delivery/src/c.ts: imports @rollgate/testbed (only tests, scripts and benchmarks may)',
         'packages/delivery/src/c.ts: imports @rollgate/testbed, which packages/delivery/package.json does not declare',
         'actions/canary/src/main.ts: imports @actions/core, which actions/canary/package.json does not declare',
+        "actions/canary/src/main.ts: imports @actions/core (an action talks to the runner through kit's runner)",
         "packages/traffic/src/d.ts: imports @actions/core (packages log through kit's Logger port)",
         'packages/traffic/src/d.ts: reads process.env (the action reads the environment once, readRunnerEnv, and passes values down)',
       ]),

@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 10 modules
-var src = __webpack_require__(7314);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
+var src = __webpack_require__(43410);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -391,7 +391,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 7314));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 43410));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);

@@ -145,6 +145,24 @@ describe('test action (bundle, runner contract)', () => {
     expect(r.error).toMatch(/1 report\(s\) could not be read/);
   });
 
+  it('plain paths, globs and negations pick the same files as @actions/glob would', async () => {
+    const ws = workspace({
+      'reports/a.xml': '<testsuite><testcase classname="a" name="ok"/></testsuite>',
+      'reports/b.xml': '<testsuite><testcase classname="b" name="fails"><failure/></testcase></testsuite>',
+      'reports/dir.xml/c.xml': '<testsuite><testcase classname="c" name="ok"/></testsuite>',
+    });
+    const count = async (reports: string) =>
+      (await runAction({ action: 'test', workspace: ws, inputs: { reports, 'fail-on': 'none' } })).outputs.total;
+    // Plain paths: each file once; a directory stands for the files below it, as in @actions/glob.
+    expect(await count('reports/a.xml\nreports/a.xml')).toBe('1');
+    expect(await count('reports/a.xml\nreports/dir.xml')).toBe('2');
+    expect(await count(`${ws}/reports/b.xml\nreports/a.xml`)).toBe('2');
+    expect(await count('reports/**/*.xml')).toBe('3');
+    expect(await count('reports/**/*.xml\n!reports/b.xml')).toBe('2');
+    expect(await count('reports/*.xml\n!reports/b.xml')).toBe('2');
+    expect(await count('reports/b.xml\nreports/none.xml')).toBe('1');
+  });
+
   it('min-tests catches a glob that reads too few tests', async () => {
     const ws = workspace({ 'reports/a.xml': '<testsuite><testcase classname="a" name="ok"/></testsuite>' });
     const r = await runAction({

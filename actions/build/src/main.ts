@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { join, resolve } from 'node:path';
 import {
   actionsLogger,
@@ -12,6 +11,7 @@ import {
   table,
   writeSummary,
   type RunnerEnv,
+  runner,
 } from '@rollgate/kit';
 import {
   describeVersion,
@@ -52,16 +52,16 @@ function readInputs(inputs: Inputs, env: RunnerEnv) {
 
 await runAction(async () => {
   const env = readRunnerEnv();
-  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS), env);
+  const inputs = readInputs(new Inputs((name) => runner.getInput(name), DEFAULTS), env);
   const { workspace } = env;
   const cwd = resolve(workspace, inputs.workingDirectory);
 
   const plan = inputs.cache ? await planCache(inputs.cache, cwd, env.runnerOs) : undefined;
   const hit = plan ? await restoreDependencies(plan, actionsLogger) : undefined;
-  if (plan) core.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
+  if (plan) runner.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
   if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);
   if (plan && inputs.installCommand.length && (await saveDependencies(plan, hit, actionsLogger)))
-    core.info(`Saved dependency cache ${plan.key}`);
+    runner.info(`Saved dependency cache ${plan.key}`);
   await runCommand('Build', inputs.command, cwd);
 
   const glob = await import('@actions/glob');
@@ -109,7 +109,7 @@ await runAction(async () => {
       workflow: env.workflow,
     },
   });
-  core.info(`Archived ${built.manifest.files.length} file(s): ${built.archive} (${built.digest})`);
+  runner.info(`Archived ${built.manifest.files.length} file(s): ${built.archive} (${built.digest})`);
 
   let artifactId: number | undefined;
   if (artifactClient) {

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   actionsLogger,
   ActionError,
@@ -11,6 +10,7 @@ import {
   setOutputs,
   table,
   writeSummary,
+  runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
 import { Cancelled, runCanary } from '@rollgate/delivery';
@@ -20,9 +20,9 @@ import { DEFAULTS } from './defaults.js';
 const cancelled = jobCancellation();
 
 await runAction(async () => {
-  const inputs = readCanaryInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
-  for (const s of inputs.secrets) core.setSecret(s);
-  for (const w of inputs.warnings) core.warning(w);
+  const inputs = readCanaryInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
+  for (const s of inputs.secrets) runner.setSecret(s);
+  for (const w of inputs.warnings) runner.warning(w);
   const env = readRunnerEnv();
   const { owner, repo } = env;
   const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
@@ -82,7 +82,7 @@ await runAction(async () => {
           }
         : {}),
       logger: actionsLogger,
-      inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
+      inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
       signal: cancelled,
     });
     setOutputs({

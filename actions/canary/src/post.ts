@@ -3,8 +3,7 @@
  * lost the process, an error) gets all traffic back on stable and a failure status. Fast by
  * design: one traffic change and one API call, well inside the runner's cancel window.
  */
-import * as core from '@actions/core';
-import { actionsLogger, ActionError, Inputs, readRunnerEnv, runAction } from '@rollgate/kit';
+import { actionsLogger, ActionError, Inputs, readRunnerEnv, runAction, runner } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
 import { settleInflight } from '@rollgate/delivery/inflight';
@@ -12,13 +11,13 @@ import { trafficFromInputs } from '@rollgate/traffic';
 import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
-  const saved = core.getState('inflight');
+  const saved = runner.getState('inflight');
   if (!saved) {
-    core.info('Canary settled: nothing to undo.');
+    runner.info('Canary settled: nothing to undo.');
     return;
   }
   const state = JSON.parse(saved) as InflightState;
-  const inputs = new Inputs((name) => core.getInput(name), DEFAULTS);
+  const inputs = new Inputs((name) => runner.getInput(name), DEFAULTS);
   const env = readRunnerEnv();
   const token = inputs.string('github-token');
   const records = token

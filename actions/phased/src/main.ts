@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   ActionError,
   Inputs,
@@ -10,6 +9,7 @@ import {
   setOutputs,
   table,
   writeSummary,
+  runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
 import { Cancelled, runPhased } from '@rollgate/delivery';
@@ -19,11 +19,13 @@ import { DEFAULTS } from './defaults.js';
 const cancelled = jobCancellation();
 
 await runAction(async () => {
-  const inputs = readPhasedInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
-  for (const s of inputs.secrets) core.setSecret(s);
-  for (const w of inputs.warnings) core.warning(w);
+  const inputs = readPhasedInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
+  for (const s of inputs.secrets) runner.setSecret(s);
+  for (const w of inputs.warnings) runner.warning(w);
   if (!inputs.checks.length)
-    core.warning('No metrics: each batch is judged by its health checks only (set metrics to judge the new version).');
+    runner.warning(
+      'No metrics: each batch is judged by its health checks only (set metrics to judge the new version).',
+    );
   const env = readRunnerEnv();
   const repo = { owner: env.owner, repo: env.repo };
   // Every program the release runs must exist before the first record, drain or deploy.
@@ -56,7 +58,7 @@ await runAction(async () => {
       ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
       logUrl: env.runUrl,
       logger: actionsLogger,
-      inflight: (state) => core.saveState('inflight', state ? JSON.stringify(state) : ''),
+      inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
       signal: cancelled,
     });
     setOutputs({

@@ -3,21 +3,20 @@
  * runner lost the process) gets the previous release back on every target it changed, and the
  * record settled either way, never left in_progress.
  */
-import * as core from '@actions/core';
-import { ActionError, Inputs, actionsLogger, errorLine, readRunnerEnv, runAction } from '@rollgate/kit';
+import { ActionError, Inputs, actionsLogger, errorLine, readRunnerEnv, runAction, runner } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import { describeStatus, restorePrevious, type PhasedInflight } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
-  const saved = core.getState('inflight');
+  const saved = runner.getState('inflight');
   if (!saved) {
-    core.info('Phased release settled: nothing to undo.');
+    runner.info('Phased release settled: nothing to undo.');
     return;
   }
   const state = JSON.parse(saved) as PhasedInflight;
-  const inputs = readPhasedInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
+  const inputs = readPhasedInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
   const env = readRunnerEnv();
   const repo = { owner: env.owner, repo: env.repo };
   const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl, retries: 1, retryUnitMs: 200 });
@@ -53,7 +52,7 @@ await runAction(async () => {
       reason: 'the job was cancelled',
     }),
   );
-  core.warning(
+  runner.warning(
     `The phased release of ${state.version} was left at batch ${index}/${count}: ${state.changed.length} target(s) are back on ${previous}.`,
   );
 });

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   actionsLogger,
   InputError,
@@ -8,6 +7,7 @@ import {
   setOutputs,
   table,
   writeSummary,
+  runner,
 } from '@rollgate/kit';
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 import { DEFAULTS } from './defaults.js';
@@ -76,7 +76,7 @@ async function resolveAssets(patterns: string[]): Promise<string[]> {
 }
 
 await runAction(async () => {
-  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
+  const inputs = readInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
   const env = readRunnerEnv();
   const { workspace, repository, owner, repo, serverUrl } = env;
   const assets = await resolveAssets(inputs.assets);
@@ -120,7 +120,7 @@ await runAction(async () => {
   ];
   if (result.floatingTags.length) rows.push(['floating tags', result.floatingTags.join(', ')]);
   if (result.releaseUrl) rows.push(['release', result.releaseUrl]);
-  core.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
+  runner.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
   await writeSummary(
     `## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}`,
   );

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import {
   actionsLogger,
   InputError,
@@ -10,6 +9,7 @@ import {
   splitArgs,
   table,
   writeSummary,
+  runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedBranchesFrom, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
@@ -17,7 +17,7 @@ import { runRollback, waitTimeoutFrom } from '@rollgate/delivery';
 import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
-  const inputs = new Inputs((name) => core.getInput(name), DEFAULTS);
+  const inputs = new Inputs((name) => runner.getInput(name), DEFAULTS);
   const environment = inputs.string('environment', { required: true });
   const toVersion = inputs.string('to-version', { pattern: VALUE_RULES.version });
   const toDeploymentText = inputs.string('to-deployment');
@@ -32,7 +32,7 @@ await runAction(async () => {
   const waitTimeoutMs = waitTimeoutFrom(inputs);
   const branches = trustedBranchesFrom(inputs);
   const trafficToken = inputs.string('traffic-token');
-  if (trafficToken) core.setSecret(trafficToken);
+  if (trafficToken) runner.setSecret(trafficToken);
 
   const env = readRunnerEnv();
   const { owner, repo } = env;

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { statSync } from 'node:fs';
 import { resolve, isAbsolute } from 'node:path';
 import {
   ActionError,
@@ -10,9 +10,35 @@ import {
   setOutputs,
   splitArgs,
   writeSummary,
+  runner,
 } from '@rollgate/kit';
 import { collectReports, judge, locate, renderTestSummary, type FailOn } from '@rollgate/reports';
 import { DEFAULTS } from './defaults.js';
+
+/** Glob characters of @actions/glob (and `!` for a negation, `~` for home, `#` for a comment). */
+const GLOB = /[*?[\]{}]|^[!~#]/;
+
+/** A pattern against the workspace; a negation stays one (`!x` is `!<workspace>/x`). */
+const anchored = (p: string, workspace: string): string =>
+  p.startsWith('!')
+    ? `!${anchored(p.slice(1), workspace)}`
+    : isAbsolute(p) || /^[~#]/.test(p)
+      ? p
+      : resolve(workspace, p);
+
+/**
+ * The report files the patterns match, sorted. Patterns that are all plain paths of files (the
+ * most common input) are checked with stat, sparing the glob library and what it loads at start.
+ */
+async function findReports(patterns: string[]): Promise<string[]> {
+  const found = patterns.map((p) => (GLOB.test(p) ? undefined : statSync(p, { throwIfNoEntry: false })));
+  // A directory stands for every file below it in @actions/glob (implicit descendants): globbed.
+  if (found.every((stat) => stat && !stat.isDirectory()))
+    return [...new Set(patterns.filter((_, i) => found[i]?.isFile()))].sort();
+  const glob = await import('@actions/glob');
+  const globber = await glob.create(patterns.join('\n'), { matchDirectories: false });
+  return (await globber.glob()).sort();
+}
 
 function readInputs(inputs: Inputs) {
   const command = inputs.string('command');
@@ -30,26 +56,22 @@ function readInputs(inputs: Inputs) {
 }
 
 await runAction(async () => {
-  const inputs = readInputs(new Inputs((name) => core.getInput(name), DEFAULTS));
+  const inputs = readInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
   const { workspace } = readRunnerEnv();
   const cwd = resolve(workspace, inputs.workingDirectory);
 
   let commandExit: number | undefined;
   if (inputs.command.length) {
     const [program, ...args] = inputs.command as [string, ...string[]];
-    core.startGroup(`Running ${inputs.command.join(' ')}`);
+    runner.startGroup(`Running ${inputs.command.join(' ')}`);
     try {
       commandExit = (await execFile(program, args, { cwd })).exitCode;
     } finally {
-      core.endGroup();
+      runner.endGroup();
     }
   }
 
-  const glob = await import('@actions/glob');
-  const globber = await glob.create(inputs.reports.map((p) => (isAbsolute(p) ? p : resolve(workspace, p))).join('\n'), {
-    matchDirectories: false,
-  });
-  const files = (await globber.glob()).sort();
+  const files = await findReports(inputs.reports.map((p) => anchored(p, workspace)));
   if (files.length === 0 && inputs.minTests > 0) {
     throw new InputError(
       'reports',
@@ -67,10 +89,14 @@ await runAction(async () => {
   const t = collected.totals;
 
   for (const p of collected.problems)
-    core.error(p.message, { title: 'Unreadable test report', file: p.file, ...(p.line ? { startLine: p.line } : {}) });
+    runner.error(p.message, {
+      title: 'Unreadable test report',
+      file: p.file,
+      ...(p.line ? { startLine: p.line } : {}),
+    });
   for (const f of collected.failures.slice(0, inputs.maxAnnotations)) {
     const at = locate(f, workspace);
-    core.error(f.message ?? `${f.outcome === 'error' ? 'errored' : 'failed'}`, {
+    runner.error(f.message ?? `${f.outcome === 'error' ? 'errored' : 'failed'}`, {
       title: `${f.classname ? `${f.classname} › ` : ''}${f.name}`,
       ...(at.file ? { file: at.file } : {}),
       ...(at.line ? { startLine: at.line } : {}),
@@ -88,14 +114,14 @@ await runAction(async () => {
     conclusion: verdict.conclusion,
   });
   await writeSummary(renderTestSummary(inputs.title, collected, verdict));
-  core.info(
+  runner.info(
     `${t.total} tests: ${t.passed} passed, ${t.failed} failed, ${t.errors} errored, ${t.skipped} skipped, ${t.flaky} flaky (${files.length} report files).`,
   );
 
   if (inputs.upload && files.length) {
     const { DefaultArtifactClient } = await import('@actions/artifact');
     const up = await new DefaultArtifactClient().uploadArtifact(inputs.artifactName, files, workspace);
-    core.info(`Uploaded ${files.length} report file(s) as artifact '${inputs.artifactName}' (id ${up.id}).`);
+    runner.info(`Uploaded ${files.length} report file(s) as artifact '${inputs.artifactName}' (id ${up.id}).`);
   }
   if (verdict.reason) throw new ActionError(`Tests failed: ${verdict.reason}.`);
 });

@@ -9,3 +9,4 @@ export * from './cancel.js';
 export * from './clock.js';
 export * from './runner-env.js';
 export * from './logger.js';
+export * as runner from './commands.js';

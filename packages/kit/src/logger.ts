@@ -1,10 +1,10 @@
 /**
  * The one logging port of the suite. Packages log through a Logger they are given; the
- * actions pass `actionsLogger`, the adapter to @actions/core (the workflow commands the
- * runner reads), and tests a `bufferLogger` they can read. Only kit imports @actions/core's
- * logging (scripts/layers.mjs holds the other packages to it).
+ * actions pass `actionsLogger`, the adapter to the workflow commands the runner reads
+ * (commands.ts), and tests a `bufferLogger` they can read. Only kit writes workflow commands
+ * (scripts/layers.mjs holds the other packages to it).
  */
-import * as core from '@actions/core';
+import * as runner from './commands.js';
 
 export interface Logger {
   info(line: string): void;
@@ -20,13 +20,13 @@ export interface Logger {
 }
 
 export const actionsLogger: Logger = {
-  info: (line) => core.info(line),
-  warning: (line) => core.warning(line),
-  error: (line) => core.error(line),
-  notice: (line) => core.notice(line),
-  debug: (line) => core.debug(line),
-  group: (name, fn) => core.group(name, fn),
-  secret: (value) => core.setSecret(value),
+  info: (line) => runner.info(line),
+  warning: (line) => runner.warning(line),
+  error: (line) => runner.error(line),
+  notice: (line) => runner.notice(line),
+  debug: (line) => runner.debug(line),
+  group: (name, fn) => runner.group(name, fn),
+  secret: (value) => runner.setSecret(value),
 };
 
 /** A logger that says nothing (library callers that want no log). */

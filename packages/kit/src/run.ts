@@ -1,14 +1,14 @@
-/** The one place where an action's errors become `core.setFailed`. */
+/** The one place where an action's errors become the step's failure line (`setFailed`). */
 import { redact } from './redact.js';
-import * as core from '@actions/core';
+import * as runner from './commands.js';
 import { errorLine } from './errors.js';
 
 export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    if (error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(redact(errorLine(error)));
+    if (error instanceof Error && error.stack) runner.debug(error.stack);
+    runner.setFailed(redact(errorLine(error)));
   }
 }
 
@@ -16,12 +16,12 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const { fitToBytes } = await import('./summary.js');
-  await core.summary.addRaw(fitToBytes(redact(markdown)), true).write();
+  await runner.appendSummary(fitToBytes(redact(markdown)));
 }
 
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 export function setOutputs(outputs: Record<string, string | number | boolean | undefined>): void {
   for (const [name, value] of Object.entries(outputs)) {
-    if (value !== undefined) core.setOutput(name, redact(String(value)));
+    if (value !== undefined) runner.setOutput(name, redact(String(value)));
   }
 }

@@ -43,7 +43,7 @@ export function sniffEncoding(head: Buffer, display: string): Sniffed {
   }
 }
 
-/** Bytes read at a time: a string of this size stays out of V8's large-object space. */
+/** Bytes read at a time: a string of this size stays out of V8's large-object space (over 128 KiB). */
 const CHUNK = 1 << 15;
 
 /**

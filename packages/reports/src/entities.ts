@@ -1,13 +1,21 @@
 /** XML's character references and the five predefined entities; nothing else is expanded. */
 
-/** The five predefined entities (a prototype-less object: `&toString;` is not one). */
-const NAMED: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, {
-  lt: '<',
-  gt: '>',
-  amp: '&',
-  quot: '"',
-  apos: "'",
-});
+/**
+ * The five predefined entities, matched on the characters of s[from, to) (no slice, no lookup
+ * by a new string: names in reports are full of &amp;). `&toString;` is not one.
+ */
+function named(s: string, from: number, to: number): string | undefined {
+  const c0 = s.charCodeAt(from);
+  const c1 = s.charCodeAt(from + 1);
+  if (to - from === 2 && c1 === 116 /* t */) return c0 === 108 /* l */ ? '<' : c0 === 103 /* g */ ? '>' : undefined;
+  if (to - from === 3) return c0 === 97 && c1 === 109 && s.charCodeAt(from + 2) === 112 ? '&' : undefined;
+  if (to - from !== 4) return undefined;
+  const c2 = s.charCodeAt(from + 2);
+  const c3 = s.charCodeAt(from + 3);
+  if (c0 === 113 && c1 === 117 && c2 === 111 && c3 === 116) return '"'; // quot
+  if (c0 === 97 && c1 === 112 && c2 === 111 && c3 === 115) return "'"; // apos
+  return undefined;
+}
 
 export function decodeEntities(s: string): string {
   let amp = s.indexOf('&');
@@ -21,9 +29,9 @@ export function decodeEntities(s: string): string {
       amp = s.indexOf('&', amp + 1);
       continue;
     }
-    const e = s.slice(amp + 1, semi);
-    let ch: string | undefined = NAMED[e];
-    if (ch === undefined && e.charCodeAt(0) === 35 /* # */) {
+    let ch = named(s, amp + 1, semi);
+    if (ch === undefined && s.charCodeAt(amp + 1) === 35 /* # */) {
+      const e = s.slice(amp + 1, semi);
       const hex = e.charCodeAt(1) === 120; /* x */
       const digits = e.slice(hex ? 2 : 1);
       if (digits && (hex ? /^[0-9a-fA-F]+$/ : /^\d+$/).test(digits)) {

@@ -10,6 +10,12 @@ import { decodeEntities } from './entities.js';
 /** Which attributes of an element are kept: all, none, or the named ones. */
 export type Wanted = boolean | readonly string[];
 
+/** Whether buf holds `name` at `start`: a charCodeAt loop, which the JIT inlines (startsWith is a call). */
+export function sameAt(buf: string, start: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++) if (buf.charCodeAt(start + k) !== name.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
  * The name of the attribute at buf[start, end) if it is kept, else undefined. A listed name
  * is returned as the list holds it (an interned constant: no new string per attribute).
@@ -18,26 +24,48 @@ export function keptName(wanted: Wanted, buf: string, start: number, end: number
   if (wanted === true) return buf.slice(start, end);
   if (wanted === false) return undefined;
   const length = end - start;
-  for (const name of wanted) if (name.length === length && buf.startsWith(name, start)) return name;
+  const first = buf.charCodeAt(start);
+  for (let k = 0; k < wanted.length; k++) {
+    const name = wanted[k] as string;
+    if (name.length === length && name.charCodeAt(0) === first && sameAt(buf, start, name)) return name;
+  }
   return undefined;
 }
 
+/** An element name seen before, with what its handler wants of its attributes. */
+export interface Known {
+  name: string;
+  want: Wanted;
+}
+
 /**
- * Element names seen so far, reused: a report has a handful of names and millions of
- * elements, and a reused string is hashed once for every lookup the handler makes with it.
+ * Element names seen so far, reused with the handler's answer for their attributes: a report
+ * has a handful of names and millions of elements, a reused string is hashed once for every
+ * lookup the handler makes with it, and `wants` is asked once per name.
  */
 export class Names {
-  private readonly seen: string[] = [];
+  private readonly seen: Known[] = [];
 
-  get(buf: string, start: number, end: number): string {
+  constructor(private readonly wants: (name: string) => Wanted) {}
+
+  get(buf: string, start: number, end: number): Known {
     const length = end - start;
-    for (const name of this.seen) if (name.length === length && buf.startsWith(name, start)) return name;
-    const name = buf.slice(start, end);
-    if (this.seen.length < 64) this.seen.push(name);
-    return name;
+    const first = buf.charCodeAt(start);
+    for (let k = 0; k < this.seen.length; k++) {
+      const known = this.seen[k] as Known;
+      const name = known.name;
+      if (name.length === length && name.charCodeAt(0) === first && sameAt(buf, start, name)) return known;
+    }
+    // A property key is an internalized string: the handler's comparisons with its constants
+    // and its lookups keyed by the name then compare pointers.
+    const name = Object.keys({ [buf.slice(start, end)]: 0 })[0] as string;
+    const known = { name, want: this.wants(name) };
+    if (this.seen.length < 64) this.seen.push(known);
+    return known;
   }
 }
 
+/** What scanStartTag read: one object, written again for every tag (no allocation per tag). */
 export interface StartTag {
   name: string;
   attributes: Record<string, string>;
@@ -56,44 +84,47 @@ const isAttributeNameChar = (c: number) =>
   c > 32 && c !== 61 && c !== 47 && c !== 62 && c !== 34 && c !== 39 && c !== 60;
 
 /**
- * Reads the start tag at `lt` (the offset of its `<`). `wants` decides from the element name
+ * Reads the start tag at `lt` (the offset of its `<`). `names` knows from the element name
  * which of its attributes are kept (an element with none wanted gets `none`).
- * Returns undefined to leave the tag to the state machine.
+ * Fills `tag` and returns true, or returns false to leave the tag to the state machine.
  */
 export function scanStartTag(
   buf: string,
   lt: number,
   maxLength: number,
   names: Names,
-  wants: (name: string) => Wanted,
   none: Record<string, string>,
-): StartTag | undefined {
+  tag: StartTag,
+): boolean {
   let i = lt + 1;
-  if (!isNameStart(buf.charCodeAt(i))) return undefined;
+  if (!isNameStart(buf.charCodeAt(i))) return false;
   while (isNameChar(buf.charCodeAt(++i)));
-  const name = names.get(buf, lt + 1, i);
-  const want = wants(name);
+  const { name, want } = names.get(buf, lt + 1, i);
   const attributes: Record<string, string> = want === false ? none : {};
   for (;;) {
     const before = i;
     let c = buf.charCodeAt(i);
     while (isSpace(c)) c = buf.charCodeAt(++i);
-    if (c === 62 /* > */) return { name, attributes, selfClosing: false, end: i + 1 };
-    if (c === 47 /* / */)
-      return buf.charCodeAt(i + 1) === 62 ? { name, attributes, selfClosing: true, end: i + 2 } : undefined;
+    if (c === 62 /* > */ || (c === 47 /* / */ && buf.charCodeAt(i + 1) === 62)) {
+      tag.name = name;
+      tag.attributes = attributes;
+      tag.selfClosing = c === 47;
+      tag.end = c === 47 ? i + 2 : i + 1;
+      return true;
+    }
     // An attribute: after white space, a name, `=` (white space around it allowed), a quoted value.
-    if (i === before) return undefined;
+    if (i === before) return false;
     const nameStart = i;
     while (isAttributeNameChar(c)) c = buf.charCodeAt(++i);
-    if (i === nameStart) return undefined;
+    if (i === nameStart) return false;
     const nameEnd = i;
     while (isSpace(c)) c = buf.charCodeAt(++i);
-    if (c !== 61 /* = */) return undefined;
+    if (c !== 61 /* = */) return false;
     c = buf.charCodeAt(++i);
     while (isSpace(c)) c = buf.charCodeAt(++i);
-    if (c !== 34 /* " */ && c !== 39 /* ' */) return undefined;
+    if (c !== 34 /* " */ && c !== 39 /* ' */) return false;
     const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
-    if (close === -1 || close - lt > maxLength) return undefined;
+    if (close === -1 || close - lt > maxLength) return false;
     const key = keptName(want, buf, nameStart, nameEnd);
     if (key !== undefined) attributes[key] = decodeEntities(buf.slice(i + 1, close));
     i = close + 1;

@@ -12,11 +12,14 @@
 import { decodedChunks } from './encoding.js';
 import { decodeEntities } from './entities.js';
 import { ReportError } from './model.js';
-import { Names, keptName, scanStartTag, type Wanted } from './xml-tag.js';
+import { Names, keptName, sameAt, scanStartTag, type StartTag, type Wanted } from './xml-tag.js';
 
 export interface XmlHandler {
   open(name: string, attributes: Record<string, string>): void;
-  /** Which attributes of this element are read: all (true, the default), none, or those named. */
+  /**
+   * Which attributes of this element are read: all (true, the default), none, or those named.
+   * Asked once per element name: the answer must depend on the name alone.
+   */
   wantsAttributes?(name: string): Wanted;
   close(name: string): void;
   text(text: string): void;
@@ -34,10 +37,20 @@ const ATTR_FULL = /[ \t\r\n]*([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([
 const ATTR_HEAD = /([^\s=/>"'<]+)[ \t\r\n]*=[ \t\r\n]*(["'])/y;
 const CLOSE_TAG = /<\/([A-Za-z_:][\w.:-]*)[ \t\r\n]*>/y;
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
-function countLines(s: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+/**
+ * The line of a character offset in the file's decoded text, found by reading the file again:
+ * only an error needs a line, so the hot path counts no newlines.
+ */
+function lineOf(file: string, display: string, offset: number): number {
+  let line = 1;
+  let seen = 0;
+  for (const text of decodedChunks(file, display)) {
+    const end = Math.min(text.length, offset - seen);
+    for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) line++;
+    seen += text.length;
+    if (seen >= offset) break;
+  }
+  return line;
 }
 
 type Mode = 'text' | 'cdata' | 'comment' | 'pi' | 'doctype' | 'open' | 'close';
@@ -54,11 +67,13 @@ const WHAT: Record<Mode, string> = {
 
 export async function streamXml(file: string, handler: XmlHandler, display = file): Promise<void> {
   const stack: string[] = [];
-  const names = new Names();
+  const wants = (name: string): Wanted => handler.wantsAttributes?.(name) ?? true;
+  const names = new Names(wants);
+  const tag: StartTag = { name: '', attributes: NO_ATTRIBUTES, selfClosing: false, end: 0 };
   let buf = '';
   let pos = 0;
-  /** Newlines in the text dropped from buf so far. */
-  let linesBefore = 0;
+  /** Characters of text dropped from buf so far (buf[0] is this offset of the file's text). */
+  let dropped = 0;
   let sawRoot = false;
   let sawContent = false;
   let mode: Mode = 'text';
@@ -74,16 +89,14 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   // DOCTYPE: bracket depth and whether it declares entities.
   let doctypeDepth = 0;
   let doctypeHead = '';
-  /** Where the construct being read started (offset in buf), and its line once buf moved on. */
+  /** Where the construct being read started (offset in the file's text). */
   let constructStart = 0;
-  let constructLine: number | undefined;
 
-  const wants = (name: string): Wanted => handler.wantsAttributes?.(name) ?? true;
   const fail = (message: string, at: number): never => {
     throw new ReportError(
       display,
       `invalid XML: ${message}`,
-      linesBefore + countLines(buf, 0, Math.min(at, buf.length)) + 1,
+      lineOf(file, display, dropped + Math.min(at, buf.length)),
     );
   };
   /** Hands on buf[from, to) as text when the handler wants it (no copy otherwise). */
@@ -140,19 +153,14 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (lt === -1) return;
         if (buf.length - lt < 9 && !final) return; // not enough to tell `<![CDATA[` from `<!x`
         sawContent = true;
-        constructStart = lt;
-        constructLine = undefined;
+        constructStart = dropped + lt;
         const next = buf.charCodeAt(lt + 1);
         // Fast paths: a whole start or end tag already in the buffer is read by one regex;
         // anything else (cut by the chunk end, long values, bad syntax) by the state machine below.
         if (next === 47 /* / */) {
           // Most often the end tag of the open element, as written: no copy of its name.
           const open = stack.at(-1);
-          if (
-            open !== undefined &&
-            buf.startsWith(open, lt + 2) &&
-            buf.charCodeAt(lt + 2 + open.length) === 62 /* > */
-          ) {
+          if (open !== undefined && sameAt(buf, lt + 2, open) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
             stack.pop();
             handler.close(open);
             pos = lt + 3 + open.length;
@@ -175,8 +183,7 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
             continue;
           }
         } else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
-          const tag = scanStartTag(buf, lt, MAX_ATTRIBUTE, names, wants, NO_ATTRIBUTES);
-          if (tag) {
+          if (scanStartTag(buf, lt, MAX_ATTRIBUTE, names, NO_ATTRIBUTES, tag)) {
             tagName = tag.name;
             if (!stack.length && sawRoot) fail('a second root element', lt + 1);
             attributes = tag.attributes;
@@ -281,9 +288,10 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (!(after === 32 || after === 9 || after === 10 || after === 13 || after === 47 || after === 62)) {
           fail(`bad element name '${buf.slice(pos, Math.min(nameEnd + 1, pos + 40))}'`, pos);
         }
-        tagName = names.get(buf, pos, nameEnd);
+        const known = names.get(buf, pos, nameEnd);
+        tagName = known.name;
         if (!stack.length && sawRoot) fail('a second root element', pos);
-        want = wants(tagName);
+        want = known.want;
         attributes = want === false ? NO_ATTRIBUTES : {};
         phase = 'attrs';
         pos = nameEnd;
@@ -353,10 +361,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
     for (const text of decodedChunks(file, display)) {
       // Let timers and signals (cancellation) run every few megabytes.
       if (++chunks % 64 === 0) await new Promise((ok) => setImmediate(ok));
-      if (mode !== 'text' && constructLine === undefined)
-        constructLine = linesBefore + countLines(buf, 0, constructStart) + 1;
       if (pos > 0) {
-        linesBefore += countLines(buf, 0, pos);
+        dropped += pos;
         buf = buf.slice(pos);
         pos = 0;
       }
@@ -370,7 +376,7 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   }
   consume(true);
   if (mode !== 'text') {
-    const line = constructLine ?? linesBefore + countLines(buf, 0, constructStart) + 1;
+    const line = lineOf(file, display, constructStart);
     throw new ReportError(
       display,
       `invalid XML: the file ends inside ${WHAT[mode]}${stack.length ? ` in <${stack.at(-1)}>` : ''}`,
