@@ -34,12 +34,12 @@ function median(argv: string[]): number {
 const anchor = median(['-e', '0']);
 const rows: { action: string; ms: number; ratio: number }[] = [];
 for (const name of readdirSync(join(root, 'dist')).sort()) {
-  for (const entry of ['index.js', 'post.js']) {
+  for (const entry of ['index.js', 'post/index.js']) {
     const file = join(root, 'dist', name, entry);
     if (!existsSync(file)) continue;
     const ms = median([file]);
     rows.push({
-      action: entry === 'post.js' ? `${name} (post)` : name,
+      action: entry === 'post/index.js' ? `${name} (post)` : name,
       ms: Math.round(ms),
       ratio: Number((ms / anchor).toFixed(2)),
     });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundles every action with ncc: actions/<name>/src/main.ts -> <out>/<name>/index.js,
-// and src/post.ts -> post.js where the action has a post step. Each action is bundled in a
+// and src/post.ts -> post/index.js where the action has a post step (a folder of its own: each
+// compilation numbers its own lazy chunks, and two in one folder overwrite each other's). Each action is bundled in a
 // process of its own: ncc keeps what it compiled, and six actions in one process run out of heap.
 // Usage: node scripts/bundle.mjs [--out DIR] [name...]
 import ncc from '@vercel/ncc';
@@ -39,7 +40,7 @@ for (const name of actions) {
   await rm(dir, { recursive: true, force: true });
   for (const [entry, file] of [
     ['main.ts', 'index.js'],
-    ['post.ts', 'post.js'],
+    ['post.ts', 'post/index.js'],
   ]) {
     const src = join(root, 'actions', name, 'src', entry);
     if (!existsSync(src)) continue;
@@ -51,10 +52,11 @@ for (const name of actions) {
       target: 'es2022',
       cache: false,
     });
-    await mkdir(dir, { recursive: true });
+    const where = dirname(join(dir, file));
+    await mkdir(where, { recursive: true });
     await writeFile(join(dir, file), code);
     for (const [asset, { source }] of Object.entries(assets ?? {})) {
-      const target = join(dir, asset);
+      const target = join(where, asset);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, source);
     }

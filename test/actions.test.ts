@@ -24,7 +24,7 @@ describe('every action.yml', () => {
       expect(runs.main).toBe(`../../dist/${name}/index.js`);
       expect(existsSync(resolve(m.dir, runs.main))).toBe(true);
       if (runs.post) {
-        expect(runs.post).toBe(`../../dist/${name}/post.js`);
+        expect(runs.post).toBe(`../../dist/${name}/post/index.js`);
         expect(existsSync(resolve(m.dir, runs.post))).toBe(true);
       }
     });

@@ -31171,8 +31171,8 @@ class HaproxyFleet {
 
 
 
-// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 25 modules
-var delivery_src = __nccwpck_require__(43136);
+// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 26 modules
+var delivery_src = __nccwpck_require__(75604);
 // EXTERNAL MODULE: ./packages/github/src/index.ts + 5 modules
 var github_src = __nccwpck_require__(76314);
 ;// CONCATENATED MODULE: ./actions/canary/src/inputs.ts
@@ -31271,7 +31271,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76314);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(43136);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(75604);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(69308);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83666);
 
@@ -31361,7 +31361,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
                 ['duration', `${seconds}s`],
                 ...(result.verdict ? [['reason', result.verdict.reason]] : []),
             ]) +
-            `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}`);
+            `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}` +
+            (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .rolloutCharts */ .Nj)((0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .trafficChart */ .WL)(result.steps), inputs.checks, result.readings ?? []));
         if (result.outcome === 'aborted' && inputs.mode !== 'abort')
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
     }
@@ -31377,7 +31378,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 43136:
+/***/ 75604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31385,11 +31386,13 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   J: () => (/* reexport */ readJudgeInputs),
+  Nj: () => (/* reexport */ rolloutCharts),
   i7: () => (/* reexport */ runCanary),
+  WL: () => (/* reexport */ trafficChart),
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readStatus, releaseFolder, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, waitForQuiet
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readStatus, releaseFolder, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -31595,17 +31598,21 @@ class judge_Judge {
     failures = 0;
     inconclusive = 0;
     step = new Map();
+    steps = 0;
+    label = '';
     log = [];
     constructor(checks, limits) {
         this.checks = checks;
         this.limits = limits;
     }
-    startStep() {
+    startStep(label) {
+        this.steps++;
+        this.label = label ?? String(this.steps);
         this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], last: {} }]));
     }
     /** Records one reading; returns a verdict when the rollout must stop now. */
     measure(check, role, reading) {
-        this.log.push({ check: check.name, role, reading });
+        this.log.push({ step: this.label, check: check.name, role, reading });
         const data = this.step.get(check.name);
         data.last[role] = reading;
         if (reading.kind !== 'value') {
@@ -32405,7 +32412,7 @@ async function openCanaryRecord(config, canary, rollout, status, clock) {
  * stretch a step; the job's cancellation ends a read at once.
  */
 async function step_analysis_analyseStep(config, rollout, judge, stable) {
-    judge.startStep();
+    judge.startStep(rollout.label);
     const clock = config.clock ?? src/* systemClock */.ml;
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
     const started = clock.now();
@@ -32590,7 +32597,17 @@ async function runCanary(config) {
         config.inflight(undefined);
         log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
         const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+        return {
+            outcome: 'aborted',
+            deploymentId,
+            weight: 0,
+            stable,
+            verdict,
+            steps,
+            readings: judge.log,
+            startedAt,
+            endedAt: clock.now(),
+        };
     };
     const abort = async (verdict, weight, when) => {
         const elsewhere = await settledElsewhere();
@@ -32602,7 +32619,17 @@ async function runCanary(config) {
         await status(deploymentId, 'failure', status_codec_describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
         log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+        return {
+            outcome: 'aborted',
+            deploymentId,
+            weight: 0,
+            stable,
+            verdict,
+            steps,
+            readings: judge.log,
+            startedAt,
+            endedAt: clock.now(),
+        };
     };
     try {
         for (const weight of remaining) {
@@ -32632,7 +32659,16 @@ async function runCanary(config) {
                 steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
                 const retired = await records.retireOthers(deploymentId);
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+                return {
+                    outcome: 'promoted',
+                    deploymentId,
+                    weight,
+                    stable,
+                    steps,
+                    readings: judge.log,
+                    startedAt,
+                    endedAt: clock.now(),
+                };
             }
             await status(deploymentId, 'in_progress', status_codec_describeStatus({
                 kind: 'step',
@@ -32642,7 +32678,7 @@ async function runCanary(config) {
                 checks: config.checks.length,
             }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-            const verdict = await step_analysis_analyseStep(config, rollout, judge, stable);
+            const verdict = await step_analysis_analyseStep(config, { ...rollout, label: `${weight}%` }, judge, stable);
             if (verdict)
                 return await abort(verdict, weight, 'at');
             steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
@@ -32651,7 +32687,16 @@ async function runCanary(config) {
                 config.inflight(undefined);
                 log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
                 steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+                return {
+                    outcome: 'paused',
+                    deploymentId,
+                    weight,
+                    stable,
+                    steps,
+                    readings: judge.log,
+                    startedAt,
+                    endedAt: clock.now(),
+                };
             }
         }
     }
@@ -33017,6 +33062,7 @@ async function runPhased(config) {
             ...(previous ? { previous: previous.version } : {}),
             batches,
             verdict: verdict ?? { check: 'deploy', reason },
+            readings: judge.log,
             startedAt,
             endedAt: clock.now(),
         };
@@ -33061,7 +33107,7 @@ async function runPhased(config) {
             // shows in the next batch's health), as a pause between batches.
             let verdict;
             if (config.checks.length)
-                verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+                verdict = await analyseStep(config, { intervalMs: config.intervalMs, label: `batch ${index}` }, judge, stable);
             else
                 await clock.sleep(config.intervalMs, config.signal);
             if (verdict)
@@ -33086,6 +33132,7 @@ async function runPhased(config) {
         deploymentId,
         ...(previous ? { previous: previous.version } : {}),
         batches,
+        readings: judge.log,
         startedAt,
         endedAt: clock.now(),
     };
@@ -33418,7 +33465,119 @@ function readJudgeInputs(inputs, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/rollout-charts.ts
+/** Letters, digits, space and `._:/%+-` (`%%` folded to `%`), at most 60 characters: what a Mermaid label can hold as text. */
+function chartText(s) {
+    const plain = s
+        .replace(/[^\p{L}\p{N} ._:/+%-]/gu, ' ')
+        .replace(/%+/g, '%')
+        .replace(/\s+/g, ' ')
+        .trim();
+    return (plain || '-').slice(0, 60);
+}
+const num = (n) => String(Number(n.toPrecision(6)));
+const rollout_charts_median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const block = (lines) => ['```mermaid', ...lines, '```', ''].join('\n');
+/** Steps in the order they were judged, each with the finite readings of one check and role. */
+function byStep(readings, check, role) {
+    const steps = new Map();
+    for (const r of readings) {
+        if (r.check !== check)
+            continue;
+        if (!steps.has(r.step))
+            steps.set(r.step, []);
+        if (r.role === role && r.reading.kind === 'value' && Number.isFinite(r.reading.value))
+            steps.get(r.step).push(r.reading.value);
+    }
+    return steps;
+}
+/** One xychart per check that has readings; markdown, empty when nothing was measured. */
+function checkCharts(checks, readings) {
+    const out = [];
+    for (const check of checks) {
+        const canary = byStep(readings, check.name, 'canary');
+        if (!canary.size)
+            continue;
+        const stable = byStep(readings, check.name, 'stable');
+        const baseline = check.compare === 'baseline';
+        const pick = (xs) => baseline ? rollout_charts_median(xs) : check.max === undefined && check.min !== undefined ? Math.min(...xs) : Math.max(...xs);
+        const shown = [...canary].filter(([step, xs]) => xs.length > 0 && (!baseline || (stable.get(step)?.length ?? 0) > 0));
+        const missing = [...canary.keys()].filter((step) => !shown.some(([s]) => s === step));
+        const what = baseline
+            ? 'canary median (line 1) against stable median (line 2)'
+            : `${check.max === undefined && check.min !== undefined ? 'lowest' : 'highest'} canary reading per step (line 1) against ${check.max !== undefined ? `max ${num(check.max)}` : `min ${num(check.min)}`} (line 2${check.max !== undefined && check.min !== undefined ? `, min ${num(check.min)} line 3` : ''})`;
+        out.push(`**${chartText(check.name)}**: ${what}.`);
+        if (!shown.length) {
+            out.push(`_No numeric reading in any step (${missing.map(chartText).join(', ')}): nothing to draw._\n`);
+            continue;
+        }
+        const values = shown.map(([, xs]) => pick(xs));
+        const lines = [values];
+        if (baseline)
+            lines.push(shown.map(([step]) => rollout_charts_median(stable.get(step))));
+        else {
+            if (check.max !== undefined)
+                lines.push(shown.map(() => check.max));
+            if (check.min !== undefined)
+                lines.push(shown.map(() => check.min));
+        }
+        const all = lines.flat();
+        const lo = Math.min(0, ...all);
+        const hi = Math.max(...all);
+        out.push(block([
+            'xychart-beta',
+            `  title "${chartText(check.name)}"`,
+            `  x-axis [${shown.map(([step]) => `"${chartText(step)}"`).join(', ')}]`,
+            `  y-axis "value" ${num(lo)} --> ${num(hi > lo ? hi * 1.1 : lo + 1)}`,
+            ...lines.map((l) => `  line [${l.map(num).join(', ')}]`),
+        ]));
+        if (missing.length)
+            out.push(`_No numeric reading in step ${missing.map(chartText).join(', ')}: left off the chart._\n`);
+    }
+    return out.join('\n');
+}
+/** A canary's traffic share per step, as bars. */
+function trafficChart(steps) {
+    if (!steps.length)
+        return '';
+    return block([
+        'xychart-beta',
+        '  title "Canary traffic per step"',
+        `  x-axis [${steps.map((s, i) => `"${i + 1}: ${chartText(s.outcome)}"`).join(', ')}]`,
+        '  y-axis "% of requests" 0 --> 100',
+        `  bar [${steps.map((s) => num(Math.min(100, Math.max(0, s.weight)))).join(', ')}]`,
+    ]);
+}
+/** A phased release's batches in order: their targets, and which passed, failed or never ran. */
+function batchChart(batches, count) {
+    const nodes = [];
+    for (let i = 1; i <= count; i++) {
+        const b = batches.find((x) => x.index === i);
+        const targets = b ? b.targets.map(chartText).join(' ') : '';
+        const label = b ? `batch ${i}: ${b.outcome}${targets ? ` - ${targets}` : ''}` : `batch ${i}: not run`;
+        nodes.push(`  b${i}["${chartText(label).slice(0, 60)}"]:::${b ? (b.outcome === 'released' ? 'ok' : 'bad') : 'idle'}`);
+    }
+    return block([
+        'flowchart LR',
+        ...nodes,
+        ...(count > 1 ? [`  ${Array.from({ length: count }, (_, i) => `b${i + 1}`).join(' --> ')}`] : []),
+        '  classDef ok fill:#dafbe1,stroke:#1a7f37',
+        '  classDef bad fill:#ffebe9,stroke:#cf222e',
+        '  classDef idle fill:#f6f8fa,stroke:#8c959f',
+    ]);
+}
+/** The summary's pictures: the progression, then one chart per check (markdown). */
+function rolloutCharts(progress, checks, readings) {
+    const charts = checkCharts(checks, readings);
+    return `\n### Progress\n\n${progress}${charts ? `\n### Checks\n\n${charts}` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

@@ -30852,7 +30852,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readJudgeInputs, readStatus, releaseFolder, restorePrevious, runCanary, runPhased, runningCanary, runningRollback, waitForQuiet
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readJudgeInputs, readStatus, releaseFolder, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, trafficChart, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -31651,7 +31651,7 @@ async function canary_start_openCanaryRecord(config, canary, rollout, status, cl
  * stretch a step; the job's cancellation ends a read at once.
  */
 async function step_analysis_analyseStep(config, rollout, judge, stable) {
-    judge.startStep();
+    judge.startStep(rollout.label);
     const clock = config.clock ?? systemClock;
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
     const started = clock.now();
@@ -31836,7 +31836,17 @@ async function runCanary(config) {
         config.inflight(undefined);
         log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
         const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+        return {
+            outcome: 'aborted',
+            deploymentId,
+            weight: 0,
+            stable,
+            verdict,
+            steps,
+            readings: judge.log,
+            startedAt,
+            endedAt: clock.now(),
+        };
     };
     const abort = async (verdict, weight, when) => {
         const elsewhere = await settledElsewhere();
@@ -31848,7 +31858,17 @@ async function runCanary(config) {
         await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
         log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-        return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+        return {
+            outcome: 'aborted',
+            deploymentId,
+            weight: 0,
+            stable,
+            verdict,
+            steps,
+            readings: judge.log,
+            startedAt,
+            endedAt: clock.now(),
+        };
     };
     try {
         for (const weight of remaining) {
@@ -31878,7 +31898,16 @@ async function runCanary(config) {
                 steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
                 const retired = await records.retireOthers(deploymentId);
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-                return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+                return {
+                    outcome: 'promoted',
+                    deploymentId,
+                    weight,
+                    stable,
+                    steps,
+                    readings: judge.log,
+                    startedAt,
+                    endedAt: clock.now(),
+                };
             }
             await status(deploymentId, 'in_progress', describeStatus({
                 kind: 'step',
@@ -31888,7 +31917,7 @@ async function runCanary(config) {
                 checks: config.checks.length,
             }));
             log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-            const verdict = await analyseStep(config, rollout, judge, stable);
+            const verdict = await analyseStep(config, { ...rollout, label: `${weight}%` }, judge, stable);
             if (verdict)
                 return await abort(verdict, weight, 'at');
             steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
@@ -31897,7 +31926,16 @@ async function runCanary(config) {
                 config.inflight(undefined);
                 log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
                 steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-                return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+                return {
+                    outcome: 'paused',
+                    deploymentId,
+                    weight,
+                    stable,
+                    steps,
+                    readings: judge.log,
+                    startedAt,
+                    endedAt: clock.now(),
+                };
             }
         }
     }
@@ -32263,6 +32301,7 @@ async function runPhased(config) {
             ...(previous ? { previous: previous.version } : {}),
             batches,
             verdict: verdict ?? { check: 'deploy', reason },
+            readings: judge.log,
             startedAt,
             endedAt: clock.now(),
         };
@@ -32307,7 +32346,7 @@ async function runPhased(config) {
             // shows in the next batch's health), as a pause between batches.
             let verdict;
             if (config.checks.length)
-                verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+                verdict = await analyseStep(config, { intervalMs: config.intervalMs, label: `batch ${index}` }, judge, stable);
             else
                 await clock.sleep(config.intervalMs, config.signal);
             if (verdict)
@@ -32332,6 +32371,7 @@ async function runPhased(config) {
         deploymentId,
         ...(previous ? { previous: previous.version } : {}),
         batches,
+        readings: judge.log,
         startedAt,
         endedAt: clock.now(),
     };
@@ -32665,6 +32705,7 @@ function readJudgeInputs(inputs, options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

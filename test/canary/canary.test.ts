@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPostStep, startPrometheus, type Proc } from '@rollgate/testbed';
 import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
+import { mermaidBlocks, parseMermaid } from '../lib/mermaid.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -38,6 +39,11 @@ describe('canary action over real nginx and Prometheus', () => {
     expect(stats.failures).toEqual([]);
     expect(r.post?.stdout).toContain('Canary settled: nothing to undo.');
     expect(r.summary).toContain('Canary 1.1.0: promoted');
+    // The pictures: traffic per step, then each check per step; Mermaid parses them.
+    const charts = mermaidBlocks(r.summary);
+    expect(charts[0]).toContain('bar [25, 50, 100]');
+    expect(charts.length).toBeGreaterThanOrEqual(2);
+    expect(parseMermaid(charts).every((c) => c.type === 'xychart')).toBe(true);
   }, 60_000);
 
   it('rolls back a canary that answers 20% errors, at the first step', async () => {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runAction, startLoad } from '@rollgate/testbed';
 import { startFleet, type FleetStack } from './stack.js';
+import { mermaidBlocks, parseMermaid } from '../lib/mermaid.js';
 
 let stack: FleetStack;
 
@@ -37,6 +38,11 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
     expect(stats.failures).toEqual([]);
     expect(stats.retried).toBe(0);
     expect(r.summary).toContain('Phased release of 1.1.0: released');
+    // The pictures: the batches, then the error rate per batch against its threshold; Mermaid parses them.
+    const charts = mermaidBlocks(r.summary);
+    expect(charts[0]).toContain('b3["batch 3: released - web-4 web-5 web-6"]:::ok');
+    expect(charts[1]).toMatch(/x-axis \["batch 1", "batch 2", "batch 3"\]/);
+    expect(parseMermaid(charts)).toEqual([{ type: 'flowchart-v2' }, { type: 'xychart' }]);
   }, 240_000);
 
   it('catches a bad version (20% errors) in the first batch and puts the previous release back', async () => {
@@ -61,6 +67,10 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
     expect(served.data.result.map((x) => x.metric.instance)).toEqual([stack.targets[0]?.address]);
     expect(stats.failed / stats.sent).toBeLessThan(0.05);
     expect(stats.retried).toBe(0);
+    const charts = mermaidBlocks(r.summary);
+    expect(charts[0]).toContain('b1["batch 1: failed - web-1"]:::bad');
+    expect(charts[0]).toContain('b2["batch 2: not run"]:::idle');
+    expect(parseMermaid(charts).every((c) => c.type !== undefined)).toBe(true);
   }, 240_000);
 
   it('refuses bad input with one line before anything changes', async () => {

@@ -13,7 +13,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
-import { Cancelled, runCanary } from '@rollgate/delivery';
+import { Cancelled, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -109,7 +109,8 @@ await runAction(async () => {
         `\n${table(
           ['step', 'time', 'outcome', 'reason'],
           result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']),
-        )}`,
+        )}` +
+        rolloutCharts(trafficChart(result.steps), inputs.checks, result.readings ?? []),
     );
     if (result.outcome === 'aborted' && inputs.mode !== 'abort')
       throw new ActionError(

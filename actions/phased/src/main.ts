@@ -12,7 +12,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
-import { Cancelled, runPhased } from '@rollgate/delivery';
+import { Cancelled, batchChart, rolloutCharts, runPhased } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -86,7 +86,8 @@ await runAction(async () => {
             t.address,
             result.outcome === 'released' ? inputs.version : (result.previous ?? 'out of the load balancer'),
           ]),
-        )}`,
+        )}` +
+        rolloutCharts(batchChart(result.batches, inputs.batches.length), inputs.checks, result.readings),
     );
     if (result.outcome === 'rolled-back')
       throw new ActionError(

@@ -37,26 +37,39 @@ interface StepData {
   last: { canary?: Reading; stable?: Reading };
 }
 
+/** One reading as the judge took it, with the step it belongs to (for the summary's charts). */
+export interface LoggedReading {
+  /** The step's label (`25%`, `batch 2`), or its number when it has none. */
+  step: string;
+  check: string;
+  role: 'canary' | 'stable';
+  reading: Reading;
+}
+
 const fmt = (n: number) => (Math.abs(n) >= 100 ? String(Math.round(n * 100) / 100) : String(Number(n.toPrecision(3))));
 
 export class Judge {
   failures = 0;
   inconclusive = 0;
   private step = new Map<string, StepData>();
-  readonly log: { check: string; role: string; reading: Reading }[] = [];
+  private steps = 0;
+  private label = '';
+  readonly log: LoggedReading[] = [];
 
   constructor(
     readonly checks: Check[],
     private readonly limits: Limits,
   ) {}
 
-  startStep(): void {
+  startStep(label?: string): void {
+    this.steps++;
+    this.label = label ?? String(this.steps);
     this.step = new Map(this.checks.map((c) => [c.name, { canary: [], stable: [], last: {} }]));
   }
 
   /** Records one reading; returns a verdict when the rollout must stop now. */
   measure(check: Check, role: 'canary' | 'stable', reading: Reading): Verdict | undefined {
-    this.log.push({ check: check.name, role, reading });
+    this.log.push({ step: this.label, check: check.name, role, reading });
     const data = this.step.get(check.name) as StepData;
     data.last[role] = reading;
     if (reading.kind !== 'value') {

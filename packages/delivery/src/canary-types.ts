@@ -1,5 +1,5 @@
 /** The canary's configuration, result and in-flight state: the types its modules share (no cycles). */
-import type { Check, Verdict } from '@rollgate/analysis';
+import type { Check, LoggedReading, Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
 import type { ArtifactRef, GitHub, ReleasePayload, ReleaseRecords, Repo } from '@rollgate/github';
@@ -79,6 +79,8 @@ export interface CanaryResult {
   stable: Backend;
   verdict?: Verdict;
   steps: StepRecord[];
+  /** Every reading the judge took, by step (the summary's charts). */
+  readings?: LoggedReading[];
   startedAt: number;
   endedAt: number;
 }

@@ -128,7 +128,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       `The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`,
     );
     const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+    return {
+      outcome: 'aborted',
+      deploymentId,
+      weight: 0,
+      stable,
+      verdict,
+      steps,
+      readings: judge.log,
+      startedAt,
+      endedAt: clock.now(),
+    };
   };
   const abort = async (verdict: Verdict, weight: number, when: 'at' | 'before'): Promise<CanaryResult> => {
     const elsewhere = await settledElsewhere();
@@ -138,7 +148,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
     config.inflight(undefined);
     log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-    return { outcome: 'aborted', deploymentId, weight: 0, stable, verdict, steps, startedAt, endedAt: clock.now() };
+    return {
+      outcome: 'aborted',
+      deploymentId,
+      weight: 0,
+      stable,
+      verdict,
+      steps,
+      readings: judge.log,
+      startedAt,
+      endedAt: clock.now(),
+    };
   };
   try {
     for (const weight of remaining) {
@@ -172,7 +192,16 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         log(
           `Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
         );
-        return { outcome: 'promoted', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+        return {
+          outcome: 'promoted',
+          deploymentId,
+          weight,
+          stable,
+          steps,
+          readings: judge.log,
+          startedAt,
+          endedAt: clock.now(),
+        };
       }
       await status(
         deploymentId,
@@ -186,7 +215,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         }),
       );
       log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-      const verdict = await analyseStep(config, rollout, judge, stable);
+      const verdict = await analyseStep(config, { ...rollout, label: `${weight}%` }, judge, stable);
       if (verdict) return await abort(verdict, weight, 'at');
       steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
       if (config.mode === 'start') {
@@ -194,7 +223,16 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         config.inflight(undefined);
         log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
         steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
-        return { outcome: 'paused', deploymentId, weight, stable, steps, startedAt, endedAt: clock.now() };
+        return {
+          outcome: 'paused',
+          deploymentId,
+          weight,
+          stable,
+          steps,
+          readings: judge.log,
+          startedAt,
+          endedAt: clock.now(),
+        };
       }
     }
   } catch (error) {

@@ -8,3 +8,4 @@ export * from './phased.js';
 export * from './phased-plan.js';
 export * from './judge-inputs.js';
 export * from './release-deployer.js';
+export * from './rollout-charts.js';

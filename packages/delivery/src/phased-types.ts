@@ -1,5 +1,5 @@
 /** The phased release's configuration, ports, in-flight state and result: the types its modules share (no cycles). */
-import type { Verdict } from '@rollgate/analysis';
+import type { LoggedReading, Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { Fleet } from '@rollgate/traffic';
 import type { Target } from './phased-plan.js';
@@ -68,6 +68,8 @@ export interface PhasedResult {
   previous?: string;
   batches: BatchRecord[];
   verdict?: Verdict;
+  /** Every reading the judge took, by batch (the summary's charts). */
+  readings: LoggedReading[];
   startedAt: number;
   endedAt: number;
 }

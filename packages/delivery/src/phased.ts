@@ -136,6 +136,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       ...(previous ? { previous: previous.version } : {}),
       batches,
       verdict: verdict ?? { check: 'deploy', reason },
+      readings: judge.log,
       startedAt,
       endedAt: clock.now(),
     };
@@ -182,7 +183,8 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       // Without checks the batch still bakes for the interval (a crash or a failed health check
       // shows in the next batch's health), as a pause between batches.
       let verdict: Verdict | undefined;
-      if (config.checks.length) verdict = await analyseStep(config, { intervalMs: config.intervalMs }, judge, stable);
+      if (config.checks.length)
+        verdict = await analyseStep(config, { intervalMs: config.intervalMs, label: `batch ${index}` }, judge, stable);
       else await clock.sleep(config.intervalMs, config.signal);
       if (verdict) return await rollBack(index, verdict.reason, verdict);
       batches.push({ index, targets: names(batch), outcome: 'released' });
@@ -204,6 +206,7 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     deploymentId,
     ...(previous ? { previous: previous.version } : {}),
     batches,
+    readings: judge.log,
     startedAt,
     endedAt: clock.now(),
   };

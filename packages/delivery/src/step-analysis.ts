@@ -34,11 +34,11 @@ export type JudgeConfig = Pick<
  */
 export async function analyseStep(
   config: JudgeConfig,
-  rollout: Pick<Plan, 'intervalMs'>,
+  rollout: Pick<Plan, 'intervalMs'> & { label?: string },
   judge: Judge,
   stable: Backend,
 ): Promise<Verdict | undefined> {
-  judge.startStep();
+  judge.startStep(rollout.label);
   const clock = config.clock ?? systemClock;
   const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
   const started = clock.now();
