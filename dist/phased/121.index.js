@@ -18246,7 +18246,7 @@ module.exports = function isObject(x) {
 
 /***/ }),
 
-/***/ 53223:
+/***/ 75604:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -42786,7 +42786,7 @@ var whichTypedArray = __webpack_require__(54768);
 var taSlice = __webpack_require__(39013);
 var gopd = __webpack_require__(33170);
 var defineDataProperty = __webpack_require__(31316);
-var ToPrimitive = __webpack_require__(53223);
+var ToPrimitive = __webpack_require__(75604);
 
 // TODO: use call-bind, is-date, is-regex, is-string, is-boolean-object, is-number-object
 function toS(obj) { return Object.prototype.toString.call(obj); }
@@ -53822,7 +53822,7 @@ module.exports = function ToNumber(argument) {
 
 
 
-var toPrimitive = __webpack_require__(53223);
+var toPrimitive = __webpack_require__(75604);
 
 // https://262.ecma-international.org/6.0/#sec-toprimitive
 

@@ -30767,476 +30767,50 @@ const DEFAULTS = {
 
 /***/ }),
 
-/***/ 64609:
+/***/ 1518:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  B: () => (/* binding */ fleetPorts),
-  X: () => (/* binding */ readPhasedInputs)
-});
-
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
-var src = __nccwpck_require__(43410);
-// EXTERNAL MODULE: ./packages/delivery/src/index.ts + 26 modules
-var delivery_src = __nccwpck_require__(75604);
-// EXTERNAL MODULE: ./packages/github/src/index.ts + 5 modules
-var github_src = __nccwpck_require__(76314);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
-/**
- * nginx: writes an upstream include with a weight per version, checks the whole config with
- * `nginx -t`, then reloads. 0 % and 100 % leave a server out (nginx rejects weight=0). The
- * include is replaced atomically, and put back as it was when the check fails.
- */
-
-
-
-function renderUpstream(name, split) {
-    const lines = [
-        '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
-        `upstream ${name} {`,
-    ];
-    for (const [backend, weight, role] of [
-        [split.stable, 100 - split.canaryWeight, 'stable'],
-        [split.canary, split.canaryWeight, 'canary'],
-    ]) {
-        if (weight <= 0)
-            continue;
-        // Both values go into the config file: checked by the one validator (no newline, `;`, `{`
-        // or `#` can pass), whatever they came from (an input, or a payload read back).
-        const address = checkValue('address', backend.address, `nginx: the ${role} address`);
-        const version = checkValue('version', backend.version, `nginx: the ${role} version`);
-        lines.push(`    server ${address} weight=${weight}; # ${role} ${version}`);
-    }
-    lines.push('}', '');
-    return lines.join('\n');
-}
-class nginx_NginxProvider {
-    options;
-    name = 'nginx';
-    addressesReachable = true;
-    programs;
-    constructor(options) {
-        this.options = options;
-        this.programs = [
-            { input: 'nginx-test-command', argv: options.testCommand },
-            { input: 'nginx-reload-command', argv: options.reloadCommand },
-        ];
-    }
-    async setSplit(split) {
-        const { upstreamFile } = this.options;
-        const next = renderUpstream(this.options.upstreamName, split);
-        const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
-        if (previous === next)
-            return;
-        const temp = `${upstreamFile}.rollgate-${process.pid}`;
-        await writeFile(temp, next);
-        await rename(temp, upstreamFile);
-        const [test, ...testArgs] = this.options.testCommand;
-        const checked = await execFile(test, testArgs, { echo: false });
-        if (checked.exitCode !== 0) {
-            if (previous === undefined)
-                await rm(upstreamFile, { force: true });
-            else
-                await writeFile(upstreamFile, previous);
-            const why = (checked.stderr || checked.stdout)
-                .trim()
-                .split('\n')
-                .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
-            throw new ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
-        }
-        const [reload, ...reloadArgs] = this.options.reloadCommand;
-        const reloaded = await execFile(reload, reloadArgs, { echo: false });
-        if (reloaded.exitCode !== 0)
-            throw new ActionError(`nginx reload failed: ${(reloaded.stderr || reloaded.stdout).trim().split('\n').at(-1)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/traffic/src/command.ts
-/** command: runs the user's program with the split as arguments and env (no shell). */
-
-class command_CommandProvider {
-    argv;
-    name = 'command';
-    programs;
-    constructor(argv) {
-        this.argv = argv;
-        this.programs = [{ input: 'traffic-command', argv }];
-    }
-    async setSplit(split) {
-        const [program, ...args] = this.argv;
-        const r = await execFile(program, [...args, String(split.canaryWeight), split.canary.version, split.stable.version], {
-            env: {
-                ROLLGATE_CANARY_WEIGHT: String(split.canaryWeight),
-                ROLLGATE_STABLE_WEIGHT: String(100 - split.canaryWeight),
-                ROLLGATE_CANARY_VERSION: split.canary.version,
-                ROLLGATE_STABLE_VERSION: split.stable.version,
-                ROLLGATE_CANARY_ADDRESS: split.canary.address ?? '',
-                ROLLGATE_STABLE_ADDRESS: split.stable.address ?? '',
-            },
-        });
-        if (r.exitCode !== 0) {
-            throw new ActionError(`traffic command '${this.argv.join(' ')}' exited with code ${r.exitCode} setting ${split.canaryWeight}%: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/traffic/src/http.ts
-/** http: POSTs the split as JSON to the user's endpoint (a load balancer API, a feature flag service...). */
-
-class http_HttpProvider {
-    url;
-    headers;
-    timeoutMs;
-    name = 'http';
-    constructor(url, headers = {}, timeoutMs = 10_000) {
-        this.url = url;
-        this.headers = headers;
-        this.timeoutMs = timeoutMs;
-    }
-    async setSplit(split) {
-        const body = {
-            canary: { version: split.canary.version, weight: split.canaryWeight, address: split.canary.address },
-            stable: { version: split.stable.version, weight: 100 - split.canaryWeight, address: split.stable.address },
-        };
-        let res;
-        try {
-            res = await fetch(this.url, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json', ...this.headers },
-                body: JSON.stringify(body),
-                signal: AbortSignal.timeout(this.timeoutMs),
-            });
-        }
-        catch (error) {
-            throw new ActionError(`traffic endpoint ${this.url} unreachable setting ${split.canaryWeight}%: ${error.message}`);
-        }
-        if (!res.ok)
-            throw new ActionError(`traffic endpoint ${this.url} answered ${res.status} setting ${split.canaryWeight}%.`);
-    }
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
-;// CONCATENATED MODULE: ./packages/traffic/src/haproxy.ts
-/**
- * haproxy: weights set at run time over HAProxy's admin socket (the Runtime API), with no
- * reload, so no connection is dropped (an nginx reload closes idle keep-alive connections).
- * The backend has two server slots, one per role (default `stable` and `canary`): each move
- * points the slots at the versions' addresses (`set server <b>/<s> addr <ip> port <port>`),
- * sets their weights (`set server <b>/<s> weight <w>`, 0 takes no new requests) and marks them
- * ready, stable slot first, then reads `show servers state <b>` back to check what HAProxy holds.
- * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state)
- */
-
-
-const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
-/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-function haproxyCommand(socket, command, timeoutMs = 5000) {
-    return new Promise((resolve, reject) => {
-        const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
-        const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
-        let out = '';
-        const timer = setTimeout(() => conn.destroy(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
-        conn.setEncoding('utf8');
-        conn.on('connect', () => conn.write(`${command}\n`));
-        conn.on('data', (d) => (out += d));
-        conn.on('error', (e) => {
-            clearTimeout(timer);
-            reject(new src.ActionError(`HAProxy admin socket ${socket}: ${e.message}`));
-        });
-        conn.on('close', () => {
-            clearTimeout(timer);
-            resolve(out);
-        });
-    });
-}
-class haproxy_HaproxyProvider {
-    options;
-    name = 'haproxy';
-    // HAProxy runs beside the runner and reaches the same addresses.
-    addressesReachable = true;
-    constructor(options) {
-        this.options = options;
-        for (const [input, value] of [
-            ['haproxy-backend', options.backend],
-            ['haproxy-stable-server', options.stableServer],
-            ['haproxy-canary-server', options.canaryServer],
-        ]) {
-            if (!NAME.test(value))
-                throw new ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
-        }
-        if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
-            throw new ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
-        }
-    }
-    async run(commands) {
-        // Each command on its own: one failing is named, and nothing after it runs.
-        for (const command of commands) {
-            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
-            // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
-            // addr"); the other commands answer nothing when they succeed. show servers state checks after.
-            const report = / addr /.test(command) &&
-                /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
-            if (answer && !report)
-                throw new ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
-        }
-    }
-    slot(server, weight, address) {
-        const at = `${this.options.backend}/${server}`;
-        const m = address ? ADDRESS.exec(address) : null;
-        if (address && !m)
-            throw new ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
-        return [
-            ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
-            `set server ${at} weight ${weight}`,
-            `set server ${at} state ready`,
-        ];
-    }
-    /** What HAProxy holds now for the two slots: address and weight. */
-    async state() {
-        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
-        const out = {};
-        for (const line of text.split('\n')) {
-            // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
-            const f = line.trim().split(/\s+/);
-            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
-                continue;
-            out[f[3]] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
-        }
-        return out;
-    }
-    async setSplit(split) {
-        const w = Math.round(split.canaryWeight);
-        const { stableServer, canaryServer } = this.options;
-        // Stable first: while the canary slot changes address, every request has somewhere to go.
-        await this.run([
-            ...this.slot(stableServer, 100 - w, split.stable.address),
-            `set server ${this.options.backend}/${canaryServer} weight 0`,
-            ...this.slot(canaryServer, w, split.canary.address),
-        ]);
-        const held = await this.state();
-        const check = (server, weight, address) => {
-            const s = held[server];
-            if (!s)
-                throw new ActionError(`HAProxy backend ${this.options.backend} has no server ${server} (show servers state)`);
-            if (s.weight !== weight || (address && s.address !== address)) {
-                throw new ActionError(`HAProxy holds ${server} at ${s.address} weight ${s.weight}, not ${address ?? s.address} weight ${weight}`);
-            }
-        };
-        check(stableServer, 100 - w, split.stable.address);
-        check(canaryServer, w, split.canary.address);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/traffic/src/inputs.ts
-/** The traffic-provider inputs shared by the canary and rollback actions. */
-
-
-
-
-
-function trafficFromInputs(inputs) {
-    const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http']);
-    if (provider === 'haproxy') {
-        return new HaproxyProvider({
-            socket: inputs.string('haproxy-socket', { required: true }),
-            backend: inputs.string('haproxy-backend', { required: true }),
-            stableServer: inputs.string('haproxy-stable-server', { required: true }),
-            canaryServer: inputs.string('haproxy-canary-server', { required: true }),
-        });
-    }
-    if (provider === 'nginx') {
-        return new NginxProvider({
-            upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
-            upstreamName: inputs.string('nginx-upstream-name', {
-                required: true,
-                pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
-            }),
-            testCommand: splitArgs(inputs.string('nginx-test-command', { required: true })),
-            reloadCommand: splitArgs(inputs.string('nginx-reload-command', { required: true })),
-        });
-    }
-    if (provider === 'command')
-        return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
-    const url = inputs.string('traffic-url', {
-        required: true,
-        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
-    });
-    const token = inputs.string('traffic-token');
-    return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
-}
-
-;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
-/**
- * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
- * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
- * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
- * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
- * drain flag 0x08 set or cleared).
- * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
- */
-
-
-/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
-const FORCED_DRAIN = 0x08;
-const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-class HaproxyFleet {
-    options;
-    name = 'haproxy';
-    constructor(options) {
-        this.options = options;
-        if (!haproxy_fleet_NAME.test(options.backend))
-            throw new src.ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
-    }
-    command(text) {
-        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
-    }
-    /** srv_admin_state of every server of the backend. */
-    async adminStates() {
-        const text = await this.command(`show servers state ${this.options.backend}`);
-        const out = new Map();
-        for (const line of text.split('\n')) {
-            const f = line.trim().split(/\s+/);
-            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
-                continue;
-            out.set(f[3], Number(f[6]));
-        }
-        return out;
-    }
-    async check(servers) {
-        const known = await this.adminStates();
-        if (known.size === 0)
-            throw new src.ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
-        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
-        if (missing.length)
-            throw new src.ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
-    }
-    async setState(servers, state) {
-        for (const s of servers) {
-            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
-            if (answer)
-                throw new src.ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
-        }
-        const held = await this.adminStates();
-        for (const s of servers) {
-            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
-            if (drained !== (state === 'drain'))
-                throw new src.ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
-        }
-    }
-    /** Current sessions per server of the backend (`show stat`, field scur). */
-    async sessions() {
-        const text = await this.command('show stat');
-        const out = new Map();
-        for (const line of text.split('\n')) {
-            const f = line.split(',');
-            if (f[0] === this.options.backend && f[1] && f[1] !== 'BACKEND' && f[1] !== 'FRONTEND')
-                out.set(f[1], Number(f[4]));
-        }
-        return out;
-    }
-    async drain(servers) {
-        if (!servers.length)
-            return;
-        await this.setState(servers, 'drain');
-        const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
-        for (;;) {
-            const now = await this.sessions();
-            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
-            if (!busy.length)
-                return;
-            if (Date.now() >= until)
-                throw new src.ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
-            await new Promise((ok) => setTimeout(ok, 200));
-        }
-    }
-    async ready(servers) {
-        if (servers.length)
-            await this.setState(servers, 'ready');
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./actions/phased/src/inputs.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* reexport safe */ _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__.B0),
+/* harmony export */   X: () => (/* binding */ readPhasedInputs)
+/* harmony export */ });
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38253);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76314);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
 
 
 
 function readPhasedInputs(inputs) {
-    const targets = (0,delivery_src/* parseTargets */.Sx)(inputs.string('targets', { required: true }));
-    const batches = (0,delivery_src/* planBatches */.un)(inputs.string('batches'), targets, inputs.string('min-healthy'));
+    const fleet = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readFleetInputs */ .OP)(inputs);
+    const batches = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .planBatches */ .un)(inputs.string('batches'), fleet.targets, inputs.string('min-healthy'));
     const intervalMs = inputs.duration('interval');
     if (intervalMs < 1000 || intervalMs > 86_400_000)
-        throw new src/* InputError */.dz('interval', 'a duration from 1s to 24h', inputs.string('interval'));
-    const healthUrl = inputs.string('health-url', {
-        pattern: {
-            regex: /^https?:\/\/\{address\}\S*$/,
-            description: 'an http(s) URL whose host is {address} (e.g. http://{address}/healthz)',
-        },
-    });
-    const healthTimeoutMs = inputs.duration('health-timeout');
-    if (healthTimeoutMs < 1000 || healthTimeoutMs > 3_600_000)
-        throw new src/* InputError */.dz('health-timeout', 'a duration from 1s to 1h', inputs.string('health-timeout'));
-    const drainTimeoutMs = inputs.duration('drain-timeout');
-    if (drainTimeoutMs > 3_600_000)
-        throw new src/* InputError */.dz('drain-timeout', 'a duration up to 1h', inputs.string('drain-timeout'));
-    const judging = (0,delivery_src/* readJudgeInputs */.J)(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
-    const deployCommand = (0,src/* splitArgs */.sG)(inputs.string('deploy-command', { required: true }));
-    const socket = inputs.string('haproxy-socket', { required: true });
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('interval', 'a duration from 1s to 24h', inputs.string('interval'));
+    const judging = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readJudgeInputs */ .J)(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
+    const deployCommand = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .splitArgs */ .sG)(inputs.string('deploy-command', { required: true }));
     return {
         ...judging,
-        version: inputs.string('version', { required: true, pattern: src/* VALUE_RULES */.mb.version }),
+        ...fleet,
+        version: inputs.string('version', { required: true, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
         environment: inputs.string('environment', { required: true }),
-        targets,
         batches,
         intervalMs,
-        ...(healthUrl ? { healthUrl } : {}),
-        healthTimeoutMs,
         deployCommand,
-        haproxy: { socket, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
         artifact: {
-            name: inputs.string('artifact-name', { required: true, pattern: src/* VALUE_RULES */.mb.name }),
+            name: inputs.string('artifact-name', { required: true, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
             digest: inputs.string('artifact-digest', {
                 required: true,
                 pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
             }),
             id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
             runId: inputs.string('artifact-run-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow run id' } }),
-            releaseTag: inputs.string('release-tag', { pattern: src/* VALUE_RULES */.mb.version }),
+            releaseTag: inputs.string('release-tag', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
         },
-        waitTimeoutMs: (0,delivery_src/* waitTimeoutFrom */.t3)(inputs),
-        trustedBranches: (0,github_src/* trustedBranchesFrom */.Ou)(inputs),
+        waitTimeoutMs: (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .waitTimeoutFrom */ .t3)(inputs),
+        trustedBranches: (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .trustedBranchesFrom */ .Ou)(inputs),
         token: inputs.string('github-token', { required: true }),
-    };
-}
-/** The fleet and the deployer, as the main step and the post step both run them. */
-function fleetPorts(inputs, gh, env) {
-    return {
-        fleet: new HaproxyFleet(inputs.haproxy),
-        deployer: (0,delivery_src/* commandDeployer */.ge)({
-            command: inputs.deployCommand,
-            gh,
-            token: inputs.token,
-            repo: { owner: env.owner, repo: env.repo },
-            ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
-            logger: src/* actionsLogger */.MV,
-        }),
     };
 }
 
@@ -31249,8 +30823,8 @@ function fleetPorts(inputs, gh, env) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76314);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(75604);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(64609);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(38253);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 
 
@@ -31336,7 +30910,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 75604:
+/***/ 38253:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31344,16 +30918,16 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   Pj: () => (/* reexport */ batchChart),
-  ge: () => (/* reexport */ release_deployer_commandDeployer),
-  Sx: () => (/* reexport */ parseTargets),
+  B0: () => (/* reexport */ fleetPorts),
   un: () => (/* reexport */ planBatches),
+  OP: () => (/* reexport */ readFleetInputs),
   J: () => (/* reexport */ readJudgeInputs),
   Nj: () => (/* reexport */ rolloutCharts),
   v0: () => (/* reexport */ runPhased),
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chartText, checkCharts, chooseTarget, describeStatus, extractArchive, fetchArtifact, readStatus, releaseFolder, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, trafficChart, waitForQuiet
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, readStatus, releaseFolder, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, trafficChart, waitForQuiet
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -32620,163 +32194,6 @@ async function runCanary(config) {
     throw new ActionError('steps must end at 100');
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
-/**
- * Rollback: find the release to go back to in the environment's deployment history, fetch
- * its original artifact and verify the digest, run the user's deploy command on it, move all
- * traffic to it, and record the rollback as a new deployment naming what it replaced.
- */
-
-
-
-
-
-
-
-
-function chooseTarget(history, options, environment) {
-    const open = openCanaries(history)[0];
-    if (open) {
-        throw new ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
-    }
-    const current = liveRecord(history);
-    if (!current)
-        throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
-    let target;
-    if (options.toDeployment) {
-        target = history.find((r) => r.id === options.toDeployment);
-        if (!target)
-            throw new ActionError(`Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`);
-    }
-    else if (options.toVersion) {
-        target = history.find((r) => r.payload.version === options.toVersion && r.everSucceeded);
-        if (!target)
-            throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
-    }
-    else {
-        const older = history.slice(history.indexOf(current) + 1);
-        target = older.find((r) => r.everSucceeded && r.payload.version !== current.payload.version);
-        if (!target)
-            throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
-    }
-    if (target.payload.version === current.payload.version)
-        throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
-    if (!target.payload.artifact?.digest) {
-        throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
-    }
-    return { current, target };
-}
-/** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
-async function planWhenQuiet(config) {
-    const { records } = config;
-    // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
-    const history = await waitForQuiet(records, runningCanary, {
-        timeoutMs: config.waitTimeoutMs ?? 0,
-        purpose: 'rollback',
-        logger: config.logger,
-        limit: 50,
-        ...(config.clock ? { clock: config.clock } : {}),
-        ...(config.signal ? { signal: config.signal } : {}),
-    });
-    try {
-        return chooseTarget(history, {
-            ...(config.toVersion ? { toVersion: config.toVersion } : {}),
-            ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
-        }, records.environment);
-    }
-    catch (error) {
-        // Say which records were left out: the release the user meant may be among them.
-        if (!(error instanceof ActionError) || !records.refused.length)
-            throw error;
-        const list = records.refused
-            .slice(0, 3)
-            .map((r) => `deployment ${r.id}: ${r.why}`)
-            .join('; ');
-        throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
-    }
-}
-/** Fetches and verifies the target's original artifact (again only when the target changed). */
-async function prepare(config, plan, earlier) {
-    const { current, target } = plan;
-    const version = target.payload.version;
-    config.logger.info(`Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    if (earlier && earlier.target.id === target.id)
-        return { ...earlier, current };
-    const ref = target.payload.artifact;
-    const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
-    const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
-    config.logger.info(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
-    return { current, target, version, dir, fetched };
-}
-async function runRollback(config) {
-    const { records } = config;
-    const log = (line) => config.logger.info(line);
-    let prepared;
-    let deploymentId;
-    for (;;) {
-        prepared = await prepare(config, await planWhenQuiet(config), prepared);
-        const { fetched, version, current, target } = prepared;
-        if (config.dryRun) {
-            log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
-            return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
-        }
-        if (!prepared.extracted) {
-            prepared.extracted = join(prepared.dir, 'release');
-            await extractArchive(fetched.archive, prepared.extracted);
-        }
-        deploymentId = await records.create(target.sha, {
-            ...target.payload,
-            kind: 'rollback',
-            ...(config.run ? { run: config.run } : {}),
-            rollback_of: { version: current.payload.version, deployment_id: current.id },
-            ...(config.targetAddress ? { address: config.targetAddress } : {}),
-        }, `rollback to ${version}`);
-        // The start race (races.ts): a canary that created its record first goes on; this rollback
-        // withdraws its record, waits for that canary to settle, and plans again from what is live then.
-        const rival = earlierCanary(deploymentId, await records.history(50));
-        if (!rival)
-            break;
-        await records.status(deploymentId, 'error', `withdrew: the canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time; the rollback waits for it and plans again`);
-        log(`The canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time and got there first: this rollback withdrew its record ${deploymentId} before deploying, waits for the canary, and plans again.`);
-    }
-    const { fetched, version, current, target } = prepared;
-    const extracted = prepared.extracted;
-    const base = { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: false };
-    await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
-    try {
-        if (config.deployCommand.length) {
-            const [program, ...args] = config.deployCommand;
-            await execChecked('Deploy', program, [...args, version, extracted], {
-                env: {
-                    ROLLGATE_VERSION: version,
-                    ROLLGATE_ARTIFACT_DIR: extracted,
-                    ROLLGATE_ARCHIVE: fetched.archive,
-                    ROLLGATE_ADDRESS: config.targetAddress ?? '',
-                },
-            });
-        }
-        if (config.traffic) {
-            const previous = {
-                version: current.payload.version,
-                ...(current.payload.address ? { address: current.payload.address } : {}),
-            };
-            await config.traffic.setSplit({
-                stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
-                canary: previous,
-                canaryWeight: 0,
-            });
-        }
-    }
-    catch (error) {
-        await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${error.message}`);
-        throw error;
-    }
-    await records.status(deploymentId, 'success', `rolled back from ${current.payload.version} to ${version}`, config.logUrl ? { logUrl: config.logUrl } : {});
-    await records.status(current.id, 'inactive', `rolled back to ${version} (deployment ${deploymentId})`);
-    log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
-    return { ...base, deploymentId };
-}
-
 ;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
@@ -32945,7 +32362,7 @@ async function waitHealthy(config, targets) {
     return undefined;
 }
 /** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-async function restorePrevious(state, ports) {
+async function phased_restorePrevious(state, ports) {
     const { fleet, deployer, logger } = ports;
     if (!state.previous) {
         // A first release has nothing to go back to: the changed targets stay out of the load balancer.
@@ -33002,7 +32419,7 @@ async function runPhased(config) {
         logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
         batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
         try {
-            await restorePrevious({ ...state, changed: [...changed] }, config);
+            await phased_restorePrevious({ ...state, changed: [...changed] }, config);
         }
         catch (error) {
             await status('error', status_codec_describeStatus({ kind: 'rollback-failed', index, count, error: (0,src/* errorLine */.BP)(error) }));
@@ -33097,6 +32514,181 @@ async function runPhased(config) {
         startedAt,
         endedAt: clock.now(),
     };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
+/**
+ * Rollback: find the release to go back to in the environment's deployment history, fetch
+ * its original artifact and verify the digest, run the user's deploy command on it, move all
+ * traffic to it, and record the rollback as a new deployment naming what it replaced.
+ */
+
+
+
+
+
+
+
+
+
+/** The live release went out across a fleet: a phased release, or a rollback of one. */
+const onFleet = (r) => r.payload.kind === 'phased' || r.payload.fleet === true;
+function chooseTarget(history, options, environment) {
+    const open = openCanaries(history)[0];
+    if (open) {
+        throw new ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
+    }
+    const current = liveRecord(history);
+    if (!current)
+        throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
+    let target;
+    if (options.toDeployment) {
+        target = history.find((r) => r.id === options.toDeployment);
+        if (!target)
+            throw new ActionError(`Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`);
+    }
+    else if (options.toVersion) {
+        target = history.find((r) => r.payload.version === options.toVersion && r.everSucceeded);
+        if (!target)
+            throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
+    }
+    else {
+        const older = history.slice(history.indexOf(current) + 1);
+        target = older.find((r) => r.everSucceeded && r.payload.version !== current.payload.version);
+        if (!target)
+            throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
+    }
+    if (target.payload.version === current.payload.version)
+        throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+    if (!target.payload.artifact?.digest) {
+        throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
+    }
+    return { current, target };
+}
+/** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
+async function planWhenQuiet(config) {
+    const { records } = config;
+    // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
+    const history = await waitForQuiet(records, runningCanary, {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        purpose: 'rollback',
+        logger: config.logger,
+        limit: 50,
+        ...(config.clock ? { clock: config.clock } : {}),
+        ...(config.signal ? { signal: config.signal } : {}),
+    });
+    try {
+        return chooseTarget(history, {
+            ...(config.toVersion ? { toVersion: config.toVersion } : {}),
+            ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+        }, records.environment);
+    }
+    catch (error) {
+        // Say which records were left out: the release the user meant may be among them.
+        if (!(error instanceof ActionError) || !records.refused.length)
+            throw error;
+        const list = records.refused
+            .slice(0, 3)
+            .map((r) => `deployment ${r.id}: ${r.why}`)
+            .join('; ');
+        throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
+    }
+}
+/** Fetches and verifies the target's original artifact (again only when the target changed). */
+async function prepare(config, plan, earlier) {
+    const { current, target } = plan;
+    const version = target.payload.version;
+    config.logger.info(`Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
+    if (earlier && earlier.target.id === target.id)
+        return { ...earlier, current };
+    const ref = target.payload.artifact;
+    const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
+    const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
+    config.logger.info(`Fetched ${fetched.source}: digest ${fetched.digest} matches the record.`);
+    return { current, target, version, dir, fetched };
+}
+async function runRollback(config) {
+    const { records } = config;
+    const log = (line) => config.logger.info(line);
+    let prepared;
+    let deploymentId;
+    for (;;) {
+        prepared = await prepare(config, await planWhenQuiet(config), prepared);
+        const { fetched, version, current, target } = prepared;
+        if (onFleet(current) && !config.fleet)
+            throw new ActionError(`${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`);
+        if (config.dryRun) {
+            log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
+            return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
+        }
+        if (!prepared.extracted) {
+            prepared.extracted = join(prepared.dir, 'release');
+            await extractArchive(fetched.archive, prepared.extracted);
+        }
+        deploymentId = await records.create(target.sha, {
+            ...target.payload,
+            kind: 'rollback',
+            ...(config.run ? { run: config.run } : {}),
+            rollback_of: { version: current.payload.version, deployment_id: current.id },
+            ...(config.targetAddress && !config.fleet ? { address: config.targetAddress } : {}),
+            ...(config.fleet ? { fleet: true } : {}),
+        }, `rollback to ${version}`);
+        // The start race (races.ts): a canary that created its record first goes on; this rollback
+        // withdraws its record, waits for that canary to settle, and plans again from what is live then.
+        const rival = earlierCanary(deploymentId, await records.history(50));
+        if (!rival)
+            break;
+        await records.status(deploymentId, 'error', `withdrew: the canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time; the rollback waits for it and plans again`);
+        log(`The canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time and got there first: this rollback withdrew its record ${deploymentId} before deploying, waits for the canary, and plans again.`);
+    }
+    const { fetched, version, current, target } = prepared;
+    const extracted = prepared.extracted;
+    const base = { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: false };
+    await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
+    try {
+        if (config.fleet) {
+            const release = { version, ...(target.payload.artifact ? { artifact: target.payload.artifact } : {}) };
+            const { targets, ports } = config.fleet;
+            await restorePrevious({
+                deploymentId,
+                version: current.payload.version,
+                previous: release,
+                changed: targets,
+                drained: [],
+                batch: { index: 1, count: 1 },
+            }, ports);
+        }
+        else if (config.deployCommand.length) {
+            const [program, ...args] = config.deployCommand;
+            await execChecked('Deploy', program, [...args, version, extracted], {
+                env: {
+                    ROLLGATE_VERSION: version,
+                    ROLLGATE_ARTIFACT_DIR: extracted,
+                    ROLLGATE_ARCHIVE: fetched.archive,
+                    ROLLGATE_ADDRESS: config.targetAddress ?? '',
+                },
+            });
+        }
+        if (config.traffic && !config.fleet) {
+            const previous = {
+                version: current.payload.version,
+                ...(current.payload.address ? { address: current.payload.address } : {}),
+            };
+            await config.traffic.setSplit({
+                stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
+                canary: previous,
+                canaryWeight: 0,
+            });
+        }
+    }
+    catch (error) {
+        await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${error.message}`);
+        throw error;
+    }
+    await records.status(deploymentId, 'success', `rolled back from ${current.payload.version} to ${version}`, config.logUrl ? { logUrl: config.logUrl } : {});
+    await records.status(current.id, 'inactive', `rolled back to ${version} (deployment ${deploymentId})`);
+    log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
+    return { ...base, deploymentId };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased-plan.ts
@@ -33537,7 +33129,438 @@ function rolloutCharts(progress, checks, readings) {
     return `\n### Progress\n\n${progress}${charts ? `\n### Checks\n\n${charts}` : ''}`;
 }
 
+;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
+/**
+ * nginx: writes an upstream include with a weight per version, checks the whole config with
+ * `nginx -t`, then reloads. 0 % and 100 % leave a server out (nginx rejects weight=0). The
+ * include is replaced atomically, and put back as it was when the check fails.
+ */
+
+
+
+function renderUpstream(name, split) {
+    const lines = [
+        '# Written by the rollgate canary action: one server per version, weight = percent of traffic.',
+        `upstream ${name} {`,
+    ];
+    for (const [backend, weight, role] of [
+        [split.stable, 100 - split.canaryWeight, 'stable'],
+        [split.canary, split.canaryWeight, 'canary'],
+    ]) {
+        if (weight <= 0)
+            continue;
+        // Both values go into the config file: checked by the one validator (no newline, `;`, `{`
+        // or `#` can pass), whatever they came from (an input, or a payload read back).
+        const address = checkValue('address', backend.address, `nginx: the ${role} address`);
+        const version = checkValue('version', backend.version, `nginx: the ${role} version`);
+        lines.push(`    server ${address} weight=${weight}; # ${role} ${version}`);
+    }
+    lines.push('}', '');
+    return lines.join('\n');
+}
+class nginx_NginxProvider {
+    options;
+    name = 'nginx';
+    addressesReachable = true;
+    programs;
+    constructor(options) {
+        this.options = options;
+        this.programs = [
+            { input: 'nginx-test-command', argv: options.testCommand },
+            { input: 'nginx-reload-command', argv: options.reloadCommand },
+        ];
+    }
+    async setSplit(split) {
+        const { upstreamFile } = this.options;
+        const next = renderUpstream(this.options.upstreamName, split);
+        const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, 'utf8') : undefined;
+        if (previous === next)
+            return;
+        const temp = `${upstreamFile}.rollgate-${process.pid}`;
+        await writeFile(temp, next);
+        await rename(temp, upstreamFile);
+        const [test, ...testArgs] = this.options.testCommand;
+        const checked = await execFile(test, testArgs, { echo: false });
+        if (checked.exitCode !== 0) {
+            if (previous === undefined)
+                await rm(upstreamFile, { force: true });
+            else
+                await writeFile(upstreamFile, previous);
+            const why = (checked.stderr || checked.stdout)
+                .trim()
+                .split('\n')
+                .find((l) => /emerg|error|failed/.test(l)) ?? `exit ${checked.exitCode}`;
+            throw new ActionError(`nginx rejected the new upstream (${why}); the previous one was put back.`);
+        }
+        const [reload, ...reloadArgs] = this.options.reloadCommand;
+        const reloaded = await execFile(reload, reloadArgs, { echo: false });
+        if (reloaded.exitCode !== 0)
+            throw new ActionError(`nginx reload failed: ${(reloaded.stderr || reloaded.stdout).trim().split('\n').at(-1)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/command.ts
+/** command: runs the user's program with the split as arguments and env (no shell). */
+
+class command_CommandProvider {
+    argv;
+    name = 'command';
+    programs;
+    constructor(argv) {
+        this.argv = argv;
+        this.programs = [{ input: 'traffic-command', argv }];
+    }
+    async setSplit(split) {
+        const [program, ...args] = this.argv;
+        const r = await execFile(program, [...args, String(split.canaryWeight), split.canary.version, split.stable.version], {
+            env: {
+                ROLLGATE_CANARY_WEIGHT: String(split.canaryWeight),
+                ROLLGATE_STABLE_WEIGHT: String(100 - split.canaryWeight),
+                ROLLGATE_CANARY_VERSION: split.canary.version,
+                ROLLGATE_STABLE_VERSION: split.stable.version,
+                ROLLGATE_CANARY_ADDRESS: split.canary.address ?? '',
+                ROLLGATE_STABLE_ADDRESS: split.stable.address ?? '',
+            },
+        });
+        if (r.exitCode !== 0) {
+            throw new ActionError(`traffic command '${this.argv.join(' ')}' exited with code ${r.exitCode} setting ${split.canaryWeight}%: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/http.ts
+/** http: POSTs the split as JSON to the user's endpoint (a load balancer API, a feature flag service...). */
+
+class http_HttpProvider {
+    url;
+    headers;
+    timeoutMs;
+    name = 'http';
+    constructor(url, headers = {}, timeoutMs = 10_000) {
+        this.url = url;
+        this.headers = headers;
+        this.timeoutMs = timeoutMs;
+    }
+    async setSplit(split) {
+        const body = {
+            canary: { version: split.canary.version, weight: split.canaryWeight, address: split.canary.address },
+            stable: { version: split.stable.version, weight: 100 - split.canaryWeight, address: split.stable.address },
+        };
+        let res;
+        try {
+            res = await fetch(this.url, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', ...this.headers },
+                body: JSON.stringify(body),
+                signal: AbortSignal.timeout(this.timeoutMs),
+            });
+        }
+        catch (error) {
+            throw new ActionError(`traffic endpoint ${this.url} unreachable setting ${split.canaryWeight}%: ${error.message}`);
+        }
+        if (!res.ok)
+            throw new ActionError(`traffic endpoint ${this.url} answered ${res.status} setting ${split.canaryWeight}%.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/haproxy.ts
+/**
+ * haproxy: weights set at run time over HAProxy's admin socket (the Runtime API), with no
+ * reload, so no connection is dropped (an nginx reload closes idle keep-alive connections).
+ * The backend has two server slots, one per role (default `stable` and `canary`): each move
+ * points the slots at the versions' addresses (`set server <b>/<s> addr <ip> port <port>`),
+ * sets their weights (`set server <b>/<s> weight <w>`, 0 takes no new requests) and marks them
+ * ready, stable slot first, then reads `show servers state <b>` back to check what HAProxy holds.
+ * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state)
+ */
+
+
+const haproxy_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
+/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
+function haproxyCommand(socket, command, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+        const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
+        const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
+        let out = '';
+        const timer = setTimeout(() => conn.destroy(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+        conn.setEncoding('utf8');
+        conn.on('connect', () => conn.write(`${command}\n`));
+        conn.on('data', (d) => (out += d));
+        conn.on('error', (e) => {
+            clearTimeout(timer);
+            reject(new src.ActionError(`HAProxy admin socket ${socket}: ${e.message}`));
+        });
+        conn.on('close', () => {
+            clearTimeout(timer);
+            resolve(out);
+        });
+    });
+}
+class haproxy_HaproxyProvider {
+    options;
+    name = 'haproxy';
+    // HAProxy runs beside the runner and reaches the same addresses.
+    addressesReachable = true;
+    constructor(options) {
+        this.options = options;
+        for (const [input, value] of [
+            ['haproxy-backend', options.backend],
+            ['haproxy-stable-server', options.stableServer],
+            ['haproxy-canary-server', options.canaryServer],
+        ]) {
+            if (!haproxy_NAME.test(value))
+                throw new ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
+        }
+        if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
+            throw new ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
+        }
+    }
+    async run(commands) {
+        // Each command on its own: one failing is named, and nothing after it runs.
+        for (const command of commands) {
+            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
+            // addr"); the other commands answer nothing when they succeed. show servers state checks after.
+            const report = / addr /.test(command) &&
+                /^(?:no need to change|IP changed from|port changed from|.*changed from )/i.test(answer);
+            if (answer && !report)
+                throw new ActionError(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
+        }
+    }
+    slot(server, weight, address) {
+        const at = `${this.options.backend}/${server}`;
+        const m = address ? ADDRESS.exec(address) : null;
+        if (address && !m)
+            throw new ActionError(`haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`);
+        return [
+            ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
+            `set server ${at} weight ${weight}`,
+            `set server ${at} state ready`,
+        ];
+    }
+    /** What HAProxy holds now for the two slots: address and weight. */
+    async state() {
+        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const out = {};
+        for (const line of text.split('\n')) {
+            // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
+            const f = line.trim().split(/\s+/);
+            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
+                continue;
+            out[f[3]] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
+        }
+        return out;
+    }
+    async setSplit(split) {
+        const w = Math.round(split.canaryWeight);
+        const { stableServer, canaryServer } = this.options;
+        // Stable first: while the canary slot changes address, every request has somewhere to go.
+        await this.run([
+            ...this.slot(stableServer, 100 - w, split.stable.address),
+            `set server ${this.options.backend}/${canaryServer} weight 0`,
+            ...this.slot(canaryServer, w, split.canary.address),
+        ]);
+        const held = await this.state();
+        const check = (server, weight, address) => {
+            const s = held[server];
+            if (!s)
+                throw new ActionError(`HAProxy backend ${this.options.backend} has no server ${server} (show servers state)`);
+            if (s.weight !== weight || (address && s.address !== address)) {
+                throw new ActionError(`HAProxy holds ${server} at ${s.address} weight ${s.weight}, not ${address ?? s.address} weight ${weight}`);
+            }
+        };
+        check(stableServer, 100 - w, split.stable.address);
+        check(canaryServer, w, split.canary.address);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/inputs.ts
+/** The traffic-provider inputs shared by the canary and rollback actions. */
+
+
+
+
+
+function trafficFromInputs(inputs) {
+    const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http']);
+    if (provider === 'haproxy') {
+        return new HaproxyProvider({
+            socket: inputs.string('haproxy-socket', { required: true }),
+            backend: inputs.string('haproxy-backend', { required: true }),
+            stableServer: inputs.string('haproxy-stable-server', { required: true }),
+            canaryServer: inputs.string('haproxy-canary-server', { required: true }),
+        });
+    }
+    if (provider === 'nginx') {
+        return new NginxProvider({
+            upstreamFile: inputs.string('nginx-upstream-file', { required: true }),
+            upstreamName: inputs.string('nginx-upstream-name', {
+                required: true,
+                pattern: { regex: /^[\w-]+$/, description: 'an upstream name of letters, digits, _ or -' },
+            }),
+            testCommand: splitArgs(inputs.string('nginx-test-command', { required: true })),
+            reloadCommand: splitArgs(inputs.string('nginx-reload-command', { required: true })),
+        });
+    }
+    if (provider === 'command')
+        return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
+    const url = inputs.string('traffic-url', {
+        required: true,
+        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
+    });
+    const token = inputs.string('traffic-token');
+    return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
+/**
+ * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
+ * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
+ * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
+ * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
+ * drain flag 0x08 set or cleared).
+ * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
+ */
+
+
+/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
+const FORCED_DRAIN = 0x08;
+const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+class HaproxyFleet {
+    options;
+    name = 'haproxy';
+    constructor(options) {
+        this.options = options;
+        if (!haproxy_fleet_NAME.test(options.backend))
+            throw new src.ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
+    }
+    command(text) {
+        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
+    }
+    /** srv_admin_state of every server of the backend. */
+    async adminStates() {
+        const text = await this.command(`show servers state ${this.options.backend}`);
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.trim().split(/\s+/);
+            if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
+                continue;
+            out.set(f[3], Number(f[6]));
+        }
+        return out;
+    }
+    async check(servers) {
+        const known = await this.adminStates();
+        if (known.size === 0)
+            throw new src.ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
+        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
+        if (missing.length)
+            throw new src.ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+    }
+    async setState(servers, state) {
+        for (const s of servers) {
+            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+            if (answer)
+                throw new src.ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+        }
+        const held = await this.adminStates();
+        for (const s of servers) {
+            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
+            if (drained !== (state === 'drain'))
+                throw new src.ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+        }
+    }
+    /** Current sessions per server of the backend (`show stat`, field scur). */
+    async sessions() {
+        const text = await this.command('show stat');
+        const out = new Map();
+        for (const line of text.split('\n')) {
+            const f = line.split(',');
+            if (f[0] === this.options.backend && f[1] && f[1] !== 'BACKEND' && f[1] !== 'FRONTEND')
+                out.set(f[1], Number(f[4]));
+        }
+        return out;
+    }
+    async drain(servers) {
+        if (!servers.length)
+            return;
+        await this.setState(servers, 'drain');
+        const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
+        for (;;) {
+            const now = await this.sessions();
+            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
+            if (!busy.length)
+                return;
+            if (Date.now() >= until)
+                throw new src.ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
+            await new Promise((ok) => setTimeout(ok, 200));
+        }
+    }
+    async ready(servers) {
+        if (servers.length)
+            await this.setState(servers, 'ready');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/traffic/src/index.ts
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet-inputs.ts
+/**
+ * The inputs that name a fleet behind HAProxy and how a deployed target proves healthy, read
+ * the same way wherever a release goes onto the targets one by one (the phased release, and
+ * a rollback of one); and the ports that do it (the HAProxy fleet and the deploy command).
+ */
+
+
+
+
+function readFleetInputs(inputs) {
+    const targets = parseTargets(inputs.string('targets', { required: true }));
+    const healthUrl = inputs.string('health-url', {
+        pattern: {
+            regex: /^https?:\/\/\{address\}\S*$/,
+            description: 'an http(s) URL whose host is {address} (e.g. http://{address}/healthz)',
+        },
+    });
+    const healthTimeoutMs = inputs.duration('health-timeout');
+    if (healthTimeoutMs < 1000 || healthTimeoutMs > 3_600_000)
+        throw new src/* InputError */.dz('health-timeout', 'a duration from 1s to 1h', inputs.string('health-timeout'));
+    const drainTimeoutMs = inputs.duration('drain-timeout');
+    if (drainTimeoutMs > 3_600_000)
+        throw new src/* InputError */.dz('drain-timeout', 'a duration up to 1h', inputs.string('drain-timeout'));
+    const socket = inputs.string('haproxy-socket', { required: true });
+    return {
+        targets,
+        ...(healthUrl ? { healthUrl } : {}),
+        healthTimeoutMs,
+        haproxy: { socket, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
+    };
+}
+/** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
+function fleetPorts(inputs, gh, env) {
+    return {
+        fleet: new HaproxyFleet(inputs.haproxy),
+        deployer: release_deployer_commandDeployer({
+            command: inputs.deployCommand,
+            gh,
+            token: inputs.token,
+            repo: { owner: env.owner, repo: env.repo },
+            ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
+            logger: src/* actionsLogger */.MV,
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -34012,6 +34035,8 @@ function payloadProblem(payload) {
         if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
             return 'artifact.run_id is not a run id';
     }
+    if (p.fleet !== undefined && typeof p.fleet !== 'boolean')
+        return 'fleet is not true or false';
     const run = p.run;
     if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
         return 'run is not a workflow run id and attempt';

@@ -330,6 +330,18 @@ describe('rollback action', () => {
       /^Input 'to-deployment': expected to be empty when to-version is given/,
     ],
     [{}, /^Input 'deploy-command': expected a value/],
+    [
+      { targets: 'web-1=127.0.0.1:1', 'haproxy-socket': '/nowhere', 'dry-run': 'true' },
+      /^Input 'traffic-provider': expected to be empty with targets/,
+    ],
+    [
+      { targets: 'web-1=127.0.0.1:1\nweb-1=127.0.0.1:2', 'traffic-provider': '', 'dry-run': 'true' },
+      /^Input 'targets': .*web-1/,
+    ],
+    [
+      { targets: 'web-1=127.0.0.1:1', 'traffic-provider': '', 'deploy-command': 'true' },
+      /^Input 'haproxy-socket': expected a value/,
+    ],
   ])('bad input %j', async (inputs, message) => {
     const r = await rollback('prod-r', inputs);
     expect(r.exitCode).toBe(1);

@@ -73,6 +73,35 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
     expect(parseMermaid(charts).every((c) => c.type !== undefined)).toBe(true);
   }, 240_000);
 
+  it('rolls the fleet back to an earlier release, target by target, with no failed request (rollback after a phased release)', async () => {
+    // Live now: 1.1.0 on all six (the healthy release above; 1.2.0 was rolled back by the release itself).
+    const live = stack.gh.state.deployments.length;
+    // Without the fleet, a rollback would redeploy one address and leave five targets on 1.1.0: refused.
+    const refused = await stack.rollback({ 'to-version': '1.0.0' }, false);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.error).toMatch(
+      /^1\.1\.0 \(deployment \d+\) went out across a fleet \(a phased release\): give targets and haproxy-socket/,
+    );
+    expect(stack.gh.state.deployments.length).toBe(live);
+    for (const t of stack.targets) expect(await stack.answers(t.address)).toBe('1.1.0');
+
+    const load = startLoad(`http://${stack.haproxy.address}/`, 60, 200_000);
+    const r = await stack.rollback({ 'to-version': '1.0.0' });
+    const stats = await load.stop();
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ version: '1.0.0', 'replaced-version': '1.1.0' });
+    for (const t of stack.targets) expect(await stack.answers(t.address)).toBe('1.0.0');
+    expect(stats.failures).toEqual([]);
+    expect(stats.retried).toBe(0);
+    const record = stack.gh.state.deployments.find((d) => d.id === Number(r.outputs['deployment-id']));
+    expect(record?.payload).toMatchObject({ version: '1.0.0', kind: 'rollback', fleet: true });
+    // One target out of the load balancer at a time: each is drained, redeployed and back before the next.
+    expect(r.stdout.match(/web-\d is back on 1\.0\.0\./g)).toHaveLength(6);
+    // The fleet rollback's own record is a fleet release too: a later rollback without targets is refused.
+    const again = await stack.rollback({ 'to-version': '1.1.0', 'dry-run': 'true' }, false);
+    expect(again.error).toMatch(/went out across a fleet/);
+  }, 240_000);
+
   it('refuses bad input with one line before anything changes', async () => {
     const runId = stack.startRun();
     const before = stack.gh.state.deployments.length;

@@ -41,6 +41,8 @@ export interface FleetStack {
   answers(address: string): Promise<string>;
   /** Runs the phased action (bundle) as a pipeline run on main would. */
   phased(version: string, inputs?: Record<string, string>): ReturnType<typeof runAction>;
+  /** Runs the rollback action (bundle) as rollback.yml's job would; `fleet: false` leaves the fleet inputs out. */
+  rollback(inputs?: Record<string, string>, fleet?: boolean): ReturnType<typeof runAction>;
   /** Registers a run and returns its id (for bad-input runs). */
   startRun(): number;
   stop(): Promise<void>;
@@ -133,7 +135,13 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
       kind: 'phased',
       commit: sha,
       run: { id: String(run.id), attempt: 1 },
-      artifact: { name: first.name, digest: first.digest, release_tag: 'v1.0.0', asset: `${first.name}.tar.gz` },
+      artifact: {
+        name: first.name,
+        digest: first.digest,
+        run_id: String(run.id),
+        release_tag: 'v1.0.0',
+        asset: `${first.name}.tar.gz`,
+      },
     },
   });
   await api(`/deployments/${d.id}/statuses`, {
@@ -187,6 +195,31 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
           'artifact-name': r.name,
           'artifact-digest': r.digest,
           'release-tag': `v${version}`,
+          ...inputs,
+        },
+        timeoutMs: 240_000,
+      }).finally(() => gh.finishRun(runId));
+    },
+    rollback(inputs = {}, fleet = true) {
+      const runId = ++runIds;
+      gh.startRun({ id: runId, head_sha: sha, event: 'workflow_dispatch' });
+      return runAction({
+        action: 'rollback',
+        repository: gh.repository,
+        sha,
+        apiUrl: gh.url,
+        token: 'ghs_rollback',
+        runId,
+        inputs: {
+          environment: 'production',
+          'deploy-command': deployCommand.join(' '),
+          ...(fleet
+            ? {
+                targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
+                'haproxy-socket': haproxy.socket,
+                'health-url': 'http://{address}/metrics',
+              }
+            : { 'target-address': targets[0]?.address as string }),
           ...inputs,
         },
         timeoutMs: 240_000,

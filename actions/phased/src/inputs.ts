@@ -1,41 +1,26 @@
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
-import { InputError, Inputs, VALUE_RULES, actionsLogger, splitArgs, type RunnerEnv } from '@rollgate/kit';
-import { commandDeployer, parseTargets, planBatches, readJudgeInputs, waitTimeoutFrom } from '@rollgate/delivery';
-import { trustedBranchesFrom, type GitHub } from '@rollgate/github';
-import { HaproxyFleet } from '@rollgate/traffic';
+import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
+import { planBatches, readFleetInputs, readJudgeInputs, waitTimeoutFrom } from '@rollgate/delivery';
+import { trustedBranchesFrom } from '@rollgate/github';
+
+export { fleetPorts } from '@rollgate/delivery';
 
 export function readPhasedInputs(inputs: Inputs) {
-  const targets = parseTargets(inputs.string('targets', { required: true }));
-  const batches = planBatches(inputs.string('batches'), targets, inputs.string('min-healthy'));
+  const fleet = readFleetInputs(inputs);
+  const batches = planBatches(inputs.string('batches'), fleet.targets, inputs.string('min-healthy'));
   const intervalMs = inputs.duration('interval');
   if (intervalMs < 1000 || intervalMs > 86_400_000)
     throw new InputError('interval', 'a duration from 1s to 24h', inputs.string('interval'));
-  const healthUrl = inputs.string('health-url', {
-    pattern: {
-      regex: /^https?:\/\/\{address\}\S*$/,
-      description: 'an http(s) URL whose host is {address} (e.g. http://{address}/healthz)',
-    },
-  });
-  const healthTimeoutMs = inputs.duration('health-timeout');
-  if (healthTimeoutMs < 1000 || healthTimeoutMs > 3_600_000)
-    throw new InputError('health-timeout', 'a duration from 1s to 1h', inputs.string('health-timeout'));
-  const drainTimeoutMs = inputs.duration('drain-timeout');
-  if (drainTimeoutMs > 3_600_000)
-    throw new InputError('drain-timeout', 'a duration up to 1h', inputs.string('drain-timeout'));
   const judging = readJudgeInputs(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: true }));
-  const socket = inputs.string('haproxy-socket', { required: true });
   return {
     ...judging,
+    ...fleet,
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
-    targets,
     batches,
     intervalMs,
-    ...(healthUrl ? { healthUrl } : {}),
-    healthTimeoutMs,
     deployCommand,
-    haproxy: { socket, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     artifact: {
       name: inputs.string('artifact-name', { required: true, pattern: VALUE_RULES.name }),
       digest: inputs.string('artifact-digest', {
@@ -49,20 +34,5 @@ export function readPhasedInputs(inputs: Inputs) {
     waitTimeoutMs: waitTimeoutFrom(inputs),
     trustedBranches: trustedBranchesFrom(inputs),
     token: inputs.string('github-token', { required: true }),
-  };
-}
-
-/** The fleet and the deployer, as the main step and the post step both run them. */
-export function fleetPorts(inputs: ReturnType<typeof readPhasedInputs>, gh: GitHub, env: RunnerEnv) {
-  return {
-    fleet: new HaproxyFleet(inputs.haproxy),
-    deployer: commandDeployer({
-      command: inputs.deployCommand,
-      gh,
-      token: inputs.token,
-      repo: { owner: env.owner, repo: env.repo },
-      ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
-      logger: actionsLogger,
-    }),
   };
 }

@@ -13,7 +13,7 @@ import {
 } from '@rollgate/kit';
 import { createGitHub, trustedBranchesFrom, trustedRecords } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
-import { runRollback, waitTimeoutFrom } from '@rollgate/delivery';
+import { fleetPorts, readFleetInputs, runRollback, waitTimeoutFrom } from '@rollgate/delivery';
 import { DEFAULTS } from './defaults.js';
 
 await runAction(async () => {
@@ -26,6 +26,15 @@ await runAction(async () => {
   const toDeployment = toDeploymentText ? inputs.integer('to-deployment', { min: 1 }) : undefined;
   const dryRun = inputs.boolean('dry-run');
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: !dryRun }));
+  // A fleet: the release goes back on each target in turn (HAProxy drain and ready), not one deploy and a traffic move.
+  const fleet = inputs.string('targets') ? readFleetInputs(inputs) : undefined;
+  if (fleet && inputs.raw('traffic-provider'))
+    throw new InputError(
+      'traffic-provider',
+      'to be empty with targets (the fleet is drained and readied over haproxy-socket)',
+    );
+  if (fleet && !deployCommand.length && !dryRun)
+    throw new InputError('deploy-command', 'the program that deploys a release on one target (targets is set)');
   const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
   const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
   const token = inputs.string('github-token', { required: true });
@@ -58,6 +67,19 @@ await runAction(async () => {
     deployCommand,
     ...(traffic ? { traffic } : {}),
     ...(targetAddress ? { targetAddress } : {}),
+    ...(fleet
+      ? {
+          fleet: {
+            targets: fleet.targets,
+            ports: {
+              ...fleetPorts({ haproxy: fleet.haproxy, deployCommand, token }, gh, env),
+              logger: actionsLogger,
+              healthTimeoutMs: fleet.healthTimeoutMs,
+              ...(fleet.healthUrl ? { healthUrl: fleet.healthUrl } : {}),
+            },
+          },
+        }
+      : {}),
     logUrl: env.runUrl,
     logger: actionsLogger,
   });

@@ -36461,6 +36461,8 @@ function payloadProblem(payload) {
         if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
             return 'artifact.run_id is not a run id';
     }
+    if (p.fleet !== undefined && typeof p.fleet !== 'boolean')
+        return 'fleet is not true or false';
     const run = p.run;
     if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
         return 'run is not a workflow run id and attempt';

@@ -9,3 +9,4 @@ export * from './phased-plan.js';
 export * from './judge-inputs.js';
 export * from './release-deployer.js';
 export * from './rollout-charts.js';
+export * from './fleet-inputs.js';

@@ -43,14 +43,14 @@ async function waitHealthy(config: PhasedConfig, targets: Target[]): Promise<str
   return undefined;
 }
 
+/** What putting a release back on targets needs: the load balancer, the deployer and the health check. */
+export type RestorePorts = Pick<
+  PhasedConfig,
+  'fleet' | 'deployer' | 'logger' | 'healthUrl' | 'healthTimeoutMs' | 'probe' | 'clock' | 'signal'
+>;
+
 /** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-export async function restorePrevious(
-  state: PhasedInflight,
-  ports: Pick<
-    PhasedConfig,
-    'fleet' | 'deployer' | 'logger' | 'healthUrl' | 'healthTimeoutMs' | 'probe' | 'clock' | 'signal'
-  >,
-): Promise<void> {
+export async function restorePrevious(state: PhasedInflight, ports: RestorePorts): Promise<void> {
   const { fleet, deployer, logger } = ports;
   if (!state.previous) {
     // A first release has nothing to go back to: the changed targets stay out of the load balancer.

@@ -13,6 +13,8 @@ import { fetchArtifact } from './fetch-artifact.js';
 import { liveRecord, openCanaries } from './canary-state.js';
 import { runningCanary, waitForQuiet } from './quiet.js';
 import { earlierCanary } from './races.js';
+import { restorePrevious, type RestorePorts } from './phased.js';
+import type { Target } from './phased-plan.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;
@@ -39,7 +41,16 @@ export interface RollbackConfig {
   run?: { id: string; attempt: number };
   /** Where the rollback says what it does (the runner's log in an action: kit's actionsLogger). */
   logger: Logger;
+  /**
+   * A fleet (what a phased release changed): the release goes back on every target one by one
+   * (drain, deploy from its original artifact, wait healthy, back in), as a failed batch's roll
+   * back does, instead of one deploy command and a traffic move.
+   */
+  fleet?: { targets: Target[]; ports: RestorePorts };
 }
+
+/** The live release went out across a fleet: a phased release, or a rollback of one. */
+const onFleet = (r: DeploymentRecord) => r.payload.kind === 'phased' || r.payload.fleet === true;
 
 export interface RollbackPlan {
   current: DeploymentRecord;
@@ -161,6 +172,10 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   for (;;) {
     prepared = await prepare(config, await planWhenQuiet(config), prepared);
     const { fetched, version, current, target } = prepared;
+    if (onFleet(current) && !config.fleet)
+      throw new ActionError(
+        `${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`,
+      );
     if (config.dryRun) {
       log(
         `Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`,
@@ -178,7 +193,8 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
         kind: 'rollback',
         ...(config.run ? { run: config.run } : {}),
         rollback_of: { version: current.payload.version, deployment_id: current.id },
-        ...(config.targetAddress ? { address: config.targetAddress } : {}),
+        ...(config.targetAddress && !config.fleet ? { address: config.targetAddress } : {}),
+        ...(config.fleet ? { fleet: true } : {}),
       },
       `rollback to ${version}`,
     );
@@ -205,7 +221,21 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
     config.logUrl ? { logUrl: config.logUrl } : {},
   );
   try {
-    if (config.deployCommand.length) {
+    if (config.fleet) {
+      const release = { version, ...(target.payload.artifact ? { artifact: target.payload.artifact } : {}) };
+      const { targets, ports } = config.fleet;
+      await restorePrevious(
+        {
+          deploymentId,
+          version: current.payload.version,
+          previous: release,
+          changed: targets,
+          drained: [],
+          batch: { index: 1, count: 1 },
+        },
+        ports,
+      );
+    } else if (config.deployCommand.length) {
       const [program, ...args] = config.deployCommand as [string, ...string[]];
       await execChecked('Deploy', program, [...args, version, extracted], {
         env: {
@@ -216,7 +246,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
         },
       });
     }
-    if (config.traffic) {
+    if (config.traffic && !config.fleet) {
       const previous = {
         version: current.payload.version,
         ...(current.payload.address ? { address: current.payload.address } : {}),

@@ -46,6 +46,8 @@ export interface ReleasePayload {
   /** The workflow run and attempt that wrote the record (a re-run closes its own earlier one). */
   run?: { id: string; attempt: number };
   rollback_of?: { version: string; deployment_id: number };
+  /** A rollback that put the release back on every target of a fleet (a phased release's). */
+  fleet?: boolean;
 }
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
@@ -94,6 +96,7 @@ export function payloadProblem(payload: unknown): string | undefined {
     if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
       return 'artifact.run_id is not a run id';
   }
+  if (p.fleet !== undefined && typeof p.fleet !== 'boolean') return 'fleet is not true or false';
   const run = p.run as { id?: unknown; attempt?: unknown } | undefined;
   if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
     return 'run is not a workflow run id and attempt';
