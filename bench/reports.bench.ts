@@ -5,7 +5,8 @@
  * Then a 1 GB file whose first test case prints 300 MB into one CDATA section of system-out,
  * followed by 4M test cases with one failure at the end: peak RSS <= 100 MB and the failure
  * read (BENCH_1GB=0 skips it). Then the failure locator on 50 failures each holding a 60 KB
- * token without a path, against locating the same number of plain stack traces.
+ * token without a path, against locating the same number of plain stack traces. Each side runs
+ * BENCH_RUNS times (default 3), alternating; the medians are compared and the highest RSS kept.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,24 +54,36 @@ try {
   const file = join(dir, 'junit-100mb.xml');
   await writeJUnit(file, 200_000);
   const mb = Math.round(statSync(file).size / 1e6);
-  const a = await xml2js(file);
-  const b = await ours(file);
+  // Alternating runs, the medians compared: one run of each swings by 15-25% on a shared machine.
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const as: Awaited<ReturnType<typeof xml2js>>[] = [];
+  const bs: Awaited<ReturnType<typeof ours>>[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(await xml2js(file));
+    bs.push(await ours(file));
+  }
+  const mid = <T extends { ms: number }>(xs: T[]) => [...xs].sort((x, y) => x.ms - y.ms)[xs.length >> 1] as T;
+  const a = mid(as);
+  const b = { ...mid(bs), rssMb: Math.max(...bs.map((x) => x.rssMb)) };
   const speedup = a.ms / b.ms;
   console.log(
     JSON.stringify({
       bench: 'test action parse vs xml2js',
       fileMb: mb,
       cases: b.total,
+      runs,
       oursMs: Math.round(b.ms),
+      oursRunsMs: bs.map((x) => Math.round(x.ms)),
       oursPeakRssMb: b.rssMb,
       xml2jsMs: Math.round(a.ms),
+      xml2jsRunsMs: as.map((x) => Math.round(x.ms)),
       xml2jsPeakRssMb: a.rssMb,
       speedup: Number(speedup.toFixed(2)),
       targets: { speedup: '>= 10', peakRssMb: '<= 100' },
       sameCount: a.total === b.total,
     }),
   );
-  let ok = speedup >= 10 && b.rssMb <= 100 && a.total === b.total;
+  let ok = speedup >= 10 && b.rssMb <= 100 && as.every((x) => x.total === b.total);
   rmSync(file);
   if (process.env.BENCH_1GB !== '0') {
     const big = join(dir, 'junit-1gb-cdata.xml');

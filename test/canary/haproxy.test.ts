@@ -93,9 +93,12 @@ describe('haproxy traffic provider', () => {
       stableServer: 'stable',
       canaryServer: 'nope',
     });
+    const before = await provider().state();
     await expect(
       bad.setSplit({ stable: { version: '1.0.0' }, canary: { version: '1.1.0' }, canaryWeight: 10 }),
-    ).rejects.toThrow(/^HAProxy refused 'set server app\/nope weight 0': No such server\.?/);
+    ).rejects.toThrow(/^HAProxy backend app has no server nope \(show servers state\)/);
+    // Nothing was moved.
+    expect(await provider().state()).toEqual(before);
     expect(
       () =>
         new HaproxyProvider({

@@ -80,20 +80,6 @@ export class HaproxyProvider implements TrafficProvider {
     }
   }
 
-  private slot(server: string, weight: number, address: string | undefined): string[] {
-    const at = `${this.options.backend}/${server}`;
-    const m = address ? ADDRESS.exec(address) : null;
-    if (address && !m)
-      throw new ActionError(
-        `haproxy: address ${JSON.stringify(address)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`,
-      );
-    return [
-      ...(m ? [`set server ${at} addr ${m[1]} port ${m[2]}`] : []),
-      `set server ${at} weight ${weight}`,
-      `set server ${at} state ready`,
-    ];
-  }
-
   /** What HAProxy holds now for the two slots: address and weight. */
   async state(): Promise<Record<string, { address: string; weight: number }>> {
     const text = await haproxyCommand(
@@ -114,12 +100,24 @@ export class HaproxyProvider implements TrafficProvider {
   async setSplit(split: Split): Promise<void> {
     const w = Math.round(split.canaryWeight);
     const { stableServer, canaryServer } = this.options;
-    // Stable first: while the canary slot changes address, every request has somewhere to go.
-    await this.run([
-      ...this.slot(stableServer, 100 - w, split.stable.address),
-      `set server ${this.options.backend}/${canaryServer} weight 0`,
-      ...this.slot(canaryServer, w, split.canary.address),
-    ]);
+    for (const a of [split.stable.address, split.canary.address])
+      if (a && !ADDRESS.test(a))
+        throw new ActionError(
+          `haproxy: address ${JSON.stringify(a)} is not ip:port (HAProxy's runtime API takes an IPv4 address and a port)`,
+        );
+    const before = await this.state();
+    // Both slots must exist before the first command: nothing is moved half-way.
+    for (const server of [stableServer, canaryServer])
+      if (!before[server])
+        throw new ActionError(
+          `HAProxy backend ${this.options.backend} has no server ${server} (show servers state): check haproxy-backend and the server names`,
+        );
+    await this.run(
+      planMoves(before, {
+        [stableServer]: { weight: 100 - w, ...(split.stable.address ? { address: split.stable.address } : {}) },
+        [canaryServer]: { weight: w, ...(split.canary.address ? { address: split.canary.address } : {}) },
+      }).map((c) => `set server ${this.options.backend}/${c}`),
+    );
     const held = await this.state();
     const check = (server: string, weight: number, address?: string) => {
       const s = held[server];
@@ -134,4 +132,57 @@ export class HaproxyProvider implements TrafficProvider {
     check(stableServer, 100 - w, split.stable.address);
     check(canaryServer, w, split.canary.address);
   }
+}
+
+type Slots = Record<string, { address?: string; weight: number }>;
+
+/**
+ * The `set server` commands (after `<backend>/`) that take two role slots from what HAProxy
+ * holds to the wanted weights and addresses without a moment where no server takes requests
+ * (HAProxy answers 503 then): the slot whose weight goes up moves first; a slot changes address
+ * only at weight 0, and while it is the only one taking requests the other slot first takes its
+ * requests at its address (a bridge), then goes to its own weight and address.
+ */
+export function planMoves(held: Slots, want: Slots): string[] {
+  const names = Object.keys(want) as [string, string];
+  const now: Slots = Object.fromEntries(names.map((n) => [n, { ...(held[n] ?? { weight: 0 }) }]));
+  const out: string[] = [];
+  const weight = (n: string, w: number) => {
+    if ((now[n] as { weight: number }).weight === w) return;
+    out.push(`${n} weight ${w}`);
+    (now[n] as { weight: number }).weight = w;
+  };
+  const address = (n: string, a: string) => {
+    const m = ADDRESS.exec(a) as RegExpExecArray;
+    out.push(`${n} addr ${m[1]} port ${m[2]}`);
+    (now[n] as { address?: string }).address = a;
+  };
+  const other = (n: string) => (n === names[0] ? names[1] : names[0]);
+  const move = (n: string, a: string) => {
+    const slot = now[n] as { address?: string; weight: number };
+    if (slot.address === a) return;
+    if (slot.weight > 0) {
+      const o = other(n);
+      const bridge = now[o] as { address?: string; weight: number };
+      if (bridge.weight === 0) {
+        if (bridge.address !== slot.address && slot.address) address(o, slot.address);
+        weight(o, slot.weight);
+      }
+      weight(n, 0);
+    }
+    address(n, a);
+  };
+  // The slot whose weight goes up first: the other still takes requests until it is up.
+  const rising = (n: string) => (want[n] as { weight: number }).weight - (now[n] as { weight: number }).weight;
+  const order = [...names].sort((a, b) => rising(b) - rising(a));
+  // Twice: a bridge set while the second slot moved is taken back to its own weight and address.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const n of order) {
+      const target = want[n] as { address?: string; weight: number };
+      if (target.address) move(n, target.address);
+      weight(n, target.weight);
+    }
+  }
+  for (const n of names) out.push(`${n} state ready`);
+  return out;
 }
