@@ -16,7 +16,12 @@ const only = process.env.BENCH_TRAFFIC;
 
 const stack = await startStack({ '1.2.0': { errorRate: 0.2 } });
 const haproxy = await startHaproxy(stack.services[STABLE]?.address as string);
-const slots = new HaproxyProvider({ socket: haproxy.socket, backend: 'app', stableServer: 'stable', canaryServer: 'canary' });
+const slots = new HaproxyProvider({
+  socket: haproxy.socket,
+  backend: 'app',
+  stableServer: 'stable',
+  canaryServer: 'canary',
+});
 const canaryAddress = stack.services['1.2.0']?.address as string;
 
 /** Whether the canary takes traffic now, as the traffic layer itself says. */
