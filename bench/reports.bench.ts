@@ -1,7 +1,7 @@
 /**
  * npm run bench:reports — the test action's report parsing (the bundle, as a runner starts it)
  * against xml2js (what dorny/test-reporter parses with) on the same generated 100 MB JUnit
- * file: 200k test cases, 5% failing with stack traces. Targets: >= 10x faster, peak RSS <= 100 MB.
+ * file (both on Node 24, the runtime of runs.using: node24): 200k test cases, 5% failing with stack traces. Targets: >= 10x faster, peak RSS <= 100 MB.
  * Then a 1 GB file whose first test case prints 300 MB into one CDATA section of system-out,
  * followed by 4M test cases with one failure at the end: peak RSS <= 100 MB and the failure
  * read (BENCH_1GB=0 skips it). Then the failure locator on 50 failures each holding a 60 KB
@@ -11,17 +11,20 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runtimeNode } from '@rollgate/testbed';
 import { measureProcess } from './lib.js';
 import { writeCdataFlood, writeJUnit } from './reports-gen.js';
 import { locate } from '@rollgate/reports';
 
 const root = resolve(import.meta.dirname, '..');
+// Both on the Node the action runs on (runs.using: node24), as the runner starts it.
+const node = runtimeNode('node24');
 const dir = mkdtempSync(join(tmpdir(), 'bench-reports-'));
 
 async function ours(file: string) {
   const out = join(dir, 'out');
   writeFileSync(out, '');
-  const r = await measureProcess(process.execPath, [join(root, 'dist', 'test', 'index.js')], {
+  const r = await measureProcess(node, [join(root, 'dist', 'test', 'index.js')], {
     PATH: process.env.PATH,
     GITHUB_WORKSPACE: dir,
     GITHUB_OUTPUT: out,
@@ -46,7 +49,7 @@ const doc = await xml2js.parseStringPromise(readFileSync(process.argv[2], 'utf8'
 let n = 0; for (const s of doc.testsuites.testsuite) n += s.testcase.length;
 console.log(n);`,
   );
-  const r = await measureProcess(process.execPath, [script, file]);
+  const r = await measureProcess(node, [script, file]);
   return { ...r, total: Number(r.stdout.trim()) };
 }
 
@@ -69,6 +72,7 @@ try {
   console.log(
     JSON.stringify({
       bench: 'test action parse vs xml2js',
+      node: 'node24',
       fileMb: mb,
       cases: b.total,
       runs,

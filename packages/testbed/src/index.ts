@@ -28,3 +28,4 @@ export {
 } from './workflow/runner.js';
 export * from './haproxy.js';
 export { VirtualClock } from './clock.js';
+export { runtimeNode, NODE24_CACHE } from './node-runtime.js';
