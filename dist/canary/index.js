@@ -32190,6 +32190,18 @@ async function runCanary(config) {
     });
     let at = 0;
     let promoted = false;
+    /** The canary's result now: its steps and every reading the judge took. */
+    const result = (outcome, weight, verdict) => ({
+        outcome,
+        deploymentId,
+        weight,
+        stable,
+        ...(verdict ? { verdict } : {}),
+        steps,
+        readings: judge.log,
+        startedAt,
+        endedAt: clock.now(),
+    });
     /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
     /** Someone else settled this canary (an abort by hand from promote.yml, beside this run): it already put the traffic back. */
     const settledElsewhere = async (moved = false) => {
@@ -32202,17 +32214,7 @@ async function runCanary(config) {
         config.inflight(undefined);
         log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
         const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-        return {
-            outcome: 'aborted',
-            deploymentId,
-            weight: 0,
-            stable,
-            verdict,
-            steps,
-            readings: judge.log,
-            startedAt,
-            endedAt: clock.now(),
-        };
+        return result('aborted', 0, verdict);
     };
     const abort = async (verdict, weight, when) => {
         const elsewhere = await settledElsewhere();
@@ -32224,17 +32226,7 @@ async function runCanary(config) {
         await status(deploymentId, 'failure', status_codec_describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
         log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-        return {
-            outcome: 'aborted',
-            deploymentId,
-            weight: 0,
-            stable,
-            verdict,
-            steps,
-            readings: judge.log,
-            startedAt,
-            endedAt: clock.now(),
-        };
+        return result('aborted', 0, verdict);
     };
     try {
         for (const weight of remaining) {
@@ -32264,16 +32256,7 @@ async function runCanary(config) {
                 steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
                 const retired = await records.retireOthers(deploymentId);
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-                return {
-                    outcome: 'promoted',
-                    deploymentId,
-                    weight,
-                    stable,
-                    steps,
-                    readings: judge.log,
-                    startedAt,
-                    endedAt: clock.now(),
-                };
+                return result('promoted', weight);
             }
             await status(deploymentId, 'in_progress', status_codec_describeStatus({
                 kind: 'step',
@@ -32292,16 +32275,7 @@ async function runCanary(config) {
                 config.inflight(undefined);
                 log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
                 steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-                return {
-                    outcome: 'paused',
-                    deploymentId,
-                    weight,
-                    stable,
-                    steps,
-                    readings: judge.log,
-                    startedAt,
-                    endedAt: clock.now(),
-                };
+                return result('paused', weight);
             }
         }
     }
@@ -33155,7 +33129,7 @@ function checkCharts(checks, readings) {
             'xychart-beta',
             `  title "${chartText(check.name)}"`,
             `  x-axis [${shown.map(([step]) => `"${chartText(step)}"`).join(', ')}]`,
-            `  y-axis "value" ${num(lo)} --> ${num(hi > lo ? hi * 1.1 : lo + 1)}`,
+            `  y-axis "value" ${num(lo)} --> ${num(hi > lo ? hi + (hi - lo) * 0.1 : lo + 1)}`,
             ...lines.map((l) => `  line [${l.map(num).join(', ')}]`),
         ]));
         if (missing.length)

@@ -116,6 +116,18 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   });
   let at = 0;
   let promoted = false;
+  /** The canary's result now: its steps and every reading the judge took. */
+  const result = (outcome: CanaryResult['outcome'], weight: number, verdict?: Verdict): CanaryResult => ({
+    outcome,
+    deploymentId,
+    weight,
+    stable,
+    ...(verdict ? { verdict } : {}),
+    steps,
+    readings: judge.log,
+    startedAt,
+    endedAt: clock.now(),
+  });
   /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
   /** Someone else settled this canary (an abort by hand from promote.yml, beside this run): it already put the traffic back. */
   const settledElsewhere = async (moved = false): Promise<CanaryResult | undefined> => {
@@ -128,17 +140,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       `The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`,
     );
     const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-    return {
-      outcome: 'aborted',
-      deploymentId,
-      weight: 0,
-      stable,
-      verdict,
-      steps,
-      readings: judge.log,
-      startedAt,
-      endedAt: clock.now(),
-    };
+    return result('aborted', 0, verdict);
   };
   const abort = async (verdict: Verdict, weight: number, when: 'at' | 'before'): Promise<CanaryResult> => {
     const elsewhere = await settledElsewhere();
@@ -148,17 +150,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
     config.inflight(undefined);
     log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
-    return {
-      outcome: 'aborted',
-      deploymentId,
-      weight: 0,
-      stable,
-      verdict,
-      steps,
-      readings: judge.log,
-      startedAt,
-      endedAt: clock.now(),
-    };
+    return result('aborted', 0, verdict);
   };
   try {
     for (const weight of remaining) {
@@ -192,16 +184,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         log(
           `Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
         );
-        return {
-          outcome: 'promoted',
-          deploymentId,
-          weight,
-          stable,
-          steps,
-          readings: judge.log,
-          startedAt,
-          endedAt: clock.now(),
-        };
+        return result('promoted', weight);
       }
       await status(
         deploymentId,
@@ -223,16 +206,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         config.inflight(undefined);
         log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
         steps[steps.length - 1] = { ...(steps.at(-1) as StepRecord), outcome: 'paused' };
-        return {
-          outcome: 'paused',
-          deploymentId,
-          weight,
-          stable,
-          steps,
-          readings: judge.log,
-          startedAt,
-          endedAt: clock.now(),
-        };
+        return result('paused', weight);
       }
     }
   } catch (error) {

@@ -80,7 +80,7 @@ export function checkCharts(checks: Check[], readings: LoggedReading[]): string 
         'xychart-beta',
         `  title "${chartText(check.name)}"`,
         `  x-axis [${shown.map(([step]) => `"${chartText(step)}"`).join(', ')}]`,
-        `  y-axis "value" ${num(lo)} --> ${num(hi > lo ? hi * 1.1 : lo + 1)}`,
+        `  y-axis "value" ${num(lo)} --> ${num(hi > lo ? hi + (hi - lo) * 0.1 : lo + 1)}`,
         ...lines.map((l) => `  line [${l.map(num).join(', ')}]`),
       ]),
     );
