@@ -32393,8 +32393,11 @@ async function runRollback(config) {
             kind: 'rollback',
             ...(config.run ? { run: config.run } : {}),
             rollback_of: { version: current.payload.version, deployment_id: current.id },
-            ...(config.targetAddress && !config.fleet ? { address: config.targetAddress } : {}),
-            ...(config.fleet ? { fleet: true } : {}),
+            // A fleet has no one address; and whether this rollback went to a fleet is its own fact,
+            // never inherited from the payload of the release it restores.
+            ...(config.fleet
+                ? { fleet: true, address: undefined }
+                : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
         }, `rollback to ${version}`);
         // The start race (races.ts): a canary that created its record first goes on; this rollback
         // withdraws its record, waits for that canary to settle, and plans again from what is live then.

@@ -193,8 +193,11 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
         kind: 'rollback',
         ...(config.run ? { run: config.run } : {}),
         rollback_of: { version: current.payload.version, deployment_id: current.id },
-        ...(config.targetAddress && !config.fleet ? { address: config.targetAddress } : {}),
-        ...(config.fleet ? { fleet: true } : {}),
+        // A fleet has no one address; and whether this rollback went to a fleet is its own fact,
+        // never inherited from the payload of the release it restores.
+        ...(config.fleet
+          ? { fleet: true, address: undefined }
+          : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
       },
       `rollback to ${version}`,
     );
