@@ -34093,7 +34093,7 @@ var external_node_os_ = __nccwpck_require__(48161);
  * The runner's side of an action: inputs from `INPUT_*`, outputs and state through the
  * `GITHUB_OUTPUT` / `GITHUB_STATE` files, the job summary through `GITHUB_STEP_SUMMARY`, and
  * log lines and annotations as workflow commands on stdout. The suite's one home for that
- * protocol, written as @actions/core writes it (test/kit/commands.test.ts holds the two to the
+ * protocol, written as @actions/core writes it (packages/kit/test/commands.test.ts holds the two to the
  * same bytes) but without what @actions/core loads at start for the OIDC client (its HTTP
  * client and undici: about a third of an action's start and 10 MB of its memory).
  * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
