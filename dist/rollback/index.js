@@ -30769,9 +30769,9 @@ const DEFAULTS = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76314);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74738);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7327);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(52166);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(77015);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(56030);
 
 
@@ -30863,7 +30863,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 52166:
+/***/ 77015:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30875,7 +30875,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, planBatches, readJudgeInputs, readStatus, releaseFolder, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, trafficChart, waitForQuiet
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, phasedDryRun, planBatches, readBatch, readJudgeInputs, readStatus, releaseFolder, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, trafficChart, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -31312,6 +31312,11 @@ async function alive_canaryAnswers(target, timeoutMs, signal) {
 const canary_state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
 const isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
+const rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
+/** How a person settles an open rollout (promote.yml runs both kinds' gates). */
+const settleHint = (r) => r.payload.kind === 'phased'
+    ? 'continue or abort it with promote.yml (kind: phased, action: promote or abort)'
+    : 'finish it with mode: promote or mode: abort (promote.yml)';
 /** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
 const openCanaries = (history) => history.filter((r) => isRollout(r) && canary_state_isOpen(r.state));
 /**
@@ -31391,7 +31396,7 @@ function canary_state_openOfThisVersion(config, history) {
         (r.payload.run?.attempt ?? 0) < config.run.attempt;
     const other = open.find((r) => !isRerun(r));
     if (other) {
-        throw new ActionError(`A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`);
+        throw new ActionError(`A ${rolloutName(other)} of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
     }
     return open;
 }
@@ -31517,6 +31522,14 @@ function status_codec_describeStatus(s) {
             return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
         case 'rollback-failed':
             return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
+        case 'phased-paused':
+            return `paused after batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version}, waiting for continue or abort`;
+        case 'phased-continuing':
+            return `continuing after batch ${s.index}/${s.count}: ${s.version} goes on by hand`;
+        case 'phased-aborting':
+            return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
+        case 'phased-aborted':
+            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -31529,7 +31542,27 @@ function status_codec_readStatus(description) {
     const m = WEIGHTED.exec(description);
     const raw = m?.slice(1).find((g) => g !== undefined);
     const weight = raw === undefined ? 0 : Number(raw);
-    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+    const paused = description.startsWith('paused at ') || description.startsWith('paused after batch ');
+    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused };
+}
+const BATCH = /^(batch|paused after batch|continuing after batch|aborting after batch) (\d{1,4})\/(\d{1,4})[: ]/;
+/**
+ * Where an open phased release stands, from its latest description: the last batch it
+ * finished (`done`; a `batch i/n` status is written once batch i is back in the load
+ * balancer), whether it waits at its gate, and whether an abort by hand is under way.
+ * Undefined when the description is none of the phased release's open statuses.
+ */
+function status_codec_readBatch(description) {
+    const m = BATCH.exec(description);
+    if (!m)
+        return undefined;
+    const [, kind, index, count] = m;
+    return {
+        done: Number(index),
+        count: Number(count),
+        paused: kind === 'paused after batch',
+        aborting: kind === 'aborting after batch',
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/quiet.ts
@@ -31955,6 +31988,166 @@ async function runCanary(config) {
     throw new ActionError('steps must end at 100');
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/phased-restore.ts
+/** Putting a release back on a fleet's targets: the health wait and the restore a failed, aborted or cancelled phased release runs. */
+
+
+const names = (targets) => targets.map((t) => t.name);
+/** Waits until every target answers (health URL or TCP), up to the health timeout. */
+async function phased_restore_waitHealthy(config, targets) {
+    const clock = config.clock ?? src/* systemClock */.ml;
+    const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
+    for (const t of targets) {
+        const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
+        for (;;) {
+            const why = config.probe
+                ? await config.probe(t, healthUrl)
+                : await alive_canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
+            if (!why)
+                break;
+            if (clock.now() >= until)
+                return `${t.name} does not answer ${(0,src/* formatDuration */.a3)(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
+            await clock.sleep(1000, config.signal);
+        }
+    }
+    return undefined;
+}
+/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
+async function phased_restore_restorePrevious(state, ports) {
+    const { fleet, deployer, logger } = ports;
+    if (!state.previous) {
+        // A first release has nothing to go back to: the changed targets stay out of the load balancer.
+        await fleet.drain(state.changed);
+        logger.warning(`No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`);
+        return;
+    }
+    for (const t of [...state.changed].reverse()) {
+        await fleet.drain([t]);
+        await deployer.deploy(t, state.previous);
+        const why = await phased_restore_waitHealthy(ports, [t]);
+        if (why)
+            throw new src.ActionError(`roll back to ${state.previous.version}: ${why}`);
+        await fleet.ready([t]);
+        logger.info(`${t.name} is back on ${state.previous.version}.`);
+    }
+    // Targets drained but never changed (the batch stopped before their deploy) go back in too.
+    const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
+    if (rest.length)
+        await fleet.ready(rest);
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased-gate.ts
+/**
+ * The manual gate of a phased release (promote.yml, the phased action with mode continue or
+ * abort): the open release of a version read back from its record (the plan it started with,
+ * the batches it finished, what a roll back goes back to), and the abort by hand.
+ *
+ * An abort also takes over a release that is not paused: one whose runner was lost (its record
+ * would stay in_progress forever), or one moving now. It first writes `aborting after batch i/n`,
+ * which the moving run reads before each target and each batch and stops on; and it puts the
+ * previous release back on the batch after the last one finished too, which may be half done.
+ */
+
+
+
+
+/** The open phased release of `config.version`, with its plan, or one line saying why there is none to act on. */
+async function phased_gate_findOpenPhased(config) {
+    const { records, version } = config;
+    const env = records.environment;
+    const history = await records.history();
+    const open = history.find((r) => r.payload.version === version && isOpen(r.state));
+    if (!open)
+        throw new ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`);
+    if (open.payload.kind !== 'phased')
+        throw new ActionError(`The rollout of ${version} in ${env} (deployment ${open.id}) is a ${open.payload.kind ?? 'deploy'}, not a phased release: run promote.yml with kind: canary.`);
+    const plan = open.payload.phased;
+    if (!plan)
+        throw new ActionError(`The phased release of ${version} (deployment ${open.id}) records no batch plan (started by an earlier rollgate): it cannot be continued or aborted from its record.`);
+    const batches = plan.batches;
+    const at = readBatch(open.description);
+    const live = liveRecord(history, version);
+    if (open.payload.stable && live?.payload.version !== open.payload.stable)
+        throw new ActionError(`The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`);
+    return {
+        record: open,
+        batches,
+        intervalMs: plan.interval_ms,
+        pause: plan.pause,
+        done: Math.min(at?.done ?? 0, batches.length),
+        paused: at?.paused ?? false,
+        ...(live
+            ? {
+                previous: {
+                    version: live.payload.version,
+                    ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}),
+                },
+            }
+            : {}),
+        ...(open.payload.artifact ? { artifact: open.payload.artifact } : {}),
+    };
+}
+/** Continue needs the release waiting at its gate; anything else is moving, or was left by a lost runner. */
+function phased_gate_requirePaused(found, records) {
+    if (found.paused)
+        return;
+    const { record } = found;
+    throw new ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
+}
+/** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
+async function phased_gate_abortPhased(config, found) {
+    const clock = config.clock ?? systemClock;
+    const startedAt = clock.now();
+    const { records, logger } = config;
+    const deploymentId = found.record.id;
+    const count = found.batches.length;
+    const index = found.done;
+    // Not paused: the batch after the last finished one may be half changed (or its runner lost mid-way).
+    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
+    // Restored last to first (restorePrevious), the batch that may be under way goes last: a deploy
+    // a moving run had started on it has had the longest time to finish before it is undone.
+    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    const previous = found.previous?.version ?? 'none';
+    await records.status(deploymentId, 'in_progress', describeStatus({ kind: 'phased-aborting', index, count, previous }));
+    const state = {
+        deploymentId,
+        version: config.version,
+        changed,
+        drained: found.paused ? [] : (found.batches[found.done] ?? []),
+        batch: { index, count },
+        ...(found.previous ? { previous: found.previous } : {}),
+    };
+    config.inflight(state);
+    logger.info(`Aborting the phased release of ${config.version} after batch ${index}/${count}: ${changed.length} target(s) go back to ${previous}.`);
+    try {
+        await restorePrevious(state, config);
+    }
+    catch (error) {
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+        config.inflight(undefined);
+        throw new ActionError(`The abort of ${config.version} failed: ${errorLine(error)}. Targets ${changed.map((t) => t.name).join(', ')} may still run ${config.version}.`);
+    }
+    await records.status(deploymentId, 'failure', describeStatus({ kind: 'phased-aborted', index, count, changed: changed.length, previous }));
+    config.inflight(undefined);
+    return {
+        outcome: 'aborted',
+        deploymentId,
+        plan: found.batches,
+        onNew: [],
+        ...(found.previous ? { previous: found.previous.version } : {}),
+        batches: found.batches.slice(0, reach).map((b, i) => ({
+            index: i + 1,
+            targets: b.map((t) => t.name),
+            outcome: 'failed',
+            reason: 'aborted by hand',
+        })),
+        verdict: { check: 'manual', reason: 'aborted by hand' },
+        readings: [],
+        startedAt,
+        endedAt: clock.now(),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased-start.ts
 /** Opening a phased release's record, and its start races (see races.ts). */
 
@@ -32004,6 +32197,8 @@ async function phased_start_openPhasedRecord(config, targets) {
             version: config.version,
             kind: 'phased',
             ...(previous ? { stable: previous.version } : {}),
+            // The plan, so promote.yml can continue (or abort) the release from its record.
+            phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
             ...(config.artifact ? { artifact: config.artifact } : {}),
             ...(config.run ? { run: config.run } : {}),
         }, `phased release of ${config.version}`);
@@ -32039,59 +32234,50 @@ async function phased_start_openPhasedRecord(config, targets) {
 
 
 
-const names = (targets) => targets.map((t) => t.name);
+
+
+const phased_names = (targets) => targets.map((t) => t.name);
 /** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
 class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
 }
-/** Waits until every target answers (health URL or TCP), up to the health timeout. */
-async function waitHealthy(config, targets) {
-    const clock = config.clock ?? src/* systemClock */.ml;
-    const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
-    for (const t of targets) {
-        const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
-        for (;;) {
-            const why = config.probe
-                ? await config.probe(t, healthUrl)
-                : await alive_canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
-            if (!why)
-                break;
-            if (clock.now() >= until)
-                return `${t.name} does not answer ${(0,src/* formatDuration */.a3)(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
-            await clock.sleep(1000, config.signal);
-        }
-    }
-    return undefined;
-}
-/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-async function restorePrevious(state, ports) {
-    const { fleet, deployer, logger } = ports;
-    if (!state.previous) {
-        // A first release has nothing to go back to: the changed targets stay out of the load balancer.
-        await fleet.drain(state.changed);
-        logger.warning(`No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`);
-        return;
-    }
-    for (const t of [...state.changed].reverse()) {
-        await fleet.drain([t]);
-        await deployer.deploy(t, state.previous);
-        const why = await waitHealthy(ports, [t]);
-        if (why)
-            throw new src.ActionError(`roll back to ${state.previous.version}: ${why}`);
-        await fleet.ready([t]);
-        logger.info(`${t.name} is back on ${state.previous.version}.`);
-    }
-    // Targets drained but never changed (the batch stopped before their deploy) go back in too.
-    const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
-    if (rest.length)
-        await fleet.ready(rest);
-}
+/**
+ * A phased release: mode run opens a record and goes from the first batch; continue goes on
+ * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
+ */
 async function runPhased(config) {
+    const mode = config.mode ?? 'run';
+    if (mode === 'run') {
+        const batches = config.batches;
+        if (!batches?.length || config.intervalMs === undefined)
+            throw new ActionError('A phased release needs its batches and interval.');
+        const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
+        return runBatches(config, {
+            ...opened,
+            batches,
+            intervalMs: config.intervalMs,
+            pause: config.pause ?? 'auto',
+            done: 0,
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+        });
+    }
+    const found = await findOpenPhased(config);
+    if (mode === 'abort')
+        return abortPhased(config, found);
+    requirePaused(found, config.records);
+    await config.fleet.check(found.batches.flat());
+    const { done, batches } = found;
+    await config.records.status(found.record.id, 'in_progress', describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }), config.logUrl ? { logUrl: config.logUrl } : {});
+    config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
+    return runBatches(config, { ...found, deploymentId: found.record.id });
+}
+async function runBatches(config, course) {
     const clock = config.clock ?? systemClock;
     const { records, fleet, deployer, logger } = config;
     const startedAt = clock.now();
-    const targets = config.batches.flat();
-    const count = config.batches.length;
-    const { deploymentId, previous } = await openPhasedRecord(config, targets);
+    const { deploymentId, previous } = course;
+    const targets = course.batches.flat();
+    const count = course.batches.length;
+    const onNew = () => changed.map((t) => t.name);
     const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
     const judge = new Judge(config.checks, {
         failureLimit: config.failureLimit,
@@ -32100,14 +32286,17 @@ async function runPhased(config) {
         waitForData: config.minRequests !== undefined,
     });
     const stable = { version: previous?.version ?? 'none' };
-    const changed = [];
-    const batches = [];
+    // A continued release starts with the batches its earlier runs finished on the new version.
+    const changed = course.batches.slice(0, course.done).flat();
+    const batches = course.batches
+        .slice(0, course.done)
+        .map((b, i) => ({ index: i + 1, targets: phased_names(b), outcome: 'released' }));
     let state = {
         deploymentId,
         version: config.version,
         changed,
         drained: [],
-        batch: { index: 0, count },
+        batch: { index: course.done, count },
     };
     if (previous)
         state.previous = previous;
@@ -32117,14 +32306,17 @@ async function runPhased(config) {
     };
     /** Stops the release: the previous release back on every changed target, the record settled. */
     const rollBack = async (index, reason, verdict) => {
+        const elsewhere = await abortedByHand();
+        if (elsewhere)
+            return elsewhere;
         logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
-        batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
+        batches.push({ index, targets: phased_names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
         try {
             await restorePrevious({ ...state, changed: [...changed] }, config);
         }
         catch (error) {
             await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`);
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${phased_names(changed).join(', ')} may still run ${config.version}.`);
         }
         await status('failure', describeStatus({
             kind: 'rolled-back',
@@ -32135,30 +32327,54 @@ async function runPhased(config) {
             reason,
         }));
         config.inflight(undefined);
-        return {
-            outcome: 'rolled-back',
-            deploymentId,
-            ...(previous ? { previous: previous.version } : {}),
-            batches,
-            verdict: verdict ?? { check: 'deploy', reason },
-            readings: judge.log,
-            startedAt,
-            endedAt: clock.now(),
-        };
+        return result('rolled-back', verdict ?? { check: 'deploy', reason });
     };
-    for (const [i, batch] of config.batches.entries()) {
+    /**
+     * An abort by hand (promote.yml) took this release over: it puts the previous release back
+     * itself, so this run stops where it is and changes nothing more.
+     */
+    const abortedByHand = async () => {
+        const recent = await records.statuses(deploymentId);
+        const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
+        if (!by)
+            return undefined;
+        config.inflight(undefined);
+        logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
+        return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
+    };
+    const result = (outcome, verdict) => ({
+        outcome,
+        deploymentId,
+        plan: course.batches,
+        onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
+        ...(previous ? { previous: previous.version } : {}),
+        batches,
+        ...(verdict ? { verdict } : {}),
+        readings: judge.log,
+        startedAt,
+        endedAt: clock.now(),
+    });
+    for (const [i, batch] of course.batches.entries()) {
         const index = i + 1;
+        if (index <= course.done)
+            continue;
         try {
+            const stopped = await abortedByHand();
+            if (stopped)
+                return stopped;
             save({ drained: batch, batch: { index, count } });
             await fleet.drain(batch);
             for (const t of batch) {
+                const stop = await abortedByHand();
+                if (stop)
+                    return stop;
                 changed.push(t);
                 save({});
                 logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
                 try {
                     await deployer.deploy(t, {
                         version: config.version,
-                        ...(config.artifact ? { artifact: config.artifact } : {}),
+                        ...(course.artifact ? { artifact: course.artifact } : {}),
                     });
                 }
                 catch (error) {
@@ -32172,6 +32388,9 @@ async function runPhased(config) {
                 return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
             await fleet.ready(batch);
             save({ drained: [] });
+            const stop = await abortedByHand();
+            if (stop)
+                return stop;
             await status('in_progress', describeStatus({
                 kind: 'batch',
                 index,
@@ -32179,19 +32398,37 @@ async function runPhased(config) {
                 version: config.version,
                 changed: changed.length,
                 total: targets.length,
-                targets: names(batch),
+                targets: phased_names(batch),
             }));
-            logger.info(`Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`);
+            logger.info(`Batch ${index}/${count}: ${phased_names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(course.intervalMs)}.`);
             // Without checks the batch still bakes for the interval (a crash or a failed health check
             // shows in the next batch's health), as a pause between batches.
             let verdict;
             if (config.checks.length)
-                verdict = await analyseStep(config, { intervalMs: config.intervalMs, label: `batch ${index}` }, judge, stable);
+                verdict = await analyseStep(config, { intervalMs: course.intervalMs, label: `batch ${index}` }, judge, stable);
             else
-                await clock.sleep(config.intervalMs, config.signal);
+                await clock.sleep(course.intervalMs, config.signal);
             if (verdict)
                 return await rollBack(index, verdict.reason, verdict);
-            batches.push({ index, targets: names(batch), outcome: 'released' });
+            batches.push({ index, targets: phased_names(batch), outcome: 'released' });
+            // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
+            const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
+            if (gate && index < count) {
+                const elsewhere = await abortedByHand();
+                if (elsewhere)
+                    return elsewhere;
+                await status('in_progress', describeStatus({
+                    kind: 'phased-paused',
+                    index,
+                    count,
+                    changed: changed.length,
+                    total: targets.length,
+                    version: config.version,
+                }));
+                config.inflight(undefined);
+                logger.info(`Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`);
+                return result('paused');
+            }
         }
         catch (error) {
             // Cancellation is the post step's (the in-flight state is saved).
@@ -32202,19 +32439,14 @@ async function runPhased(config) {
             return await rollBack(index, errorLine(error));
         }
     }
+    const elsewhere = await abortedByHand();
+    if (elsewhere)
+        return elsewhere;
     await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
     config.inflight(undefined);
     const retired = await records.retireOthers(deploymentId);
     logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-    return {
-        outcome: 'released',
-        deploymentId,
-        ...(previous ? { previous: previous.version } : {}),
-        batches,
-        readings: judge.log,
-        startedAt,
-        endedAt: clock.now(),
-    };
+    return result('released');
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
@@ -32237,7 +32469,7 @@ const onFleet = (r) => r.payload.kind === 'phased' || r.payload.fleet === true;
 function chooseTarget(history, options, environment) {
     const open = openCanaries(history)[0];
     if (open) {
-        throw new src.ActionError(`A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
+        throw new src.ActionError(`A ${rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }
     const current = canary_state_liveRecord(history);
     if (!current)
@@ -32353,7 +32585,7 @@ async function runRollback(config) {
         if (config.fleet) {
             const release = { version, ...(target.payload.artifact ? { artifact: target.payload.artifact } : {}) };
             const { targets, ports } = config.fleet;
-            await restorePrevious({
+            await phased_restore_restorePrevious({
                 deploymentId,
                 version: current.payload.version,
                 previous: release,
@@ -32734,8 +32966,9 @@ var traffic_src = __nccwpck_require__(7327);
 
 
 
-function readFleetInputs(inputs) {
-    const targets = parseTargets(inputs.string('targets', { required: true }));
+/** `targets: false`: the targets come from elsewhere (a phased release continued from its record). */
+function readFleetInputs(inputs, options = {}) {
+    const targets = options.targets === false ? [] : parseTargets(inputs.string('targets', { required: true }));
     const healthUrl = inputs.string('health-url', {
         pattern: {
             regex: /^https?:\/\/\{address\}\S*$/,
@@ -32771,7 +33004,54 @@ function fleetPorts(inputs, gh, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/phased-dry-run.ts
+/**
+ * A phased release's dry run: the same reads and checks a real run makes before its first
+ * change (the records, the release at its gate, every target in the load balancer), and what
+ * it would do; no record is written, no target drained or deployed.
+ */
+
+
+
+const list = (targets) => targets.map((t) => t.name).join(', ');
+const batchesText = (batches, from) => batches
+    .slice(from)
+    .map((b, i) => `${from + i + 1}: ${list(b)}`)
+    .join('; ');
+/** What the run would do, in one paragraph; throws the line a real run would fail with. */
+async function phasedDryRun(config) {
+    const mode = config.mode ?? 'run';
+    const checks = `${config.checks.length} check(s)`;
+    if (mode === 'run') {
+        const batches = config.batches ?? [];
+        const history = await config.records.history();
+        openOfThisVersion(config, history);
+        const live = liveRecord(history, config.version);
+        await config.fleet.check(batches.flat());
+        const pause = config.pause === 'manual'
+            ? ', pausing after every batch but the last for promote.yml'
+            : config.pause === 'first'
+                ? ', pausing after the first batch for promote.yml'
+                : '';
+        return `Dry run: would release ${config.version} over ${live?.payload.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${formatDuration(config.intervalMs ?? 0)} per batch${pause}.`;
+    }
+    const found = await findOpenPhased(config);
+    const id = found.record.id;
+    const count = found.batches.length;
+    if (mode === 'continue') {
+        requirePaused(found, config.records);
+        await config.fleet.check(found.batches.flat());
+        const again = found.pause === 'manual' ? ', pausing again after each batch but the last' : '';
+        return `Dry run: would continue the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count} with batches ${batchesText(found.batches, found.done)}, judging ${checks} for ${formatDuration(found.intervalMs)} per batch${again}.`;
+    }
+    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
+    const changed = found.batches.slice(0, reach).flat();
+    await config.fleet.check(found.batches.flat());
+    return `Dry run: would abort the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count}: ${found.previous?.version ?? 'nothing (no earlier release: the targets would leave the load balancer)'} back on ${changed.length ? list(changed) : 'no target'}.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -32788,7 +33068,7 @@ function fleetPorts(inputs, gh, env) {
 
 /***/ }),
 
-/***/ 76314:
+/***/ 74738:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32799,7 +33079,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   KP: () => (/* reexport */ trustedRecords)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -33205,11 +33485,10 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+;// CONCATENATED MODULE: ./packages/github/src/payload.ts
 /**
- * The release record: GitHub Deployments. One deployment per version and environment; its
- * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
- * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ * The payload of a release record, and the validator every reader applies: what this suite
+ * writes into a deployment, and the only shapes it acts on.
  */
 
 /**
@@ -33219,6 +33498,34 @@ async function uploadMissing(gh, repo, release, files) {
  * written before the field existed have the same shape: they read as format 1.
  */
 const PAYLOAD_FORMAT = 1;
+const PHASED_PAUSES = ['auto', 'manual', 'first'];
+const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Why a recorded phased plan is not one the phased action writes, or undefined. */
+function phasedProblem(plan) {
+    if (!plan || typeof plan !== 'object')
+        return 'phased is not an object';
+    const p = plan;
+    if (!PHASED_PAUSES.includes(p.pause))
+        return 'phased.pause is not auto, manual or first';
+    const ms = p.interval_ms;
+    if (!Number.isInteger(ms) || ms < 1000 || ms > 86_400_000)
+        return 'phased.interval_ms is out of range';
+    if (!Array.isArray(p.batches) || p.batches.length < 1 || p.batches.length > 1000)
+        return 'phased.batches is not a list of batches';
+    const names = new Set();
+    for (const batch of p.batches) {
+        if (!Array.isArray(batch) || batch.length < 1)
+            return 'phased.batches holds a batch that is not a list of targets';
+        for (const t of batch) {
+            if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
+                return 'phased.batches holds a target without a unique server name';
+            if (!(0,src/* isValid */.fn)('address', t.address))
+                return `phased.batches: ${t.name} has no address`;
+            names.add(t.name);
+        }
+    }
+    return undefined;
+}
 /**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
@@ -33262,6 +33569,11 @@ function payloadProblem(payload) {
             rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
+    if (p.phased !== undefined) {
+        const why = phasedProblem(p.phased);
+        if (why)
+            return why;
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;
@@ -33270,6 +33582,16 @@ function payloadProblem(payload) {
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+
+
 /** GitHub limits a status description to 140 characters. */
 function statusText(text) {
     const s = (0,src/* redact */.E$)(text);
@@ -33329,6 +33651,15 @@ class ReleaseRecords {
             state: s?.state ?? 'none',
             description: cleanDescription(s?.description),
         };
+    }
+    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+    async statuses(id, limit = 20) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: id,
+            per_page: limit,
+        });
+        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];

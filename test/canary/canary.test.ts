@@ -194,7 +194,7 @@ describe('canary action over real nginx and Prometheus', () => {
     const r = await stack.canary({ version: '1.1.0', environment: 'prod-h' });
     expect(r.exitCode).toBe(1);
     expect(r.error).toBe(
-      `A canary of 1.4.0 is still in progress in prod-h (deployment ${paused}: paused at 25%: waiting for promote or abort): finish it with mode: promote or mode: abort first.`,
+      `A canary of 1.4.0 is still in progress in prod-h (deployment ${paused}: paused at 25%: waiting for promote or abort): finish it with mode: promote or mode: abort (promote.yml) first.`,
     );
     expect(stack.upstream()).toBe(before);
     expect(

@@ -355,7 +355,7 @@ describe('rollback action', () => {
     const r = await rollback('prod-p', { 'dry-run': 'true' });
     expect(r.exitCode).toBe(1);
     expect(r.error).toBe(
-      `A canary of 1.4.0 is in progress in prod-p (deployment ${paused}: paused at 25%: waiting for promote or abort): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on 1.0.0, then roll back if needed.`,
+      `A canary of 1.4.0 is in progress in prod-p (deployment ${paused}: paused at 25%: waiting for promote or abort): abort it (promote.yml with action: abort) to put everything back on 1.0.0, then roll back if needed.`,
     );
     expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
   }, 60_000);

@@ -41,6 +41,8 @@ export interface FleetStack {
   answers(address: string): Promise<string>;
   /** Runs the phased action (bundle) as a pipeline run on main would. */
   phased(version: string, inputs?: Record<string, string>): ReturnType<typeof runAction>;
+  /** Runs the phased action as promote.yml's gate step does (mode continue or abort; no targets, batches or artifact). */
+  gate(version: string, mode: 'continue' | 'abort', inputs?: Record<string, string>): ReturnType<typeof runAction>;
   /** Runs the rollback action (bundle) as rollback.yml's job would; `fleet: false` leaves the fleet inputs out. */
   rollback(inputs?: Record<string, string>, fleet?: boolean): ReturnType<typeof runAction>;
   /** Registers a run and returns its id (for bad-input runs). */
@@ -195,6 +197,32 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
           'artifact-name': r.name,
           'artifact-digest': r.digest,
           'release-tag': `v${version}`,
+          ...inputs,
+        },
+        timeoutMs: 240_000,
+      }).finally(() => gh.finishRun(runId));
+    },
+    gate(version, mode, inputs = {}) {
+      const runId = ++runIds;
+      gh.startRun({ id: runId, head_sha: sha, event: 'workflow_dispatch' });
+      return runAction({
+        action: 'phased',
+        repository: gh.repository,
+        sha,
+        apiUrl: gh.url,
+        token: 'ghs_promote',
+        runId,
+        inputs: {
+          version,
+          environment: 'production',
+          mode,
+          'deploy-command': deployCommand.join(' '),
+          'health-url': 'http://{address}/metrics',
+          'haproxy-socket': haproxy.socket,
+          metrics: METRICS,
+          'prometheus-url': prometheus.url,
+          samples: '4',
+          'scrape-interval': '1s',
           ...inputs,
         },
         timeoutMs: 240_000,

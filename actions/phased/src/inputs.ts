@@ -1,30 +1,43 @@
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
-import { planBatches, readFleetInputs, readJudgeInputs, waitTimeoutFrom } from '@rollgate/delivery';
-import { trustedBranchesFrom } from '@rollgate/github';
+import { planBatches, readFleetInputs, readJudgeInputs, waitTimeoutFrom, type PhasedMode } from '@rollgate/delivery';
+import { PHASED_PAUSES, trustedBranchesFrom } from '@rollgate/github';
 
 export { fleetPorts } from '@rollgate/delivery';
 
+const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort'];
+
+/**
+ * Mode run plans a new release from the inputs; continue and abort read the plan, the
+ * targets and the artifact from the record of the release paused at its gate (those inputs
+ * are not read), and take the fleet's access and the deploy command from the inputs.
+ */
 export function readPhasedInputs(inputs: Inputs) {
-  const fleet = readFleetInputs(inputs);
-  const batches = planBatches(inputs.string('batches'), fleet.targets, inputs.string('min-healthy'));
+  const mode = inputs.oneOf('mode', MODES, 'run');
+  const starting = mode === 'run';
+  const fleet = readFleetInputs(inputs, { targets: starting });
+  const batches = starting ? planBatches(inputs.string('batches'), fleet.targets, inputs.string('min-healthy')) : [];
   const intervalMs = inputs.duration('interval');
   if (intervalMs < 1000 || intervalMs > 86_400_000)
     throw new InputError('interval', 'a duration from 1s to 24h', inputs.string('interval'));
+  const pause = inputs.oneOf('pause', PHASED_PAUSES, 'auto');
   const judging = readJudgeInputs(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: true }));
   return {
     ...judging,
     ...fleet,
+    mode,
+    pause,
+    dryRun: inputs.boolean('dry-run'),
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     batches,
     intervalMs,
     deployCommand,
     artifact: {
-      name: inputs.string('artifact-name', { required: true, pattern: VALUE_RULES.name }),
+      name: inputs.string('artifact-name', { required: starting, pattern: VALUE_RULES.name }),
       digest: inputs.string('artifact-digest', {
-        required: true,
+        required: starting,
         pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
       }),
       id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),

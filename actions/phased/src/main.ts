@@ -7,14 +7,14 @@ import {
   readRunnerEnv,
   runAction,
   setOutputs,
-  table,
   writeSummary,
   runner,
 } from '@rollgate/kit';
 import { createGitHub, trustedRecords } from '@rollgate/github';
-import { Cancelled, batchChart, rolloutCharts, runPhased } from '@rollgate/delivery';
+import { Cancelled, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
+import { phasedSummary } from './summary.js';
 
 const cancelled = jobCancellation();
 
@@ -29,7 +29,7 @@ await runAction(async () => {
   const env = readRunnerEnv();
   const repo = { owner: env.owner, repo: env.repo };
   // Every program the release runs must exist before the first record, drain or deploy.
-  await checkPrograms([{ input: 'deploy-command', argv: inputs.deployCommand }]);
+  if (!inputs.dryRun) await checkPrograms([{ input: 'deploy-command', argv: inputs.deployCommand }]);
   const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
   const records = await trustedRecords({
     gh,
@@ -47,48 +47,41 @@ await runAction(async () => {
     ...(a.id ? { id: Number(a.id) } : {}),
     ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
   };
+  const starting = inputs.mode === 'run';
+  const { artifact: _named, batches, ...rest } = inputs;
+  const config: PhasedConfig = {
+    ...rest,
+    ...(starting ? { batches, artifact } : {}),
+    ref: env.sha || 'HEAD',
+    ...fleetPorts(inputs, gh, env),
+    records,
+    payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
+    ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
+    logUrl: env.runUrl,
+    logger: actionsLogger,
+    inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
+    signal: cancelled,
+  };
+  if (inputs.dryRun) {
+    const text = await phasedDryRun(config);
+    runner.info(text);
+    setOutputs({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '' });
+    await writeSummary(`## 🔍 Phased release of ${inputs.version}: dry run (${inputs.mode})\n\n${text}\n`);
+    return;
+  }
   try {
-    const result = await runPhased({
-      ...inputs,
-      ref: env.sha || 'HEAD',
-      artifact,
-      ...fleetPorts(inputs, gh, env),
-      records,
-      payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
-      ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
-      logUrl: env.runUrl,
-      logger: actionsLogger,
-      inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
-      signal: cancelled,
-    });
+    const result = await runPhased(config);
     setOutputs({
       outcome: result.outcome,
       'deployment-id': result.deploymentId,
       'previous-version': result.previous ?? '',
       reason: result.verdict?.reason ?? '',
     });
-    const icon = result.outcome === 'released' ? '✅' : '↩️';
-    await writeSummary(
-      `## ${icon} Phased release of ${inputs.version}: ${result.outcome}\n\n` +
-        table(
-          ['batch', 'targets', 'outcome', 'reason'],
-          result.batches.map((b) => [
-            `${b.index}/${inputs.batches.length}`,
-            b.targets.join(', '),
-            b.outcome,
-            b.reason ?? '',
-          ]),
-        ) +
-        `\n${table(
-          ['target', 'address', 'version'],
-          inputs.targets.map((t) => [
-            t.name,
-            t.address,
-            result.outcome === 'released' ? inputs.version : (result.previous ?? 'out of the load balancer'),
-          ]),
-        )}` +
-        rolloutCharts(batchChart(result.batches, inputs.batches.length), inputs.checks, result.readings),
-    );
+    await writeSummary(phasedSummary(inputs.version, result, inputs.checks));
+    if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+      throw new ActionError(
+        `Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
+      );
     if (result.outcome === 'rolled-back')
       throw new ActionError(
         `Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`,

@@ -30776,7 +30776,7 @@ const DEFAULTS = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9257);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6497);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8362);
 /* harmony import */ var _rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9503);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3666);
@@ -30873,6 +30873,14 @@ function describeStatus(s) {
             return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
         case 'rollback-failed':
             return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
+        case 'phased-paused':
+            return `paused after batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version}, waiting for continue or abort`;
+        case 'phased-continuing':
+            return `continuing after batch ${s.index}/${s.count}: ${s.version} goes on by hand`;
+        case 'phased-aborting':
+            return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
+        case 'phased-aborted':
+            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -30885,7 +30893,27 @@ function readStatus(description) {
     const m = WEIGHTED.exec(description);
     const raw = m?.slice(1).find((g) => g !== undefined);
     const weight = raw === undefined ? 0 : Number(raw);
-    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+    const paused = description.startsWith('paused at ') || description.startsWith('paused after batch ');
+    return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused };
+}
+const BATCH = /^(batch|paused after batch|continuing after batch|aborting after batch) (\d{1,4})\/(\d{1,4})[: ]/;
+/**
+ * Where an open phased release stands, from its latest description: the last batch it
+ * finished (`done`; a `batch i/n` status is written once batch i is back in the load
+ * balancer), whether it waits at its gate, and whether an abort by hand is under way.
+ * Undefined when the description is none of the phased release's open statuses.
+ */
+function readBatch(description) {
+    const m = BATCH.exec(description);
+    if (!m)
+        return undefined;
+    const [, kind, index, count] = m;
+    return {
+        done: Number(index),
+        count: Number(count),
+        paused: kind === 'paused after batch',
+        aborting: kind === 'aborting after batch',
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/inflight.ts
@@ -30920,7 +30948,7 @@ async function settleInflight(state, ports) {
 
 /***/ }),
 
-/***/ 6497:
+/***/ 8362:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30930,7 +30958,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
 var src = __nccwpck_require__(9257);
@@ -36419,11 +36447,10 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+;// CONCATENATED MODULE: ./packages/github/src/payload.ts
 /**
- * The release record: GitHub Deployments. One deployment per version and environment; its
- * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
- * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ * The payload of a release record, and the validator every reader applies: what this suite
+ * writes into a deployment, and the only shapes it acts on.
  */
 
 /**
@@ -36433,6 +36460,34 @@ async function uploadMissing(gh, repo, release, files) {
  * written before the field existed have the same shape: they read as format 1.
  */
 const PAYLOAD_FORMAT = 1;
+const PHASED_PAUSES = ['auto', 'manual', 'first'];
+const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Why a recorded phased plan is not one the phased action writes, or undefined. */
+function phasedProblem(plan) {
+    if (!plan || typeof plan !== 'object')
+        return 'phased is not an object';
+    const p = plan;
+    if (!PHASED_PAUSES.includes(p.pause))
+        return 'phased.pause is not auto, manual or first';
+    const ms = p.interval_ms;
+    if (!Number.isInteger(ms) || ms < 1000 || ms > 86_400_000)
+        return 'phased.interval_ms is out of range';
+    if (!Array.isArray(p.batches) || p.batches.length < 1 || p.batches.length > 1000)
+        return 'phased.batches is not a list of batches';
+    const names = new Set();
+    for (const batch of p.batches) {
+        if (!Array.isArray(batch) || batch.length < 1)
+            return 'phased.batches holds a batch that is not a list of targets';
+        for (const t of batch) {
+            if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
+                return 'phased.batches holds a target without a unique server name';
+            if (!(0,src/* isValid */.fn)('address', t.address))
+                return `phased.batches: ${t.name} has no address`;
+            names.add(t.name);
+        }
+    }
+    return undefined;
+}
 /**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
@@ -36476,6 +36531,11 @@ function payloadProblem(payload) {
             rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
+    if (p.phased !== undefined) {
+        const why = phasedProblem(p.phased);
+        if (why)
+            return why;
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;
@@ -36484,6 +36544,16 @@ function payloadProblem(payload) {
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+
+
 /** GitHub limits a status description to 140 characters. */
 function statusText(text) {
     const s = (0,src/* redact */.E$)(text);
@@ -36543,6 +36613,15 @@ class deployments_ReleaseRecords {
             state: s?.state ?? 'none',
             description: cleanDescription(s?.description),
         };
+    }
+    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+    async statuses(id, limit = 20) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: id,
+            per_page: limit,
+        });
+        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];

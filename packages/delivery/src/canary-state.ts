@@ -12,6 +12,14 @@ export const isOpen = (state: string) =>
 /** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
 export const isRollout = (r: DeploymentRecord) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
 
+export const rolloutName = (r: DeploymentRecord) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
+
+/** How a person settles an open rollout (promote.yml runs both kinds' gates). */
+export const settleHint = (r: DeploymentRecord) =>
+  r.payload.kind === 'phased'
+    ? 'continue or abort it with promote.yml (kind: phased, action: promote or abort)'
+    : 'finish it with mode: promote or mode: abort (promote.yml)';
+
 /** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
 export const openCanaries = (history: DeploymentRecord[]): DeploymentRecord[] =>
   history.filter((r) => isRollout(r) && isOpen(r.state));
@@ -114,7 +122,7 @@ export function openOfThisVersion(
   const other = open.find((r) => !isRerun(r));
   if (other) {
     throw new ActionError(
-      `A canary of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): finish it with mode: promote or mode: abort first.`,
+      `A ${rolloutName(other)} of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`,
     );
   }
   return open;

@@ -9,8 +9,9 @@ import { HaproxyFleet } from '@rollgate/traffic';
 import { parseTargets } from './phased-plan.js';
 import { commandDeployer } from './release-deployer.js';
 
-export function readFleetInputs(inputs: Inputs) {
-  const targets = parseTargets(inputs.string('targets', { required: true }));
+/** `targets: false`: the targets come from elsewhere (a phased release continued from its record). */
+export function readFleetInputs(inputs: Inputs, options: { targets?: boolean } = {}) {
+  const targets = options.targets === false ? [] : parseTargets(inputs.string('targets', { required: true }));
   const healthUrl = inputs.string('health-url', {
     pattern: {
       regex: /^https?:\/\/\{address\}\S*$/,

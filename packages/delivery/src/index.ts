@@ -10,3 +10,4 @@ export * from './judge-inputs.js';
 export * from './release-deployer.js';
 export * from './rollout-charts.js';
 export * from './fleet-inputs.js';
+export * from './phased-dry-run.js';

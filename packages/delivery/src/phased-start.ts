@@ -15,7 +15,7 @@ import { describeStatus } from './status-codec.js';
  * rollback and start again from what the rollback restored.
  */
 export async function openPhasedRecord(
-  config: PhasedConfig,
+  config: PhasedConfig & { batches: Target[][]; intervalMs: number },
   targets: Target[],
 ): Promise<{ deploymentId: number; previous?: Release }> {
   const clock = config.clock ?? systemClock;
@@ -60,6 +60,8 @@ export async function openPhasedRecord(
         version: config.version,
         kind: 'phased',
         ...(previous ? { stable: previous.version } : {}),
+        // The plan, so promote.yml can continue (or abort) the release from its record.
+        phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
         ...(config.artifact ? { artifact: config.artifact } : {}),
         ...(config.run ? { run: config.run } : {}),
       },

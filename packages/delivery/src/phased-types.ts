@@ -1,6 +1,6 @@
 /** The phased release's configuration, ports, in-flight state and result: the types its modules share (no cycles). */
 import type { LoggedReading, Verdict } from '@rollgate/analysis';
-import type { ArtifactRef, ReleasePayload, ReleaseRecords } from '@rollgate/github';
+import type { ArtifactRef, PhasedPause, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { Fleet } from '@rollgate/traffic';
 import type { Target } from './phased-plan.js';
 import type { JudgeConfig } from './step-analysis.js';
@@ -16,11 +16,18 @@ export interface Deployer {
   deploy(target: Target, release: Release): Promise<void>;
 }
 
+/** run: a new release from the first batch; continue or abort: the one paused at its gate (promote.yml). */
+export type PhasedMode = 'run' | 'continue' | 'abort';
+
 export interface PhasedConfig extends JudgeConfig {
   ref: string;
-  batches: Target[][];
-  /** How long each batch is judged before the next. */
-  intervalMs: number;
+  mode?: PhasedMode;
+  /** The plan (mode run; continue and abort read the plan recorded when the release started). */
+  batches?: Target[][];
+  /** How long each batch is judged before the next (mode run). */
+  intervalMs?: number;
+  /** Where the release stops for a person (mode run; default auto: never). */
+  pause?: PhasedPause;
   failureLimit: number;
   inconclusiveLimit: number;
   alpha?: number;
@@ -63,8 +70,12 @@ export interface BatchRecord {
 }
 
 export interface PhasedResult {
-  outcome: 'released' | 'rolled-back';
+  outcome: 'released' | 'rolled-back' | 'paused' | 'aborted';
   deploymentId: number;
+  /** The batches as planned (recorded when the release started). */
+  plan: Target[][];
+  /** The targets on the new version when this run ended. */
+  onNew: string[];
   previous?: string;
   batches: BatchRecord[];
   verdict?: Verdict;

@@ -10,77 +10,88 @@
  */
 import { ActionError, Cancelled, errorLine, formatDuration, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
-import { canaryAnswers } from './alive.js';
+import type { ArtifactRef, PhasedPause } from '@rollgate/github';
+import { abortPhased, findOpenPhased, requirePaused } from './phased-gate.js';
 import type { Target } from './phased-plan.js';
+import { restorePrevious, waitHealthy } from './phased-restore.js';
 import { openPhasedRecord } from './phased-start.js';
-import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult } from './phased-types.js';
-import { describeStatus } from './status-codec.js';
+import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult, Release } from './phased-types.js';
+import { describeStatus, readBatch } from './status-codec.js';
 import { analyseStep } from './step-analysis.js';
 
-export type { BatchRecord, Deployer, PhasedConfig, PhasedInflight, PhasedResult, Release } from './phased-types.js';
+export type {
+  BatchRecord,
+  Deployer,
+  PhasedConfig,
+  PhasedInflight,
+  PhasedMode,
+  PhasedResult,
+  Release,
+} from './phased-types.js';
+export { restorePrevious, waitHealthy, type RestorePorts } from './phased-restore.js';
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 
 /** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
 class RollbackFailed extends ActionError {}
 
-/** Waits until every target answers (health URL or TCP), up to the health timeout. */
-async function waitHealthy(config: PhasedConfig, targets: Target[]): Promise<string | undefined> {
-  const clock = config.clock ?? systemClock;
-  const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
-  for (const t of targets) {
-    const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
-    for (;;) {
-      const why = config.probe
-        ? await config.probe(t, healthUrl)
-        : await canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
-      if (!why) break;
-      if (clock.now() >= until)
-        return `${t.name} does not answer ${formatDuration(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
-      await clock.sleep(1000, config.signal);
-    }
-  }
-  return undefined;
+/** What the batches run from: the record, the plan and where it stands (a new release, or one continued at its gate). */
+interface Course {
+  deploymentId: number;
+  previous?: Release;
+  batches: Target[][];
+  intervalMs: number;
+  pause: PhasedPause;
+  /** Batches already finished by an earlier run (continue). */
+  done: number;
+  artifact?: ArtifactRef;
 }
 
-/** What putting a release back on targets needs: the load balancer, the deployer and the health check. */
-export type RestorePorts = Pick<
-  PhasedConfig,
-  'fleet' | 'deployer' | 'logger' | 'healthUrl' | 'healthTimeoutMs' | 'probe' | 'clock' | 'signal'
->;
-
-/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-export async function restorePrevious(state: PhasedInflight, ports: RestorePorts): Promise<void> {
-  const { fleet, deployer, logger } = ports;
-  if (!state.previous) {
-    // A first release has nothing to go back to: the changed targets stay out of the load balancer.
-    await fleet.drain(state.changed);
-    logger.warning(
-      `No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`,
-    );
-    return;
-  }
-  for (const t of [...state.changed].reverse()) {
-    await fleet.drain([t]);
-    await deployer.deploy(t, state.previous);
-    const why = await waitHealthy(ports as PhasedConfig, [t]);
-    if (why) throw new ActionError(`roll back to ${state.previous.version}: ${why}`);
-    await fleet.ready([t]);
-    logger.info(`${t.name} is back on ${state.previous.version}.`);
-  }
-  // Targets drained but never changed (the batch stopped before their deploy) go back in too.
-  const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
-  if (rest.length) await fleet.ready(rest);
-}
-
+/**
+ * A phased release: mode run opens a record and goes from the first batch; continue goes on
+ * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
+ */
 export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
+  const mode = config.mode ?? 'run';
+  if (mode === 'run') {
+    const batches = config.batches;
+    if (!batches?.length || config.intervalMs === undefined)
+      throw new ActionError('A phased release needs its batches and interval.');
+    const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
+    return runBatches(config, {
+      ...opened,
+      batches,
+      intervalMs: config.intervalMs,
+      pause: config.pause ?? 'auto',
+      done: 0,
+      ...(config.artifact ? { artifact: config.artifact } : {}),
+    });
+  }
+  const found = await findOpenPhased(config);
+  if (mode === 'abort') return abortPhased(config, found);
+  requirePaused(found, config.records);
+  await config.fleet.check(found.batches.flat());
+  const { done, batches } = found;
+  await config.records.status(
+    found.record.id,
+    'in_progress',
+    describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }),
+    config.logUrl ? { logUrl: config.logUrl } : {},
+  );
+  config.logger.info(
+    `Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`,
+  );
+  return runBatches(config, { ...found, deploymentId: found.record.id });
+}
+
+async function runBatches(config: PhasedConfig, course: Course): Promise<PhasedResult> {
   const clock = config.clock ?? systemClock;
   const { records, fleet, deployer, logger } = config;
   const startedAt = clock.now();
-  const targets = config.batches.flat();
-  const count = config.batches.length;
-
-  const { deploymentId, previous } = await openPhasedRecord(config, targets);
+  const { deploymentId, previous } = course;
+  const targets = course.batches.flat();
+  const count = course.batches.length;
+  const onNew = () => changed.map((t) => t.name);
   const status = (state: 'in_progress' | 'success' | 'failure' | 'error', text: string) =>
     records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
 
@@ -91,14 +102,17 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     waitForData: config.minRequests !== undefined,
   });
   const stable = { version: previous?.version ?? 'none' };
-  const changed: Target[] = [];
-  const batches: BatchRecord[] = [];
+  // A continued release starts with the batches its earlier runs finished on the new version.
+  const changed: Target[] = course.batches.slice(0, course.done).flat();
+  const batches: BatchRecord[] = course.batches
+    .slice(0, course.done)
+    .map((b, i) => ({ index: i + 1, targets: names(b), outcome: 'released' }));
   let state: PhasedInflight = {
     deploymentId,
     version: config.version,
     changed,
     drained: [],
-    batch: { index: 0, count },
+    batch: { index: course.done, count },
   };
   if (previous) state.previous = previous;
   const save = (patch: Partial<PhasedInflight>) => {
@@ -108,8 +122,10 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
 
   /** Stops the release: the previous release back on every changed target, the record settled. */
   const rollBack = async (index: number, reason: string, verdict?: Verdict): Promise<PhasedResult> => {
+    const elsewhere = await abortedByHand();
+    if (elsewhere) return elsewhere;
     logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
-    batches.push({ index, targets: names(config.batches[index - 1] ?? []), outcome: 'failed', reason });
+    batches.push({ index, targets: names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
     try {
       await restorePrevious({ ...state, changed: [...changed] }, config);
     } catch (error) {
@@ -130,31 +146,52 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       }),
     );
     config.inflight(undefined);
-    return {
-      outcome: 'rolled-back',
-      deploymentId,
-      ...(previous ? { previous: previous.version } : {}),
-      batches,
-      verdict: verdict ?? { check: 'deploy', reason },
-      readings: judge.log,
-      startedAt,
-      endedAt: clock.now(),
-    };
+    return result('rolled-back', verdict ?? { check: 'deploy', reason });
   };
 
-  for (const [i, batch] of config.batches.entries()) {
+  /**
+   * An abort by hand (promote.yml) took this release over: it puts the previous release back
+   * itself, so this run stops where it is and changes nothing more.
+   */
+  const abortedByHand = async (): Promise<PhasedResult | undefined> => {
+    const recent = await records.statuses(deploymentId);
+    const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
+    if (!by) return undefined;
+    config.inflight(undefined);
+    logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
+    return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
+  };
+  const result = (outcome: PhasedResult['outcome'], verdict?: Verdict): PhasedResult => ({
+    outcome,
+    deploymentId,
+    plan: course.batches,
+    onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
+    ...(previous ? { previous: previous.version } : {}),
+    batches,
+    ...(verdict ? { verdict } : {}),
+    readings: judge.log,
+    startedAt,
+    endedAt: clock.now(),
+  });
+
+  for (const [i, batch] of course.batches.entries()) {
     const index = i + 1;
+    if (index <= course.done) continue;
     try {
+      const stopped = await abortedByHand();
+      if (stopped) return stopped;
       save({ drained: batch, batch: { index, count } });
       await fleet.drain(batch);
       for (const t of batch) {
+        const stop = await abortedByHand();
+        if (stop) return stop;
         changed.push(t);
         save({});
         logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
         try {
           await deployer.deploy(t, {
             version: config.version,
-            ...(config.artifact ? { artifact: config.artifact } : {}),
+            ...(course.artifact ? { artifact: course.artifact } : {}),
           });
         } catch (error) {
           if (error instanceof Cancelled) throw error;
@@ -165,6 +202,8 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       if (unhealthy) return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
       await fleet.ready(batch);
       save({ drained: [] });
+      const stop = await abortedByHand();
+      if (stop) return stop;
       await status(
         'in_progress',
         describeStatus({
@@ -178,16 +217,38 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
         }),
       );
       logger.info(
-        `Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(config.intervalMs)}.`,
+        `Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(course.intervalMs)}.`,
       );
       // Without checks the batch still bakes for the interval (a crash or a failed health check
       // shows in the next batch's health), as a pause between batches.
       let verdict: Verdict | undefined;
       if (config.checks.length)
-        verdict = await analyseStep(config, { intervalMs: config.intervalMs, label: `batch ${index}` }, judge, stable);
-      else await clock.sleep(config.intervalMs, config.signal);
+        verdict = await analyseStep(config, { intervalMs: course.intervalMs, label: `batch ${index}` }, judge, stable);
+      else await clock.sleep(course.intervalMs, config.signal);
       if (verdict) return await rollBack(index, verdict.reason, verdict);
       batches.push({ index, targets: names(batch), outcome: 'released' });
+      // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
+      const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
+      if (gate && index < count) {
+        const elsewhere = await abortedByHand();
+        if (elsewhere) return elsewhere;
+        await status(
+          'in_progress',
+          describeStatus({
+            kind: 'phased-paused',
+            index,
+            count,
+            changed: changed.length,
+            total: targets.length,
+            version: config.version,
+          }),
+        );
+        config.inflight(undefined);
+        logger.info(
+          `Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`,
+        );
+        return result('paused');
+      }
     } catch (error) {
       // Cancellation is the post step's (the in-flight state is saved).
       if (error instanceof Cancelled) throw error;
@@ -195,19 +256,13 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
       return await rollBack(index, errorLine(error));
     }
   }
+  const elsewhere = await abortedByHand();
+  if (elsewhere) return elsewhere;
   await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
   config.inflight(undefined);
   const retired = await records.retireOthers(deploymentId);
   logger.info(
     `Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
   );
-  return {
-    outcome: 'released',
-    deploymentId,
-    ...(previous ? { previous: previous.version } : {}),
-    batches,
-    readings: judge.log,
-    startedAt,
-    endedAt: clock.now(),
-  };
+  return result('released');
 }

@@ -10,7 +10,7 @@ import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/g
 import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch-artifact.js';
-import { liveRecord, openCanaries } from './canary-state.js';
+import { liveRecord, openCanaries, rolloutName } from './canary-state.js';
 import { runningCanary, waitForQuiet } from './quiet.js';
 import { earlierCanary } from './races.js';
 import { restorePrevious, type RestorePorts } from './phased.js';
@@ -73,7 +73,7 @@ export function chooseTarget(
   const open = openCanaries(history)[0];
   if (open) {
     throw new ActionError(
-      `A canary of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (canary mode: abort, or promote.yml with action: abort) to put all traffic back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`,
+      `A ${rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`,
     );
   }
   const current = liveRecord(history);

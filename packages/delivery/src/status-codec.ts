@@ -25,7 +25,12 @@ export type RolloutStatus =
   | { kind: 'released'; version: string; total: number }
   | { kind: 'phased-abandoned'; version: string }
   | { kind: 'rolled-back'; index: number; count: number; changed: number; previous: string; reason: string }
-  | { kind: 'rollback-failed'; index: number; count: number; error: string };
+  | { kind: 'rollback-failed'; index: number; count: number; error: string }
+  // A phased release at its manual gate (pause: manual or first), continued or aborted by promote.yml.
+  | { kind: 'phased-paused'; index: number; count: number; changed: number; total: number; version: string }
+  | { kind: 'phased-continuing'; index: number; count: number; version: string }
+  | { kind: 'phased-aborting'; index: number; count: number; previous: string }
+  | { kind: 'phased-aborted'; index: number; count: number; changed: number; previous: string };
 
 export function describeStatus(s: RolloutStatus): string {
   switch (s.kind) {
@@ -63,6 +68,14 @@ export function describeStatus(s: RolloutStatus): string {
       return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
     case 'rollback-failed':
       return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
+    case 'phased-paused':
+      return `paused after batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version}, waiting for continue or abort`;
+    case 'phased-continuing':
+      return `continuing after batch ${s.index}/${s.count}: ${s.version} goes on by hand`;
+    case 'phased-aborting':
+      return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
+    case 'phased-aborted':
+      return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
   }
 }
 
@@ -78,5 +91,28 @@ export function readStatus(description: string): { weight: number; paused: boole
   const m = WEIGHTED.exec(description);
   const raw = m?.slice(1).find((g) => g !== undefined);
   const weight = raw === undefined ? 0 : Number(raw);
-  return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused: description.startsWith('paused at ') };
+  const paused = description.startsWith('paused at ') || description.startsWith('paused after batch ');
+  return { weight: weight >= 0 && weight <= 100 ? weight : 0, paused };
+}
+
+const BATCH = /^(batch|paused after batch|continuing after batch|aborting after batch) (\d{1,4})\/(\d{1,4})[: ]/;
+
+/**
+ * Where an open phased release stands, from its latest description: the last batch it
+ * finished (`done`; a `batch i/n` status is written once batch i is back in the load
+ * balancer), whether it waits at its gate, and whether an abort by hand is under way.
+ * Undefined when the description is none of the phased release's open statuses.
+ */
+export function readBatch(
+  description: string,
+): { done: number; count: number; paused: boolean; aborting: boolean } | undefined {
+  const m = BATCH.exec(description);
+  if (!m) return undefined;
+  const [, kind, index, count] = m as unknown as [string, string, string, string];
+  return {
+    done: Number(index),
+    count: Number(count),
+    paused: kind === 'paused after batch',
+    aborting: kind === 'aborting after batch',
+  };
 }

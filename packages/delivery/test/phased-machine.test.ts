@@ -1,124 +1,28 @@
 /**
  * The phased release's state machine, every transition in milliseconds: the real rollout code,
- * records and judge against the GitHub emulator in-process with a virtual clock, a fleet port
- * that remembers which targets are in the load balancer, a deployer port that remembers which
- * version each target runs (and can fail), and a metrics port answering per version.
- * test/phased/ runs the same over a real HAProxy and six instances of the sample service.
+ * records and judge against the GitHub emulator in-process with a virtual clock (the ports in
+ * phased-harness.ts). test/phased/ runs the same over a real HAProxy and six instances.
  */
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { GitHub, ReleaseRecords } from '@rollgate/github';
-import { Cancelled, InputError, silentLogger } from '@rollgate/kit';
-import type { MetricsSource, Reading } from '@rollgate/metrics';
-import type { Fleet } from '@rollgate/traffic';
-import { VirtualClock, createRemote, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
-import { inProcessGitHub } from '@rollgate/testbed/in-process';
-import { parseChecks } from '@rollgate/analysis';
+import { describe, expect, it } from '@jest/globals';
+import { Cancelled, InputError } from '@rollgate/kit';
+import { parseTargets, planBatches, restorePrevious, runPhased, type PhasedInflight } from '../src/index.js';
 import {
-  parseTargets,
-  planBatches,
-  restorePrevious,
-  runPhased,
-  type PhasedConfig,
-  type PhasedInflight,
-  type Target,
-} from '../src/index.js';
-
-const remote = createRemote();
-seedRepository(remote);
-
-let emulator: GitHubEmulator;
-let gh: GitHub;
-let records: ReleaseRecords;
-let clock: VirtualClock;
-/** Which version each target runs, and which are out of the load balancer. */
-let running: Record<string, string>;
-let out: Set<string>;
-let events: string[];
-let failDeploy: (target: Target, version: string) => boolean;
-let errorRate: (version: string) => number | undefined;
-
-const targets = parseTargets(Array.from({ length: 6 }, (_, i) => `web-${i + 1}=10.0.0.${i + 11}:8080`).join('\n'));
-const artifact = (v: string) => ({ name: `app-${v}`, digest: `sha256:${v.replace(/\D/g, '').padEnd(64, '0')}` });
-
-const fleet: Fleet = {
-  name: 'memory',
-  async check(ts) {
-    for (const t of ts) if (!(t.name in running)) throw new Error(`no server ${t.name}`);
-  },
-  async drain(ts) {
-    for (const t of ts) out.add(t.name);
-    events.push(`drain ${ts.map((t) => t.name).join(',')}`);
-  },
-  async ready(ts) {
-    for (const t of ts) out.delete(t.name);
-    events.push(`ready ${ts.map((t) => t.name).join(',')}`);
-  },
-};
-const source: MetricsSource = {
-  name: 'prometheus',
-  async read(query: string): Promise<Reading> {
-    const version = /version="([^"]+)"/.exec(query)?.[1] ?? '';
-    const value = errorRate(version);
-    return value === undefined ? { kind: 'no-data', detail: 'NaN' } : { kind: 'value', value };
-  },
-};
-
-beforeEach(() => {
-  ({ emulator, gh, records } = inProcessGitHub(remote));
-  clock = new VirtualClock();
-  running = Object.fromEntries(targets.map((t) => [t.name, '1.0.0']));
-  out = new Set();
-  events = [];
-  failDeploy = () => false;
-  errorRate = () => 0.001;
-});
-
-function config(over: Partial<PhasedConfig> = {}): PhasedConfig {
-  return {
-    version: '2.0.0',
-    ref: 'main',
-    batches: planBatches('1,50%,100%', targets, '50%'),
-    intervalMs: 60_000,
-    samplesPerStep: 3,
-    failureLimit: 0,
-    inconclusiveLimit: 1,
-    checks: parseChecks(`- name: error-rate\n  query: 'rate(errors{version="{{version}}"}[{{window}}])'\n  max: 0.01`),
-    sources: { prometheus: source },
-    artifact: artifact('2.0.0'),
-    fleet,
-    deployer: {
-      async deploy(t, release) {
-        events.push(`deploy ${t.name} ${release.version}`);
-        if (failDeploy(t, release.version)) throw new Error(`exit 1 on ${t.name}`);
-        running[t.name] = release.version;
-      },
-    },
-    probe: async (t) => (out.has(t.name) || running[t.name] ? undefined : `${t.name} refused`),
-    records,
-    payload: { commit: 'abc' },
-    logger: silentLogger,
-    inflight: (s) => void inflights.push(s),
-    clock,
-    ...over,
-  };
-}
-let inflights: (PhasedInflight | undefined)[] = [];
-beforeEach(() => {
-  inflights = [];
-});
-
-async function live(version: string): Promise<number> {
-  const id = await records.create(
-    'main',
-    { version, kind: 'phased', artifact: artifact(version) },
-    `release ${version}`,
-  );
-  await records.status(id, 'success', `released: ${version}`);
-  return id;
-}
-const statuses = (id: number) =>
-  emulator.state.statuses.filter((s) => s.deploymentId === id).map((s) => `${s.state}: ${s.description}`);
-const versions = () => targets.map((t) => running[t.name]);
+  artifact,
+  clock,
+  config,
+  emulator,
+  events,
+  gh,
+  inflights,
+  knobs,
+  live,
+  out,
+  records,
+  running,
+  statuses,
+  targets,
+  versions,
+} from './phased-harness.js';
 
 describe('phased release plan (targets, batches, min healthy)', () => {
   const err = (fn: () => unknown) => {
@@ -179,7 +83,7 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
 
   it('a bad version is caught in the first batch: only its targets ever ran it, and they are back on the old one', async () => {
     await live('1.0.0');
-    errorRate = (v) => (v === '2.0.0' ? 0.2 : 0.001);
+    knobs.errorRate = (v) => (v === '2.0.0' ? 0.2 : 0.001);
     const result = await runPhased(config());
     expect(result.outcome).toBe('rolled-back');
     expect(result.verdict?.check).toBe('error-rate');
@@ -193,7 +97,7 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
 
   it('a deploy failing on one target mid-batch rolls back every target changed, that one included', async () => {
     await live('1.0.0');
-    failDeploy = (t, v) => t.name === 'web-3' && v === '2.0.0';
+    knobs.failDeploy = (t, v) => t.name === 'web-3' && v === '2.0.0';
     const result = await runPhased(config());
     expect(result.outcome).toBe('rolled-back');
     expect(result.batches.at(-1)).toMatchObject({
@@ -229,7 +133,7 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
 
   it('no data for the new version is never a pass', async () => {
     await live('1.0.0');
-    errorRate = (v) => (v === '2.0.0' ? undefined : 0.001);
+    knobs.errorRate = (v) => (v === '2.0.0' ? undefined : 0.001);
     const result = await runPhased(config());
     expect(result.outcome).toBe('rolled-back');
     expect(versions()).toEqual(Array(6).fill('1.0.0'));
@@ -292,7 +196,7 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
     expect(statuses(left).at(-1)).toMatch(/^error: abandoned/);
     const other = await records.create('main', { version: '3.0.0', kind: 'canary' }, 'canary of 3.0.0');
     await records.status(other, 'in_progress', 'canary 25%: 3.0.0 vs 2.0.0, judging 1 check(s)');
-    events = [];
+    events.length = 0;
     await expect(runPhased(config({ version: '2.1.0' }))).rejects.toThrow(/A canary of 3\.0\.0 is still in progress/);
     expect(events).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeStatus, readStatus, type RolloutStatus } from '../src/status-codec.js';
+import { describeStatus, readBatch, readStatus, type RolloutStatus } from '../src/status-codec.js';
 
 describe('rollout status codec', () => {
   const weighted: RolloutStatus[] = [
@@ -44,5 +44,41 @@ describe('rollout status codec', () => {
     );
     expect(describeStatus({ kind: 'paused', weight: 25 })).toBe('paused at 25%: waiting for promote or abort');
     expect(describeStatus({ kind: 'promoted', version: '0.1.2' })).toBe('promoted: 0.1.2 at 100%');
+  });
+
+  it('reads where a phased release stands: the batch it finished, paused at its gate, an abort under way', () => {
+    const batch = describeStatus({
+      kind: 'batch',
+      index: 2,
+      count: 4,
+      version: '1.2.0',
+      changed: 3,
+      total: 8,
+      targets: ['a', 'b'],
+    });
+    expect(readBatch(batch)).toEqual({ done: 2, count: 4, paused: false, aborting: false });
+    const paused = describeStatus({
+      kind: 'phased-paused',
+      index: 1,
+      count: 3,
+      changed: 1,
+      total: 6,
+      version: '1.2.0',
+    });
+    expect(readBatch(paused)).toEqual({ done: 1, count: 3, paused: true, aborting: false });
+    expect(readStatus(paused).paused).toBe(true);
+    const going = describeStatus({ kind: 'phased-continuing', index: 1, count: 3, version: '1.2.0' });
+    expect(readBatch(going)).toEqual({ done: 1, count: 3, paused: false, aborting: false });
+    const aborting = describeStatus({ kind: 'phased-aborting', index: 2, count: 3, previous: '1.1.0' });
+    expect(readBatch(aborting)).toEqual({ done: 2, count: 3, paused: false, aborting: true });
+    // Settled, foreign or free text is none of these: nothing to continue from.
+    for (const s of [
+      describeStatus({ kind: 'released', version: '1.2.0', total: 6 }),
+      describeStatus({ kind: 'phased-aborted', index: 1, count: 3, changed: 1, previous: '1.1.0' }),
+      'deploying batch 2/3',
+      'batch 1/3',
+      '',
+    ])
+      expect({ s, read: readBatch(s) }).toEqual({ s, read: undefined });
   });
 });

@@ -3,52 +3,12 @@
  * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
-import { isValid, redact, VALUE_RULES, type Logger, type ValueKind } from '@rollgate/kit';
+import { redact, type Logger } from '@rollgate/kit';
+import { PAYLOAD_FORMAT, payloadProblem, type ReleasePayload } from './payload.js';
 import type { GitHub } from './client.js';
 import type { Repo } from './releases.js';
 
-export interface ArtifactRef {
-  name: string;
-  digest: string;
-  /** Workflow run that uploaded it (for @actions/artifact findBy). */
-  run_id?: string;
-  /** Workflow artifact id in that run. */
-  id?: number;
-  /** GitHub release holding the archive as an asset (outlives artifact retention). */
-  release_tag?: string;
-  asset?: string;
-}
-
-/**
- * The format of the payloads this suite writes, stamped by ReleaseRecords.create. A reader
- * acts only on the formats it knows: a payload of a newer format (written by a later rollgate,
- * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
- * written before the field existed have the same shape: they read as format 1.
- */
-export const PAYLOAD_FORMAT = 1;
-
-export interface ReleasePayload {
-  /** PAYLOAD_FORMAT when written (absent on records written before it). */
-  format?: number;
-  version: string;
-  tag?: string;
-  commit?: string;
-  artifact?: ArtifactRef;
-  /** The version serving before this one. */
-  stable?: string;
-  /** Where this version is served. */
-  address?: string;
-  /** Where the stable version was served when this canary started (promote and abort use it). */
-  stable_address?: string;
-  /** The canary's traffic steps and time per step, so a later promote goes on the same way. */
-  rollout?: { steps: number[]; interval_ms: number };
-  kind?: 'canary' | 'phased' | 'rollback' | 'deploy';
-  /** The workflow run and attempt that wrote the record (a re-run closes its own earlier one). */
-  run?: { id: string; attempt: number };
-  rollback_of?: { version: string; deployment_id: number };
-  /** A rollback that put the release back on every target of a fleet (a phased release's). */
-  fleet?: boolean;
-}
+export * from './payload.js';
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
@@ -63,61 +23,6 @@ export interface DeploymentRecord {
   description: string;
   /** Whether any status of this deployment was `success`. */
   everSucceeded: boolean;
-}
-
-/**
- * Why a payload cannot have been written by this suite (a value fails the validator every
- * action applies to what it writes), or undefined when it passes. Such a record is never
- * acted on: history() leaves it out and says so.
- */
-export function payloadProblem(payload: unknown): string | undefined {
-  if (!payload || typeof payload !== 'object') return 'no payload object';
-  const p = payload as Record<string, unknown>;
-  if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
-    return Number.isInteger(p.format) && (p.format as number) > PAYLOAD_FORMAT
-      ? `format ${p.format as number} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
-      : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
-  const checks: [ValueKind, unknown, string, boolean][] = [
-    ['version', p.version, 'version', true],
-    ['version', p.stable, 'stable', false],
-    ['address', p.address, 'address', false],
-    ['address', p.stable_address, 'stable_address', false],
-    ['version', p.tag, 'tag', false],
-  ];
-  const artifact = p.artifact as Record<string, unknown> | undefined;
-  if (artifact !== undefined) {
-    if (!artifact || typeof artifact !== 'object') return 'artifact is not an object';
-    checks.push(
-      ['name', artifact.name, 'artifact.name', true],
-      ['digest', artifact.digest, 'artifact.digest', false],
-      ['name', artifact.asset, 'artifact.asset', false],
-      ['version', artifact.release_tag, 'artifact.release_tag', false],
-    );
-    if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
-      return 'artifact.run_id is not a run id';
-  }
-  if (p.fleet !== undefined && typeof p.fleet !== 'boolean') return 'fleet is not true or false';
-  const run = p.run as { id?: unknown; attempt?: unknown } | undefined;
-  if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
-    return 'run is not a workflow run id and attempt';
-  const rollout = p.rollout as { steps?: unknown; interval_ms?: unknown } | undefined;
-  if (rollout !== undefined) {
-    const steps = rollout?.steps;
-    if (!Array.isArray(steps) || !steps.every((s) => Number.isInteger(s) && s >= 1 && s <= 100))
-      return 'rollout.steps is not a list of percentages';
-    if (
-      !Number.isInteger(rollout?.interval_ms) ||
-      (rollout.interval_ms as number) < 1000 ||
-      (rollout.interval_ms as number) > 86_400_000
-    )
-      return 'rollout.interval_ms is out of range';
-  }
-  for (const [kind, value, field, required] of checks) {
-    if (value === undefined && !required) continue;
-    if (!isValid(kind, value))
-      return `${field} ${JSON.stringify(value)?.slice(0, 40) ?? 'missing'} is not ${VALUE_RULES[kind].description}`;
-  }
-  return undefined;
 }
 
 /** GitHub limits a status description to 140 characters. */
@@ -196,6 +101,16 @@ export class ReleaseRecords {
       state: (s?.state as DeploymentState | undefined) ?? 'none',
       description: cleanDescription(s?.description),
     };
+  }
+
+  /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+  async statuses(id: number, limit = 20): Promise<{ state: DeploymentState; description: string }[]> {
+    const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+      ...this.repo,
+      deployment_id: id,
+      per_page: limit,
+    });
+    return data.map((s) => ({ state: s.state as DeploymentState, description: cleanDescription(s.description) }));
   }
 
   /** Records left out of the last history() because their payload fails the validator: id and why. */

@@ -1,8 +1,8 @@
-export const id = 314;
-export const ids = [314];
+export const id = 738;
+export const ids = [738];
 export const modules = {
 
-/***/ 76314:
+/***/ 74738:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   createGitHub: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, ReleaseRecords, TRUSTED_EVENTS, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __webpack_require__(43410);
@@ -418,11 +418,10 @@ async function uploadMissing(gh, repo, release, files) {
     return uploaded;
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+;// CONCATENATED MODULE: ./packages/github/src/payload.ts
 /**
- * The release record: GitHub Deployments. One deployment per version and environment; its
- * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
- * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ * The payload of a release record, and the validator every reader applies: what this suite
+ * writes into a deployment, and the only shapes it acts on.
  */
 
 /**
@@ -431,19 +430,47 @@ async function uploadMissing(gh, repo, release, files) {
  * whose rules this one cannot know) is left out like any record it cannot validate. Payloads
  * written before the field existed have the same shape: they read as format 1.
  */
-const PAYLOAD_FORMAT = 1;
+const payload_PAYLOAD_FORMAT = 1;
+const PHASED_PAUSES = (/* unused pure expression or super */ null && (['auto', 'manual', 'first']));
+const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Why a recorded phased plan is not one the phased action writes, or undefined. */
+function phasedProblem(plan) {
+    if (!plan || typeof plan !== 'object')
+        return 'phased is not an object';
+    const p = plan;
+    if (!PHASED_PAUSES.includes(p.pause))
+        return 'phased.pause is not auto, manual or first';
+    const ms = p.interval_ms;
+    if (!Number.isInteger(ms) || ms < 1000 || ms > 86_400_000)
+        return 'phased.interval_ms is out of range';
+    if (!Array.isArray(p.batches) || p.batches.length < 1 || p.batches.length > 1000)
+        return 'phased.batches is not a list of batches';
+    const names = new Set();
+    for (const batch of p.batches) {
+        if (!Array.isArray(batch) || batch.length < 1)
+            return 'phased.batches holds a batch that is not a list of targets';
+        for (const t of batch) {
+            if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
+                return 'phased.batches holds a target without a unique server name';
+            if (!isValid('address', t.address))
+                return `phased.batches: ${t.name} has no address`;
+            names.add(t.name);
+        }
+    }
+    return undefined;
+}
 /**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
  */
-function payloadProblem(payload) {
+function payload_payloadProblem(payload) {
     if (!payload || typeof payload !== 'object')
         return 'no payload object';
     const p = payload;
-    if (p.format !== undefined && p.format !== PAYLOAD_FORMAT)
-        return Number.isInteger(p.format) && p.format > PAYLOAD_FORMAT
-            ? `format ${p.format} is newer than this rollgate reads (${PAYLOAD_FORMAT}): upgrade the actions`
+    if (p.format !== undefined && p.format !== payload_PAYLOAD_FORMAT)
+        return Number.isInteger(p.format) && p.format > payload_PAYLOAD_FORMAT
+            ? `format ${p.format} is newer than this rollgate reads (${payload_PAYLOAD_FORMAT}): upgrade the actions`
             : `format ${JSON.stringify(p.format)?.slice(0, 20)} is not a payload format`;
     const checks = [
         ['version', p.version, 'version', true],
@@ -475,6 +502,11 @@ function payloadProblem(payload) {
             rollout.interval_ms > 86_400_000)
             return 'rollout.interval_ms is out of range';
     }
+    if (p.phased !== undefined) {
+        const why = phasedProblem(p.phased);
+        if (why)
+            return why;
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;
@@ -483,6 +515,16 @@ function payloadProblem(payload) {
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+
+
 /** GitHub limits a status description to 140 characters. */
 function statusText(text) {
     const s = redact(text);
@@ -542,6 +584,15 @@ class deployments_ReleaseRecords {
             state: s?.state ?? 'none',
             description: cleanDescription(s?.description),
         };
+    }
+    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+    async statuses(id, limit = 20) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: id,
+            per_page: limit,
+        });
+        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
     }
     /** Records left out of the last history() because their payload fails the validator: id and why. */
     refused = [];
