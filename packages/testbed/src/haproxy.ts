@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, stopper, waitFor, type Proc } from './stack.js';
 
@@ -43,9 +44,19 @@ ${serverLines.map((l) => `  ${l}`).join('\n')}
   );
   const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });
   const address = `127.0.0.1:${port}`;
-  await waitFor(
-    'haproxy',
-    async () => (await fetch(`http://${address}/`, { signal: AbortSignal.timeout(1000) })).status > 0,
-  );
+  // Up when its frontend accepts connections (before any server of a fleet runs, a request
+  // would wait out HAProxy's connect retries).
+  await waitFor('haproxy', () => accepts(port));
   return { port, address, child, stop: stopper(child), socket };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
