@@ -8,11 +8,14 @@
  *   rollback.yml  back to v0.1.0 from its original artifact
  *   deliver.yml   v0.1.2 with CANARY_MODE=start: pauses at 25% for the manual gate
  *   promote.yml   the gate: v0.1.2 goes to 100%
+ * Then the fleet's road (scripts/demo-fleet.ts, with HAProxy and Prometheus installed): a phased
+ * release over six local instances behind a real HAProxy, paused, continued, rolled back.
  * With nginx and Prometheus installed (apt-get install nginx prometheus) traffic goes through
  * nginx and the checks read Prometheus; without them, through examples/router with the
  * `command` traffic provider and `http` checks. It leaves nothing running.
  */
 import { hasBinary } from '@rollgate/testbed';
+import { fleetDemo } from './demo-fleet.js';
 import { runConsumerScenario } from '../test/pipeline/consumer.js';
 import type { Weights } from '../test/pipeline/serving.js';
 
@@ -56,5 +59,10 @@ for (const d of r.gh.state.deployments) {
     `  #${d.id} ${(d.payload as { version: string }).version} (${(d.payload as { kind?: string }).kind ?? 'deploy'}): ${statuses.map((s) => s.state).join(' → ')}`,
   );
 }
-say('done: services, router, emulators stopped');
-process.exitCode = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0 ? 0 : 1;
+const canaryOk = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0;
+let fleetOk = true;
+console.log('');
+if (hasBinary('haproxy') && hasBinary('prometheus')) fleetOk = await fleetDemo(say);
+else say("HAProxy or Prometheus is not installed (apt-get install haproxy prometheus): the fleet's road is skipped.");
+say('done: services, router, HAProxy, emulators stopped');
+process.exitCode = canaryOk && fleetOk ? 0 : 1;
