@@ -31803,6 +31803,8 @@ async function findOpen(config) {
     const open = (await config.records.history()).find((r) => r.payload.version === config.version && canary_state_isOpen(r.state));
     if (!open)
         throw new src.ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
+    if (open.payload.kind === 'phased')
+        throw new src.ActionError(`The rollout of ${config.version} in ${config.records.environment} (deployment ${open.id}) is a phased release, not a canary: run promote.yml with kind: phased.`);
     const weight = weightOf(open);
     const stableAddress = config.stable.address ?? open.payload.stable_address;
     const canaryAddress = config.canary.address ?? open.payload.address;

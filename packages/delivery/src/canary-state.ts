@@ -92,6 +92,10 @@ export async function findOpen(config: CanaryConfig) {
     throw new ActionError(
       `No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`,
     );
+  if (open.payload.kind === 'phased')
+    throw new ActionError(
+      `The rollout of ${config.version} in ${config.records.environment} (deployment ${open.id}) is a phased release, not a canary: run promote.yml with kind: phased.`,
+    );
   const weight = weightOf(open);
   const stableAddress = config.stable.address ?? open.payload.stable_address;
   const canaryAddress = config.canary.address ?? open.payload.address;

@@ -241,6 +241,17 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     await expect(runCanary(config({ mode: 'promote' }))).rejects.toThrow(/No canary of 2\.0\.0 is in progress/);
   });
 
+  it('never promotes or aborts a phased release as if it were a canary: it names kind: phased, and moves no traffic', async () => {
+    await live('1.0.0');
+    const id = await records.create('main', { version: '2.0.0', kind: 'phased', stable: '1.0.0' }, 'phased');
+    await records.status(id, 'in_progress', 'paused after batch 1/3: 1/6 on 2.0.0, waiting for continue or abort');
+    for (const mode of ['promote', 'abort'] as const)
+      await expect(runCanary(config({ mode }))).rejects.toThrow(
+        /^The rollout of 2\.0\.0 in .* \(deployment \d+\) is a phased release, not a canary: run promote\.yml with kind: phased\.$/,
+      );
+    expect(splits).toEqual([]);
+  });
+
   it('cancelled mid-step: the run stops with the split saved, and settling it restores stable and the record', async () => {
     await live('1.0.0');
     const controller = new AbortController();
