@@ -16,7 +16,13 @@ const errorRate = Number(process.env.ERROR_RATE ?? 0);
 const latencyMs = Number(process.env.LATENCY_MS ?? 0);
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-const counts = new Map(); // code -> n
+// code -> n. The codes it answers are exported from the start, at 0, as Prometheus advises
+// (https://prometheus.io/docs/practices/instrumentation/#avoid-missing-metrics): a rate over a
+// new version's first seconds then has the samples it needs, and errors show at once.
+const counts = new Map([
+  ['200', 0],
+  ['500', 0],
+]);
 const buckets = new Array(BUCKETS.length).fill(0);
 let sum = 0;
 let total = 0;

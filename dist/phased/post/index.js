@@ -31768,10 +31768,21 @@ async function step_analysis_analyseStep(config, rollout, judge, stable) {
         ? await requestCounter(config, config.minRequests, started + timeoutMs)
         : undefined;
     let ends = started + rollout.intervalMs;
+    const early = rollout.earlyLookMs && rollout.earlyLookMs < every ? Math.max(250, rollout.earlyLookMs) : 0;
+    for (let at = started + early; early && at < started + every; at += early) {
+        await clock.sleep(Math.max(0, at - clock.now()), config.signal);
+        const verdict = await sampleChecks(config, judge, stable, window, ends + timeoutMs, true);
+        if (verdict)
+            return verdict;
+    }
+    // After early looks the first regular reading keeps its time (one sampling period in).
+    let firstWait = early ? Math.max(0, started + every - clock.now()) : undefined;
     for (;;) {
         const deadline = ends + timeoutMs;
         while (clock.now() < ends) {
-            await clock.sleep(Math.min(every, Math.max(0, ends - clock.now())), config.signal);
+            const wait = firstWait ?? every;
+            firstWait = undefined;
+            await clock.sleep(Math.min(wait, Math.max(0, ends - clock.now())), config.signal);
             const verdict = await sampleChecks(config, judge, stable, window, deadline);
             if (verdict)
                 return verdict;
@@ -31794,12 +31805,27 @@ async function step_analysis_analyseStep(config, rollout, judge, stable) {
     }
     return judge.endStep();
 }
-/** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
-async function sampleChecks(config, judge, stable, window, deadline) {
+/** One reading of every check (both roles for a baseline check); the first verdict against the canary. `breachesOnly`: an early look. */
+async function sampleChecks(config, judge, stable, window, deadline, breachesOnly = false) {
     for (const check of config.checks) {
         const source = config.sources[check.provider];
         if (!source)
             throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        if (breachesOnly) {
+            // An early look: thresholds of the new version only, and only a breach counts.
+            if (check.compare === 'baseline' || (check.max === undefined && check.min === undefined))
+                continue;
+            const query = renderQuery(check.query, { stable: stable.version, interval: window, window, version: config.version }, check.provider);
+            const r = await read(config, source, query, check.path, deadline);
+            const breach = r.kind === 'value' &&
+                ((check.max !== undefined && r.value > check.max) || (check.min !== undefined && r.value < check.min));
+            if (breach) {
+                const verdict = judge.measure(check, 'canary', r);
+                if (verdict)
+                    return verdict;
+            }
+            continue;
+        }
         const vars = { stable: stable.version, interval: window, window };
         const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
         for (const role of roles) {
@@ -32456,7 +32482,9 @@ async function runBatches(config, course) {
             // shows in the next batch's health), as a pause between batches.
             let verdict;
             if (config.checks.length)
-                verdict = await analyseStep(config, { intervalMs: course.intervalMs, label: `batch ${index}` }, judge, stable);
+                verdict = await analyseStep(config, 
+                // The batch just went back in: early looks each scrape catch a bad version sooner.
+                { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 }, judge, stable);
             else
                 await clock.sleep(course.intervalMs, config.signal);
             if (verdict)

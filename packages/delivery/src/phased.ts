@@ -223,7 +223,13 @@ async function runBatches(config: PhasedConfig, course: Course): Promise<PhasedR
       // shows in the next batch's health), as a pause between batches.
       let verdict: Verdict | undefined;
       if (config.checks.length)
-        verdict = await analyseStep(config, { intervalMs: course.intervalMs, label: `batch ${index}` }, judge, stable);
+        verdict = await analyseStep(
+          config,
+          // The batch just went back in: early looks each scrape catch a bad version sooner.
+          { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 },
+          judge,
+          stable,
+        );
       else await clock.sleep(course.intervalMs, config.signal);
       if (verdict) return await rollBack(index, verdict.reason, verdict);
       batches.push({ index, targets: names(batch), outcome: 'released' });

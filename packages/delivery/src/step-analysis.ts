@@ -34,7 +34,17 @@ export type JudgeConfig = Pick<
  */
 export async function analyseStep(
   config: JudgeConfig,
-  rollout: Pick<Plan, 'intervalMs'> & { label?: string },
+  rollout: Pick<Plan, 'intervalMs'> & {
+    label?: string;
+    /**
+     * Early looks (a phased batch just put back): readings every `earlyLookMs` (a scrape
+     * interval) before the first regular one, that can only fail the step: a reading of the new
+     * version that breaches a threshold counts as the failure it is; anything else (a pass, no
+     * data) is dropped, so early looks never add a pass or an inconclusive, and every regular
+     * reading still happens.
+     */
+    earlyLookMs?: number;
+  },
   judge: Judge,
   stable: Backend,
 ): Promise<Verdict | undefined> {
@@ -50,10 +60,20 @@ export async function analyseStep(
     ? await requestCounter(config, config.minRequests, started + timeoutMs)
     : undefined;
   let ends = started + rollout.intervalMs;
+  const early = rollout.earlyLookMs && rollout.earlyLookMs < every ? Math.max(250, rollout.earlyLookMs) : 0;
+  for (let at = started + early; early && at < started + every; at += early) {
+    await clock.sleep(Math.max(0, at - clock.now()), config.signal);
+    const verdict = await sampleChecks(config, judge, stable, window, ends + timeoutMs, true);
+    if (verdict) return verdict;
+  }
+  // After early looks the first regular reading keeps its time (one sampling period in).
+  let firstWait: number | undefined = early ? Math.max(0, started + every - clock.now()) : undefined;
   for (;;) {
     const deadline = ends + timeoutMs;
     while (clock.now() < ends) {
-      await clock.sleep(Math.min(every, Math.max(0, ends - clock.now())), config.signal);
+      const wait = firstWait ?? every;
+      firstWait = undefined;
+      await clock.sleep(Math.min(wait, Math.max(0, ends - clock.now())), config.signal);
       const verdict = await sampleChecks(config, judge, stable, window, deadline);
       if (verdict) return verdict;
     }
@@ -76,17 +96,36 @@ export async function analyseStep(
   return judge.endStep();
 }
 
-/** One reading of every check (both roles for a baseline check); the first verdict against the canary. */
+/** One reading of every check (both roles for a baseline check); the first verdict against the canary. `breachesOnly`: an early look. */
 async function sampleChecks(
   config: JudgeConfig,
   judge: Judge,
   stable: Backend,
   window: string,
   deadline: number,
+  breachesOnly = false,
 ): Promise<Verdict | undefined> {
   for (const check of config.checks) {
     const source = config.sources[check.provider];
     if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+    if (breachesOnly) {
+      // An early look: thresholds of the new version only, and only a breach counts.
+      if (check.compare === 'baseline' || (check.max === undefined && check.min === undefined)) continue;
+      const query = renderQuery(
+        check.query,
+        { stable: stable.version, interval: window, window, version: config.version },
+        check.provider,
+      );
+      const r = await read(config, source, query, check.path, deadline);
+      const breach =
+        r.kind === 'value' &&
+        ((check.max !== undefined && r.value > check.max) || (check.min !== undefined && r.value < check.min));
+      if (breach) {
+        const verdict = judge.measure(check, 'canary', r);
+        if (verdict) return verdict;
+      }
+      continue;
+    }
     const vars = { stable: stable.version, interval: window, window };
     const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
     for (const role of roles) {

@@ -129,4 +129,28 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
     expect(records.refused.map((r) => r.why)).toEqual(['phased.batches: web-1 has no address']);
     expect(events).toEqual([]);
   });
+
+  it('early looks each scrape after a batch goes in catch a bad version before the first regular reading', async () => {
+    await live('1.0.0');
+    knobs.errorRate = (v) => (v === '2.0.0' ? 0.2 : 0.001);
+    const r = await runPhased(config({ scrapeIntervalMs: 5000 }));
+    expect(r.outcome).toBe('rolled-back');
+    // Caught 5 s into batch 1, not at its first regular reading (20 s: 60 s over 3 samples).
+    expect(r.readings.map((x) => x.step)).toEqual(['batch 1']);
+    expect(r.endedAt - r.startedAt).toBeLessThan(20_000);
+    expect(versions()).toEqual(Array(6).fill('1.0.0'));
+  });
+
+  it('an early look that passes or has no data counts for nothing: no pass, no inconclusive', async () => {
+    await live('1.0.0');
+    // No data for the first 16 s of every batch (the early looks at 5, 10 and 15 s), then healthy.
+    knobs.errorRate = () => {
+      const t = clock.now() % 60_000;
+      return t > 0 && t < 16_000 ? undefined : 0.001;
+    };
+    const r = await runPhased(config({ scrapeIntervalMs: 5000, inconclusiveLimit: 0 }));
+    expect(r.outcome).toBe('released');
+    expect(r.readings.every((x) => x.reading.kind === 'value')).toBe(true);
+    expect(r.readings.filter((x) => x.step === 'batch 1')).toHaveLength(3);
+  });
 });
