@@ -155,6 +155,32 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
   await waitForQuery(prometheus.url, 'sum by (instance) (rate(http_requests_total[4s]))', count);
   await warm.stop();
 
+  /** The fleet's access, the deploy command and the checks every phased run is given. */
+  const judging = {
+    'deploy-command': deployCommand.join(' '),
+    'health-url': 'http://{address}/metrics',
+    'haproxy-socket': haproxy.socket,
+    metrics: METRICS,
+    'prometheus-url': prometheus.url,
+    samples: '4',
+    'scrape-interval': '1s',
+  };
+  /** Runs an action's bundle as a workflow run of this repository (registered, then finished). */
+  const dispatch = (action: string, token: string, event: string, inputs: Record<string, string>) => {
+    const runId = ++runIds;
+    gh.startRun({ id: runId, head_sha: sha, ...(event === 'push' ? {} : { event }) });
+    return runAction({
+      action,
+      repository: gh.repository,
+      sha,
+      apiUrl: gh.url,
+      token,
+      runId,
+      inputs,
+      timeoutMs: 240_000,
+    }).finally(() => gh.finishRun(runId));
+  };
+
   return {
     gh,
     haproxy,
@@ -170,88 +196,43 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
       return id;
     },
     phased(version, inputs = {}) {
-      const runId = ++runIds;
-      gh.startRun({ id: runId, head_sha: sha });
       const r = releases[version] as { name: string; digest: string };
-      return runAction({
-        action: 'phased',
-        repository: gh.repository,
-        sha,
-        apiUrl: gh.url,
-        token: 'ghs_phased',
-        runId,
-        inputs: {
-          version,
-          environment: 'production',
-          targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
-          batches: '1,50%,100%',
-          'min-healthy': '50%',
-          interval: '4s',
-          'deploy-command': deployCommand.join(' '),
-          'health-url': 'http://{address}/metrics',
-          'haproxy-socket': haproxy.socket,
-          metrics: METRICS,
-          'prometheus-url': prometheus.url,
-          samples: '4',
-          'scrape-interval': '1s',
-          'artifact-name': r.name,
-          'artifact-digest': r.digest,
-          'release-tag': `v${version}`,
-          ...inputs,
-        },
-        timeoutMs: 240_000,
-      }).finally(() => gh.finishRun(runId));
+      return dispatch('phased', 'ghs_phased', 'push', {
+        version,
+        environment: 'production',
+        targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
+        batches: '1,50%,100%',
+        'min-healthy': '50%',
+        interval: '4s',
+        ...judging,
+        'artifact-name': r.name,
+        'artifact-digest': r.digest,
+        'release-tag': `v${version}`,
+        ...inputs,
+      });
     },
     gate(version, mode, inputs = {}) {
-      const runId = ++runIds;
-      gh.startRun({ id: runId, head_sha: sha, event: 'workflow_dispatch' });
-      return runAction({
-        action: 'phased',
-        repository: gh.repository,
-        sha,
-        apiUrl: gh.url,
-        token: 'ghs_promote',
-        runId,
-        inputs: {
-          version,
-          environment: 'production',
-          mode,
-          'deploy-command': deployCommand.join(' '),
-          'health-url': 'http://{address}/metrics',
-          'haproxy-socket': haproxy.socket,
-          metrics: METRICS,
-          'prometheus-url': prometheus.url,
-          samples: '4',
-          'scrape-interval': '1s',
-          ...inputs,
-        },
-        timeoutMs: 240_000,
-      }).finally(() => gh.finishRun(runId));
+      return dispatch('phased', 'ghs_promote', 'workflow_dispatch', {
+        version,
+        environment: 'production',
+        mode,
+        ...judging,
+        ...inputs,
+      });
     },
     rollback(inputs = {}, fleet = true) {
-      const runId = ++runIds;
-      gh.startRun({ id: runId, head_sha: sha, event: 'workflow_dispatch' });
-      return runAction({
-        action: 'rollback',
-        repository: gh.repository,
-        sha,
-        apiUrl: gh.url,
-        token: 'ghs_rollback',
-        runId,
-        inputs: {
-          environment: 'production',
-          'deploy-command': deployCommand.join(' '),
-          ...(fleet
-            ? {
-                targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
-                'haproxy-socket': haproxy.socket,
-                'health-url': 'http://{address}/metrics',
-              }
-            : { 'target-address': targets[0]?.address as string }),
-          ...inputs,
-        },
-        timeoutMs: 240_000,
-      }).finally(() => gh.finishRun(runId));
+      return dispatch('rollback', 'ghs_rollback', 'workflow_dispatch', {
+        environment: 'production',
+        'deploy-command': deployCommand.join(' '),
+        ...(fleet
+          ? {
+              targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
+              'haproxy-socket': haproxy.socket,
+              'health-url': 'http://{address}/metrics',
+            }
+          : { 'target-address': targets[0]?.address as string }),
+        ...inputs,
+      });
     },
     async stop() {
       for (const t of targets) {

@@ -10,11 +10,9 @@
 import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ArtifactService,
   GitHubEmulator,
   REPO_ROOT,
   commit,
-  createRemote,
   freePort,
   git,
   seedRepository,
@@ -23,7 +21,7 @@ import {
   type LoadStats,
   type WorkflowResult,
 } from '@rollgate/testbed';
-import { deployCommand, roadRunner, stopRoad } from './scenario.js';
+import { openRoad, roadRunner, stopRoad } from './scenario.js';
 import { startServing, type Provider, type Weights } from './serving.js';
 
 export interface ConsumerResult {
@@ -67,12 +65,7 @@ export async function runConsumerScenario(
     restored: `127.0.0.1:${await freePort()}`,
     third: `127.0.0.1:${await freePort()}`,
   };
-  const deploy = deployCommand();
-  const remote = createRemote();
-  const work = consumerRepository(remote, suite.sha);
-  const gh = await GitHubEmulator.start({ remote, private: true });
-  const artifacts = await ArtifactService.start();
-  gh.useArtifacts(artifacts);
+  const { deploy, remote, work, gh, artifacts } = await openRoad((r) => consumerRepository(r, suite.sha));
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}; ${serving.describe}`);

@@ -7,10 +7,8 @@
  * Used by the pipeline test and by `npm run demo -- --phased`.
  */
 import {
-  ArtifactService,
   GitHubEmulator,
   commit,
-  createRemote,
   freePort,
   git,
   startHaproxyPool,
@@ -21,7 +19,7 @@ import {
 } from '@rollgate/testbed';
 import { rmSync } from 'node:fs';
 import { METRICS } from '../phased/stack.js';
-import { deployCommand, project, roadRunner, stopDeployed } from './scenario.js';
+import { openRoad, roadRunner, stopDeployed } from './scenario.js';
 
 export interface PhasedRoad {
   first: WorkflowResult;
@@ -53,12 +51,7 @@ async function answers(targets: { address: string }[]): Promise<string[]> {
 export async function runPhasedRoad(log: (line: string) => void): Promise<PhasedRoad> {
   const targets: { name: string; address: string }[] = [];
   for (let i = 1; i <= 6; i++) targets.push({ name: `web-${i}`, address: `127.0.0.1:${await freePort()}` });
-  const deploy = deployCommand();
-  const remote = createRemote();
-  const work = project(remote);
-  const gh = await GitHubEmulator.start({ remote, private: true });
-  const artifacts = await ArtifactService.start();
-  gh.useArtifacts(artifacts);
+  const { deploy, remote, work, gh, artifacts } = await openRoad();
   const haproxy = await startHaproxyPool(targets);
   const prometheus = await startPrometheus(targets.map((t) => t.address));
   let load: ReturnType<typeof startLoad> | undefined;

@@ -42,6 +42,21 @@ export function deployCommand(): { command: string; pids: string } {
   return { command: `node ${DEPLOY} --pids=${pids}`, pids };
 }
 
+/**
+ * What every road starts with: a deploy command with its own pid folder, a remote holding the
+ * project (or what `repository` writes), a private GitHub emulator (each job holding only what
+ * its permissions grant) with the artifact service.
+ */
+export async function openRoad(repository: (remote: string) => string = (r) => project(r)) {
+  const deploy = deployCommand();
+  const remote = createRemote();
+  const work = repository(remote);
+  const gh = await GitHubEmulator.start({ remote, private: true });
+  const artifacts = await ArtifactService.start();
+  gh.useArtifacts(artifacts);
+  return { deploy, remote, work, gh, artifacts };
+}
+
 export interface ScenarioResult {
   first: WorkflowResult;
   second: WorkflowResult;
@@ -111,13 +126,7 @@ export async function runScenario(log: (line: string) => void, provider: Provide
     restored: `127.0.0.1:${c}`,
     third: `127.0.0.1:${d}`,
   };
-  const deploy = deployCommand();
-  const remote = createRemote();
-  const work = project(remote);
-  // A private repository, each job holding only what its permissions grant.
-  const gh = await GitHubEmulator.start({ remote, private: true });
-  const artifacts = await ArtifactService.start();
-  gh.useArtifacts(artifacts);
+  const { deploy, remote, work, gh, artifacts } = await openRoad();
   const serving = await startServing(provider, addresses.first, Object.values(addresses));
   let load: ReturnType<typeof startLoad> | undefined;
   log(`stack: ${serving.describe}, GitHub API emulator ${gh.url}`);
