@@ -31186,6 +31186,14 @@ function samplesNeeded(alpha) {
 ;// CONCATENATED MODULE: ./packages/analysis/src/judge.ts
 
 const fmt = (n) => (Math.abs(n) >= 100 ? String(Math.round(n * 100) / 100) : String(Number(n.toPrecision(3))));
+/** How a value breaks a check's max or min (`0.2 > max 0.05`), or undefined when it keeps them. */
+function thresholdBreach(check, v) {
+    if (check.max !== undefined && v > check.max)
+        return `${fmt(v)} > max ${fmt(check.max)}`;
+    if (check.min !== undefined && v < check.min)
+        return `${fmt(v)} < min ${fmt(check.min)}`;
+    return undefined;
+}
 class judge_Judge {
     checks;
     limits;
@@ -31223,11 +31231,7 @@ class judge_Judge {
         data[role].push(v);
         if (role === 'stable')
             return undefined;
-        const breach = check.max !== undefined && v > check.max
-            ? `${fmt(v)} > max ${fmt(check.max)}`
-            : check.min !== undefined && v < check.min
-                ? `${fmt(v)} < min ${fmt(check.min)}`
-                : undefined;
+        const breach = thresholdBreach(check, v);
         if (breach) {
             this.failures++;
             if (this.failures > this.limits.failureLimit)
@@ -32006,26 +32010,17 @@ async function sampleChecks(config, judge, stable, window, deadline, breachesOnl
         const source = config.sources[check.provider];
         if (!source)
             throw new src.ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-        if (breachesOnly) {
-            // An early look: thresholds of the new version only, and only a breach counts.
-            if (check.compare === 'baseline' || (check.max === undefined && check.min === undefined))
-                continue;
-            const query = checks_renderQuery(check.query, { stable: stable.version, interval: window, window, version: config.version }, check.provider);
-            const r = await read(config, source, query, check.path, deadline);
-            const breach = r.kind === 'value' &&
-                ((check.max !== undefined && r.value > check.max) || (check.min !== undefined && r.value < check.min));
-            if (breach) {
-                const verdict = judge.measure(check, 'canary', r);
-                if (verdict)
-                    return verdict;
-            }
+        // An early look reads the new version's thresholds only, and counts only a breach.
+        if (breachesOnly && (check.compare === 'baseline' || (check.max === undefined && check.min === undefined)))
             continue;
-        }
         const vars = { stable: stable.version, interval: window, window };
         const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
         for (const role of roles) {
             const query = checks_renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-            const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+            const reading = await read(config, source, query, check.path, deadline);
+            if (breachesOnly && !(reading.kind === 'value' && thresholdBreach(check, reading.value)))
+                continue;
+            const verdict = judge.measure(check, role, reading);
             if (verdict)
                 return verdict;
         }
@@ -32454,6 +32449,17 @@ function requirePaused(found, records) {
     const { record } = found;
     throw new src.ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
 }
+/**
+ * What an abort puts back: the finished batches, and, when the release is not paused, the
+ * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
+ * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
+ * has had the longest time to finish before it is undone.
+ */
+function abortScope(found) {
+    const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
+    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    return { reach, changed };
+}
 /** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
 async function abortPhased(config, found) {
     const clock = config.clock ?? src/* systemClock */.ml;
@@ -32462,11 +32468,7 @@ async function abortPhased(config, found) {
     const deploymentId = found.record.id;
     const count = found.batches.length;
     const index = found.done;
-    // Not paused: the batch after the last finished one may be half changed (or its runner lost mid-way).
-    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-    // Restored last to first (restorePrevious), the batch that may be under way goes last: a deploy
-    // a moving run had started on it has had the longest time to finish before it is undone.
-    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    const { reach, changed } = abortScope(found);
     const previous = found.previous?.version ?? 'none';
     await records.status(deploymentId, 'in_progress', status_codec_describeStatus({ kind: 'phased-aborting', index, count, previous }));
     const state = {
@@ -32516,6 +32518,23 @@ async function abortPhased(config, found) {
 
 
 /**
+ * What a failure of this release goes back to: the live release, which must record its
+ * original artifact. With no trusted live release but untrusted records, nothing: that is not
+ * a first release. The one place a phased start (and its dry run) decides it.
+ */
+function rollbackTarget(history, version, records) {
+    const live = canary_state_liveRecord(history, version);
+    if (live && !live.payload.artifact?.digest) {
+        throw new src.ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
+    }
+    if (!live && records.refused.length) {
+        throw new src.ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+    }
+    return live
+        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+        : undefined;
+}
+/**
  * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
  * attempt, decides what a failure goes back to (the live release, which must have its original
  * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
@@ -32541,16 +32560,7 @@ async function openPhasedRecord(config, targets) {
             await records.status(r.id, 'error', status_codec_describeStatus({ kind: 'phased-abandoned', version: config.version }));
             logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
         }
-        const live = canary_state_liveRecord(history, config.version);
-        if (live && !live.payload.artifact?.digest) {
-            throw new src.ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
-        }
-        if (!live && records.refused.length) {
-            throw new src.ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
-        }
-        const previous = live
-            ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-            : undefined;
+        const previous = rollbackTarget(history, config.version, records);
         await fleet.check(targets);
         const deploymentId = await records.create(config.ref, {
             ...config.payload,
@@ -33917,6 +33927,7 @@ function fleetPorts(inputs, gh, env) {
 
 
 
+
 const list = (targets) => targets.map((t) => t.name).join(', ');
 const batchesText = (batches, from) => batches
     .slice(from)
@@ -33930,14 +33941,14 @@ async function phasedDryRun(config) {
         const batches = config.batches ?? [];
         const history = await config.records.history();
         canary_state_openOfThisVersion(config, history);
-        const live = canary_state_liveRecord(history, config.version);
+        const previous = rollbackTarget(history, config.version, config.records);
         await config.fleet.check(batches.flat());
         const pause = config.pause === 'manual'
             ? ', pausing after every batch but the last for promote.yml'
             : config.pause === 'first'
                 ? ', pausing after the first batch for promote.yml'
                 : '';
-        return `Dry run: would release ${config.version} over ${live?.payload.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${(0,src/* formatDuration */.a3)(config.intervalMs ?? 0)} per batch${pause}.`;
+        return `Dry run: would release ${config.version} over ${previous?.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${(0,src/* formatDuration */.a3)(config.intervalMs ?? 0)} per batch${pause}.`;
     }
     const found = await findOpenPhased(config);
     const id = found.record.id;
@@ -33948,8 +33959,8 @@ async function phasedDryRun(config) {
         const again = found.pause === 'manual' ? ', pausing again after each batch but the last' : '';
         return `Dry run: would continue the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count} with batches ${batchesText(found.batches, found.done)}, judging ${checks} for ${(0,src/* formatDuration */.a3)(found.intervalMs)} per batch${again}.`;
     }
-    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-    const changed = found.batches.slice(0, reach).flat();
+    // In batch order, as a person reads it (the abort restores the possibly half-done batch last).
+    const changed = found.batches.slice(0, abortScope(found).reach).flat();
     await config.fleet.check(found.batches.flat());
     return `Dry run: would abort the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count}: ${found.previous?.version ?? 'nothing (no earlier release: the targets would leave the load balancer)'} back on ${changed.length ? list(changed) : 'no target'}.`;
 }

@@ -31762,26 +31762,17 @@ async function sampleChecks(config, judge, stable, window, deadline, breachesOnl
         const source = config.sources[check.provider];
         if (!source)
             throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-        if (breachesOnly) {
-            // An early look: thresholds of the new version only, and only a breach counts.
-            if (check.compare === 'baseline' || (check.max === undefined && check.min === undefined))
-                continue;
-            const query = renderQuery(check.query, { stable: stable.version, interval: window, window, version: config.version }, check.provider);
-            const r = await read(config, source, query, check.path, deadline);
-            const breach = r.kind === 'value' &&
-                ((check.max !== undefined && r.value > check.max) || (check.min !== undefined && r.value < check.min));
-            if (breach) {
-                const verdict = judge.measure(check, 'canary', r);
-                if (verdict)
-                    return verdict;
-            }
+        // An early look reads the new version's thresholds only, and counts only a breach.
+        if (breachesOnly && (check.compare === 'baseline' || (check.max === undefined && check.min === undefined)))
             continue;
-        }
         const vars = { stable: stable.version, interval: window, window };
         const roles = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
         for (const role of roles) {
             const query = renderQuery(check.query, { ...vars, version: role === 'canary' ? config.version : stable.version }, check.provider);
-            const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+            const reading = await read(config, source, query, check.path, deadline);
+            if (breachesOnly && !(reading.kind === 'value' && thresholdBreach(check, reading.value)))
+                continue;
+            const verdict = judge.measure(check, role, reading);
             if (verdict)
                 return verdict;
         }
@@ -32122,6 +32113,17 @@ function phased_gate_requirePaused(found, records) {
     const { record } = found;
     throw new ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
 }
+/**
+ * What an abort puts back: the finished batches, and, when the release is not paused, the
+ * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
+ * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
+ * has had the longest time to finish before it is undone.
+ */
+function phased_gate_abortScope(found) {
+    const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
+    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    return { reach, changed };
+}
 /** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
 async function phased_gate_abortPhased(config, found) {
     const clock = config.clock ?? systemClock;
@@ -32130,11 +32132,7 @@ async function phased_gate_abortPhased(config, found) {
     const deploymentId = found.record.id;
     const count = found.batches.length;
     const index = found.done;
-    // Not paused: the batch after the last finished one may be half changed (or its runner lost mid-way).
-    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-    // Restored last to first (restorePrevious), the batch that may be under way goes last: a deploy
-    // a moving run had started on it has had the longest time to finish before it is undone.
-    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    const { reach, changed } = phased_gate_abortScope(found);
     const previous = found.previous?.version ?? 'none';
     await records.status(deploymentId, 'in_progress', describeStatus({ kind: 'phased-aborting', index, count, previous }));
     const state = {
@@ -32184,6 +32182,23 @@ async function phased_gate_abortPhased(config, found) {
 
 
 /**
+ * What a failure of this release goes back to: the live release, which must record its
+ * original artifact. With no trusted live release but untrusted records, nothing: that is not
+ * a first release. The one place a phased start (and its dry run) decides it.
+ */
+function phased_start_rollbackTarget(history, version, records) {
+    const live = liveRecord(history, version);
+    if (live && !live.payload.artifact?.digest) {
+        throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
+    }
+    if (!live && records.refused.length) {
+        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+    }
+    return live
+        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+        : undefined;
+}
+/**
  * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
  * attempt, decides what a failure goes back to (the live release, which must have its original
  * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
@@ -32209,16 +32224,7 @@ async function phased_start_openPhasedRecord(config, targets) {
             await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
             logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
         }
-        const live = liveRecord(history, config.version);
-        if (live && !live.payload.artifact?.digest) {
-            throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
-        }
-        if (!live && records.refused.length) {
-            throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
-        }
-        const previous = live
-            ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-            : undefined;
+        const previous = phased_start_rollbackTarget(history, config.version, records);
         await fleet.check(targets);
         const deploymentId = await records.create(config.ref, {
             ...config.payload,
@@ -33043,6 +33049,7 @@ function fleetPorts(inputs, gh, env) {
 
 
 
+
 const list = (targets) => targets.map((t) => t.name).join(', ');
 const batchesText = (batches, from) => batches
     .slice(from)
@@ -33056,14 +33063,14 @@ async function phasedDryRun(config) {
         const batches = config.batches ?? [];
         const history = await config.records.history();
         openOfThisVersion(config, history);
-        const live = liveRecord(history, config.version);
+        const previous = rollbackTarget(history, config.version, config.records);
         await config.fleet.check(batches.flat());
         const pause = config.pause === 'manual'
             ? ', pausing after every batch but the last for promote.yml'
             : config.pause === 'first'
                 ? ', pausing after the first batch for promote.yml'
                 : '';
-        return `Dry run: would release ${config.version} over ${live?.payload.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${formatDuration(config.intervalMs ?? 0)} per batch${pause}.`;
+        return `Dry run: would release ${config.version} over ${previous?.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${formatDuration(config.intervalMs ?? 0)} per batch${pause}.`;
     }
     const found = await findOpenPhased(config);
     const id = found.record.id;
@@ -33074,8 +33081,8 @@ async function phasedDryRun(config) {
         const again = found.pause === 'manual' ? ', pausing again after each batch but the last' : '';
         return `Dry run: would continue the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count} with batches ${batchesText(found.batches, found.done)}, judging ${checks} for ${formatDuration(found.intervalMs)} per batch${again}.`;
     }
-    const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-    const changed = found.batches.slice(0, reach).flat();
+    // In batch order, as a person reads it (the abort restores the possibly half-done batch last).
+    const changed = found.batches.slice(0, abortScope(found).reach).flat();
     await config.fleet.check(found.batches.flat());
     return `Dry run: would abort the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count}: ${found.previous?.version ?? 'nothing (no earlier release: the targets would leave the load balancer)'} back on ${changed.length ? list(changed) : 'no target'}.`;
 }

@@ -48,6 +48,13 @@ export interface LoggedReading {
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? String(Math.round(n * 100) / 100) : String(Number(n.toPrecision(3))));
 
+/** How a value breaks a check's max or min (`0.2 > max 0.05`), or undefined when it keeps them. */
+export function thresholdBreach(check: Pick<Check, 'max' | 'min'>, v: number): string | undefined {
+  if (check.max !== undefined && v > check.max) return `${fmt(v)} > max ${fmt(check.max)}`;
+  if (check.min !== undefined && v < check.min) return `${fmt(v)} < min ${fmt(check.min)}`;
+  return undefined;
+}
+
 export class Judge {
   failures = 0;
   inconclusive = 0;
@@ -84,12 +91,7 @@ export class Judge {
     const v = reading.value;
     data[role].push(v);
     if (role === 'stable') return undefined;
-    const breach =
-      check.max !== undefined && v > check.max
-        ? `${fmt(v)} > max ${fmt(check.max)}`
-        : check.min !== undefined && v < check.min
-          ? `${fmt(v)} < min ${fmt(check.min)}`
-          : undefined;
+    const breach = thresholdBreach(check, v);
     if (breach) {
       this.failures++;
       if (this.failures > this.limits.failureLimit)

@@ -4,9 +4,10 @@
  * it would do; no record is written, no target drained or deployed.
  */
 import { formatDuration } from '@rollgate/kit';
-import { liveRecord, openOfThisVersion } from './canary-state.js';
-import { findOpenPhased, requirePaused } from './phased-gate.js';
+import { openOfThisVersion } from './canary-state.js';
+import { abortScope, findOpenPhased, requirePaused } from './phased-gate.js';
 import type { Target } from './phased-plan.js';
+import { rollbackTarget } from './phased-start.js';
 import type { PhasedConfig } from './phased-types.js';
 
 const list = (targets: Target[]) => targets.map((t) => t.name).join(', ');
@@ -25,7 +26,7 @@ export async function phasedDryRun(config: PhasedConfig): Promise<string> {
     const batches = config.batches ?? [];
     const history = await config.records.history();
     openOfThisVersion(config, history);
-    const live = liveRecord(history, config.version);
+    const previous = rollbackTarget(history, config.version, config.records);
     await config.fleet.check(batches.flat());
     const pause =
       config.pause === 'manual'
@@ -33,7 +34,7 @@ export async function phasedDryRun(config: PhasedConfig): Promise<string> {
         : config.pause === 'first'
           ? ', pausing after the first batch for promote.yml'
           : '';
-    return `Dry run: would release ${config.version} over ${live?.payload.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${formatDuration(config.intervalMs ?? 0)} per batch${pause}.`;
+    return `Dry run: would release ${config.version} over ${previous?.version ?? 'nothing (a first release)'} on ${batches.flat().length} targets in ${batches.length} batches (${batchesText(batches, 0)}), judging ${checks} for ${formatDuration(config.intervalMs ?? 0)} per batch${pause}.`;
   }
   const found = await findOpenPhased(config);
   const id = found.record.id;
@@ -44,8 +45,8 @@ export async function phasedDryRun(config: PhasedConfig): Promise<string> {
     const again = found.pause === 'manual' ? ', pausing again after each batch but the last' : '';
     return `Dry run: would continue the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count} with batches ${batchesText(found.batches, found.done)}, judging ${checks} for ${formatDuration(found.intervalMs)} per batch${again}.`;
   }
-  const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-  const changed = found.batches.slice(0, reach).flat();
+  // In batch order, as a person reads it (the abort restores the possibly half-done batch last).
+  const changed = found.batches.slice(0, abortScope(found).reach).flat();
   await config.fleet.check(found.batches.flat());
   return `Dry run: would abort the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count}: ${found.previous?.version ?? 'nothing (no earlier release: the targets would leave the load balancer)'} back on ${changed.length ? list(changed) : 'no target'}.`;
 }

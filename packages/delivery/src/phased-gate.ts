@@ -83,6 +83,18 @@ export function requirePaused(found: OpenPhased, records: { environment: string 
   );
 }
 
+/**
+ * What an abort puts back: the finished batches, and, when the release is not paused, the
+ * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
+ * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
+ * has had the longest time to finish before it is undone.
+ */
+export function abortScope(found: OpenPhased): { reach: number; changed: Target[] } {
+  const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
+  const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+  return { reach, changed };
+}
+
 /** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
 export async function abortPhased(config: PhasedConfig, found: OpenPhased): Promise<PhasedResult> {
   const clock = config.clock ?? systemClock;
@@ -91,11 +103,7 @@ export async function abortPhased(config: PhasedConfig, found: OpenPhased): Prom
   const deploymentId = found.record.id;
   const count = found.batches.length;
   const index = found.done;
-  // Not paused: the batch after the last finished one may be half changed (or its runner lost mid-way).
-  const reach = found.paused ? found.done : Math.min(found.done + 1, count);
-  // Restored last to first (restorePrevious), the batch that may be under way goes last: a deploy
-  // a moving run had started on it has had the longest time to finish before it is undone.
-  const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+  const { reach, changed } = abortScope(found);
   const previous = found.previous?.version ?? 'none';
   await records.status(
     deploymentId,

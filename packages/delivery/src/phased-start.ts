@@ -1,11 +1,38 @@
 /** Opening a phased release's record, and its start races (see races.ts). */
 import { ActionError, systemClock } from '@rollgate/kit';
+import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { liveRecord, openOfThisVersion, raceWinner } from './canary-state.js';
 import type { Target } from './phased-plan.js';
 import type { PhasedConfig, Release } from './phased-types.js';
 import { runningRollback, waitForQuiet } from './quiet.js';
 import { earlierRollback } from './races.js';
 import { describeStatus } from './status-codec.js';
+
+/**
+ * What a failure of this release goes back to: the live release, which must record its
+ * original artifact. With no trusted live release but untrusted records, nothing: that is not
+ * a first release. The one place a phased start (and its dry run) decides it.
+ */
+export function rollbackTarget(
+  history: DeploymentRecord[],
+  version: string,
+  records: Pick<ReleaseRecords, 'environment' | 'refused'>,
+): Release | undefined {
+  const live = liveRecord(history, version);
+  if (live && !live.payload.artifact?.digest) {
+    throw new ActionError(
+      `The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`,
+    );
+  }
+  if (!live && records.refused.length) {
+    throw new ActionError(
+      `No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`,
+    );
+  }
+  return live
+    ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+    : undefined;
+}
 
 /**
  * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
@@ -38,20 +65,7 @@ export async function openPhasedRecord(
         `A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`,
       );
     }
-    const live = liveRecord(history, config.version);
-    if (live && !live.payload.artifact?.digest) {
-      throw new ActionError(
-        `The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`,
-      );
-    }
-    if (!live && records.refused.length) {
-      throw new ActionError(
-        `No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`,
-      );
-    }
-    const previous: Release | undefined = live
-      ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-      : undefined;
+    const previous = rollbackTarget(history, config.version, records);
     await fleet.check(targets);
     const deploymentId = await records.create(
       config.ref,

@@ -6,7 +6,7 @@
  * cancellation ends a read at once.
  */
 import { ActionError, formatDuration, systemClock } from '@rollgate/kit';
-import { renderQuery, type Judge, type Verdict } from '@rollgate/analysis';
+import { renderQuery, thresholdBreach, type Judge, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig } from './canary-types.js';
@@ -108,24 +108,9 @@ async function sampleChecks(
   for (const check of config.checks) {
     const source = config.sources[check.provider];
     if (!source) throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-    if (breachesOnly) {
-      // An early look: thresholds of the new version only, and only a breach counts.
-      if (check.compare === 'baseline' || (check.max === undefined && check.min === undefined)) continue;
-      const query = renderQuery(
-        check.query,
-        { stable: stable.version, interval: window, window, version: config.version },
-        check.provider,
-      );
-      const r = await read(config, source, query, check.path, deadline);
-      const breach =
-        r.kind === 'value' &&
-        ((check.max !== undefined && r.value > check.max) || (check.min !== undefined && r.value < check.min));
-      if (breach) {
-        const verdict = judge.measure(check, 'canary', r);
-        if (verdict) return verdict;
-      }
+    // An early look reads the new version's thresholds only, and counts only a breach.
+    if (breachesOnly && (check.compare === 'baseline' || (check.max === undefined && check.min === undefined)))
       continue;
-    }
     const vars = { stable: stable.version, interval: window, window };
     const roles: ('canary' | 'stable')[] = check.compare === 'baseline' ? ['canary', 'stable'] : ['canary'];
     for (const role of roles) {
@@ -134,7 +119,9 @@ async function sampleChecks(
         { ...vars, version: role === 'canary' ? config.version : stable.version },
         check.provider,
       );
-      const verdict = judge.measure(check, role, await read(config, source, query, check.path, deadline));
+      const reading = await read(config, source, query, check.path, deadline);
+      if (breachesOnly && !(reading.kind === 'value' && thresholdBreach(check, reading.value))) continue;
+      const verdict = judge.measure(check, role, reading);
       if (verdict) return verdict;
     }
   }

@@ -5,7 +5,14 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { Cancelled, InputError } from '@rollgate/kit';
-import { parseTargets, planBatches, restorePrevious, runPhased, type PhasedInflight } from '../src/index.js';
+import {
+  parseTargets,
+  phasedDryRun,
+  planBatches,
+  restorePrevious,
+  runPhased,
+  type PhasedInflight,
+} from '../src/index.js';
 import {
   artifact,
   clock,
@@ -147,6 +154,8 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
     );
     expect(events).toEqual([]);
     expect(emulator.state.deployments).toHaveLength(1);
+    // Its dry run refuses the same way (the same decision, rollbackTarget), not "would release".
+    await expect(phasedDryRun(config())).rejects.toThrow(/records no artifact digest/);
   });
 
   it('refuses an unknown target before anything changes', async () => {
