@@ -30,7 +30,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58408);
+/* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7070);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(30182);
 
 
@@ -856,7 +856,7 @@ function bufferLogger() {
 
 /***/ }),
 
-/***/ 58408:
+/***/ 7070:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -922,6 +922,8 @@ function trxOutcome(outcome) {
     return TRX_OUTCOMES[(outcome ?? '').toLowerCase()] ?? 'error';
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:string_decoder"
@@ -935,6 +937,7 @@ var external_node_util_ = __nccwpck_require__(57975);
  * declaration (`encoding="ISO-8859-1"`); UTF-8 otherwise. An encoding that cannot be read is
  * one clear error naming the file.
  */
+
 
 
 
@@ -967,43 +970,128 @@ function sniffEncoding(head, display) {
 }
 /** Bytes read at a time: a string of this size stays out of V8's large-object space (over 128 KiB). */
 const CHUNK = 1 << 15;
+/** Kept characters carried over as bytes (more are carried as a string). */
+const CARRY = 1 << 14;
+/** Where a UTF-8 text of bytes[0, end) can be cut without splitting a character. */
+function utf8Boundary(bytes, end) {
+    for (let i = end - 1; i >= 0 && i >= end - 3; i--) {
+        const b = bytes[i];
+        if (b < 0x80)
+            return end; // ASCII: nothing is cut
+        if (b >= 0xc0)
+            return end - i >= (b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2) ? end : i; // a lead byte
+    }
+    return end;
+}
 /**
- * The file's text in chunks, decoded. Read synchronously into one reused buffer: an
+ * The file's text in chunks, decoded as it is read, synchronously into one reused buffer (an
  * asynchronous stream costs an event-loop turn per chunk, a third of the parse time on a
- * 100 MB report (the caller yields to the event loop every few megabytes instead).
+ * 100 MB report; the caller yields to the event loop every few megabytes instead).
+ * `next(keep)` returns the last `keep` characters of the previous chunk followed by the new
+ * text: for UTF-8 whose tail was ASCII the kept characters are carried as bytes and the whole
+ * chunk decoded once (no second copy to join them, half the garbage per chunk), otherwise they
+ * are joined as a string (join() builds a flat string, where `+` builds a rope that every
+ * charCodeAt walks).
  */
-function* decodedChunks(file, display) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    let decoder;
-    try {
-        for (;;) {
-            const n = (0,external_node_fs_.readSync)(fd, chunk, 0, CHUNK, null);
-            if (n === 0)
-                break;
-            let bytes = chunk.subarray(0, n);
-            if (!decoder) {
-                const sniffed = sniffEncoding(bytes, display);
-                // Node's StringDecoder is several times faster than TextDecoder for what it knows.
-                const fast = { 'utf-8': 'utf8', 'utf-16le': 'utf16le' }[sniffed.encoding];
-                if (fast) {
-                    const sd = new external_node_string_decoder_.StringDecoder(fast);
-                    decoder = { decode: (b) => (b ? sd.write(b) : sd.end()) };
-                }
-                else
-                    decoder = new external_node_util_.TextDecoder(sniffed.encoding);
-                bytes = bytes.subarray(sniffed.skip);
+class TextChunks {
+    display;
+    fd;
+    bytes = Buffer.allocUnsafe(CHUNK + CARRY);
+    /** Bytes [0, filled) of `bytes` are read; [consumed, filled) are not decoded yet. */
+    filled = 0;
+    consumed = 0;
+    last = '';
+    /** Characters at the end of `last` that are the ASCII bytes just before `consumed`. */
+    mapped = 0;
+    decoder;
+    utf8 = false;
+    ended = false;
+    constructor(file, display) {
+        this.display = display;
+        this.fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    next(keep) {
+        if (this.ended)
+            return undefined;
+        // The kept characters: as the bytes they were decoded from when those were ASCII, else a string.
+        const asBytes = keep > 0 && keep <= this.mapped && keep <= CARRY - 4 ? keep : 0;
+        const prefix = keep > 0 && !asBytes ? this.last.slice(this.last.length - keep) : '';
+        // Move what is carried (kept bytes, then an undecoded partial character) to the front.
+        const from = this.consumed - asBytes;
+        if (from > 0)
+            this.bytes.copyWithin(0, from, this.filled);
+        this.filled -= from;
+        const pending = this.filled - asBytes;
+        const n = (0,external_node_fs_.readSync)(this.fd, this.bytes, this.filled, CHUNK, null);
+        this.filled += n;
+        if (!this.decoder && !this.utf8)
+            this.sniff();
+        let text;
+        let ascii = 0;
+        if (this.utf8) {
+            if (n === 0 && pending === 0)
+                return this.end();
+            // At the end, a cut character is decoded as it is (a replacement character).
+            const end = n === 0 ? this.filled : utf8Boundary(this.bytes, this.filled);
+            const part = this.bytes.subarray(0, end);
+            if ((0,external_node_buffer_.isAscii)(part)) {
+                text = part.toString('latin1');
+                ascii = text.length;
             }
-            const text = decoder.decode(bytes, { stream: true });
+            else
+                text = part.toString('utf8');
+            this.consumed = end;
+        }
+        else {
+            const decoder = this.decoder;
+            text = n === 0 ? decoder.decode() : decoder.decode(this.bytes.subarray(0, this.filled), { stream: true });
+            if (n === 0 && !text)
+                return this.end();
+            this.filled = 0;
+            this.consumed = 0;
+        }
+        const out = prefix ? [prefix, text].join('') : text;
+        this.last = out;
+        this.mapped = ascii;
+        return out;
+    }
+    sniff() {
+        const head = this.bytes.subarray(0, this.filled);
+        const sniffed = sniffEncoding(head, this.display);
+        if (sniffed.encoding === 'utf-8') {
+            this.utf8 = true;
+            this.bytes.copyWithin(0, sniffed.skip, this.filled);
+            this.filled -= sniffed.skip;
+            return;
+        }
+        // Node's StringDecoder is several times faster than TextDecoder for what it knows.
+        if (sniffed.encoding === 'utf-16le') {
+            const sd = new external_node_string_decoder_.StringDecoder('utf16le');
+            this.decoder = { decode: (b) => (b ? sd.write(b) : sd.end()) };
+        }
+        else
+            this.decoder = new external_node_util_.TextDecoder(sniffed.encoding);
+        this.bytes.copyWithin(0, sniffed.skip, this.filled);
+        this.filled -= sniffed.skip;
+    }
+    end() {
+        this.ended = true;
+        return undefined;
+    }
+    close() {
+        (0,external_node_fs_.closeSync)(this.fd);
+    }
+}
+/** The file's text in chunks, decoded (for a second reading: the line of an error). */
+function* decodedChunks(file, display) {
+    const chunks = new TextChunks(file, display);
+    try {
+        for (let text = chunks.next(0); text !== undefined; text = chunks.next(0))
             if (text)
                 yield text;
-        }
-        const rest = decoder?.decode();
-        if (rest)
-            yield rest;
     }
     finally {
-        (0,external_node_fs_.closeSync)(fd);
+        chunks.close();
     }
 }
 
@@ -1085,7 +1173,7 @@ function sameAt(buf, start, name) {
  * is returned as the list holds it (an interned constant: no new string per attribute).
  */
 function keptName(wanted, buf, start, end) {
-    if (wanted === true)
+    if (wanted === true || wanted === 'view')
         return buf.slice(start, end);
     if (wanted === false)
         return undefined;
@@ -1139,14 +1227,22 @@ const isAttributeNameChar = (c) => c > 32 && c !== 61 && c !== 47 && c !== 62 &&
  * which of its attributes are kept (an element with none wanted gets `none`).
  * Fills `tag` and returns true, or returns false to leave the tag to the state machine.
  */
-function scanStartTag(buf, lt, maxLength, names, none, tag) {
+function scanStartTag(buf, lt, maxLength, names, none, tag, view) {
+    // Every read stays before the next `>` (no read past the end of the buffer, where charCodeAt
+    // gives NaN and the optimised code is thrown away): a tag cut by the chunk end is left.
+    let gt = buf.indexOf('>', lt);
+    if (gt === -1)
+        return false;
     let i = lt + 1;
     if (!isNameStart(buf.charCodeAt(i)))
         return false;
     while (isNameChar(buf.charCodeAt(++i)))
         ;
     const { name, want } = names.get(buf, lt + 1, i);
-    const attributes = want === false ? none : {};
+    const viewed = want === 'view';
+    const attributes = want === false || viewed ? none : {};
+    if (viewed)
+        view.start(buf, i);
     for (;;) {
         const before = i;
         let c = buf.charCodeAt(i);
@@ -1157,6 +1253,9 @@ function scanStartTag(buf, lt, maxLength, names, none, tag) {
             tag.attributes = attributes;
             tag.selfClosing = c === 47;
             tag.end = c === 47 ? i + 2 : i + 1;
+            tag.viewed = viewed;
+            if (viewed)
+                view.end(tag.end);
             return true;
         }
         // An attribute: after white space, a name, `=` (white space around it allowed), a quoted value.
@@ -1180,12 +1279,164 @@ function scanStartTag(buf, lt, maxLength, names, none, tag) {
         const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
         if (close === -1 || close - lt > maxLength)
             return false;
-        const key = keptName(want, buf, nameStart, nameEnd);
-        if (key !== undefined)
-            attributes[key] = decodeEntities(buf.slice(i + 1, close));
+        if (viewed)
+            view.add(nameStart, nameEnd, i + 1, close);
+        else {
+            const key = keptName(want, buf, nameStart, nameEnd);
+            if (key !== undefined)
+                attributes[key] = decodeEntities(buf.slice(i + 1, close));
+        }
         i = close + 1;
+        if (i > gt) {
+            gt = buf.indexOf('>', i); // the `>` was in a value
+            if (gt === -1)
+                return false;
+        }
     }
 }
+
+;// CONCATENATED MODULE: ./packages/reports/src/xml-view.ts
+/**
+ * The attributes of a start tag, read on demand. A report has millions of test cases and
+ * most of what their attributes say is never used (a passing test's name is shown only if it
+ * is among the slowest), so for an element whose handler asks for a view the tokenizer's fast
+ * path copies nothing: it records where each name and value lies in its buffer, and a value is
+ * sliced and decoded only when the handler reads it. `keep()` gives what outlives the handler's
+ * call: the tag's attribute text (one slice), read again only if a value is asked for later.
+ */
+
+
+const EMPTY = Object.freeze({});
+/** A value found in the record of a tag the state machine read (cut by a chunk end, long values...). */
+class RecordAttributes {
+    record;
+    constructor(record) {
+        this.record = record;
+    }
+    get(name) {
+        return Object.hasOwn(this.record, name) ? this.record[name] : undefined;
+    }
+}
+const ALL = new Names(() => true);
+/** The attribute text of a tag, read (once) when a value is first asked for. */
+class LaterAttributes {
+    text;
+    record;
+    constructor(text) {
+        this.text = text;
+    }
+    get(name) {
+        if (!this.record) {
+            const tag = { name: '', attributes: EMPTY, selfClosing: false, end: 0, viewed: false };
+            // The same characters the fast path read: they read the same way again.
+            const src = `<v${this.text}`;
+            this.record = scanStartTag(src, 0, Number.MAX_SAFE_INTEGER, ALL, EMPTY, tag, NO_VIEW) ? tag.attributes : {};
+        }
+        return Object.hasOwn(this.record, name) ? this.record[name] : undefined;
+    }
+}
+/**
+ * `digits[.digits]` of s[from, to) read by hand, exactly as Number() reads it: the digits as
+ * an integer (exact below 2^53) divided by a power of ten (exact up to 10^22) is the correctly
+ * rounded quotient. Anything else (signs, exponents, long strings) is left to Number().
+ */
+function decimalAt(s, from, to) {
+    if (to <= from || to - from > 15)
+        return undefined;
+    let int = 0;
+    let scale = 0;
+    let dot = false;
+    for (let i = from; i < to; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 48 && c <= 57) {
+            int = int * 10 + (c - 48);
+            if (dot)
+                scale++;
+        }
+        else if (c === 46 && !dot && i > from && i < to - 1)
+            dot = true;
+        else
+            return undefined;
+    }
+    return scale ? int / 10 ** scale : int;
+}
+/** One per tokenizer, filled again for every viewed tag: valid during the handler's open() call. */
+class AttributeView {
+    src = '';
+    from = 0;
+    to = 0;
+    count = 0;
+    /** Name start, name end, value start, value end, for each attribute. */
+    spans = new Int32Array(64);
+    record;
+    /** The tokenizer starts a tag whose attributes begin at `from` in `src`. */
+    start(src, from) {
+        this.src = src;
+        this.from = from;
+        this.count = 0;
+        this.record = undefined;
+    }
+    add(nameStart, nameEnd, valueStart, valueEnd) {
+        if (this.count * 4 === this.spans.length) {
+            const more = new Int32Array(this.spans.length * 2);
+            more.set(this.spans);
+            this.spans = more;
+        }
+        const k = this.count++ * 4;
+        this.spans[k] = nameStart;
+        this.spans[k + 1] = nameEnd;
+        this.spans[k + 2] = valueStart;
+        this.spans[k + 3] = valueEnd;
+    }
+    /** The tag ends just before `to`. */
+    end(to) {
+        this.to = to;
+    }
+    /** The state machine read the tag into a record: the view reads from it. */
+    useRecord(record) {
+        this.record = record;
+        this.src = '';
+        this.count = 0;
+    }
+    /** Offset in spans of the last attribute called `name`, or -1. */
+    find(name) {
+        const s = this.spans;
+        for (let k = (this.count - 1) * 4; k >= 0; k -= 4) {
+            const start = s[k];
+            if (s[k + 1] - start === name.length && sameAt(this.src, start, name))
+                return k;
+        }
+        return -1;
+    }
+    get(name) {
+        if (this.record)
+            return Object.hasOwn(this.record, name) ? this.record[name] : undefined;
+        const k = this.find(name);
+        return k === -1 ? undefined : decodeEntities(this.src.slice(this.spans[k + 2], this.spans[k + 3]));
+    }
+    /** The value as a number (NaN if it is not one), or undefined when the attribute is absent. */
+    number(name) {
+        if (this.record) {
+            const v = this.get(name);
+            return v === undefined ? undefined : (decimalAt(v, 0, v.length) ?? Number(v));
+        }
+        const k = this.find(name);
+        if (k === -1)
+            return undefined;
+        const from = this.spans[k + 2];
+        const to = this.spans[k + 3];
+        return decimalAt(this.src, from, to) ?? Number(decodeEntities(this.src.slice(from, to)));
+    }
+    /** What can be read after open() returned. */
+    keep() {
+        if (this.record)
+            return new RecordAttributes(this.record);
+        return this.count ? new LaterAttributes(this.src.slice(this.from, this.to)) : NONE;
+    }
+}
+const NONE = { get: () => undefined };
+/** For the re-read of a kept tag, whose element (`v`) asks for every attribute: never used. */
+const NO_VIEW = new AttributeView();
 
 ;// CONCATENATED MODULE: ./packages/reports/src/xml.ts
 /**
@@ -1199,6 +1450,7 @@ function scanStartTag(buf, lt, maxLength, names, none, tag) {
  * the file does, no entity declarations; errors name the line. The encoding comes from the
  * byte order mark or the XML declaration (encoding.ts).
  */
+
 
 
 
@@ -1243,7 +1495,8 @@ async function streamXml(file, handler, display = file) {
     const stack = [];
     const wants = (name) => handler.wantsAttributes?.(name) ?? true;
     const names = new Names(wants);
-    const tag = { name: '', attributes: NO_ATTRIBUTES, selfClosing: false, end: 0 };
+    const tag = { name: '', attributes: NO_ATTRIBUTES, selfClosing: false, end: 0, viewed: false };
+    const view = new AttributeView();
     let buf = '';
     let pos = 0;
     /** Characters of text dropped from buf so far (buf[0] is this offset of the file's text). */
@@ -1282,9 +1535,12 @@ async function streamXml(file, handler, display = file) {
         if (piece.length > room)
             cut += piece.length - Math.max(room, 0);
     };
-    const finishOpen = (selfClosing) => {
+    const finishOpen = (selfClosing, viewed) => {
         sawRoot = true;
-        handler.open(tagName, attributes);
+        if (viewed)
+            handler.open(tagName, NO_ATTRIBUTES, view);
+        else
+            handler.open(tagName, attributes);
         if (selfClosing)
             handler.close(tagName);
         else
@@ -1339,7 +1595,10 @@ async function streamXml(file, handler, display = file) {
                 if (next === 47 /* / */) {
                     // Most often the end tag of the open element, as written: no copy of its name.
                     const open = stack.at(-1);
-                    if (open !== undefined && sameAt(buf, lt + 2, open) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+                    if (open !== undefined &&
+                        lt + 3 + open.length <= buf.length &&
+                        sameAt(buf, lt + 2, open) &&
+                        buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
                         stack.pop();
                         handler.close(open);
                         pos = lt + 3 + open.length;
@@ -1360,13 +1619,13 @@ async function streamXml(file, handler, display = file) {
                     }
                 }
                 else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
-                    if (scanStartTag(buf, lt, MAX_ATTRIBUTE, names, NO_ATTRIBUTES, tag)) {
+                    if (scanStartTag(buf, lt, MAX_ATTRIBUTE, names, NO_ATTRIBUTES, tag, view)) {
                         tagName = tag.name;
                         if (!stack.length && sawRoot)
                             fail('a second root element', lt + 1);
                         attributes = tag.attributes;
                         pos = tag.end;
-                        finishOpen(tag.selfClosing);
+                        finishOpen(tag.selfClosing, tag.viewed);
                         continue;
                     }
                 }
@@ -1520,7 +1779,9 @@ async function streamXml(file, handler, display = file) {
             const c = buf.charCodeAt(pos);
             if (c === 62 /* > */) {
                 pos++;
-                finishOpen(false);
+                if (want === 'view')
+                    view.useRecord(attributes);
+                finishOpen(false, want === 'view');
                 continue;
             }
             if (c === 47 /* / */) {
@@ -1529,7 +1790,9 @@ async function streamXml(file, handler, display = file) {
                 if (buf.charCodeAt(pos + 1) !== 62)
                     fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
                 pos += 2;
-                finishOpen(true);
+                if (want === 'view')
+                    view.useRecord(attributes);
+                finishOpen(true, want === 'view');
                 continue;
             }
             if (c === 60 /* < */)
@@ -1549,19 +1812,18 @@ async function streamXml(file, handler, display = file) {
             pos = ATTR_HEAD.lastIndex;
         }
     };
+    const chunks = new TextChunks(file, display);
     try {
-        let chunks = 0;
-        for (const text of decodedChunks(file, display)) {
+        for (let count = 1;; count++) {
             // Let timers and signals (cancellation) run every few megabytes.
-            if (++chunks % 64 === 0)
+            if (count % 64 === 0)
                 await new Promise((ok) => setImmediate(ok));
-            if (pos > 0) {
-                dropped += pos;
-                buf = buf.slice(pos);
-                pos = 0;
-            }
-            // join() builds a flat string, where `+` builds a rope that every charCodeAt walks.
-            buf = buf ? [buf, text].join('') : text;
+            const text = chunks.next(buf.length - pos);
+            if (text === undefined)
+                break;
+            dropped += pos;
+            buf = text;
+            pos = 0;
             consume(false);
         }
     }
@@ -1569,6 +1831,9 @@ async function streamXml(file, handler, display = file) {
         if (error instanceof ReportError)
             throw error;
         throw new ReportError(display, error.message);
+    }
+    finally {
+        chunks.close();
     }
     consume(true);
     if (mode !== 'text') {
@@ -1588,6 +1853,7 @@ async function streamXml(file, handler, display = file) {
 
 
 
+
 const FAILURE = 1;
 const ERROR = 2;
 const SKIPPED = 4;
@@ -1599,7 +1865,8 @@ const RESULT = { failure: FAILURE, error: ERROR, skipped: SKIPPED };
 const RESULT_ATTRIBUTES = ['message', 'type', 'file', 'line'];
 const ATTRIBUTES = {
     testsuite: ['name', 'file', 'tests', 'failures', 'errors', 'skipped', 'disabled'],
-    testcase: ['classname', 'class', 'name', 'time', 'duration', 'status', 'file', 'line'],
+    // Read on demand: a passing test's names and location are read only if it is shown.
+    testcase: 'view',
     failure: RESULT_ATTRIBUTES,
     error: RESULT_ATTRIBUTES,
     skipped: RESULT_ATTRIBUTES,
@@ -1612,30 +1879,57 @@ const num = (v) => {
     const n = plainDecimal(v) ?? Number(v);
     return Number.isFinite(n) ? n : 0;
 };
+/** `digits[.digits]` read by hand, exactly as Number() reads it (see decimalAt). */
+const plainDecimal = (v) => decimalAt(v, 0, v.length);
+const finite = (n) => (n !== undefined && Number.isFinite(n) ? n : 0);
 /**
- * `digits[.digits]` read by hand, exactly as Number() reads it: the digits as an integer
- * (exact below 2^53) divided by a power of ten (exact up to 10^22) is the correctly rounded
- * quotient. Anything else (signs, exponents, long strings) is left to Number().
+ * A <testcase>: its outcome and time are read as it streams, its names and location only when
+ * the tally asks (a failure, a flaky or a slow test), from the tag's kept attribute text.
  */
-function plainDecimal(v) {
-    if (v.length === 0 || v.length > 15)
-        return undefined;
-    let int = 0;
-    let scale = 0;
-    let dot = false;
-    for (let i = 0; i < v.length; i++) {
-        const c = v.charCodeAt(i);
-        if (c >= 48 && c <= 57) {
-            int = int * 10 + (c - 48);
-            if (dot)
-                scale++;
-        }
-        else if (c === 46 && !dot && i > 0 && i < v.length - 1)
-            dot = true;
-        else
-            return undefined;
+class JUnitCase {
+    attrs;
+    suite;
+    time;
+    outcome = 'success';
+    message;
+    details;
+    flaky;
+    retries;
+    /** Result elements seen (FAILURE | ERROR | SKIPPED). */
+    results = 0;
+    status;
+    rerunFailed;
+    /** The location a result element gives, for a test case without its own (catch2). */
+    resultFile;
+    resultLine;
+    constructor(attrs, suite, time) {
+        this.attrs = attrs;
+        this.suite = suite;
+        this.time = time;
     }
-    return scale ? int / 10 ** scale : int;
+    get classname() {
+        return this.attrs.get('classname') || this.attrs.get('class') || this.suite?.name || '';
+    }
+    get name() {
+        return this.attrs.get('name') ?? '';
+    }
+    get file() {
+        return (this.attrs.get('file') ?? this.suite?.file) || this.resultFile;
+    }
+    get line() {
+        const own = this.attrs.get('line');
+        const line = own !== undefined ? Number(own) : NaN;
+        return Number.isFinite(line) ? line : this.resultLine;
+    }
+}
+function openCase(view, suite) {
+    const time = view.number('time');
+    const duration = time === undefined ? view.number('duration') : undefined;
+    const c = new JUnitCase(view.keep(), suite, time !== undefined ? finite(time) : finite(finite(duration) / 1000));
+    const status = view.get('status');
+    if (status)
+        c.status = status.toLowerCase();
+    return c;
 }
 async function parseJUnit(file, sink, display = file) {
     const suites = [];
@@ -1646,7 +1940,7 @@ async function parseJUnit(file, sink, display = file) {
     let textCut = 0;
     let suiteError;
     await streamXml(file, {
-        open(name, a) {
+        open(name, a, view) {
             if (root === undefined) {
                 root = name;
                 if (root !== 'testsuites' && root !== 'testsuite') {
@@ -1669,21 +1963,7 @@ async function parseJUnit(file, sink, display = file) {
                 const suite = suites.at(-1);
                 if (suite)
                     suite.cases++;
-                current = {
-                    classname: a.classname || a.class || suite?.name || '',
-                    name: a.name ?? '',
-                    outcome: 'success',
-                    time: num(a.time ?? (a.duration !== undefined ? String(num(a.duration) / 1000) : undefined)),
-                    results: 0,
-                };
-                if (a.status)
-                    current.status = a.status.toLowerCase();
-                const file = a.file ?? suite?.file;
-                if (file)
-                    current.file = file;
-                const line = a.line !== undefined ? Number(a.line) : NaN;
-                if (Number.isFinite(line))
-                    current.line = line;
+                current = openCase(view, suite);
             }
             else if (!current && (name === 'error' || name === 'failure') && suites.length) {
                 // A failure of the suite itself, outside any test case (TAP::Formatter::JUnit writes
@@ -1702,10 +1982,10 @@ async function parseJUnit(file, sink, display = file) {
                 if (bit !== undefined) {
                     current.results |= bit;
                     // catch2 and others put the location on the failure element.
-                    if (a.file && !current.file)
-                        current.file = a.file;
-                    if (a.line && current.line === undefined && Number.isFinite(Number(a.line)))
-                        current.line = Number(a.line);
+                    if (a.file && current.resultFile === undefined)
+                        current.resultFile = a.file;
+                    if (a.line && current.resultLine === undefined && Number.isFinite(Number(a.line)))
+                        current.resultLine = Number(a.line);
                     if (name !== 'skipped' || !current.message) {
                         const message = a.message ?? a.type;
                         if (message)
@@ -1749,26 +2029,8 @@ async function parseJUnit(file, sink, display = file) {
                 capture = undefined;
             }
             else if (name === 'testcase' && current) {
-                const c = current;
-                const run = {
-                    classname: c.classname,
-                    name: c.name,
-                    outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status),
-                    time: c.time,
-                };
-                if (c.file !== undefined)
-                    run.file = c.file;
-                if (c.line !== undefined)
-                    run.line = c.line;
-                if (c.message !== undefined)
-                    run.message = c.message;
-                if (c.details !== undefined)
-                    run.details = c.details;
-                if (c.flaky)
-                    run.flaky = c.flaky;
-                if (c.retries !== undefined)
-                    run.retries = c.retries;
-                sink.run(run);
+                current.outcome = outcomeOf(current.results || (current.rerunFailed ?? 0), current.status);
+                sink.run(current);
                 current = undefined;
             }
             else if (suiteError && (name === 'error' || name === 'failure')) {

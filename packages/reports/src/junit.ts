@@ -6,6 +6,7 @@
 import { MAX_TEXT, ReportError, type Outcome, type ReportSink, type TestRun } from './model.js';
 import { JUNIT_RETRY_ATTEMPT, JUNIT_RETRY_PASSED } from './rules.js';
 import { streamXml } from './xml.js';
+import { decimalAt, type AttributeView, type Attributes } from './xml-view.js';
 
 const FAILURE = 1;
 const ERROR = 2;
@@ -16,9 +17,10 @@ const RESULT: Record<string, number | undefined> = { failure: FAILURE, error: ER
  * the retry elements: only their presence counts). Naming them spares a string per attribute.
  */
 const RESULT_ATTRIBUTES = ['message', 'type', 'file', 'line'];
-const ATTRIBUTES: Record<string, readonly string[] | undefined> = {
+const ATTRIBUTES: Record<string, readonly string[] | 'view' | undefined> = {
   testsuite: ['name', 'file', 'tests', 'failures', 'errors', 'skipped', 'disabled'],
-  testcase: ['classname', 'class', 'name', 'time', 'duration', 'status', 'file', 'line'],
+  // Read on demand: a passing test's names and location are read only if it is shown.
+  testcase: 'view',
   failure: RESULT_ATTRIBUTES,
   error: RESULT_ATTRIBUTES,
   skipped: RESULT_ATTRIBUTES,
@@ -40,31 +42,66 @@ const num = (v: string | undefined) => {
   return Number.isFinite(n) ? n : 0;
 };
 
+/** `digits[.digits]` read by hand, exactly as Number() reads it (see decimalAt). */
+export const plainDecimal = (v: string): number | undefined => decimalAt(v, 0, v.length);
+const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : 0);
+
 /**
- * `digits[.digits]` read by hand, exactly as Number() reads it: the digits as an integer
- * (exact below 2^53) divided by a power of ten (exact up to 10^22) is the correctly rounded
- * quotient. Anything else (signs, exponents, long strings) is left to Number().
+ * A <testcase>: its outcome and time are read as it streams, its names and location only when
+ * the tally asks (a failure, a flaky or a slow test), from the tag's kept attribute text.
  */
-export function plainDecimal(v: string): number | undefined {
-  if (v.length === 0 || v.length > 15) return undefined;
-  let int = 0;
-  let scale = 0;
-  let dot = false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      int = int * 10 + (c - 48);
-      if (dot) scale++;
-    } else if (c === 46 && !dot && i > 0 && i < v.length - 1) dot = true;
-    else return undefined;
+class JUnitCase implements TestRun {
+  outcome: Outcome = 'success';
+  message?: string;
+  details?: string;
+  flaky?: boolean;
+  retries?: number;
+  /** Result elements seen (FAILURE | ERROR | SKIPPED). */
+  results = 0;
+  status?: string;
+  rerunFailed?: number;
+  /** The location a result element gives, for a test case without its own (catch2). */
+  resultFile?: string;
+  resultLine?: number;
+
+  constructor(
+    private readonly attrs: Attributes,
+    private readonly suite: Suite | undefined,
+    readonly time: number,
+  ) {}
+
+  get classname(): string {
+    return this.attrs.get('classname') || this.attrs.get('class') || this.suite?.name || '';
   }
-  return scale ? int / 10 ** scale : int;
+
+  get name(): string {
+    return this.attrs.get('name') ?? '';
+  }
+
+  get file(): string | undefined {
+    return (this.attrs.get('file') ?? this.suite?.file) || this.resultFile;
+  }
+
+  get line(): number | undefined {
+    const own = this.attrs.get('line');
+    const line = own !== undefined ? Number(own) : NaN;
+    return Number.isFinite(line) ? line : this.resultLine;
+  }
+}
+
+function openCase(view: AttributeView, suite: Suite | undefined): JUnitCase {
+  const time = view.number('time');
+  const duration = time === undefined ? view.number('duration') : undefined;
+  const c = new JUnitCase(view.keep(), suite, time !== undefined ? finite(time) : finite(finite(duration) / 1000));
+  const status = view.get('status');
+  if (status) c.status = status.toLowerCase();
+  return c;
 }
 
 export async function parseJUnit(file: string, sink: ReportSink, display = file): Promise<void> {
   const suites: Suite[] = [];
   let root: string | undefined;
-  let current: (TestRun & { results: number; status?: string; rerunFailed?: number }) | undefined;
+  let current: JUnitCase | undefined;
   let capture: 'message' | undefined;
   let text = '';
   let textCut = 0;
@@ -72,7 +109,7 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
   await streamXml(
     file,
     {
-      open(name: string, a: Record<string, string>) {
+      open(name: string, a: Record<string, string>, view?: AttributeView) {
         if (root === undefined) {
           root = name;
           if (root !== 'testsuites' && root !== 'testsuite') {
@@ -95,18 +132,7 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
         } else if (name === 'testcase') {
           const suite = suites.at(-1);
           if (suite) suite.cases++;
-          current = {
-            classname: a.classname || a.class || suite?.name || '',
-            name: a.name ?? '',
-            outcome: 'success',
-            time: num(a.time ?? (a.duration !== undefined ? String(num(a.duration) / 1000) : undefined)),
-            results: 0,
-          };
-          if (a.status) current.status = a.status.toLowerCase();
-          const file = a.file ?? suite?.file;
-          if (file) current.file = file;
-          const line = a.line !== undefined ? Number(a.line) : NaN;
-          if (Number.isFinite(line)) current.line = line;
+          current = openCase(view as AttributeView, suite);
         } else if (!current && (name === 'error' || name === 'failure') && suites.length) {
           // A failure of the suite itself, outside any test case (TAP::Formatter::JUnit writes
           // one when a test file exits non-zero): an errored test of its own, never ignored.
@@ -123,8 +149,9 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           if (bit !== undefined) {
             current.results |= bit;
             // catch2 and others put the location on the failure element.
-            if (a.file && !current.file) current.file = a.file;
-            if (a.line && current.line === undefined && Number.isFinite(Number(a.line))) current.line = Number(a.line);
+            if (a.file && current.resultFile === undefined) current.resultFile = a.file;
+            if (a.line && current.resultLine === undefined && Number.isFinite(Number(a.line)))
+              current.resultLine = Number(a.line);
             if (name !== 'skipped' || !current.message) {
               const message = a.message ?? a.type;
               if (message) current.message = message;
@@ -158,20 +185,8 @@ export async function parseJUnit(file: string, sink: ReportSink, display = file)
           if (details) current.details = textCut ? `${details}\n… [${textCut} more characters cut]` : details;
           capture = undefined;
         } else if (name === 'testcase' && current) {
-          const c = current;
-          const run: TestRun = {
-            classname: c.classname,
-            name: c.name,
-            outcome: outcomeOf(c.results || (c.rerunFailed ?? 0), c.status),
-            time: c.time,
-          };
-          if (c.file !== undefined) run.file = c.file;
-          if (c.line !== undefined) run.line = c.line;
-          if (c.message !== undefined) run.message = c.message;
-          if (c.details !== undefined) run.details = c.details;
-          if (c.flaky) run.flaky = c.flaky;
-          if (c.retries !== undefined) run.retries = c.retries;
-          sink.run(run);
+          current.outcome = outcomeOf(current.results || (current.rerunFailed ?? 0), current.status);
+          sink.run(current);
           current = undefined;
         } else if (suiteError && (name === 'error' || name === 'failure')) {
           sink.run(suiteError);

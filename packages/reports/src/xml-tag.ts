@@ -6,9 +6,13 @@
  * reads it again from the start and names the error.
  */
 import { decodeEntities } from './entities.js';
+import type { AttributeView } from './xml-view.js';
 
-/** Which attributes of an element are kept: all, none, or the named ones. */
-export type Wanted = boolean | readonly string[];
+/**
+ * Which attributes of an element are kept: all, none, the named ones, or `view`: none is
+ * copied, the handler reads what it needs from an AttributeView (xml-view.ts).
+ */
+export type Wanted = boolean | readonly string[] | 'view';
 
 /** Whether buf holds `name` at `start`: a charCodeAt loop, which the JIT inlines (startsWith is a call). */
 export function sameAt(buf: string, start: number, name: string): boolean {
@@ -21,7 +25,7 @@ export function sameAt(buf: string, start: number, name: string): boolean {
  * is returned as the list holds it (an interned constant: no new string per attribute).
  */
 export function keptName(wanted: Wanted, buf: string, start: number, end: number): string | undefined {
-  if (wanted === true) return buf.slice(start, end);
+  if (wanted === true || wanted === 'view') return buf.slice(start, end);
   if (wanted === false) return undefined;
   const length = end - start;
   const first = buf.charCodeAt(start);
@@ -72,6 +76,8 @@ export interface StartTag {
   selfClosing: boolean;
   /** Offset just past the tag's `>`. */
   end: number;
+  /** Whether the attributes were recorded in the view (the element's Wanted is `view`). */
+  viewed: boolean;
 }
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13;
@@ -95,12 +101,19 @@ export function scanStartTag(
   names: Names,
   none: Record<string, string>,
   tag: StartTag,
+  view: AttributeView,
 ): boolean {
+  // Every read stays before the next `>` (no read past the end of the buffer, where charCodeAt
+  // gives NaN and the optimised code is thrown away): a tag cut by the chunk end is left.
+  let gt = buf.indexOf('>', lt);
+  if (gt === -1) return false;
   let i = lt + 1;
   if (!isNameStart(buf.charCodeAt(i))) return false;
   while (isNameChar(buf.charCodeAt(++i)));
   const { name, want } = names.get(buf, lt + 1, i);
-  const attributes: Record<string, string> = want === false ? none : {};
+  const viewed = want === 'view';
+  const attributes: Record<string, string> = want === false || viewed ? none : {};
+  if (viewed) view.start(buf, i);
   for (;;) {
     const before = i;
     let c = buf.charCodeAt(i);
@@ -110,6 +123,8 @@ export function scanStartTag(
       tag.attributes = attributes;
       tag.selfClosing = c === 47;
       tag.end = c === 47 ? i + 2 : i + 1;
+      tag.viewed = viewed;
+      if (viewed) view.end(tag.end);
       return true;
     }
     // An attribute: after white space, a name, `=` (white space around it allowed), a quoted value.
@@ -125,8 +140,15 @@ export function scanStartTag(
     if (c !== 34 /* " */ && c !== 39 /* ' */) return false;
     const close = buf.indexOf(c === 34 ? '"' : "'", i + 1);
     if (close === -1 || close - lt > maxLength) return false;
-    const key = keptName(want, buf, nameStart, nameEnd);
-    if (key !== undefined) attributes[key] = decodeEntities(buf.slice(i + 1, close));
+    if (viewed) view.add(nameStart, nameEnd, i + 1, close);
+    else {
+      const key = keptName(want, buf, nameStart, nameEnd);
+      if (key !== undefined) attributes[key] = decodeEntities(buf.slice(i + 1, close));
+    }
     i = close + 1;
+    if (i > gt) {
+      gt = buf.indexOf('>', i); // the `>` was in a value
+      if (gt === -1) return false;
+    }
   }
 }

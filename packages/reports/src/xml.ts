@@ -9,15 +9,18 @@
  * the file does, no entity declarations; errors name the line. The encoding comes from the
  * byte order mark or the XML declaration (encoding.ts).
  */
-import { decodedChunks } from './encoding.js';
+import { TextChunks, decodedChunks } from './encoding.js';
 import { decodeEntities } from './entities.js';
 import { ReportError } from './model.js';
 import { Names, keptName, sameAt, scanStartTag, type StartTag, type Wanted } from './xml-tag.js';
+import { AttributeView } from './xml-view.js';
 
 export interface XmlHandler {
-  open(name: string, attributes: Record<string, string>): void;
+  /** `view` is given (and `attributes` empty) for an element whose Wanted is `view`. */
+  open(name: string, attributes: Record<string, string>, view?: AttributeView): void;
   /**
-   * Which attributes of this element are read: all (true, the default), none, or those named.
+   * Which attributes of this element are read: all (true, the default), none, those named, or
+   * `view` (read on demand from an AttributeView, valid during open()).
    * Asked once per element name: the answer must depend on the name alone.
    */
   wantsAttributes?(name: string): Wanted;
@@ -69,7 +72,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
   const stack: string[] = [];
   const wants = (name: string): Wanted => handler.wantsAttributes?.(name) ?? true;
   const names = new Names(wants);
-  const tag: StartTag = { name: '', attributes: NO_ATTRIBUTES, selfClosing: false, end: 0 };
+  const tag: StartTag = { name: '', attributes: NO_ATTRIBUTES, selfClosing: false, end: 0, viewed: false };
+  const view = new AttributeView();
   let buf = '';
   let pos = 0;
   /** Characters of text dropped from buf so far (buf[0] is this offset of the file's text). */
@@ -109,9 +113,10 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
     if (room > 0) value += piece.length > room ? piece.slice(0, room) : piece;
     if (piece.length > room) cut += piece.length - Math.max(room, 0);
   };
-  const finishOpen = (selfClosing: boolean) => {
+  const finishOpen = (selfClosing: boolean, viewed: boolean) => {
     sawRoot = true;
-    handler.open(tagName, attributes);
+    if (viewed) handler.open(tagName, NO_ATTRIBUTES, view);
+    else handler.open(tagName, attributes);
     if (selfClosing) handler.close(tagName);
     else stack.push(tagName);
     tagName = '';
@@ -160,7 +165,12 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (next === 47 /* / */) {
           // Most often the end tag of the open element, as written: no copy of its name.
           const open = stack.at(-1);
-          if (open !== undefined && sameAt(buf, lt + 2, open) && buf.charCodeAt(lt + 2 + open.length) === 62 /* > */) {
+          if (
+            open !== undefined &&
+            lt + 3 + open.length <= buf.length &&
+            sameAt(buf, lt + 2, open) &&
+            buf.charCodeAt(lt + 2 + open.length) === 62 /* > */
+          ) {
             stack.pop();
             handler.close(open);
             pos = lt + 3 + open.length;
@@ -183,12 +193,12 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
             continue;
           }
         } else if (next !== 33 /* ! */ && next !== 63 /* ? */) {
-          if (scanStartTag(buf, lt, MAX_ATTRIBUTE, names, NO_ATTRIBUTES, tag)) {
+          if (scanStartTag(buf, lt, MAX_ATTRIBUTE, names, NO_ATTRIBUTES, tag, view)) {
             tagName = tag.name;
             if (!stack.length && sawRoot) fail('a second root element', lt + 1);
             attributes = tag.attributes;
             pos = tag.end;
-            finishOpen(tag.selfClosing);
+            finishOpen(tag.selfClosing, tag.viewed);
             continue;
           }
         }
@@ -329,7 +339,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
       const c = buf.charCodeAt(pos);
       if (c === 62 /* > */) {
         pos++;
-        finishOpen(false);
+        if (want === 'view') view.useRecord(attributes);
+        finishOpen(false, want === 'view');
         continue;
       }
       if (c === 47 /* / */) {
@@ -337,7 +348,8 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
         if (buf.charCodeAt(pos + 1) !== 62)
           fail(`bad attribute syntax in <${tagName}>: ${buf.slice(pos, pos + 40).trim()}`, pos);
         pos += 2;
-        finishOpen(true);
+        if (want === 'view') view.useRecord(attributes);
+        finishOpen(true, want === 'view');
         continue;
       }
       if (c === 60 /* < */) fail(`unexpected '<' inside a tag`, pos);
@@ -356,23 +368,23 @@ export async function streamXml(file: string, handler: XmlHandler, display = fil
     }
   };
 
+  const chunks = new TextChunks(file, display);
   try {
-    let chunks = 0;
-    for (const text of decodedChunks(file, display)) {
+    for (let count = 1; ; count++) {
       // Let timers and signals (cancellation) run every few megabytes.
-      if (++chunks % 64 === 0) await new Promise((ok) => setImmediate(ok));
-      if (pos > 0) {
-        dropped += pos;
-        buf = buf.slice(pos);
-        pos = 0;
-      }
-      // join() builds a flat string, where `+` builds a rope that every charCodeAt walks.
-      buf = buf ? [buf, text].join('') : text;
+      if (count % 64 === 0) await new Promise((ok) => setImmediate(ok));
+      const text = chunks.next(buf.length - pos);
+      if (text === undefined) break;
+      dropped += pos;
+      buf = text;
+      pos = 0;
       consume(false);
     }
   } catch (error) {
     if (error instanceof ReportError) throw error;
     throw new ReportError(display, (error as Error).message);
+  } finally {
+    chunks.close();
   }
   consume(true);
   if (mode !== 'text') {

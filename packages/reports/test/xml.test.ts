@@ -8,8 +8,10 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TextChunks } from '../src/encoding.js';
 import { decodeEntities } from '../src/entities.js';
 import { streamXml } from '../src/xml.js';
+import type { Attributes } from '../src/xml-view.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xml-'));
 
@@ -105,5 +107,98 @@ describe('XML tokenizer', () => {
     const tag = events_.find((e) => e.startsWith('<testcase')) as string;
     expect(tag).toContain('more characters cut]');
     expect(JSON.parse(tag.slice(10, -1)).name.length).toBeLessThan(70_000);
+  });
+
+  it('reads a viewed element the same on both paths, during open() and after it', async () => {
+    const testcase = (i: number) =>
+      `<testcase classname="a.B${i}" name="n &amp; ${i} &#x263A; &gt;" time="${i % 4 ? `0.${i}` : 'NaN'}"${i % 5 ? '' : ` file="f${i}.ts"`}${i === 7 ? ` long="${'y'.repeat(70_000)}"` : ''}>x</testcase>`;
+    const body = Array.from({ length: 30 }, (_, i) => testcase(i)).join('\n');
+    const read = async (xml: string) => {
+      const file = join(dir, `v${Math.random()}.xml`);
+      writeFileSync(file, xml);
+      const out: string[] = [];
+      let kept: Attributes | undefined;
+      await streamXml(file, {
+        wantsAttributes: (name) => (name === 'testcase' ? 'view' : true),
+        open: (name, a, view) => {
+          if (name !== 'testcase') return;
+          expect(a).toEqual({});
+          const v = view as NonNullable<typeof view>;
+          out.push(`open ${v.get('name')} ${v.number('time')} ${v.get('absent')} ${v.number('absent')}`);
+          kept = v.keep();
+        },
+        close: (name) => {
+          if (name === 'testcase')
+            out.push(`later ${kept?.get('classname')} ${kept?.get('file')} ${kept?.get('name')}`);
+        },
+        text: () => undefined,
+        wantsText: () => false,
+      });
+      return out;
+    };
+    const reference = await read(`<testsuite>${body}</testsuite>`);
+    expect(reference).toHaveLength(60);
+    expect(reference[2]).toBe('open n & 1 ☺ > 0.1 undefined undefined');
+    expect(reference[1]).toBe('later a.B0 f0.ts n & 0 ☺ >');
+    expect(reference).toContain('open n & 4 ☺ > NaN undefined undefined');
+    expect(reference).toContain('later a.B7 undefined n & 7 ☺ >'); // the state machine's record
+    for (let pad = 0; pad < 300; pad += 13) {
+      expect(await read(`<testsuite>${' '.repeat((1 << 15) - 30 - pad)}${body}</testsuite>`)).toEqual(reference);
+    }
+  });
+});
+
+describe('TextChunks', () => {
+  /** Reads a file as the tokenizer does, keeping `keep(i)` characters of each chunk, and checks the carry. */
+  function readAll(bytes: Buffer, keep: (i: number, length: number) => number): string {
+    const file = join(dir, `t${Math.random()}.txt`);
+    writeFileSync(file, bytes);
+    const chunks = new TextChunks(file, 'r.txt');
+    let text = '';
+    let last = '';
+    let kept = 0;
+    try {
+      for (let i = 0; ; i++) {
+        const next = chunks.next(kept);
+        if (next === undefined) break;
+        expect(next.slice(0, kept)).toBe(last.slice(last.length - kept));
+        text += next.slice(kept);
+        last = next;
+        kept = keep(i, next.length);
+      }
+    } finally {
+      chunks.close();
+    }
+    return text;
+  }
+
+  it('decodes UTF-8 exactly wherever the chunks cut a character, whatever it carries over', () => {
+    const ascii = 'plain ascii text <tag a="b"/>\n'.repeat(1500);
+    const mixed = 'é☺😀 Ünïcødé ☺😀é '.repeat(900);
+    const original = `${ascii}${mixed}${ascii}${mixed.slice(1)}${ascii}😀`;
+    const bytes = Buffer.from(original, 'utf8');
+    for (const keep of [
+      () => 0,
+      () => 1,
+      (i: number) => (i * 37) % 200,
+      (_: number, n: number) => Math.min(n, 20_000), // more than is carried as bytes
+      (i: number, n: number) => (i % 3 ? n : 3),
+    ]) {
+      expect(readAll(bytes, keep)).toBe(original);
+    }
+    // A byte order mark is dropped; a character cut by the end of the file is a replacement character.
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes, Buffer.from([0xe2, 0x98])]);
+    expect(readAll(bom, () => 2)).toBe(`${original}\ufffd`);
+  });
+
+  it('carries kept characters of other encodings as a string', () => {
+    const original = 'caf\u00e9 na\u00efve \u00fcber '.repeat(4000);
+    const latin1 = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>'),
+      Buffer.from(original, 'latin1'),
+    ]);
+    expect(readAll(latin1, (i) => (i * 53) % 300)).toBe(`<?xml version="1.0" encoding="ISO-8859-1"?>${original}`);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${original}☺😀`, 'utf16le')]);
+    expect(readAll(utf16, (i) => (i * 29) % 100)).toBe(`${original}☺😀`);
   });
 });
