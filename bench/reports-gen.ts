@@ -58,3 +58,23 @@ export async function writeCdataFlood(file: string, cdataMb: number, cases: numb
   await write(`${chunk}</testsuite></testsuites>\n`);
   await new Promise<void>((ok) => out.end(() => ok()));
 }
+
+/**
+ * A report of `failures` failing test cases, each with a 60 KB name and a 60 KB trace: what
+ * the action keeps of failures must be bounded by what it shows, not by their number.
+ */
+export async function writeLongFailures(file: string, failures: number): Promise<void> {
+  const out = createWriteStream(file);
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((ok) => out.once('drain', () => ok()));
+  await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="long">');
+  const name = 'n'.repeat(60_000);
+  const trace = `Error: boom\n${'    at frame (deep/inside/some/module.js:1:1)\n'.repeat(1300)}`.slice(0, 60_000);
+  for (let i = 0; i < failures; i++) {
+    await write(
+      `<testcase classname="long" name="t${i} ${name}"><failure message="m${i}">${trace}</failure></testcase>\n`,
+    );
+  }
+  await write('</testsuite></testsuites>\n');
+  await new Promise<void>((ok) => out.end(() => ok()));
+}

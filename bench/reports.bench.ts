@@ -4,7 +4,8 @@
  * file (both on Node 24, the runtime of runs.using: node24): 200k test cases, 5% failing with stack traces. Targets: >= 10x faster, peak RSS <= 100 MB.
  * Then a 1 GB file whose first test case prints 300 MB into one CDATA section of system-out,
  * followed by 10M test cases (about 1 GB in all) with one failure at the end: peak RSS <= 100 MB and the failure
- * read (BENCH_1GB=0 skips it). Then the failure locator on 50 failures each holding a 60 KB
+ * read (BENCH_1GB=0 skips it). Then 2000 failures with 60 KB names and traces (peak RSS <= 100 MB:
+ * what is kept of failures is what is shown). Then the failure locator on 50 failures each holding a 60 KB
  * token without a path, against locating the same number of plain stack traces. Each side runs
  * BENCH_RUNS times (default 3), alternating; the medians are compared and the highest RSS kept.
  */
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runtimeNode } from '@rollgate/testbed';
 import { measureProcess } from './lib.js';
-import { writeCdataFlood, writeJUnit } from './reports-gen.js';
+import { writeCdataFlood, writeJUnit, writeLongFailures } from './reports-gen.js';
 import { locate } from '@rollgate/reports';
 
 const root = resolve(import.meta.dirname, '..');
@@ -109,6 +110,24 @@ try {
     ok &&= bigOk;
     rmSync(big);
   }
+  // 2000 failures with 60 KB names and traces: what is kept is bounded by what is shown.
+  const long = join(dir, 'junit-long-failures.xml');
+  await writeLongFailures(long, 2000);
+  const l = await ours(long);
+  const longOk = l.rssMb <= 100 && l.failed === 2000;
+  console.log(
+    JSON.stringify({
+      bench: 'test action on 2000 failures with 60 KB names and traces',
+      fileMb: Math.round(statSync(long).size / 1e6),
+      failed: l.failed,
+      ms: Math.round(l.ms),
+      peakRssMb: l.rssMb,
+      targets: { peakRssMb: '<= 100' },
+      met: longOk,
+    }),
+  );
+  ok &&= longOk;
+  rmSync(long);
   // The locator: 50 failures holding a 60 KB token without a path, against 50 plain stack traces.
   const token = 'deadbeef'.repeat(7680);
   const hostile = Array.from({ length: 50 }, (_, i) => ({

@@ -16,7 +16,7 @@ export interface Collected {
   problems: ReportError[];
 }
 
-export async function collectReports(files: string[], workspace: string, keepFailures = 1000): Promise<Collected> {
+export async function collectReports(files: string[], workspace: string, keepFailures = 50): Promise<Collected> {
   const tally = new Tally(keepFailures);
   const problems: ReportError[] = [];
   for (const file of files) {

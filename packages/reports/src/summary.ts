@@ -51,13 +51,15 @@ export function renderTestSummary(title: string, c: Collected, verdict: Verdict,
       if (f.details) out.push('```', fenced(f.details.slice(0, 4000)), '```', '');
       out.push('</details>', '');
     }
-    if (c.failures.length > maxFailures) out.push(`_… and ${c.failures.length - maxFailures} more failed tests._`, '');
+    const shown = Math.min(c.failures.length, maxFailures);
+    if (t.failed + t.errors > shown) out.push(`_… and ${t.failed + t.errors - shown} more failed tests._`, '');
   }
   if (c.flaky.length) {
     out.push(
-      `### Flaky tests (${c.flaky.length}): failed, then passed on retry`,
+      `### Flaky tests (${t.flaky}): failed, then passed on retry`,
       '',
       ...c.flaky.slice(0, 50).map((n) => `- ${esc(n)}`),
+      ...(t.flaky > Math.min(c.flaky.length, 50) ? [`- _… and ${t.flaky - Math.min(c.flaky.length, 50)} more._`] : []),
       '',
     );
   }

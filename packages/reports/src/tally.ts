@@ -1,7 +1,7 @@
 /**
  * Aggregates test runs into counts. Every run is a test (see rules.ts): nothing is merged by
- * name, so a pass never hides a failure. Memory: a few counters, the kept failures and flaky
- * names (bounded) and the slowest tests (bounded), whatever the number of tests.
+ * name, so a pass never hides a failure. Memory: a few counters, the first failures and flaky
+ * names (as many as are shown) and the slowest tests, whatever the number of tests.
  */
 import type { ReportSink, SuiteTotals, TestRun } from './model.js';
 
@@ -48,10 +48,15 @@ export class Tally implements ReportSink {
   duration = 0;
   files = 0;
 
+  /**
+   * What is kept is what is shown (the job summary lists 50 failures and 50 flaky tests, a step
+   * makes at most 50 annotations): each kept string can be 64 KiB, so keeping more would let
+   * a report of many failures with long names or traces hold hundreds of megabytes.
+   */
   constructor(
-    private readonly keepFailures = 1000,
+    private readonly keepFailures = 50,
     private readonly keepSlowest = 10,
-    private readonly keepFlaky = 1000,
+    private readonly keepFlaky = 50,
   ) {}
 
   run(run: TestRun): void {
@@ -108,7 +113,7 @@ export class Tally implements ReportSink {
     return c;
   }
 
-  /** Failed and errored tests, in report order (at most keepFailures of them). */
+  /** The first failed and errored tests, in report order (at most keepFailures of them). */
   failures(): Failure[] {
     return [...this.kept];
   }

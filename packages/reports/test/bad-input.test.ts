@@ -126,6 +126,34 @@ describe('content that would cost memory is streamed past', () => {
   });
 });
 
+describe('many long failures', () => {
+  it('keeps what is shown (50 failures), counts every one, and says how many more there are', async () => {
+    const { collectReports, judge, renderTestSummary } = await import('../src/index.js');
+    const path = join(dir, 'many-failures.xml');
+    const out = createWriteStream(path);
+    out.write('<testsuite name="s">');
+    for (let i = 0; i < 400; i++) {
+      // Each failure has a 60 KB name and a 60 KB trace: all 400 kept would be about 48 MB.
+      out.write(
+        `<testcase classname="c" name="t${i} ${'n'.repeat(60_000)}"><failure message="m${i}">${'x'.repeat(60_000)}</failure></testcase>`,
+      );
+      out.write(`<testcase classname="c" name="f${i}"><flakyFailure/></testcase>`);
+    }
+    out.end('</testsuite>');
+    await once(out, 'close');
+    const collected = await collectReports([path], dir);
+    expect(collected.totals).toMatchObject({ total: 800, failed: 400, passed: 400, flaky: 400 });
+    expect(collected.failures).toHaveLength(50);
+    expect(collected.failures[49]?.name.startsWith('t49 ')).toBe(true);
+    expect(collected.flaky).toHaveLength(50);
+    const md = renderTestSummary('tests', collected, judge(collected, { failOn: 'failures', minTests: 0 }));
+    expect(md).toContain('### Failed tests (400)');
+    expect(md).toContain('_… and 350 more failed tests._');
+    expect(md).toContain('### Flaky tests (400)');
+    expect(md).toContain('- _… and 350 more._');
+  });
+});
+
 describe('neutral summaries', () => {
   it('markdown and HTML in test names and messages cannot format the job summary', async () => {
     const { collectReports, judge, renderTestSummary } = await import('../src/index.js');
