@@ -52,17 +52,18 @@ const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n)
  */
 class JUnitCase implements TestRun {
   outcome: Outcome = 'success';
-  message?: string;
-  details?: string;
-  flaky?: boolean;
-  retries?: number;
   /** Result elements seen (FAILURE | ERROR | SKIPPED). */
   results = 0;
-  status?: string;
-  rerunFailed?: number;
+  // Set only on the few test cases that have them (declared: a passing test stays small).
+  declare message?: string;
+  declare details?: string;
+  declare flaky?: boolean;
+  declare retries?: number;
+  declare status?: string;
+  declare rerunFailed?: number;
   /** The location a result element gives, for a test case without its own (catch2). */
-  resultFile?: string;
-  resultLine?: number;
+  declare resultFile?: string;
+  declare resultLine?: number;
 
   constructor(
     private readonly attrs: Attributes,
