@@ -6,7 +6,6 @@
  * reads it again from the start and names the error.
  */
 import { decodeEntities } from './entities.js';
-import type { AttributeView } from './xml-view.js';
 
 /**
  * Which attributes of an element are kept: all, none, the named ones, or `view`: none is
@@ -69,6 +68,13 @@ export class Names {
   }
 }
 
+/** Where the fast path records a viewed tag's attributes (AttributeView, xml-view.ts). */
+export interface TagRecorder {
+  start(src: string, from: number): void;
+  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void;
+  end(to: number): void;
+}
+
 /** What scanStartTag read: one object, written again for every tag (no allocation per tag). */
 export interface StartTag {
   name: string;
@@ -101,7 +107,7 @@ export function scanStartTag(
   names: Names,
   none: Record<string, string>,
   tag: StartTag,
-  view: AttributeView,
+  view: TagRecorder,
 ): boolean {
   // Every read stays before the next `>` (no read past the end of the buffer, where charCodeAt
   // gives NaN and the optimised code is thrown away): a tag cut by the chunk end is left.

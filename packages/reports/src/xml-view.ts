@@ -7,7 +7,7 @@
  * call: the tag's attribute text (one slice), read again only if a value is asked for later.
  */
 import { decodeEntities } from './entities.js';
-import { Names, sameAt, scanStartTag, type StartTag } from './xml-tag.js';
+import { Names, sameAt, scanStartTag, type StartTag, type TagRecorder } from './xml-tag.js';
 
 /** Attributes that can be read after the tag's open() call returned. */
 export interface Attributes {
@@ -63,7 +63,7 @@ export function decimalAt(s: string, from: number, to: number): number | undefin
 }
 
 /** One per tokenizer, filled again for every viewed tag: valid during the handler's open() call. */
-export class AttributeView implements Attributes {
+export class AttributeView implements Attributes, TagRecorder {
   private src = '';
   private from = 0;
   private to = 0;
