@@ -17,6 +17,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:import|require|require\.resolve)\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
 const ALLOWED = { kit: [], github: ['kit'] };
+/**
+ * Folders inside a package: each rollout is a folder of its own and imports no other rollout;
+ * the folders they share import no rollout (ARCHITECTURE.md, "The delivery package").
+ */
+const FOLDERS = {
+  delivery: {
+    rollouts: ['canary', 'phased', 'rollback'],
+    shared: ['records', 'artifact', 'judging', 'fleet'],
+  },
+};
 /** Packages that are the adapters to the runner (kit) or stand for it in tests (testbed). */
 const RUNNER_ADAPTERS = ['kit', 'testbed'];
 
@@ -41,6 +51,21 @@ function packageOf(spec) {
   if (spec.startsWith('.') || spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) return undefined;
   const parts = spec.split('/');
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Why an import from `file` to `target` (both in `unit`) breaks the package's folder rule, or undefined. */
+function folderRule(unit, file, target) {
+  const rule = unit.kind === 'package' ? FOLDERS[unit.name] : undefined;
+  if (!rule) return undefined;
+  const folderOf = (path) => relative(join(unit.dir, 'src'), path).split('/')[0];
+  const from = folderOf(file);
+  const to = folderOf(target);
+  if (from === to || !rule.rollouts.includes(to)) return undefined;
+  if (rule.rollouts.includes(from))
+    return `the ${from} rollout imports the ${to} rollout (share through ${rule.shared.join(', ')})`;
+  if (rule.shared.includes(from)) return `${from}/ is shared by the rollouts and imports the ${to} rollout`;
+  if (!file.endsWith('/src/index.ts')) return `${from} imports the ${to} rollout (only index.ts gathers them)`;
+  return undefined;
 }
 
 export function checkLayers(base = root) {
@@ -74,6 +99,8 @@ export function checkLayers(base = root) {
               file: rel,
               message: `imports ${spec}, outside its own ${unit.kind} (use the package name)`,
             });
+          const folderProblem = folderRule(unit, file, target);
+          if (folderProblem) findings.push({ file: rel, message: folderProblem });
           if (relative(base, target).startsWith('actions/') && unit.kind === 'package')
             findings.push({ file: rel, message: `a package imports an action (${spec})` });
           edges.push(target);

@@ -215,6 +215,24 @@ describe('layering rules (scripts/layers.mjs)', () => {
       ]),
     );
   });
+
+  it('keeps the delivery rollouts in folders of their own: no rollout imports another, shared folders import none', async () => {
+    const base = tree({
+      'packages/delivery/package.json': manifest(),
+      'packages/delivery/src/canary/run.ts':
+        "import { x } from '../phased/run.js';\nimport { y } from '../records/state.js';\n",
+      'packages/delivery/src/phased/run.ts': 'export const x = 1;\n',
+      'packages/delivery/src/records/state.ts': "import { z } from '../rollback/run.js';\nexport const y = 1;\n",
+      'packages/delivery/src/rollback/run.ts': 'export const z = 1;\n',
+      'packages/delivery/src/index.ts': "export * from './canary/run.js';\nexport * from './phased/run.js';\n",
+      'actions/x/package.json': manifest(),
+    });
+    const messages = (await layers()).checkLayers(base).map((f) => `${f.file}: ${f.message}`);
+    expect(messages).toEqual([
+      'packages/delivery/src/canary/run.ts: the canary rollout imports the phased rollout (share through records, artifact, judging, fleet)',
+      'packages/delivery/src/records/state.ts: records/ is shared by the rollouts and imports the rollback rollout',
+    ]);
+  });
 });
 
 describe('defaults live in action.yml alone (scripts/defaults.mjs)', () => {
@@ -257,7 +275,7 @@ describe('defaults live in action.yml alone (scripts/defaults.mjs)', () => {
   });
 
   it("states the canary's code defaults (steps and interval when none are recorded) as its action.yml says them", async () => {
-    const { DEFAULT_STEPS, DEFAULT_INTERVAL_MS } = await import('../packages/delivery/src/canary-state.js');
+    const { DEFAULT_STEPS, DEFAULT_INTERVAL_MS } = await import('../packages/delivery/src/canary/state.js');
     const { parse } = await import('yaml');
     const inputs = parse(readFileSync(join(ROOT, 'actions', 'canary', 'action.yml'), 'utf8')).inputs;
     expect(inputs.steps.description).toContain(`Empty: ${DEFAULT_STEPS.join(',')}`);

@@ -6,7 +6,7 @@
 import { actionsLogger, ActionError, Inputs, readRunnerEnv, runAction, runner } from '@rollgate/kit';
 import { createGitHub, ReleaseRecords } from '@rollgate/github';
 import type { InflightState } from '@rollgate/delivery';
-import { settleInflight } from '@rollgate/delivery/inflight';
+import { settleInflight } from '@rollgate/delivery/settle';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { DEFAULTS } from './defaults.js';
 

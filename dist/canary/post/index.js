@@ -30777,7 +30777,7 @@ const DEFAULTS = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9257);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8362);
-/* harmony import */ var _rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9503);
+/* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9081);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3666);
 /**
@@ -30803,7 +30803,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     const records = token
         ? new _rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseRecords */ ._E((0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHub */ .Cl)({ token, baseUrl: env.apiUrl, retries: 1, retryUnitMs: 200 }), { owner: env.owner, repo: env.repo }, inputs.string('environment'))
         : undefined;
-    const settled = await (0,_rollgate_delivery_inflight__WEBPACK_IMPORTED_MODULE_2__/* .settleInflight */ .l)(state, {
+    const settled = await (0,_rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__/* .settleInflight */ .l)(state, {
         traffic: () => (0,_rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__/* .trafficFromInputs */ .JV)(inputs),
         ...(records ? { records } : {}),
         logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
@@ -30817,7 +30817,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9503:
+/***/ 9081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30828,7 +30828,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
 var src = __nccwpck_require__(9257);
-;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/records/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
  * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
@@ -30916,7 +30916,7 @@ function readBatch(description) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/inflight.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/settle.ts
 /**
  * Undoing a rollout its main step left mid-way (the job cancelled, the process lost, an
  * error): all traffic back on stable, and the record settled either way, never left

@@ -30778,7 +30778,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(66188);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83986);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(74738);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30838,7 +30838,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74738);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(66188);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83986);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /**
@@ -30893,7 +30893,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 66188:
+/***/ 83986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30904,7 +30904,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   un: () => (/* reexport */ planBatches),
   OP: () => (/* reexport */ readFleetInputs),
   J: () => (/* reexport */ readJudgeInputs),
-  _e: () => (/* reexport */ phased_restore_restorePrevious),
+  _e: () => (/* reexport */ restore_restorePrevious),
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
@@ -31120,7 +31120,7 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./packages/delivery/src/extract.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/extract.ts
 /**
  * Unpacks a build archive (the reproducible ustar .tar.gz the build action writes) with no
  * trust in its contents: only regular files and folders, no links, devices or FIFOs, no
@@ -31256,7 +31256,7 @@ async function extract_releaseFolder(base, version, keep = 3) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./packages/delivery/src/fetch-artifact.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/fetch.ts
 /**
  * Gets a release's original build archive back and proves it is the same bytes: from the
  * GitHub release asset when the record names one (it outlives artifact retention), else from
@@ -31325,7 +31325,7 @@ async function fromWorkflowArtifact(token, repo, ref, dir) {
         return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
     }
 }
-async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
+async function fetch_fetchArtifact(gh, token, repo, ref, dir) {
     await (0,promises_.mkdir)(dir, { recursive: true });
     const tried = [];
     for (const attempt of [
@@ -31347,7 +31347,7 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
     throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/release-deployer.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/deployer.ts
 /**
  * The deployer a phased release runs: each release's original artifact fetched and its digest
  * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
@@ -31359,7 +31359,7 @@ async function fetch_artifact_fetchArtifact(gh, token, repo, ref, dir) {
 
 
 
-function release_deployer_commandDeployer(options) {
+function deployer_commandDeployer(options) {
     const unpacked = new Map();
     const unpack = (release) => {
         const key = `${release.version}@${release.artifact?.digest ?? ''}`;
@@ -31369,7 +31369,7 @@ function release_deployer_commandDeployer(options) {
                 if (!release.artifact?.digest)
                     throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
                 const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
-                const fetched = await fetch_artifact_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
+                const fetched = await fetch_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
                 const dir = (0,external_node_path_.join)(folder, 'release');
                 await extract_extractArchive(fetched.archive, dir);
                 return { dir, archive: fetched.archive, source: fetched.source };
@@ -31398,7 +31398,7 @@ function release_deployer_commandDeployer(options) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(77030);
-;// CONCATENATED MODULE: ./packages/delivery/src/alive.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
 /**
  * Whether the canary itself answers, checked before every move (each weight increase and the
  * promotion): metrics about a dead process can look healthy for a whole query window (the
@@ -31406,7 +31406,7 @@ var external_node_net_ = __nccwpck_require__(77030);
  * canary gets all the traffic. A TCP connection to its address, or a 2xx from a health URL.
  */
 
-async function alive_canaryAnswers(target, timeoutMs, signal) {
+async function health_canaryAnswers(target, timeoutMs, signal) {
     if (target.healthUrl) {
         try {
             const timeout = AbortSignal.timeout(timeoutMs);
@@ -31441,61 +31441,34 @@ async function alive_canaryAnswers(target, timeoutMs, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary-state.ts
-/** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
-
+;// CONCATENATED MODULE: ./packages/delivery/src/records/state.ts
+/**
+ * What the records say of an environment, as every rollout reads it: which records are open
+ * (a rollout or a rollback not settled), what is live, and the start races between rollouts.
+ */
 
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-const canary_state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+const state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
 /** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
-const canary_state_isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
-const canary_state_rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
+const state_isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
+const state_rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
 /** How a person settles an open rollout (promote.yml runs both kinds' gates). */
 const settleHint = (r) => r.payload.kind === 'phased'
     ? 'continue or abort it with promote.yml (kind: phased, action: promote or abort)'
     : 'finish it with mode: promote or mode: abort (promote.yml)';
 /** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
-const canary_state_openCanaries = (history) => history.filter((r) => canary_state_isRollout(r) && canary_state_isOpen(r.state));
+const state_openCanaries = (history) => history.filter((r) => state_isRollout(r) && state_isOpen(r.state));
 /**
  * What is live in an environment: the newest trusted record whose latest status is success
  * (optionally other than `except`, the version being rolled out). The one place this is decided.
  */
-const canary_state_liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
-const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50, 100]));
-const DEFAULT_INTERVAL_MS = 60_000;
-function canary_state_plan(config, recorded) {
-    const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
-    return {
-        steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS,
-        intervalMs,
-        intervalText: formatDuration(intervalMs),
-    };
-}
-/**
- * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
- * never less than four scrape intervals. Readings are about now: a canary that died early in a
- * step shows as no data within one window, not only after a window as long as the step.
- */
-function canary_state_queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
-    // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
-    return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
-}
-/** The version serving now: the newest deployment in the environment whose latest state is success. */
-function canary_state_currentStable(config, history) {
-    if (config.stable.version)
-        return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = canary_state_liveRecord(history, config.version);
-    if (!live)
-        return undefined;
-    const address = config.stable.address ?? live.payload.address;
-    return { version: live.payload.version, ...(address ? { address } : {}) };
-}
+const state_liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
 /**
  * No trusted stable release, but untrusted records exist: that is not a first release (which
  * would go to 100% without a comparison). A record copied onto the stable's run, or a history
  * of records the suite cannot trace, must never switch the analysis off.
  */
-function canary_state_refuseUntrustedFirstRelease(current, records) {
+function state_refuseUntrustedFirstRelease(current, records) {
     if (current || !records.refused.length)
         return;
     const list = records.refused
@@ -31504,14 +31477,68 @@ function canary_state_refuseUntrustedFirstRelease(current, records) {
         .join('; ');
     throw new ActionError(`No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
 }
+/**
+ * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
+ * runner) stops this run, since moving traffic now would silently drop it. The exception is a
+ * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
+ * be closed as abandoned and restarted from the first step.
+ */
+function state_openOfThisVersion(config, history) {
+    const open = state_openCanaries(history);
+    const isRerun = (r) => r.payload.version === config.version &&
+        config.run !== undefined &&
+        r.payload.run?.id === config.run.id &&
+        (r.payload.run?.attempt ?? 0) < config.run.attempt;
+    const other = open.find((r) => !isRerun(r));
+    if (other) {
+        throw new ActionError(`A ${state_rolloutName(other)} of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
+    }
+    return open;
+}
+/**
+ * After this run created its record: of the canaries open at once, the lowest deployment id
+ * wins and every other run withdraws before it touches traffic. Two runs started together
+ * both passed the check above (read, then act); this settles the race without a lock.
+ */
+function state_raceWinner(mine, history, closed) {
+    return state_openCanaries(history)
+        .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
+        .sort((a, b) => a.id - b.id)[0];
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/state.ts
+/** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
+
+
+
+const DEFAULT_STEPS = (/* unused pure expression or super */ null && ([5, 25, 50, 100]));
+const DEFAULT_INTERVAL_MS = 60_000;
+function state_plan(config, recorded) {
+    const intervalMs = config.intervalMs ?? recorded?.interval_ms ?? DEFAULT_INTERVAL_MS;
+    return {
+        steps: config.steps ?? recorded?.steps ?? DEFAULT_STEPS,
+        intervalMs,
+        intervalText: formatDuration(intervalMs),
+    };
+}
+/** The version serving now: the newest deployment in the environment whose latest state is success. */
+function state_currentStable(config, history) {
+    if (config.stable.version)
+        return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
+    const live = liveRecord(history, config.version);
+    if (!live)
+        return undefined;
+    const address = config.stable.address ?? live.payload.address;
+    return { version: live.payload.version, ...(address ? { address } : {}) };
+}
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
-async function canary_state_findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && canary_state_isOpen(r.state));
+async function state_findOpen(config) {
+    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
     if (!open)
         throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     if (open.payload.kind === 'phased')
         throw new ActionError(`The rollout of ${config.version} in ${config.records.environment} (deployment ${open.id}) is a phased release, not a canary: run promote.yml with kind: phased.`);
-    const weight = canary_state_weightOf(open);
+    const weight = state_weightOf(open);
     const stableAddress = config.stable.address ?? open.payload.stable_address;
     const canaryAddress = config.canary.address ?? open.payload.address;
     const stable = {
@@ -31521,227 +31548,10 @@ async function canary_state_findOpen(config) {
     const canary = { version: config.version, ...(canaryAddress ? { address: canaryAddress } : {}) };
     return { open, weight, stable, canary };
 }
-/**
- * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
- * runner) stops this run, since moving traffic now would silently drop it. The exception is a
- * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
- * be closed as abandoned and restarted from the first step.
- */
-function canary_state_openOfThisVersion(config, history) {
-    const open = canary_state_openCanaries(history);
-    const isRerun = (r) => r.payload.version === config.version &&
-        config.run !== undefined &&
-        r.payload.run?.id === config.run.id &&
-        (r.payload.run?.attempt ?? 0) < config.run.attempt;
-    const other = open.find((r) => !isRerun(r));
-    if (other) {
-        throw new ActionError(`A ${canary_state_rolloutName(other)} of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
-    }
-    return open;
-}
-/**
- * After this run created its record: of the canaries open at once, the lowest deployment id
- * wins and every other run withdraws before it touches traffic. Two runs started together
- * both passed the check above (read, then act); this settles the race without a lock.
- */
-function canary_state_raceWinner(mine, history, closed) {
-    return canary_state_openCanaries(history)
-        .filter((r) => r.id !== mine && !closed.includes(r.id) && r.id < mine)
-        .sort((a, b) => a.id - b.id)[0];
-}
 /** The weight a canary record stands at, read by the status codec. */
-const canary_state_weightOf = (r) => readStatus(r.description).weight;
+const state_weightOf = (r) => readStatus(r.description).weight;
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary-dry-run.ts
-/**
- * A canary's dry run: reads the records and every check once and says what a real run would do,
- * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
- * would fail before moving traffic: another canary still open, no paused canary to promote, a
- * metrics source that cannot be reached.
- */
-
-
-
-const at = (b) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
-async function readChecks(config, stable, interval) {
-    for (const check of config.checks) {
-        const source = config.sources[check.provider];
-        if (!source)
-            throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-        for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
-            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
-            if (reading.kind === 'unreachable')
-                throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
-            config.logger.info(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
-        }
-    }
-}
-async function canary_dry_run_dryRunCanary(config) {
-    const startedAt = Date.now();
-    const log = (line) => config.logger.info(line);
-    const done = (r) => ({
-        ...r,
-        outcome: 'dry-run',
-        steps: [],
-        startedAt,
-        endedAt: Date.now(),
-    });
-    if (config.mode === 'promote' || config.mode === 'abort') {
-        const found = await findOpen(config);
-        const rollout = plan(config, found.open.payload.rollout);
-        if (config.mode === 'abort') {
-            log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
-        }
-        else {
-            const remaining = rollout.steps.filter((w) => w > found.weight);
-            log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-            await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
-        }
-        return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
-    }
-    const history = await config.records.history();
-    const reruns = openOfThisVersion(config, history);
-    for (const r of reruns)
-        log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-    const stable = currentStable(config, history);
-    refuseUntrustedFirstRelease(stable, config.records);
-    const rollout = plan(config);
-    if (!stable) {
-        log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
-        return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
-    }
-    const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
-    log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-    await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
-    return done({ deploymentId: 0, weight: 0, stable });
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/quiet.ts
-/**
- * Waiting for an environment to be quiet. Deliveries (pipeline canaries) and operations
- * (rollback, promote, abort) are in separate concurrency groups, so a later pipeline run can
- * never cancel a pending rollback (GitHub keeps one pending run per group and cancels the
- * older one). They exclude each other here instead, on the deployment records: a rollback
- * waits for a running canary to settle, a canary waits for a running rollback.
- */
-
-
-
-/** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
-function waitTimeoutFrom(inputs) {
-    const ms = inputs.duration('wait-timeout', undefined, { allowZero: true });
-    if (ms > 6 * 3_600_000)
-        throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
-    return ms;
-}
-/** How often the records are read while waiting. */
-const QUIET_POLL_MS = 3000;
-/**
- * The environment's history once `busy` finds nothing running in it; while it does, waits up
- * to `timeoutMs` (0: not at all), then fails with one line naming what is still running.
- */
-async function quiet_waitForQuiet(records, busy, options) {
-    const clock = options.clock ?? systemClock;
-    const started = clock.now();
-    let said = 0;
-    for (;;) {
-        const history = await records.history(options.limit);
-        const b = busy(history);
-        if (!b)
-            return history;
-        const waited = clock.now() - started;
-        if (waited >= options.timeoutMs) {
-            throw new ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${formatDuration(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
-        }
-        if (said !== b.record.id) {
-            options.logger.info(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`);
-            said = b.record.id;
-        }
-        await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
-    }
-}
-/** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
-const quiet_runningCanary = (history) => {
-    const r = history.find((x) => isRollout(x) && isOpen(x.state) && !readStatus(x.description).paused);
-    return r
-        ? { record: r, what: `the ${r.payload.kind === 'phased' ? 'phased release' : 'canary'} of ${r.payload.version}` }
-        : undefined;
-};
-/** A rollback deploying now. */
-const quiet_runningRollback = (history) => {
-    const r = history.find((x) => x.payload.kind === 'rollback' && isOpen(x.state));
-    return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
-};
-
-;// CONCATENATED MODULE: ./packages/delivery/src/races.ts
-
-/** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
-const races_earlierRollback = (mine, history) => history.find((r) => r.id < mine && r.payload.kind === 'rollback' && isOpen(r.state));
-/** An open canary created before rollback record `mine`: the rollback yields to it. */
-const races_earlierCanary = (mine, history) => history.find((r) => r.id < mine && isRollout(r) && isOpen(r.state));
-
-;// CONCATENATED MODULE: ./packages/delivery/src/canary-start.ts
-/**
- * Opening a canary's record: wait for a rollback deploying now (rollbacks run in another
- * concurrency group, see quiet.ts), close this run's abandoned attempt, decide the stable,
- * create the record, then settle the start races. Two writers that both read "quiet" and then
- * act would move traffic at once; of the records open together the lowest deployment id wins:
- * - another canary that got there first: this run withdraws, with an error (one release at a time);
- * - a rollback that got there first: this run withdraws its record, waits for the rollback to
- *   finish and starts again, against what the rollback restored (a rollback is never dropped,
- *   and the canary still runs). The rollback does the same against a canary (rollback.ts).
- */
-
-
-
-
-
-async function canary_start_openCanaryRecord(config, canary, rollout, status, clock) {
-    const { records } = config;
-    const log = (line) => config.logger.info(line);
-    const closed = [];
-    for (;;) {
-        const history = await waitForQuiet(records, runningRollback, {
-            timeoutMs: config.waitTimeoutMs ?? 0,
-            purpose: `canary of ${config.version}`,
-            logger: config.logger,
-            clock,
-            ...(config.signal ? { signal: config.signal } : {}),
-        });
-        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
-            await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
-            closed.push(r.id);
-            log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
-        }
-        const current = currentStable(config, history);
-        refuseUntrustedFirstRelease(current, records);
-        const stable = current ?? { version: 'none' };
-        const deploymentId = await records.create(config.ref, {
-            ...config.payload,
-            version: config.version,
-            stable: stable.version,
-            kind: 'canary',
-            ...(canary.address ? { address: canary.address } : {}),
-            ...(stable.address ? { stable_address: stable.address } : {}),
-            rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
-            ...(config.run ? { run: config.run } : {}),
-        }, `canary of ${config.version}`);
-        const now = await records.history();
-        const winner = raceWinner(deploymentId, now, closed);
-        if (winner) {
-            await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
-            throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
-        }
-        const rollback = earlierRollback(deploymentId, now);
-        if (!rollback)
-            return { deploymentId, stable, current };
-        closed.push(deploymentId);
-        await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
-        log(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this canary withdrew its record ${deploymentId} before touching traffic, waits for the rollback, and starts again.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/step-analysis.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/judging/step.ts
 /**
  * Judging one step of a rollout (a canary's weight, a phased release's batch): sample every
  * check through the step, both roles for a baseline comparison (the new version against the
@@ -31751,18 +31561,26 @@ async function canary_start_openCanaryRecord(config, canary, rollout, status, cl
  */
 
 
-
+/**
+ * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
+ * never less than four scrape intervals. Readings are about now: a canary that died early in a
+ * step shows as no data within one window, not only after a window as long as the step.
+ */
+function step_queryWindowMs(intervalMs, samples, scrapeIntervalMs) {
+    // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
+    return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
+}
 /**
  * Samples every check until the step's time is up; returns the first verdict against the
  * canary. Every read ends by the step's deadline plus one timeout, so a slow source cannot
  * stretch a step; the job's cancellation ends a read at once.
  */
-async function step_analysis_analyseStep(config, rollout, judge, stable) {
+async function step_analyseStep(config, rollout, judge, stable) {
     judge.startStep(rollout.label);
     const clock = config.clock ?? systemClock;
     const every = Math.max(250, Math.floor(rollout.intervalMs / config.samplesPerStep));
     const started = clock.now();
-    const window = formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
+    const window = formatDuration(step_queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000));
     const timeoutMs = config.metricsTimeoutMs ?? 10_000;
     const traffic = config.minRequests
         ? await requestCounter(config, config.minRequests, started + timeoutMs)
@@ -31852,7 +31670,199 @@ async function requestCounter(config, spec, deadline) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/dry-run.ts
+/**
+ * A canary's dry run: reads the records and every check once and says what a real run would do,
+ * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
+ * would fail before moving traffic: another canary still open, no paused canary to promote, a
+ * metrics source that cannot be reached.
+ */
+
+
+
+
+
+const at = (b) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
+async function readChecks(config, stable, interval) {
+    for (const check of config.checks) {
+        const source = config.sources[check.provider];
+        if (!source)
+            throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
+            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
+            if (reading.kind === 'unreachable')
+                throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
+            config.logger.info(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+        }
+    }
+}
+async function dry_run_dryRunCanary(config) {
+    const startedAt = Date.now();
+    const log = (line) => config.logger.info(line);
+    const done = (r) => ({
+        ...r,
+        outcome: 'dry-run',
+        steps: [],
+        startedAt,
+        endedAt: Date.now(),
+    });
+    if (config.mode === 'promote' || config.mode === 'abort') {
+        const found = await findOpen(config);
+        const rollout = plan(config, found.open.payload.rollout);
+        if (config.mode === 'abort') {
+            log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
+        }
+        else {
+            const remaining = rollout.steps.filter((w) => w > found.weight);
+            log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
+            await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+        }
+        return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
+    }
+    const history = await config.records.history();
+    const reruns = openOfThisVersion(config, history);
+    for (const r of reruns)
+        log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
+    const stable = currentStable(config, history);
+    refuseUntrustedFirstRelease(stable, config.records);
+    const rollout = plan(config);
+    if (!stable) {
+        log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
+        return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
+    }
+    const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
+    log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
+    await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+    return done({ deploymentId: 0, weight: 0, stable });
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/records/quiet.ts
+/**
+ * Waiting for an environment to be quiet. Deliveries (pipeline canaries) and operations
+ * (rollback, promote, abort) are in separate concurrency groups, so a later pipeline run can
+ * never cancel a pending rollback (GitHub keeps one pending run per group and cancels the
+ * older one). They exclude each other here instead, on the deployment records: a rollback
+ * waits for a running canary to settle, a canary waits for a running rollback.
+ */
+
+
+
+/** The `wait-timeout` input of the canary and rollback actions: 0 fails at once, at most 6 hours. */
+function waitTimeoutFrom(inputs) {
+    const ms = inputs.duration('wait-timeout', undefined, { allowZero: true });
+    if (ms > 6 * 3_600_000)
+        throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
+    return ms;
+}
+/** How often the records are read while waiting. */
+const QUIET_POLL_MS = 3000;
+/**
+ * The environment's history once `busy` finds nothing running in it; while it does, waits up
+ * to `timeoutMs` (0: not at all), then fails with one line naming what is still running.
+ */
+async function quiet_waitForQuiet(records, busy, options) {
+    const clock = options.clock ?? systemClock;
+    const started = clock.now();
+    let said = 0;
+    for (;;) {
+        const history = await records.history(options.limit);
+        const b = busy(history);
+        if (!b)
+            return history;
+        const waited = clock.now() - started;
+        if (waited >= options.timeoutMs) {
+            throw new ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${formatDuration(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
+        }
+        if (said !== b.record.id) {
+            options.logger.info(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`);
+            said = b.record.id;
+        }
+        await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
+    }
+}
+/** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
+const quiet_runningCanary = (history) => {
+    const r = history.find((x) => isRollout(x) && isOpen(x.state) && !readStatus(x.description).paused);
+    return r
+        ? { record: r, what: `the ${r.payload.kind === 'phased' ? 'phased release' : 'canary'} of ${r.payload.version}` }
+        : undefined;
+};
+/** A rollback deploying now. */
+const quiet_runningRollback = (history) => {
+    const r = history.find((x) => x.payload.kind === 'rollback' && isOpen(x.state));
+    return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
+};
+
+;// CONCATENATED MODULE: ./packages/delivery/src/records/races.ts
+
+/** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
+const races_earlierRollback = (mine, history) => history.find((r) => r.id < mine && r.payload.kind === 'rollback' && isOpen(r.state));
+/** An open canary created before rollback record `mine`: the rollback yields to it. */
+const races_earlierCanary = (mine, history) => history.find((r) => r.id < mine && isRollout(r) && isOpen(r.state));
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/start.ts
+/**
+ * Opening a canary's record: wait for a rollback deploying now (rollbacks run in another
+ * concurrency group, see quiet.ts), close this run's abandoned attempt, decide the stable,
+ * create the record, then settle the start races. Two writers that both read "quiet" and then
+ * act would move traffic at once; of the records open together the lowest deployment id wins:
+ * - another canary that got there first: this run withdraws, with an error (one release at a time);
+ * - a rollback that got there first: this run withdraws its record, waits for the rollback to
+ *   finish and starts again, against what the rollback restored (a rollback is never dropped,
+ *   and the canary still runs). The rollback does the same against a canary (rollback.ts).
+ */
+
+
+
+
+
+
+async function start_openCanaryRecord(config, canary, rollout, status, clock) {
+    const { records } = config;
+    const log = (line) => config.logger.info(line);
+    const closed = [];
+    for (;;) {
+        const history = await waitForQuiet(records, runningRollback, {
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            purpose: `canary of ${config.version}`,
+            logger: config.logger,
+            clock,
+            ...(config.signal ? { signal: config.signal } : {}),
+        });
+        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
+            await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
+            closed.push(r.id);
+            log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
+        }
+        const current = currentStable(config, history);
+        refuseUntrustedFirstRelease(current, records);
+        const stable = current ?? { version: 'none' };
+        const deploymentId = await records.create(config.ref, {
+            ...config.payload,
+            version: config.version,
+            stable: stable.version,
+            kind: 'canary',
+            ...(canary.address ? { address: canary.address } : {}),
+            ...(stable.address ? { stable_address: stable.address } : {}),
+            rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
+            ...(config.run ? { run: config.run } : {}),
+        }, `canary of ${config.version}`);
+        const now = await records.history();
+        const winner = raceWinner(deploymentId, now, closed);
+        if (winner) {
+            await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
+            throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        }
+        const rollback = earlierRollback(deploymentId, now);
+        if (!rollback)
+            return { deploymentId, stable, current };
+        closed.push(deploymentId);
+        await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
+        log(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this canary withdrew its record ${deploymentId} before touching traffic, waits for the rollback, and starts again.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/run.ts
 /**
  * The canary rollout: for each step, move the weight, sample every check through the step,
  * judge; stop at the first verdict against the canary and put all traffic back on stable.
@@ -32056,13 +32066,13 @@ async function runCanary(config) {
     throw new ActionError('steps must end at 100');
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/phased-restore.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/restore.ts
 /** Putting a release back on a fleet's targets: the health wait and the restore a failed, aborted or cancelled phased release runs. */
 
 
 const names = (targets) => targets.map((t) => t.name);
 /** Waits until every target answers (health URL or TCP), up to the health timeout. */
-async function phased_restore_waitHealthy(config, targets) {
+async function restore_waitHealthy(config, targets) {
     const clock = config.clock ?? src/* systemClock */.ml;
     const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
     for (const t of targets) {
@@ -32070,7 +32080,7 @@ async function phased_restore_waitHealthy(config, targets) {
         for (;;) {
             const why = config.probe
                 ? await config.probe(t, healthUrl)
-                : await alive_canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
+                : await health_canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
             if (!why)
                 break;
             if (clock.now() >= until)
@@ -32081,7 +32091,7 @@ async function phased_restore_waitHealthy(config, targets) {
     return undefined;
 }
 /** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-async function phased_restore_restorePrevious(state, ports) {
+async function restore_restorePrevious(state, ports) {
     const { fleet, deployer, logger } = ports;
     if (!state.previous) {
         // A first release has nothing to go back to: the changed targets stay out of the load balancer.
@@ -32092,7 +32102,7 @@ async function phased_restore_restorePrevious(state, ports) {
     for (const t of [...state.changed].reverse()) {
         await fleet.drain([t]);
         await deployer.deploy(t, state.previous);
-        const why = await phased_restore_waitHealthy(ports, [t]);
+        const why = await restore_waitHealthy(ports, [t]);
         if (why)
             throw new src.ActionError(`roll back to ${state.previous.version}: ${why}`);
         await fleet.ready([t]);
@@ -32104,437 +32114,7 @@ async function phased_restore_restorePrevious(state, ports) {
         await fleet.ready(rest);
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/phased-gate.ts
-/**
- * The manual gate of a phased release (promote.yml, the phased action with mode continue or
- * abort): the open release of a version read back from its record (the plan it started with,
- * the batches it finished, what a roll back goes back to), and the abort by hand.
- *
- * An abort also takes over a release that is not paused: one whose runner was lost (its record
- * would stay in_progress forever), or one moving now. It first writes `aborting after batch i/n`,
- * which the moving run reads before each target and each batch and stops on; and it puts the
- * previous release back on the batch after the last one finished too, which may be half done.
- */
-
-
-
-
-/** The open phased release of `config.version`, with its plan, or one line saying why there is none to act on. */
-async function phased_gate_findOpenPhased(config) {
-    const { records, version } = config;
-    const env = records.environment;
-    const history = await records.history();
-    const open = history.find((r) => r.payload.version === version && isOpen(r.state));
-    if (!open)
-        throw new ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`);
-    if (open.payload.kind !== 'phased')
-        throw new ActionError(`The rollout of ${version} in ${env} (deployment ${open.id}) is a ${open.payload.kind ?? 'deploy'}, not a phased release: run promote.yml with kind: canary.`);
-    const plan = open.payload.phased;
-    if (!plan)
-        throw new ActionError(`The phased release of ${version} (deployment ${open.id}) records no batch plan (started by an earlier rollgate): it cannot be continued or aborted from its record.`);
-    const batches = plan.batches;
-    const at = readBatch(open.description);
-    const live = liveRecord(history, version);
-    if (open.payload.stable && live?.payload.version !== open.payload.stable)
-        throw new ActionError(`The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`);
-    return {
-        record: open,
-        batches,
-        intervalMs: plan.interval_ms,
-        pause: plan.pause,
-        done: Math.min(at?.done ?? 0, batches.length),
-        paused: at?.paused ?? false,
-        ...(live
-            ? {
-                previous: {
-                    version: live.payload.version,
-                    ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}),
-                },
-            }
-            : {}),
-        ...(open.payload.artifact ? { artifact: open.payload.artifact } : {}),
-    };
-}
-/** Continue needs the release waiting at its gate; anything else is moving, or was left by a lost runner. */
-function phased_gate_requirePaused(found, records) {
-    if (found.paused)
-        return;
-    const { record } = found;
-    throw new ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
-}
-/**
- * What an abort puts back: the finished batches, and, when the release is not paused, the
- * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
- * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
- * has had the longest time to finish before it is undone.
- */
-function phased_gate_abortScope(found) {
-    const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
-    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
-    return { reach, changed };
-}
-/** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
-async function phased_gate_abortPhased(config, found) {
-    const clock = config.clock ?? systemClock;
-    const startedAt = clock.now();
-    const { records, logger } = config;
-    const deploymentId = found.record.id;
-    const count = found.batches.length;
-    const index = found.done;
-    const { reach, changed } = phased_gate_abortScope(found);
-    const previous = found.previous?.version ?? 'none';
-    await records.status(deploymentId, 'in_progress', describeStatus({ kind: 'phased-aborting', index, count, previous }));
-    const state = {
-        deploymentId,
-        version: config.version,
-        changed,
-        drained: found.paused ? [] : (found.batches[found.done] ?? []),
-        batch: { index, count },
-        ...(found.previous ? { previous: found.previous } : {}),
-    };
-    config.inflight(state);
-    logger.info(`Aborting the phased release of ${config.version} after batch ${index}/${count}: ${changed.length} target(s) go back to ${previous}.`);
-    try {
-        await restorePrevious(state, config);
-    }
-    catch (error) {
-        await records.status(deploymentId, 'error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-        config.inflight(undefined);
-        throw new ActionError(`The abort of ${config.version} failed: ${errorLine(error)}. Targets ${changed.map((t) => t.name).join(', ')} may still run ${config.version}.`);
-    }
-    await records.status(deploymentId, 'failure', describeStatus({ kind: 'phased-aborted', index, count, changed: changed.length, previous }));
-    config.inflight(undefined);
-    return {
-        outcome: 'aborted',
-        deploymentId,
-        plan: found.batches,
-        onNew: [],
-        ...(found.previous ? { previous: found.previous.version } : {}),
-        batches: found.batches.slice(0, reach).map((b, i) => ({
-            index: i + 1,
-            targets: b.map((t) => t.name),
-            outcome: 'failed',
-            reason: 'aborted by hand',
-        })),
-        verdict: { check: 'manual', reason: 'aborted by hand' },
-        readings: [],
-        startedAt,
-        endedAt: clock.now(),
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/phased-start.ts
-/** Opening a phased release's record, and its start races (see races.ts). */
-
-
-
-
-
-/**
- * What a failure of this release goes back to: the live release, which must record its
- * original artifact. With no trusted live release but untrusted records, nothing: that is not
- * a first release. The one place a phased start (and its dry run) decides it.
- */
-function phased_start_rollbackTarget(history, version, records) {
-    const live = liveRecord(history, version);
-    if (live && !live.payload.artifact?.digest) {
-        throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
-    }
-    if (!live && records.refused.length) {
-        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
-    }
-    return live
-        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
-        : undefined;
-}
-/**
- * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
- * attempt, decides what a failure goes back to (the live release, which must have its original
- * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
- * earlier rollout stops this one; an earlier rollback makes it withdraw its record, wait for the
- * rollback and start again from what the rollback restored.
- */
-async function phased_start_openPhasedRecord(config, targets) {
-    const clock = config.clock ?? systemClock;
-    const { records, fleet, logger } = config;
-    const closed = [];
-    for (;;) {
-        const history = await waitForQuiet(records, runningRollback, {
-            timeoutMs: config.waitTimeoutMs ?? 0,
-            purpose: `phased release of ${config.version}`,
-            logger,
-            clock,
-            ...(config.signal ? { signal: config.signal } : {}),
-        });
-        // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
-        // again from the first batch; any other open rollout stops this one before anything changes.
-        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
-            closed.push(r.id);
-            await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
-            logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
-        }
-        const previous = phased_start_rollbackTarget(history, config.version, records);
-        await fleet.check(targets);
-        const deploymentId = await records.create(config.ref, {
-            ...config.payload,
-            version: config.version,
-            kind: 'phased',
-            ...(previous ? { stable: previous.version } : {}),
-            // The plan, so promote.yml can continue (or abort) the release from its record.
-            phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
-            ...(config.artifact ? { artifact: config.artifact } : {}),
-            ...(config.run ? { run: config.run } : {}),
-        }, `phased release of ${config.version}`);
-        const now = await records.history();
-        const rival = raceWinner(deploymentId, now, closed);
-        if (rival) {
-            await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-            throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
-        }
-        const rollback = earlierRollback(deploymentId, now);
-        if (!rollback)
-            return { deploymentId, ...(previous ? { previous } : {}) };
-        closed.push(deploymentId);
-        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
-        logger.info(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this release withdrew its record ${deploymentId} before changing any target, waits for the rollback, and starts again.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/phased.ts
-/**
- * The phased release: the new version goes onto the targets of a fleet batch by batch (in
- * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
- * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
- * back, judge the metrics for the interval (the new version's targets against the old ones).
- * A failed deploy, health check or judgement stops the release: every target already changed
- * gets the previous release again, from its original artifact, and goes back in; the record
- * says why. Every batch is a deployment status, so the Deployments page shows which targets
- * run which version.
- */
-
-
-
-
-
-
-
-
-const phased_names = (targets) => targets.map((t) => t.name);
-/** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
-class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
-}
-/**
- * A phased release: mode run opens a record and goes from the first batch; continue goes on
- * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
- */
-async function runPhased(config) {
-    const mode = config.mode ?? 'run';
-    if (mode === 'run') {
-        const batches = config.batches;
-        if (!batches?.length || config.intervalMs === undefined)
-            throw new ActionError('A phased release needs its batches and interval.');
-        const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
-        return runBatches(config, {
-            ...opened,
-            batches,
-            intervalMs: config.intervalMs,
-            pause: config.pause ?? 'auto',
-            done: 0,
-            ...(config.artifact ? { artifact: config.artifact } : {}),
-        });
-    }
-    const found = await findOpenPhased(config);
-    if (mode === 'abort')
-        return abortPhased(config, found);
-    requirePaused(found, config.records);
-    await config.fleet.check(found.batches.flat());
-    const { done, batches } = found;
-    await config.records.status(found.record.id, 'in_progress', describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }), config.logUrl ? { logUrl: config.logUrl } : {});
-    config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
-    return runBatches(config, { ...found, deploymentId: found.record.id });
-}
-async function runBatches(config, course) {
-    const clock = config.clock ?? systemClock;
-    const { records, fleet, deployer, logger } = config;
-    const startedAt = clock.now();
-    const { deploymentId, previous } = course;
-    const targets = course.batches.flat();
-    const count = course.batches.length;
-    const onNew = () => changed.map((t) => t.name);
-    const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
-    const judge = new Judge(config.checks, {
-        failureLimit: config.failureLimit,
-        inconclusiveLimit: config.inconclusiveLimit,
-        alpha: config.alpha ?? 0.05,
-        waitForData: config.minRequests !== undefined,
-    });
-    const stable = { version: previous?.version ?? 'none' };
-    // A continued release starts with the batches its earlier runs finished on the new version.
-    const changed = course.batches.slice(0, course.done).flat();
-    const batches = course.batches
-        .slice(0, course.done)
-        .map((b, i) => ({ index: i + 1, targets: phased_names(b), outcome: 'released' }));
-    let state = {
-        deploymentId,
-        version: config.version,
-        changed,
-        drained: [],
-        batch: { index: course.done, count },
-    };
-    if (previous)
-        state.previous = previous;
-    const save = (patch) => {
-        state = { ...state, ...patch, changed: [...changed] };
-        config.inflight(state);
-    };
-    /** Stops the release: the previous release back on every changed target, the record settled. */
-    const rollBack = async (index, reason, verdict) => {
-        const elsewhere = await abortedByHand();
-        if (elsewhere)
-            return elsewhere;
-        logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
-        batches.push({ index, targets: phased_names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
-        try {
-            await restorePrevious({ ...state, changed: [...changed] }, config);
-        }
-        catch (error) {
-            await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${phased_names(changed).join(', ')} may still run ${config.version}.`);
-        }
-        await status('failure', describeStatus({
-            kind: 'rolled-back',
-            index,
-            count,
-            changed: changed.length,
-            previous: previous?.version ?? 'none',
-            reason,
-        }));
-        config.inflight(undefined);
-        return result('rolled-back', verdict ?? { check: 'deploy', reason });
-    };
-    /**
-     * An abort by hand (promote.yml) took this release over: it puts the previous release back
-     * itself, so this run stops where it is and changes nothing more.
-     */
-    const abortedByHand = async () => {
-        const recent = await records.statuses(deploymentId);
-        const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
-        if (!by)
-            return undefined;
-        config.inflight(undefined);
-        logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
-        return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
-    };
-    const result = (outcome, verdict) => ({
-        outcome,
-        deploymentId,
-        plan: course.batches,
-        onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
-        ...(previous ? { previous: previous.version } : {}),
-        batches,
-        ...(verdict ? { verdict } : {}),
-        readings: judge.log,
-        startedAt,
-        endedAt: clock.now(),
-    });
-    for (const [i, batch] of course.batches.entries()) {
-        const index = i + 1;
-        if (index <= course.done)
-            continue;
-        try {
-            const stopped = await abortedByHand();
-            if (stopped)
-                return stopped;
-            save({ drained: batch, batch: { index, count } });
-            await fleet.drain(batch);
-            for (const t of batch) {
-                const stop = await abortedByHand();
-                if (stop)
-                    return stop;
-                changed.push(t);
-                save({});
-                logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
-                try {
-                    await deployer.deploy(t, {
-                        version: config.version,
-                        ...(course.artifact ? { artifact: course.artifact } : {}),
-                    });
-                }
-                catch (error) {
-                    if (error instanceof Cancelled)
-                        throw error;
-                    return await rollBack(index, `deploy to ${t.name} failed: ${errorLine(error)}`);
-                }
-            }
-            const unhealthy = await waitHealthy(config, batch);
-            if (unhealthy)
-                return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
-            await fleet.ready(batch);
-            save({ drained: [] });
-            const stop = await abortedByHand();
-            if (stop)
-                return stop;
-            await status('in_progress', describeStatus({
-                kind: 'batch',
-                index,
-                count,
-                version: config.version,
-                changed: changed.length,
-                total: targets.length,
-                targets: phased_names(batch),
-            }));
-            logger.info(`Batch ${index}/${count}: ${phased_names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(course.intervalMs)}.`);
-            // Without checks the batch still bakes for the interval (a crash or a failed health check
-            // shows in the next batch's health), as a pause between batches.
-            let verdict;
-            if (config.checks.length)
-                verdict = await analyseStep(config, 
-                // The batch just went back in: early looks each scrape catch a bad version sooner.
-                { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 }, judge, stable);
-            else
-                await clock.sleep(course.intervalMs, config.signal);
-            if (verdict)
-                return await rollBack(index, verdict.reason, verdict);
-            batches.push({ index, targets: phased_names(batch), outcome: 'released' });
-            // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
-            const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
-            if (gate && index < count) {
-                const elsewhere = await abortedByHand();
-                if (elsewhere)
-                    return elsewhere;
-                await status('in_progress', describeStatus({
-                    kind: 'phased-paused',
-                    index,
-                    count,
-                    changed: changed.length,
-                    total: targets.length,
-                    version: config.version,
-                }));
-                config.inflight(undefined);
-                logger.info(`Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`);
-                return result('paused');
-            }
-        }
-        catch (error) {
-            // Cancellation is the post step's (the in-flight state is saved).
-            if (error instanceof Cancelled)
-                throw error;
-            if (error instanceof RollbackFailed)
-                throw error;
-            return await rollBack(index, errorLine(error));
-        }
-    }
-    const elsewhere = await abortedByHand();
-    if (elsewhere)
-        return elsewhere;
-    await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
-    config.inflight(undefined);
-    const retired = await records.retireOthers(deploymentId);
-    logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-    return result('released');
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/rollback.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/rollback/run.ts
 /**
  * Rollback: find the release to go back to in the environment's deployment history, fetch
  * its original artifact and verify the digest, run the user's deploy command on it, move all
@@ -32712,7 +32292,7 @@ async function runRollback(config) {
     return { ...base, deploymentId };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/status-codec.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/records/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
  * every description is built by `describeStatus` from a typed status, and `readStatus` is the only
@@ -32800,7 +32380,437 @@ function status_codec_readBatch(description) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/phased-plan.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/gate.ts
+/**
+ * The manual gate of a phased release (promote.yml, the phased action with mode continue or
+ * abort): the open release of a version read back from its record (the plan it started with,
+ * the batches it finished, what a roll back goes back to), and the abort by hand.
+ *
+ * An abort also takes over a release that is not paused: one whose runner was lost (its record
+ * would stay in_progress forever), or one moving now. It first writes `aborting after batch i/n`,
+ * which the moving run reads before each target and each batch and stops on; and it puts the
+ * previous release back on the batch after the last one finished too, which may be half done.
+ */
+
+
+
+
+/** The open phased release of `config.version`, with its plan, or one line saying why there is none to act on. */
+async function gate_findOpenPhased(config) {
+    const { records, version } = config;
+    const env = records.environment;
+    const history = await records.history();
+    const open = history.find((r) => r.payload.version === version && isOpen(r.state));
+    if (!open)
+        throw new ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`);
+    if (open.payload.kind !== 'phased')
+        throw new ActionError(`The rollout of ${version} in ${env} (deployment ${open.id}) is a ${open.payload.kind ?? 'deploy'}, not a phased release: run promote.yml with kind: canary.`);
+    const plan = open.payload.phased;
+    if (!plan)
+        throw new ActionError(`The phased release of ${version} (deployment ${open.id}) records no batch plan (started by an earlier rollgate): it cannot be continued or aborted from its record.`);
+    const batches = plan.batches;
+    const at = readBatch(open.description);
+    const live = liveRecord(history, version);
+    if (open.payload.stable && live?.payload.version !== open.payload.stable)
+        throw new ActionError(`The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`);
+    return {
+        record: open,
+        batches,
+        intervalMs: plan.interval_ms,
+        pause: plan.pause,
+        done: Math.min(at?.done ?? 0, batches.length),
+        paused: at?.paused ?? false,
+        ...(live
+            ? {
+                previous: {
+                    version: live.payload.version,
+                    ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}),
+                },
+            }
+            : {}),
+        ...(open.payload.artifact ? { artifact: open.payload.artifact } : {}),
+    };
+}
+/** Continue needs the release waiting at its gate; anything else is moving, or was left by a lost runner. */
+function gate_requirePaused(found, records) {
+    if (found.paused)
+        return;
+    const { record } = found;
+    throw new ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
+}
+/**
+ * What an abort puts back: the finished batches, and, when the release is not paused, the
+ * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
+ * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
+ * has had the longest time to finish before it is undone.
+ */
+function gate_abortScope(found) {
+    const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
+    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
+    return { reach, changed };
+}
+/** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
+async function gate_abortPhased(config, found) {
+    const clock = config.clock ?? systemClock;
+    const startedAt = clock.now();
+    const { records, logger } = config;
+    const deploymentId = found.record.id;
+    const count = found.batches.length;
+    const index = found.done;
+    const { reach, changed } = gate_abortScope(found);
+    const previous = found.previous?.version ?? 'none';
+    await records.status(deploymentId, 'in_progress', describeStatus({ kind: 'phased-aborting', index, count, previous }));
+    const state = {
+        deploymentId,
+        version: config.version,
+        changed,
+        drained: found.paused ? [] : (found.batches[found.done] ?? []),
+        batch: { index, count },
+        ...(found.previous ? { previous: found.previous } : {}),
+    };
+    config.inflight(state);
+    logger.info(`Aborting the phased release of ${config.version} after batch ${index}/${count}: ${changed.length} target(s) go back to ${previous}.`);
+    try {
+        await restorePrevious(state, config);
+    }
+    catch (error) {
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+        config.inflight(undefined);
+        throw new ActionError(`The abort of ${config.version} failed: ${errorLine(error)}. Targets ${changed.map((t) => t.name).join(', ')} may still run ${config.version}.`);
+    }
+    await records.status(deploymentId, 'failure', describeStatus({ kind: 'phased-aborted', index, count, changed: changed.length, previous }));
+    config.inflight(undefined);
+    return {
+        outcome: 'aborted',
+        deploymentId,
+        plan: found.batches,
+        onNew: [],
+        ...(found.previous ? { previous: found.previous.version } : {}),
+        batches: found.batches.slice(0, reach).map((b, i) => ({
+            index: i + 1,
+            targets: b.map((t) => t.name),
+            outcome: 'failed',
+            reason: 'aborted by hand',
+        })),
+        verdict: { check: 'manual', reason: 'aborted by hand' },
+        readings: [],
+        startedAt,
+        endedAt: clock.now(),
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/start.ts
+/** Opening a phased release's record, and its start races (see races.ts). */
+
+
+
+
+
+/**
+ * What a failure of this release goes back to: the live release, which must record its
+ * original artifact. With no trusted live release but untrusted records, nothing: that is not
+ * a first release. The one place a phased start (and its dry run) decides it.
+ */
+function start_rollbackTarget(history, version, records) {
+    const live = liveRecord(history, version);
+    if (live && !live.payload.artifact?.digest) {
+        throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
+    }
+    if (!live && records.refused.length) {
+        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+    }
+    return live
+        ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
+        : undefined;
+}
+/**
+ * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
+ * attempt, decides what a failure goes back to (the live release, which must have its original
+ * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
+ * earlier rollout stops this one; an earlier rollback makes it withdraw its record, wait for the
+ * rollback and start again from what the rollback restored.
+ */
+async function start_openPhasedRecord(config, targets) {
+    const clock = config.clock ?? systemClock;
+    const { records, fleet, logger } = config;
+    const closed = [];
+    for (;;) {
+        const history = await waitForQuiet(records, runningRollback, {
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            purpose: `phased release of ${config.version}`,
+            logger,
+            clock,
+            ...(config.signal ? { signal: config.signal } : {}),
+        });
+        // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+        // again from the first batch; any other open rollout stops this one before anything changes.
+        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
+            closed.push(r.id);
+            await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
+            logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
+        }
+        const previous = start_rollbackTarget(history, config.version, records);
+        await fleet.check(targets);
+        const deploymentId = await records.create(config.ref, {
+            ...config.payload,
+            version: config.version,
+            kind: 'phased',
+            ...(previous ? { stable: previous.version } : {}),
+            // The plan, so promote.yml can continue (or abort) the release from its record.
+            phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+            ...(config.run ? { run: config.run } : {}),
+        }, `phased release of ${config.version}`);
+        const now = await records.history();
+        const rival = raceWinner(deploymentId, now, closed);
+        if (rival) {
+            await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
+            throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+        }
+        const rollback = earlierRollback(deploymentId, now);
+        if (!rollback)
+            return { deploymentId, ...(previous ? { previous } : {}) };
+        closed.push(deploymentId);
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
+        logger.info(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this release withdrew its record ${deploymentId} before changing any target, waits for the rollback, and starts again.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/run.ts
+/**
+ * The phased release: the new version goes onto the targets of a fleet batch by batch (in
+ * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
+ * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
+ * back, judge the metrics for the interval (the new version's targets against the old ones).
+ * A failed deploy, health check or judgement stops the release: every target already changed
+ * gets the previous release again, from its original artifact, and goes back in; the record
+ * says why. Every batch is a deployment status, so the Deployments page shows which targets
+ * run which version.
+ */
+
+
+
+
+
+
+
+
+const run_names = (targets) => targets.map((t) => t.name);
+/** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
+class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
+}
+/**
+ * A phased release: mode run opens a record and goes from the first batch; continue goes on
+ * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
+ */
+async function runPhased(config) {
+    const mode = config.mode ?? 'run';
+    if (mode === 'run') {
+        const batches = config.batches;
+        if (!batches?.length || config.intervalMs === undefined)
+            throw new ActionError('A phased release needs its batches and interval.');
+        const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
+        return runBatches(config, {
+            ...opened,
+            batches,
+            intervalMs: config.intervalMs,
+            pause: config.pause ?? 'auto',
+            done: 0,
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+        });
+    }
+    const found = await findOpenPhased(config);
+    if (mode === 'abort')
+        return abortPhased(config, found);
+    requirePaused(found, config.records);
+    await config.fleet.check(found.batches.flat());
+    const { done, batches } = found;
+    await config.records.status(found.record.id, 'in_progress', describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }), config.logUrl ? { logUrl: config.logUrl } : {});
+    config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
+    return runBatches(config, { ...found, deploymentId: found.record.id });
+}
+async function runBatches(config, course) {
+    const clock = config.clock ?? systemClock;
+    const { records, fleet, deployer, logger } = config;
+    const startedAt = clock.now();
+    const { deploymentId, previous } = course;
+    const targets = course.batches.flat();
+    const count = course.batches.length;
+    const onNew = () => changed.map((t) => t.name);
+    const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
+    const judge = new Judge(config.checks, {
+        failureLimit: config.failureLimit,
+        inconclusiveLimit: config.inconclusiveLimit,
+        alpha: config.alpha ?? 0.05,
+        waitForData: config.minRequests !== undefined,
+    });
+    const stable = { version: previous?.version ?? 'none' };
+    // A continued release starts with the batches its earlier runs finished on the new version.
+    const changed = course.batches.slice(0, course.done).flat();
+    const batches = course.batches
+        .slice(0, course.done)
+        .map((b, i) => ({ index: i + 1, targets: run_names(b), outcome: 'released' }));
+    let state = {
+        deploymentId,
+        version: config.version,
+        changed,
+        drained: [],
+        batch: { index: course.done, count },
+    };
+    if (previous)
+        state.previous = previous;
+    const save = (patch) => {
+        state = { ...state, ...patch, changed: [...changed] };
+        config.inflight(state);
+    };
+    /** Stops the release: the previous release back on every changed target, the record settled. */
+    const rollBack = async (index, reason, verdict) => {
+        const elsewhere = await abortedByHand();
+        if (elsewhere)
+            return elsewhere;
+        logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
+        batches.push({ index, targets: run_names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
+        try {
+            await restorePrevious({ ...state, changed: [...changed] }, config);
+        }
+        catch (error) {
+            await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${run_names(changed).join(', ')} may still run ${config.version}.`);
+        }
+        await status('failure', describeStatus({
+            kind: 'rolled-back',
+            index,
+            count,
+            changed: changed.length,
+            previous: previous?.version ?? 'none',
+            reason,
+        }));
+        config.inflight(undefined);
+        return result('rolled-back', verdict ?? { check: 'deploy', reason });
+    };
+    /**
+     * An abort by hand (promote.yml) took this release over: it puts the previous release back
+     * itself, so this run stops where it is and changes nothing more.
+     */
+    const abortedByHand = async () => {
+        const recent = await records.statuses(deploymentId);
+        const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
+        if (!by)
+            return undefined;
+        config.inflight(undefined);
+        logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
+        return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
+    };
+    const result = (outcome, verdict) => ({
+        outcome,
+        deploymentId,
+        plan: course.batches,
+        onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
+        ...(previous ? { previous: previous.version } : {}),
+        batches,
+        ...(verdict ? { verdict } : {}),
+        readings: judge.log,
+        startedAt,
+        endedAt: clock.now(),
+    });
+    for (const [i, batch] of course.batches.entries()) {
+        const index = i + 1;
+        if (index <= course.done)
+            continue;
+        try {
+            const stopped = await abortedByHand();
+            if (stopped)
+                return stopped;
+            save({ drained: batch, batch: { index, count } });
+            await fleet.drain(batch);
+            for (const t of batch) {
+                const stop = await abortedByHand();
+                if (stop)
+                    return stop;
+                changed.push(t);
+                save({});
+                logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
+                try {
+                    await deployer.deploy(t, {
+                        version: config.version,
+                        ...(course.artifact ? { artifact: course.artifact } : {}),
+                    });
+                }
+                catch (error) {
+                    if (error instanceof Cancelled)
+                        throw error;
+                    return await rollBack(index, `deploy to ${t.name} failed: ${errorLine(error)}`);
+                }
+            }
+            const unhealthy = await waitHealthy(config, batch);
+            if (unhealthy)
+                return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
+            await fleet.ready(batch);
+            save({ drained: [] });
+            const stop = await abortedByHand();
+            if (stop)
+                return stop;
+            await status('in_progress', describeStatus({
+                kind: 'batch',
+                index,
+                count,
+                version: config.version,
+                changed: changed.length,
+                total: targets.length,
+                targets: run_names(batch),
+            }));
+            logger.info(`Batch ${index}/${count}: ${run_names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(course.intervalMs)}.`);
+            // Without checks the batch still bakes for the interval (a crash or a failed health check
+            // shows in the next batch's health), as a pause between batches.
+            let verdict;
+            if (config.checks.length)
+                verdict = await analyseStep(config, 
+                // The batch just went back in: early looks each scrape catch a bad version sooner.
+                { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 }, judge, stable);
+            else
+                await clock.sleep(course.intervalMs, config.signal);
+            if (verdict)
+                return await rollBack(index, verdict.reason, verdict);
+            batches.push({ index, targets: run_names(batch), outcome: 'released' });
+            // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
+            const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
+            if (gate && index < count) {
+                const elsewhere = await abortedByHand();
+                if (elsewhere)
+                    return elsewhere;
+                await status('in_progress', describeStatus({
+                    kind: 'phased-paused',
+                    index,
+                    count,
+                    changed: changed.length,
+                    total: targets.length,
+                    version: config.version,
+                }));
+                config.inflight(undefined);
+                logger.info(`Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`);
+                return result('paused');
+            }
+        }
+        catch (error) {
+            // Cancellation is the post step's (the in-flight state is saved).
+            if (error instanceof Cancelled)
+                throw error;
+            if (error instanceof RollbackFailed)
+                throw error;
+            return await rollBack(index, errorLine(error));
+        }
+    }
+    const elsewhere = await abortedByHand();
+    if (elsewhere)
+        return elsewhere;
+    await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
+    config.inflight(undefined);
+    const retired = await records.retireOthers(deploymentId);
+    logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+    return result('released');
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/plan.ts
 /**
  * A phased release's plan: the targets (the instances behind the load balancer) and the
  * batches they change in. Batches are cumulative, as CodeDeploy's and Alibaba's are: `1,25%,
@@ -33047,7 +33057,7 @@ class HttpSource {
 
 
 
-;// CONCATENATED MODULE: ./packages/delivery/src/judge-inputs.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/judging/inputs.ts
 /**
  * The inputs that say how a rollout is judged, shared by the canary and the phased release:
  * the checks (metrics), their sources (Prometheus, http), samples per step, significance,
@@ -33560,7 +33570,7 @@ class HaproxyFleet {
 
 
 
-;// CONCATENATED MODULE: ./packages/delivery/src/fleet-inputs.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/inputs.ts
 /**
  * The inputs that name a fleet behind HAProxy and how a deployed target proves healthy, read
  * the same way wherever a release goes onto the targets one by one (the phased release, and
@@ -33597,7 +33607,7 @@ function readFleetInputs(inputs, options = {}) {
 function fleetPorts(inputs, gh, env) {
     return {
         fleet: new HaproxyFleet(inputs.haproxy),
-        deployer: release_deployer_commandDeployer({
+        deployer: deployer_commandDeployer({
             command: inputs.deployCommand,
             gh,
             token: inputs.token,
@@ -33608,7 +33618,7 @@ function fleetPorts(inputs, gh, env) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/phased-dry-run.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/dry-run.ts
 /**
  * A phased release's dry run: the same reads and checks a real run makes before its first
  * change (the records, the release at its gate, every target in the load balancer), and what

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { Check, LoggedReading } from '@rollgate/analysis';
-import { batchChart, chartText, checkCharts, trafficChart } from '../src/rollout-charts.js';
+import { batchChart, chartText, checkCharts, trafficChart } from '../src/judging/charts.js';
 import { mermaidBlocks as blocks, parseMermaid } from '../../../test/lib/mermaid.js';
 
 const parse = async (text: string) => {

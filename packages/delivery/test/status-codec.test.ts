@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeStatus, readBatch, readStatus, type RolloutStatus } from '../src/status-codec.js';
+import { describeStatus, readBatch, readStatus, type RolloutStatus } from '../src/records/status-codec.js';
 
 describe('rollout status codec', () => {
   const weighted: RolloutStatus[] = [

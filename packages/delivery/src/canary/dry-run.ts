@@ -7,16 +7,10 @@
 import { ActionError, formatDuration } from '@rollgate/kit';
 import { renderQuery } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
-import type { CanaryConfig, CanaryResult } from './canary-types.js';
-import {
-  currentStable,
-  findOpen,
-  refuseUntrustedFirstRelease,
-  openOfThisVersion,
-  plan,
-  queryWindowMs,
-  weightOf,
-} from './canary-state.js';
+import type { CanaryConfig, CanaryResult } from './types.js';
+import { currentStable, findOpen, plan, weightOf } from './state.js';
+import { refuseUntrustedFirstRelease, openOfThisVersion } from '../records/state.js';
+import { queryWindowMs } from '../judging/step.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
 

@@ -10,11 +10,11 @@
  */
 import { ActionError, errorLine, systemClock } from '@rollgate/kit';
 import type { ArtifactRef, DeploymentRecord } from '@rollgate/github';
-import { isOpen, liveRecord } from './canary-state.js';
-import type { Target } from './phased-plan.js';
-import { restorePrevious } from './phased-restore.js';
-import type { PhasedConfig, PhasedInflight, PhasedResult, Release } from './phased-types.js';
-import { describeStatus, readBatch } from './status-codec.js';
+import { isOpen, liveRecord } from '../records/state.js';
+import type { Target } from '../fleet/plan.js';
+import { restorePrevious } from '../fleet/restore.js';
+import type { PhasedConfig, PhasedInflight, PhasedResult, Release } from './types.js';
+import { describeStatus, readBatch } from '../records/status-codec.js';
 
 /** A phased release read back from its record. */
 export interface OpenPhased {

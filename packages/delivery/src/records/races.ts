@@ -5,7 +5,7 @@
  * (created first) goes on and the other withdraws its record, waits, and starts again.
  */
 import type { DeploymentRecord } from '@rollgate/github';
-import { isOpen, isRollout } from './canary-state.js';
+import { isOpen, isRollout } from './state.js';
 
 /** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
 export const earlierRollback = (mine: number, history: DeploymentRecord[]): DeploymentRecord | undefined =>

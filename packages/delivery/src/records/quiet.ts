@@ -16,7 +16,7 @@ import {
 } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
 import { readStatus } from './status-codec.js';
-import { isOpen, isRollout } from './canary-state.js';
+import { isOpen, isRollout } from './state.js';
 
 export interface Busy {
   record: DeploymentRecord;

@@ -1,13 +1,15 @@
 /** Putting a release back on a fleet's targets: the health wait and the restore a failed, aborted or cancelled phased release runs. */
 import { ActionError, formatDuration, systemClock } from '@rollgate/kit';
-import { canaryAnswers } from './alive.js';
-import type { Target } from './phased-plan.js';
-import type { PhasedConfig, PhasedInflight } from './phased-types.js';
+import { canaryAnswers } from './health.js';
+import type { Target } from './plan.js';
+import type { FleetInflight, HealthPorts, RestorePorts } from './types.js';
+
+export type { RestorePorts };
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 
 /** Waits until every target answers (health URL or TCP), up to the health timeout. */
-export async function waitHealthy(config: PhasedConfig, targets: Target[]): Promise<string | undefined> {
+export async function waitHealthy(config: HealthPorts, targets: Target[]): Promise<string | undefined> {
   const clock = config.clock ?? systemClock;
   const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
   for (const t of targets) {
@@ -25,14 +27,8 @@ export async function waitHealthy(config: PhasedConfig, targets: Target[]): Prom
   return undefined;
 }
 
-/** What putting a release back on targets needs: the load balancer, the deployer and the health check. */
-export type RestorePorts = Pick<
-  PhasedConfig,
-  'fleet' | 'deployer' | 'logger' | 'healthUrl' | 'healthTimeoutMs' | 'probe' | 'clock' | 'signal'
->;
-
 /** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-export async function restorePrevious(state: PhasedInflight, ports: RestorePorts): Promise<void> {
+export async function restorePrevious(state: FleetInflight, ports: RestorePorts): Promise<void> {
   const { fleet, deployer, logger } = ports;
   if (!state.previous) {
     // A first release has nothing to go back to: the changed targets stay out of the load balancer.
@@ -45,7 +41,7 @@ export async function restorePrevious(state: PhasedInflight, ports: RestorePorts
   for (const t of [...state.changed].reverse()) {
     await fleet.drain([t]);
     await deployer.deploy(t, state.previous);
-    const why = await waitHealthy(ports as PhasedConfig, [t]);
+    const why = await waitHealthy(ports, [t]);
     if (why) throw new ActionError(`roll back to ${state.previous.version}: ${why}`);
     await fleet.ready([t]);
     logger.info(`${t.name} is back on ${state.previous.version}.`);

@@ -7,8 +7,8 @@
 import { errorLine, type Logger } from '@rollgate/kit';
 import type { ReleaseRecords } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
-import type { InflightState } from './canary-types.js';
-import { describeStatus } from './status-codec.js';
+import type { InflightState } from './types.js';
+import { describeStatus } from '../records/status-codec.js';
 
 export interface Settled {
   restored: boolean;

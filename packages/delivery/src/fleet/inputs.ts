@@ -6,8 +6,8 @@
 import { InputError, actionsLogger, type Inputs, type RunnerEnv } from '@rollgate/kit';
 import type { GitHub } from '@rollgate/github';
 import { HaproxyFleet } from '@rollgate/traffic';
-import { parseTargets } from './phased-plan.js';
-import { commandDeployer } from './release-deployer.js';
+import { parseTargets } from './plan.js';
+import { commandDeployer } from '../artifact/deployer.js';
 
 /** `targets: false`: the targets come from elsewhere (a phased release continued from its record). */
 export function readFleetInputs(inputs: Inputs, options: { targets?: boolean } = {}) {

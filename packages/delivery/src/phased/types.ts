@@ -2,24 +2,16 @@
 import type { LoggedReading, Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, PhasedPause, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { Fleet } from '@rollgate/traffic';
-import type { Target } from './phased-plan.js';
-import type { JudgeConfig } from './step-analysis.js';
+import type { Target } from '../fleet/plan.js';
+import type { Deployer, FleetInflight, Release, RestorePorts } from '../fleet/types.js';
 
-/** A release a target can be given: its version and the artifact it is built from. */
-export interface Release {
-  version: string;
-  artifact?: ArtifactRef;
-}
-
-/** Puts a release on one target (the user's deploy command, given the verified artifact). */
-export interface Deployer {
-  deploy(target: Target, release: Release): Promise<void>;
-}
+export type { Deployer, Release };
+import type { JudgeConfig } from '../judging/step.js';
 
 /** run: a new release from the first batch; continue or abort: the one paused at its gate (promote.yml). */
 export type PhasedMode = 'run' | 'continue' | 'abort';
 
-export interface PhasedConfig extends JudgeConfig {
+export interface PhasedConfig extends JudgeConfig, RestorePorts {
   ref: string;
   mode?: PhasedMode;
   /** The plan (mode run; continue and abort read the plan recorded when the release started). */
@@ -31,16 +23,8 @@ export interface PhasedConfig extends JudgeConfig {
   failureLimit: number;
   inconclusiveLimit: number;
   alpha?: number;
-  /** A URL template (`{address}` is the target's ip:port) that must answer 2xx; else a TCP connection. */
-  healthUrl?: string;
-  /** How long a deployed target has to answer (default 60 s). */
-  healthTimeoutMs?: number;
-  /** Whether a target answers (default: healthUrl, else a TCP connection): undefined, or why not. */
-  probe?: (target: Target, healthUrl: string | undefined) => Promise<string | undefined>;
   /** The new release's artifact (recorded, and what the deployer fetches). */
   artifact?: ArtifactRef;
-  fleet: Fleet;
-  deployer: Deployer;
   records: ReleaseRecords;
   payload: Omit<ReleasePayload, 'version'>;
   waitTimeoutMs?: number;
@@ -51,16 +35,7 @@ export interface PhasedConfig extends JudgeConfig {
 }
 
 /** What the post step needs to undo a phased release left mid-way. */
-export interface PhasedInflight {
-  deploymentId: number;
-  version: string;
-  previous?: Release;
-  /** Targets that may run the new version (or be half-deployed). */
-  changed: Target[];
-  /** Targets out of the load balancer now. */
-  drained: Target[];
-  batch: { index: number; count: number };
-}
+export type PhasedInflight = FleetInflight;
 
 export interface BatchRecord {
   index: number;

@@ -11,13 +11,13 @@
 import { ActionError, Cancelled, errorLine, formatDuration, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, PhasedPause } from '@rollgate/github';
-import { abortPhased, findOpenPhased, requirePaused } from './phased-gate.js';
-import type { Target } from './phased-plan.js';
-import { restorePrevious, waitHealthy } from './phased-restore.js';
-import { openPhasedRecord } from './phased-start.js';
-import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult, Release } from './phased-types.js';
-import { describeStatus, readBatch } from './status-codec.js';
-import { analyseStep } from './step-analysis.js';
+import { abortPhased, findOpenPhased, requirePaused } from './gate.js';
+import type { Target } from '../fleet/plan.js';
+import { restorePrevious, waitHealthy } from '../fleet/restore.js';
+import { openPhasedRecord } from './start.js';
+import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult, Release } from './types.js';
+import { describeStatus, readBatch } from '../records/status-codec.js';
+import { analyseStep } from '../judging/step.js';
 
 export type {
   BatchRecord,
@@ -27,8 +27,8 @@ export type {
   PhasedMode,
   PhasedResult,
   Release,
-} from './phased-types.js';
-export { restorePrevious, waitHealthy, type RestorePorts } from './phased-restore.js';
+} from './types.js';
+export { restorePrevious, waitHealthy, type RestorePorts } from '../fleet/restore.js';
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 

@@ -1,12 +1,12 @@
 /** Opening a phased release's record, and its start races (see races.ts). */
 import { ActionError, systemClock } from '@rollgate/kit';
 import type { DeploymentRecord, ReleaseRecords } from '@rollgate/github';
-import { liveRecord, openOfThisVersion, raceWinner } from './canary-state.js';
-import type { Target } from './phased-plan.js';
-import type { PhasedConfig, Release } from './phased-types.js';
-import { runningRollback, waitForQuiet } from './quiet.js';
-import { earlierRollback } from './races.js';
-import { describeStatus } from './status-codec.js';
+import { liveRecord, openOfThisVersion, raceWinner } from '../records/state.js';
+import type { Target } from '../fleet/plan.js';
+import type { PhasedConfig, Release } from './types.js';
+import { runningRollback, waitForQuiet } from '../records/quiet.js';
+import { earlierRollback } from '../records/races.js';
+import { describeStatus } from '../records/status-codec.js';
 
 /**
  * What a failure of this release goes back to: the live release, which must record its

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { ActionError, execChecked, type Clock, type Logger } from '@rollgate/kit';
 import type { DeploymentRecord, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
-import { extractArchive, releaseFolder } from './extract.js';
-import { fetchArtifact } from './fetch-artifact.js';
-import { liveRecord, openCanaries, rolloutName } from './canary-state.js';
-import { runningCanary, waitForQuiet } from './quiet.js';
-import { earlierCanary } from './races.js';
-import { restorePrevious, type RestorePorts } from './phased.js';
-import type { Target } from './phased-plan.js';
+import { extractArchive, releaseFolder } from '../artifact/extract.js';
+import { fetchArtifact } from '../artifact/fetch.js';
+import { liveRecord, openCanaries, rolloutName } from '../records/state.js';
+import { runningCanary, waitForQuiet } from '../records/quiet.js';
+import { earlierCanary } from '../records/races.js';
+import { restorePrevious, type RestorePorts } from '../fleet/restore.js';
+import type { Target } from '../fleet/plan.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;

@@ -11,18 +11,12 @@
 import { ActionError, type Clock } from '@rollgate/kit';
 import type { ReleaseRecords } from '@rollgate/github';
 import type { Backend } from '@rollgate/traffic';
-import type { CanaryConfig } from './canary-types.js';
-import {
-  currentStable,
-  openOfThisVersion,
-  raceWinner,
-  refuseUntrustedFirstRelease,
-  weightOf,
-  type Plan,
-} from './canary-state.js';
-import { runningRollback, waitForQuiet } from './quiet.js';
-import { describeStatus } from './status-codec.js';
-import { earlierRollback } from './races.js';
+import type { CanaryConfig } from './types.js';
+import { currentStable, weightOf, type Plan } from './state.js';
+import { openOfThisVersion, raceWinner, refuseUntrustedFirstRelease } from '../records/state.js';
+import { runningRollback, waitForQuiet } from '../records/quiet.js';
+import { describeStatus } from '../records/status-codec.js';
+import { earlierRollback } from '../records/races.js';
 
 type Status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) => Promise<void>;
 

@@ -4,11 +4,11 @@
  * it would do; no record is written, no target drained or deployed.
  */
 import { formatDuration } from '@rollgate/kit';
-import { openOfThisVersion } from './canary-state.js';
-import { abortScope, findOpenPhased, requirePaused } from './phased-gate.js';
-import type { Target } from './phased-plan.js';
-import { rollbackTarget } from './phased-start.js';
-import type { PhasedConfig } from './phased-types.js';
+import { openOfThisVersion } from '../records/state.js';
+import { abortScope, findOpenPhased, requirePaused } from './gate.js';
+import type { Target } from '../fleet/plan.js';
+import { rollbackTarget } from './start.js';
+import type { PhasedConfig } from './types.js';
 
 const list = (targets: Target[]) => targets.map((t) => t.name).join(', ');
 

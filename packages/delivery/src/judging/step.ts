@@ -9,23 +9,38 @@ import { ActionError, formatDuration, systemClock } from '@rollgate/kit';
 import { renderQuery, thresholdBreach, type Judge, type Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend } from '@rollgate/traffic';
-import type { CanaryConfig } from './canary-types.js';
-import { queryWindowMs, type Plan } from './canary-state.js';
+import type { Check } from '@rollgate/analysis';
+import type { Clock, Logger } from '@rollgate/kit';
 
 /** What judging a step reads of a rollout's configuration. */
-export type JudgeConfig = Pick<
-  CanaryConfig,
-  | 'version'
-  | 'checks'
-  | 'sources'
-  | 'samplesPerStep'
-  | 'metricsTimeoutMs'
-  | 'scrapeIntervalMs'
-  | 'minRequests'
-  | 'logger'
-  | 'clock'
-  | 'signal'
->;
+export interface JudgeConfig {
+  version: string;
+  checks: Check[];
+  sources: Partial<Record<Check['provider'], MetricsSource>>;
+  samplesPerStep: number;
+  /** Timeout of one metrics query; the last read of a step may end this long after the step. */
+  metricsTimeoutMs?: number;
+  /** How often Prometheus scrapes the services: query windows span at least four scrapes. */
+  scrapeIntervalMs?: number;
+  /**
+   * Low traffic: a step lasts until the new version served `min` requests (read from `query`, a
+   * counter of its requests, on `source`), at most `maxWaitMs`; then it is judged.
+   */
+  minRequests?: { min: number; query: string; source: MetricsSource; maxWaitMs: number };
+  logger: Logger;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+/**
+ * The window a query reads (`{{window}}`, and `{{interval}}` as before): the sampling period,
+ * never less than four scrape intervals. Readings are about now: a canary that died early in a
+ * step shows as no data within one window, not only after a window as long as the step.
+ */
+export function queryWindowMs(intervalMs: number, samples: number, scrapeIntervalMs: number): number {
+  // rate() needs two samples in its range; four scrapes is the usual margin against jitter.
+  return Math.max(Math.floor(intervalMs / samples), 4 * scrapeIntervalMs);
+}
 
 /**
  * Samples every check until the step's time is up; returns the first verdict against the
@@ -34,7 +49,7 @@ export type JudgeConfig = Pick<
  */
 export async function analyseStep(
   config: JudgeConfig,
-  rollout: Pick<Plan, 'intervalMs'> & {
+  rollout: { intervalMs: number } & {
     label?: string;
     /**
      * Early looks (a phased batch just put back): readings every `earlyLookMs` (a scrape

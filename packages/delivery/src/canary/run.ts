@@ -8,16 +8,16 @@ import { ActionError, Cancelled, errorLine, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
 import type { Backend } from '@rollgate/traffic';
 import type { ReleaseRecords } from '@rollgate/github';
-import { commandDeployer } from './release-deployer.js';
-import { canaryAnswers } from './alive.js';
-import { dryRunCanary } from './canary-dry-run.js';
-import { describeStatus } from './status-codec.js';
-import { openCanaryRecord } from './canary-start.js';
-import { findOpen, plan } from './canary-state.js';
-import { analyseStep } from './step-analysis.js';
+import { commandDeployer } from '../artifact/deployer.js';
+import { canaryAnswers } from '../fleet/health.js';
+import { dryRunCanary } from './dry-run.js';
+import { describeStatus } from '../records/status-codec.js';
+import { openCanaryRecord } from './start.js';
+import { findOpen, plan } from './state.js';
+import { analyseStep } from '../judging/step.js';
 
-export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './canary-types.js';
-import type { CanaryConfig, CanaryResult, StepRecord } from './canary-types.js';
+export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './types.js';
+import type { CanaryConfig, CanaryResult, StepRecord } from './types.js';
 
 export { Cancelled } from '@rollgate/kit';
 

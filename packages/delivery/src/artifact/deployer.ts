@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { ActionError, execChecked, type Logger } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { extractArchive, releaseFolder } from './extract.js';
-import { fetchArtifact } from './fetch-artifact.js';
-import type { Target } from './phased-plan.js';
-import type { Deployer, Release } from './phased-types.js';
+import { fetchArtifact } from './fetch.js';
+import type { Target } from '../fleet/plan.js';
+import type { Deployer, Release } from '../fleet/types.js';
 
 export interface CommandDeployerOptions {
   command: string[];
