@@ -2,7 +2,7 @@
 import { isOpen, liveRecord } from '../records/state.js';
 import { ActionError, formatDuration } from '@rollgate/kit';
 import type { Backend } from '@rollgate/traffic';
-import type { DeploymentRecord, ReleasePayload, ReleaseRecords } from '@rollgate/github';
+import type { DeploymentRecord, ReleasePayload } from '@rollgate/github';
 import type { CanaryConfig } from './types.js';
 import { readStatus } from '../records/status-codec.js';
 

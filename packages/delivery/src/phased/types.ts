@@ -1,7 +1,6 @@
 /** The phased release's configuration, ports, in-flight state and result: the types its modules share (no cycles). */
 import type { LoggedReading, Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, PhasedPause, ReleasePayload, ReleaseRecords } from '@rollgate/github';
-import type { Fleet } from '@rollgate/traffic';
 import type { Target } from '../fleet/plan.js';
 import type { Deployer, FleetInflight, Release, RestorePorts } from '../fleet/types.js';
 
