@@ -38,7 +38,7 @@ const out = (name: keyof typeof r.runs) =>
   ]?.outputs ?? {};
 console.log('');
 say(
-  `the suite pinned at ${r.pinned}; the consumer's repository is private; ${r.gh.tokensIssued} job tokens issued, ${r.gh.denials.length} request(s) refused`,
+  `the suite pinned at ${r.pinned}; the consumer's repository is private; ${r.gh.tokensIssued} job tokens issued, ${r.gh.denials.length} request(s) refused for permissions, ${r.gh.limits?.jobTokenUsed ?? 0} of GITHUB_TOKEN's 1,000 requests an hour used, ${r.gh.limits?.refused.length ?? 0} refused by a rate limit`,
 );
 say(`deliver #1: ${r.runs.first.conclusion}, released ${out('first').tag ?? '-'}`);
 say(

@@ -112,7 +112,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     }
     let releaseUrl;
     if (inputs.releaseTag) {
-        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(913), __nccwpck_require__.e(738)]).then(__nccwpck_require__.bind(__nccwpck_require__, 74738));
+        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(913), __nccwpck_require__.e(69)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50069));
         releaseUrl = await attachToRelease(createGitHub({ token: inputs.token, baseUrl: env.apiUrl }), { owner: env.owner, repo: env.repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
     }
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({
@@ -459,6 +459,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   MV: () => (/* reexport */ actionsLogger),
   $h: () => (/* reexport */ execChecked),
   St: () => (/* reexport */ execFile),
+  a3: () => (/* reexport */ formatDuration),
   Ot: () => (/* reexport */ readRunnerEnv),
   Cs: () => (/* reexport */ runAction),
   lj: () => (/* reexport */ commands_namespaceObject),
@@ -468,7 +469,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, formatDuration, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, fitToBytes, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, urlSecrets
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -961,7 +962,11 @@ async function appendSummary(markdown) {
 
 
 
-async function runAction(main) {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+async function runAction(main, options = {}) {
     try {
         await main();
     }
@@ -969,6 +974,13 @@ async function runAction(main) {
         if (error instanceof Error && error.stack)
             debug(error.stack);
         setFailed(redact(errorLine(error)));
+    }
+    finally {
+        const line = options.footer?.();
+        if (line) {
+            debug(line);
+            await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+        }
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */

@@ -85,7 +85,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     if (!inputs.dryRun) {
         if (!owner || !repo)
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(239), __nccwpck_require__.e(431)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2431));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(915)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4915));
         github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     }
     const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .release */ ._r)({
@@ -144,6 +144,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   G0: () => (/* reexport */ Inputs),
   MV: () => (/* reexport */ actionsLogger),
   St: () => (/* reexport */ execFile),
+  a3: () => (/* reexport */ formatDuration),
   Ot: () => (/* reexport */ readRunnerEnv),
   Cs: () => (/* reexport */ runAction),
   lj: () => (/* reexport */ commands_namespaceObject),
@@ -153,7 +154,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, systemClock, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, sleep, splitArgs, splitList, systemClock, urlSecrets
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -646,7 +647,11 @@ async function appendSummary(markdown) {
 
 
 
-async function runAction(main) {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+async function runAction(main, options = {}) {
     try {
         await main();
     }
@@ -654,6 +659,13 @@ async function runAction(main) {
         if (error instanceof Error && error.stack)
             debug(error.stack);
         setFailed(redact(errorLine(error)));
+    }
+    finally {
+        const line = options.footer?.();
+        if (line) {
+            debug(line);
+            await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+        }
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
@@ -1611,7 +1623,7 @@ async function release(config) {
             : `Pushed ${[tag, ...floating].join(', ')}.`);
         resume = pushed.existed;
     }
-    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(239), __nccwpck_require__.e(431)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2431));
+    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(915)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4915));
     const published = await publishRelease(config.github, config.repo, { tag, name: tag, body: changelog, prerelease: !stable, assets: config.assets }, resume);
     if (atHead && published.created) {
         log(`Completed the release of ${tag} (its tag existed without a release).`);

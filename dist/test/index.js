@@ -656,7 +656,11 @@ async function appendSummary(markdown) {
 
 
 
-async function runAction(main) {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+async function runAction(main, options = {}) {
     try {
         await main();
     }
@@ -664,6 +668,13 @@ async function runAction(main) {
         if (error instanceof Error && error.stack)
             debug(error.stack);
         setFailed(redact(errorLine(error)));
+    }
+    finally {
+        const line = options.footer?.();
+        if (line) {
+            debug(line);
+            await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+        }
     }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */

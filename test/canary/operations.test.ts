@@ -98,7 +98,7 @@ describe('operations beside a running canary', () => {
     const now = await stack.canary({ version: '1.2.0', environment: 'op-b', 'wait-timeout': '0' });
     expect(now.exitCode).toBe(1);
     expect(now.error).toBe(
-      `The rollback to 0.9.0 is still running in op-b (deployment ${d.id}: deploying 0.9.0 from its original artifact): the canary of 1.2.0 waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`,
+      `The rollback to 0.9.0 is still running in op-b (deployment ${d.id}: deploying 0.9.0 from its original artifact): the canary of 1.2.0 waits for it to finish (wait-timeout). If its runner was lost, settle it first: give deployment ${d.id} a failure status (the REST API), then run rollback.yml again.`,
     );
     expect({ upstream: stack.upstream(), deployments: stack.gh.state.deployments.length }).toEqual(before);
     // With a wait: the rollback finishes meanwhile, then the canary goes on.

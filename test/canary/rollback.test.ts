@@ -416,6 +416,8 @@ describe('rollback action', () => {
 
   it('says so when nothing is live', async () => {
     const r = await rollback('empty-env', { 'dry-run': 'true' });
-    expect(r.error).toBe('Nothing is live in empty-env: no deployment has a success status to roll back from.');
+    expect(r.error).toBe(
+      'Nothing is live in empty-env: no trusted deployment has a success status; nothing to roll back from.',
+    );
   });
 });

@@ -20,6 +20,9 @@ describe("a consumer's own three files, in a repository of their own, with the s
     expect(r.gh.isPrivate).toBe(true);
     expect(r.gh.tokensIssued).toBeGreaterThan(10);
     expect(r.gh.denials).toEqual([]);
+    // Within GitHub's rate limits: GITHUB_TOKEN's 1,000 an hour for the repository, 80 writes a minute.
+    expect(r.gh.limits?.refused).toEqual([]);
+    expect(r.gh.limits?.jobTokenUsed).toBeLessThan(1000);
     const { second, restored, third } = r.addresses;
     expect(r.runs.second.jobs.deliver?.outputs).toMatchObject({ version: '0.1.1', 'canary-outcome': 'promoted' });
     expect(r.weights.second).toEqual({ [second]: { role: 'canary', version: '0.1.1', weight: 100 } });

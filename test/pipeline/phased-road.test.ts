@@ -23,6 +23,9 @@ describe('pipeline.yml (release-style phased), promote.yml (kind phased) and rol
     });
     // A private repository where every job held only its workflow's grants, and needed no more.
     expect(r.gh.denials).toEqual([]);
+    // Within GitHub's rate limits: GITHUB_TOKEN's 1,000 an hour for the repository, 80 writes a minute.
+    expect(r.gh.limits?.refused).toEqual([]);
+    expect(r.gh.limits?.jobTokenUsed).toBeLessThan(1000);
     expect(r.gh.violations).toEqual([]);
     expect(r.first.outputs).toMatchObject({ version: '0.1.0', 'phased-outcome': 'released', 'canary-outcome': '' });
     expect(r.first.jobs.canary?.conclusion).toBe('skipped');

@@ -29,6 +29,9 @@ function expectTheWholeRoad(r: ScenarioResult): void {
   expect(r.gh.isPrivate).toBe(true);
   expect(r.gh.tokensIssued).toBeGreaterThan(10);
   expect(r.gh.denials).toEqual([]);
+  // Within GitHub's rate limits: GITHUB_TOKEN's 1,000 an hour for the repository, 80 writes a minute.
+  expect(r.gh.limits?.refused).toEqual([]);
+  expect(r.gh.limits?.jobTokenUsed).toBeLessThan(1000);
   expect(r.first.outputs).toMatchObject({ version: '0.1.0', tag: 'v0.1.0' });
   expect(r.second.outputs).toMatchObject({ version: '0.1.1', tag: 'v0.1.1', 'canary-outcome': 'promoted' });
   // Tags and releases, with the build artifact attached.

@@ -12,113 +12,120 @@ import {
   writeSummary,
   runner,
 } from '@rollgate/kit';
-import { createGitHub, trustedRecords } from '@rollgate/github';
+import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
 import { Cancelled, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
 const cancelled = jobCancellation();
 
-await runAction(async () => {
-  const inputs = readCanaryInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
-  for (const s of inputs.secrets) runner.setSecret(s);
-  for (const w of inputs.warnings) runner.warning(w);
-  const env = readRunnerEnv();
-  const { owner, repo } = env;
-  const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
-  const records = await trustedRecords({
-    gh,
-    repo: { owner, repo },
-    environment: inputs.environment,
-    trustedBranches: inputs.trustedBranches,
-    runId: env.runId,
-    logger: actionsLogger,
-  });
-  const a = inputs.artifact;
-  const artifactRef =
-    a.name && a.digest
-      ? {
-          name: a.name,
-          digest: a.digest,
-          run_id: a.runId || env.runId,
-          ...(a.id ? { id: Number(a.id) } : {}),
-          ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-        }
-      : undefined;
-  if (inputs.deployCommand.length && !artifactRef)
-    throw new InputError(
-      'artifact-digest',
-      'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)',
-    );
-  // Every program the rollout will run must exist before the first record, deploy or weight.
-  if (!inputs.dryRun)
-    await checkPrograms([
-      ...(inputs.traffic.programs ?? []),
-      ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
-    ]);
-  try {
-    const result = await runCanary({
-      ...inputs,
-      canary: { ...inputs.canary, version: inputs.version },
-      ref: env.sha || 'HEAD',
-      ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
-      records,
-      logUrl: env.runUrl,
-      ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
-      payload: {
-        ...(a.releaseTag ? { tag: a.releaseTag } : {}),
-        commit: env.sha,
-        ...(artifactRef ? { artifact: artifactRef } : {}),
-      },
-      ...(inputs.deployCommand.length && artifactRef
-        ? {
-            deploy: {
-              command: inputs.deployCommand,
-              artifact: artifactRef,
-              gh,
-              token: inputs.token,
-              repo: { owner, repo },
-            },
-          }
-        : {}),
+/** The client of this run, for the summary's footer (what was asked of GitHub's API). */
+let client: GitHub | undefined;
+
+await runAction(
+  async () => {
+    const inputs = readCanaryInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
+    for (const s of inputs.secrets) runner.setSecret(s);
+    for (const w of inputs.warnings) runner.warning(w);
+    const env = readRunnerEnv();
+    const { owner, repo } = env;
+    const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
+    client = gh;
+    const records = await trustedRecords({
+      gh,
+      repo: { owner, repo },
+      environment: inputs.environment,
+      trustedBranches: inputs.trustedBranches,
+      runId: env.runId,
       logger: actionsLogger,
-      inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
-      signal: cancelled,
     });
-    setOutputs({
-      outcome: result.outcome,
-      'deployment-id': result.deploymentId,
-      weight: result.weight,
-      'stable-version': result.stable.version,
-      reason: result.verdict?.reason ?? '',
-    });
-    const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
-    const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
-    await writeSummary(
-      `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
-        table(
-          ['', ''],
-          [
-            ['environment', inputs.environment],
-            ['stable', result.stable.version],
-            ['deployment', String(result.deploymentId)],
-            ['duration', `${seconds}s`],
-            ...(result.verdict ? ([['reason', result.verdict.reason]] as [string, string][]) : []),
-          ],
-        ) +
-        `\n${table(
-          ['step', 'time', 'outcome', 'reason'],
-          result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']),
-        )}` +
-        rolloutCharts(trafficChart(result.steps), inputs.checks, result.readings ?? []),
-    );
-    if (result.outcome === 'aborted' && inputs.mode !== 'abort')
-      throw new ActionError(
-        `Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`,
+    const a = inputs.artifact;
+    const artifactRef =
+      a.name && a.digest
+        ? {
+            name: a.name,
+            digest: a.digest,
+            run_id: a.runId || env.runId,
+            ...(a.id ? { id: Number(a.id) } : {}),
+            ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+          }
+        : undefined;
+    if (inputs.deployCommand.length && !artifactRef)
+      throw new InputError(
+        'artifact-digest',
+        'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)',
       );
-  } catch (error) {
-    if (error instanceof Cancelled)
-      throw new ActionError('Canary cancelled; the post step puts traffic back on stable.');
-    throw error;
-  }
-});
+    // Every program the rollout will run must exist before the first record, deploy or weight.
+    if (!inputs.dryRun)
+      await checkPrograms([
+        ...(inputs.traffic.programs ?? []),
+        ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
+      ]);
+    try {
+      const result = await runCanary({
+        ...inputs,
+        canary: { ...inputs.canary, version: inputs.version },
+        ref: env.sha || 'HEAD',
+        ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
+        records,
+        logUrl: env.runUrl,
+        ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
+        payload: {
+          ...(a.releaseTag ? { tag: a.releaseTag } : {}),
+          commit: env.sha,
+          ...(artifactRef ? { artifact: artifactRef } : {}),
+        },
+        ...(inputs.deployCommand.length && artifactRef
+          ? {
+              deploy: {
+                command: inputs.deployCommand,
+                artifact: artifactRef,
+                gh,
+                token: inputs.token,
+                repo: { owner, repo },
+              },
+            }
+          : {}),
+        logger: actionsLogger,
+        inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
+        signal: cancelled,
+      });
+      setOutputs({
+        outcome: result.outcome,
+        'deployment-id': result.deploymentId,
+        weight: result.weight,
+        'stable-version': result.stable.version,
+        reason: result.verdict?.reason ?? '',
+      });
+      const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
+      const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
+      await writeSummary(
+        `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
+          table(
+            ['', ''],
+            [
+              ['environment', inputs.environment],
+              ['stable', result.stable.version],
+              ['deployment', String(result.deploymentId)],
+              ['duration', `${seconds}s`],
+              ...(result.verdict ? ([['reason', result.verdict.reason]] as [string, string][]) : []),
+            ],
+          ) +
+          `\n${table(
+            ['step', 'time', 'outcome', 'reason'],
+            result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']),
+          )}` +
+          rolloutCharts(trafficChart(result.steps), inputs.checks, result.readings ?? []),
+      );
+      if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+        throw new ActionError(
+          `Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`,
+        );
+    } catch (error) {
+      if (error instanceof Cancelled)
+        throw new ActionError('Canary cancelled; the post step puts traffic back on stable.');
+      throw error;
+    }
+  },
+  { footer: () => (client ? apiFooter(apiStats(client)) : undefined) },
+);

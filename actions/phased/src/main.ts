@@ -10,7 +10,7 @@ import {
   writeSummary,
   runner,
 } from '@rollgate/kit';
-import { createGitHub, trustedRecords } from '@rollgate/github';
+import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
 import { Cancelled, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
@@ -18,79 +18,86 @@ import { phasedSummary } from './summary.js';
 
 const cancelled = jobCancellation();
 
-await runAction(async () => {
-  const inputs = readPhasedInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
-  for (const s of inputs.secrets) runner.setSecret(s);
-  for (const w of inputs.warnings) runner.warning(w);
-  if (!inputs.checks.length)
-    runner.warning(
-      'No metrics: each batch is judged by its health checks only (set metrics to judge the new version).',
-    );
-  const env = readRunnerEnv();
-  const repo = { owner: env.owner, repo: env.repo };
-  // Every program the release runs must exist before the first record, drain or deploy.
-  if (!inputs.dryRun) await checkPrograms([{ input: 'deploy-command', argv: inputs.deployCommand }]);
-  const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
-  const records = await trustedRecords({
-    gh,
-    repo,
-    environment: inputs.environment,
-    trustedBranches: inputs.trustedBranches,
-    runId: env.runId,
-    logger: actionsLogger,
-  });
-  const a = inputs.artifact;
-  const artifact = {
-    name: a.name,
-    digest: a.digest,
-    run_id: a.runId || env.runId,
-    ...(a.id ? { id: Number(a.id) } : {}),
-    ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-  };
-  const starting = inputs.mode === 'run';
-  const { artifact: _named, batches, ...rest } = inputs;
-  const config: PhasedConfig = {
-    ...rest,
-    ...(starting ? { batches, artifact } : {}),
-    ref: env.sha || 'HEAD',
-    ...fleetPorts(inputs, gh, env),
-    records,
-    payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
-    ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
-    logUrl: env.runUrl,
-    logger: actionsLogger,
-    inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
-    signal: cancelled,
-  };
-  if (inputs.dryRun) {
-    const text = await phasedDryRun(config);
-    runner.info(text);
-    setOutputs({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '' });
-    await writeSummary(`## 🔍 Phased release of ${inputs.version}: dry run (${inputs.mode})\n\n${text}\n`);
-    return;
-  }
-  try {
-    const result = await runPhased(config);
-    setOutputs({
-      outcome: result.outcome,
-      'deployment-id': result.deploymentId,
-      'previous-version': result.previous ?? '',
-      reason: result.verdict?.reason ?? '',
+/** The client of this run, for the summary's footer (what was asked of GitHub's API). */
+let client: GitHub | undefined;
+
+await runAction(
+  async () => {
+    const inputs = readPhasedInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
+    for (const s of inputs.secrets) runner.setSecret(s);
+    for (const w of inputs.warnings) runner.warning(w);
+    if (!inputs.checks.length)
+      runner.warning(
+        'No metrics: each batch is judged by its health checks only (set metrics to judge the new version).',
+      );
+    const env = readRunnerEnv();
+    const repo = { owner: env.owner, repo: env.repo };
+    // Every program the release runs must exist before the first record, drain or deploy.
+    if (!inputs.dryRun) await checkPrograms([{ input: 'deploy-command', argv: inputs.deployCommand }]);
+    const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
+    client = gh;
+    const records = await trustedRecords({
+      gh,
+      repo,
+      environment: inputs.environment,
+      trustedBranches: inputs.trustedBranches,
+      runId: env.runId,
+      logger: actionsLogger,
     });
-    await writeSummary(phasedSummary(inputs.version, result, inputs.checks));
-    if (result.outcome === 'aborted' && inputs.mode !== 'abort')
-      throw new ActionError(
-        `Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
-      );
-    if (result.outcome === 'rolled-back')
-      throw new ActionError(
-        `Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`,
-      );
-  } catch (error) {
-    if (error instanceof Cancelled)
-      throw new ActionError(
-        'Phased release cancelled; the post step puts the previous release back on the changed targets.',
-      );
-    throw error;
-  }
-});
+    const a = inputs.artifact;
+    const artifact = {
+      name: a.name,
+      digest: a.digest,
+      run_id: a.runId || env.runId,
+      ...(a.id ? { id: Number(a.id) } : {}),
+      ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+    };
+    const starting = inputs.mode === 'run';
+    const { artifact: _named, batches, ...rest } = inputs;
+    const config: PhasedConfig = {
+      ...rest,
+      ...(starting ? { batches, artifact } : {}),
+      ref: env.sha || 'HEAD',
+      ...fleetPorts(inputs, gh, env),
+      records,
+      payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
+      ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
+      logUrl: env.runUrl,
+      logger: actionsLogger,
+      inflight: (state) => runner.saveState('inflight', state ? JSON.stringify(state) : ''),
+      signal: cancelled,
+    };
+    if (inputs.dryRun) {
+      const text = await phasedDryRun(config);
+      runner.info(text);
+      setOutputs({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '' });
+      await writeSummary(`## 🔍 Phased release of ${inputs.version}: dry run (${inputs.mode})\n\n${text}\n`);
+      return;
+    }
+    try {
+      const result = await runPhased(config);
+      setOutputs({
+        outcome: result.outcome,
+        'deployment-id': result.deploymentId,
+        'previous-version': result.previous ?? '',
+        reason: result.verdict?.reason ?? '',
+      });
+      await writeSummary(phasedSummary(inputs.version, result, inputs.checks));
+      if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+        throw new ActionError(
+          `Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
+        );
+      if (result.outcome === 'rolled-back')
+        throw new ActionError(
+          `Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`,
+        );
+    } catch (error) {
+      if (error instanceof Cancelled)
+        throw new ActionError(
+          'Phased release cancelled; the post step puts the previous release back on the changed targets.',
+        );
+      throw error;
+    }
+  },
+  { footer: () => (client ? apiFooter(apiStats(client)) : undefined) },
+);

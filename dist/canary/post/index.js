@@ -30776,7 +30776,7 @@ const DEFAULTS = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9257);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8362);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8631);
 /* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9081);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3666);
@@ -30861,6 +30861,10 @@ function describeStatus(s) {
             return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
         case 'lost-race':
             return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+        case 'waiting-for':
+            return `waiting for ${s.what} (deployment ${s.winner}), which started first`;
+        case 'withdrawn':
+            return `withdrawn before changing anything: ${s.reason}`;
         case 'deploy-failed':
             return `deploy of ${s.version} failed: ${s.error}`;
         case 'batch':
@@ -30948,7 +30952,7 @@ async function settleInflight(state, ports) {
 
 /***/ }),
 
-/***/ 8362:
+/***/ 8631:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30958,7 +30962,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
 var src = __nccwpck_require__(9257);
@@ -36293,33 +36297,125 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./packages/github/src/api-budget.ts
+/**
+ * What one action spends of GitHub's API, and the two things that keep it small:
+ * - every HTTP request counted at the transport (retries included), 304s apart: a conditional
+ *   request answered 304 does not count against the primary rate limit when it is authorised
+ *   (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate);
+ * - conditional GETs: the ETag of every answer is kept and sent back as If-None-Match, and a
+ *   304 is answered from the kept body, so a wait that polls the same records costs nothing
+ *   against the limit while nothing changes. ETags are tied to the token, so the cache lives as
+ *   long as the client (one job's token).
+ */
+/** Counts each request a fetch sends, and reads the rate-limit headers of each answer. */
+function countingFetch(inner, stats) {
+    return async (input, init) => {
+        stats.requests += 1;
+        const method = (init?.method ?? 'GET').toUpperCase();
+        if (method !== 'GET' && method !== 'HEAD')
+            stats.writes += 1;
+        const res = await inner(input, init);
+        if (res.status === 304)
+            stats.notModified += 1;
+        const limit = Number(res.headers.get('x-ratelimit-limit'));
+        const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+        if (res.headers.has('x-ratelimit-remaining') && Number.isFinite(limit) && Number.isFinite(remaining))
+            stats.rateLimit = {
+                limit,
+                remaining,
+                reset: Number(res.headers.get('x-ratelimit-reset')) || 0,
+                resource: res.headers.get('x-ratelimit-resource') ?? 'core',
+            };
+        return res;
+    };
+}
+/** How many answers the conditional cache keeps (least recently used go first). */
+const KEPT = 500;
+/**
+ * Octokit's request hook for conditional GETs: sends back the ETag of the answer kept for the
+ * same URL and returns that answer on 304. Only GETs, only answers with an ETag.
+ */
+function conditionalRequests() {
+    const kept = new Map();
+    return async (request, options, key) => {
+        if ((options.method ?? 'GET').toUpperCase() !== 'GET')
+            return request(options);
+        const hit = kept.get(key);
+        // Octokit's hooks share one options object (each inner hook is bound to it): set the header on it.
+        if (hit)
+            options.headers = { ...options.headers, 'if-none-match': hit.etag };
+        try {
+            const response = await request(options);
+            const etag = response.headers.etag;
+            kept.delete(key);
+            if (etag) {
+                kept.set(key, { etag, response });
+                if (kept.size > KEPT)
+                    kept.delete(kept.keys().next().value);
+            }
+            return response;
+        }
+        catch (error) {
+            if (hit && error.status === 304) {
+                kept.delete(key);
+                kept.set(key, hit);
+                return hit.response;
+            }
+            throw error;
+        }
+    };
+}
+/** The footer line of a summary: what the action asked of GitHub's API. */
+function apiFooter(stats) {
+    const free = stats.notModified
+        ? ` (${stats.notModified} answered 304 Not Modified, free against the rate limit)`
+        : '';
+    const left = stats.rateLimit ? `; ${stats.rateLimit.remaining} of ${stats.rateLimit.limit} left this hour` : '';
+    return `GitHub API: ${stats.requests} request(s)${free}, ${stats.writes} write(s)${left}.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/github/src/client.ts
 /**
- * The one Octokit factory of the suite: retries 5xx and network errors, waits out
- * rate limits (403/429 with retry-after), never retries 422 or other client errors,
- * and masks the token before anything can print it.
+ * The one Octokit factory of the suite: retries 5xx and network errors, waits out rate limits
+ * (the primary limit until its reset, a secondary one for its retry-after) up to a bound and
+ * then stops with one line, never retries 422 or other client errors, sends GETs as
+ * conditional requests (api-budget.ts), counts every request, and masks the token before
+ * anything can print it.
  */
+
+
 
 
 
 
 /** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+const STATS = new WeakMap();
+/** The requests a client made so far (every client from createGitHub has them). */
+function apiStats(gh) {
+    return STATS.get(gh) ?? { requests: 0, notModified: 0, writes: 0 };
+}
 function createGitHub(options) {
-    const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
+    const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000, maxRateLimitWait = 900 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
     const logger = options.logger ?? src/* actionsLogger */.MV;
     logger.secret(token);
     const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
-        const again = count < rateLimitRetries;
+        const again = count < rateLimitRetries && retryAfter <= maxRateLimitWait;
         logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
-    return getOctokit(token, {
+    const stats = { requests: 0, notModified: 0, writes: 0 };
+    const gh = getOctokit(token, {
         baseUrl,
-        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+        // The runner's proxy settings stay (@actions/github's own fetch); every request is counted.
+        request: {
+            ...(options.fetch ? {} : { agent: defaults.request?.agent }),
+            fetch: countingFetch(options.fetch ?? defaults.request?.fetch, stats),
+        },
         retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
         throttle: {
             ...(options.paceWrites === false ? { enabled: false } : {}),
@@ -36327,7 +36423,37 @@ function createGitHub(options) {
             onSecondaryRateLimit: limited('secondary'),
             retryAfterBaseValue: retryUnitMs,
         },
-    }, retry, throttling);
+    }, 
+    // Without retries, no retry plugin: its scheduler costs ~5 ms a request (the in-process emulator's tests).
+    ...(retries > 0 ? [retry] : []), throttling);
+    STATS.set(gh, stats);
+    const conditional = conditionalRequests();
+    gh.hook.wrap('request', async (request, opts) => {
+        const { method, url } = gh.request.endpoint.parse(opts);
+        try {
+            return (await conditional(request, opts, `${method} ${url}`));
+        }
+        catch (error) {
+            throw rateLimitError(error, retryUnitMs * maxRateLimitWait) ?? error;
+        }
+    });
+    return gh;
+}
+/**
+ * A request the rate limit still refuses after the waits: one line saying which limit, when it
+ * resets and what to do (the throttling plugin gave up: too many tries or too long a wait).
+ */
+function rateLimitError(error, maxWaitMs) {
+    const e = error;
+    if (e.status !== 403 && e.status !== 429)
+        return undefined;
+    const headers = e.response?.headers ?? {};
+    if (/secondary rate/i.test(e.message ?? ''))
+        return new src.ActionError(`GitHub's secondary rate limit refused this job's requests (too many writes in a short time; retry-after ${headers['retry-after'] ?? 'not given'}s) after waiting up to ${(0,src/* formatDuration */.a3)(maxWaitMs)}: run the job again later.`);
+    if (headers['x-ratelimit-remaining'] !== '0')
+        return undefined;
+    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    return new src.ActionError(`GitHub's API rate limit for this token is used up (${headers['x-ratelimit-used'] ?? '?'} of ${headers['x-ratelimit-limit'] ?? '?'} ${headers['x-ratelimit-resource'] ?? 'core'} requests this hour; resets at ${Number.isFinite(reset) ? new Date(reset).toISOString() : 'an unknown time'}), and waiting for it would exceed ${(0,src/* formatDuration */.a3)(maxWaitMs)}: run the job again after the reset. GITHUB_TOKEN's limit is shared by every workflow of the repository.`);
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -36446,6 +36572,22 @@ async function uploadMissing(gh, repo, release, files) {
     }
     return uploaded;
 }
+/** The commit a tag points at (annotated tags followed), or '' when the tag does not exist. */
+async function releases_commitOfTag(gh, repo, tag) {
+    try {
+        let { data } = await gh.rest.git.getRef({ ...repo, ref: `tags/${tag}` });
+        for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
+            const tagObject = await gh.rest.git.getTag({ ...repo, tag_sha: data.object.sha });
+            data = { ...data, object: tagObject.data.object };
+        }
+        return data.object.type === 'commit' ? data.object.sha : '';
+    }
+    catch (error) {
+        if (error.status === 404)
+            return '';
+        throw error;
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/github/src/payload.ts
 /**
@@ -36489,6 +36631,27 @@ function phasedProblem(plan) {
     return undefined;
 }
 /**
+ * A run id as GitHub writes it: digits without a leading zero (`"0123"` would name run 123 under
+ * another spelling, and twins are told apart by the number). Given as a string, as the suite writes it.
+ */
+const isRunId = (v) => typeof v === 'string' && /^[1-9]\d{0,15}$/.test(v);
+/** A run attempt: GitHub numbers them from 1. */
+const isAttempt = (v) => Number.isSafeInteger(v) && v >= 1 && v <= 10_000;
+const isId = (v) => Number.isSafeInteger(v) && v > 0;
+/** Why a recorded index is not one the suite writes, or undefined. */
+function indexProblem(index) {
+    if (!index || typeof index !== 'object')
+        return 'index is not an object';
+    const x = index;
+    if (!Number.isSafeInteger(x.head) || x.head < 0)
+        return 'index.head is not a deployment id';
+    if (x.live !== undefined && !isId(x.live))
+        return 'index.live is not a deployment id';
+    if (!Array.isArray(x.open) || x.open.length > 20 || !x.open.every(isId))
+        return 'index.open is not a list of deployment ids';
+    return undefined;
+}
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -36513,13 +36676,13 @@ function payloadProblem(payload) {
         if (!artifact || typeof artifact !== 'object')
             return 'artifact is not an object';
         checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
-        if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
+        if (artifact.run_id !== undefined && !isRunId(artifact.run_id))
             return 'artifact.run_id is not a run id';
     }
     if (p.fleet !== undefined && typeof p.fleet !== 'boolean')
         return 'fleet is not true or false';
     const run = p.run;
-    if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+    if (run !== undefined && (!run || !isRunId(run.id) || !isAttempt(run.attempt)))
         return 'run is not a workflow run id and attempt';
     const rollout = p.rollout;
     if (rollout !== undefined) {
@@ -36536,6 +36699,11 @@ function payloadProblem(payload) {
         if (why)
             return why;
     }
+    if (p.index !== undefined) {
+        const why = indexProblem(p.index);
+        if (why)
+            return why;
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;
@@ -36545,167 +36713,368 @@ function payloadProblem(payload) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+;// CONCATENATED MODULE: ./packages/github/src/environment-state.ts
 /**
- * The release record: GitHub Deployments. One deployment per version and environment; its
- * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
- * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ * What an environment's records say now, read exactly at any depth and in a bounded number of
+ * requests. GitHub lists an environment's deployments newest first, 100 a page; each record's
+ * latest status is one more request. Reading "the last 30" fails open (a live release behind 30
+ * failed canaries is not seen, and a canary becomes a "first release"); reading everything costs
+ * a request per record. So every record the suite writes carries an index (payload.ts,
+ * RecordIndex): the newest deployment its writer had read, the live release and the open records
+ * then. A reader walks from the newest record down to the newest trusted index and no further,
+ * then checks each record an index names (its provenance and its status now):
+ *
+ * - records newer than an index's head were not known to its writer: all of them are walked;
+ * - a record is trusted only if no other record claims its run attempt (twins: a copy made while
+ *   the run was going). Twins are made while the run runs, so the walk goes down past the start
+ *   of the run of every trusted record it uses, and a named record deeper down is checked against
+ *   the records of its commit (one request);
+ * - nothing live by the indexes is never a first release on their word: the reader then reads the
+ *   whole history, and a record an index named live that is no longer live and trusted is said.
+ *   A history that cannot be read completely is an error, never "nothing was released".
+ * Records written before indexes existed are read as before, down to the newest trusted success.
  */
 
 
-
-/** GitHub limits a status description to 140 characters. */
-function statusText(text) {
-    const s = (0,src/* redact */.E$)(text);
-    return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
-}
-class deployments_ReleaseRecords {
+const PAGE = 100;
+/** Most requests one reading of the state may make before it stops with one line (a flood of untrusted records). */
+const STATE_REQUEST_LIMIT = 400;
+/** How long before a run's creation a record of it may be stamped (clocks, as provenance allows). */
+const SLACK_MS = 2 * 60_000;
+const isOpenState = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+class EnvironmentReader {
     gh;
     repo;
     environment;
+    verifier;
     logger;
-    provenance;
-    constructor(gh, repo, environment, 
-    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
-    logger, 
-    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    provenance) {
+    requests;
+    listed = new Map();
+    verdicts = new Map();
+    shaClaims = new Map();
+    constructor(gh, repo, environment, verifier, logger, 
+    /** Counts the requests one reading makes (the client's counter). */
+    requests = () => 0) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
+        this.verifier = verifier;
         this.logger = logger;
-        this.provenance = provenance;
+        this.requests = requests;
     }
-    async create(ref, payload, description, options = {}) {
-        const res = await this.gh.rest.repos.createDeployment({
-            ...this.repo,
-            ref,
-            environment: this.environment,
-            task: 'deploy',
-            auto_merge: false,
-            required_contexts: [],
-            payload: { ...payload, format: PAYLOAD_FORMAT },
-            description: statusText(description),
-            ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
-            ...(options.production !== undefined ? { production_environment: options.production } : {}),
-        });
-        if (res.status !== 201)
-            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-        return res.data.id;
+    /** The state now: walks the newest records down to the newest trusted index, then the records the indexes name. */
+    async read() {
+        const walk = new Walk(this, this.requests());
+        await walk.run(false);
+        let state = await walk.finish();
+        if (!state.live && !state.whole) {
+            // Nothing live by the indexes: confirmed only by the whole history.
+            const whole = new Walk(this, this.requests());
+            await whole.run(true);
+            const full = await whole.finish();
+            state = { ...full, ...(state.lost && !full.live ? { lost: state.lost } : {}) };
+        }
+        return state;
     }
-    async status(id, state, description, extra = {}) {
-        await this.gh.rest.repos.createDeploymentStatus({
-            ...this.repo,
-            deployment_id: id,
-            state,
-            description: statusText(description),
-            environment: this.environment,
-            auto_inactive: false,
-            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
-            ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
-        });
+    /** Every record of the environment, read to the end (records written before indexes, a rollback's last resort). */
+    async whole() {
+        const walk = new Walk(this, this.requests());
+        await walk.run(true);
+        return walk.finish();
     }
-    /** The latest status of one deployment (its state 'none' before any status). */
-    async latest(id) {
-        const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
-        const s = data[0];
-        return {
-            state: s?.state ?? 'none',
-            description: cleanDescription(s?.description),
-        };
-    }
-    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
-    async statuses(id, limit = 20) {
-        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
-            ...this.repo,
-            deployment_id: id,
-            per_page: limit,
-        });
-        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
-    }
-    /** Records left out of the last history() because their payload fails the validator: id and why. */
-    refused = [];
-    warned = new Set();
-    /**
-     * Recent deployments of the environment, newest first, with their state. A record whose
-     * payload this suite could not have written is left out (and listed in `refused`).
-     */
-    async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({
+    /** One page of the environment's deployments, newest first (a conditional request: 304 when unchanged). */
+    async page(n) {
+        const { data } = await this.gh.rest.repos.listDeployments({
             ...this.repo,
             environment: this.environment,
-            per_page: Math.min(limit, 100),
+            per_page: PAGE,
+            page: n,
         });
-        this.refused = [];
-        const refuse = (id, why) => {
-            this.refused.push({ id, why });
-            // Said once per record, however often a run reads the history (waits poll it).
-            if (this.warned.has(id))
-                return;
-            this.warned.add(id);
-            this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
-        };
-        const candidates = [];
-        for (const d of list.data.slice(0, limit)) {
-            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
-            const problem = payloadProblem(raw);
-            if (problem)
-                refuse(d.id, problem);
-            else
-                candidates.push({ d, payload: raw });
-        }
-        // One record per run attempt and environment: a second record claiming the same run is a
-        // copy (the payload is anyone's to write), and which one is the copy cannot be told apart.
-        const claims = new Map();
-        for (const { d, payload } of candidates) {
-            if (!payload.run)
-                continue;
-            const key = `${payload.run.id}/${payload.run.attempt}`;
-            claims.set(key, [...(claims.get(key) ?? []), d.id]);
-        }
-        const out = [];
-        for (const { d, payload } of candidates) {
-            const twins = payload.run
-                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
-                : [];
-            const problem = twins.length
-                ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
-                : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
-            if (problem) {
-                refuse(d.id, problem);
-                continue;
-            }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
-                ...this.repo,
-                deployment_id: d.id,
-                per_page: 100,
-            });
-            const latest = statuses.data[0];
-            out.push({
-                id: d.id,
-                sha: d.sha,
-                ref: d.ref,
-                created_at: d.created_at,
-                payload,
-                state: latest?.state ?? 'none',
-                description: cleanDescription(latest?.description),
-                everSucceeded: statuses.data.some((s) => s.state === 'success'),
-            });
-        }
+        const out = data.map((d) => ({ id: d.id, sha: d.sha, ref: d.ref, created_at: d.created_at, payload: d.payload }));
+        for (const d of out)
+            this.listed.set(d.id, d);
         return out;
     }
-    /** Marks every other deployment whose latest state is success as inactive. */
-    async retireOthers(keep, history) {
-        const records = history ?? (await this.history());
-        const retired = [];
-        for (const r of records) {
-            if (r.id === keep || r.state !== 'success')
-                continue;
-            await this.status(r.id, 'inactive', `replaced by deployment ${keep}`);
-            retired.push(r.id);
+    /** One deployment by id (a record an index names), or undefined when GitHub has none. */
+    async get(id) {
+        const known = this.listed.get(id);
+        if (known)
+            return known;
+        try {
+            const { data } = await this.gh.rest.repos.getDeployment({ ...this.repo, deployment_id: id });
+            if (data.environment !== this.environment && data.original_environment !== this.environment)
+                return undefined;
+            const d = { id: data.id, sha: data.sha, ref: data.ref, created_at: data.created_at, payload: data.payload };
+            this.listed.set(id, d);
+            return d;
         }
-        return retired;
+        catch (error) {
+            if (error.status === 404)
+                return undefined;
+            throw error;
+        }
     }
+    /** The records of one commit in this environment: where a twin of a record deep in the history would be. */
+    commitRecords(sha) {
+        let found = this.shaClaims.get(sha);
+        if (!found) {
+            found = this.gh.rest.repos
+                .listDeployments({ ...this.repo, environment: this.environment, sha, per_page: PAGE })
+                .then(({ data }) => data.map((d) => ({ id: d.id, sha: d.sha, ref: d.ref, created_at: d.created_at, payload: d.payload })));
+            this.shaClaims.set(sha, found);
+        }
+        return found;
+    }
+    /** Provenance of a record (kept: a deployment's payload, commit and time never change). */
+    provenance(d, payload) {
+        let verdict = this.verdicts.get(d.id);
+        if (!verdict) {
+            verdict =
+                this.verifier?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload }) ??
+                    Promise.resolve(undefined);
+            this.verdicts.set(d.id, verdict);
+        }
+        return verdict;
+    }
+    /** When the run that wrote a trusted record started (its twins are made after). */
+    async runStart(payload) {
+        if (!payload.run || !this.verifier?.runStart)
+            return undefined;
+        return this.verifier.runStart(payload.run.id);
+    }
+    /** The status of a trusted record now: the latest, and whether any was success. */
+    async withStatus(d, payload) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: d.id,
+            per_page: 100,
+        });
+        const latest = data[0];
+        return {
+            id: d.id,
+            sha: d.sha,
+            ref: d.ref,
+            created_at: d.created_at,
+            payload,
+            state: latest?.state ?? 'none',
+            description: cleanDescription(latest?.description),
+            everSucceeded: data.some((s) => s.state === 'success'),
+        };
+    }
+    /** One record by id, trusted (payload, provenance, no twin among its commit's records) with its status; undefined when GitHub has none here. */
+    async trusted(id) {
+        const d = await this.get(id);
+        if (!d)
+            return undefined;
+        const [record] = await this.checked([d], await this.commitRecords(d.sha));
+        return record;
+    }
+    /** The trusted records of one commit (a release, at any depth), newest first. */
+    async ofCommit(sha) {
+        const list = await this.commitRecords(sha);
+        return this.checked(list, list, true);
+    }
+    /** Records checked one by one against the records of their commit; `quiet` leaves out the untrusted, else the first refusal throws. */
+    async checked(list, commit, quiet = false) {
+        const out = [];
+        for (const d of list) {
+            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+            let why = payloadProblem(raw);
+            const payload = raw;
+            why ??= await this.provenance(d, payload);
+            why ??= twinAmong(d, payload, commit);
+            if (why) {
+                this.warn(d.id, why);
+                if (quiet)
+                    continue;
+                throw new src.ActionError(`Deployment ${d.id} in ${this.environment} is not trusted: ${why}.`);
+            }
+            out.push(await this.withStatus(d, payload));
+        }
+        return out.sort((a, b) => b.id - a.id);
+    }
+    /** Says once per record that it is ignored. */
+    warned = new Set();
+    warn(id, why) {
+        if (this.warned.has(id))
+            return;
+        this.warned.add(id);
+        this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+    }
+    spent(since) {
+        return this.requests() - since;
+    }
+}
+/** The claim a record makes on a run attempt: one record per run attempt and environment. */
+const claimOf = (p) => (p?.run ? `${Number(p.run.id)}/${p.run.attempt}` : undefined);
+/** One reading: the walk down the list, then the records the indexes name. */
+class Walk {
+    reader;
+    startedAt;
+    seen = new Map();
+    floor = Infinity;
+    head = 0;
+    windowStart = Infinity;
+    legacyLive = false;
+    whole = false;
+    /** Records the indexes name: by whom, and as what (the live release then, or an open record). */
+    named = new Map();
+    constructor(reader, startedAt) {
+        this.reader = reader;
+        this.startedAt = startedAt;
+    }
+    /** Walks pages until the indexes and the run windows cover the rest (or, `all`, to the end). */
+    async run(all) {
+        for (let n = 1;; n += 1) {
+            const page = await this.reader.page(n);
+            if (n === 1)
+                this.head = page[0]?.id ?? 0;
+            for (const d of page) {
+                if (!all && this.covered(d))
+                    return;
+                if (!this.seen.has(d.id))
+                    await this.visit(d);
+                this.budget();
+            }
+            if (page.length < PAGE) {
+                this.whole = true;
+                return;
+            }
+        }
+    }
+    /** Whether the records from `d` down are summed up by a trusted index (or, before indexes, by the newest success). */
+    covered(d) {
+        const summed = this.floor === Infinity ? this.legacyLive : d.id <= this.floor;
+        return summed && Date.parse(d.created_at) < this.windowStart - SLACK_MS;
+    }
+    budget() {
+        const spent = this.reader.spent(this.startedAt);
+        if (spent <= STATE_REQUEST_LIMIT)
+            return;
+        const untrusted = [...this.seen.values()].filter((s) => s.why).length;
+        throw new src.ActionError(`The records of ${this.reader.environment} could not be read within ${STATE_REQUEST_LIMIT} requests: ${this.seen.size} read, ${untrusted} of them not trusted (a flood of records this suite did not write?). Nothing was changed; remove the untrusted deployments (Settings → Environments, or the REST API) and run again.`);
+    }
+    async visit(d) {
+        const s = await this.check(d);
+        this.seen.set(d.id, s);
+        if (!s.record)
+            return;
+        const p = s.record.payload;
+        if (p.index) {
+            this.floor = Math.min(this.floor, p.index.head);
+            if (p.index.live && !this.named.has(p.index.live))
+                this.named.set(p.index.live, { by: d.id, as: 'live' });
+            for (const id of p.index.open)
+                this.named.set(id, { by: d.id, as: 'open' });
+        }
+        else if (s.record.state === 'success')
+            this.legacyLive = true;
+        const start = await this.reader.runStart(p);
+        if (start !== undefined)
+            this.windowStart = Math.min(this.windowStart, start);
+    }
+    /** A record checked: payload, provenance, then its status. */
+    async check(d) {
+        const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+        if (!raw || typeof raw !== 'object' || !('version' in raw))
+            return { listed: d, why: 'not a rollgate record', foreign: true };
+        const problem = payloadProblem(raw);
+        if (problem)
+            return { listed: d, why: problem };
+        const payload = raw;
+        const why = await this.reader.provenance(d, payload);
+        if (why)
+            return { listed: d, payload, why };
+        return { listed: d, payload, record: await this.reader.withStatus(d, payload) };
+    }
+    /** The records the indexes name below the walk, then twins, then what is live and open. */
+    async finish() {
+        // A release named live by an index but older than a live release walked is replaced by it (the newest success is live).
+        const liveWalked = Math.max(0, ...[...this.seen.values()].filter((x) => x.record?.state === 'success').map((x) => x.listed.id));
+        for (const [id, { by, as }] of this.named) {
+            if (this.seen.has(id) || (as === 'live' && id < liveWalked))
+                continue;
+            const d = await this.reader.get(id);
+            if (!d) {
+                this.seen.set(id, {
+                    listed: { id, sha: '', ref: '', created_at: '', payload: {} },
+                    why: `named by deployment ${by}, but GitHub has no such deployment in ${this.reader.environment}`,
+                });
+                continue;
+            }
+            const s = await this.check(d);
+            if (s.record)
+                s.why = await this.twinByCommit(d, s.payload);
+            if (s.why)
+                s.record = undefined;
+            this.seen.set(id, s);
+        }
+        this.refuseTwins();
+        const all = [...this.seen.values()].sort((a, b) => b.listed.id - a.listed.id);
+        const records = all.flatMap((s) => (s.record ? [s.record] : []));
+        const refused = all.filter((s) => s.why && !s.foreign).map((s) => ({ id: s.listed.id, why: s.why }));
+        for (const r of refused)
+            this.reader.warn(r.id, r.why);
+        const live = records.find((r) => r.state === 'success');
+        return {
+            environment: this.reader.environment,
+            records,
+            ...(live ? { live } : {}),
+            open: records.filter((r) => isOpenState(r.state)),
+            head: this.head,
+            refused,
+            ...(live ? {} : this.lost(records)),
+            whole: this.whole,
+        };
+    }
+    /** Nothing live, though the newest index that named a live release did: what became of that release. */
+    lost(records) {
+        const writer = [...this.seen.values()]
+            .filter((s) => s.record?.payload.index?.live)
+            .sort((a, b) => b.listed.id - a.listed.id)[0];
+        const id = writer?.record?.payload.index?.live;
+        if (!writer || !id)
+            return {};
+        const now = records.find((r) => r.id === id);
+        const why = now ? `is ${now.state} now` : `is not trusted now (${this.seen.get(id)?.why ?? 'not read'})`;
+        return { lost: `deployment ${id}, live when deployment ${writer.listed.id} was written, ${why}` };
+    }
+    /** Two records claiming one run attempt: the payload is anyone's to write, so neither is trusted. */
+    refuseTwins() {
+        const claims = new Map();
+        for (const s of this.seen.values()) {
+            const key = claimOf(s.payload);
+            if (key && s.payload && !payloadProblem(s.payload))
+                claims.set(key, [...(claims.get(key) ?? []), s]);
+        }
+        for (const group of claims.values()) {
+            if (group.length < 2)
+                continue;
+            for (const s of group) {
+                const others = group.filter((o) => o !== s).map((o) => o.listed.id);
+                s.why = `it claims run ${s.payload?.run?.id} attempt ${s.payload?.run?.attempt}, as deployment ${others.join(', ')} does`;
+                s.record = undefined;
+            }
+        }
+    }
+    /** A twin of a record deep in the history: another record of its commit claiming its run attempt. */
+    async twinByCommit(d, payload) {
+        return twinAmong(d, payload, await this.reader.commitRecords(d.sha));
+    }
+}
+/** Another record among `others` claiming the run attempt `payload` claims: why `d` is not trusted, or undefined. */
+function twinAmong(d, payload, others) {
+    const key = claimOf(payload);
+    if (!key)
+        return undefined;
+    for (const other of others) {
+        if (other.id === d.id)
+            continue;
+        const raw = typeof other.payload === 'string' ? safeJson(other.payload) : other.payload;
+        if (!payloadProblem(raw) && claimOf(raw) === key)
+            return `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${other.id} does`;
+    }
+    return undefined;
 }
 /**
  * A status description is free text anyone with deployments: write can set: no line breaks or
@@ -36720,6 +37089,135 @@ function safeJson(s) {
     }
     catch {
         return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+
+
+
+
+
+/** GitHub limits a status description to 140 characters. */
+function statusText(text) {
+    const s = (0,src/* redact */.E$)(text);
+    return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
+}
+class deployments_ReleaseRecords {
+    gh;
+    repo;
+    environment;
+    logger;
+    provenance;
+    reader;
+    /** The run attempts this writer created records for (a run attempt writes one record per environment). */
+    created = new Map();
+    constructor(gh, repo, environment, 
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    logger, 
+    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
+    provenance) {
+        this.gh = gh;
+        this.repo = repo;
+        this.environment = environment;
+        this.logger = logger;
+        this.provenance = provenance;
+        this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
+    }
+    /**
+     * Creates this run's record, with the index of what the run read (`read`: the state it decided
+     * on), so later readers need not walk past it. One record per run attempt and environment.
+     */
+    async create(ref, payload, description, read, options = {}) {
+        const claim = payload.run ? `${Number(payload.run.id)}/${payload.run.attempt}` : undefined;
+        const earlier = claim ? this.created.get(claim) : undefined;
+        if (earlier !== undefined)
+            throw new Error(`This run already wrote deployment ${earlier} in ${this.environment}: a run attempt writes one record per environment.`);
+        const index = {
+            head: read.head,
+            ...(read.live ? { live: read.live.id } : {}),
+            open: read.open.map((r) => r.id).slice(0, 20),
+        };
+        const res = await this.gh.rest.repos.createDeployment({
+            ...this.repo,
+            ref,
+            environment: this.environment,
+            task: 'deploy',
+            auto_merge: false,
+            required_contexts: [],
+            payload: { ...payload, format: PAYLOAD_FORMAT, index },
+            description: statusText(description),
+            ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
+            ...(options.production !== undefined ? { production_environment: options.production } : {}),
+        });
+        if (res.status !== 201)
+            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+        const id = res.data.id;
+        if (claim)
+            this.created.set(claim, id);
+        return id;
+    }
+    async status(id, state, description, extra = {}) {
+        await this.gh.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            description: statusText(description),
+            environment: this.environment,
+            auto_inactive: false,
+            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
+        });
+    }
+    /** The latest status of one deployment (its state 'none' before any status); a conditional request. */
+    async latest(id) {
+        const [s] = await this.statuses(id, 1);
+        return { state: s?.state ?? 'none', description: s?.description ?? '' };
+    }
+    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+    async statuses(id, limit = 20) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: id,
+            per_page: limit,
+        });
+        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
+    }
+    /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
+    state() {
+        return this.reader.read();
+    }
+    /** Every record of the environment, read to the end: the last resort for records written before indexes. */
+    whole() {
+        return this.reader.whole();
+    }
+    /**
+     * One trusted record by id (rollback's to-deployment), with its status; undefined when there
+     * is none in this environment; an error naming why when it is not trusted.
+     */
+    async record(id) {
+        return this.reader.trusted(id);
+    }
+    /** The trusted records of one commit in this environment, newest first (a release's records, at any depth). */
+    ofCommit(sha) {
+        return this.reader.ofCommit(sha);
+    }
+    /** Marks the given records inactive (the releases a new live one replaced). */
+    async retire(ids, keep) {
+        const retired = [];
+        for (const id of ids) {
+            if (id === keep)
+                continue;
+            await this.status(id, 'inactive', `replaced by deployment ${keep}`);
+            retired.push(id);
+        }
+        return retired;
     }
 }
 
@@ -36750,10 +37248,11 @@ function safeJson(s) {
  */
 
 
+
 /** Events whose runs may write records. A pull request, comment or review never may. */
 const TRUSTED_EVENTS = (/* unused pure expression or super */ null && (['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch']));
 /** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
-const SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+const provenance_SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
 class ProvenanceError extends (/* unused pure expression or super */ null && (ActionError)) {
 }
 class Provenance {
@@ -36833,22 +37332,15 @@ class Provenance {
     tagCommit(tag) {
         let found = this.tags.get(tag);
         if (!found) {
-            found = (async () => {
-                try {
-                    let { data } = await this.gh.rest.git.getRef({ ...this.repo, ref: `tags/${tag}` });
-                    for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
-                        const tagObject = await this.gh.rest.git.getTag({ ...this.repo, tag_sha: data.object.sha });
-                        data = { ...data, object: tagObject.data.object };
-                    }
-                    return data.object.type === 'commit' ? data.object.sha : '';
-                }
-                catch {
-                    return '';
-                }
-            })();
+            found = commitOfTag(this.gh, this.repo, tag).catch(() => '');
             this.tags.set(tag, found);
         }
         return found;
+    }
+    /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
+    async runStart(id) {
+        const run = await this.run(id).catch(() => undefined);
+        return run && typeof run !== 'string' ? run.createdAt : undefined;
     }
     /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
@@ -36872,7 +37364,7 @@ class Provenance {
             return writer;
         const run = (await this.run(p.run.id));
         const created = Date.parse(record.created_at);
-        if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
+        if (!(created >= run.createdAt - provenance_SLACK_MS) || (run.completed && !(created <= run.updatedAt + provenance_SLACK_MS))) {
             return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
         }
         if (p.commit !== undefined && p.commit !== record.sha)
@@ -36974,6 +37466,7 @@ async function trustedRecords(options) {
 
 
 
+
 /***/ }),
 
 /***/ 9257:
@@ -36989,6 +37482,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Su: () => (/* reexport */ checkValue),
   BP: () => (/* reexport */ errorLine),
   St: () => (/* reexport */ execFile),
+  a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
   Ot: () => (/* reexport */ readRunnerEnv),
   E$: () => (/* reexport */ redact_redact),
@@ -36997,7 +37491,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, formatDuration, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -37488,7 +37982,11 @@ async function appendSummary(markdown) {
 
 
 
-async function runAction(main) {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+async function runAction(main, options = {}) {
     try {
         await main();
     }
@@ -37497,13 +37995,20 @@ async function runAction(main) {
             debug(error.stack);
         setFailed(redact_redact(errorLine(error)));
     }
+    finally {
+        const line = options.footer?.();
+        if (line) {
+            debug(line);
+            await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+        }
+    }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await __nccwpck_require__.e(/* import() */ 300).then(__nccwpck_require__.bind(__nccwpck_require__, 5300));
-    await runner.appendSummary(fitToBytes(redact(markdown)));
+    await appendSummary(fitToBytes(redact_redact(markdown)));
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {

@@ -30778,8 +30778,8 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83986);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(74738);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(77284);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(50069);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
 
@@ -30837,8 +30837,8 @@ function readPhasedInputs(inputs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74738);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83986);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(50069);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(77284);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /**
@@ -30893,7 +30893,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 83986:
+/***/ 77284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30908,7 +30908,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, extractArchive, fetchArtifact, parseTargets, phasedDryRun, readBatch, readStatus, releaseFolder, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, trafficChart, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, chartText, checkCharts, chooseTarget, commandDeployer, extractArchive, fetchArtifact, parseTargets, phasedDryRun, readBatch, readStatus, releaseFolder, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
@@ -31441,14 +31441,17 @@ async function health_canaryAnswers(target, timeoutMs, signal) {
     });
 }
 
+// EXTERNAL MODULE: ./packages/github/src/index.ts + 8 modules
+var github_src = __nccwpck_require__(50069);
 ;// CONCATENATED MODULE: ./packages/delivery/src/records/state.ts
 /**
  * What the records say of an environment, as every rollout reads it: which records are open
  * (a rollout or a rollback not settled), what is live, and the start races between rollouts.
  */
 
+
 /** A canary record with no status yet was just created by a run that is starting: it is open too. */
-const state_isOpen = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+const state_isOpen = (/* unused pure expression or super */ null && (isOpenState));
 /** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
 const state_isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
 const state_rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
@@ -31456,6 +31459,23 @@ const state_rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release'
 const settleHint = (r) => r.payload.kind === 'phased'
     ? 'continue or abort it with promote.yml (kind: phased, action: promote or abort)'
     : 'finish it with mode: promote or mode: abort (promote.yml)';
+/** How a person stops an open rollout whose runner was lost. */
+const state_abortHint = (r) => r.payload.kind === 'phased'
+    ? 'abort it with promote.yml (kind: phased, action: abort)'
+    : 'abort it with promote.yml (kind: canary, action: abort)';
+/**
+ * After a release became live (record `keep` success): every other record still success is
+ * retired (inactive), read back from the records as they are now. Returns the ids retired.
+ */
+async function state_retireReplaced(records, keep) {
+    const now = await records.state();
+    const successes = now.records.filter((r) => r.state === 'success').map((r) => r.id);
+    // The release this one replaced (named live by its index; the reading leaves out a live release older than the newest).
+    const replaced = now.records.find((r) => r.id === keep)?.payload.index?.live;
+    if (replaced && !successes.includes(replaced) && (await records.latest(replaced)).state === 'success')
+        successes.push(replaced);
+    return records.retire(successes, keep);
+}
 /** Rollouts not settled yet (canaries and phased releases): paused at a gate, running, or left by a lost runner. */
 const state_openCanaries = (history) => history.filter((r) => state_isRollout(r) && state_isOpen(r.state));
 /**
@@ -31464,34 +31484,40 @@ const state_openCanaries = (history) => history.filter((r) => state_isRollout(r)
  */
 const state_liveRecord = (history, except) => history.find((r) => r.state === 'success' && (except === undefined || r.payload.version !== except));
 /**
- * No trusted stable release, but untrusted records exist: that is not a first release (which
- * would go to 100% without a comparison). A record copied onto the stable's run, or a history
- * of records the suite cannot trace, must never switch the analysis off.
+ * No trusted stable release, but untrusted records exist, or a release the records named live
+ * is gone: that is not a first release (which would go to 100% without a comparison). A record
+ * copied onto the stable's run, or a history of records the suite cannot trace, must never
+ * switch the analysis off.
  */
-function state_refuseUntrustedFirstRelease(current, records) {
-    if (current || !records.refused.length)
+function state_refuseUntrustedFirstRelease(current, state) {
+    if (current)
         return;
-    const list = records.refused
+    if (state.lost)
+        throw new ActionError(`No trusted live release in ${state.environment}, but ${state.lost}. Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address), or restore a release with rollback.yml, to go on.`);
+    if (!state.refused.length)
+        return;
+    const list = state.refused
         .slice(0, 3)
         .map((r) => `deployment ${r.id}: ${r.why}`)
         .join('; ');
-    throw new ActionError(`No trusted stable release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
+    throw new ActionError(`No trusted stable release in ${state.environment}, and ${state.refused.length} record(s) there are not trusted (${list}). Rollgate will not treat this as a first release; name the stable with stable-version (and stable-address) to go on.`);
 }
+/** Whether two records (or a record and a run) name the same workflow run: run ids compare as numbers. */
+const sameRun = (a, b) => a !== undefined && b !== undefined && Number(a.id) === Number(b.id);
 /**
  * Before a new canary: any other open canary (paused at its gate, running, or left by a lost
  * runner) stops this run, since moving traffic now would silently drop it. The exception is a
  * re-run of this very job (same workflow run, an earlier attempt): its record is returned, to
  * be closed as abandoned and restarted from the first step.
  */
-function state_openOfThisVersion(config, history) {
-    const open = state_openCanaries(history);
+function state_openOfThisVersion(config, state) {
+    const open = state_openCanaries(state.records);
     const isRerun = (r) => r.payload.version === config.version &&
-        config.run !== undefined &&
-        r.payload.run?.id === config.run.id &&
-        (r.payload.run?.attempt ?? 0) < config.run.attempt;
+        sameRun(r.payload.run, config.run) &&
+        (r.payload.run?.attempt ?? 0) < (config.run?.attempt ?? 0);
     const other = open.find((r) => !isRerun(r));
     if (other) {
-        throw new ActionError(`A ${state_rolloutName(other)} of ${other.payload.version} is still in progress in ${config.records.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
+        throw new ActionError(`A ${state_rolloutName(other)} of ${other.payload.version} is still in progress in ${state.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
     }
     return open;
 }
@@ -31522,10 +31548,10 @@ function state_plan(config, recorded) {
     };
 }
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
-function state_currentStable(config, history) {
+function state_currentStable(config, state) {
     if (config.stable.version)
         return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-    const live = liveRecord(history, config.version);
+    const live = liveRecord(state.records, config.version);
     if (!live)
         return undefined;
     const address = config.stable.address ?? live.payload.address;
@@ -31533,7 +31559,8 @@ function state_currentStable(config, history) {
 }
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 async function state_findOpen(config) {
-    const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+    const state = await config.records.state();
+    const open = state.open.find((r) => r.payload.version === config.version && isRollout(r));
     if (!open)
         throw new ActionError(`No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`);
     if (open.payload.kind === 'phased')
@@ -31719,12 +31746,12 @@ async function dry_run_dryRunCanary(config) {
         }
         return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
     }
-    const history = await config.records.history();
-    const reruns = openOfThisVersion(config, history);
+    const state = await config.records.state();
+    const reruns = openOfThisVersion(config, state);
     for (const r of reruns)
         log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-    const stable = currentStable(config, history);
-    refuseUntrustedFirstRelease(stable, config.records);
+    const stable = currentStable(config, state);
+    refuseUntrustedFirstRelease(stable, state);
     const rollout = plan(config);
     if (!stable) {
         log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
@@ -31754,62 +31781,105 @@ function waitTimeoutFrom(inputs) {
         throw new src/* InputError */.dz('wait-timeout', 'a duration from 0s to 6h (GitHub ends a job after 6 hours)', inputs.string('wait-timeout'));
     return ms;
 }
-/** How often the records are read while waiting. */
+/** How often the records are read while waiting: first after 3 s, then half as often again each time, at most every 30 s. */
 const QUIET_POLL_MS = 3000;
+const QUIET_POLL_MAX_MS = 30_000;
 /**
- * The environment's history once `busy` finds nothing running in it; while it does, waits up
- * to `timeoutMs` (0: not at all), then fails with one line naming what is still running.
+ * The environment's state once `busy` finds nothing running in it; while it does, waits up to
+ * `timeoutMs` (0: not at all), then fails with one line naming what is still running. Each poll
+ * reads the state with conditional requests (a 304 costs nothing against the rate limit while
+ * nothing changes) and the polls back off.
  */
 async function quiet_waitForQuiet(records, busy, options) {
     const clock = options.clock ?? systemClock;
     const started = clock.now();
     let said = 0;
+    let poll = options.pollMs ?? QUIET_POLL_MS;
     for (;;) {
-        const history = await records.history(options.limit);
-        const b = busy(history);
+        const state = await records.state();
+        const b = busy(state.records);
         if (!b)
-            return history;
+            return state;
         const waited = clock.now() - started;
         if (waited >= options.timeoutMs) {
-            throw new ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${formatDuration(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first (canary mode: abort).`);
+            throw new ActionError(`${b.what[0]?.toUpperCase()}${b.what.slice(1)} is still running in ${records.environment} (deployment ${b.record.id}: ${b.record.description || b.record.state})${options.timeoutMs ? ` after waiting ${formatDuration(waited)}` : ''}: the ${options.purpose} waits for it to finish (wait-timeout). If its runner was lost, settle it first: ${b.settle}.`);
         }
         if (said !== b.record.id) {
             options.logger.info(`Waiting for ${b.what} (deployment ${b.record.id}: ${b.record.description || 'starting'}) to finish before the ${options.purpose}; up to ${formatDuration(options.timeoutMs)}.`);
             said = b.record.id;
         }
-        await clock.sleep(Math.min(options.pollMs ?? QUIET_POLL_MS, options.timeoutMs - waited), options.signal);
+        await clock.sleep(Math.min(poll, options.timeoutMs - waited), options.signal);
+        poll = Math.min(Math.round(poll * 1.5), Math.max(options.pollMs ?? 0, QUIET_POLL_MAX_MS));
     }
 }
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const quiet_runningCanary = (history) => {
     const r = history.find((x) => isRollout(x) && isOpen(x.state) && !readStatus(x.description).paused);
-    return r
-        ? { record: r, what: `the ${r.payload.kind === 'phased' ? 'phased release' : 'canary'} of ${r.payload.version}` }
-        : undefined;
+    return r ? { record: r, what: `the ${rolloutName(r)} of ${r.payload.version}`, settle: abortHint(r) } : undefined;
 };
 /** A rollback deploying now. */
 const quiet_runningRollback = (history) => {
     const r = history.find((x) => x.payload.kind === 'rollback' && isOpen(x.state));
-    return r ? { record: r, what: `the rollback to ${r.payload.version}` } : undefined;
+    return r
+        ? {
+            record: r,
+            what: `the rollback to ${r.payload.version}`,
+            settle: `give deployment ${r.id} a failure status (the REST API), then run rollback.yml again`,
+        }
+        : undefined;
 };
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/records/races.ts
+/**
+ * The start races between a rollout (canary, phased release) and a rollback. Each waits for the
+ * other to be quiet, then creates its record; both can read "quiet" at the same moment. After
+ * creating its record each reads the records again: of a rollout and a rollback open together,
+ * the lower deployment id (created first) goes on; the other keeps its record (a run attempt
+ * writes one record per environment), marks it waiting, waits for the first to settle, and then
+ * goes on only if what it recorded still holds, else withdraws with one line to run it again.
+ */
 
-/** An open rollback created before record `mine`: the canary that made `mine` yields to it. */
-const races_earlierRollback = (mine, history) => history.find((r) => r.id < mine && r.payload.kind === 'rollback' && isOpen(r.state));
-/** An open canary created before rollback record `mine`: the rollback yields to it. */
-const races_earlierCanary = (mine, history) => history.find((r) => r.id < mine && isRollout(r) && isOpen(r.state));
+
+
+
+/** An open rollback created before record `mine`: the rollout that made `mine` yields to it. */
+const races_earlierRollback = (mine, records) => records.find((r) => r.id < mine && r.payload.kind === 'rollback' && isOpen(r.state));
+/** An open rollout created before rollback record `mine`: the rollback yields to it. */
+const races_earlierCanary = (mine, records) => records.find((r) => r.id < mine && isRollout(r) && isOpen(r.state));
+/** Waits for the winner of a start race to settle; the state to go on from, or a withdrawal (the record closed, one line thrown). */
+async function races_yieldTo(y) {
+    const what = y.winner.payload.kind === 'rollback'
+        ? `the rollback to ${y.winner.payload.version}`
+        : `the ${rolloutName(y.winner)} of ${y.winner.payload.version}`;
+    await y.records.status(y.mine, 'queued', describeStatus({ kind: 'waiting-for', winner: y.winner.id, what }));
+    y.logger.info(`${what[0]?.toUpperCase()}${what.slice(1)} (deployment ${y.winner.id}) started at the same time and got there first: this ${y.purpose} waits for it before changing anything.`);
+    const now = await waitForQuiet(y.records, y.busy, {
+        timeoutMs: y.timeoutMs,
+        purpose: y.purpose,
+        logger: y.logger,
+        ...(y.clock ? { clock: y.clock } : {}),
+        ...(y.signal ? { signal: y.signal } : {}),
+    }).catch(async (error) => {
+        await y.records.status(y.mine, 'error', describeStatus({ kind: 'withdrawn', reason: `${what} did not settle in time` }));
+        throw error;
+    });
+    const why = y.changed(now);
+    if (!why)
+        return now;
+    await y.records.status(y.mine, 'error', describeStatus({ kind: 'withdrawn', reason: why }));
+    throw new ActionError(`This ${y.purpose} waited for ${what} (deployment ${y.winner.id}), which started first, and ${why}: it withdrew its record ${y.mine} before changing anything. Run it again to start over what is live now.`);
+}
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary/start.ts
 /**
  * Opening a canary's record: wait for a rollback deploying now (rollbacks run in another
- * concurrency group, see quiet.ts), close this run's abandoned attempt, decide the stable,
+ * concurrency group, see records/quiet.ts), close this run's abandoned attempt, decide the stable,
  * create the record, then settle the start races. Two writers that both read "quiet" and then
  * act would move traffic at once; of the records open together the lowest deployment id wins:
  * - another canary that got there first: this run withdraws, with an error (one release at a time);
- * - a rollback that got there first: this run withdraws its record, waits for the rollback to
- *   finish and starts again, against what the rollback restored (a rollback is never dropped,
- *   and the canary still runs). The rollback does the same against a canary (rollback.ts).
+ * - a rollback that got there first: this run keeps its record waiting until the rollback settles
+ *   (records/races.ts), then goes on if the stable it recorded is still live, else withdraws with
+ *   one line to run it again (a rollback is never dropped; a run writes one record per environment).
  */
 
 
@@ -31820,46 +31890,57 @@ const races_earlierCanary = (mine, history) => history.find((r) => r.id < mine &
 async function start_openCanaryRecord(config, canary, rollout, status, clock) {
     const { records } = config;
     const log = (line) => config.logger.info(line);
+    const wait = {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        logger: config.logger,
+        clock,
+        ...(config.signal ? { signal: config.signal } : {}),
+    };
+    const state = await waitForQuiet(records, runningRollback, { ...wait, purpose: `canary of ${config.version}` });
     const closed = [];
-    for (;;) {
-        const history = await waitForQuiet(records, runningRollback, {
-            timeoutMs: config.waitTimeoutMs ?? 0,
-            purpose: `canary of ${config.version}`,
-            logger: config.logger,
-            clock,
-            ...(config.signal ? { signal: config.signal } : {}),
-        });
-        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
-            await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
-            closed.push(r.id);
-            log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
-        }
-        const current = currentStable(config, history);
-        refuseUntrustedFirstRelease(current, records);
-        const stable = current ?? { version: 'none' };
-        const deploymentId = await records.create(config.ref, {
-            ...config.payload,
-            version: config.version,
-            stable: stable.version,
-            kind: 'canary',
-            ...(canary.address ? { address: canary.address } : {}),
-            ...(stable.address ? { stable_address: stable.address } : {}),
-            rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
-            ...(config.run ? { run: config.run } : {}),
-        }, `canary of ${config.version}`);
-        const now = await records.history();
-        const winner = raceWinner(deploymentId, now, closed);
-        if (winner) {
-            await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
-            throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
-        }
-        const rollback = earlierRollback(deploymentId, now);
-        if (!rollback)
-            return { deploymentId, stable, current };
-        closed.push(deploymentId);
-        await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
-        log(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this canary withdrew its record ${deploymentId} before touching traffic, waits for the rollback, and starts again.`);
+    for (const r of openOfThisVersion(config, state)) {
+        await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
+        closed.push(r.id);
+        log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
+    const current = currentStable(config, state);
+    refuseUntrustedFirstRelease(current, state);
+    const stable = current ?? { version: 'none' };
+    const deploymentId = await records.create(config.ref, {
+        ...config.payload,
+        version: config.version,
+        stable: stable.version,
+        kind: 'canary',
+        ...(canary.address ? { address: canary.address } : {}),
+        ...(stable.address ? { stable_address: stable.address } : {}),
+        rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
+        ...(config.run ? { run: config.run } : {}),
+    }, `canary of ${config.version}`, state);
+    const now = await records.state();
+    const winner = raceWinner(deploymentId, now.records, closed);
+    if (winner) {
+        await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
+        throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+    }
+    const rollback = earlierRollback(deploymentId, now.records);
+    if (rollback)
+        await yieldTo({
+            ...wait,
+            records,
+            mine: deploymentId,
+            winner: rollback,
+            busy: runningRollback,
+            purpose: `canary of ${config.version}`,
+            changed: (after) => stableChanged(config, current, after),
+        });
+    return { deploymentId, stable, current };
+}
+/** Whether the stable this canary recorded is still what is live. */
+function stableChanged(config, recorded, after) {
+    const live = currentStable(config, after);
+    if (live?.version === recorded?.version && live?.address === recorded?.address)
+        return undefined;
+    return `${live ? `${live.version}${live.address ? ` at ${live.address}` : ''}` : 'nothing'} is live now, not the stable this canary recorded (${recorded?.version ?? 'none'})`;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary/run.ts
@@ -31869,6 +31950,7 @@ async function start_openCanaryRecord(config, canary, rollout, status, clock) {
  * Every step is a deployment status, so the Deployments page shows the rollout and a later
  * run (promote, abort, rollback) reads where it stands.
  */
+
 
 
 
@@ -32022,7 +32104,7 @@ async function runCanary(config) {
                 promoted = true;
                 config.inflight(undefined);
                 steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
-                const retired = await records.retireOthers(deploymentId);
+                const retired = await retireReplaced(records, deploymentId);
                 log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
                 return result('promoted', weight);
             }
@@ -32064,6 +32146,91 @@ async function runCanary(config) {
         throw error;
     }
     throw new ActionError('steps must end at 100');
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/rollback/target.ts
+/**
+ * Which release a rollback goes back to, found at any depth of the environment's history in a
+ * few requests: by id (to-deployment); by version (to-version), through the release's tag (the
+ * live record's tag gives the format) to its commit and the records of that commit; else, and for
+ * "the release before", along the chain of live releases each record's index names. Records
+ * written before indexes are found by reading the whole history, once.
+ */
+
+
+
+/** Hops along the chain of live releases before the whole history is read instead. */
+const CHAIN_HOPS = 25;
+async function target_chooseTarget(records, state, query, lookup) {
+    const environment = state.environment;
+    const open = openCanaries(state.records)[0];
+    if (open) {
+        throw new ActionError(`A ${rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
+    }
+    const current = state.live;
+    if (!current)
+        throw new ActionError(`Nothing is live in ${environment}: ${state.lost ?? 'no trusted deployment has a success status'}; nothing to roll back from.`);
+    const target = query.toDeployment
+        ? await byId(records, query.toDeployment, environment)
+        : query.toVersion
+            ? await byVersion(records, current, query.toVersion, lookup)
+            : await previousRelease(records, current);
+    if (target.payload.version === current.payload.version)
+        throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+    if (!target.payload.artifact?.digest) {
+        throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
+    }
+    return { current, target };
+}
+async function byId(records, id, environment) {
+    const found = await records.record(id);
+    if (!found)
+        throw new ActionError(`Input 'to-deployment': deployment ${id} is not a deployment of ${environment}.`);
+    return found;
+}
+/** A release of `version` that reached success: through its tag's commit, else along the chain, else the whole history. */
+async function byVersion(records, current, version, lookup) {
+    const wanted = (r) => r.payload.version === version && r.everSucceeded;
+    const tag = tagFor(current, version);
+    const sha = tag ? await commitOfTag(lookup.gh, lookup.repo, tag) : '';
+    const found = sha ? (await records.ofCommit(sha)).find(wanted) : undefined;
+    if (found)
+        return found;
+    const chained = await alongChain(records, current, wanted);
+    if (chained)
+        return chained;
+    throw new ActionError(`Input 'to-version': ${version} never reached success in ${records.environment}.`);
+}
+/** The release live before the current one (a different version), along the chain the indexes name. */
+async function previousRelease(records, current) {
+    const earlier = await alongChain(records, current, (r) => r.everSucceeded && r.payload.version !== current.payload.version);
+    if (!earlier)
+        throw new ActionError(`No earlier release of ${records.environment} reached success: nothing to roll back to.`);
+    return earlier;
+}
+/** The newest record older than `from` that `wanted` accepts: the chain of live releases, then (records without indexes) the whole history. */
+async function alongChain(records, from, wanted) {
+    let at = from;
+    for (let hop = 0; hop < CHAIN_HOPS; hop += 1) {
+        const id = at.payload.index?.live;
+        if (!id)
+            break;
+        const before = await records.record(id);
+        if (!before)
+            break;
+        if (wanted(before))
+            return before;
+        at = before;
+    }
+    const whole = await records.whole();
+    return whole.records.find((r) => r.id < from.id && wanted(r));
+}
+/** The tag `version` would have, in the format of the live record's tag (`v1.2.3`, `pkg@1.2.3`, `pkg-v1.2.3`). */
+function tagFor(current, version) {
+    const { tag, version: live } = current.payload;
+    if (!tag || !tag.endsWith(live))
+        return undefined;
+    return `${tag.slice(0, tag.length - live.length)}${version}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/fleet/restore.ts
@@ -32129,76 +32296,45 @@ async function restore_restorePrevious(state, ports) {
 
 
 
+
+
 /** The live release went out across a fleet: a phased release, or a rollback of one. */
 const onFleet = (r) => r.payload.kind === 'phased' || r.payload.fleet === true;
-function chooseTarget(history, options, environment) {
-    const open = openCanaries(history)[0];
-    if (open) {
-        throw new ActionError(`A ${rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
-    }
-    const current = liveRecord(history);
-    if (!current)
-        throw new ActionError(`Nothing is live in ${environment}: no deployment has a success status to roll back from.`);
-    let target;
-    if (options.toDeployment) {
-        target = history.find((r) => r.id === options.toDeployment);
-        if (!target)
-            throw new ActionError(`Input 'to-deployment': deployment ${options.toDeployment} is not among the recent deployments of ${environment}.`);
-    }
-    else if (options.toVersion) {
-        target = history.find((r) => r.payload.version === options.toVersion && r.everSucceeded);
-        if (!target)
-            throw new ActionError(`Input 'to-version': ${options.toVersion} never reached success in ${environment}.`);
-    }
-    else {
-        const older = history.slice(history.indexOf(current) + 1);
-        target = older.find((r) => r.everSucceeded && r.payload.version !== current.payload.version);
-        if (!target)
-            throw new ActionError(`No earlier release of ${environment} reached success: nothing to roll back to.`);
-    }
-    if (target.payload.version === current.payload.version)
-        throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
-    if (!target.payload.artifact?.digest) {
-        throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
-    }
-    return { current, target };
-}
-/** Waits until no canary moves traffic, then plans from the records (refused records named on failure). */
+/** Waits until no rollout moves traffic, then plans from the records (refused records named on failure). */
 async function planWhenQuiet(config) {
     const { records } = config;
-    // A canary moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
-    const history = await waitForQuiet(records, runningCanary, {
+    // A rollout moving traffic now settles first (promoted or aborted); one paused at its gate waits for a person.
+    const state = await waitForQuiet(records, runningCanary, {
         timeoutMs: config.waitTimeoutMs ?? 0,
         purpose: 'rollback',
         logger: config.logger,
-        limit: 50,
         ...(config.clock ? { clock: config.clock } : {}),
         ...(config.signal ? { signal: config.signal } : {}),
     });
     try {
-        return chooseTarget(history, {
-            ...(config.toVersion ? { toVersion: config.toVersion } : {}),
-            ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
-        }, records.environment);
+        const plan = await chooseTarget(records, state, query(config), { gh: config.gh, repo: config.repo });
+        return { ...plan, state };
     }
     catch (error) {
         // Say which records were left out: the release the user meant may be among them.
-        if (!(error instanceof ActionError) || !records.refused.length)
+        if (!(error instanceof ActionError) || !state.refused.length)
             throw error;
-        const list = records.refused
+        const list = state.refused
             .slice(0, 3)
             .map((r) => `deployment ${r.id}: ${r.why}`)
             .join('; ');
-        throw new ActionError(`${error.message} ${records.refused.length} record(s) were left out as not trusted (${list}).`);
+        throw new ActionError(`${error.message} ${state.refused.length} record(s) were left out as not trusted (${list}).`);
     }
 }
-/** Fetches and verifies the target's original artifact (again only when the target changed). */
-async function prepare(config, plan, earlier) {
+const query = (config) => ({
+    ...(config.toVersion ? { toVersion: config.toVersion } : {}),
+    ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+});
+/** Fetches and verifies the target's original artifact. */
+async function prepare(config, plan) {
     const { current, target } = plan;
     const version = target.payload.version;
     config.logger.info(`Rolling back ${config.records.environment} from ${current.payload.version} (deployment ${current.id}) to ${version} (deployment ${target.id}).`);
-    if (earlier && earlier.target.id === target.id)
-        return { ...earlier, current };
     const ref = target.payload.artifact;
     const dir = config.workDir ?? (await releaseFolder(config.tempDir || tmpdir(), version));
     const fetched = await fetchArtifact(config.gh, config.token, config.repo, ref, dir);
@@ -32208,42 +32344,47 @@ async function prepare(config, plan, earlier) {
 async function runRollback(config) {
     const { records } = config;
     const log = (line) => config.logger.info(line);
-    let prepared;
-    let deploymentId;
-    for (;;) {
-        prepared = await prepare(config, await planWhenQuiet(config), prepared);
-        const { fetched, version, current, target } = prepared;
-        if (onFleet(current) && !config.fleet)
-            throw new ActionError(`${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`);
-        if (config.dryRun) {
-            log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
-            return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
-        }
-        if (!prepared.extracted) {
-            prepared.extracted = join(prepared.dir, 'release');
-            await extractArchive(fetched.archive, prepared.extracted);
-        }
-        deploymentId = await records.create(target.sha, {
-            ...target.payload,
-            kind: 'rollback',
-            ...(config.run ? { run: config.run } : {}),
-            rollback_of: { version: current.payload.version, deployment_id: current.id },
-            // A fleet has no one address; and whether this rollback went to a fleet is its own fact,
-            // never inherited from the payload of the release it restores.
-            ...(config.fleet
-                ? { fleet: true, address: undefined }
-                : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
-        }, `rollback to ${version}`);
-        // The start race (races.ts): a canary that created its record first goes on; this rollback
-        // withdraws its record, waits for that canary to settle, and plans again from what is live then.
-        const rival = earlierCanary(deploymentId, await records.history(50));
-        if (!rival)
-            break;
-        await records.status(deploymentId, 'error', `withdrew: the canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time; the rollback waits for it and plans again`);
-        log(`The canary of ${rival.payload.version} (deployment ${rival.id}) started at the same time and got there first: this rollback withdrew its record ${deploymentId} before deploying, waits for the canary, and plans again.`);
-    }
+    const planned = await planWhenQuiet(config);
+    const prepared = await prepare(config, planned);
     const { fetched, version, current, target } = prepared;
-    const extracted = prepared.extracted;
+    if (onFleet(current) && !config.fleet)
+        throw new ActionError(`${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`);
+    if (config.dryRun) {
+        log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
+        return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
+    }
+    const extracted = join(prepared.dir, 'release');
+    await extractArchive(fetched.archive, extracted);
+    const deploymentId = await records.create(target.sha, {
+        ...target.payload,
+        index: undefined,
+        kind: 'rollback',
+        ...(config.run ? { run: config.run } : {}),
+        rollback_of: { version: current.payload.version, deployment_id: current.id },
+        // A fleet has no one address; and whether this rollback went to a fleet is its own fact,
+        // never inherited from the payload of the release it restores.
+        ...(config.fleet
+            ? { fleet: true, address: undefined }
+            : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
+    }, `rollback to ${version}`, planned.state);
+    // The start race (records/races.ts): a rollout that created its record first goes on; this
+    // rollback waits with its record, and goes on only if it would still do the same.
+    const rival = earlierCanary(deploymentId, (await records.state()).records);
+    if (rival)
+        await yieldTo({
+            records,
+            mine: deploymentId,
+            winner: rival,
+            busy: runningCanary,
+            purpose: 'rollback',
+            timeoutMs: config.waitTimeoutMs ?? 0,
+            logger: config.logger,
+            ...(config.clock ? { clock: config.clock } : {}),
+            ...(config.signal ? { signal: config.signal } : {}),
+            changed: (after) => after.live?.id === current.id && !openCanaries(after.records).length
+                ? undefined
+                : `${after.live ? `${after.live.payload.version} (deployment ${after.live.id})` : 'nothing'} is live now${openCanaries(after.records).length ? ' and a rollout is open' : ''}, not the ${current.payload.version} it would roll back from`,
+        });
     const base = { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: false };
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
@@ -32325,6 +32466,10 @@ function status_codec_describeStatus(s) {
             return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
         case 'lost-race':
             return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+        case 'waiting-for':
+            return `waiting for ${s.what} (deployment ${s.winner}), which started first`;
+        case 'withdrawn':
+            return `withdrawn before changing anything: ${s.reason}`;
         case 'deploy-failed':
             return `deploy of ${s.version} failed: ${s.error}`;
         case 'batch':
@@ -32399,8 +32544,8 @@ function status_codec_readBatch(description) {
 async function gate_findOpenPhased(config) {
     const { records, version } = config;
     const env = records.environment;
-    const history = await records.history();
-    const open = history.find((r) => r.payload.version === version && isOpen(r.state));
+    const state = await records.state();
+    const open = state.open.find((r) => r.payload.version === version && isRollout(r));
     if (!open)
         throw new ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`);
     if (open.payload.kind !== 'phased')
@@ -32410,7 +32555,7 @@ async function gate_findOpenPhased(config) {
         throw new ActionError(`The phased release of ${version} (deployment ${open.id}) records no batch plan (started by an earlier rollgate): it cannot be continued or aborted from its record.`);
     const batches = plan.batches;
     const at = readBatch(open.description);
-    const live = liveRecord(history, version);
+    const live = liveRecord(state.records, version);
     if (open.payload.stable && live?.payload.version !== open.payload.stable)
         throw new ActionError(`The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`);
     return {
@@ -32500,7 +32645,7 @@ async function gate_abortPhased(config, found) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased/start.ts
-/** Opening a phased release's record, and its start races (see races.ts). */
+/** Opening a phased release's record, and its start races (see records/races.ts). */
 
 
 
@@ -32508,16 +32653,19 @@ async function gate_abortPhased(config, found) {
 
 /**
  * What a failure of this release goes back to: the live release, which must record its
- * original artifact. With no trusted live release but untrusted records, nothing: that is not
- * a first release. The one place a phased start (and its dry run) decides it.
+ * original artifact. With no trusted live release but untrusted records (or a live release the
+ * records named that is gone), nothing: that is not a first release. The one place a phased
+ * start (and its dry run) decides it.
  */
-function start_rollbackTarget(history, version, records) {
-    const live = liveRecord(history, version);
+function start_rollbackTarget(state, version) {
+    const live = liveRecord(state.records, version);
     if (live && !live.payload.artifact?.digest) {
         throw new ActionError(`The live release ${live.payload.version} (deployment ${live.id}) records no artifact digest: a phased release could not roll back to it from its original artifact. Deploy it once through the pipeline first.`);
     }
-    if (!live && records.refused.length) {
-        throw new ActionError(`No trusted live release in ${records.environment}, and ${records.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
+    if (!live && state.lost)
+        throw new ActionError(`No trusted live release in ${state.environment}, but ${state.lost}: a phased release will not start without something to roll back to.`);
+    if (!live && state.refused.length) {
+        throw new ActionError(`No trusted live release in ${state.environment}, and ${state.refused.length} record(s) there are not trusted: a phased release will not start without something to roll back to.`);
     }
     return live
         ? { version: live.payload.version, ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}) }
@@ -32526,54 +32674,67 @@ function start_rollbackTarget(history, version, records) {
 /**
  * Opens the release's record: waits for a rollback deploying now, closes this run's abandoned
  * attempt, decides what a failure goes back to (the live release, which must have its original
- * artifact), checks the fleet, creates the record, then settles the start races (races.ts): an
- * earlier rollout stops this one; an earlier rollback makes it withdraw its record, wait for the
- * rollback and start again from what the rollback restored.
+ * artifact), checks the fleet, creates the record, then settles the start races (records/races.ts):
+ * an earlier rollout stops this one; an earlier rollback makes it wait with its record and go on
+ * only if what it would go back to is still live.
  */
 async function start_openPhasedRecord(config, targets) {
     const clock = config.clock ?? systemClock;
     const { records, fleet, logger } = config;
+    const wait = {
+        timeoutMs: config.waitTimeoutMs ?? 0,
+        logger,
+        clock,
+        ...(config.signal ? { signal: config.signal } : {}),
+    };
+    const state = await waitForQuiet(records, runningRollback, {
+        ...wait,
+        purpose: `phased release of ${config.version}`,
+    });
+    // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
+    // again from the first batch; any other open rollout stops this one before anything changes.
     const closed = [];
-    for (;;) {
-        const history = await waitForQuiet(records, runningRollback, {
-            timeoutMs: config.waitTimeoutMs ?? 0,
-            purpose: `phased release of ${config.version}`,
-            logger,
-            clock,
-            ...(config.signal ? { signal: config.signal } : {}),
-        });
-        // A re-run of this job (a later attempt of the same run) closes its abandoned record and starts
-        // again from the first batch; any other open rollout stops this one before anything changes.
-        for (const r of openOfThisVersion(config, history).filter((x) => !closed.includes(x.id))) {
-            closed.push(r.id);
-            await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
-            logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
-        }
-        const previous = start_rollbackTarget(history, config.version, records);
-        await fleet.check(targets);
-        const deploymentId = await records.create(config.ref, {
-            ...config.payload,
-            version: config.version,
-            kind: 'phased',
-            ...(previous ? { stable: previous.version } : {}),
-            // The plan, so promote.yml can continue (or abort) the release from its record.
-            phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
-            ...(config.artifact ? { artifact: config.artifact } : {}),
-            ...(config.run ? { run: config.run } : {}),
-        }, `phased release of ${config.version}`);
-        const now = await records.history();
-        const rival = raceWinner(deploymentId, now, closed);
-        if (rival) {
-            await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-            throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
-        }
-        const rollback = earlierRollback(deploymentId, now);
-        if (!rollback)
-            return { deploymentId, ...(previous ? { previous } : {}) };
-        closed.push(deploymentId);
-        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rollback.id, version: rollback.payload.version }));
-        logger.info(`A rollback to ${rollback.payload.version} (deployment ${rollback.id}) started at the same time and got there first: this release withdrew its record ${deploymentId} before changing any target, waits for the rollback, and starts again.`);
+    for (const r of openOfThisVersion(config, state)) {
+        closed.push(r.id);
+        await records.status(r.id, 'error', describeStatus({ kind: 'phased-abandoned', version: config.version }));
+        logger.info(`A previous attempt left the phased release of ${config.version} open (deployment ${r.id}): closed it, starting again from the first batch.`);
     }
+    const previous = start_rollbackTarget(state, config.version);
+    await fleet.check(targets);
+    const deploymentId = await records.create(config.ref, {
+        ...config.payload,
+        version: config.version,
+        kind: 'phased',
+        ...(previous ? { stable: previous.version } : {}),
+        // The plan, so promote.yml can continue (or abort) the release from its record.
+        phased: { batches: config.batches, interval_ms: config.intervalMs, pause: config.pause ?? 'auto' },
+        ...(config.artifact ? { artifact: config.artifact } : {}),
+        ...(config.run ? { run: config.run } : {}),
+    }, `phased release of ${config.version}`, state);
+    const now = await records.state();
+    const rival = raceWinner(deploymentId, now.records, closed);
+    if (rival) {
+        await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
+        throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+    }
+    const rollback = earlierRollback(deploymentId, now.records);
+    if (rollback)
+        await yieldTo({
+            ...wait,
+            records,
+            mine: deploymentId,
+            winner: rollback,
+            busy: runningRollback,
+            purpose: `phased release of ${config.version}`,
+            changed: (after) => {
+                const live = liveRecord(after.records, config.version);
+                return live?.payload.version === previous?.version &&
+                    live?.payload.artifact?.digest === previous?.artifact?.digest
+                    ? undefined
+                    : `${live ? live.payload.version : 'nothing'} is live now, not the release it recorded to go back to (${previous?.version ?? 'none'})`;
+            },
+        });
+    return { deploymentId, ...(previous ? { previous } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased/run.ts
@@ -32587,6 +32748,7 @@ async function start_openPhasedRecord(config, targets) {
  * says why. Every batch is a deployment status, so the Deployments page shows which targets
  * run which version.
  */
+
 
 
 
@@ -32805,7 +32967,7 @@ async function runBatches(config, course) {
         return elsewhere;
     await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
     config.inflight(undefined);
-    const retired = await records.retireOthers(deploymentId);
+    const retired = await retireReplaced(records, deploymentId);
     logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
     return result('released');
 }
@@ -33639,9 +33801,9 @@ async function phasedDryRun(config) {
     const checks = `${config.checks.length} check(s)`;
     if (mode === 'run') {
         const batches = config.batches ?? [];
-        const history = await config.records.history();
-        openOfThisVersion(config, history);
-        const previous = rollbackTarget(history, config.version, config.records);
+        const state = await config.records.state();
+        openOfThisVersion(config, state);
+        const previous = rollbackTarget(state, config.version);
         await config.fleet.check(batches.flat());
         const pause = config.pause === 'manual'
             ? ', pausing after every batch but the last for promote.yml'
@@ -33683,7 +33845,7 @@ async function phasedDryRun(config) {
 
 /***/ }),
 
-/***/ 74738:
+/***/ 50069:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33695,12 +33857,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   Ou: () => (/* reexport */ trustedBranchesFrom)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, TRUSTED_EVENTS, attachToRelease, findRelease, payloadProblem, publishRelease, statusText, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedRecords, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
 var src = __nccwpck_require__(43410);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
+var utils = __nccwpck_require__(85555);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var dist_bundle = __nccwpck_require__(49735);
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -33947,33 +34111,125 @@ throttling.VERSION = VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./packages/github/src/api-budget.ts
+/**
+ * What one action spends of GitHub's API, and the two things that keep it small:
+ * - every HTTP request counted at the transport (retries included), 304s apart: a conditional
+ *   request answered 304 does not count against the primary rate limit when it is authorised
+ *   (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#use-conditional-requests-if-appropriate);
+ * - conditional GETs: the ETag of every answer is kept and sent back as If-None-Match, and a
+ *   304 is answered from the kept body, so a wait that polls the same records costs nothing
+ *   against the limit while nothing changes. ETags are tied to the token, so the cache lives as
+ *   long as the client (one job's token).
+ */
+/** Counts each request a fetch sends, and reads the rate-limit headers of each answer. */
+function countingFetch(inner, stats) {
+    return async (input, init) => {
+        stats.requests += 1;
+        const method = (init?.method ?? 'GET').toUpperCase();
+        if (method !== 'GET' && method !== 'HEAD')
+            stats.writes += 1;
+        const res = await inner(input, init);
+        if (res.status === 304)
+            stats.notModified += 1;
+        const limit = Number(res.headers.get('x-ratelimit-limit'));
+        const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+        if (res.headers.has('x-ratelimit-remaining') && Number.isFinite(limit) && Number.isFinite(remaining))
+            stats.rateLimit = {
+                limit,
+                remaining,
+                reset: Number(res.headers.get('x-ratelimit-reset')) || 0,
+                resource: res.headers.get('x-ratelimit-resource') ?? 'core',
+            };
+        return res;
+    };
+}
+/** How many answers the conditional cache keeps (least recently used go first). */
+const KEPT = 500;
+/**
+ * Octokit's request hook for conditional GETs: sends back the ETag of the answer kept for the
+ * same URL and returns that answer on 304. Only GETs, only answers with an ETag.
+ */
+function conditionalRequests() {
+    const kept = new Map();
+    return async (request, options, key) => {
+        if ((options.method ?? 'GET').toUpperCase() !== 'GET')
+            return request(options);
+        const hit = kept.get(key);
+        // Octokit's hooks share one options object (each inner hook is bound to it): set the header on it.
+        if (hit)
+            options.headers = { ...options.headers, 'if-none-match': hit.etag };
+        try {
+            const response = await request(options);
+            const etag = response.headers.etag;
+            kept.delete(key);
+            if (etag) {
+                kept.set(key, { etag, response });
+                if (kept.size > KEPT)
+                    kept.delete(kept.keys().next().value);
+            }
+            return response;
+        }
+        catch (error) {
+            if (hit && error.status === 304) {
+                kept.delete(key);
+                kept.set(key, hit);
+                return hit.response;
+            }
+            throw error;
+        }
+    };
+}
+/** The footer line of a summary: what the action asked of GitHub's API. */
+function apiFooter(stats) {
+    const free = stats.notModified
+        ? ` (${stats.notModified} answered 304 Not Modified, free against the rate limit)`
+        : '';
+    const left = stats.rateLimit ? `; ${stats.rateLimit.remaining} of ${stats.rateLimit.limit} left this hour` : '';
+    return `GitHub API: ${stats.requests} request(s)${free}, ${stats.writes} write(s)${left}.`;
+}
+
 ;// CONCATENATED MODULE: ./packages/github/src/client.ts
 /**
- * The one Octokit factory of the suite: retries 5xx and network errors, waits out
- * rate limits (403/429 with retry-after), never retries 422 or other client errors,
- * and masks the token before anything can print it.
+ * The one Octokit factory of the suite: retries 5xx and network errors, waits out rate limits
+ * (the primary limit until its reset, a secondary one for its retry-after) up to a bound and
+ * then stops with one line, never retries 422 or other client errors, sends GETs as
+ * conditional requests (api-budget.ts), counts every request, and masks the token before
+ * anything can print it.
  */
+
+
 
 
 
 
 /** Client errors that must not be retried; 403/429 rate limits go to the throttling plugin. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+const STATS = new WeakMap();
+/** The requests a client made so far (every client from createGitHub has them). */
+function apiStats(gh) {
+    return STATS.get(gh) ?? { requests: 0, notModified: 0, writes: 0 };
+}
 function createGitHub(options) {
-    const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000 } = options;
+    const { token, retries = 3, rateLimitRetries = 3, retryUnitMs = 1000, maxRateLimitWait = 900 } = options;
     if (!token)
         throw new Error('A GitHub token is required: set the github-token input (defaults to github.token).');
     const logger = options.logger ?? src/* actionsLogger */.MV;
     logger.secret(token);
     const baseUrl = options.baseUrl ?? 'https://api.github.com';
     const limited = (kind) => (retryAfter, opts, _o, count) => {
-        const again = count < rateLimitRetries;
+        const again = count < rateLimitRetries && retryAfter <= maxRateLimitWait;
         logger.warning(`GitHub ${kind} rate limit on ${opts.method} ${opts.url}; ${again ? `retrying after ${retryAfter}s` : 'giving up'}.`);
         return again;
     };
-    return (0,github/* getOctokit */.Q)(token, {
+    const stats = { requests: 0, notModified: 0, writes: 0 };
+    const gh = (0,github/* getOctokit */.Q)(token, {
         baseUrl,
-        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+        // The runner's proxy settings stay (@actions/github's own fetch); every request is counted.
+        request: {
+            ...(options.fetch ? {} : { agent: utils/* defaults */.NT.request?.agent }),
+            fetch: countingFetch(options.fetch ?? utils/* defaults */.NT.request?.fetch, stats),
+        },
         retry: { doNotRetry: DO_NOT_RETRY, retries, retryAfterBaseValue: retryUnitMs },
         throttle: {
             ...(options.paceWrites === false ? { enabled: false } : {}),
@@ -33981,7 +34237,37 @@ function createGitHub(options) {
             onSecondaryRateLimit: limited('secondary'),
             retryAfterBaseValue: retryUnitMs,
         },
-    }, dist_bundle/* retry */.L, throttling);
+    }, 
+    // Without retries, no retry plugin: its scheduler costs ~5 ms a request (the in-process emulator's tests).
+    ...(retries > 0 ? [dist_bundle/* retry */.L] : []), throttling);
+    STATS.set(gh, stats);
+    const conditional = conditionalRequests();
+    gh.hook.wrap('request', async (request, opts) => {
+        const { method, url } = gh.request.endpoint.parse(opts);
+        try {
+            return (await conditional(request, opts, `${method} ${url}`));
+        }
+        catch (error) {
+            throw rateLimitError(error, retryUnitMs * maxRateLimitWait) ?? error;
+        }
+    });
+    return gh;
+}
+/**
+ * A request the rate limit still refuses after the waits: one line saying which limit, when it
+ * resets and what to do (the throttling plugin gave up: too many tries or too long a wait).
+ */
+function rateLimitError(error, maxWaitMs) {
+    const e = error;
+    if (e.status !== 403 && e.status !== 429)
+        return undefined;
+    const headers = e.response?.headers ?? {};
+    if (/secondary rate/i.test(e.message ?? ''))
+        return new src.ActionError(`GitHub's secondary rate limit refused this job's requests (too many writes in a short time; retry-after ${headers['retry-after'] ?? 'not given'}s) after waiting up to ${(0,src/* formatDuration */.a3)(maxWaitMs)}: run the job again later.`);
+    if (headers['x-ratelimit-remaining'] !== '0')
+        return undefined;
+    const reset = Number(headers['x-ratelimit-reset']) * 1000;
+    return new src.ActionError(`GitHub's API rate limit for this token is used up (${headers['x-ratelimit-used'] ?? '?'} of ${headers['x-ratelimit-limit'] ?? '?'} ${headers['x-ratelimit-resource'] ?? 'core'} requests this hour; resets at ${Number.isFinite(reset) ? new Date(reset).toISOString() : 'an unknown time'}), and waiting for it would exceed ${(0,src/* formatDuration */.a3)(maxWaitMs)}: run the job again after the reset. GITHUB_TOKEN's limit is shared by every workflow of the repository.`);
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -34100,6 +34386,22 @@ async function uploadMissing(gh, repo, release, files) {
     }
     return uploaded;
 }
+/** The commit a tag points at (annotated tags followed), or '' when the tag does not exist. */
+async function releases_commitOfTag(gh, repo, tag) {
+    try {
+        let { data } = await gh.rest.git.getRef({ ...repo, ref: `tags/${tag}` });
+        for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
+            const tagObject = await gh.rest.git.getTag({ ...repo, tag_sha: data.object.sha });
+            data = { ...data, object: tagObject.data.object };
+        }
+        return data.object.type === 'commit' ? data.object.sha : '';
+    }
+    catch (error) {
+        if (error.status === 404)
+            return '';
+        throw error;
+    }
+}
 
 ;// CONCATENATED MODULE: ./packages/github/src/payload.ts
 /**
@@ -34143,6 +34445,27 @@ function phasedProblem(plan) {
     return undefined;
 }
 /**
+ * A run id as GitHub writes it: digits without a leading zero (`"0123"` would name run 123 under
+ * another spelling, and twins are told apart by the number). Given as a string, as the suite writes it.
+ */
+const isRunId = (v) => typeof v === 'string' && /^[1-9]\d{0,15}$/.test(v);
+/** A run attempt: GitHub numbers them from 1. */
+const isAttempt = (v) => Number.isSafeInteger(v) && v >= 1 && v <= 10_000;
+const isId = (v) => Number.isSafeInteger(v) && v > 0;
+/** Why a recorded index is not one the suite writes, or undefined. */
+function indexProblem(index) {
+    if (!index || typeof index !== 'object')
+        return 'index is not an object';
+    const x = index;
+    if (!Number.isSafeInteger(x.head) || x.head < 0)
+        return 'index.head is not a deployment id';
+    if (x.live !== undefined && !isId(x.live))
+        return 'index.live is not a deployment id';
+    if (!Array.isArray(x.open) || x.open.length > 20 || !x.open.every(isId))
+        return 'index.open is not a list of deployment ids';
+    return undefined;
+}
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -34167,13 +34490,13 @@ function payloadProblem(payload) {
         if (!artifact || typeof artifact !== 'object')
             return 'artifact is not an object';
         checks.push(['name', artifact.name, 'artifact.name', true], ['digest', artifact.digest, 'artifact.digest', false], ['name', artifact.asset, 'artifact.asset', false], ['version', artifact.release_tag, 'artifact.release_tag', false]);
-        if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
+        if (artifact.run_id !== undefined && !isRunId(artifact.run_id))
             return 'artifact.run_id is not a run id';
     }
     if (p.fleet !== undefined && typeof p.fleet !== 'boolean')
         return 'fleet is not true or false';
     const run = p.run;
-    if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+    if (run !== undefined && (!run || !isRunId(run.id) || !isAttempt(run.attempt)))
         return 'run is not a workflow run id and attempt';
     const rollout = p.rollout;
     if (rollout !== undefined) {
@@ -34190,6 +34513,11 @@ function payloadProblem(payload) {
         if (why)
             return why;
     }
+    if (p.index !== undefined) {
+        const why = indexProblem(p.index);
+        if (why)
+            return why;
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;
@@ -34199,167 +34527,368 @@ function payloadProblem(payload) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+;// CONCATENATED MODULE: ./packages/github/src/environment-state.ts
 /**
- * The release record: GitHub Deployments. One deployment per version and environment; its
- * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
- * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ * What an environment's records say now, read exactly at any depth and in a bounded number of
+ * requests. GitHub lists an environment's deployments newest first, 100 a page; each record's
+ * latest status is one more request. Reading "the last 30" fails open (a live release behind 30
+ * failed canaries is not seen, and a canary becomes a "first release"); reading everything costs
+ * a request per record. So every record the suite writes carries an index (payload.ts,
+ * RecordIndex): the newest deployment its writer had read, the live release and the open records
+ * then. A reader walks from the newest record down to the newest trusted index and no further,
+ * then checks each record an index names (its provenance and its status now):
+ *
+ * - records newer than an index's head were not known to its writer: all of them are walked;
+ * - a record is trusted only if no other record claims its run attempt (twins: a copy made while
+ *   the run was going). Twins are made while the run runs, so the walk goes down past the start
+ *   of the run of every trusted record it uses, and a named record deeper down is checked against
+ *   the records of its commit (one request);
+ * - nothing live by the indexes is never a first release on their word: the reader then reads the
+ *   whole history, and a record an index named live that is no longer live and trusted is said.
+ *   A history that cannot be read completely is an error, never "nothing was released".
+ * Records written before indexes existed are read as before, down to the newest trusted success.
  */
 
 
-
-/** GitHub limits a status description to 140 characters. */
-function statusText(text) {
-    const s = (0,src/* redact */.E$)(text);
-    return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
-}
-class deployments_ReleaseRecords {
+const PAGE = 100;
+/** Most requests one reading of the state may make before it stops with one line (a flood of untrusted records). */
+const STATE_REQUEST_LIMIT = 400;
+/** How long before a run's creation a record of it may be stamped (clocks, as provenance allows). */
+const SLACK_MS = 2 * 60_000;
+const isOpenState = (state) => state === 'in_progress' || state === 'queued' || state === 'pending' || state === 'none';
+class EnvironmentReader {
     gh;
     repo;
     environment;
+    verifier;
     logger;
-    provenance;
-    constructor(gh, repo, environment, 
-    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
-    logger, 
-    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    provenance) {
+    requests;
+    listed = new Map();
+    verdicts = new Map();
+    shaClaims = new Map();
+    constructor(gh, repo, environment, verifier, logger, 
+    /** Counts the requests one reading makes (the client's counter). */
+    requests = () => 0) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
+        this.verifier = verifier;
         this.logger = logger;
-        this.provenance = provenance;
+        this.requests = requests;
     }
-    async create(ref, payload, description, options = {}) {
-        const res = await this.gh.rest.repos.createDeployment({
-            ...this.repo,
-            ref,
-            environment: this.environment,
-            task: 'deploy',
-            auto_merge: false,
-            required_contexts: [],
-            payload: { ...payload, format: PAYLOAD_FORMAT },
-            description: statusText(description),
-            ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
-            ...(options.production !== undefined ? { production_environment: options.production } : {}),
-        });
-        if (res.status !== 201)
-            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-        return res.data.id;
+    /** The state now: walks the newest records down to the newest trusted index, then the records the indexes name. */
+    async read() {
+        const walk = new Walk(this, this.requests());
+        await walk.run(false);
+        let state = await walk.finish();
+        if (!state.live && !state.whole) {
+            // Nothing live by the indexes: confirmed only by the whole history.
+            const whole = new Walk(this, this.requests());
+            await whole.run(true);
+            const full = await whole.finish();
+            state = { ...full, ...(state.lost && !full.live ? { lost: state.lost } : {}) };
+        }
+        return state;
     }
-    async status(id, state, description, extra = {}) {
-        await this.gh.rest.repos.createDeploymentStatus({
-            ...this.repo,
-            deployment_id: id,
-            state,
-            description: statusText(description),
-            environment: this.environment,
-            auto_inactive: false,
-            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
-            ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
-        });
+    /** Every record of the environment, read to the end (records written before indexes, a rollback's last resort). */
+    async whole() {
+        const walk = new Walk(this, this.requests());
+        await walk.run(true);
+        return walk.finish();
     }
-    /** The latest status of one deployment (its state 'none' before any status). */
-    async latest(id) {
-        const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
-        const s = data[0];
-        return {
-            state: s?.state ?? 'none',
-            description: cleanDescription(s?.description),
-        };
-    }
-    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
-    async statuses(id, limit = 20) {
-        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
-            ...this.repo,
-            deployment_id: id,
-            per_page: limit,
-        });
-        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
-    }
-    /** Records left out of the last history() because their payload fails the validator: id and why. */
-    refused = [];
-    warned = new Set();
-    /**
-     * Recent deployments of the environment, newest first, with their state. A record whose
-     * payload this suite could not have written is left out (and listed in `refused`).
-     */
-    async history(limit = 30) {
-        const list = await this.gh.rest.repos.listDeployments({
+    /** One page of the environment's deployments, newest first (a conditional request: 304 when unchanged). */
+    async page(n) {
+        const { data } = await this.gh.rest.repos.listDeployments({
             ...this.repo,
             environment: this.environment,
-            per_page: Math.min(limit, 100),
+            per_page: PAGE,
+            page: n,
         });
-        this.refused = [];
-        const refuse = (id, why) => {
-            this.refused.push({ id, why });
-            // Said once per record, however often a run reads the history (waits poll it).
-            if (this.warned.has(id))
-                return;
-            this.warned.add(id);
-            this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
-        };
-        const candidates = [];
-        for (const d of list.data.slice(0, limit)) {
-            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
-            const problem = payloadProblem(raw);
-            if (problem)
-                refuse(d.id, problem);
-            else
-                candidates.push({ d, payload: raw });
-        }
-        // One record per run attempt and environment: a second record claiming the same run is a
-        // copy (the payload is anyone's to write), and which one is the copy cannot be told apart.
-        const claims = new Map();
-        for (const { d, payload } of candidates) {
-            if (!payload.run)
-                continue;
-            const key = `${payload.run.id}/${payload.run.attempt}`;
-            claims.set(key, [...(claims.get(key) ?? []), d.id]);
-        }
-        const out = [];
-        for (const { d, payload } of candidates) {
-            const twins = payload.run
-                ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
-                : [];
-            const problem = twins.length
-                ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
-                : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
-            if (problem) {
-                refuse(d.id, problem);
-                continue;
-            }
-            const statuses = await this.gh.rest.repos.listDeploymentStatuses({
-                ...this.repo,
-                deployment_id: d.id,
-                per_page: 100,
-            });
-            const latest = statuses.data[0];
-            out.push({
-                id: d.id,
-                sha: d.sha,
-                ref: d.ref,
-                created_at: d.created_at,
-                payload,
-                state: latest?.state ?? 'none',
-                description: cleanDescription(latest?.description),
-                everSucceeded: statuses.data.some((s) => s.state === 'success'),
-            });
-        }
+        const out = data.map((d) => ({ id: d.id, sha: d.sha, ref: d.ref, created_at: d.created_at, payload: d.payload }));
+        for (const d of out)
+            this.listed.set(d.id, d);
         return out;
     }
-    /** Marks every other deployment whose latest state is success as inactive. */
-    async retireOthers(keep, history) {
-        const records = history ?? (await this.history());
-        const retired = [];
-        for (const r of records) {
-            if (r.id === keep || r.state !== 'success')
-                continue;
-            await this.status(r.id, 'inactive', `replaced by deployment ${keep}`);
-            retired.push(r.id);
+    /** One deployment by id (a record an index names), or undefined when GitHub has none. */
+    async get(id) {
+        const known = this.listed.get(id);
+        if (known)
+            return known;
+        try {
+            const { data } = await this.gh.rest.repos.getDeployment({ ...this.repo, deployment_id: id });
+            if (data.environment !== this.environment && data.original_environment !== this.environment)
+                return undefined;
+            const d = { id: data.id, sha: data.sha, ref: data.ref, created_at: data.created_at, payload: data.payload };
+            this.listed.set(id, d);
+            return d;
         }
-        return retired;
+        catch (error) {
+            if (error.status === 404)
+                return undefined;
+            throw error;
+        }
     }
+    /** The records of one commit in this environment: where a twin of a record deep in the history would be. */
+    commitRecords(sha) {
+        let found = this.shaClaims.get(sha);
+        if (!found) {
+            found = this.gh.rest.repos
+                .listDeployments({ ...this.repo, environment: this.environment, sha, per_page: PAGE })
+                .then(({ data }) => data.map((d) => ({ id: d.id, sha: d.sha, ref: d.ref, created_at: d.created_at, payload: d.payload })));
+            this.shaClaims.set(sha, found);
+        }
+        return found;
+    }
+    /** Provenance of a record (kept: a deployment's payload, commit and time never change). */
+    provenance(d, payload) {
+        let verdict = this.verdicts.get(d.id);
+        if (!verdict) {
+            verdict =
+                this.verifier?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload }) ??
+                    Promise.resolve(undefined);
+            this.verdicts.set(d.id, verdict);
+        }
+        return verdict;
+    }
+    /** When the run that wrote a trusted record started (its twins are made after). */
+    async runStart(payload) {
+        if (!payload.run || !this.verifier?.runStart)
+            return undefined;
+        return this.verifier.runStart(payload.run.id);
+    }
+    /** The status of a trusted record now: the latest, and whether any was success. */
+    async withStatus(d, payload) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: d.id,
+            per_page: 100,
+        });
+        const latest = data[0];
+        return {
+            id: d.id,
+            sha: d.sha,
+            ref: d.ref,
+            created_at: d.created_at,
+            payload,
+            state: latest?.state ?? 'none',
+            description: cleanDescription(latest?.description),
+            everSucceeded: data.some((s) => s.state === 'success'),
+        };
+    }
+    /** One record by id, trusted (payload, provenance, no twin among its commit's records) with its status; undefined when GitHub has none here. */
+    async trusted(id) {
+        const d = await this.get(id);
+        if (!d)
+            return undefined;
+        const [record] = await this.checked([d], await this.commitRecords(d.sha));
+        return record;
+    }
+    /** The trusted records of one commit (a release, at any depth), newest first. */
+    async ofCommit(sha) {
+        const list = await this.commitRecords(sha);
+        return this.checked(list, list, true);
+    }
+    /** Records checked one by one against the records of their commit; `quiet` leaves out the untrusted, else the first refusal throws. */
+    async checked(list, commit, quiet = false) {
+        const out = [];
+        for (const d of list) {
+            const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+            let why = payloadProblem(raw);
+            const payload = raw;
+            why ??= await this.provenance(d, payload);
+            why ??= twinAmong(d, payload, commit);
+            if (why) {
+                this.warn(d.id, why);
+                if (quiet)
+                    continue;
+                throw new src.ActionError(`Deployment ${d.id} in ${this.environment} is not trusted: ${why}.`);
+            }
+            out.push(await this.withStatus(d, payload));
+        }
+        return out.sort((a, b) => b.id - a.id);
+    }
+    /** Says once per record that it is ignored. */
+    warned = new Set();
+    warn(id, why) {
+        if (this.warned.has(id))
+            return;
+        this.warned.add(id);
+        this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
+    }
+    spent(since) {
+        return this.requests() - since;
+    }
+}
+/** The claim a record makes on a run attempt: one record per run attempt and environment. */
+const claimOf = (p) => (p?.run ? `${Number(p.run.id)}/${p.run.attempt}` : undefined);
+/** One reading: the walk down the list, then the records the indexes name. */
+class Walk {
+    reader;
+    startedAt;
+    seen = new Map();
+    floor = Infinity;
+    head = 0;
+    windowStart = Infinity;
+    legacyLive = false;
+    whole = false;
+    /** Records the indexes name: by whom, and as what (the live release then, or an open record). */
+    named = new Map();
+    constructor(reader, startedAt) {
+        this.reader = reader;
+        this.startedAt = startedAt;
+    }
+    /** Walks pages until the indexes and the run windows cover the rest (or, `all`, to the end). */
+    async run(all) {
+        for (let n = 1;; n += 1) {
+            const page = await this.reader.page(n);
+            if (n === 1)
+                this.head = page[0]?.id ?? 0;
+            for (const d of page) {
+                if (!all && this.covered(d))
+                    return;
+                if (!this.seen.has(d.id))
+                    await this.visit(d);
+                this.budget();
+            }
+            if (page.length < PAGE) {
+                this.whole = true;
+                return;
+            }
+        }
+    }
+    /** Whether the records from `d` down are summed up by a trusted index (or, before indexes, by the newest success). */
+    covered(d) {
+        const summed = this.floor === Infinity ? this.legacyLive : d.id <= this.floor;
+        return summed && Date.parse(d.created_at) < this.windowStart - SLACK_MS;
+    }
+    budget() {
+        const spent = this.reader.spent(this.startedAt);
+        if (spent <= STATE_REQUEST_LIMIT)
+            return;
+        const untrusted = [...this.seen.values()].filter((s) => s.why).length;
+        throw new src.ActionError(`The records of ${this.reader.environment} could not be read within ${STATE_REQUEST_LIMIT} requests: ${this.seen.size} read, ${untrusted} of them not trusted (a flood of records this suite did not write?). Nothing was changed; remove the untrusted deployments (Settings → Environments, or the REST API) and run again.`);
+    }
+    async visit(d) {
+        const s = await this.check(d);
+        this.seen.set(d.id, s);
+        if (!s.record)
+            return;
+        const p = s.record.payload;
+        if (p.index) {
+            this.floor = Math.min(this.floor, p.index.head);
+            if (p.index.live && !this.named.has(p.index.live))
+                this.named.set(p.index.live, { by: d.id, as: 'live' });
+            for (const id of p.index.open)
+                this.named.set(id, { by: d.id, as: 'open' });
+        }
+        else if (s.record.state === 'success')
+            this.legacyLive = true;
+        const start = await this.reader.runStart(p);
+        if (start !== undefined)
+            this.windowStart = Math.min(this.windowStart, start);
+    }
+    /** A record checked: payload, provenance, then its status. */
+    async check(d) {
+        const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+        if (!raw || typeof raw !== 'object' || !('version' in raw))
+            return { listed: d, why: 'not a rollgate record', foreign: true };
+        const problem = payloadProblem(raw);
+        if (problem)
+            return { listed: d, why: problem };
+        const payload = raw;
+        const why = await this.reader.provenance(d, payload);
+        if (why)
+            return { listed: d, payload, why };
+        return { listed: d, payload, record: await this.reader.withStatus(d, payload) };
+    }
+    /** The records the indexes name below the walk, then twins, then what is live and open. */
+    async finish() {
+        // A release named live by an index but older than a live release walked is replaced by it (the newest success is live).
+        const liveWalked = Math.max(0, ...[...this.seen.values()].filter((x) => x.record?.state === 'success').map((x) => x.listed.id));
+        for (const [id, { by, as }] of this.named) {
+            if (this.seen.has(id) || (as === 'live' && id < liveWalked))
+                continue;
+            const d = await this.reader.get(id);
+            if (!d) {
+                this.seen.set(id, {
+                    listed: { id, sha: '', ref: '', created_at: '', payload: {} },
+                    why: `named by deployment ${by}, but GitHub has no such deployment in ${this.reader.environment}`,
+                });
+                continue;
+            }
+            const s = await this.check(d);
+            if (s.record)
+                s.why = await this.twinByCommit(d, s.payload);
+            if (s.why)
+                s.record = undefined;
+            this.seen.set(id, s);
+        }
+        this.refuseTwins();
+        const all = [...this.seen.values()].sort((a, b) => b.listed.id - a.listed.id);
+        const records = all.flatMap((s) => (s.record ? [s.record] : []));
+        const refused = all.filter((s) => s.why && !s.foreign).map((s) => ({ id: s.listed.id, why: s.why }));
+        for (const r of refused)
+            this.reader.warn(r.id, r.why);
+        const live = records.find((r) => r.state === 'success');
+        return {
+            environment: this.reader.environment,
+            records,
+            ...(live ? { live } : {}),
+            open: records.filter((r) => isOpenState(r.state)),
+            head: this.head,
+            refused,
+            ...(live ? {} : this.lost(records)),
+            whole: this.whole,
+        };
+    }
+    /** Nothing live, though the newest index that named a live release did: what became of that release. */
+    lost(records) {
+        const writer = [...this.seen.values()]
+            .filter((s) => s.record?.payload.index?.live)
+            .sort((a, b) => b.listed.id - a.listed.id)[0];
+        const id = writer?.record?.payload.index?.live;
+        if (!writer || !id)
+            return {};
+        const now = records.find((r) => r.id === id);
+        const why = now ? `is ${now.state} now` : `is not trusted now (${this.seen.get(id)?.why ?? 'not read'})`;
+        return { lost: `deployment ${id}, live when deployment ${writer.listed.id} was written, ${why}` };
+    }
+    /** Two records claiming one run attempt: the payload is anyone's to write, so neither is trusted. */
+    refuseTwins() {
+        const claims = new Map();
+        for (const s of this.seen.values()) {
+            const key = claimOf(s.payload);
+            if (key && s.payload && !payloadProblem(s.payload))
+                claims.set(key, [...(claims.get(key) ?? []), s]);
+        }
+        for (const group of claims.values()) {
+            if (group.length < 2)
+                continue;
+            for (const s of group) {
+                const others = group.filter((o) => o !== s).map((o) => o.listed.id);
+                s.why = `it claims run ${s.payload?.run?.id} attempt ${s.payload?.run?.attempt}, as deployment ${others.join(', ')} does`;
+                s.record = undefined;
+            }
+        }
+    }
+    /** A twin of a record deep in the history: another record of its commit claiming its run attempt. */
+    async twinByCommit(d, payload) {
+        return twinAmong(d, payload, await this.reader.commitRecords(d.sha));
+    }
+}
+/** Another record among `others` claiming the run attempt `payload` claims: why `d` is not trusted, or undefined. */
+function twinAmong(d, payload, others) {
+    const key = claimOf(payload);
+    if (!key)
+        return undefined;
+    for (const other of others) {
+        if (other.id === d.id)
+            continue;
+        const raw = typeof other.payload === 'string' ? safeJson(other.payload) : other.payload;
+        if (!payloadProblem(raw) && claimOf(raw) === key)
+            return `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${other.id} does`;
+    }
+    return undefined;
 }
 /**
  * A status description is free text anyone with deployments: write can set: no line breaks or
@@ -34374,6 +34903,135 @@ function safeJson(s) {
     }
     catch {
         return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/github/src/deployments.ts
+/**
+ * The release record: GitHub Deployments. One deployment per version and environment; its
+ * payload holds the facts (version, tag, commit, artifact and digest), its statuses are the
+ * history (every canary step, the promotion or the abort, a rollback). No other state store.
+ */
+
+
+
+
+
+
+/** GitHub limits a status description to 140 characters. */
+function statusText(text) {
+    const s = (0,src/* redact */.E$)(text);
+    return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
+}
+class deployments_ReleaseRecords {
+    gh;
+    repo;
+    environment;
+    logger;
+    provenance;
+    reader;
+    /** The run attempts this writer created records for (a run attempt writes one record per environment). */
+    created = new Map();
+    constructor(gh, repo, environment, 
+    /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
+    logger, 
+    /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
+    provenance) {
+        this.gh = gh;
+        this.repo = repo;
+        this.environment = environment;
+        this.logger = logger;
+        this.provenance = provenance;
+        this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
+    }
+    /**
+     * Creates this run's record, with the index of what the run read (`read`: the state it decided
+     * on), so later readers need not walk past it. One record per run attempt and environment.
+     */
+    async create(ref, payload, description, read, options = {}) {
+        const claim = payload.run ? `${Number(payload.run.id)}/${payload.run.attempt}` : undefined;
+        const earlier = claim ? this.created.get(claim) : undefined;
+        if (earlier !== undefined)
+            throw new Error(`This run already wrote deployment ${earlier} in ${this.environment}: a run attempt writes one record per environment.`);
+        const index = {
+            head: read.head,
+            ...(read.live ? { live: read.live.id } : {}),
+            open: read.open.map((r) => r.id).slice(0, 20),
+        };
+        const res = await this.gh.rest.repos.createDeployment({
+            ...this.repo,
+            ref,
+            environment: this.environment,
+            task: 'deploy',
+            auto_merge: false,
+            required_contexts: [],
+            payload: { ...payload, format: PAYLOAD_FORMAT, index },
+            description: statusText(description),
+            ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
+            ...(options.production !== undefined ? { production_environment: options.production } : {}),
+        });
+        if (res.status !== 201)
+            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
+        const id = res.data.id;
+        if (claim)
+            this.created.set(claim, id);
+        return id;
+    }
+    async status(id, state, description, extra = {}) {
+        await this.gh.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            description: statusText(description),
+            environment: this.environment,
+            auto_inactive: false,
+            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
+        });
+    }
+    /** The latest status of one deployment (its state 'none' before any status); a conditional request. */
+    async latest(id) {
+        const [s] = await this.statuses(id, 1);
+        return { state: s?.state ?? 'none', description: s?.description ?? '' };
+    }
+    /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
+    async statuses(id, limit = 20) {
+        const { data } = await this.gh.rest.repos.listDeploymentStatuses({
+            ...this.repo,
+            deployment_id: id,
+            per_page: limit,
+        });
+        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
+    }
+    /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
+    state() {
+        return this.reader.read();
+    }
+    /** Every record of the environment, read to the end: the last resort for records written before indexes. */
+    whole() {
+        return this.reader.whole();
+    }
+    /**
+     * One trusted record by id (rollback's to-deployment), with its status; undefined when there
+     * is none in this environment; an error naming why when it is not trusted.
+     */
+    async record(id) {
+        return this.reader.trusted(id);
+    }
+    /** The trusted records of one commit in this environment, newest first (a release's records, at any depth). */
+    ofCommit(sha) {
+        return this.reader.ofCommit(sha);
+    }
+    /** Marks the given records inactive (the releases a new live one replaced). */
+    async retire(ids, keep) {
+        const retired = [];
+        for (const id of ids) {
+            if (id === keep)
+                continue;
+            await this.status(id, 'inactive', `replaced by deployment ${keep}`);
+            retired.push(id);
+        }
+        return retired;
     }
 }
 
@@ -34404,10 +35062,11 @@ function safeJson(s) {
  */
 
 
+
 /** Events whose runs may write records. A pull request, comment or review never may. */
 const TRUSTED_EVENTS = (/* unused pure expression or super */ null && (['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch']));
 /** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
-const SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+const provenance_SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
 class ProvenanceError extends (/* unused pure expression or super */ null && (ActionError)) {
 }
 class Provenance {
@@ -34487,22 +35146,15 @@ class Provenance {
     tagCommit(tag) {
         let found = this.tags.get(tag);
         if (!found) {
-            found = (async () => {
-                try {
-                    let { data } = await this.gh.rest.git.getRef({ ...this.repo, ref: `tags/${tag}` });
-                    for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
-                        const tagObject = await this.gh.rest.git.getTag({ ...this.repo, tag_sha: data.object.sha });
-                        data = { ...data, object: tagObject.data.object };
-                    }
-                    return data.object.type === 'commit' ? data.object.sha : '';
-                }
-                catch {
-                    return '';
-                }
-            })();
+            found = commitOfTag(this.gh, this.repo, tag).catch(() => '');
             this.tags.set(tag, found);
         }
         return found;
+    }
+    /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
+    async runStart(id) {
+        const run = await this.run(id).catch(() => undefined);
+        return run && typeof run !== 'string' ? run.createdAt : undefined;
     }
     /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
@@ -34526,7 +35178,7 @@ class Provenance {
             return writer;
         const run = (await this.run(p.run.id));
         const created = Date.parse(record.created_at);
-        if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
+        if (!(created >= run.createdAt - provenance_SLACK_MS) || (run.completed && !(created <= run.updatedAt + provenance_SLACK_MS))) {
             return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
         }
         if (p.commit !== undefined && p.commit !== record.sha)
@@ -34622,6 +35274,7 @@ async function trustedRecords(options) {
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
+
 
 
 
@@ -35148,7 +35801,11 @@ async function appendSummary(markdown) {
 
 
 
-async function runAction(main) {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+async function runAction(main, options = {}) {
     try {
         await main();
     }
@@ -35157,13 +35814,20 @@ async function runAction(main) {
             debug(error.stack);
         setFailed(redact_redact(errorLine(error)));
     }
+    finally {
+        const line = options.footer?.();
+        if (line) {
+            debug(line);
+            await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+        }
+    }
 }
 /** Appends markdown to the job summary (no-op where the runner gave no summary file). */
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const { fitToBytes } = await __nccwpck_require__.e(/* import() */ 300).then(__nccwpck_require__.bind(__nccwpck_require__, 55300));
-    await runner.appendSummary(fitToBytes(redact(markdown)));
+    await appendSummary(fitToBytes(redact_redact(markdown)));
 }
 /** Sets every output; objects become JSON, booleans and numbers strings. */
 function setOutputs(outputs) {

@@ -83,7 +83,12 @@ function config(over: Partial<CanaryConfig> = {}): CanaryConfig {
 
 /** A release live in the environment, as an earlier pipeline left it. */
 async function live(version: string): Promise<number> {
-  const id = await records.create(sha, { version, kind: 'canary', address: '127.0.0.1:9001' }, `canary of ${version}`);
+  const id = await records.create(
+    sha,
+    { version, kind: 'canary', address: '127.0.0.1:9001' },
+    `canary of ${version}`,
+    await records.state(),
+  );
   await records.status(id, 'success', `promoted ${version}`);
   return id;
 }
@@ -243,7 +248,12 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
 
   it('never promotes or aborts a phased release as if it were a canary: it names kind: phased, and moves no traffic', async () => {
     await live('1.0.0');
-    const id = await records.create('main', { version: '2.0.0', kind: 'phased', stable: '1.0.0' }, 'phased');
+    const id = await records.create(
+      'main',
+      { version: '2.0.0', kind: 'phased', stable: '1.0.0' },
+      'phased',
+      await records.state(),
+    );
     await records.status(id, 'in_progress', 'paused after batch 1/3: 1/6 on 2.0.0, waiting for continue or abort');
     for (const mode of ['promote', 'abort'] as const)
       await expect(runCanary(config({ mode }))).rejects.toThrow(
@@ -269,7 +279,12 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
 
   it('cancelled and the traffic cannot be restored: the record says so (error), never left in_progress', async () => {
     const state: InflightState = {
-      deploymentId: await records.create(sha, { version: '2.0.0', kind: 'canary' }, 'canary of 2.0.0'),
+      deploymentId: await records.create(
+        sha,
+        { version: '2.0.0', kind: 'canary' },
+        'canary of 2.0.0',
+        await records.state(),
+      ),
       canary: { version: '2.0.0' },
       stable: { version: '1.0.0' },
       weight: 25,
@@ -291,6 +306,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       sha,
       { version: '2.0.0', kind: 'canary', run: { id: '77', attempt: 1 } },
       'canary of 2.0.0',
+      await records.state(),
     );
     await records.status(
       left,
@@ -327,7 +343,12 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
 
   it('waits for a running rollback (virtual time), then fails with one line when it does not finish', async () => {
     await live('1.0.0');
-    const rollback = await records.create(sha, { version: '1.0.0', kind: 'rollback' }, 'rollback to 1.0.0');
+    const rollback = await records.create(
+      sha,
+      { version: '1.0.0', kind: 'rollback' },
+      'rollback to 1.0.0',
+      await records.state(),
+    );
     await records.status(rollback, 'in_progress', 'deploying 1.0.0 from its original artifact');
     await expect(runCanary(config({ waitTimeoutMs: 60_000 }))).rejects.toThrow(
       /rollback to 1\.0\.0 is still running in production .* after waiting 1m/,
@@ -338,7 +359,12 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
 
   it('rollback: the previous release comes back from its original artifact (digest checked), the current one retired', async () => {
     const { artifact, data, digest, dir } = publishArchive();
-    const first = await records.create(sha, { version: '1.0.0', kind: 'canary', artifact }, 'canary of 1.0.0');
+    const first = await records.create(
+      sha,
+      { version: '1.0.0', kind: 'canary', artifact },
+      'canary of 1.0.0',
+      await records.state(),
+    );
     await records.status(first, 'success', 'promoted 1.0.0');
     const bad = await runCanary(config());
     expect(bad.outcome).toBe('promoted');
@@ -371,41 +397,74 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     expect(deployed).toEqual([]);
   });
 
-  it('start race, a rollback first: the canary withdraws its record, waits for the rollback, and starts again against what it restored', async () => {
-    await live('1.0.0');
+  /** A rollback whose record lands just before the canary's (both read "quiet"), settled at 20 s. */
+  const rollbackFirst = (settle: 'success' | 'failure') => {
     let rollback = 0;
     beforeCreate('canary', async () => {
-      // Both read "quiet"; the rollback's record lands first.
-      rollback = await records.create(sha, { version: '0.9.0', kind: 'rollback' }, 'rollback to 0.9.0');
+      rollback = await records.create(
+        sha,
+        { version: '0.9.0', kind: 'rollback' },
+        'rollback to 0.9.0',
+        await records.state(),
+      );
       await records.status(rollback, 'in_progress', 'deploying 0.9.0 from its original artifact');
-      clock.at(20_000, () => records.status(rollback, 'success', 'rolled back from 1.0.0 to 0.9.0'));
+      clock.at(20_000, () => records.status(rollback, settle, `rollback to 0.9.0: ${settle}`));
     });
+    return () => rollback;
+  };
+
+  it('start race, a rollback first that restores another release: the canary waits with its one record, then withdraws it and says to run again', async () => {
+    await live('1.0.0');
+    const rollback = rollbackFirst('success');
     const lines: string[] = [];
-    const result = await runCanary(
-      config({ waitTimeoutMs: 600_000, logger: { ...silentLogger, info: (l: string) => void lines.push(l) } }),
+    await expect(
+      runCanary(
+        config({ waitTimeoutMs: 600_000, logger: { ...silentLogger, info: (l: string) => void lines.push(l) } }),
+      ),
+    ).rejects.toThrow(
+      /waited for the rollback to 0\.9\.0 \(deployment \d+\), which started first, and 0\.9\.0 is live now, not the stable this canary recorded \(1\.0\.0\): it withdrew its record \d+ .* Run it again/,
     );
-    expect(result.outcome).toBe('promoted');
-    expect(result.stable.version).toBe('0.9.0');
     const canaries = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'canary');
-    const first = canaries.find((d) => d.id > rollback && d.id !== result.deploymentId);
-    expect(statuses(first?.id ?? 0)).toEqual([
-      expect.stringMatching(/^error: lost the start race to deployment \d+ \(0\.9\.0\)/),
+    const mine = canaries.filter((d) => d.id > rollback());
+    expect(mine).toHaveLength(1);
+    expect(statuses(mine[0]?.id ?? 0)).toEqual([
+      expect.stringMatching(/^queued: waiting for the rollback to 0\.9\.0 \(deployment \d+\), which started first$/),
+      expect.stringMatching(/^error: withdrawn before changing anything: 0\.9\.0 is live now/),
     ]);
-    expect(result.deploymentId).toBeGreaterThan(first?.id ?? Infinity);
-    expect(lines.join('\n')).toMatch(/A rollback to 0\.9\.0 .* got there first: this canary withdrew its record/);
-    // No traffic moved before the rollback finished: every split is the second record's.
-    expect(splits).toEqual([25, 50, 100]);
+    expect(lines.join('\n')).toMatch(/The rollback to 0\.9\.0 .* got there first: this canary of 2\.0\.0 waits for it/);
+    expect(splits).toEqual([]);
   });
 
-  it('start race, a canary first: the rollback withdraws its record before deploying, waits for the canary, and plans again', async () => {
+  it('start race, a rollback first that fails: the canary goes on with its one record over the unchanged stable', async () => {
+    await live('1.0.0');
+    const rollback = rollbackFirst('failure');
+    const result = await runCanary(config({ waitTimeoutMs: 600_000 }));
+    expect(result.outcome).toBe('promoted');
+    expect(result.stable.version).toBe('1.0.0');
+    const mine = emulator.state.deployments.filter(
+      (d) => (d.payload as { kind?: string }).kind === 'canary' && d.id > rollback(),
+    );
+    expect(mine.map((d) => d.id)).toEqual([result.deploymentId]);
+    expect(statuses(result.deploymentId)[0]).toMatch(/^queued: waiting for the rollback to 0\.9\.0/);
+    // No traffic moved before the rollback settled.
+    expect(splits).toEqual([25, 50, 100]);
+    expect(clock.now()).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('start race, a canary first that is aborted: the rollback waits with its one record, then goes on as planned', async () => {
     const { artifact, dir } = publishArchive();
-    const first = await records.create(sha, { version: '1.0.0', kind: 'canary', artifact }, 'canary of 1.0.0');
+    const first = await records.create(
+      sha,
+      { version: '1.0.0', kind: 'canary', artifact },
+      'canary of 1.0.0',
+      await records.state(),
+    );
     await records.status(first, 'success', 'promoted 1.0.0');
     await live('2.0.0');
     let rival = 0;
     let settled = 0;
     beforeCreate('rollback', async () => {
-      rival = await records.create(sha, { version: '2.1.0', kind: 'canary' }, 'canary of 2.1.0');
+      rival = await records.create(sha, { version: '2.1.0', kind: 'canary' }, 'canary of 2.1.0', await records.state());
       await records.status(
         rival,
         'in_progress',
@@ -432,16 +491,16 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     });
     expect(result.version).toBe('1.0.0');
     const rollbacks = emulator.state.deployments.filter((d) => (d.payload as { kind?: string }).kind === 'rollback');
-    expect(rollbacks).toHaveLength(2);
-    expect(statuses(rollbacks[0]?.id ?? 0)).toEqual([
-      expect.stringMatching(/^error: withdrew: the canary of 2\.1\.0 \(deployment \d+\) started at the same time/),
-    ]);
+    expect(rollbacks.map((d) => d.id)).toEqual([result.deploymentId]);
+    expect(statuses(result.deploymentId as number)[0]).toMatch(
+      /^queued: waiting for the canary of 2\.1\.0 \(deployment \d+\), which started first$/,
+    );
     expect(statuses(result.deploymentId as number).at(-1)).toMatch(/^success: rolled back from 2\.0\.0 to 1\.0\.0/);
     // Traffic moved once, after the canary had settled.
     expect(settled).toBeGreaterThan(0);
     expect(deployed).toHaveLength(1);
     expect(Number(deployed[0]?.split(':')[1])).toBeGreaterThanOrEqual(settled);
-    expect(lines.join('\n')).toMatch(/The canary of 2\.1\.0 .* got there first: this rollback withdrew its record/);
+    expect(lines.join('\n')).toMatch(/The canary of 2\.1\.0 .* got there first: this rollback waits for it/);
   });
 
   it('payloads carry their format; a record of a newer format is left out, never acted on', async () => {
@@ -462,10 +521,10 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     });
     const newerId = (newer.data as { id: number }).id;
     await records.status(newerId, 'success', 'promoted 3.0.0');
-    const result = await runCanary(config());
-    expect(result.stable.version).toBe('1.0.0');
-    expect(records.refused).toEqual([
+    expect((await records.state()).refused).toEqual([
       { id: newerId, why: expect.stringMatching(/format 2 is newer than this rollgate reads \(1\)/) },
     ]);
+    const result = await runCanary(config());
+    expect(result.stable.version).toBe('1.0.0');
   });
 });

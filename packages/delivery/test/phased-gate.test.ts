@@ -123,10 +123,11 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
         },
       },
       'phased release of 2.0.0',
+      await records.state(),
     );
     await records.status(id, 'in_progress', 'paused after batch 1/3: 1/6 on 2.0.0, waiting for continue or abort');
     await expect(runPhased(gate('continue'))).rejects.toThrow(/^No phased release of 2\.0\.0 is in progress/);
-    expect(records.refused.map((r) => r.why)).toEqual(['phased.batches: web-1 has no address']);
+    expect((await records.state()).refused.map((r) => r.why)).toEqual(['phased.batches: web-1 has no address']);
     expect(events).toEqual([]);
   });
 

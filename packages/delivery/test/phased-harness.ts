@@ -109,6 +109,7 @@ export async function live(version: string): Promise<number> {
     'main',
     { version, kind: 'phased', artifact: artifact(version) },
     `release ${version}`,
+    await records.state(),
   );
   await records.status(id, 'success', `released: ${version}`);
   return id;

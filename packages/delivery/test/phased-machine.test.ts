@@ -147,7 +147,12 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
   });
 
   it('refuses to start when the live release has no artifact to roll back to: nothing changes', async () => {
-    const id = await records.create('main', { version: '1.0.0', kind: 'deploy' }, 'deploy 1.0.0');
+    const id = await records.create(
+      'main',
+      { version: '1.0.0', kind: 'deploy' },
+      'deploy 1.0.0',
+      await records.state(),
+    );
     await records.status(id, 'success', 'deployed');
     await expect(runPhased(config())).rejects.toThrow(
       /The live release 1\.0\.0 \(deployment \d+\) records no artifact digest/,
@@ -198,19 +203,25 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
       'main',
       { version: '2.0.0', kind: 'phased', run: { id: '42', attempt: 1 } },
       'phased',
+      await records.state(),
     );
     await records.status(left, 'in_progress', 'batch 1/3: 1/6 on 2.0.0 (web-1)');
     const result = await runPhased(config({ run: { id: '42', attempt: 2 } }));
     expect(result.outcome).toBe('released');
     expect(statuses(left).at(-1)).toMatch(/^error: abandoned/);
-    const other = await records.create('main', { version: '3.0.0', kind: 'canary' }, 'canary of 3.0.0');
+    const other = await records.create(
+      'main',
+      { version: '3.0.0', kind: 'canary' },
+      'canary of 3.0.0',
+      await records.state(),
+    );
     await records.status(other, 'in_progress', 'canary 25%: 3.0.0 vs 2.0.0, judging 1 check(s)');
     events.length = 0;
     await expect(runPhased(config({ version: '2.1.0' }))).rejects.toThrow(/A canary of 3\.0\.0 is still in progress/);
     expect(events).toEqual([]);
   });
 
-  it('start race, a rollback first: the release withdraws its record, waits for the rollback, and starts again from what it restored', async () => {
+  it('start race, a rollback first that restores another release: the release waits with its one record, then withdraws it', async () => {
     await live('1.0.0');
     let rollback = 0;
     let once = false;
@@ -231,17 +242,22 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
         'main',
         { version: '0.9.0', kind: 'rollback', artifact: artifact('0.9.0') },
         'rollback to 0.9.0',
+        await records.state(),
       );
       await records.status(rollback, 'in_progress', 'deploying 0.9.0 from its original artifact');
       clock.at(20_000, () => records.status(rollback, 'success', 'rolled back from 1.0.0 to 0.9.0'));
     });
-    const result = await runPhased(config({ waitTimeoutMs: 600_000 }));
-    expect(result.outcome).toBe('released');
-    expect(result.previous).toBe('0.9.0');
-    const withdrawn = emulator.state.deployments.find((d) => d.id > rollback && d.id < result.deploymentId);
-    expect(statuses(withdrawn?.id ?? 0)).toEqual([
-      expect.stringMatching(/^error: lost the start race to deployment \d+ \(0\.9\.0\)/),
+    await expect(runPhased(config({ waitTimeoutMs: 600_000 }))).rejects.toThrow(
+      /waited for the rollback to 0\.9\.0 .* 0\.9\.0 is live now, not the release it recorded to go back to \(1\.0\.0\): it withdrew its record/,
+    );
+    const mine = emulator.state.deployments.filter(
+      (d) => (d.payload as { kind?: string }).kind === 'phased' && d.id > rollback,
+    );
+    expect(mine).toHaveLength(1);
+    expect(statuses(mine[0]?.id ?? 0)).toEqual([
+      expect.stringMatching(/^queued: waiting for the rollback to 0\.9\.0/),
+      expect.stringMatching(/^error: withdrawn before changing anything/),
     ]);
-    expect(events.filter((e) => e.startsWith('deploy'))).toHaveLength(6);
+    expect(events).toEqual([]);
   });
 });

@@ -4,26 +4,15 @@
  * history (every canary step, the promotion or the abort, a rollback). No other state store.
  */
 import { redact, type Logger } from '@rollgate/kit';
-import { PAYLOAD_FORMAT, payloadProblem, type ReleasePayload } from './payload.js';
-import type { GitHub } from './client.js';
+import { PAYLOAD_FORMAT, type RecordIndex, type ReleasePayload } from './payload.js';
+import { apiStats, type GitHub } from './client.js';
+import { EnvironmentReader, cleanDescription, type EnvironmentState } from './environment-state.js';
 import type { Repo } from './releases.js';
+import type { DeploymentRecord, DeploymentState, RecordVerifier } from './record.js';
 
 export * from './payload.js';
-
-export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
-
-export interface DeploymentRecord {
-  id: number;
-  sha: string;
-  ref: string;
-  created_at: string;
-  payload: ReleasePayload;
-  /** Latest status (newest first in GitHub's list). */
-  state: DeploymentState | 'none';
-  description: string;
-  /** Whether any status of this deployment was `success`. */
-  everSucceeded: boolean;
-}
+export { isOpenState, STATE_REQUEST_LIMIT, type EnvironmentState } from './environment-state.js';
+export type { DeploymentRecord, DeploymentState, RecordVerifier } from './record.js';
 
 /** GitHub limits a status description to 140 characters. */
 export function statusText(text: string): string {
@@ -31,17 +20,11 @@ export function statusText(text: string): string {
   return s.length <= 140 ? s : `${s.slice(0, 139)}…`;
 }
 
-/** Traces a record to the run that wrote it (provenance.ts): why it cannot be trusted, or undefined. */
-export interface RecordVerifier {
-  problem(record: {
-    id: number;
-    sha: string;
-    created_at: string;
-    payload: ReleasePayload;
-  }): Promise<string | undefined>;
-}
-
 export class ReleaseRecords {
+  private readonly reader: EnvironmentReader;
+  /** The run attempts this writer created records for (a run attempt writes one record per environment). */
+  private readonly created = new Map<string, number>();
+
   constructor(
     private readonly gh: GitHub,
     private readonly repo: Repo,
@@ -50,14 +33,32 @@ export class ReleaseRecords {
     private readonly logger?: Logger,
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     readonly provenance?: RecordVerifier,
-  ) {}
+  ) {
+    this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
+  }
 
+  /**
+   * Creates this run's record, with the index of what the run read (`read`: the state it decided
+   * on), so later readers need not walk past it. One record per run attempt and environment.
+   */
   async create(
     ref: string,
     payload: ReleasePayload,
     description: string,
+    read: EnvironmentState,
     options: { transient?: boolean; production?: boolean } = {},
   ): Promise<number> {
+    const claim = payload.run ? `${Number(payload.run.id)}/${payload.run.attempt}` : undefined;
+    const earlier = claim ? this.created.get(claim) : undefined;
+    if (earlier !== undefined)
+      throw new Error(
+        `This run already wrote deployment ${earlier} in ${this.environment}: a run attempt writes one record per environment.`,
+      );
+    const index: RecordIndex = {
+      head: read.head,
+      ...(read.live ? { live: read.live.id } : {}),
+      open: read.open.map((r) => r.id).slice(0, 20),
+    };
     const res = await this.gh.rest.repos.createDeployment({
       ...this.repo,
       ref,
@@ -65,14 +66,16 @@ export class ReleaseRecords {
       task: 'deploy',
       auto_merge: false,
       required_contexts: [],
-      payload: { ...payload, format: PAYLOAD_FORMAT } as unknown as { [key: string]: unknown },
+      payload: { ...payload, format: PAYLOAD_FORMAT, index } as unknown as { [key: string]: unknown },
       description: statusText(description),
       ...(options.transient !== undefined ? { transient_environment: options.transient } : {}),
       ...(options.production !== undefined ? { production_environment: options.production } : {}),
     });
     if (res.status !== 201)
       throw new Error(`GitHub did not create the deployment: ${JSON.stringify(res.data).slice(0, 200)}`);
-    return (res.data as { id: number }).id;
+    const id = (res.data as { id: number }).id;
+    if (claim) this.created.set(claim, id);
+    return id;
   }
 
   async status(
@@ -93,14 +96,10 @@ export class ReleaseRecords {
     });
   }
 
-  /** The latest status of one deployment (its state 'none' before any status). */
+  /** The latest status of one deployment (its state 'none' before any status); a conditional request. */
   async latest(id: number): Promise<{ state: DeploymentState | 'none'; description: string }> {
-    const { data } = await this.gh.rest.repos.listDeploymentStatuses({ ...this.repo, deployment_id: id, per_page: 1 });
-    const s = data[0];
-    return {
-      state: (s?.state as DeploymentState | undefined) ?? 'none',
-      description: cleanDescription(s?.description),
-    };
+    const [s] = await this.statuses(id, 1);
+    return { state: s?.state ?? 'none', description: s?.description ?? '' };
   }
 
   /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
@@ -113,100 +112,37 @@ export class ReleaseRecords {
     return data.map((s) => ({ state: s.state as DeploymentState, description: cleanDescription(s.description) }));
   }
 
-  /** Records left out of the last history() because their payload fails the validator: id and why. */
-  refused: { id: number; why: string }[] = [];
-  private readonly warned = new Set<number>();
+  /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
+  state(): Promise<EnvironmentState> {
+    return this.reader.read();
+  }
+
+  /** Every record of the environment, read to the end: the last resort for records written before indexes. */
+  whole(): Promise<EnvironmentState> {
+    return this.reader.whole();
+  }
 
   /**
-   * Recent deployments of the environment, newest first, with their state. A record whose
-   * payload this suite could not have written is left out (and listed in `refused`).
+   * One trusted record by id (rollback's to-deployment), with its status; undefined when there
+   * is none in this environment; an error naming why when it is not trusted.
    */
-  async history(limit = 30): Promise<DeploymentRecord[]> {
-    const list = await this.gh.rest.repos.listDeployments({
-      ...this.repo,
-      environment: this.environment,
-      per_page: Math.min(limit, 100),
-    });
-    this.refused = [];
-    const refuse = (id: number, why: string) => {
-      this.refused.push({ id, why });
-      // Said once per record, however often a run reads the history (waits poll it).
-      if (this.warned.has(id)) return;
-      this.warned.add(id);
-      this.logger?.warning(`Deployment ${id} in ${this.environment} is not trusted and is ignored: ${why}.`);
-    };
-    const candidates: { d: (typeof list.data)[number]; payload: ReleasePayload }[] = [];
-    for (const d of list.data.slice(0, limit)) {
-      const raw = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
-      const problem = payloadProblem(raw);
-      if (problem) refuse(d.id, problem);
-      else candidates.push({ d, payload: raw as ReleasePayload });
-    }
-    // One record per run attempt and environment: a second record claiming the same run is a
-    // copy (the payload is anyone's to write), and which one is the copy cannot be told apart.
-    const claims = new Map<string, number[]>();
-    for (const { d, payload } of candidates) {
-      if (!payload.run) continue;
-      const key = `${payload.run.id}/${payload.run.attempt}`;
-      claims.set(key, [...(claims.get(key) ?? []), d.id]);
-    }
-    const out: DeploymentRecord[] = [];
-    for (const { d, payload } of candidates) {
-      const twins = payload.run
-        ? (claims.get(`${payload.run.id}/${payload.run.attempt}`) ?? []).filter((id) => id !== d.id)
-        : [];
-      const problem = twins.length
-        ? `it claims run ${payload.run?.id} attempt ${payload.run?.attempt}, as deployment ${twins.join(', ')} does`
-        : await this.provenance?.problem({ id: d.id, sha: d.sha, created_at: d.created_at, payload });
-      if (problem) {
-        refuse(d.id, problem);
-        continue;
-      }
-      const statuses = await this.gh.rest.repos.listDeploymentStatuses({
-        ...this.repo,
-        deployment_id: d.id,
-        per_page: 100,
-      });
-      const latest = statuses.data[0];
-      out.push({
-        id: d.id,
-        sha: d.sha,
-        ref: d.ref,
-        created_at: d.created_at,
-        payload,
-        state: (latest?.state as DeploymentState | undefined) ?? 'none',
-        description: cleanDescription(latest?.description),
-        everSucceeded: statuses.data.some((s) => s.state === 'success'),
-      });
-    }
-    return out;
+  async record(id: number): Promise<DeploymentRecord | undefined> {
+    return this.reader.trusted(id);
   }
 
-  /** Marks every other deployment whose latest state is success as inactive. */
-  async retireOthers(keep: number, history?: DeploymentRecord[]): Promise<number[]> {
-    const records = history ?? (await this.history());
+  /** The trusted records of one commit in this environment, newest first (a release's records, at any depth). */
+  ofCommit(sha: string): Promise<DeploymentRecord[]> {
+    return this.reader.ofCommit(sha);
+  }
+
+  /** Marks the given records inactive (the releases a new live one replaced). */
+  async retire(ids: number[], keep: number): Promise<number[]> {
     const retired: number[] = [];
-    for (const r of records) {
-      if (r.id === keep || r.state !== 'success') continue;
-      await this.status(r.id, 'inactive', `replaced by deployment ${keep}`);
-      retired.push(r.id);
+    for (const id of ids) {
+      if (id === keep) continue;
+      await this.status(id, 'inactive', `replaced by deployment ${keep}`);
+      retired.push(id);
     }
     return retired;
-  }
-}
-
-/**
- * A status description is free text anyone with deployments: write can set: no line breaks or
- * control characters reach a log line (where a newline could start a workflow command).
- */
-function cleanDescription(text: string | null | undefined): string {
-  return (text ?? '').replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
-}
-
-function safeJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return {};
   }
 }

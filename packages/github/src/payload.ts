@@ -47,6 +47,20 @@ export interface ReleasePayload {
   rollback_of?: { version: string; deployment_id: number };
   /** A rollback that put the release back on every target of a fleet (a phased release's). */
   fleet?: boolean;
+  /** What the writer read of the environment before it wrote this record (environment-state.ts). */
+  index?: RecordIndex;
+}
+
+/**
+ * The environment as the writer of a record read it, so a later reader need not read the whole
+ * history again: the newest deployment then (`head`: every record up to it is summed up here),
+ * the live release and the open records (rollouts and rollbacks not settled). A reader checks
+ * each named record again (its provenance and its status now); the index only says where to look.
+ */
+export interface RecordIndex {
+  head: number;
+  live?: number;
+  open: number[];
 }
 
 /** When a phased release stops for a person: never, after every batch but the last, or after the first. */
@@ -85,6 +99,27 @@ function phasedProblem(plan: unknown): string | undefined {
 }
 
 /**
+ * A run id as GitHub writes it: digits without a leading zero (`"0123"` would name run 123 under
+ * another spelling, and twins are told apart by the number). Given as a string, as the suite writes it.
+ */
+export const isRunId = (v: unknown): v is string => typeof v === 'string' && /^[1-9]\d{0,15}$/.test(v);
+/** A run attempt: GitHub numbers them from 1. */
+const isAttempt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 10_000;
+
+const isId = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+
+/** Why a recorded index is not one the suite writes, or undefined. */
+function indexProblem(index: unknown): string | undefined {
+  if (!index || typeof index !== 'object') return 'index is not an object';
+  const x = index as Record<string, unknown>;
+  if (!Number.isSafeInteger(x.head) || (x.head as number) < 0) return 'index.head is not a deployment id';
+  if (x.live !== undefined && !isId(x.live)) return 'index.live is not a deployment id';
+  if (!Array.isArray(x.open) || x.open.length > 20 || !x.open.every(isId))
+    return 'index.open is not a list of deployment ids';
+  return undefined;
+}
+
+/**
  * Why a payload cannot have been written by this suite (a value fails the validator every
  * action applies to what it writes), or undefined when it passes. Such a record is never
  * acted on: history() leaves it out and says so.
@@ -112,12 +147,11 @@ export function payloadProblem(payload: unknown): string | undefined {
       ['name', artifact.asset, 'artifact.asset', false],
       ['version', artifact.release_tag, 'artifact.release_tag', false],
     );
-    if (artifact.run_id !== undefined && !/^\d{1,20}$/.test(String(artifact.run_id)))
-      return 'artifact.run_id is not a run id';
+    if (artifact.run_id !== undefined && !isRunId(artifact.run_id)) return 'artifact.run_id is not a run id';
   }
   if (p.fleet !== undefined && typeof p.fleet !== 'boolean') return 'fleet is not true or false';
   const run = p.run as { id?: unknown; attempt?: unknown } | undefined;
-  if (run !== undefined && (!run || !/^\d{1,20}$/.test(String(run.id)) || !Number.isInteger(run.attempt)))
+  if (run !== undefined && (!run || !isRunId(run.id) || !isAttempt(run.attempt)))
     return 'run is not a workflow run id and attempt';
   const rollout = p.rollout as { steps?: unknown; interval_ms?: unknown } | undefined;
   if (rollout !== undefined) {
@@ -133,6 +167,10 @@ export function payloadProblem(payload: unknown): string | undefined {
   }
   if (p.phased !== undefined) {
     const why = phasedProblem(p.phased);
+    if (why) return why;
+  }
+  if (p.index !== undefined) {
+    const why = indexProblem(p.index);
     if (why) return why;
   }
   for (const [kind, value, field, required] of checks) {

@@ -24,7 +24,7 @@
  */
 import { ActionError, InputError, type Inputs, type Logger } from '@rollgate/kit';
 import type { GitHub } from './client.js';
-import type { Repo } from './releases.js';
+import { commitOfTag, type Repo } from './releases.js';
 import { ReleaseRecords, type ReleasePayload } from './deployments.js';
 
 /** Events whose runs may write records. A pull request, comment or review never may. */
@@ -137,21 +137,16 @@ export class Provenance {
   private tagCommit(tag: string): Promise<string> {
     let found = this.tags.get(tag);
     if (!found) {
-      found = (async () => {
-        try {
-          let { data } = await this.gh.rest.git.getRef({ ...this.repo, ref: `tags/${tag}` });
-          for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
-            const tagObject = await this.gh.rest.git.getTag({ ...this.repo, tag_sha: data.object.sha });
-            data = { ...data, object: tagObject.data.object };
-          }
-          return data.object.type === 'commit' ? data.object.sha : '';
-        } catch {
-          return '';
-        }
-      })();
+      found = commitOfTag(this.gh, this.repo, tag).catch(() => '');
       this.tags.set(tag, found);
     }
     return found;
+  }
+
+  /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
+  async runStart(id: string): Promise<number | undefined> {
+    const run = await this.run(id).catch(() => undefined);
+    return run && typeof run !== 'string' ? run.createdAt : undefined;
   }
 
   /**

@@ -146,3 +146,18 @@ async function uploadMissing(
   }
   return uploaded;
 }
+
+/** The commit a tag points at (annotated tags followed), or '' when the tag does not exist. */
+export async function commitOfTag(gh: GitHub, repo: Repo, tag: string): Promise<string> {
+  try {
+    let { data } = await gh.rest.git.getRef({ ...repo, ref: `tags/${tag}` });
+    for (let depth = 0; data.object.type === 'tag' && depth < 4; depth += 1) {
+      const tagObject = await gh.rest.git.getTag({ ...repo, tag_sha: data.object.sha });
+      data = { ...data, object: tagObject.data.object };
+    }
+    return data.object.type === 'commit' ? data.object.sha : '';
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return '';
+    throw error;
+  }
+}

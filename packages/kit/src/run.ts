@@ -3,12 +3,25 @@ import { redact } from './redact.js';
 import * as runner from './commands.js';
 import { errorLine } from './errors.js';
 
-export async function runAction(main: () => Promise<void>): Promise<void> {
+/**
+ * Runs an action's main. `footer`, when it gives a line, ends the job summary and the debug log
+ * whether the action succeeded or failed (what the action asked of GitHub's API).
+ */
+export async function runAction(
+  main: () => Promise<void>,
+  options: { footer?: () => string | undefined } = {},
+): Promise<void> {
   try {
     await main();
   } catch (error) {
     if (error instanceof Error && error.stack) runner.debug(error.stack);
     runner.setFailed(redact(errorLine(error)));
+  } finally {
+    const line = options.footer?.();
+    if (line) {
+      runner.debug(line);
+      await writeSummary(`\n<sub>${line}</sub>\n`).catch(() => undefined);
+    }
   }
 }
 

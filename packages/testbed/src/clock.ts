@@ -16,6 +16,11 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
+  /** Moves time on without a wait of the code under test (a history seeded before a test). */
+  advance(ms: number): void {
+    this.time += Math.max(0, ms);
+  }
+
   /** Runs `hook` (once) the first time the code waits at or after `at` ms from now. */
   at(afterMs: number, hook: () => void | Promise<void>): void {
     const due = this.time + afterMs;

@@ -251,3 +251,59 @@ describe('GitHub emulator: schema check', () => {
     }
   });
 });
+
+describe('GitHub emulator: rate limits and conditional requests (limits.ts)', () => {
+  const raw = (emulator: GitHubEmulator, path: string, token: string, init: RequestInit = {}) =>
+    emulator.fetch(`http://github.test/repos/octo-org/service${path}`, {
+      ...init,
+      headers: { authorization: `token ${token}`, ...(init.headers as Record<string, string>) },
+    });
+
+  it('answers a GET with an etag tied to the token; sent back, a 304 that does not count', async () => {
+    const emulator = new GitHubEmulator({ remote: gh.remote });
+    const first = await raw(emulator, '/deployments', 'ghs_a');
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    expect(first.headers.get('x-ratelimit-used')).toBe('1');
+    const again = await raw(emulator, '/deployments', 'ghs_a', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('x-ratelimit-used')).toBe('1');
+    // Another token's validator is not this token's.
+    const other = await raw(emulator, '/deployments', 'ghs_b', { headers: { 'if-none-match': etag } });
+    expect(other.status).toBe(200);
+  });
+
+  it("every job's GITHUB_TOKEN draws on one budget for the repository; used up, 403 with remaining 0", async () => {
+    const emulator = new GitHubEmulator({ remote: gh.remote, limits: { jobTokenPerWindow: 3 } });
+    const jobA = emulator.issueToken({ deployments: 'read' });
+    const jobB = emulator.issueToken({ deployments: 'read' });
+    for (const [i, token] of [jobA, jobB, jobA].entries())
+      expect((await raw(emulator, `/deployments?environment=e${i}`, token)).status).toBe(200);
+    const refused = await raw(emulator, '/deployments?environment=x', jobB);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^API rate limit exceeded/);
+    // A person's token has its own 5,000.
+    expect((await raw(emulator, '/deployments', 'ghp_person')).headers.get('x-ratelimit-limit')).toBe('5000');
+    expect(emulator.limits?.jobTokenUsed).toBe(3);
+  });
+
+  it('refuses content-creating requests past the secondary limit with retry-after', async () => {
+    const emulator = new GitHubEmulator({ remote: gh.remote, limits: { writesPerMinute: 2 } });
+    const post = () =>
+      raw(emulator, '/deployments', 'ghs_w', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ref: 'main', environment: 'staging' }),
+      });
+    expect((await post()).status).toBe(201);
+    expect((await post()).status).toBe(201);
+    const third = await post();
+    expect(third.status).toBe(403);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await third.json()) as { message: string }).message).toMatch(/secondary rate limit/);
+    expect(emulator.state.deployments).toHaveLength(2);
+  });
+});

@@ -64,14 +64,14 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
     }
     return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
   }
-  const history = await config.records.history();
-  const reruns = openOfThisVersion(config, history);
+  const state = await config.records.state();
+  const reruns = openOfThisVersion(config, state);
   for (const r of reruns)
     log(
       `Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`,
     );
-  const stable = currentStable(config, history);
-  refuseUntrustedFirstRelease(stable, config.records);
+  const stable = currentStable(config, state);
+  refuseUntrustedFirstRelease(stable, state);
   const rollout = plan(config);
   if (!stable) {
     log(

@@ -14,6 +14,7 @@ import { dryRunCanary } from './dry-run.js';
 import { describeStatus } from '../records/status-codec.js';
 import { openCanaryRecord } from './start.js';
 import { findOpen, plan } from './state.js';
+import { retireReplaced } from '../records/state.js';
 import { analyseStep } from '../judging/step.js';
 
 export type { CanaryConfig, CanaryResult, InflightState, Mode, StepRecord } from './types.js';
@@ -180,7 +181,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
         promoted = true;
         config.inflight(undefined);
         steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
-        const retired = await records.retireOthers(deploymentId);
+        const retired = await retireReplaced(records, deploymentId);
         log(
           `Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
         );

@@ -1,8 +1,8 @@
 /** Where a canary stands, read from the deployment records: the stable, open canaries, the plan. */
-import { isOpen, liveRecord } from '../records/state.js';
+import { isRollout, liveRecord } from '../records/state.js';
 import { ActionError, formatDuration } from '@rollgate/kit';
 import type { Backend } from '@rollgate/traffic';
-import type { DeploymentRecord, ReleasePayload } from '@rollgate/github';
+import type { DeploymentRecord, EnvironmentState, ReleasePayload } from '@rollgate/github';
 import type { CanaryConfig } from './types.js';
 import { readStatus } from '../records/status-codec.js';
 
@@ -25,10 +25,10 @@ export function plan(config: CanaryConfig, recorded?: ReleasePayload['rollout'])
 }
 
 /** The version serving now: the newest deployment in the environment whose latest state is success. */
-export function currentStable(config: CanaryConfig, history: DeploymentRecord[]): Backend | undefined {
+export function currentStable(config: CanaryConfig, state: EnvironmentState): Backend | undefined {
   if (config.stable.version)
     return { version: config.stable.version, ...(config.stable.address ? { address: config.stable.address } : {}) };
-  const live = liveRecord(history, config.version);
+  const live = liveRecord(state.records, config.version);
   if (!live) return undefined;
   const address = config.stable.address ?? live.payload.address;
   return { version: live.payload.version, ...(address ? { address } : {}) };
@@ -36,7 +36,8 @@ export function currentStable(config: CanaryConfig, history: DeploymentRecord[])
 
 /** The paused canary of this version; addresses given as inputs win over the recorded ones. */
 export async function findOpen(config: CanaryConfig) {
-  const open = (await config.records.history()).find((r) => r.payload.version === config.version && isOpen(r.state));
+  const state = await config.records.state();
+  const open = state.open.find((r) => r.payload.version === config.version && isRollout(r));
   if (!open)
     throw new ActionError(
       `No canary of ${config.version} is in progress in ${config.records.environment}: start one with mode: start.`,

@@ -24,9 +24,9 @@ export async function phasedDryRun(config: PhasedConfig): Promise<string> {
   const checks = `${config.checks.length} check(s)`;
   if (mode === 'run') {
     const batches = config.batches ?? [];
-    const history = await config.records.history();
-    openOfThisVersion(config, history);
-    const previous = rollbackTarget(history, config.version, config.records);
+    const state = await config.records.state();
+    openOfThisVersion(config, state);
+    const previous = rollbackTarget(state, config.version);
     await config.fleet.check(batches.flat());
     const pause =
       config.pause === 'manual'

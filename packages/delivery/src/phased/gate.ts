@@ -10,7 +10,7 @@
  */
 import { ActionError, errorLine, systemClock } from '@rollgate/kit';
 import type { ArtifactRef, DeploymentRecord } from '@rollgate/github';
-import { isOpen, liveRecord } from '../records/state.js';
+import { isRollout, liveRecord } from '../records/state.js';
 import type { Target } from '../fleet/plan.js';
 import { restorePrevious } from '../fleet/restore.js';
 import type { PhasedConfig, PhasedInflight, PhasedResult, Release } from './types.js';
@@ -33,8 +33,8 @@ export interface OpenPhased {
 export async function findOpenPhased(config: Pick<PhasedConfig, 'records' | 'version'>): Promise<OpenPhased> {
   const { records, version } = config;
   const env = records.environment;
-  const history = await records.history();
-  const open = history.find((r) => r.payload.version === version && isOpen(r.state));
+  const state = await records.state();
+  const open = state.open.find((r) => r.payload.version === version && isRollout(r));
   if (!open)
     throw new ActionError(
       `No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`,
@@ -50,7 +50,7 @@ export async function findOpenPhased(config: Pick<PhasedConfig, 'records' | 'ver
     );
   const batches = plan.batches;
   const at = readBatch(open.description);
-  const live = liveRecord(history, version);
+  const live = liveRecord(state.records, version);
   if (open.payload.stable && live?.payload.version !== open.payload.stable)
     throw new ActionError(
       `The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`,

@@ -17,6 +17,7 @@ import { restorePrevious, waitHealthy } from '../fleet/restore.js';
 import { openPhasedRecord } from './start.js';
 import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult, Release } from './types.js';
 import { describeStatus, readBatch } from '../records/status-codec.js';
+import { retireReplaced } from '../records/state.js';
 import { analyseStep } from '../judging/step.js';
 
 export type {
@@ -266,7 +267,7 @@ async function runBatches(config: PhasedConfig, course: Course): Promise<PhasedR
   if (elsewhere) return elsewhere;
   await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
   config.inflight(undefined);
-  const retired = await records.retireOthers(deploymentId);
+  const retired = await retireReplaced(records, deploymentId);
   logger.info(
     `Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
   );

@@ -19,6 +19,9 @@ export type RolloutStatus =
   | { kind: 'cancelled'; weight: number; stable: string }
   | { kind: 'left'; weight: number; why: string }
   | { kind: 'lost-race'; winner: number; version: string }
+  // A start race lost to a rollback (or a rollback's to a rollout): the record waits, then goes on or withdraws.
+  | { kind: 'waiting-for'; winner: number; what: string }
+  | { kind: 'withdrawn'; reason: string }
   | { kind: 'deploy-failed'; version: string; error: string }
   // A phased release: which targets run which version after each batch.
   | { kind: 'batch'; index: number; count: number; version: string; changed: number; total: number; targets: string[] }
@@ -56,6 +59,10 @@ export function describeStatus(s: RolloutStatus): string {
       return `left at ${s.weight}%, traffic NOT restored: ${s.why}`;
     case 'lost-race':
       return `lost the start race to deployment ${s.winner} (${s.version}): withdrew before touching traffic`;
+    case 'waiting-for':
+      return `waiting for ${s.what} (deployment ${s.winner}), which started first`;
+    case 'withdrawn':
+      return `withdrawn before changing anything: ${s.reason}`;
     case 'deploy-failed':
       return `deploy of ${s.version} failed: ${s.error}`;
     case 'batch':

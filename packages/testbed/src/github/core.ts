@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpEmulator, type Handler, type Reply, type Request } from './server.js';
 import { missing, type Grants } from './permissions.js';
-import { error, now } from './objects.js';
+import { error } from './objects.js';
+import { RateLimits, type LimitSettings } from './limits.js';
 import type { StoredAsset, StoredDeployment, StoredRelease, StoredRun, StoredStatus } from './state.js';
 
 export interface EmulatorOptions {
@@ -15,6 +16,10 @@ export interface EmulatorOptions {
   defaultBranch?: string;
   /** A private repository: reading needs the token's scopes too (default: public). */
   private?: boolean;
+  /** The time GitHub stamps on what it creates (default the real time; state-machine tests pass a virtual clock's). */
+  clock?: () => number;
+  /** GitHub's rate limits (limits.ts; default GitHub's own numbers), or false for none. */
+  limits?: LimitSettings | false;
 }
 
 export class EmulatorCore extends HttpEmulator {
@@ -35,6 +40,10 @@ export class EmulatorCore extends HttpEmulator {
   /** Requests refused for a missing scope: what was called and what it lacked. */
   readonly denials: { method: string; route: string; lacks: string }[] = [];
   private id = 1000;
+  /** The time GitHub stamps on what it creates, in ms. */
+  clock: () => number;
+  /** The rate limits in force (undefined: none). */
+  readonly limits: RateLimits | undefined;
 
   constructor(options: EmulatorOptions) {
     super();
@@ -43,6 +52,13 @@ export class EmulatorCore extends HttpEmulator {
     this.repo = options.repo ?? 'service';
     this.defaultBranch = options.defaultBranch ?? 'main';
     this.isPrivate = options.private ?? false;
+    this.clock = options.clock ?? Date.now;
+    this.limits = options.limits === false ? undefined : new RateLimits(options.limits ?? {});
+  }
+
+  /** Now, as GitHub writes timestamps (seconds, UTC). */
+  now(): string {
+    return new Date(this.clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   get repository(): string {
@@ -74,13 +90,28 @@ export class EmulatorCore extends HttpEmulator {
    * tokens (tests calling the API directly, as an admin would) are not.
    */
   protected override authorize(method: string, template: string, headers: IncomingHttpHeaders): Reply | undefined {
-    const token = String(headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+    const token = tokenOf(headers);
     const grants = this.tokens.get(token);
+    const limited = this.limits?.check(method, template, token, grants !== undefined);
+    if (limited) return limited;
     if (!grants) return undefined;
     const lacks = missing(grants, method, template, this.isPrivate);
     if (!lacks) return undefined;
     this.denials.push({ method, route: template, lacks });
     return error(403, 'Resource not accessible by integration');
+  }
+
+  protected override finish(method: string, headers: IncomingHttpHeaders, reply: Reply): Reply {
+    if (!this.limits) return reply;
+    const token = tokenOf(headers);
+    const etag = headers['if-none-match'];
+    return this.limits.finish(
+      method,
+      token,
+      this.tokens.has(token),
+      typeof etag === 'string' ? etag : undefined,
+      reply,
+    );
   }
 
   /**
@@ -97,8 +128,8 @@ export class EmulatorCore extends HttpEmulator {
       path: '.github/workflows/pipeline.yml',
       status: 'in_progress',
       conclusion: null,
-      created_at: earlier?.created_at ?? now(),
-      updated_at: now(),
+      created_at: earlier?.created_at ?? this.now(),
+      updated_at: this.now(),
       run_attempt: 1,
       head_repository: this.repository,
       ...run,
@@ -111,7 +142,7 @@ export class EmulatorCore extends HttpEmulator {
   /** Marks a run completed (its updated_at is then when it ended). */
   finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled' = 'success'): void {
     const run = this.state.runs.find((r) => r.id === id);
-    if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: now() });
+    if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: this.now() });
   }
 
   /** A route under /repos/{owner}/{repo}: other repositories answer 404. */
@@ -131,4 +162,9 @@ export class EmulatorCore extends HttpEmulator {
     const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
     return items.slice((page - 1) * per, page * per);
   }
+}
+
+/** The token a request carries (empty without one). */
+function tokenOf(headers: IncomingHttpHeaders): string {
+  return String(headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
 }

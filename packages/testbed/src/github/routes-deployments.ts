@@ -8,7 +8,7 @@ import { DEPLOYMENT_STATES, type DeploymentState, type StoredDeployment, type St
 
 export type { DeploymentState, StoredDeployment, StoredStatus };
 import { gitIn } from './routes-git.js';
-import { error, nodeId, now, user, validationFailed } from './objects.js';
+import { error, nodeId, user, validationFailed } from './objects.js';
 
 export function registerDeploymentRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
@@ -48,6 +48,14 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
     ...(s.environment_url ? { environment_url: s.environment_url } : {}),
     log_url: s.log_url,
   });
+  // A full commit sha resolves to itself for good: the repository's commits are read in one go
+  // and again only for a sha not seen yet (a history of a thousand records in a test).
+  let commits = new Set<string>();
+  const commitOf = (ref: string) => {
+    if (!/^[0-9a-f]{40}$/.test(ref)) return gitIn(gh.remote, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
+    if (!commits.has(ref)) commits = new Set((gitIn(gh.remote, ['rev-list', '--all']) ?? '').split('\n'));
+    return commits.has(ref) ? ref : '';
+  };
   const find = (id: string | undefined) => deployments.find((d) => String(d.id) === id);
   const latest = (id: number) => statuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id)[0];
 
@@ -62,7 +70,7 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
       production_environment?: boolean;
     };
     if (!b.ref) return validationFailed('Invalid request.\n\n"ref" wasn\'t supplied.');
-    const sha = gitIn(gh.remote, ['rev-parse', '--verify', '-q', `${b.ref}^{commit}`]);
+    const sha = commitOf(b.ref);
     if (!sha) return validationFailed(`No ref found for: ${b.ref}`);
     const environment = b.environment ?? 'production';
     const d: StoredDeployment = {
@@ -76,8 +84,8 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
       description: b.description ?? null,
       transient_environment: b.transient_environment ?? false,
       production_environment: b.production_environment ?? environment === 'production',
-      created_at: now(),
-      updated_at: now(),
+      created_at: gh.now(),
+      updated_at: gh.now(),
     };
     deployments.push(d);
     return { status: 201, body: json(d) };
@@ -144,7 +152,7 @@ export function registerDeploymentRoutes(gh: GitHubEmulator): void {
       target_url: b.target_url || b.log_url || `https://github.com/${gh.owner}/${gh.repo}/deployments`,
       log_url: b.log_url || b.target_url || `https://github.com/${gh.owner}/${gh.repo}/deployments`,
       environment_url: b.environment_url ?? '',
-      created_at: now(),
+      created_at: gh.now(),
     };
     statuses.push(s);
     d.updated_at = s.created_at;

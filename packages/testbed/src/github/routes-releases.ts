@@ -5,7 +5,7 @@ import type { StoredAsset, StoredRelease } from './state.js';
 
 export type { StoredAsset, StoredRelease };
 import { gitIn, gitOk } from './routes-git.js';
-import { error, nodeId, now, user, validationFailed } from './objects.js';
+import { error, nodeId, user, validationFailed } from './objects.js';
 
 export function registerReleaseRoutes(gh: GitHubEmulator): void {
   const R = '/repos/{owner}/{repo}';
@@ -75,8 +75,8 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
       body: b.body ?? null,
       draft: b.draft ?? false,
       prerelease: b.prerelease ?? false,
-      created_at: now(),
-      published_at: b.draft ? null : now(),
+      created_at: gh.now(),
+      published_at: b.draft ? null : gh.now(),
     };
     if (!r.draft && !ensureTag(r)) {
       return validationFailed('Validation Failed', [
@@ -102,7 +102,7 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
         { resource: 'Release', code: 'invalid', field: 'target_commitish' },
       ]);
     }
-    if (r.draft && !next.draft) next.published_at = now();
+    if (r.draft && !next.draft) next.published_at = gh.now();
     Object.assign(r, next);
     return { status: 200, body: json(r) };
   });
@@ -159,7 +159,7 @@ export function registerReleaseRoutes(gh: GitHubEmulator): void {
         label: req.query.get('label'),
         contentType: String(req.headers['content-type'] ?? 'application/octet-stream'),
         data: req.body,
-        createdAt: now(),
+        createdAt: gh.now(),
       };
       assets.push(a);
       return { status: 201, body: assetJson(a) };

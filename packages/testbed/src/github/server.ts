@@ -97,9 +97,14 @@ export class HttpEmulator {
     });
   }
 
-  /** A reply refusing the request before its handler runs (permissions), or undefined to go on. */
+  /** A reply refusing the request before its handler runs (permissions, rate limits), or undefined to go on. */
   protected authorize(_method: string, _template: string, _headers: IncomingMessage['headers']): Reply | undefined {
     return undefined;
+  }
+
+  /** The reply as sent, after its handler and the OpenAPI check (rate-limit headers, conditional requests). */
+  protected finish(_method: string, _headers: IncomingMessage['headers'], reply: Reply): Reply {
+    return reply;
   }
 
   fault(fault: Fault): void {
@@ -251,6 +256,7 @@ export class HttpEmulator {
         const problem = checkResponse(method, route.operation, reply.status, reply.body);
         if (problem) this.violations.push({ method, path, status: reply.status, errors: problem });
       }
+      reply = this.finish(method, reqHeaders, reply);
     }
     this.requests.push({ method, path, route: template, status: reply.status });
     return reply;
