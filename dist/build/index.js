@@ -112,7 +112,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     }
     let releaseUrl;
     if (inputs.releaseTag) {
-        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(913), __nccwpck_require__.e(69)]).then(__nccwpck_require__.bind(__nccwpck_require__, 50069));
+        const { attachToRelease, createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(913), __nccwpck_require__.e(161)]).then(__nccwpck_require__.bind(__nccwpck_require__, 47161));
         releaseUrl = await attachToRelease(createGitHub({ token: inputs.token, baseUrl: env.apiUrl }), { owner: env.owner, repo: env.repo }, inputs.releaseTag, [built.archive, built.manifestPath]);
     }
     (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .setOutputs */ .n0)({

@@ -85,7 +85,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     if (!inputs.dryRun) {
         if (!owner || !repo)
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
-        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(915)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4915));
+        const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(50)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4050));
         github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     }
     const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .release */ ._r)({
@@ -1623,7 +1623,7 @@ async function release(config) {
             : `Pushed ${[tag, ...floating].join(', ')}.`);
         resume = pushed.existed;
     }
-    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(915)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4915));
+    const { publishRelease } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(50)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4050));
     const published = await publishRelease(config.github, config.repo, { tag, name: tag, body: changelog, prerelease: !stable, assets: config.assets }, resume);
     if (atHead && published.created) {
         log(`Completed the release of ${tag} (its tag existed without a release).`);

@@ -4,6 +4,7 @@
  * Each attack is what a holder of `deployments: write` can do with two API calls.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { cloneWorkspace, commit, git } from '@rollgate/testbed';
 import { STABLE, startStack, type Stack } from './stack.js';
 
 let stack: Stack;
@@ -115,9 +116,11 @@ describe('release records are traced to the pipeline run that wrote them', () =>
   it('ignores a record created after the run it names had finished', async () => {
     await stack.seed('pv-c', STABLE);
     // A real, finished pipeline run of main, long over.
-    const old = stack.gh.startRun({ id: 8201, head_sha: stack.sha, created_at: '2026-01-01T10:00:00Z' });
+    stack.gh.clock = () => Date.parse('2026-01-01T10:00:00Z');
+    const old = stack.gh.startRun({ id: 8201, head_sha: stack.sha });
+    stack.gh.clock = () => Date.parse('2026-01-01T10:20:00Z');
     stack.gh.finishRun(old.id);
-    old.updated_at = '2026-01-01T10:20:00Z';
+    stack.gh.clock = Date.now;
     const forged = await forge('pv-c', {
       version: '1.0.5',
       commit: stack.sha,
@@ -130,7 +133,7 @@ describe('release records are traced to the pipeline run that wrote them', () =>
       expect.objectContaining({
         message: expect.stringMatching(
           new RegExp(
-            `^Deployment ${forged} in pv-c is not trusted and is ignored: it was created at \\S+, outside the time run 8201 was running\\.$`,
+            `^Deployment ${forged} in pv-c is not trusted and is ignored: it was created at \\S+, when no job of run 8201 attempt 1 was running \\(outside the run\\)\\.$`,
           ),
         ),
       }),
@@ -161,10 +164,11 @@ describe('release records are traced to the pipeline run that wrote them', () =>
     const r = await canaryFromRecords('pv-e', {}, { ref: 'refs/heads/feature/x' });
     expect(r.exitCode).toBe(1);
     expect(r.error).toMatch(
-      /^This run cannot write or act on release records of pv-e: run \d+ ran on feature\/x, not on main\. Records are trusted only from runs of this repository's workflows on main \(set trusted-branches to add branches\)\.$/,
+      /^This run cannot write or act on release records of pv-e: it runs for refs\/heads\/feature\/x, not for the branch main\. Records are trusted only from runs of this repository's workflows on main \(set trusted-branches to add branches; a tag is never a branch, whatever its name\)\.$/,
     );
     expect(stack.gh.state.deployments.length).toBe(before);
-    // Named as trusted, the same run goes ahead (and the main-branch stable is still trusted).
+    // Named as trusted, the same run goes ahead (and the main-branch stable is still trusted): its commit is on feature/x.
+    git(stack.gh.remote, ['branch', 'feature/x', stack.sha]);
     const ok = await canaryFromRecords(
       'pv-e',
       { 'trusted-branches': 'main, feature/x' },
@@ -184,9 +188,116 @@ describe('release records are traced to the pipeline run that wrote them', () =>
     const r = await canaryFromRecords('pv-f');
     expect(r.exitCode).toBe(1);
     expect(r.error).toBe(
-      'The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read` so records can be traced to their runs.',
+      'The token cannot read workflow runs or commits (Resource not accessible by integration): give the job `actions: read` and `contents: read` so records can be traced to their runs.',
     );
     expect(stack.gh.state.deployments.length).toBe(before);
+  }, 60_000);
+
+  it('refuses a tag named like the default branch: its run is not a run of main, and its record is not trusted', async () => {
+    await stack.seed('pv-h', STABLE);
+    // Anyone who can push a tag pushes `main` on an unreviewed commit carrying its own workflow.
+    const work = cloneWorkspace(stack.gh.remote);
+    const unreviewed = commit(work, 'feat: my own deploy workflow');
+    git(work, ['push', '-q', 'origin', `${unreviewed}:refs/tags/main`]);
+    // GitHub reports that tag push's head_branch as "main".
+    stack.gh.startRun({ id: 8301, head_sha: unreviewed, head_branch: 'main' });
+    const forged = await api('/deployments', {
+      ref: unreviewed,
+      environment: 'pv-h',
+      auto_merge: false,
+      required_contexts: [],
+      payload: { version: '1.0.5', commit: unreviewed, address: OUTSIDE, run: { id: '8301', attempt: 1 } },
+    });
+    await api(`/deployments/${forged.id}/statuses`, { state: 'success', auto_inactive: false });
+    const r = await canaryFromRecords('pv-h');
+    expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        message: `Deployment ${forged.id} in pv-h is not trusted and is ignored: run 8301 ran commit ${unreviewed.slice(0, 12)}, which is not on main (a tag or another ref named main, not the branch).`,
+      }),
+    );
+    expect(stack.upstream()).not.toContain('10.6.6.6');
+    // And that tag's own run cannot act at all: a tag is never the branch.
+    const before = stack.gh.state.deployments.length;
+    const fromTag = await canaryFromRecords('pv-h', {}, { ref: 'refs/tags/main' });
+    expect(fromTag.exitCode).toBe(1);
+    expect(fromTag.error).toMatch(
+      /^This run cannot write or act on release records of pv-h: it runs for refs\/tags\/main, not for the branch main\./,
+    );
+    expect(stack.gh.state.deployments.length).toBe(before);
+  }, 60_000);
+
+  it('refuses copies of a record made while its run goes on: a claimed second attempt, a run id spelt "0<id>"', async () => {
+    // The live release's run is still going (a long pipeline run): copies stamped now are inside its window.
+    const stable = await stack.seed('pv-i', STABLE);
+    const real = stack.gh.state.deployments.find((d) => d.id === stable)?.payload as {
+      run: { id: string; attempt: number };
+    };
+    stack.gh.startRun({ id: Number(real.run.id), head_sha: stack.sha, run_attempt: 1 });
+    const second = await forge('pv-i', {
+      version: '1.0.5',
+      commit: stack.sha,
+      address: OUTSIDE,
+      run: { id: real.run.id, attempt: 2 },
+    });
+    const zero = await forge('pv-i', {
+      version: '1.0.6',
+      commit: stack.sha,
+      address: OUTSIDE,
+      run: { id: `0${real.run.id}`, attempt: 1 },
+    });
+    const r = await canaryFromRecords('pv-i');
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
+    const warned = (id: number) =>
+      r.annotations.find((a) => a.message.startsWith(`Deployment ${id} in pv-i is not trusted and is ignored: `))
+        ?.message;
+    expect(warned(second)).toMatch(
+      new RegExp(`it claims attempt 2 of run ${real.run.id}, which has had 1 attempt\\(s\\)`),
+    );
+    expect(warned(zero)).toMatch(/run is not a workflow run id and attempt/);
+    expect(stack.upstream()).not.toContain('10.6.6.6');
+  }, 60_000);
+
+  it('refuses a record naming a run that was waiting for reviewers, then and after the run ended', async () => {
+    await stack.seed('pv-j', STABLE);
+    await stack.seed('pv-k', STABLE);
+    // A run of the pipeline whose deploying job waits for an approval (GitHub keeps such runs up to 30 days).
+    stack.gh.startRun({ id: 8401, head_sha: stack.sha, jobs: [] });
+    stack.gh.startJob(8401, 'build');
+    stack.gh.finishJob(8401, 'build');
+    stack.gh.clock = () => Date.now() + 10 * 60_000;
+    stack.gh.startJob(8401, 'canary', 'waiting');
+    const forged = Object.fromEntries(
+      await Promise.all(
+        ['pv-j', 'pv-k'].map(async (env) => [
+          env,
+          await forge(env, { version: '1.0.5', commit: stack.sha, address: OUTSIDE, run: { id: '8401', attempt: 1 } }),
+        ]),
+      ),
+    ) as Record<string, number>;
+    const during = await canaryFromRecords('pv-j');
+    // Rejected by a reviewer later: the run ends, and the record made during the wait stays untrusted.
+    stack.gh.clock = () => Date.now() + 40 * 60_000;
+    stack.gh.finishRun(8401, 'failure');
+    stack.gh.clock = Date.now;
+    const after = await canaryFromRecords('pv-k');
+    for (const [env, r] of [
+      ['pv-j', during],
+      ['pv-k', after],
+    ] as const) {
+      expect(r.outputs).toMatchObject({ outcome: 'promoted', 'stable-version': STABLE });
+      expect(r.annotations).toContainEqual(
+        expect.objectContaining({
+          message: expect.stringMatching(
+            new RegExp(
+              `^Deployment ${forged[env]} in ${env} is not trusted and is ignored: it was created at \\S+, when no job of run 8401 attempt 1 was running`,
+            ),
+          ),
+        }),
+      );
+    }
+    expect(stack.upstream()).not.toContain('10.6.6.6');
   }, 60_000);
 
   it('rejects a trusted-branches value that is not a branch name', async () => {

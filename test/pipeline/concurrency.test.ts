@@ -58,12 +58,12 @@ afterAll(async () => {
   expect(violations).toEqual([]);
 });
 
-const pipeline = (canary: string, stable: string, sha: string) =>
+const pipeline = (canary: string, stable: string, sha: string, over: Record<string, string> = {}) =>
   runner.run({
     file: '.github/workflows/pipeline.yml',
     event: 'workflow_call',
     sha,
-    inputs: pipelineInputs(serving, deploy.command, canary, stable),
+    inputs: { ...pipelineInputs(serving, deploy.command, canary, stable), ...over },
   });
 
 function push(message: string): string {
@@ -86,8 +86,9 @@ describe('concurrency groups never drop a rollback', () => {
     expect(first.conclusion).toBe('success');
     // Users arrive: the canaries are judged on their traffic.
     const load = startLoad(`http://${serving.address}/`, 30, 240_000);
-    // 0.1.1 starts its canary (two steps of 8 s) ...
-    const second = pipeline(addresses.second as string, '', push('feat: answer faster'));
+    // 0.1.1 starts its canary (25% for 30 s, a wide margin for the third run to build, test and
+    // release while it runs) ...
+    const second = pipeline(addresses.second as string, '', push('feat: answer faster'), { interval: '30s' });
     const canaryOf = (v: string) =>
       gh.state.deployments.find(
         (d) =>

@@ -6,11 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GitHubEmulator, commit, createRemote, git, seedRepository } from '@rollgate/testbed';
-import { Provenance, createGitHub, workflowPath, type ReleasePayload } from '@rollgate/github';
+import { Provenance, createGitHub, payloadProblem, workflowPath, type ReleasePayload } from '@rollgate/github';
 
 let gh: GitHubEmulator;
 let sha: string;
 let other: string;
+let unreviewed: string;
 beforeAll(async () => {
   const remote = createRemote();
   const dir = seedRepository(remote, 'feat: service');
@@ -18,7 +19,10 @@ beforeAll(async () => {
   other = commit(dir, 'fix: later');
   git(dir, ['tag', 'v1.0.0', sha]);
   git(dir, ['tag', '-a', 'v1.0.1', '-m', 'annotated', other]);
-  git(dir, ['push', '-q', 'origin', 'HEAD:main', '--tags']);
+  git(dir, ['push', '-q', 'origin', 'HEAD:main', 'HEAD:release/2', '--tags']);
+  // A commit pushed only under a tag named like the default branch: never reviewed into main.
+  unreviewed = commit(dir, 'feat: my own workflow');
+  git(dir, ['push', '-q', 'origin', `${unreviewed}:refs/tags/main`]);
   gh = await GitHubEmulator.start({ remote });
 });
 afterAll(async () => {
@@ -32,11 +36,13 @@ const check = (
   payload: Omit<ReleasePayload, 'run'> & { run?: ReleasePayload['run'] },
   record: { sha?: string; created_at?: string } = {},
   branches: string[] = [],
+  workflows: string[] = [],
 ) =>
   new Provenance(
     createGitHub({ token: 't', baseUrl: gh.url, retries: 0 }),
     { owner: gh.owner, repo: gh.repo },
     branches,
+    workflows,
   ).problem({
     id: 1,
     sha: record.sha ?? sha,
@@ -44,6 +50,15 @@ const check = (
     payload: payload as ReleasePayload,
   });
 type RunFields = Partial<Parameters<GitHubEmulator['startRun']>[0]>;
+/** Runs `work` with the emulator's clock at `time` (then back to real time). */
+function at<T>(time: string, work: () => T): T {
+  gh.clock = () => Date.parse(time);
+  try {
+    return work();
+  } finally {
+    gh.clock = Date.now;
+  }
+}
 const run = (fields: RunFields = {}) => {
   const r = gh.startRun({ id: ++ids, head_sha: sha, ...fields });
   return { id: String(r.id), attempt: 1 };
@@ -110,17 +125,70 @@ describe('provenance of a release record', () => {
   });
 
   it('refuses a record created before its run started or long after it ended', async () => {
-    const r = run({ created_at: '2026-03-01T10:00:00Z' });
-    gh.finishRun(Number(r.id));
-    const stored = gh.state.runs.find((x) => String(x.id) === r.id);
-    if (stored) stored.updated_at = '2026-03-01T10:30:00Z';
+    const r = at('2026-03-01T10:00:00Z', () => run({ created_at: '2026-03-01T10:00:00Z' }));
+    at('2026-03-01T10:30:00Z', () => gh.finishRun(Number(r.id)));
     expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-01T10:10:00Z' })).toBeUndefined();
     expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-01T09:00:00Z' })).toMatch(
-      /outside the time run \d+ was running$/,
+      /when no job of run \d+ attempt 1 was running \(outside the run\)$/,
     );
     expect(await check({ version: '1.0.0', run: r }, { created_at: '2026-03-02T10:00:00Z' })).toMatch(
-      /outside the time run \d+ was running$/,
+      /when no job of run \d+ attempt 1 was running/,
     );
+  });
+
+  it('refuses a run of a tag named like the default branch: its commit is not on the branch', async () => {
+    // GitHub reports a tag push's head_branch as the tag's name.
+    const r = run({ head_sha: unreviewed, head_branch: 'main' });
+    expect(await check({ version: '1.0.0', run: r }, { sha: unreviewed })).toBe(
+      `run ${r.id} ran commit ${unreviewed.slice(0, 12)}, which is not on main (a tag or another ref named main, not the branch)`,
+    );
+    // An older commit of main is on main (its branch head descends from it).
+    expect(await check({ version: '1.0.0', run: run() })).toBeUndefined();
+  });
+
+  it("trusts only the suite's workflows, those calling them, and those named in trusted-workflows", async () => {
+    const own = run({ path: '.github/workflows/evil.yml' });
+    expect(await check({ version: '1.0.0', run: own })).toBe(
+      `run ${own.id} is a run of .github/workflows/evil.yml, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`,
+    );
+    const caller = run({
+      path: '.github/workflows/deliver.yml',
+      referenced_workflows: [`rollgate/rollgate/.github/workflows/pipeline.yml@${'a'.repeat(40)}`],
+    });
+    expect(await check({ version: '1.0.0', run: caller })).toBeUndefined();
+    const named = run({ path: '.github/workflows/deploy.yml' });
+    expect(await check({ version: '1.0.0', run: named }, {}, [], ['.github/workflows/deploy.yml'])).toBeUndefined();
+  });
+
+  it('refuses an attempt the run never had, and a run id spelt with a leading zero', async () => {
+    const r = run();
+    expect(await check({ version: '1.0.0', run: { id: r.id, attempt: 2 } })).toBe(
+      `it claims attempt 2 of run ${r.id}, which has had 1 attempt(s)`,
+    );
+    expect(payloadProblem({ version: '1.0.0', run: { id: `0${r.id}`, attempt: 1 } })).toBe(
+      'run is not a workflow run id and attempt',
+    );
+  });
+
+  it('refuses a record made while its run was queued or waiting for reviewers, during the wait and after the run', async () => {
+    const r = run({ jobs: [] });
+    gh.startJob(Number(r.id), 'build');
+    gh.finishJob(Number(r.id), 'build');
+    const waiting = at('2030-01-01T00:00:00Z', () => {
+      gh.startJob(Number(r.id), 'deploy', 'waiting');
+      return gh.now();
+    });
+    expect(gh.state.runs.find((x) => String(x.id) === r.id)?.status).toBe('waiting');
+    expect(await check({ version: '1.0.0', run: r }, { created_at: waiting })).toMatch(
+      /when no job of run \d+ attempt 1 was running \(the run is waiting\)$/,
+    );
+    // Approved later: the deploy job runs and the run ends; the record made during the wait stays refused.
+    at('2030-01-01T01:00:00Z', () => gh.startJob(Number(r.id), 'deploy'));
+    at('2030-01-01T01:10:00Z', () => gh.finishRun(Number(r.id)));
+    expect(await check({ version: '1.0.0', run: r }, { created_at: waiting })).toMatch(
+      /when no job of run \d+ attempt 1/,
+    );
+    expect(await check({ version: '1.0.0', run: r }, { created_at: '2030-01-01T01:05:00Z' })).toBeUndefined();
   });
 
   it('checks the build run of a rollback record, which its writer did not build', async () => {

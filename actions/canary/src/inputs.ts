@@ -4,7 +4,7 @@ import type { Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import type { MetricsSource } from '@rollgate/metrics';
 import { readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollgate/delivery';
-import { trustedBranchesFrom } from '@rollgate/github';
+import { trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
   const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort']);
@@ -32,6 +32,7 @@ export function readCanaryInputs(inputs: Inputs) {
     version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     trustedBranches: trustedBranchesFrom(inputs),
+    trustedWorkflows: trustedWorkflowsFrom(inputs),
     waitTimeoutMs: waitTimeoutFrom(inputs),
     mode,
     dryRun: inputs.boolean('dry-run'),

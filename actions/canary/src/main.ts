@@ -36,6 +36,8 @@ await runAction(
       repo: { owner, repo },
       environment: inputs.environment,
       trustedBranches: inputs.trustedBranches,
+      trustedWorkflows: inputs.trustedWorkflows,
+      ref: env.ref,
       runId: env.runId,
       logger: actionsLogger,
     });

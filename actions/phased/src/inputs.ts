@@ -1,7 +1,7 @@
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
 import { planBatches, readFleetInputs, readJudgeInputs, waitTimeoutFrom, type PhasedMode } from '@rollgate/delivery';
-import { PHASED_PAUSES, trustedBranchesFrom } from '@rollgate/github';
+import { PHASED_PAUSES, trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export { fleetPorts } from '@rollgate/delivery';
 
@@ -46,6 +46,7 @@ export function readPhasedInputs(inputs: Inputs) {
     },
     waitTimeoutMs: waitTimeoutFrom(inputs),
     trustedBranches: trustedBranchesFrom(inputs),
+    trustedWorkflows: trustedWorkflowsFrom(inputs),
     token: inputs.string('github-token', { required: true }),
   };
 }

@@ -41,6 +41,8 @@ await runAction(
       repo,
       environment: inputs.environment,
       trustedBranches: inputs.trustedBranches,
+      trustedWorkflows: inputs.trustedWorkflows,
+      ref: env.ref,
       runId: env.runId,
       logger: actionsLogger,
     });

@@ -11,7 +11,15 @@ import {
   writeSummary,
   runner,
 } from '@rollgate/kit';
-import { apiFooter, apiStats, createGitHub, trustedBranchesFrom, trustedRecords, type GitHub } from '@rollgate/github';
+import {
+  apiFooter,
+  apiStats,
+  createGitHub,
+  trustedBranchesFrom,
+  trustedRecords,
+  trustedWorkflowsFrom,
+  type GitHub,
+} from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
 import { fleetPorts, readFleetInputs, runRollback, waitTimeoutFrom } from '@rollgate/delivery';
 import { DEFAULTS } from './defaults.js';
@@ -57,6 +65,8 @@ await runAction(
         repo: { owner, repo },
         environment,
         trustedBranches: branches,
+        trustedWorkflows: trustedWorkflowsFrom(inputs),
+        ref: env.ref,
         runId: env.runId,
         logger: actionsLogger,
       }),

@@ -30776,7 +30776,7 @@ const DEFAULTS = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9257);
-/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8631);
+/* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1467);
 /* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9081);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3666);
@@ -30952,7 +30952,7 @@ async function settleInflight(state, ports) {
 
 /***/ }),
 
-/***/ 8631:
+/***/ 1467:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30962,7 +30962,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cl: () => (/* reexport */ createGitHub)
 });
 
-// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, workflowPath
+// UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, trustedWorkflowsFrom, workflowPath
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
 var src = __nccwpck_require__(9257);
@@ -37221,65 +37221,29 @@ class deployments_ReleaseRecords {
     }
 }
 
-;// CONCATENATED MODULE: ./packages/github/src/provenance.ts
+;// CONCATENATED MODULE: ./packages/github/src/runs.ts
 /**
- * Provenance of release records: a deployment record is acted on only if GitHub's own data
- * shows it came from this repository's pipeline. Anyone with `deployments: write` can write a
- * payload; nobody can make GitHub report a workflow run that did not happen. So a record must
- * name the run that wrote it (`payload.run`) and, when it carries an artifact, the run that
- * built it (`artifact.run_id`), and each run must:
- *   - exist in this repository (GET /repos/{owner}/{repo}/actions/runs/{run_id}, `actions: read`:
- *     https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run),
- *   - have run this repository's code, not a fork's (`head_repository`),
- *   - come from a workflow file under .github/workflows (not a dynamic workflow),
- *   - have been started by a push, a manual dispatch, a schedule or another run, never by a
- *     pull request or an issue event,
- *   - have run on a trusted branch (the default branch unless the user names others).
- * The build run's commit must be the record's commit (the deployment sha, `payload.commit`, the
- * release tag's commit). The writer run must have been running when the record was created,
- * and a run attempt writes one record per environment (checked across the history by
- * ReleaseRecords): a payload naming a finished run, or copying another record's run, is refused.
- * An artifact named by id must belong to the build run; a release asset must hang on the
- * release of the record's tag, and its digest (where GitHub reports one) be the recorded one.
- * Why not artifact attestations: they need Sigstore (public-good instance for public
- * repositories, GitHub Enterprise Cloud for private ones) and they prove where an artifact was
- * built, not who wrote a deployment record, so addresses and versions in a forged record would
- * still be trusted. See DESIGN notes in SECURITY.md.
+ * What GitHub says of a workflow run, read once per run and kept: the run itself
+ * (https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run), the jobs of one
+ * attempt and when each ran on a runner
+ * (https://docs.github.com/en/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt),
+ * and whether a commit is on a branch (the compare API: the branch head is the commit or a
+ * descendant of it, https://docs.github.com/en/rest/commits/commits#compare-two-commits).
  */
 
-
-
-/** Events whose runs may write records. A pull request, comment or review never may. */
-const TRUSTED_EVENTS = (/* unused pure expression or super */ null && (['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch']));
-/** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
-const provenance_SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
 class ProvenanceError extends (/* unused pure expression or super */ null && (ActionError)) {
 }
-class Provenance {
+class runs_RunReader {
     gh;
     repo;
-    trustedBranches;
     runs = new Map();
-    tags = new Map();
-    verdicts = new Map();
-    branchesPromise;
-    constructor(gh, repo, 
-    /** Branches whose runs may write records; empty: the repository's default branch. */
-    trustedBranches = []) {
+    jobs = new Map();
+    onBranches = new Map();
+    constructor(gh, repo) {
         this.gh = gh;
         this.repo = repo;
-        this.trustedBranches = trustedBranches;
     }
-    get fullName() {
-        return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
-    }
-    /** The trusted branches (the default branch, looked up once, when none were named). */
-    branches() {
-        this.branchesPromise ??= this.trustedBranches.length
-            ? Promise.resolve(this.trustedBranches)
-            : this.gh.rest.repos.get({ ...this.repo }).then((r) => [r.data.default_branch]);
-        return this.branchesPromise;
-    }
+    /** The run, or why there is none to trust (it does not exist here). */
     run(id) {
         let found = this.runs.get(id);
         if (!found) {
@@ -37292,22 +37256,173 @@ class Provenance {
                 repository: data.repository.full_name.toLowerCase(),
                 headRepository: (data.head_repository?.full_name ?? '').toLowerCase(),
                 createdAt: Date.parse(data.created_at),
+                status: data.status ?? '',
                 completed: data.status === 'completed',
                 updatedAt: Date.parse(data.updated_at),
+                attempt: data.run_attempt ?? 1,
+                referencedWorkflows: (data.referenced_workflows ?? []).map((w) => w.path),
             }), (error) => {
                 if (error.status === 404)
                     return `workflow run ${id} does not exist in ${this.repo.owner}/${this.repo.repo}`;
-                if (error.status === 403)
-                    throw new ProvenanceError(`The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`);
-                throw error;
+                throw readError(error);
             });
             this.runs.set(id, found);
         }
         return found;
     }
+    /** When each job of attempt `attempt` of run `id` ran on a runner (jobs queued or waiting for approval never ran). */
+    jobWindows(id, attempt) {
+        const key = `${id}/${attempt}`;
+        let found = this.jobs.get(key);
+        if (!found) {
+            found = this.gh.rest.actions
+                .listJobsForWorkflowRunAttempt({ ...this.repo, run_id: Number(id), attempt_number: attempt, per_page: 100 })
+                .then(({ data }) => data.jobs.flatMap((j) => {
+                // A job ran when a runner took it: its first step's start (GitHub stamps started_at at creation too).
+                const began = j.steps?.[0]?.started_at ?? (j.runner_name ? j.started_at : null);
+                if (!began || !j.runner_name)
+                    return [];
+                return [
+                    {
+                        name: j.name,
+                        start: Date.parse(began),
+                        ...(j.completed_at ? { end: Date.parse(j.completed_at) } : {}),
+                    },
+                ];
+            }), (error) => {
+                if (error.status === 404)
+                    return [];
+                throw readError(error);
+            });
+            this.jobs.set(key, found);
+        }
+        return found;
+    }
+    /**
+     * Whether `sha` is on `branch`: the branch head (read as refs/heads/<branch>, never a tag of the
+     * same name) is `sha` or one of its descendants.
+     */
+    onBranch(sha, branch) {
+        const key = `${branch}...${sha}`;
+        let found = this.onBranches.get(key);
+        if (!found) {
+            found = this.branchHead(branch).then(async (head) => {
+                if (!head)
+                    return false;
+                if (head === sha)
+                    return true;
+                try {
+                    const { data } = await this.gh.rest.repos.compareCommitsWithBasehead({
+                        ...this.repo,
+                        basehead: `${head}...${sha}`,
+                        per_page: 1,
+                    });
+                    return data.status === 'identical' || data.status === 'behind';
+                }
+                catch (error) {
+                    if (error.status === 404)
+                        return false;
+                    throw readError(error);
+                }
+            });
+            this.onBranches.set(key, found);
+        }
+        return found;
+    }
+    heads = new Map();
+    /** The commit a branch points at ('' when there is no such branch). */
+    branchHead(branch) {
+        let found = this.heads.get(branch);
+        if (!found) {
+            found = this.gh.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` }).then(({ data }) => (data.object.type === 'commit' ? data.object.sha : ''), (error) => {
+                if (error.status === 404)
+                    return '';
+                throw readError(error);
+            });
+            this.heads.set(branch, found);
+        }
+        return found;
+    }
+}
+function readError(error) {
+    if (error.status === 403 && !/rate limit/i.test(error.message ?? ''))
+        return new ProvenanceError(`The token cannot read workflow runs or commits (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` and \`contents: read\` so records can be traced to their runs.`);
+    return error;
+}
+
+;// CONCATENATED MODULE: ./packages/github/src/provenance.ts
+/**
+ * Provenance of release records: a deployment record is acted on only if GitHub's own data
+ * shows it came from this repository's pipeline. Anyone with `deployments: write` can write a
+ * payload; nobody can make GitHub report a workflow run that did not happen. So a record must
+ * name the run that wrote it (`payload.run`) and, when it carries an artifact, the run that
+ * built it (`artifact.run_id`), and each run must:
+ *   - exist in this repository (GET /repos/{owner}/{repo}/actions/runs/{run_id}, `actions: read`:
+ *     https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run),
+ *   - have run this repository's code, not a fork's (`head_repository`),
+ *   - come from a workflow file under .github/workflows (not a dynamic workflow),
+ *   - be a run of the suite's workflows (pipeline.yml, promote.yml, rollback.yml, or a workflow
+ *     that calls one of them) or of a workflow named in `trusted-workflows`,
+ *   - have been started by a push, a manual dispatch, a schedule or another run, never by a
+ *     pull request or an issue event,
+ *   - have run a commit that is on a trusted branch (the default branch unless the user names
+ *     others): its head_branch is one, and the branch head is that commit or a descendant of it
+ *     (a tag named like the branch is not the branch, and its commit need not be on it).
+ * The build run's commit must be the record's commit (the deployment sha, `payload.commit`, the
+ * release tag's commit). The record must claim an attempt the run had, and have been created
+ * while a job of that attempt ran on a runner (a run queued or waiting for reviewers writes
+ * nothing); a run attempt writes one record per environment (twins: environment-state.ts).
+ * An artifact named by id must belong to the build run; a release asset must hang on the
+ * release of the record's tag, and its digest (where GitHub reports one) be the recorded one.
+ * Why not artifact attestations: they need Sigstore (public-good instance for public
+ * repositories, GitHub Enterprise Cloud for private ones) and they prove where an artifact was
+ * built, not who wrote a deployment record, so addresses and versions in a forged record would
+ * still be trusted. See DESIGN notes in SECURITY.md.
+ */
+
+
+
+
+/** Events whose runs may write records. A pull request, comment or review never may. */
+const TRUSTED_EVENTS = (/* unused pure expression or super */ null && (['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch']));
+/** The suite's workflows: a run of one, or of a workflow that calls one, may write records. */
+const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback)\.ya?ml(?:@|$)/;
+/** How far from a job's run a record it wrote may be stamped (GitHub's clocks, API latency). */
+const provenance_SLACK_MS = (/* unused pure expression or super */ null && (2 * 60_000));
+
+class Provenance {
+    gh;
+    repo;
+    trustedBranches;
+    trustedWorkflows;
+    runs;
+    tags = new Map();
+    verdicts = new Map();
+    branchesPromise;
+    constructor(gh, repo, 
+    /** Branches whose runs may write records; empty: the repository's default branch. */
+    trustedBranches = [], 
+    /** Workflow files (besides the suite's and those calling them) whose runs may write records. */
+    trustedWorkflows = []) {
+        this.gh = gh;
+        this.repo = repo;
+        this.trustedBranches = trustedBranches;
+        this.trustedWorkflows = trustedWorkflows;
+        this.runs = new RunReader(gh, repo);
+    }
+    get fullName() {
+        return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
+    }
+    /** The trusted branches (the default branch, looked up once, when none were named). */
+    branches() {
+        this.branchesPromise ??= this.trustedBranches.length
+            ? Promise.resolve(this.trustedBranches)
+            : this.gh.rest.repos.get({ ...this.repo }).then((r) => [r.data.default_branch]);
+        return this.branchesPromise;
+    }
     /** Why run `id` cannot have written or built a trusted release, or undefined. */
     async runProblem(id) {
-        const run = await this.run(id);
+        const run = await this.runs.run(id);
         if (typeof run === 'string')
             return run;
         if (run.repository !== this.fullName)
@@ -37319,15 +37434,48 @@ class Provenance {
             return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
         if (!TRUSTED_EVENTS.includes(run.event))
             return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
+        const workflow = this.workflowProblem(run, path);
+        if (workflow)
+            return workflow;
+        return this.branchProblem(run);
+    }
+    /** Only the suite's workflows, those calling them, and those the user names write records. */
+    workflowProblem(run, path) {
+        if (SUITE_WORKFLOW.test(path) || this.trustedWorkflows.includes(path))
+            return undefined;
+        if (run.referencedWorkflows.some((w) => SUITE_WORKFLOW.test(w)))
+            return undefined;
+        return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`;
+    }
+    /** The run's commit is on a trusted branch: named like one, and the branch head is it or a descendant. */
+    async branchProblem(run) {
         const branches = await this.branches();
         if (!branches.includes(run.headBranch))
-            return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
-        return undefined;
+            return `run ${run.id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
+        if (await this.runs.onBranch(run.headSha, run.headBranch))
+            return undefined;
+        return `run ${run.id} ran commit ${run.headSha.slice(0, 12)}, which is not on ${run.headBranch} (a tag or another ref named ${run.headBranch}, not the branch)`;
     }
     /** The commit run `id` ran on (after runProblem passed). */
     async runSha(id) {
-        const run = await this.run(id);
+        const run = await this.runs.run(id);
         return typeof run === 'string' ? '' : run.headSha;
+    }
+    /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
+    async runStart(id) {
+        const run = await this.runs.run(id).catch(() => undefined);
+        return run && typeof run !== 'string' ? run.createdAt : undefined;
+    }
+    /** Why a record could not have been written by attempt `attempt` of run `run` at its time: the attempt, and a job running then. */
+    async writtenProblem(run, attempt, createdAt) {
+        if (attempt > run.attempt)
+            return `it claims attempt ${attempt} of run ${run.id}, which has had ${run.attempt} attempt(s)`;
+        const at = Date.parse(createdAt);
+        const jobs = await this.runs.jobWindows(run.id, attempt);
+        const running = jobs.some((j) => at >= j.start - provenance_SLACK_MS && (j.end === undefined || at <= j.end + provenance_SLACK_MS));
+        if (running)
+            return undefined;
+        return `it was created at ${createdAt}, when no job of run ${run.id} attempt ${attempt} was running (${run.status === 'waiting' || run.status === 'queued' ? `the run is ${run.status}` : 'outside the run'})`;
     }
     tagCommit(tag) {
         let found = this.tags.get(tag);
@@ -37336,11 +37484,6 @@ class Provenance {
             this.tags.set(tag, found);
         }
         return found;
-    }
-    /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
-    async runStart(id) {
-        const run = await this.run(id).catch(() => undefined);
-        return run && typeof run !== 'string' ? run.createdAt : undefined;
     }
     /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
@@ -37362,11 +37505,10 @@ class Provenance {
         const writer = await this.runProblem(p.run.id);
         if (writer)
             return writer;
-        const run = (await this.run(p.run.id));
-        const created = Date.parse(record.created_at);
-        if (!(created >= run.createdAt - provenance_SLACK_MS) || (run.completed && !(created <= run.updatedAt + provenance_SLACK_MS))) {
-            return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
-        }
+        const run = (await this.runs.run(p.run.id));
+        const written = await this.writtenProblem(run, p.run.attempt, record.created_at);
+        if (written)
+            return written;
         if (p.commit !== undefined && p.commit !== record.sha)
             return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
         // The run that built the release: the artifact's, else the writer itself (a canary without an artifact).
@@ -37443,15 +37585,26 @@ function trustedBranchesFrom(inputs) {
             throw new InputError('trusted-branches', 'branch names (letters, digits, ., _, / and -), one per line or comma-separated', b);
     return list;
 }
+/** The `trusted-workflows` input: workflow files of this repository (`.github/workflows/x.yml`) whose runs may write records. */
+function trustedWorkflowsFrom(inputs) {
+    const list = inputs.list('trusted-workflows');
+    for (const w of list)
+        if (!/^\.github\/workflows\/[A-Za-z0-9._-]{1,100}\.ya?ml$/.test(w))
+            throw new InputError('trusted-workflows', 'workflow files of this repository (.github/workflows/<name>.yml)', w);
+    return list;
+}
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and
  * this run checked first, before anything is written, since a record it wrote could not be
  * trusted later (a run on another branch, a pull request's run).
  */
 async function trustedRecords(options) {
-    const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
-    if (!options.runId || !/^\d{1,20}$/.test(options.runId))
+    const provenance = new Provenance(options.gh, options.repo, options.trustedBranches, options.trustedWorkflows);
+    if (!options.runId || !/^[1-9]\d{0,15}$/.test(options.runId))
         throw new ActionError('GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.');
+    const branches = await provenance.branches();
+    if (options.ref !== undefined && !branches.some((b) => options.ref === `refs/heads/${b}`))
+        throw new ActionError(`This run cannot write or act on release records of ${options.environment}: it runs for ${options.ref || 'no ref'}, not for the branch ${branches.join(' or ')}. Records are trusted only from runs of this repository's workflows on ${branches.join(' or ')} (set trusted-branches to add branches; a tag is never a branch, whatever its name).`);
     const own = await provenance.runProblem(options.runId);
     if (own) {
         throw new ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);

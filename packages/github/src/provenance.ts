@@ -8,13 +8,17 @@
  *     https://docs.github.com/en/rest/actions/workflow-runs#get-a-workflow-run),
  *   - have run this repository's code, not a fork's (`head_repository`),
  *   - come from a workflow file under .github/workflows (not a dynamic workflow),
+ *   - be a run of the suite's workflows (pipeline.yml, promote.yml, rollback.yml, or a workflow
+ *     that calls one of them) or of a workflow named in `trusted-workflows`,
  *   - have been started by a push, a manual dispatch, a schedule or another run, never by a
  *     pull request or an issue event,
- *   - have run on a trusted branch (the default branch unless the user names others).
+ *   - have run a commit that is on a trusted branch (the default branch unless the user names
+ *     others): its head_branch is one, and the branch head is that commit or a descendant of it
+ *     (a tag named like the branch is not the branch, and its commit need not be on it).
  * The build run's commit must be the record's commit (the deployment sha, `payload.commit`, the
- * release tag's commit). The writer run must have been running when the record was created,
- * and a run attempt writes one record per environment (checked across the history by
- * ReleaseRecords): a payload naming a finished run, or copying another record's run, is refused.
+ * release tag's commit). The record must claim an attempt the run had, and have been created
+ * while a job of that attempt ran on a runner (a run queued or waiting for reviewers writes
+ * nothing); a run attempt writes one record per environment (twins: environment-state.ts).
  * An artifact named by id must belong to the build run; a release asset must hang on the
  * release of the record's tag, and its digest (where GitHub reports one) be the recorded one.
  * Why not artifact attestations: they need Sigstore (public-good instance for public
@@ -25,26 +29,17 @@
 import { ActionError, InputError, type Inputs, type Logger } from '@rollgate/kit';
 import type { GitHub } from './client.js';
 import { commitOfTag, type Repo } from './releases.js';
+import { ProvenanceError, RunReader, type RunFacts } from './runs.js';
 import { ReleaseRecords, type ReleasePayload } from './deployments.js';
 
 /** Events whose runs may write records. A pull request, comment or review never may. */
 export const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
 
-/** How long after a run ended a record it wrote may still be stamped (GitHub's clocks, API latency). */
-const SLACK_MS = 2 * 60_000;
+/** The suite's workflows: a run of one, or of a workflow that calls one, may write records. */
+const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback)\.ya?ml(?:@|$)/;
 
-interface RunFacts {
-  id: string;
-  event: string;
-  headBranch: string;
-  headSha: string;
-  path: string;
-  repository: string;
-  headRepository: string;
-  createdAt: number;
-  completed: boolean;
-  updatedAt: number;
-}
+/** How far from a job's run a record it wrote may be stamped (GitHub's clocks, API latency). */
+const SLACK_MS = 2 * 60_000;
 
 export interface RecordToCheck {
   id: number;
@@ -53,10 +48,10 @@ export interface RecordToCheck {
   payload: ReleasePayload;
 }
 
-export class ProvenanceError extends ActionError {}
+export { ProvenanceError };
 
 export class Provenance {
-  private readonly runs = new Map<string, Promise<RunFacts | string>>();
+  private readonly runs: RunReader;
   private readonly tags = new Map<string, Promise<string>>();
   private readonly verdicts = new Map<number, Promise<string | undefined>>();
   private branchesPromise: Promise<string[]> | undefined;
@@ -66,7 +61,11 @@ export class Provenance {
     private readonly repo: Repo,
     /** Branches whose runs may write records; empty: the repository's default branch. */
     private readonly trustedBranches: string[] = [],
-  ) {}
+    /** Workflow files (besides the suite's and those calling them) whose runs may write records. */
+    private readonly trustedWorkflows: string[] = [],
+  ) {
+    this.runs = new RunReader(gh, repo);
+  }
 
   private get fullName(): string {
     return `${this.repo.owner}/${this.repo.repo}`.toLowerCase();
@@ -80,39 +79,9 @@ export class Provenance {
     return this.branchesPromise;
   }
 
-  private run(id: string): Promise<RunFacts | string> {
-    let found = this.runs.get(id);
-    if (!found) {
-      found = this.gh.rest.actions.getWorkflowRun({ ...this.repo, run_id: Number(id) }).then(
-        ({ data }) => ({
-          id,
-          event: data.event,
-          headBranch: data.head_branch ?? '',
-          headSha: data.head_sha,
-          path: data.path ?? '',
-          repository: data.repository.full_name.toLowerCase(),
-          headRepository: (data.head_repository?.full_name ?? '').toLowerCase(),
-          createdAt: Date.parse(data.created_at),
-          completed: data.status === 'completed',
-          updatedAt: Date.parse(data.updated_at),
-        }),
-        (error: { status?: number; message?: string }) => {
-          if (error.status === 404) return `workflow run ${id} does not exist in ${this.repo.owner}/${this.repo.repo}`;
-          if (error.status === 403)
-            throw new ProvenanceError(
-              `The token cannot read workflow runs (${(error.message ?? '403').replace(/ - https:\/\/docs\.github\.com\S*$/, '')}): give the job \`actions: read\` so records can be traced to their runs.`,
-            );
-          throw error;
-        },
-      );
-      this.runs.set(id, found);
-    }
-    return found;
-  }
-
   /** Why run `id` cannot have written or built a trusted release, or undefined. */
   async runProblem(id: string): Promise<string | undefined> {
-    const run = await this.run(id);
+    const run = await this.runs.run(id);
     if (typeof run === 'string') return run;
     if (run.repository !== this.fullName) return `run ${id} belongs to ${run.repository}`;
     if (run.headRepository !== this.fullName)
@@ -122,16 +91,48 @@ export class Provenance {
       return `run ${id} is not a run of a workflow file of this repository (${run.path})`;
     if (!TRUSTED_EVENTS.includes(run.event))
       return `run ${id} was started by ${run.event}, not by a push, dispatch or schedule`;
+    const workflow = this.workflowProblem(run, path);
+    if (workflow) return workflow;
+    return this.branchProblem(run);
+  }
+
+  /** Only the suite's workflows, those calling them, and those the user names write records. */
+  private workflowProblem(run: RunFacts, path: string): string | undefined {
+    if (SUITE_WORKFLOW.test(path) || this.trustedWorkflows.includes(path)) return undefined;
+    if (run.referencedWorkflows.some((w) => SUITE_WORKFLOW.test(w))) return undefined;
+    return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`;
+  }
+
+  /** The run's commit is on a trusted branch: named like one, and the branch head is it or a descendant. */
+  private async branchProblem(run: RunFacts): Promise<string | undefined> {
     const branches = await this.branches();
     if (!branches.includes(run.headBranch))
-      return `run ${id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
-    return undefined;
+      return `run ${run.id} ran on ${run.headBranch || 'no branch'}, not on ${branches.join(' or ')}`;
+    if (await this.runs.onBranch(run.headSha, run.headBranch)) return undefined;
+    return `run ${run.id} ran commit ${run.headSha.slice(0, 12)}, which is not on ${run.headBranch} (a tag or another ref named ${run.headBranch}, not the branch)`;
   }
 
   /** The commit run `id` ran on (after runProblem passed). */
   private async runSha(id: string): Promise<string> {
-    const run = await this.run(id);
+    const run = await this.runs.run(id);
     return typeof run === 'string' ? '' : run.headSha;
+  }
+
+  /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
+  async runStart(id: string): Promise<number | undefined> {
+    const run = await this.runs.run(id).catch(() => undefined);
+    return run && typeof run !== 'string' ? run.createdAt : undefined;
+  }
+
+  /** Why a record could not have been written by attempt `attempt` of run `run` at its time: the attempt, and a job running then. */
+  private async writtenProblem(run: RunFacts, attempt: number, createdAt: string): Promise<string | undefined> {
+    if (attempt > run.attempt)
+      return `it claims attempt ${attempt} of run ${run.id}, which has had ${run.attempt} attempt(s)`;
+    const at = Date.parse(createdAt);
+    const jobs = await this.runs.jobWindows(run.id, attempt);
+    const running = jobs.some((j) => at >= j.start - SLACK_MS && (j.end === undefined || at <= j.end + SLACK_MS));
+    if (running) return undefined;
+    return `it was created at ${createdAt}, when no job of run ${run.id} attempt ${attempt} was running (${run.status === 'waiting' || run.status === 'queued' ? `the run is ${run.status}` : 'outside the run'})`;
   }
 
   private tagCommit(tag: string): Promise<string> {
@@ -141,12 +142,6 @@ export class Provenance {
       this.tags.set(tag, found);
     }
     return found;
-  }
-
-  /** When run `id` was created (records of it cannot be older), epoch ms; undefined when it cannot be read. */
-  async runStart(id: string): Promise<number | undefined> {
-    const run = await this.run(id).catch(() => undefined);
-    return run && typeof run !== 'string' ? run.createdAt : undefined;
   }
 
   /**
@@ -169,11 +164,9 @@ export class Provenance {
       return 'it names no workflow run (records written before rollgate checked provenance, or not by rollgate)';
     const writer = await this.runProblem(p.run.id);
     if (writer) return writer;
-    const run = (await this.run(p.run.id)) as RunFacts;
-    const created = Date.parse(record.created_at);
-    if (!(created >= run.createdAt - SLACK_MS) || (run.completed && !(created <= run.updatedAt + SLACK_MS))) {
-      return `it was created at ${record.created_at}, outside the time run ${p.run.id} was running`;
-    }
+    const run = (await this.runs.run(p.run.id)) as RunFacts;
+    const written = await this.writtenProblem(run, p.run.attempt, record.created_at);
+    if (written) return written;
     if (p.commit !== undefined && p.commit !== record.sha)
       return `its payload commit ${p.commit.slice(0, 12)} is not the deployment's commit ${record.sha.slice(0, 12)}`;
     // The run that built the release: the artifact's, else the writer itself (a canary without an artifact).
@@ -248,6 +241,15 @@ export function trustedBranchesFrom(inputs: Inputs): string[] {
   return list;
 }
 
+/** The `trusted-workflows` input: workflow files of this repository (`.github/workflows/x.yml`) whose runs may write records. */
+export function trustedWorkflowsFrom(inputs: Inputs): string[] {
+  const list = inputs.list('trusted-workflows');
+  for (const w of list)
+    if (!/^\.github\/workflows\/[A-Za-z0-9._-]{1,100}\.ya?ml$/.test(w))
+      throw new InputError('trusted-workflows', 'workflow files of this repository (.github/workflows/<name>.yml)', w);
+  return list;
+}
+
 /**
  * The records of an environment as an action sees them: every record traced to its runs, and
  * this run checked first, before anything is written, since a record it wrote could not be
@@ -258,13 +260,21 @@ export async function trustedRecords(options: {
   repo: Repo;
   environment: string;
   trustedBranches: string[];
+  trustedWorkflows?: string[];
   runId: string | undefined;
+  /** GITHUB_REF of this run: a branch push or dispatch on a branch (refs/heads/...), never a tag. */
+  ref?: string;
   logger: Logger;
 }): Promise<ReleaseRecords> {
-  const provenance = new Provenance(options.gh, options.repo, options.trustedBranches);
-  if (!options.runId || !/^\d{1,20}$/.test(options.runId))
+  const provenance = new Provenance(options.gh, options.repo, options.trustedBranches, options.trustedWorkflows);
+  if (!options.runId || !/^[1-9]\d{0,15}$/.test(options.runId))
     throw new ActionError(
       'GITHUB_RUN_ID is not set: release records are traced to the workflow run that writes them, so this action runs only in a workflow run.',
+    );
+  const branches = await provenance.branches();
+  if (options.ref !== undefined && !branches.some((b) => options.ref === `refs/heads/${b}`))
+    throw new ActionError(
+      `This run cannot write or act on release records of ${options.environment}: it runs for ${options.ref || 'no ref'}, not for the branch ${branches.join(' or ')}. Records are trusted only from runs of this repository's workflows on ${branches.join(' or ')} (set trusted-branches to add branches; a tag is never a branch, whatever its name).`,
     );
   const own = await provenance.runProblem(options.runId);
   if (own) {

@@ -117,11 +117,16 @@ export class EmulatorCore extends HttpEmulator {
   /**
    * Records a workflow run of this repository, as GitHub does when a workflow starts (the
    * workflow runner and tests call it); GET .../actions/runs/{id} answers from here, and a run
-   * never registered is 404, as on GitHub.
+   * never registered is 404, as on GitHub. A re-run (same id, next attempt) keeps the run's
+   * created_at and its earlier attempts. Without `jobs: []`, the run has one job spanning it (a
+   * test standing for a whole run); the workflow runner passes none and starts each job itself.
    */
-  startRun(run: Partial<StoredRun> & { id: number; head_sha: string }): StoredRun {
-    // A re-run (same id, next attempt) keeps the run's created_at, as GitHub does.
+  startRun(
+    run: Partial<Omit<StoredRun, 'jobs' | 'attempts'>> & { id: number; head_sha: string; jobs?: [] },
+  ): StoredRun {
     const earlier = this.state.runs.find((r) => r.id === run.id);
+    const attempt = run.run_attempt ?? (earlier ? earlier.run_attempt + 1 : 1);
+    const { jobs, ...fields } = run;
     const stored: StoredRun = {
       event: 'push',
       head_branch: this.defaultBranch,
@@ -130,19 +135,81 @@ export class EmulatorCore extends HttpEmulator {
       conclusion: null,
       created_at: earlier?.created_at ?? this.now(),
       updated_at: this.now(),
-      run_attempt: 1,
+      run_started_at: this.now(),
       head_repository: this.repository,
-      ...run,
+      referenced_workflows: [],
+      ...fields,
+      run_attempt: attempt,
+      jobs: earlier?.jobs ?? [],
+      attempts: earlier ? [...earlier.attempts, withoutHistory(earlier)] : [],
     };
     this.state.runs = this.state.runs.filter((r) => r.id !== run.id);
     this.state.runs.push(stored);
+    if (!jobs) this.startJob(run.id, 'run');
     return stored;
   }
 
-  /** Marks a run completed (its updated_at is then when it ended). */
+  /** A job of the run's current attempt: queued, or waiting (an environment's protection rules), or started on a runner now. */
+  startJob(runId: number, name: string, status: 'in_progress' | 'waiting' | 'queued' = 'in_progress'): void {
+    const run = this.state.runs.find((r) => r.id === runId);
+    if (!run) return;
+    const existing = run.jobs.find((j) => j.name === name && j.attempt === run.run_attempt);
+    const started = status === 'in_progress' ? this.now() : null;
+    if (existing)
+      Object.assign(existing, {
+        status,
+        started_at: existing.started_at ?? started,
+        runner_name: started ? 'local' : null,
+      });
+    else
+      run.jobs.push({
+        id: this.nextId(),
+        name,
+        attempt: run.run_attempt,
+        status,
+        conclusion: null,
+        created_at: this.now(),
+        started_at: started,
+        completed_at: null,
+        runner_name: started ? 'local' : null,
+      });
+    if (status === 'waiting') run.status = 'waiting';
+    else if (run.status === 'waiting' && !run.jobs.some((j) => j.status === 'waiting')) run.status = 'in_progress';
+    run.updated_at = this.now();
+  }
+
+  /** A reusable workflow the run called (GitHub lists them in the run's referenced_workflows). */
+  referenceWorkflow(runId: number, path: string): void {
+    const run = this.state.runs.find((r) => r.id === runId);
+    if (run && !run.referenced_workflows.includes(path)) run.referenced_workflows.push(path);
+  }
+
+  /** A job of the run's current attempt ended. */
+  finishJob(
+    runId: number,
+    name: string,
+    conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' = 'success',
+  ): void {
+    const run = this.state.runs.find((r) => r.id === runId);
+    const job = run?.jobs.find((j) => j.name === name && j.attempt === run.run_attempt && j.status !== 'completed');
+    if (!run || !job) return;
+    Object.assign(job, { status: 'completed', conclusion, completed_at: this.now() });
+    if (run.status === 'waiting' && !run.jobs.some((j) => j.status === 'waiting')) run.status = 'in_progress';
+    run.updated_at = this.now();
+  }
+
+  /** Marks a run completed (its updated_at is then when it ended); jobs still open end with it. */
   finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled' = 'success'): void {
     const run = this.state.runs.find((r) => r.id === id);
-    if (run) Object.assign(run, { status: 'completed', conclusion, updated_at: this.now() });
+    if (!run) return;
+    for (const j of run.jobs)
+      if (j.attempt === run.run_attempt && j.status !== 'completed')
+        Object.assign(j, {
+          status: 'completed',
+          conclusion: j.started_at ? conclusion : 'cancelled',
+          completed_at: this.now(),
+        });
+    Object.assign(run, { status: 'completed', conclusion, updated_at: this.now() });
   }
 
   /** A route under /repos/{owner}/{repo}: other repositories answer 404. */
@@ -167,4 +234,10 @@ export class EmulatorCore extends HttpEmulator {
 /** The token a request carries (empty without one). */
 function tokenOf(headers: IncomingHttpHeaders): string {
   return String(headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+}
+
+/** A run as its attempt ended, without the jobs and earlier attempts it carries. */
+function withoutHistory(run: StoredRun): Omit<StoredRun, 'attempts' | 'jobs'> {
+  const { attempts: _attempts, jobs: _jobs, ...rest } = run;
+  return rest;
 }

@@ -46,6 +46,8 @@ function toJsonSchema(node: unknown): unknown {
     else if (k === 'examples' || k === 'example') continue;
     else out[k] = toJsonSchema(v);
   }
+  // A nullable enum (a job's conclusion while it runs) takes null too: Ajv's nullable widens the type, not the enum.
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (out.nullable === true && out.type === undefined) {
     delete out.nullable;
     return { anyOf: [out, { type: 'null' }] };

@@ -59,17 +59,40 @@ export interface StoredRelease {
   published_at: string | null;
 }
 
+export type RunStatus = 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+
+/** A job of a run attempt: when it was created, when a runner started it (null while queued or waiting), when it ended. */
+export interface StoredJob {
+  id: number;
+  name: string;
+  attempt: number;
+  status: RunStatus;
+  conclusion: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  runner_name: string | null;
+}
+
 export interface StoredRun {
   id: number;
   event: string;
   head_branch: string | null;
   head_sha: string;
   path: string;
-  status: 'queued' | 'in_progress' | 'completed';
+  status: RunStatus;
   conclusion: string | null;
   created_at: string;
   updated_at: string;
   run_attempt: number;
+  /** When this attempt started (a re-run resets it; created_at stays the first attempt's). */
+  run_started_at: string;
   /** owner/name of the repository whose code ran (a fork for a fork's pull request). */
   head_repository: string;
+  /** Reusable workflows the run called: `owner/repo/.github/workflows/x.yml@ref`. */
+  referenced_workflows: string[];
+  /** The jobs of every attempt. */
+  jobs: StoredJob[];
+  /** Earlier attempts as they ended (re-runs). */
+  attempts: Omit<StoredRun, 'attempts' | 'jobs'>[];
 }

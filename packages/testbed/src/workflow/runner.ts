@@ -81,6 +81,8 @@ export class WorkflowRunner {
         event: options.event === 'workflow_call' ? 'push' : options.event,
         path: `.github/workflows/${basename(options.file)}`,
         head_branch: ref.replace(/^refs\/(heads|tags)\//, ''),
+        // Each job is registered as it starts on a runner (runJob).
+        jobs: [],
       });
     }
     const label = `${options.file}#${runId}`;
@@ -239,9 +241,33 @@ export class WorkflowRunner {
     );
     const token = this.env.tokens?.issueToken(grants) ?? this.env.token;
     const jobContexts: Contexts = { ...contexts, github: { ...(contexts.github as Json), token } };
+    // GitHub names a called workflow's jobs "<caller job> / <job>"; a job that calls a workflow runs on no runner.
+    const jobName = options.callerJob ? `${options.callerJob} / ${id}` : id;
+    const onRunner = typeof job.uses !== 'string';
+    if (onRunner) this.env.runs?.startJob(runId, jobName);
+    let conclusion: JobResult['conclusion'] = 'failure';
     try {
-      return await this.runJobIn(id, job, jobContexts, options, runId, wfEnv, noFns, environment, grants, token);
+      const result = await this.runJobIn(
+        id,
+        job,
+        jobContexts,
+        options,
+        runId,
+        wfEnv,
+        noFns,
+        environment,
+        grants,
+        token,
+      );
+      conclusion = result.conclusion;
+      return result;
     } finally {
+      if (onRunner)
+        this.env.runs?.finishJob(
+          runId,
+          jobName,
+          conclusion === 'success' ? 'success' : conclusion === 'cancelled' ? 'cancelled' : 'failure',
+        );
       if (group) this.groups.release(group.name, { label });
     }
   }
@@ -458,7 +484,9 @@ export class WorkflowRunner {
       ]),
     );
     const secrets = toStrings(job.secrets as Json, contexts, fns);
+    this.env.runs?.referenceWorkflow?.(runId, `${repo ?? this.env.repository}/${path}@${ref ?? this.shaOf(runId)}`);
     const r = await this.run({
+      callerJob: id,
       file: join(root ?? REPO_ROOT, path),
       event: 'workflow_call',
       inputs,

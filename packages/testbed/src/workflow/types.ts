@@ -16,8 +16,20 @@ export interface RunnerEnv {
   log?: (line: string) => void;
   /** Where GitHub would record the run (the emulator): each top-level run is registered and finished there. */
   runs?: {
-    startRun(run: { id: number; head_sha: string; event: string; path: string; head_branch: string }): unknown;
+    startRun(run: {
+      id: number;
+      head_sha: string;
+      event: string;
+      path: string;
+      head_branch: string;
+      jobs: [];
+    }): unknown;
     finishRun(id: number, conclusion: 'success' | 'failure' | 'cancelled'): void;
+    /** A job of the run starts on a runner (or waits, or is queued), and ends. */
+    startJob(runId: number, name: string, status?: 'in_progress' | 'waiting' | 'queued'): void;
+    finishJob(runId: number, name: string, conclusion?: 'success' | 'failure' | 'cancelled' | 'skipped'): void;
+    /** A reusable workflow the run called (`owner/repo/.github/workflows/x.yml@ref`). */
+    referenceWorkflow?(runId: number, path: string): void;
   };
   /** The repository's concurrency groups, shared by runners of the same repository (default: one per runner). */
   groups?: ConcurrencyGroups;
@@ -37,6 +49,8 @@ export interface WorkflowRunOptions {
   sha?: string;
   /** A called workflow's jobs get at most what the calling job granted (set by the runner). */
   permissionsCap?: Grants;
+  /** The calling job of a reusable workflow (its jobs are named "<caller> / <job>"). */
+  callerJob?: string;
   /** The tree of the repository the workflow file belongs to, for `$/` (default: this repository). */
   root?: string;
 }
