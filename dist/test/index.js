@@ -2190,8 +2190,11 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 
 
 
-/** `ok 3 - name # SKIP reason`; the comment after an unescaped `#` may be a directive or anything (`# time=3ms`). */
-const POINT = /^(ok|not ok)\b(?:\s+(\d+))?(?:\s*-)?\s*((?:[^#\\]|\\.)*?)\s*(?:#\s*(.*))?$/i;
+/**
+ * Every line and YAML block is read by a scanner in one pass, or by a regex with no two
+ * quantifiers competing for the same characters: the text comes from a pull request's tests, and
+ * a regex that backtracks (a 5 KB test point held a runner for minutes) would let it hold the job.
+ */
 const DIRECTIVE = /^(SKIP|TODO)\S*\s*(.*)$/i;
 const SUBTEST = /^#\s*Subtest:\s*(.*)$/i;
 const PLAN = /^1\.\.(\d+)\b/;
@@ -2285,12 +2288,12 @@ async function parseTap(file, sink, display = file) {
                 bailedOut = line.slice('Bail out!'.length).trim() || 'no reason given';
                 continue;
             }
-            const m = POINT.exec(line);
+            const m = testPoint(line);
             if (!m)
                 continue;
             flush();
             seen = true;
-            const [, status = '', number, desc = '', comment = ''] = m;
+            const { status, number, desc, comment } = m;
             const directive = DIRECTIVE.exec(comment);
             const reason = directive?.[2];
             const ok = status.toLowerCase() === 'ok';
@@ -2342,21 +2345,87 @@ async function parseTap(file, sink, display = file) {
         throw new ReportError(display, `the plan announced ${plan} test(s) but ${top.points} ran: the run stopped early or miscounted`);
     }
 }
+/**
+ * `ok 3 - name # SKIP reason`, scanned once: status, number, an optional dash, the description
+ * up to the first unescaped `#`, the comment after it (a directive or anything: `# time=3ms`).
+ */
+function testPoint(line) {
+    const lower = line.slice(0, 6).toLowerCase();
+    const status = lower.startsWith('not ok') ? 'not ok' : lower.startsWith('ok') ? 'ok' : undefined;
+    if (!status)
+        return undefined;
+    let i = status.length;
+    if (i < line.length && /\w/.test(line[i]))
+        return undefined;
+    const spaces = () => {
+        while (i < line.length && /\s/.test(line[i]))
+            i++;
+    };
+    spaces();
+    let number;
+    const digits = i;
+    while (i < line.length && line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57)
+        i++;
+    if (i > digits && (i === line.length || !/\w/.test(line[i])))
+        number = line.slice(digits, i);
+    else
+        i = digits;
+    spaces();
+    if (line[i] === '-')
+        i++;
+    spaces();
+    const start = i;
+    while (i < line.length && line[i] !== '#')
+        i += line[i] === '\\' ? 2 : 1;
+    const desc = line.slice(start, Math.min(i, line.length)).trimEnd();
+    const comment = i < line.length ? line.slice(i + 1).trimStart() : '';
+    return { status, number, desc, comment };
+}
+/** `name: value` of a YAML diagnostic block, the first at any indent (quotes around the value dropped). */
+function yamlField(lines, name) {
+    for (const raw of lines) {
+        const line = raw.trimStart();
+        if (!line.startsWith(`${name}:`))
+            continue;
+        return unquote(line.slice(name.length + 1).trim());
+    }
+    return undefined;
+}
+const unquote = (v) => (v.length >= 2 && /^['"]/.test(v) && v.endsWith(v[0]) ? v.slice(1, -1) : v);
+/** `at: path/file.js:12:3` or `location: ...`: the file and line, read from the end of the value. */
+function yamlLocation(lines) {
+    for (const raw of lines) {
+        const line = raw.trimStart();
+        const key = line.startsWith('at:') ? 3 : line.startsWith('location:') ? 9 : 0;
+        if (!key)
+            continue;
+        let value = unquote(line.slice(key).trim());
+        const last = value.lastIndexOf(':');
+        const beforeLast = value.lastIndexOf(':', last - 1);
+        // path:line:column or path:line
+        if (beforeLast > 0 && /^\d+$/.test(value.slice(beforeLast + 1, last)) && /^\d+$/.test(value.slice(last + 1)))
+            value = value.slice(0, last);
+        const colon = value.lastIndexOf(':');
+        if (colon <= 0 || !/^\d+$/.test(value.slice(colon + 1)))
+            continue;
+        return { file: value.slice(0, colon), line: value.slice(colon + 1) };
+    }
+    return undefined;
+}
 function applyYaml(run, yaml) {
     const text = yaml.join('\n');
-    const field = (name) => new RegExp(`^\\s*${name}:[ \\t]*['"]?([^\\n]*?)['"]?[ \\t]*$`, 'm').exec(text)?.[1];
-    const ms = field('duration_ms');
+    const ms = yamlField(yaml, 'duration_ms');
     if (ms)
         run.time = Number(ms) / 1000 || 0;
     if (run.outcome !== 'failure')
         return;
-    const message = field('message') ?? field('error');
+    const message = yamlField(yaml, 'message') ?? yamlField(yaml, 'error');
     if (message && message !== '|-' && message !== '|' && message !== '>')
         run.message = message;
     run.details = text.slice(0, MAX_TEXT);
-    const at = /(?:^|\n)[ \t]*(?:at|location):[ \t]*['"]?([^'"\n]+?):(\d+)(?::\d+)?['"]?[ \t]*(?:\n|$)/.exec(text);
-    const file = at?.[1] ?? field('file');
-    const line = at?.[2] ?? field('line');
+    const at = yamlLocation(yaml);
+    const file = at?.file ?? yamlField(yaml, 'file');
+    const line = at?.line ?? yamlField(yaml, 'line');
     if (file)
         run.file = file.replace(/^file:\/\//, '');
     if (line && Number.isFinite(Number(line)))

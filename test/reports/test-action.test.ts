@@ -207,4 +207,21 @@ describe('test action (bundle, runner contract)', () => {
       expect(r.error).toMatch(message);
     });
   });
+
+  it("a pull request's TAP report with a line built to make a regex backtrack reads in a moment, its failure counted", async () => {
+    // 5 KB of spaces then a lone backslash after a test point: the regex this parser once used
+    // tried every split of the spaces (two minutes at 5 KB); every report line is scanned once now.
+    const line = `not ok 1 - ${' '.repeat(5000)}\\`;
+    const ws = workspace({ 'reports/evil.tap': `TAP version 13\n${line}\nok 2 - fine\n1..2\n` });
+    const started = Date.now();
+    const r = await runAction({
+      action: 'test',
+      workspace: ws,
+      inputs: { command: 'true', reports: 'reports/evil.tap' },
+      timeoutMs: 60_000,
+    });
+    expect(r.outputs).toMatchObject({ total: '2', passed: '1', failed: '1' });
+    // The action's own start and summary take well under a second; a backtracking parse would take minutes.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
 });
