@@ -176,9 +176,12 @@ async function phasedCost(s: Setup, i: number, batches: number): Promise<number>
         check: async () => undefined,
         drain: async () => undefined,
         ready: async () => undefined,
+        inspect: async (ts) =>
+          ts.map((t) => ({ name: t.name, inRotation: true, drainedEverywhere: false, detail: 'in rotation' })),
+        enforce: async () => [],
       },
       deployer: { deploy: async () => undefined },
-      probe: async () => undefined,
+      probe: async () => ({ version: version(i) }),
     }),
   );
 }

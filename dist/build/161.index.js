@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, ReleaseRecords, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, trustedWorkflowsFrom, workflowPath
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
-var src = __webpack_require__(43410);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
+var src = __webpack_require__(67798);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
@@ -515,7 +515,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 43410));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 67798));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -573,6 +573,8 @@ async function releases_commitOfTag(gh, repo, tag) {
 const payload_PAYLOAD_FORMAT = 1;
 const PHASED_PAUSES = (/* unused pure expression or super */ null && (['auto', 'manual', 'first']));
 const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A target's address as the `targets` input takes it: an IPv4 address and a port (no host name, no unix socket). */
+const TARGET_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d):(?:[1-9]\d{0,4})$/;
 /** Why a recorded phased plan is not one the phased action writes, or undefined. */
 function phasedProblem(plan) {
     if (!plan || typeof plan !== 'object')
@@ -592,8 +594,8 @@ function phasedProblem(plan) {
         for (const t of batch) {
             if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
                 return 'phased.batches holds a target without a unique server name';
-            if (!isValid('address', t.address))
-                return `phased.batches: ${t.name} has no address`;
+            if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
+                return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -1084,6 +1086,7 @@ class deployments_ReleaseRecords {
     environment;
     logger;
     provenance;
+    logUrl;
     reader;
     /** The run attempts this writer created records for (a run attempt writes one record per environment). */
     created = new Map();
@@ -1091,12 +1094,15 @@ class deployments_ReleaseRecords {
     /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
     logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    provenance) {
+    provenance, 
+    /** This run's URL (with its attempt): every status this writer posts names it (log_url), so readers can trace it. */
+    logUrl) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
         this.logger = logger;
         this.provenance = provenance;
+        this.logUrl = logUrl;
         this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
     }
     /**
@@ -1140,7 +1146,7 @@ class deployments_ReleaseRecords {
             description: statusText(description),
             environment: this.environment,
             auto_inactive: false,
-            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...((extra.logUrl ?? this.logUrl) ? { log_url: extra.logUrl ?? this.logUrl } : {}),
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
@@ -1156,7 +1162,28 @@ class deployments_ReleaseRecords {
             deployment_id: id,
             per_page: limit,
         });
-        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
+        return data.map((s) => ({
+            state: s.state,
+            description: cleanDescription(s.description),
+            created_at: s.created_at,
+            log_url: s.log_url ?? '',
+        }));
+    }
+    /**
+     * Why a status was not written by a trusted run of the suite (the run its log_url names passes
+     * provenance and had a job running when the status was written), or undefined. Without a
+     * verifier (unit tests of the state machines) every status is taken as written.
+     */
+    async statusProblem(status) {
+        if (!this.provenance?.statusProblem)
+            return undefined;
+        if (this.logUrl && status.log_url === this.logUrl)
+            return undefined;
+        return this.provenance.statusProblem(status);
+    }
+    /** This writer's own run (its log_url): statuses it wrote itself. */
+    ownStatus(status) {
+        return !!this.logUrl && status.log_url === this.logUrl;
     }
     /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
     state() {
@@ -1455,6 +1482,23 @@ class Provenance {
         return found;
     }
     /**
+     * Why a deployment status cannot be traced to a run of the suite: its log_url must name a run
+     * of this repository (`.../<owner>/<repo>/actions/runs/<id>[/attempts/<n>]`) that passes the
+     * writer's rules and had a job running when the status was written. Anyone with
+     * deployments: write can post a status; nobody can make GitHub report a run that was not there.
+     */
+    async statusProblem(status) {
+        const m = /\/([^/]+)\/([^/]+)\/actions\/runs\/([1-9]\d{0,15})(?:\/attempts\/([1-9]\d{0,4}))?\/?$/.exec(status.log_url);
+        if (!m || `${m[1]}/${m[2]}`.toLowerCase() !== this.fullName)
+            return `its log_url ${JSON.stringify(status.log_url.slice(0, 80))} names no run of ${this.fullName}`;
+        const id = m[3];
+        const writer = await this.runProblem(id);
+        if (writer)
+            return writer;
+        const run = (await this.runs.run(id));
+        return this.writtenProblem(run, Number(m[4] ?? run.attempt), status.created_at);
+    }
+    /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
      * deployment's payload, commit and creation time never change, so the verdict is kept: the
      * history is read again and again (every poll of a wait) without asking GitHub again.
@@ -1578,7 +1622,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance, options.logUrl);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts

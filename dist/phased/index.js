@@ -30758,6 +30758,8 @@ const DEFAULTS = {
     'health-timeout': '60s',
     'haproxy-backend': 'app',
     'drain-timeout': '30s',
+    'deploy-timeout': '10m',
+    'max-parallel': '1',
     'scrape-interval': '15s',
     samples: '5',
     significance: '0.05',
@@ -30777,15 +30779,15 @@ const DEFAULTS = {
 /* harmony export */   B: () => (/* reexport safe */ _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__.B0),
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51858);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
 
 
 
-const MODES = ['run', 'continue', 'abort'];
+const MODES = ['run', 'continue', 'abort', 'reconcile'];
 /**
  * Mode run plans a new release from the inputs; continue and abort read the plan, the
  * targets and the artifact from the record of the release paused at its gate (those inputs
@@ -30794,8 +30796,13 @@ const MODES = ['run', 'continue', 'abort'];
 function readPhasedInputs(inputs) {
     const mode = inputs.oneOf('mode', MODES, 'run');
     const starting = mode === 'run';
-    const fleet = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readFleetInputs */ .OP)(inputs, { targets: starting });
-    const batches = starting ? (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .planBatches */ .un)(inputs.string('batches'), fleet.targets, inputs.string('min-healthy')) : [];
+    // Reconcile takes the targets when given (else the live release's plan).
+    const fleet = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readFleetInputs */ .OP)(inputs, { targets: starting ? true : mode === 'reconcile' ? 'optional' : false });
+    const batches = starting
+        ? (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .planBatches */ .un)(inputs.string('batches'), fleet.targets, inputs.string('min-healthy'))
+        : fleet.targets.length
+            ? [fleet.targets]
+            : [];
     const intervalMs = inputs.duration('interval');
     if (intervalMs < 1000 || intervalMs > 86_400_000)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('interval', 'a duration from 1s to 24h', inputs.string('interval'));
@@ -30837,9 +30844,9 @@ function readPhasedInputs(inputs) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51858);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(12);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(62895);
@@ -30874,6 +30881,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
         trustedBranches: inputs.trustedBranches,
         trustedWorkflows: inputs.trustedWorkflows,
         ref: env.ref,
+        logUrl: env.runUrl,
         runId: env.runId,
         logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
     });
@@ -30889,9 +30897,9 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     const { artifact: _named, batches, ...rest } = inputs;
     const config = {
         ...rest,
-        ...(starting ? { batches, artifact } : {}),
+        ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
         ref: env.sha || 'HEAD',
-        ...(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .fleetPorts */ .B)(inputs, gh, env),
+        ...(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .fleetPorts */ .B)(inputs, gh, env, cancelled),
         records,
         payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
         ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
@@ -30939,8 +30947,8 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ phasedSummary)
 /* harmony export */ });
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43410);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51858);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 
 
@@ -30949,6 +30957,7 @@ const ICONS = {
     'rolled-back': '↩️',
     paused: '⏸️',
     aborted: '⏹️',
+    reconciled: '🔧',
 };
 function phasedSummary(version, result, checks) {
     const count = result.plan.length;
@@ -30958,15 +30967,18 @@ function phasedSummary(version, result, checks) {
         : '';
     return (`## ${ICONS[result.outcome]} Phased release of ${version}: ${result.outcome}\n${next}\n` +
         (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['batch', 'targets', 'outcome', 'reason'], result.batches.map((b) => [`${b.index}/${count}`, b.targets.join(', '), b.outcome, b.reason ?? ''])) +
-        `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['target', 'address', 'version'], result.plan
-            .flat()
-            .map((t) => [
-            t.name,
-            t.address,
-            onNew.has(t.name)
-                ? version
-                : (result.previous ?? (wasChanged(result, t.name) ? 'out of the load balancer' : 'none yet')),
-        ]))}` +
+        (result.fleet
+            ? // What each target runs and whether it serves, read back from the load balancer and the targets.
+                `\n**The fleet, read back:**\n\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['target', 'address', 'reports', 'load balancer', 'answers'], (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .truthTable */ .kA)(result.fleet))}`
+            : `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['target', 'address', 'version'], result.plan
+                .flat()
+                .map((t) => [
+                t.name,
+                t.address,
+                onNew.has(t.name)
+                    ? version
+                    : (result.previous ?? (wasChanged(result, t.name) ? 'out of the load balancer' : 'none yet')),
+            ]))}`) +
         (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .rolloutCharts */ .Nj)((0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .batchChart */ .Pj)(result.batches, count), checks, result.readings));
 }
 const wasChanged = (result, name) => result.batches.some((b) => b.targets.includes(name));
@@ -30974,7 +30986,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 
 /***/ }),
 
-/***/ 51858:
+/***/ 12:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30989,13 +31001,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   J: () => (/* reexport */ readJudgeInputs),
   Nj: () => (/* reexport */ rolloutCharts),
   v0: () => (/* reexport */ runPhased),
+  kA: () => (/* reexport */ truthTable),
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, chartText, checkCharts, chooseTarget, commandDeployer, describeStatus, extractArchive, fetchArtifact, parseTargets, readBatch, readStatus, releaseFolder, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
-var src = __nccwpck_require__(43410);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
+var src = __nccwpck_require__(67798);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/analysis/src/checks.ts
@@ -31588,7 +31601,9 @@ function deployer_commandDeployer(options) {
             const { dir, archive, source } = await unpack(release);
             const [program, ...args] = options.command;
             options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
-            await (0,src/* execChecked */.$h)('Deploy', program, [...args, release.version, dir], {
+            await (0,src/* execBounded */.xq)(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
+                timeoutMs: options.timeoutMs ?? 600_000,
+                ...(options.signal ? { signal: options.signal } : {}),
                 env: {
                     ROLLGATE_VERSION: release.version,
                     ROLLGATE_ARTIFACT_DIR: dir,
@@ -31605,28 +31620,58 @@ function deployer_commandDeployer(options) {
 var external_node_net_ = __nccwpck_require__(77030);
 ;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
 /**
- * Whether the canary itself answers, checked before every move (each weight increase and the
- * promotion): metrics about a dead process can look healthy for a whole query window (the
- * readings taken before it died), and nginx hides the failure by retrying on stable until the
- * canary gets all the traffic. A TCP connection to its address, or a 2xx from a health URL.
+ * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
+ * health URL that must answer 2xx. The service may report its version there (the contract in
+ * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
+ * nothing of its version is healthy or not, but never proven to run a release.
+ * Checked before every move of a canary (metrics about a dead process can look healthy for a
+ * whole query window) and for every target of a fleet, before and after each change.
  */
 
-async function health_canaryAnswers(target, timeoutMs, signal) {
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
+/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
+function reported(res, body) {
+    const header = res.headers.get('x-version')?.trim();
+    if (header && VERSION.test(header))
+        return header;
+    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
+        return undefined;
+    try {
+        const v = JSON.parse(body).version;
+        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function probe(target, timeoutMs, signal) {
     if (target.healthUrl) {
         try {
             const timeout = AbortSignal.timeout(timeoutMs);
             const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
-            await res.arrayBuffer();
-            return res.ok ? undefined : `its health check ${target.healthUrl} answered HTTP ${res.status}`;
+            const body = (await res.text()).slice(0, 65_536);
+            if (!res.ok)
+                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
+            const version = reported(res, body);
+            return version ? { version } : {};
         }
         catch (error) {
             const e = error;
-            return `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`;
+            return {
+                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
+            };
         }
     }
     if (!target.address)
-        return undefined;
-    const address = target.address;
+        return {};
+    const why = await connects(target.address, timeoutMs);
+    return why ? { why } : {};
+}
+/** Whether the canary answers (the reason it does not, or undefined). */
+async function health_canaryAnswers(target, timeoutMs, signal) {
+    return (await probe(target, timeoutMs, signal)).why;
+}
+function connects(address, timeoutMs) {
     return new Promise((resolve) => {
         const options = address.startsWith('unix:')
             ? { path: address.slice('unix:'.length) }
@@ -31821,7 +31866,7 @@ async function step_analyseStep(config, rollout, judge, stable) {
     const early = rollout.earlyLookMs && rollout.earlyLookMs < every ? Math.max(250, rollout.earlyLookMs) : 0;
     for (let at = started + early; early && at < started + every; at += early) {
         await clock.sleep(Math.max(0, at - clock.now()), config.signal);
-        const verdict = await sampleChecks(config, judge, stable, window, ends + timeoutMs, true);
+        const verdict = (await rollout.watch?.()) ?? (await sampleChecks(config, judge, stable, window, ends + timeoutMs, true));
         if (verdict)
             return verdict;
     }
@@ -31833,7 +31878,7 @@ async function step_analyseStep(config, rollout, judge, stable) {
             const wait = firstWait ?? every;
             firstWait = undefined;
             await clock.sleep(Math.min(wait, Math.max(0, ends - clock.now())), config.signal);
-            const verdict = await sampleChecks(config, judge, stable, window, deadline);
+            const verdict = (await rollout.watch?.()) ?? (await sampleChecks(config, judge, stable, window, deadline));
             if (verdict)
                 return verdict;
         }
@@ -32076,11 +32121,15 @@ function status_codec_describeStatus(s) {
         case 'batch':
             return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
         case 'released':
-            return `released: ${s.version} on all ${s.total} targets`;
+            return `released: ${s.version} on all ${s.total} targets${s.fleet ? `; ${s.fleet}` : ''}`;
+        case 'fleet-wrong':
+            return `${s.what}, but the fleet is not as it should be: ${s.fleet}`;
+        case 'reconciled':
+            return `reconciled: the fleet back on ${s.version}; ${s.fleet}`;
         case 'phased-abandoned':
             return `abandoned: a new run restarted the phased release of ${s.version}`;
         case 'rolled-back':
-            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? ` (${s.fleet})` : ''}: ${s.reason}`;
         case 'rollback-failed':
             return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
         case 'phased-paused':
@@ -32090,7 +32139,7 @@ function status_codec_describeStatus(s) {
         case 'phased-aborting':
             return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
         case 'phased-aborted':
-            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
+            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? `; ${s.fleet}` : ''}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -32472,8 +32521,11 @@ async function target_chooseTarget(records, state, query, lookup) {
         : query.toVersion
             ? await byVersion(records, current, query.toVersion, lookup)
             : await previousRelease(records, current);
-    if (target.payload.version === current.payload.version)
+    if (target.payload.version === current.payload.version) {
+        if (query.fleet)
+            return { current, target: current };
         throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+    }
     if (!target.payload.artifact?.digest) {
         throw new ActionError(`Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`);
     }
@@ -32530,52 +32582,173 @@ function tagFor(current, version) {
     return `${tag.slice(0, tag.length - live.length)}${version}`;
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/fleet/restore.ts
-/** Putting a release back on a fleet's targets: the health wait and the restore a failed, aborted or cancelled phased release runs. */
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/facts.ts
+
+/** One target's health check (the health URL with its address, else a TCP connection). */
+function probeTarget(t, ports) {
+    const healthUrl = ports.healthUrl?.replaceAll('{address}', t.address);
+    return ports.probe
+        ? ports.probe(t, healthUrl)
+        : probe({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, ports.signal);
+}
+/** The facts of `targets` now: the load balancer's view and each target's own answer. */
+async function readFleet(targets, ports) {
+    const pool = new Map((await ports.fleet.inspect(targets)).map((p) => [p.name, p]));
+    return Promise.all(targets.map(async (t) => {
+        const held = pool.get(t.name);
+        const answer = await probeTarget(t, ports);
+        return {
+            target: t,
+            inRotation: held?.inRotation ?? false,
+            drainedEverywhere: held?.drainedEverywhere ?? false,
+            balancer: held?.detail ?? 'unknown to the load balancer',
+            ...(answer.why ? { why: answer.why } : {}),
+            ...(answer.version ? { version: answer.version } : {}),
+        };
+    }));
+}
+/**
+ * Whether the fleet serves `version` (or, `version` undefined, serves at all): every target in
+ * rotation, answering, and reporting that version when it reports one.
+ */
+async function facts_fleetTruth(targets, version, ports) {
+    const facts = await readFleet(targets, ports);
+    const wrong = [];
+    for (const f of facts) {
+        const problems = [
+            ...(f.inRotation ? [] : [f.balancer]),
+            ...(f.why ? [`health: ${f.why}`] : []),
+            ...(version && f.version && f.version !== version ? [`runs ${f.version}`] : []),
+        ];
+        if (problems.length)
+            wrong.push({ name: f.target.name, why: problems.join('; ') });
+    }
+    return {
+        consistent: wrong.length === 0,
+        wrong,
+        unreported: facts.filter((f) => !f.version).map((f) => f.target.name),
+        facts,
+    };
+}
+/** The fleet in one status line (140 characters at most reach GitHub): how many on what, and the wrong ones. */
+function facts_truthLine(truth, version) {
+    const total = truth.facts.length;
+    const on = truth.facts.filter((f) => !version || f.version === version).length;
+    const serving = truth.facts.filter((f) => f.inRotation && !f.why).length;
+    const head = version
+        ? `${on}/${total} report ${version}, ${serving}/${total} serving`
+        : `${serving}/${total} serving`;
+    if (truth.consistent)
+        return head;
+    return `${head}; wrong: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join(', ')}`;
+}
+/** The fleet as a summary table: each target, what it runs, whether it serves. */
+function truthTable(truth) {
+    return truth.facts.map((f) => [
+        f.target.name,
+        f.target.address,
+        f.version ?? 'not reported',
+        f.inRotation ? 'in rotation' : f.balancer,
+        f.why ? `no: ${f.why}` : 'yes',
+    ]);
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/converge.ts
+/**
+ * Putting a release on targets, from facts: each target not proven to run it (it reports
+ * another version, none, or does not answer) is taken out of the load balancer, deployed from
+ * the release's original artifact, waited for until it answers and reports that version, and put
+ * back; a target already on it is only put back in rotation if it was out. The one operation a
+ * failed batch's roll back, an abort, the post step, a fleet rollback and a reconcile share, so
+ * each ends with the fleet as it should be, whatever state it started from.
+ */
 
 
 const names = (targets) => targets.map((t) => t.name);
-/** Waits until every target answers (health URL or TCP), up to the health timeout. */
-async function waitHealthy(config, targets) {
+/**
+ * Waits until every target answers (and reports `version`, when it reports one), up to the
+ * health timeout: undefined, or why not.
+ */
+async function waitHealthy(config, targets, version) {
     const clock = config.clock ?? src/* systemClock */.ml;
-    const until = clock.now() + (config.healthTimeoutMs ?? 60_000);
+    const limit = config.healthTimeoutMs ?? 60_000;
+    const until = clock.now() + limit;
     for (const t of targets) {
-        const healthUrl = config.healthUrl?.replaceAll('{address}', t.address);
         for (;;) {
-            const why = config.probe
-                ? await config.probe(t, healthUrl)
-                : await health_canaryAnswers({ address: t.address, ...(healthUrl ? { healthUrl } : {}) }, 5000, config.signal);
+            const answer = await probeTarget(t, config);
+            const why = answer.why ??
+                (version && answer.version && answer.version !== version
+                    ? `it reports ${answer.version}, not ${version}`
+                    : undefined);
             if (!why)
                 break;
             if (clock.now() >= until)
-                return `${t.name} does not answer ${(0,src/* formatDuration */.a3)(config.healthTimeoutMs ?? 60_000)} after its deploy: ${why}`;
+                return `${t.name} does not answer ${(0,src/* formatDuration */.a3)(limit)} after its deploy: ${why}`;
             await clock.sleep(1000, config.signal);
         }
     }
     return undefined;
 }
-/** Puts `previous` back on the changed targets, one by one, and each back in the load balancer. */
-async function restore_restorePrevious(state, ports) {
-    const { fleet, deployer, logger } = ports;
-    if (!state.previous) {
-        // A first release has nothing to go back to: the changed targets stay out of the load balancer.
-        await fleet.drain(state.changed);
-        logger.warning(`No earlier release to go back to: ${names(state.changed).join(', ')} stay out of the load balancer.`);
-        return;
+/** Runs `work` on each item, at most `parallel` at once; the first failure is thrown once all started ones ended. */
+async function inParallel(items, parallel, work) {
+    let next = 0;
+    let failure;
+    const lane = async () => {
+        while (failure === undefined && next < items.length) {
+            const item = items[next++];
+            try {
+                await work(item);
+            }
+            catch (error) {
+                failure ??= error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, items.length)) }, lane));
+    if (failure !== undefined)
+        throw failure;
+}
+/**
+ * Puts `release` on every target of `targets` not proven to run it, in rotation (the order
+ * given: the last changed first). Without a release to go back to (a first release), targets
+ * that report `newVersion`, and those in `taken` (what this run changed), leave the load balancer.
+ */
+async function converge_converge(targets, release, ports, options = {}) {
+    const out = { deployed: [], readied: [], kept: [] };
+    const facts = new Map((await readFleet(targets, ports)).map((f) => [f.target.name, f]));
+    if (!release) {
+        const out2 = targets.filter((t) => facts.get(t.name)?.version === options.newVersion || options.taken?.some((x) => x.name === t.name));
+        await ports.fleet.drain(out2);
+        ports.logger.warning(`No earlier release to go back to: ${names(out2).join(', ') || 'no target'} left the load balancer.`);
+        return out;
     }
-    for (const t of [...state.changed].reverse()) {
-        await fleet.drain([t]);
-        await deployer.deploy(t, state.previous);
-        const why = await waitHealthy(ports, [t]);
+    await inParallel(targets, ports.maxParallel ?? 1, async (t) => {
+        const fact = facts.get(t.name);
+        if (fact && fact.version === release.version && !fact.why) {
+            if (fact.inRotation)
+                out.kept.push(t);
+            else {
+                await ports.fleet.ready([t]);
+                out.readied.push(t);
+                ports.logger.info(`${t.name} runs ${release.version} already: back in rotation.`);
+            }
+            return;
+        }
+        await ports.fleet.drain([t]);
+        await ports.deployer.deploy(t, release);
+        const why = await waitHealthy(ports, [t], release.version);
         if (why)
-            throw new src.ActionError(`roll back to ${state.previous.version}: ${why}`);
-        await fleet.ready([t]);
-        logger.info(`${t.name} is back on ${state.previous.version}.`);
-    }
-    // Targets drained but never changed (the batch stopped before their deploy) go back in too.
-    const rest = state.drained.filter((d) => !state.changed.some((c) => c.name === d.name));
-    if (rest.length)
-        await fleet.ready(rest);
+            throw new src.ActionError(`putting ${release.version} back: ${why}`);
+        await ports.fleet.ready([t]);
+        out.deployed.push(t);
+        ports.logger.info(`${t.name} is back on ${release.version}.`);
+    });
+    return out;
+}
+/** What a fleet rollout left mid-way goes back to: its changed (or drained) targets on the previous release. */
+async function restorePrevious(state, ports) {
+    const touched = [...state.changed, ...state.drained.filter((d) => !state.changed.some((c) => c.name === d.name))];
+    return converge_converge([...touched].reverse(), state.previous, ports, { newVersion: state.version, taken: state.changed });
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/rollback/run.ts
@@ -32584,6 +32757,8 @@ async function restore_restorePrevious(state, ports) {
  * its original artifact and verify the digest, run the user's deploy command on it, move all
  * traffic to it, and record the rollback as a new deployment naming what it replaced.
  */
+
+
 
 
 
@@ -32626,6 +32801,7 @@ async function planWhenQuiet(config) {
 const query = (config) => ({
     ...(config.toVersion ? { toVersion: config.toVersion } : {}),
     ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+    ...(config.fleet ? { fleet: true } : {}),
 });
 /** Fetches and verifies the target's original artifact. */
 async function prepare(config, plan) {
@@ -32642,6 +32818,8 @@ async function runRollback(config) {
     const { records } = config;
     const log = (line) => config.logger.info(line);
     const planned = await planWhenQuiet(config);
+    if (planned.target.id === planned.current.id && config.fleet)
+        return reconcileLive(config, config.fleet, planned);
     const prepared = await prepare(config, planned);
     const { fetched, version, current, target } = prepared;
     if (onFleet(current) && !config.fleet)
@@ -32686,16 +32864,7 @@ async function runRollback(config) {
     await records.status(deploymentId, 'in_progress', `deploying ${version} from its original artifact`, config.logUrl ? { logUrl: config.logUrl } : {});
     try {
         if (config.fleet) {
-            const release = { version, ...(target.payload.artifact ? { artifact: target.payload.artifact } : {}) };
-            const { targets, ports } = config.fleet;
-            await restorePrevious({
-                deploymentId,
-                version: current.payload.version,
-                previous: release,
-                changed: targets,
-                drained: [],
-                batch: { index: 1, count: 1 },
-            }, ports);
+            await toFleet(config, config.fleet, { deploymentId, current, target, version });
         }
         else if (config.deployCommand.length) {
             const [program, ...args] = config.deployCommand;
@@ -32721,7 +32890,8 @@ async function runRollback(config) {
         }
     }
     catch (error) {
-        await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${error.message}`);
+        if (!(error instanceof FleetLeftWrong))
+            await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${error.message}`);
         throw error;
     }
     await records.status(deploymentId, 'success', `rolled back from ${current.payload.version} to ${version}`, config.logUrl ? { logUrl: config.logUrl } : {});
@@ -32729,77 +32899,185 @@ async function runRollback(config) {
     log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
     return { ...base, deploymentId };
 }
+/** The fleet was left split by a rollback that failed midway: both records already say what it is. */
+class FleetLeftWrong extends (/* unused pure expression or super */ null && (ActionError)) {
+}
+/**
+ * A fleet rollback: the release back on every target not proven to run it (fleet/converge.ts),
+ * then the fleet read back. A failure midway, or a fleet that is not all on the release after,
+ * is recorded as it is on both records (the rollback's failure, and the live record's text), and
+ * running the rollback again goes on from where it stopped.
+ */
+async function toFleet(config, fleet, at) {
+    const { records } = config;
+    const release = {
+        version: at.version,
+        ...(at.target.payload.artifact ? { artifact: at.target.payload.artifact } : {}),
+    };
+    let failure;
+    try {
+        await converge([...fleet.targets].reverse(), release, fleet.ports);
+    }
+    catch (error) {
+        if (error instanceof Cancelled)
+            throw error;
+        failure = errorLine(error);
+    }
+    const truth = await fleetTruth(fleet.targets, at.version, fleet.ports);
+    if (!failure && truth.consistent)
+        return;
+    const line = truthLine(truth, at.version);
+    const why = failure ?? `the fleet is not all on ${at.version}`;
+    if (at.deploymentId !== at.current.id)
+        await records.status(at.deploymentId, 'failure', `rollback to ${at.version} failed: ${why}; ${line}`);
+    await records.status(at.current.id, 'success', `still live, but a rollback to ${at.version} stopped midway: ${line}`);
+    throw new FleetLeftWrong(`The rollback to ${at.version} stopped: ${why}. The fleet is split: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ') || line}. Run the rollback again (it goes on from where it stopped), or reconcile the fleet.`);
+}
+/**
+ * A fleet rollback to what is live already: the fleet is brought back to it (every target not
+ * proven to run it gets it, from its original artifact), and the live record says what the fleet is.
+ */
+async function reconcileLive(config, fleet, plan) {
+    const { current } = plan;
+    const version = current.payload.version;
+    const base = {
+        ...plan,
+        version,
+        digest: current.payload.artifact?.digest ?? '',
+        source: 'the targets',
+        dryRun: config.dryRun,
+    };
+    if (config.dryRun) {
+        const truth = await fleetTruth(fleet.targets, version, fleet.ports);
+        config.logger.info(`Dry run: ${version} is live; the fleet would be brought back to it: ${truthLine(truth, version)}. Nothing changed.`);
+        return base;
+    }
+    config.logger.info(`${version} is live already: bringing the fleet back to it.`);
+    await toFleet(config, fleet, { deploymentId: current.id, current, target: current, version });
+    const truth = await fleetTruth(fleet.targets, version, fleet.ports);
+    await config.records.status(current.id, 'success', describeStatus({ kind: 'reconciled', version, fleet: truthLine(truth, version) }));
+    return { ...base, deploymentId: current.id };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/statuses.ts
+
+const warned = new Set();
+/** Whether a status was written by a trusted run of the suite (this run's own count); an untrusted one is warned of once. */
+async function trusted(records, id, s, logger) {
+    const why = await records.statusProblem(s);
+    if (!why)
+        return true;
+    const key = `${id}/${s.created_at}/${s.description}`;
+    if (!warned.has(key)) {
+        warned.add(key);
+        logger.warning(`A status of deployment ${id} ("${s.state}: ${s.description.slice(0, 80)}") was not written by a trusted run of the suite and is ignored: ${why}.`);
+    }
+    return false;
+}
+/** The newest trusted status of deployment `id` that settles or aborts it (a moving run stops on it), or undefined. */
+async function trustedAbort(records, id, logger) {
+    for (const s of await records.statuses(id)) {
+        if (records.ownStatus(s))
+            continue;
+        const settles = s.state !== 'in_progress' && s.state !== 'queued' && s.state !== 'pending';
+        if (!settles && !readBatch(s.description)?.aborting)
+            continue;
+        if (await trusted(records, id, s, logger))
+            return s;
+    }
+    return undefined;
+}
+/** The newest status of deployment `id` a trusted run wrote (the gate reads where the release stands from it), or undefined. */
+async function latestTrusted(records, id, logger) {
+    for (const s of await records.statuses(id))
+        if (await trusted(records, id, s, logger))
+            return s;
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/phased/gate.ts
 /**
- * The manual gate of a phased release (promote.yml, the phased action with mode continue or
- * abort): the open release of a version read back from its record (the plan it started with,
- * the batches it finished, what a roll back goes back to), and the abort by hand.
- *
- * An abort also takes over a release that is not paused: one whose runner was lost (its record
- * would stay in_progress forever), or one moving now. It first writes `aborting after batch i/n`,
- * which the moving run reads before each target and each batch and stops on; and it puts the
- * previous release back on the batch after the last one finished too, which may be half done.
+ * The manual gate of a phased release (promote.yml, the phased action with mode continue,
+ * abort or reconcile), decided from facts the suite can check, never from status text alone:
+ * - where the release stands: the batches whose targets all report the new version and are in
+ *   rotation are done (a service that reports no version: the last pause a trusted run wrote);
+ * - continue needs the release paused, by a status a trusted run of the suite wrote;
+ * - an abort puts the previous release back on every planned target not proven to run it
+ *   (fleet/converge.ts), whatever the statuses say, then reads the fleet back;
+ * - reconcile brings a fleet to the live release from any state (a failed roll back, a lost
+ *   runner, an HAProxy that lost its drains) and records what the fleet is.
+ * The recorded plan passed the same validation as the targets input (payload.ts), and its
+ * targets must be servers of the configured backend at those addresses (Fleet.check).
  */
 
 
 
 
-/** The open phased release of `config.version`, with its plan, or one line saying why there is none to act on. */
+
+
+/** The open phased release of `config.version`, with its plan and where it stands, or one line saying why there is none to act on. */
 async function findOpenPhased(config) {
     const { records, version } = config;
     const env = records.environment;
     const state = await records.state();
     const open = state.open.find((r) => r.payload.version === version && state_isRollout(r));
     if (!open)
-        throw new src.ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first).`);
+        throw new src.ActionError(`No phased release of ${version} is in progress in ${env}: start one with the phased action (pause: manual or first), or bring the fleet back to the live release with action: reconcile.`);
     if (open.payload.kind !== 'phased')
         throw new src.ActionError(`The rollout of ${version} in ${env} (deployment ${open.id}) is a ${open.payload.kind ?? 'deploy'}, not a phased release: run promote.yml with kind: canary.`);
     const plan = open.payload.phased;
     if (!plan)
         throw new src.ActionError(`The phased release of ${version} (deployment ${open.id}) records no batch plan (started by an earlier rollgate): it cannot be continued or aborted from its record.`);
-    const batches = plan.batches;
-    const at = readBatch(open.description);
     const live = state_liveRecord(state.records, version);
     if (open.payload.stable && live?.payload.version !== open.payload.stable)
         throw new src.ActionError(`The phased release of ${version} started over ${open.payload.stable}, but ${live ? `${live.payload.version} (deployment ${live.id})` : 'nothing'} is live in ${env} now: the records disagree; nothing was changed.`);
+    const batches = plan.batches;
+    const said = await latestTrusted(records, open.id, config.logger);
+    const at = said ? readBatch(said.description) : undefined;
     return {
         record: open,
         batches,
         intervalMs: plan.interval_ms,
         pause: plan.pause,
-        done: Math.min(at?.done ?? 0, batches.length),
+        done: await batchesDone(config, batches, at?.done ?? 0),
         paused: at?.paused ?? false,
-        ...(live
-            ? {
-                previous: {
-                    version: live.payload.version,
-                    ...(live.payload.artifact ? { artifact: live.payload.artifact } : {}),
-                },
-            }
-            : {}),
+        ...(live ? { previous: releaseOf(live) } : {}),
         ...(open.payload.artifact ? { artifact: open.payload.artifact } : {}),
     };
 }
-/** Continue needs the release waiting at its gate; anything else is moving, or was left by a lost runner. */
+const releaseOf = (r) => ({
+    version: r.payload.version,
+    ...(r.payload.artifact ? { artifact: r.payload.artifact } : {}),
+});
+/**
+ * The batches done, read from the fleet: each batch whose every target reports the new version
+ * and is in rotation, in order. When the targets report no version, the trusted pause's count.
+ */
+async function batchesDone(config, batches, said) {
+    const facts = new Map((await readFleet(batches.flat(), config)).map((f) => [f.target.name, f]));
+    if ([...facts.values()].every((f) => !f.version))
+        return Math.min(said, batches.length);
+    let done = 0;
+    for (const batch of batches) {
+        if (!batch.every((t) => facts.get(t.name)?.version === config.version && facts.get(t.name)?.inRotation))
+            break;
+        done += 1;
+    }
+    return done;
+}
+/** Continue needs the release waiting at its gate (a trusted run's pause); anything else is moving, or was left by a lost runner. */
 function requirePaused(found, records) {
     if (found.paused)
         return;
     const { record } = found;
-    throw new src.ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
+    throw new src.ActionError(`The phased release of ${record.payload.version} in ${records.environment} (deployment ${record.id}) is not paused at its gate by a run of the suite (${record.description || record.state}): it is moving now, or its runner was lost; abort it with action: abort.`);
 }
-/**
- * What an abort puts back: the finished batches, and, when the release is not paused, the
- * batch after them, which may be half changed (or its runner lost mid-way). Restored last to
- * first (restorePrevious), so that batch goes last: a deploy a moving run had started on it
- * has had the longest time to finish before it is undone.
- */
+/** What an abort puts back: every planned target (those proven on the previous release stay as they are), the batches after the last done first. */
 function abortScope(found) {
-    const reach = found.paused ? found.done : Math.min(found.done + 1, found.batches.length);
-    const changed = [...found.batches.slice(found.done, reach).flat(), ...found.batches.slice(0, found.done).flat()];
-    return { reach, changed };
+    const reach = Math.min(found.done + 1, found.batches.length);
+    return { reach, changed: [...found.batches.slice(found.done).flat(), ...found.batches.slice(0, found.done).flat()] };
 }
-/** Aborts by hand: the previous release back on every target the release changed (or may have), the record settled. */
+/** Aborts by hand: the previous release back on every planned target not proven to run it, the fleet read back, the record settled. */
 async function abortPhased(config, found) {
     const clock = config.clock ?? src/* systemClock */.ml;
     const startedAt = clock.now();
@@ -32807,28 +33085,38 @@ async function abortPhased(config, found) {
     const deploymentId = found.record.id;
     const count = found.batches.length;
     const index = found.done;
-    const { reach, changed } = abortScope(found);
+    const { changed } = abortScope(found);
     const previous = found.previous?.version ?? 'none';
     await records.status(deploymentId, 'in_progress', status_codec_describeStatus({ kind: 'phased-aborting', index, count, previous }));
-    const state = {
+    config.inflight({
         deploymentId,
         version: config.version,
         changed,
-        drained: found.paused ? [] : (found.batches[found.done] ?? []),
+        drained: [],
         batch: { index, count },
         ...(found.previous ? { previous: found.previous } : {}),
-    };
-    config.inflight(state);
-    logger.info(`Aborting the phased release of ${config.version} after batch ${index}/${count}: ${changed.length} target(s) go back to ${previous}.`);
+    });
+    logger.info(`Aborting the phased release of ${config.version}: every planned target not running ${previous} gets it back.`);
+    let truth;
     try {
-        await restore_restorePrevious(state, config);
+        const done = await converge_converge(changed, found.previous, config, { newVersion: config.version });
+        truth = found.previous ? await facts_fleetTruth(changed, found.previous.version, config) : undefined;
+        if (truth && !truth.consistent)
+            throw new src.ActionError(`the fleet is not back on ${previous}: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}`);
+        await records.status(deploymentId, 'failure', status_codec_describeStatus({
+            kind: 'phased-aborted',
+            index,
+            count,
+            changed: done.deployed.length,
+            previous,
+            ...(truth ? { fleet: facts_truthLine(truth, previous) } : {}),
+        }));
     }
     catch (error) {
         await records.status(deploymentId, 'error', status_codec_describeStatus({ kind: 'rollback-failed', index, count, error: (0,src/* errorLine */.BP)(error) }));
         config.inflight(undefined);
-        throw new src.ActionError(`The abort of ${config.version} failed: ${(0,src/* errorLine */.BP)(error)}. Targets ${changed.map((t) => t.name).join(', ')} may still run ${config.version}.`);
+        throw new src.ActionError(`The abort of ${config.version} failed: ${(0,src/* errorLine */.BP)(error)}. Run action: reconcile to bring the fleet back to ${previous}.`);
     }
-    await records.status(deploymentId, 'failure', status_codec_describeStatus({ kind: 'phased-aborted', index, count, changed: changed.length, previous }));
     config.inflight(undefined);
     return {
         outcome: 'aborted',
@@ -32836,13 +33124,58 @@ async function abortPhased(config, found) {
         plan: found.batches,
         onNew: [],
         ...(found.previous ? { previous: found.previous.version } : {}),
-        batches: found.batches.slice(0, reach).map((b, i) => ({
+        batches: found.batches.map((b, i) => ({
             index: i + 1,
             targets: b.map((t) => t.name),
             outcome: 'failed',
             reason: 'aborted by hand',
         })),
         verdict: { check: 'manual', reason: 'aborted by hand' },
+        ...(truth ? { fleet: truth } : {}),
+        readings: [],
+        startedAt,
+        endedAt: clock.now(),
+    };
+}
+/**
+ * Brings the fleet back to the live release from any state: an open phased release is aborted
+ * (as above); otherwise every target (the targets input, else the live release's plan) not
+ * proven to run the live release gets it, and the live record says what the fleet is now.
+ */
+async function reconcileFleet(config) {
+    const clock = config.clock ?? src/* systemClock */.ml;
+    const startedAt = clock.now();
+    const { records, logger } = config;
+    const state = await records.state();
+    const open = state.open.find((r) => r.payload.kind === 'phased');
+    if (open)
+        return abortPhased({ ...config, version: open.payload.version }, await findOpenPhased({ ...config, version: open.payload.version }));
+    const live = state.live;
+    if (!live)
+        throw new src.ActionError(`Nothing is live in ${records.environment}${state.lost ? ` (${state.lost})` : ''}: there is no release to bring the fleet back to.`);
+    const targets = config.batches?.flat().length ? config.batches.flat() : (live.payload.phased?.batches.flat() ?? []);
+    if (!targets.length)
+        throw new src.ActionError("Input 'targets': the fleet to reconcile (the live release records no plan of targets).");
+    await config.fleet.check(targets);
+    const release = releaseOf(live);
+    logger.info(`Reconciling ${targets.length} target(s) with the live release ${release.version} (deployment ${live.id}).`);
+    const done = await converge_converge(targets, release, config);
+    const truth = await facts_fleetTruth(targets, release.version, config);
+    const line = facts_truthLine(truth, release.version);
+    if (!truth.consistent) {
+        throw new src.ActionError(`Reconcile with ${release.version} left the fleet wrong: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}.`);
+    }
+    if (done.deployed.length || done.readied.length)
+        await records.status(live.id, 'success', status_codec_describeStatus({ kind: 'reconciled', version: release.version, fleet: line }));
+    logger.info(`The fleet runs ${release.version}: ${line} (${done.deployed.length} redeployed, ${done.readied.length} put back in rotation).`);
+    return {
+        outcome: 'reconciled',
+        deploymentId: live.id,
+        plan: [targets],
+        onNew: [],
+        previous: release.version,
+        batches: [],
+        fleet: truth,
         readings: [],
         startedAt,
         endedAt: clock.now(),
@@ -32946,13 +33279,17 @@ async function openPhasedRecord(config, targets) {
 /**
  * The phased release: the new version goes onto the targets of a fleet batch by batch (in
  * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
- * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
- * back, judge the metrics for the interval (the new version's targets against the old ones).
- * A failed deploy, health check or judgement stops the release: every target already changed
- * gets the previous release again, from its original artifact, and goes back in; the record
- * says why. Every batch is a deployment status, so the Deployments page shows which targets
- * run which version.
+ * the load balancer's state re-asserted (an HAProxy that restarted lost its drains), its
+ * targets taken out (drain), deployed (in parallel up to max-parallel, each bounded by the
+ * deploy timeout), waited for until each answers (and reports the new version), put back, then
+ * judged for the interval: the metrics, and every target changed so far, which must keep
+ * answering and stay in rotation. A failure stops the release: every changed target gets the
+ * previous release again from its original artifact (fleet/converge.ts). Every end reads the
+ * fleet back (fleet/facts.ts) and records what each target runs and whether it serves; a run
+ * that cannot make the fleet consistent names the wrong targets and ends as an error.
  */
+
+
 
 
 
@@ -32968,7 +33305,8 @@ class RollbackFailed extends src.ActionError {
 }
 /**
  * A phased release: mode run opens a record and goes from the first batch; continue goes on
- * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
+ * from where the release paused at its gate; abort puts the previous release back; reconcile
+ * brings the fleet back to the live release from any state (gate.ts).
  */
 async function runPhased(config) {
     const mode = config.mode ?? 'run';
@@ -32977,204 +33315,342 @@ async function runPhased(config) {
         if (!batches?.length || config.intervalMs === undefined)
             throw new src.ActionError('A phased release needs its batches and interval.');
         const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
-        return runBatches(config, {
+        return new Rollout(config, {
             ...opened,
             batches,
             intervalMs: config.intervalMs,
             pause: config.pause ?? 'auto',
             done: 0,
             ...(config.artifact ? { artifact: config.artifact } : {}),
-        });
+        }).run();
     }
+    if (mode === 'reconcile')
+        return reconcileFleet(config);
     const found = await findOpenPhased(config);
     if (mode === 'abort')
         return abortPhased(config, found);
     requirePaused(found, config.records);
     await config.fleet.check(found.batches.flat());
     const { done, batches } = found;
-    await config.records.status(found.record.id, 'in_progress', status_codec_describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }), config.logUrl ? { logUrl: config.logUrl } : {});
+    await config.records.status(found.record.id, 'in_progress', status_codec_describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }));
     config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
-    return runBatches(config, { ...found, deploymentId: found.record.id });
+    return new Rollout(config, { ...found, deploymentId: found.record.id }).run();
 }
-async function runBatches(config, course) {
-    const clock = config.clock ?? src/* systemClock */.ml;
-    const { records, fleet, deployer, logger } = config;
-    const startedAt = clock.now();
-    const { deploymentId, previous } = course;
-    const targets = course.batches.flat();
-    const count = course.batches.length;
-    const onNew = () => changed.map((t) => t.name);
-    const status = (state, text) => records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
-    const judge = new judge_Judge(config.checks, {
-        failureLimit: config.failureLimit,
-        inconclusiveLimit: config.inconclusiveLimit,
-        alpha: config.alpha ?? 0.05,
-        waitForData: config.minRequests !== undefined,
-    });
-    const stable = { version: previous?.version ?? 'none' };
-    // A continued release starts with the batches its earlier runs finished on the new version.
-    const changed = course.batches.slice(0, course.done).flat();
-    const batches = course.batches
-        .slice(0, course.done)
-        .map((b, i) => ({ index: i + 1, targets: run_names(b), outcome: 'released' }));
-    let state = {
-        deploymentId,
-        version: config.version,
-        changed,
-        drained: [],
-        batch: { index: course.done, count },
-    };
-    if (previous)
-        state.previous = previous;
-    const save = (patch) => {
-        state = { ...state, ...patch, changed: [...changed] };
-        config.inflight(state);
-    };
-    /** Stops the release: the previous release back on every changed target, the record settled. */
-    const rollBack = async (index, reason, verdict) => {
-        const elsewhere = await abortedByHand();
-        if (elsewhere)
-            return elsewhere;
-        logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
-        batches.push({ index, targets: run_names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
-        try {
-            await restore_restorePrevious({ ...state, changed: [...changed] }, config);
+/** One run of a phased release's batches, step by step (each step a method a reader can follow). */
+class Rollout {
+    config;
+    course;
+    clock;
+    startedAt;
+    judge;
+    targets;
+    /** Targets on the new version (or half-deployed): what a roll back puts back. */
+    changed;
+    /** Targets this run holds out of the load balancer now. */
+    drained = [];
+    batches;
+    index;
+    constructor(config, course) {
+        this.config = config;
+        this.course = course;
+        this.clock = config.clock ?? src/* systemClock */.ml;
+        this.startedAt = this.clock.now();
+        this.judge = new judge_Judge(config.checks, {
+            failureLimit: config.failureLimit,
+            inconclusiveLimit: config.inconclusiveLimit,
+            alpha: config.alpha ?? 0.05,
+            waitForData: config.minRequests !== undefined,
+        });
+        this.targets = course.batches.flat();
+        // A continued release starts with the batches its earlier runs finished on the new version.
+        this.changed = course.batches.slice(0, course.done).flat();
+        this.batches = course.batches
+            .slice(0, course.done)
+            .map((b, i) => ({ index: i + 1, targets: run_names(b), outcome: 'released' }));
+        this.index = course.done;
+    }
+    get count() {
+        return this.course.batches.length;
+    }
+    async run() {
+        for (const [i, batch] of this.course.batches.entries()) {
+            const index = i + 1;
+            if (index <= this.course.done)
+                continue;
+            this.index = index;
+            try {
+                const stopped = await this.abortedByHand();
+                if (stopped)
+                    return stopped;
+                await this.reassert();
+                const failed = await this.changeBatch(batch);
+                if (failed)
+                    return await this.rollBack(failed.reason, failed);
+                await this.recordBatch(batch);
+                const verdict = await this.judgeBatch();
+                if (verdict)
+                    return await this.rollBack(verdict.reason, verdict);
+                this.batches.push({ index, targets: run_names(batch), outcome: 'released' });
+                if (this.gateAfter(index))
+                    return await this.pause();
+            }
+            catch (error) {
+                if (error instanceof StoppedByAbort)
+                    return error.result;
+                // Cancellation is the post step's (the in-flight state is saved).
+                if (error instanceof src/* Cancelled */.cJ || error instanceof RollbackFailed)
+                    throw error;
+                return await this.rollBack((0,src/* errorLine */.BP)(error));
+            }
         }
-        catch (error) {
-            await status('error', status_codec_describeStatus({ kind: 'rollback-failed', index, count, error: (0,src/* errorLine */.BP)(error) }));
-            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${(0,src/* errorLine */.BP)(error)}. Targets ${run_names(changed).join(', ')} may still run ${config.version}.`);
-        }
-        await status('failure', status_codec_describeStatus({
-            kind: 'rolled-back',
-            index,
-            count,
-            changed: changed.length,
-            previous: previous?.version ?? 'none',
-            reason,
-        }));
-        config.inflight(undefined);
-        return result('rolled-back', verdict ?? { check: 'deploy', reason });
-    };
+        return this.release();
+    }
+    /** Saves what the post step would undo: the changed and drained targets, the release to go back to. */
+    save() {
+        const state = {
+            deploymentId: this.course.deploymentId,
+            version: this.config.version,
+            changed: [...this.changed],
+            drained: [...this.drained],
+            batch: { index: this.index, count: this.count },
+            ...(this.course.previous ? { previous: this.course.previous } : {}),
+        };
+        this.config.inflight(state);
+    }
+    status(state, text) {
+        return this.config.records.status(this.course.deploymentId, state, text);
+    }
     /**
-     * An abort by hand (promote.yml) took this release over: it puts the previous release back
-     * itself, so this run stops where it is and changes nothing more.
+     * Before a batch: what the load balancer holds is what this run left it (an HAProxy restarted
+     * without its runtime state puts drained servers back in rotation: the drains are re-applied).
      */
-    const abortedByHand = async () => {
-        const recent = await records.statuses(deploymentId);
-        const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
-        if (!by)
-            return undefined;
-        config.inflight(undefined);
-        logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
-        return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
-    };
-    const result = (outcome, verdict) => ({
-        outcome,
-        deploymentId,
-        plan: course.batches,
-        onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
-        ...(previous ? { previous: previous.version } : {}),
-        batches,
-        ...(verdict ? { verdict } : {}),
-        readings: judge.log,
-        startedAt,
-        endedAt: clock.now(),
-    });
-    for (const [i, batch] of course.batches.entries()) {
-        const index = i + 1;
-        if (index <= course.done)
-            continue;
+    async reassert() {
+        const out = this.drained;
+        const back = this.changed.filter((t) => !out.some((d) => d.name === t.name));
+        for (const line of await this.config.fleet.enforce(out, back))
+            this.config.logger.warning(line);
+    }
+    /** Drain, deploy (in parallel up to max-parallel, each bounded), wait healthy on the new version, back in: why it failed, or undefined. */
+    async changeBatch(batch) {
+        const { config } = this;
+        this.drained = batch;
+        this.save();
+        await config.fleet.drain(batch);
+        const release = { version: config.version, ...(this.course.artifact ? { artifact: this.course.artifact } : {}) };
         try {
-            const stopped = await abortedByHand();
-            if (stopped)
-                return stopped;
-            save({ drained: batch, batch: { index, count } });
-            await fleet.drain(batch);
-            for (const t of batch) {
-                const stop = await abortedByHand();
+            await inParallel(batch, config.maxParallel ?? 1, async (t) => {
+                const stop = await this.abortedByHand();
                 if (stop)
-                    return stop;
-                changed.push(t);
-                save({});
-                logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
+                    throw new StoppedByAbort(stop);
+                this.changed.push(t);
+                this.save();
+                config.logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
                 try {
-                    await deployer.deploy(t, {
-                        version: config.version,
-                        ...(course.artifact ? { artifact: course.artifact } : {}),
-                    });
+                    await config.deployer.deploy(t, release);
                 }
                 catch (error) {
                     if (error instanceof src/* Cancelled */.cJ)
                         throw error;
-                    return await rollBack(index, `deploy to ${t.name} failed: ${(0,src/* errorLine */.BP)(error)}`);
+                    throw new DeployFailed(`deploy to ${t.name} failed: ${(0,src/* errorLine */.BP)(error)}`);
                 }
-            }
-            const unhealthy = await waitHealthy(config, batch);
-            if (unhealthy)
-                return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
-            await fleet.ready(batch);
-            save({ drained: [] });
-            const stop = await abortedByHand();
-            if (stop)
-                return stop;
-            await status('in_progress', status_codec_describeStatus({
-                kind: 'batch',
-                index,
-                count,
-                version: config.version,
-                changed: changed.length,
-                total: targets.length,
-                targets: run_names(batch),
-            }));
-            logger.info(`Batch ${index}/${count}: ${run_names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${(0,src/* formatDuration */.a3)(course.intervalMs)}.`);
-            // Without checks the batch still bakes for the interval (a crash or a failed health check
-            // shows in the next batch's health), as a pause between batches.
-            let verdict;
-            if (config.checks.length)
-                verdict = await step_analyseStep(config, 
-                // The batch just went back in: early looks each scrape catch a bad version sooner.
-                { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 }, judge, stable);
-            else
-                await clock.sleep(course.intervalMs, config.signal);
-            if (verdict)
-                return await rollBack(index, verdict.reason, verdict);
-            batches.push({ index, targets: run_names(batch), outcome: 'released' });
-            // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
-            const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
-            if (gate && index < count) {
-                const elsewhere = await abortedByHand();
-                if (elsewhere)
-                    return elsewhere;
-                await status('in_progress', status_codec_describeStatus({
-                    kind: 'phased-paused',
-                    index,
-                    count,
-                    changed: changed.length,
-                    total: targets.length,
-                    version: config.version,
-                }));
-                config.inflight(undefined);
-                logger.info(`Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`);
-                return result('paused');
-            }
+            });
         }
         catch (error) {
-            // Cancellation is the post step's (the in-flight state is saved).
-            if (error instanceof src/* Cancelled */.cJ)
-                throw error;
-            if (error instanceof RollbackFailed)
-                throw error;
-            return await rollBack(index, (0,src/* errorLine */.BP)(error));
+            if (error instanceof DeployFailed)
+                return { check: 'deploy', reason: error.message };
+            throw error;
         }
+        // An HAProxy that restarted while the batch deployed put its targets back in rotation: out again before they are waited for.
+        await this.reassert();
+        const unhealthy = await waitHealthy(config, batch, config.version);
+        if (unhealthy)
+            return { check: 'health', reason: unhealthy };
+        await config.fleet.ready(batch);
+        this.drained = [];
+        this.save();
+        return undefined;
     }
-    const elsewhere = await abortedByHand();
-    if (elsewhere)
-        return elsewhere;
-    await status('success', status_codec_describeStatus({ kind: 'released', version: config.version, total: targets.length }));
-    config.inflight(undefined);
-    const retired = await state_retireReplaced(records, deploymentId);
-    logger.info(`Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-    return result('released');
+    async recordBatch(batch) {
+        await this.status('in_progress', status_codec_describeStatus({
+            kind: 'batch',
+            index: this.index,
+            count: this.count,
+            version: this.config.version,
+            changed: this.changed.length,
+            total: this.targets.length,
+            targets: run_names(batch),
+        }));
+        this.config.logger.info(`Batch ${this.index}/${this.count}: ${run_names(batch).join(', ')} on ${this.config.version} (${this.changed.length} of ${this.targets.length}); judging for ${(0,src/* formatDuration */.a3)(this.course.intervalMs)}.`);
+    }
+    /**
+     * The batch's interval: its metrics (early looks each scrape, as the batch just went back in),
+     * and at every sample every changed target: it must answer, report the new version and stay in rotation.
+     */
+    async judgeBatch() {
+        const { config } = this;
+        const watch = () => this.watchChanged();
+        if (config.checks.length)
+            return step_analyseStep(config, {
+                intervalMs: this.course.intervalMs,
+                label: `batch ${this.index}`,
+                earlyLookMs: config.scrapeIntervalMs ?? 15_000,
+                watch,
+            }, this.judge, { version: this.course.previous?.version ?? 'none' });
+        // Without metrics the batch still bakes for the interval, its changed targets watched.
+        const every = Math.max(1000, Math.floor(this.course.intervalMs / Math.max(1, config.samplesPerStep)));
+        const ends = this.clock.now() + this.course.intervalMs;
+        while (this.clock.now() < ends) {
+            await this.clock.sleep(Math.min(every, ends - this.clock.now()), config.signal);
+            const verdict = await watch();
+            if (verdict)
+                return verdict;
+        }
+        return undefined;
+    }
+    /** Every target changed so far still answers on the new version and is in rotation (checked at every sample and before success). */
+    async watchChanged() {
+        if (!this.changed.length)
+            return undefined;
+        await this.reassert();
+        const held = new Map((await this.config.fleet.inspect(this.changed)).map((p) => [p.name, p]));
+        for (const t of this.changed) {
+            const pool = held.get(t.name);
+            if (pool && !pool.inRotation && !this.drained.some((d) => d.name === t.name))
+                return { check: 'fleet', reason: `${t.name} left the load balancer's rotation (${pool.detail})` };
+            const answer = await probeTarget(t, this.config);
+            if (answer.why)
+                return { check: 'health', reason: `${t.name}, already released, stopped answering: ${answer.why}` };
+            if (answer.version && answer.version !== this.config.version)
+                return {
+                    check: 'health',
+                    reason: `${t.name}, already released, reports ${answer.version}, not ${this.config.version}`,
+                };
+        }
+        return undefined;
+    }
+    gateAfter(index) {
+        const { pause, done } = this.course;
+        return index < this.count && (pause === 'manual' || (pause === 'first' && index === 1 && done === 0));
+    }
+    /** The manual gate: the release waits, settled for now, for promote.yml to continue or abort it. */
+    async pause() {
+        const stopped = await this.abortedByHand();
+        if (stopped)
+            return stopped;
+        await this.status('in_progress', status_codec_describeStatus({
+            kind: 'phased-paused',
+            index: this.index,
+            count: this.count,
+            changed: this.changed.length,
+            total: this.targets.length,
+            version: this.config.version,
+        }));
+        this.config.inflight(undefined);
+        this.config.logger.info(`Paused after batch ${this.index}/${this.count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`);
+        return this.result('paused');
+    }
+    /** Every batch passed: the fleet read back; released only if every target serves the new version. */
+    async release() {
+        const stopped = await this.abortedByHand();
+        if (stopped)
+            return stopped;
+        await this.reassert();
+        const watched = await this.watchChanged();
+        if (watched)
+            return this.rollBack(watched.reason, watched);
+        const truth = await facts_fleetTruth(this.targets, this.config.version, this.config);
+        const line = facts_truthLine(truth, this.config.version);
+        if (!truth.consistent) {
+            await this.status('error', status_codec_describeStatus({ kind: 'fleet-wrong', what: `released ${this.config.version}`, fleet: line }));
+            throw new src.ActionError(`Phased release of ${this.config.version}: every batch passed, but the fleet is not as it should be: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}. Reconcile it (promote.yml kind: phased, action: reconcile) or roll back.`);
+        }
+        await this.status('success', status_codec_describeStatus({ kind: 'released', version: this.config.version, total: this.targets.length, fleet: line }));
+        this.config.inflight(undefined);
+        const retired = await state_retireReplaced(this.config.records, this.course.deploymentId);
+        this.config.logger.info(`Released ${this.config.version} on all ${this.targets.length} targets (${line})${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+        return this.result('released', undefined, truth);
+    }
+    /** Stops the release: the previous release back on every changed target, the fleet read back, the record settled. */
+    async rollBack(reason, verdict) {
+        const stopped = await this.abortedByHand();
+        if (stopped)
+            return stopped;
+        const { config, index, count } = this;
+        config.logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${this.changed.length} target(s).`);
+        this.batches.push({ index, targets: run_names(this.course.batches[index - 1] ?? []), outcome: 'failed', reason });
+        const previous = this.course.previous;
+        try {
+            await restorePrevious({
+                deploymentId: this.course.deploymentId,
+                version: config.version,
+                changed: [...this.changed],
+                drained: [...this.drained],
+                batch: { index, count },
+                ...(previous ? { previous } : {}),
+            }, config);
+        }
+        catch (error) {
+            await this.status('error', status_codec_describeStatus({ kind: 'rollback-failed', index, count, error: (0,src/* errorLine */.BP)(error) }));
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${(0,src/* errorLine */.BP)(error)}. Targets ${run_names(this.changed).join(', ')} may still run ${config.version}: reconcile the fleet (promote.yml kind: phased, action: reconcile).`);
+        }
+        const touched = previous ? [...this.changed] : [];
+        const truth = touched.length ? await facts_fleetTruth(touched, previous?.version, config) : undefined;
+        const fleet = truth ? facts_truthLine(truth, previous?.version) : undefined;
+        if (truth && !truth.consistent) {
+            await this.status('error', status_codec_describeStatus({ kind: 'fleet-wrong', what: `rolled back at batch ${index}/${count}`, fleet: fleet ?? '' }));
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}); the roll back ran but left the fleet wrong: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}.`);
+        }
+        await this.status('failure', status_codec_describeStatus({
+            kind: 'rolled-back',
+            index,
+            count,
+            changed: this.changed.length,
+            previous: previous?.version ?? 'none',
+            reason,
+            ...(fleet ? { fleet } : {}),
+        }));
+        config.inflight(undefined);
+        return this.result('rolled-back', verdict ?? { check: 'deploy', reason }, truth);
+    }
+    /**
+     * An abort by hand (promote.yml) took this release over: it puts the previous release back
+     * itself, so this run stops where it is and changes nothing more. Only a status a trusted run
+     * of the suite wrote counts (anyone with deployments: write can post one); the in-flight state
+     * stays saved, and the post step leaves the fleet to the abort while the abort is trusted.
+     */
+    async abortedByHand() {
+        const by = await trustedAbort(this.config.records, this.course.deploymentId, this.config.logger);
+        if (!by)
+            return undefined;
+        this.config.logger.warning(`The phased release of ${this.config.version} was aborted by hand (${by.description}): stopping here.`);
+        return this.result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
+    }
+    result(outcome, verdict, truth) {
+        return {
+            outcome,
+            deploymentId: this.course.deploymentId,
+            plan: this.course.batches,
+            onNew: outcome === 'released' || outcome === 'paused' ? run_names(this.changed) : [],
+            ...(this.course.previous ? { previous: this.course.previous.version } : {}),
+            batches: this.batches,
+            ...(verdict ? { verdict } : {}),
+            ...(truth ? { fleet: truth } : {}),
+            readings: this.judge.log,
+            startedAt: this.startedAt,
+            endedAt: this.clock.now(),
+        };
+    }
+}
+/** A deploy of the batch failed (named by its target). */
+class DeployFailed extends Error {
+}
+/** A deploy lane found the release aborted by hand: the batch stops there. */
+class StoppedByAbort extends Error {
+    result;
+    constructor(result) {
+        super('aborted by hand');
+        this.result = result;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/fleet/plan.ts
@@ -33763,8 +34239,29 @@ class http_HttpProvider {
 
 const haproxy_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
-/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-function haproxyCommand(socket, command, timeoutMs = 5000) {
+/** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
+const SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+/** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
+const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
+/**
+ * One Runtime API command, tried again while the socket does not answer (HAProxy reloading or
+ * restarting, the socket briefly gone) for up to `retryForMs`, backing off from 250 ms to 2 s.
+ * HAProxy's answer (a refusal included) is never retried: only silence is.
+ */
+async function haproxyCommand(socket, command, timeoutMs = 5000, retryForMs = 0) {
+    const until = Date.now() + retryForMs;
+    for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
+        try {
+            return await haproxyOnce(socket, command, timeoutMs);
+        }
+        catch (error) {
+            if (!UNREACHABLE.test(error.message) || Date.now() + wait > until)
+                throw error;
+            await new Promise((ok) => setTimeout(ok, wait));
+        }
+    }
+}
+function haproxyOnce(socket, command, timeoutMs) {
     return new Promise((resolve, reject) => {
         const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
         const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
@@ -33798,14 +34295,14 @@ class haproxy_HaproxyProvider {
             if (!haproxy_NAME.test(value))
                 throw new ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
         }
-        if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
+        if (!SOCKET.test(options.socket)) {
             throw new ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
         }
     }
     async run(commands) {
         // Each command on its own: one failing is named, and nothing after it runs.
         for (const command of commands) {
-            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs, this.options.retryForMs ?? 20_000)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
             const report = / addr /.test(command) &&
@@ -33816,7 +34313,7 @@ class haproxy_HaproxyProvider {
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
-        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const text = await haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs, this.options.retryForMs ?? 20_000);
         const out = {};
         for (const line of text.split('\n')) {
             // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
@@ -33951,17 +34448,25 @@ function trafficFromInputs(inputs) {
 
 ;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
 /**
- * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
- * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
- * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
- * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
- * drain flag 0x08 set or cleared).
+ * haproxy as a fleet: the servers of one backend, on one HAProxy or several (an HA pair, one per
+ * zone), taken out (`set server <b>/<s> state drain`: no new requests, those in flight finish)
+ * and put back (`state ready`) over each admin socket, with no reload. Every change is applied to
+ * every instance and read back from each (`show servers state`: srv_admin_state, the drain flag
+ * 0x08); a drain returns once no instance counts a session on those servers (`show stat`, scur),
+ * bounded. Commands are retried while a socket does not answer (a reload, a restart), for a
+ * bounded time. `inspect` says what each instance holds now, and `enforce` puts back a drain or a
+ * ready an instance lost (HAProxy keeps runtime changes in memory only: a restart without a
+ * `server-state-file` brings every server back in rotation).
  * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
  */
 
 
-/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
+/** SRV_ADMF_FMAINT, CMAINT, FDRAIN, IMAINT, RMAINT, CDRAIN, IDRAIN, HMAINT (src/server.h): out of rotation by an admin or config. */
+const OUT_OF_ROTATION = 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80;
+/** SRV_ADMF_FDRAIN: drained by the admin. */
 const FORCED_DRAIN = 0x08;
+/** SRV_ST_RUNNING (srv_op_state). */
+const RUNNING = 2;
 const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 class HaproxyFleet {
     options;
@@ -33970,46 +34475,86 @@ class HaproxyFleet {
         this.options = options;
         if (!haproxy_fleet_NAME.test(options.backend))
             throw new src.ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
+        if (!options.sockets.length)
+            throw new src.ActionError("Input 'haproxy-socket': expected at least one admin socket");
+        for (const socket of options.sockets)
+            if (!SOCKET.test(socket))
+                throw new src.ActionError(`Input 'haproxy-socket': expected unix socket paths (/run/haproxy/admin.sock) or host:port, one per line, got ${JSON.stringify(socket)}`);
     }
-    command(text) {
-        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
+    command(socket, text) {
+        return haproxyCommand(socket, text, this.options.timeoutMs, this.options.retryForMs ?? 30_000);
     }
-    /** srv_admin_state of every server of the backend. */
-    async adminStates() {
-        const text = await this.command(`show servers state ${this.options.backend}`);
+    /** What one instance holds for every server of the backend. */
+    async held(socket) {
+        const text = await this.command(socket, `show servers state ${this.options.backend}`);
         const out = new Map();
         for (const line of text.split('\n')) {
+            // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ... srv_port (field 19)
             const f = line.trim().split(/\s+/);
             if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
                 continue;
-            out.set(f[3], Number(f[6]));
+            out.set(f[3], { address: `${f[4]}:${f[18]}`, op: Number(f[5]), admin: Number(f[6]) });
         }
         return out;
     }
     async check(servers) {
-        const known = await this.adminStates();
-        if (known.size === 0)
-            throw new src.ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
-        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
-        if (missing.length)
-            throw new src.ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+        for (const socket of this.options.sockets) {
+            const known = await this.held(socket);
+            if (known.size === 0)
+                throw new src.ActionError(`HAProxy at ${socket} has no backend ${this.options.backend} (show servers state answered nothing for it)`);
+            const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
+            if (missing.length)
+                throw new src.ActionError(`HAProxy at ${socket}: backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+            const moved = servers.filter((s) => s.address && known.get(s.name)?.address !== s.address);
+            if (moved.length)
+                throw new src.ActionError(`HAProxy at ${socket}: ${moved.map((s) => `${this.options.backend}/${s.name} is at ${known.get(s.name)?.address}, not ${s.address}`).join('; ')}`);
+        }
+    }
+    async inspect(servers) {
+        const views = await Promise.all(this.options.sockets.map(async (socket) => ({ socket, held: await this.held(socket) })));
+        return servers.map((s) => {
+            const per = views.map((v) => ({ socket: v.socket, held: v.held.get(s.name) }));
+            const missing = per.filter((p) => !p.held).map((p) => p.socket);
+            const drained = per.filter((p) => p.held && (p.held.admin & FORCED_DRAIN) !== 0).map((p) => p.socket);
+            const out = per.filter((p) => p.held && (p.held.admin & OUT_OF_ROTATION) !== 0).map((p) => p.socket);
+            const down = per.filter((p) => p.held && p.held.op !== RUNNING).map((p) => p.socket);
+            const elsewhere = per.filter((p) => p.held && s.address && p.held.address !== s.address).map((p) => p.socket);
+            const notes = [
+                ...(missing.length ? [`unknown to ${missing.join(', ')}`] : []),
+                ...(drained.length ? [`drained on ${drained.join(', ')}`] : []),
+                ...(out.length > drained.length
+                    ? [`in maintenance on ${out.filter((x) => !drained.includes(x)).join(', ')}`]
+                    : []),
+                ...(down.length ? [`down (health checks) on ${down.join(', ')}`] : []),
+                ...(elsewhere.length ? [`at another address on ${elsewhere.join(', ')}`] : []),
+            ];
+            return {
+                name: s.name,
+                drainedEverywhere: missing.length === 0 && drained.length === per.length,
+                inRotation: notes.length === 0,
+                detail: notes.join('; ') || `in rotation on ${this.options.sockets.length} HAProxy instance(s)`,
+            };
+        });
     }
     async setState(servers, state) {
-        for (const s of servers) {
-            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
-            if (answer)
-                throw new src.ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
-        }
-        const held = await this.adminStates();
-        for (const s of servers) {
-            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
-            if (drained !== (state === 'drain'))
-                throw new src.ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+        for (const socket of this.options.sockets)
+            for (const s of servers) {
+                const answer = (await this.command(socket, `set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+                if (answer)
+                    throw new src.ActionError(`HAProxy at ${socket} refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+            }
+        for (const socket of this.options.sockets) {
+            const held = await this.held(socket);
+            for (const s of servers) {
+                const drained = ((held.get(s.name)?.admin ?? 0) & FORCED_DRAIN) !== 0;
+                if (drained !== (state === 'drain'))
+                    throw new src.ActionError(`HAProxy at ${socket} holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+            }
         }
     }
-    /** Current sessions per server of the backend (`show stat`, field scur). */
-    async sessions() {
-        const text = await this.command('show stat');
+    /** Current sessions per server of the backend on one instance (`show stat`, field scur). */
+    async sessions(socket) {
+        const text = await this.command(socket, 'show stat');
         const out = new Map();
         for (const line of text.split('\n')) {
             const f = line.split(',');
@@ -34024,18 +34569,45 @@ class HaproxyFleet {
         await this.setState(servers, 'drain');
         const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
         for (;;) {
-            const now = await this.sessions();
-            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
-            if (!busy.length)
+            const busy = new Set();
+            for (const socket of this.options.sockets) {
+                const now = await this.sessions(socket);
+                for (const s of servers)
+                    if ((now.get(s.name) ?? 0) > 0)
+                        busy.add(s.name);
+            }
+            if (!busy.size)
                 return;
             if (Date.now() >= until)
-                throw new src.ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
+                throw new src.ActionError(`HAProxy still counts sessions on ${[...busy].join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
             await new Promise((ok) => setTimeout(ok, 200));
         }
     }
     async ready(servers) {
         if (servers.length)
             await this.setState(servers, 'ready');
+    }
+    async enforce(drained, ready) {
+        const said = [];
+        for (const socket of this.options.sockets) {
+            const held = await this.held(socket);
+            const isDrained = (s) => ((held.get(s.name)?.admin ?? 0) & FORCED_DRAIN) !== 0;
+            const lostDrain = drained.filter((s) => !isDrained(s));
+            const lostReady = ready.filter((s) => isDrained(s));
+            for (const [list, state] of [
+                [lostDrain, 'drain'],
+                [lostReady, 'ready'],
+            ]) {
+                for (const s of list) {
+                    const answer = (await this.command(socket, `set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+                    if (answer)
+                        throw new src.ActionError(`HAProxy at ${socket} refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+                }
+                if (list.length)
+                    said.push(`HAProxy at ${socket} held ${list.map((s) => s.name).join(', ')} ${state === 'drain' ? 'in rotation' : 'drained'} (restarted, or changed by hand): set ${state} again`);
+            }
+        }
+        return said;
     }
 }
 
@@ -34058,9 +34630,12 @@ class HaproxyFleet {
 
 
 
-/** `targets: false`: the targets come from elsewhere (a phased release continued from its record). */
+/** `targets: false`: the targets come from elsewhere (a phased release continued from its record); 'optional': when given. */
 function readFleetInputs(inputs, options = {}) {
-    const targets = options.targets === false ? [] : parseTargets(inputs.string('targets', { required: true }));
+    const given = inputs.string('targets');
+    const targets = options.targets === false || (options.targets === 'optional' && !given)
+        ? []
+        : parseTargets(inputs.string('targets', { required: true }));
     const healthUrl = inputs.string('health-url', {
         pattern: {
             regex: /^https?:\/\/\{address\}\S*$/,
@@ -34073,20 +34648,34 @@ function readFleetInputs(inputs, options = {}) {
     const drainTimeoutMs = inputs.duration('drain-timeout');
     if (drainTimeoutMs > 3_600_000)
         throw new src/* InputError */.dz('drain-timeout', 'a duration up to 1h', inputs.string('drain-timeout'));
-    const socket = inputs.string('haproxy-socket', { required: true });
+    const deployTimeoutMs = inputs.duration('deploy-timeout');
+    if (deployTimeoutMs < 1000 || deployTimeoutMs > 6 * 3_600_000)
+        throw new src/* InputError */.dz('deploy-timeout', 'a duration from 1s to 6h', inputs.string('deploy-timeout'));
+    const maxParallel = inputs.integer('max-parallel', { min: 1, max: 100 });
+    // One admin socket per HAProxy instance in front of the fleet (an HA pair, one per zone).
+    const sockets = inputs.list('haproxy-socket');
+    if (!sockets.length)
+        throw new src/* InputError */.dz('haproxy-socket', 'at least one admin socket (a unix socket path or host:port)');
+    for (const socket of sockets)
+        if (!SOCKET.test(socket))
+            throw new src/* InputError */.dz('haproxy-socket', 'unix socket paths (/run/haproxy/admin.sock) or host:port, one per line', socket);
     return {
         targets,
         ...(healthUrl ? { healthUrl } : {}),
         healthTimeoutMs,
-        haproxy: { socket, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
+        deployTimeoutMs,
+        maxParallel,
+        haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     };
 }
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
-function fleetPorts(inputs, gh, env) {
+function fleetPorts(inputs, gh, env, signal) {
     return {
         fleet: new HaproxyFleet(inputs.haproxy),
         deployer: deployer_commandDeployer({
             command: inputs.deployCommand,
+            timeoutMs: inputs.deployTimeoutMs,
+            ...(signal ? { signal } : {}),
             gh,
             token: inputs.token,
             repo: { owner: env.owner, repo: env.repo },
@@ -34159,6 +34748,10 @@ async function phasedDryRun(config) {
 
 
 
+
+
+
+
 /***/ }),
 
 /***/ 47161:
@@ -34179,8 +34772,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, Provenance, ProvenanceError, ReleaseRecords, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isRunId, payloadProblem, publishRelease, statusText, workflowPath
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 11 modules
-var src = __nccwpck_require__(43410);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
+var src = __nccwpck_require__(67798);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __nccwpck_require__(61351);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
@@ -34680,7 +35273,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 43410));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 67798));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -34738,6 +35331,8 @@ async function commitOfTag(gh, repo, tag) {
 const PAYLOAD_FORMAT = 1;
 const PHASED_PAUSES = ['auto', 'manual', 'first'];
 const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A target's address as the `targets` input takes it: an IPv4 address and a port (no host name, no unix socket). */
+const TARGET_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d):(?:[1-9]\d{0,4})$/;
 /** Why a recorded phased plan is not one the phased action writes, or undefined. */
 function phasedProblem(plan) {
     if (!plan || typeof plan !== 'object')
@@ -34757,8 +35352,8 @@ function phasedProblem(plan) {
         for (const t of batch) {
             if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
                 return 'phased.batches holds a target without a unique server name';
-            if (!(0,src/* isValid */.fn)('address', t.address))
-                return `phased.batches: ${t.name} has no address`;
+            if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
+                return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -35249,6 +35844,7 @@ class ReleaseRecords {
     environment;
     logger;
     provenance;
+    logUrl;
     reader;
     /** The run attempts this writer created records for (a run attempt writes one record per environment). */
     created = new Map();
@@ -35256,12 +35852,15 @@ class ReleaseRecords {
     /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
     logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    provenance) {
+    provenance, 
+    /** This run's URL (with its attempt): every status this writer posts names it (log_url), so readers can trace it. */
+    logUrl) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
         this.logger = logger;
         this.provenance = provenance;
+        this.logUrl = logUrl;
         this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
     }
     /**
@@ -35305,7 +35904,7 @@ class ReleaseRecords {
             description: statusText(description),
             environment: this.environment,
             auto_inactive: false,
-            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...((extra.logUrl ?? this.logUrl) ? { log_url: extra.logUrl ?? this.logUrl } : {}),
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
@@ -35321,7 +35920,28 @@ class ReleaseRecords {
             deployment_id: id,
             per_page: limit,
         });
-        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
+        return data.map((s) => ({
+            state: s.state,
+            description: cleanDescription(s.description),
+            created_at: s.created_at,
+            log_url: s.log_url ?? '',
+        }));
+    }
+    /**
+     * Why a status was not written by a trusted run of the suite (the run its log_url names passes
+     * provenance and had a job running when the status was written), or undefined. Without a
+     * verifier (unit tests of the state machines) every status is taken as written.
+     */
+    async statusProblem(status) {
+        if (!this.provenance?.statusProblem)
+            return undefined;
+        if (this.logUrl && status.log_url === this.logUrl)
+            return undefined;
+        return this.provenance.statusProblem(status);
+    }
+    /** This writer's own run (its log_url): statuses it wrote itself. */
+    ownStatus(status) {
+        return !!this.logUrl && status.log_url === this.logUrl;
     }
     /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
     state() {
@@ -35620,6 +36240,23 @@ class Provenance {
         return found;
     }
     /**
+     * Why a deployment status cannot be traced to a run of the suite: its log_url must name a run
+     * of this repository (`.../<owner>/<repo>/actions/runs/<id>[/attempts/<n>]`) that passes the
+     * writer's rules and had a job running when the status was written. Anyone with
+     * deployments: write can post a status; nobody can make GitHub report a run that was not there.
+     */
+    async statusProblem(status) {
+        const m = /\/([^/]+)\/([^/]+)\/actions\/runs\/([1-9]\d{0,15})(?:\/attempts\/([1-9]\d{0,4}))?\/?$/.exec(status.log_url);
+        if (!m || `${m[1]}/${m[2]}`.toLowerCase() !== this.fullName)
+            return `its log_url ${JSON.stringify(status.log_url.slice(0, 80))} names no run of ${this.fullName}`;
+        const id = m[3];
+        const writer = await this.runProblem(id);
+        if (writer)
+            return writer;
+        const run = (await this.runs.run(id));
+        return this.writtenProblem(run, Number(m[4] ?? run.attempt), status.created_at);
+    }
+    /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
      * deployment's payload, commit and creation time never change, so the verdict is kept: the
      * history is read again and again (every poll of a wait) without asking GitHub again.
@@ -35743,7 +36380,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new src.ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance, options.logUrl);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
@@ -35756,7 +36393,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 43410:
+/***/ 67798:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35770,7 +36407,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   MV: () => (/* reexport */ actionsLogger),
   uj: () => (/* reexport */ checkPrograms),
   BP: () => (/* reexport */ errorLine),
-  $h: () => (/* reexport */ execChecked),
+  xq: () => (/* reexport */ execBounded),
   a3: () => (/* reexport */ formatDuration),
   fn: () => (/* reexport */ isValid),
   Bx: () => (/* reexport */ jobCancellation),
@@ -35789,7 +36426,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkValue, codeBlock, details, escapeCell, execFile, fitToBytes, leastEnvironment, parseDuration, parsePercentages, silentLogger
+// UNUSED EXPORTS: ADDRESS, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkValue, codeBlock, details, escapeCell, execChecked, execFile, fitToBytes, leastEnvironment, parseDuration, parsePercentages, silentLogger
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -36100,7 +36737,7 @@ async function execFile(program, args, options = {}) {
     catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         if (/Unable to locate executable|ENOENT/.test(msg)) {
-            throw new errors_ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
+            throw new ActionError(`Command not found: '${program}'. Check the command input and that the program is installed on the runner.`);
         }
         throw error;
     }
@@ -36110,7 +36747,7 @@ async function execChecked(what, program, args, options = {}) {
     const result = await execFile(program, args, options);
     if (result.exitCode !== 0) {
         const tail = (result.stderr || result.stdout).trim().split('\n').slice(-1)[0] ?? '';
-        throw new errors_ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
+        throw new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with code ${result.exitCode}${tail ? `: ${tail}` : ''}`);
     }
     return result;
 }
@@ -36429,7 +37066,8 @@ function readRunnerEnv(env = process.env) {
         runnerOs: env.RUNNER_OS ?? process.platform,
         runnerArch: env.RUNNER_ARCH ?? process.arch,
         stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
-        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+        // The attempt too: a status's log_url names the run attempt that wrote it (provenance of statuses).
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}/attempts/${Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1}`,
     };
 }
 
@@ -36485,7 +37123,110 @@ function bufferLogger() {
     };
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/kit/src/bounded.ts
+/**
+ * A program run with a time limit, that can be stopped: it starts in a process group of its own
+ * (no shell, an argument array, the least environment), and a timeout or the job's cancellation
+ * ends the whole group (SIGTERM, then SIGKILL after a grace period), so a deploy script that
+ * hangs, and whatever it started in its group, never outlives the step. Output is echoed as the
+ * runner shows a command's (`[command]program args`, then its lines) and kept for the error line.
+ */
+
+
+
+
+const KEPT = 64 * 1024;
+/** Runs `program args...`; throws an ActionError naming `what` on a non-zero exit or a timeout, Cancelled on cancellation. */
+function execBounded(what, program, args, options) {
+    const write = options.write ?? ((text) => void process.stdout.write(text));
+    write(`[command]${[program, ...args].join(' ')}\n`);
+    return new Promise((resolve, reject) => {
+        let tail = '';
+        const keep = (chunk) => {
+            const text = chunk.toString('utf8');
+            write(text);
+            tail = (tail + text).slice(-KEPT);
+        };
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
+            cwd: options.cwd,
+            env: { ...leastEnvironment(), ...(options.env ?? {}) },
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let ended;
+        let killer;
+        const stopGroup = (why) => {
+            if (ended || child.exitCode !== null)
+                return;
+            ended = why;
+            killGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+        };
+        const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
+        const onAbort = () => stopGroup('cancelled');
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        if (options.signal?.aborted)
+            onAbort();
+        const done = () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+        };
+        child.on('error', (error) => {
+            done();
+            reject(error.code === 'ENOENT'
+                ? new errors_ActionError(`${what} failed: '${program}' was not found (on PATH, or a path to an executable).`)
+                : error);
+        });
+        // The program's exit ends the wait; a service it started in the background may hold its output
+        // open, so the streams get a moment to drain and are then let go (as @actions/exec's delay).
+        child.on('exit', (code, signal) => {
+            done();
+            const drained = new Promise((ok) => {
+                child.once('close', ok);
+                setTimeout(ok, 2000).unref();
+            });
+            void drained.then(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(code, signal);
+            });
+        });
+        const settle = (code, signal) => {
+            // Whatever the program left in its group goes with it once it was stopped.
+            if (ended) {
+                killGroup(child.pid, 'SIGKILL');
+                if (killer)
+                    clearTimeout(killer);
+            }
+            if (ended === 'cancelled')
+                return reject(new Cancelled());
+            if (ended === 'timeout')
+                return reject(new errors_ActionError(`${what} timed out: '${[program, ...args].join(' ')}' ran longer than ${Math.round(options.timeoutMs / 1000)}s and was stopped with its process group`));
+            if (code === 0)
+                return resolve();
+            const last = tail.trim().split('\n').slice(-1)[0] ?? '';
+            reject(new errors_ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with ${code === null ? `signal ${signal}` : `code ${code}`}${last ? `: ${last}` : ''}`));
+        };
+    });
+}
+/** Signals a whole process group (the program and what it started), ignoring one already gone. */
+function killGroup(pid, signal) {
+    if (!pid)
+        return;
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // The group is gone already.
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -31,7 +31,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_v8__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(78877);
 /* harmony import */ var node_v8__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_v8__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(43410);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_reports__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7070);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(30182);
 
@@ -147,7 +147,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 43410:
+/***/ 67798:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -165,7 +165,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, actionsLogger, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execChecked, fitToBytes, formatDuration, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, table, urlSecrets
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, SUMMARY_LIMIT_BYTES, VALUE_RULES, VERSION, actionsLogger, bufferLogger, checkPrograms, checkValue, codeBlock, details, errorLine, escapeCell, execBounded, execChecked, fitToBytes, formatDuration, isValid, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, redact, silentLogger, sleep, splitList, systemClock, table, urlSecrets
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -451,7 +451,7 @@ const WITHHELD = [
     /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
     /^STATE_/,
 ];
-function leastEnvironment(env = process.env) {
+function exec_leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
         if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
@@ -462,7 +462,7 @@ function leastEnvironment(env = process.env) {
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await __nccwpck_require__.e(/* import() */ 955).then(__nccwpck_require__.bind(__nccwpck_require__, 41955));
     try {
-        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
+        const env = { ...exec_leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -741,7 +741,7 @@ function promqlString(value) {
  * The job's cancellation (SIGINT from the runner) as one error every wait and read throws, so
  * the action's entry point tells "cancelled" from a failure in one place.
  */
-class Cancelled extends Error {
+class cancel_Cancelled extends Error {
     constructor() {
         super('cancelled');
         this.name = 'Cancelled';
@@ -758,10 +758,10 @@ function jobCancellation() {
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted)
-            return reject(new Cancelled());
+            return reject(new cancel_Cancelled());
         const onAbort = () => {
             clearTimeout(timer);
-            reject(new Cancelled());
+            reject(new cancel_Cancelled());
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -803,7 +803,8 @@ function readRunnerEnv(env = process.env) {
         runnerOs: env.RUNNER_OS ?? process.platform,
         runnerArch: env.RUNNER_ARCH ?? process.arch,
         stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
-        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+        // The attempt too: a status's log_url names the run attempt that wrote it (provenance of statuses).
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}/attempts/${Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1}`,
     };
 }
 
@@ -859,7 +860,110 @@ function bufferLogger() {
     };
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/kit/src/bounded.ts
+/**
+ * A program run with a time limit, that can be stopped: it starts in a process group of its own
+ * (no shell, an argument array, the least environment), and a timeout or the job's cancellation
+ * ends the whole group (SIGTERM, then SIGKILL after a grace period), so a deploy script that
+ * hangs, and whatever it started in its group, never outlives the step. Output is echoed as the
+ * runner shows a command's (`[command]program args`, then its lines) and kept for the error line.
+ */
+
+
+
+
+const KEPT = (/* unused pure expression or super */ null && (64 * 1024));
+/** Runs `program args...`; throws an ActionError naming `what` on a non-zero exit or a timeout, Cancelled on cancellation. */
+function execBounded(what, program, args, options) {
+    const write = options.write ?? ((text) => void process.stdout.write(text));
+    write(`[command]${[program, ...args].join(' ')}\n`);
+    return new Promise((resolve, reject) => {
+        let tail = '';
+        const keep = (chunk) => {
+            const text = chunk.toString('utf8');
+            write(text);
+            tail = (tail + text).slice(-KEPT);
+        };
+        const child = spawn(program, args, {
+            cwd: options.cwd,
+            env: { ...leastEnvironment(), ...(options.env ?? {}) },
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let ended;
+        let killer;
+        const stopGroup = (why) => {
+            if (ended || child.exitCode !== null)
+                return;
+            ended = why;
+            killGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+        };
+        const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
+        const onAbort = () => stopGroup('cancelled');
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        if (options.signal?.aborted)
+            onAbort();
+        const done = () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+        };
+        child.on('error', (error) => {
+            done();
+            reject(error.code === 'ENOENT'
+                ? new ActionError(`${what} failed: '${program}' was not found (on PATH, or a path to an executable).`)
+                : error);
+        });
+        // The program's exit ends the wait; a service it started in the background may hold its output
+        // open, so the streams get a moment to drain and are then let go (as @actions/exec's delay).
+        child.on('exit', (code, signal) => {
+            done();
+            const drained = new Promise((ok) => {
+                child.once('close', ok);
+                setTimeout(ok, 2000).unref();
+            });
+            void drained.then(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(code, signal);
+            });
+        });
+        const settle = (code, signal) => {
+            // Whatever the program left in its group goes with it once it was stopped.
+            if (ended) {
+                killGroup(child.pid, 'SIGKILL');
+                if (killer)
+                    clearTimeout(killer);
+            }
+            if (ended === 'cancelled')
+                return reject(new Cancelled());
+            if (ended === 'timeout')
+                return reject(new ActionError(`${what} timed out: '${[program, ...args].join(' ')}' ran longer than ${Math.round(options.timeoutMs / 1000)}s and was stopped with its process group`));
+            if (code === 0)
+                return resolve();
+            const last = tail.trim().split('\n').slice(-1)[0] ?? '';
+            reject(new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with ${code === null ? `signal ${signal}` : `code ${code}`}${last ? `: ${last}` : ''}`));
+        };
+    });
+}
+/** Signals a whole process group (the program and what it started), ignoring one already gone. */
+function killGroup(pid, signal) {
+    if (!pid)
+        return;
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // The group is gone already.
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 

@@ -5,6 +5,8 @@
 //   ERROR_RATE     share of requests answered 500 (0..1, default 0)
 //   LATENCY_MS     added latency per request (default 0)
 // GET /            -> {"version": ...}   (counted in the metrics)
+// GET /healthz     -> {"version": ..., "ok": true}, not counted: the health check a rollout reads
+// Every answer carries `x-version`: what the process runs, which a rollout reads back.
 // GET /metrics     -> Prometheus text format:
 //   http_requests_total{version,code} counter
 //   http_request_duration_seconds{version} histogram
@@ -50,8 +52,13 @@ function metrics() {
 
 const server = createServer((req, res) => {
   if (req.url === '/metrics') {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'x-version': version });
     res.end(metrics());
+    return;
+  }
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-version': version });
+    res.end(JSON.stringify({ version, ok: true }));
     return;
   }
   const started = process.hrtime.bigint();

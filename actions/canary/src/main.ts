@@ -38,6 +38,7 @@ await runAction(
       trustedBranches: inputs.trustedBranches,
       trustedWorkflows: inputs.trustedWorkflows,
       ref: env.ref,
+      logUrl: env.runUrl,
       runId: env.runId,
       logger: actionsLogger,
     });

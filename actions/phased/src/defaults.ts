@@ -9,6 +9,8 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'health-timeout': '60s',
   'haproxy-backend': 'app',
   'drain-timeout': '30s',
+  'deploy-timeout': '10m',
+  'max-parallel': '1',
   'scrape-interval': '15s',
   samples: '5',
   significance: '0.05',

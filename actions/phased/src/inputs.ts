@@ -5,7 +5,7 @@ import { PHASED_PAUSES, trustedBranchesFrom, trustedWorkflowsFrom } from '@rollg
 
 export { fleetPorts } from '@rollgate/delivery';
 
-const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort'];
+const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort', 'reconcile'];
 
 /**
  * Mode run plans a new release from the inputs; continue and abort read the plan, the
@@ -15,8 +15,13 @@ const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort'];
 export function readPhasedInputs(inputs: Inputs) {
   const mode = inputs.oneOf('mode', MODES, 'run');
   const starting = mode === 'run';
-  const fleet = readFleetInputs(inputs, { targets: starting });
-  const batches = starting ? planBatches(inputs.string('batches'), fleet.targets, inputs.string('min-healthy')) : [];
+  // Reconcile takes the targets when given (else the live release's plan).
+  const fleet = readFleetInputs(inputs, { targets: starting ? true : mode === 'reconcile' ? 'optional' : false });
+  const batches = starting
+    ? planBatches(inputs.string('batches'), fleet.targets, inputs.string('min-healthy'))
+    : fleet.targets.length
+      ? [fleet.targets]
+      : [];
   const intervalMs = inputs.duration('interval');
   if (intervalMs < 1000 || intervalMs > 86_400_000)
     throw new InputError('interval', 'a duration from 1s to 24h', inputs.string('interval'));

@@ -43,6 +43,7 @@ await runAction(
       trustedBranches: inputs.trustedBranches,
       trustedWorkflows: inputs.trustedWorkflows,
       ref: env.ref,
+      logUrl: env.runUrl,
       runId: env.runId,
       logger: actionsLogger,
     });
@@ -58,9 +59,9 @@ await runAction(
     const { artifact: _named, batches, ...rest } = inputs;
     const config: PhasedConfig = {
       ...rest,
-      ...(starting ? { batches, artifact } : {}),
+      ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
       ref: env.sha || 'HEAD',
-      ...fleetPorts(inputs, gh, env),
+      ...fleetPorts(inputs, gh, env, cancelled),
       records,
       payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
       ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),

@@ -1,12 +1,13 @@
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 import { table } from '@rollgate/kit';
-import { batchChart, rolloutCharts, type PhasedResult } from '@rollgate/delivery';
+import { batchChart, rolloutCharts, truthTable, type PhasedResult } from '@rollgate/delivery';
 
 const ICONS: Record<PhasedResult['outcome'], string> = {
   released: '✅',
   'rolled-back': '↩️',
   paused: '⏸️',
   aborted: '⏹️',
+  reconciled: '🔧',
 };
 
 export function phasedSummary(
@@ -26,18 +27,21 @@ export function phasedSummary(
       ['batch', 'targets', 'outcome', 'reason'],
       result.batches.map((b) => [`${b.index}/${count}`, b.targets.join(', '), b.outcome, b.reason ?? '']),
     ) +
-    `\n${table(
-      ['target', 'address', 'version'],
-      result.plan
-        .flat()
-        .map((t) => [
-          t.name,
-          t.address,
-          onNew.has(t.name)
-            ? version
-            : (result.previous ?? (wasChanged(result, t.name) ? 'out of the load balancer' : 'none yet')),
-        ]),
-    )}` +
+    (result.fleet
+      ? // What each target runs and whether it serves, read back from the load balancer and the targets.
+        `\n**The fleet, read back:**\n\n${table(['target', 'address', 'reports', 'load balancer', 'answers'], truthTable(result.fleet))}`
+      : `\n${table(
+          ['target', 'address', 'version'],
+          result.plan
+            .flat()
+            .map((t) => [
+              t.name,
+              t.address,
+              onNew.has(t.name)
+                ? version
+                : (result.previous ?? (wasChanged(result, t.name) ? 'out of the load balancer' : 'none yet')),
+            ]),
+        )}`) +
     rolloutCharts(batchChart(result.batches, count), checks, result.readings)
   );
 }

@@ -2,6 +2,8 @@
 export const DEFAULTS: Readonly<Record<string, string>> = {
   'health-timeout': '60s',
   'drain-timeout': '30s',
+  'deploy-timeout': '10m',
+  'max-parallel': '1',
   'dry-run': 'false',
   'haproxy-backend': 'app',
   'haproxy-stable-server': 'stable',

@@ -67,6 +67,7 @@ await runAction(
         trustedBranches: branches,
         trustedWorkflows: trustedWorkflowsFrom(inputs),
         ref: env.ref,
+        logUrl: env.runUrl,
         runId: env.runId,
         logger: actionsLogger,
       }),
@@ -87,7 +88,12 @@ await runAction(
             fleet: {
               targets: fleet.targets,
               ports: {
-                ...fleetPorts({ haproxy: fleet.haproxy, deployCommand, token }, gh, env),
+                ...fleetPorts(
+                  { haproxy: fleet.haproxy, deployCommand, deployTimeoutMs: fleet.deployTimeoutMs, token },
+                  gh,
+                  env,
+                ),
+                maxParallel: fleet.maxParallel,
                 logger: actionsLogger,
                 healthTimeoutMs: fleet.healthTimeoutMs,
                 ...(fleet.healthUrl ? { healthUrl: fleet.healthUrl } : {}),

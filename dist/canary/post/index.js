@@ -30775,7 +30775,7 @@ const DEFAULTS = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9257);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7971);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1467);
 /* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9081);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
@@ -30826,8 +30826,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   l: () => (/* binding */ settleInflight)
 });
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
-var src = __nccwpck_require__(9257);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 14 modules
+var src = __nccwpck_require__(7971);
 ;// CONCATENATED MODULE: ./packages/delivery/src/records/status-codec.ts
 /**
  * The one home of what a rollout writes into deployment status descriptions and reads back:
@@ -30870,11 +30870,15 @@ function describeStatus(s) {
         case 'batch':
             return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
         case 'released':
-            return `released: ${s.version} on all ${s.total} targets`;
+            return `released: ${s.version} on all ${s.total} targets${s.fleet ? `; ${s.fleet}` : ''}`;
+        case 'fleet-wrong':
+            return `${s.what}, but the fleet is not as it should be: ${s.fleet}`;
+        case 'reconciled':
+            return `reconciled: the fleet back on ${s.version}; ${s.fleet}`;
         case 'phased-abandoned':
             return `abandoned: a new run restarted the phased release of ${s.version}`;
         case 'rolled-back':
-            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+            return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? ` (${s.fleet})` : ''}: ${s.reason}`;
         case 'rollback-failed':
             return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
         case 'phased-paused':
@@ -30884,7 +30888,7 @@ function describeStatus(s) {
         case 'phased-aborting':
             return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
         case 'phased-aborted':
-            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
+            return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? `; ${s.fleet}` : ''}`;
     }
 }
 const WEIGHTED = /^(?:canary (\d{1,3})%|paused at (\d{1,3})%|aborted(?: by hand)? at (\d{1,3})%|abandoned at (\d{1,3})%|failed at (\d{1,3})%|cancelled at (\d{1,3})%|left at (\d{1,3})%)/;
@@ -30964,8 +30968,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DO_NOT_RETRY, PAYLOAD_FORMAT, PHASED_PAUSES, Provenance, ProvenanceError, STATE_REQUEST_LIMIT, TRUSTED_EVENTS, apiFooter, apiStats, attachToRelease, commitOfTag, conditionalRequests, countingFetch, findRelease, isOpenState, isRunId, payloadProblem, publishRelease, statusText, trustedBranchesFrom, trustedRecords, trustedWorkflowsFrom, workflowPath
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
-var src = __nccwpck_require__(9257);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 14 modules
+var src = __nccwpck_require__(7971);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -36546,7 +36550,7 @@ async function publishRelease(gh, repo, spec, resume) {
 async function attachToRelease(gh, repo, tag, files) {
     const release = await findRelease(gh, repo, tag, true);
     if (!release) {
-        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 9257));
+        const { ActionError } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7971));
         throw new ActionError(`No GitHub release with tag '${tag}' to attach the build to: release first, or leave release-tag empty.`);
     }
     await uploadMissing(gh, repo, release, files);
@@ -36604,6 +36608,8 @@ async function releases_commitOfTag(gh, repo, tag) {
 const PAYLOAD_FORMAT = 1;
 const PHASED_PAUSES = ['auto', 'manual', 'first'];
 const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A target's address as the `targets` input takes it: an IPv4 address and a port (no host name, no unix socket). */
+const TARGET_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d):(?:[1-9]\d{0,4})$/;
 /** Why a recorded phased plan is not one the phased action writes, or undefined. */
 function phasedProblem(plan) {
     if (!plan || typeof plan !== 'object')
@@ -36623,8 +36629,8 @@ function phasedProblem(plan) {
         for (const t of batch) {
             if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
                 return 'phased.batches holds a target without a unique server name';
-            if (!(0,src/* isValid */.fn)('address', t.address))
-                return `phased.batches: ${t.name} has no address`;
+            if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
+                return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -37115,6 +37121,7 @@ class deployments_ReleaseRecords {
     environment;
     logger;
     provenance;
+    logUrl;
     reader;
     /** The run attempts this writer created records for (a run attempt writes one record per environment). */
     created = new Map();
@@ -37122,12 +37129,15 @@ class deployments_ReleaseRecords {
     /** Where to say that a record is ignored (the runner's log in an action: kit's actionsLogger). */
     logger, 
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
-    provenance) {
+    provenance, 
+    /** This run's URL (with its attempt): every status this writer posts names it (log_url), so readers can trace it. */
+    logUrl) {
         this.gh = gh;
         this.repo = repo;
         this.environment = environment;
         this.logger = logger;
         this.provenance = provenance;
+        this.logUrl = logUrl;
         this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
     }
     /**
@@ -37171,7 +37181,7 @@ class deployments_ReleaseRecords {
             description: statusText(description),
             environment: this.environment,
             auto_inactive: false,
-            ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+            ...((extra.logUrl ?? this.logUrl) ? { log_url: extra.logUrl ?? this.logUrl } : {}),
             ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
         });
     }
@@ -37187,7 +37197,28 @@ class deployments_ReleaseRecords {
             deployment_id: id,
             per_page: limit,
         });
-        return data.map((s) => ({ state: s.state, description: cleanDescription(s.description) }));
+        return data.map((s) => ({
+            state: s.state,
+            description: cleanDescription(s.description),
+            created_at: s.created_at,
+            log_url: s.log_url ?? '',
+        }));
+    }
+    /**
+     * Why a status was not written by a trusted run of the suite (the run its log_url names passes
+     * provenance and had a job running when the status was written), or undefined. Without a
+     * verifier (unit tests of the state machines) every status is taken as written.
+     */
+    async statusProblem(status) {
+        if (!this.provenance?.statusProblem)
+            return undefined;
+        if (this.logUrl && status.log_url === this.logUrl)
+            return undefined;
+        return this.provenance.statusProblem(status);
+    }
+    /** This writer's own run (its log_url): statuses it wrote itself. */
+    ownStatus(status) {
+        return !!this.logUrl && status.log_url === this.logUrl;
     }
     /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */
     state() {
@@ -37486,6 +37517,23 @@ class Provenance {
         return found;
     }
     /**
+     * Why a deployment status cannot be traced to a run of the suite: its log_url must name a run
+     * of this repository (`.../<owner>/<repo>/actions/runs/<id>[/attempts/<n>]`) that passes the
+     * writer's rules and had a job running when the status was written. Anyone with
+     * deployments: write can post a status; nobody can make GitHub report a run that was not there.
+     */
+    async statusProblem(status) {
+        const m = /\/([^/]+)\/([^/]+)\/actions\/runs\/([1-9]\d{0,15})(?:\/attempts\/([1-9]\d{0,4}))?\/?$/.exec(status.log_url);
+        if (!m || `${m[1]}/${m[2]}`.toLowerCase() !== this.fullName)
+            return `its log_url ${JSON.stringify(status.log_url.slice(0, 80))} names no run of ${this.fullName}`;
+        const id = m[3];
+        const writer = await this.runProblem(id);
+        if (writer)
+            return writer;
+        const run = (await this.runs.run(id));
+        return this.writtenProblem(run, Number(m[4] ?? run.attempt), status.created_at);
+    }
+    /**
      * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
      * deployment's payload, commit and creation time never change, so the verdict is kept: the
      * history is read again and again (every poll of a wait) without asking GitHub again.
@@ -37609,7 +37657,7 @@ async function trustedRecords(options) {
     if (own) {
         throw new ActionError(`This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`);
     }
-    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
+    return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance, options.logUrl);
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/index.ts
@@ -37622,7 +37670,7 @@ async function trustedRecords(options) {
 
 /***/ }),
 
-/***/ 9257:
+/***/ 7971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37644,7 +37692,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   sG: () => (/* reexport */ splitArgs)
 });
 
-// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execChecked, fitToBytes, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
+// UNUSED EXPORTS: ADDRESS, Cancelled, DIGEST, FILE_NAME, InputError, SUMMARY_LIMIT_BYTES, VERSION, bufferLogger, checkPrograms, codeBlock, details, escapeCell, execBounded, execChecked, fitToBytes, jobCancellation, leastEnvironment, parseDuration, parsePercentages, promqlString, setOutputs, silentLogger, sleep, splitList, systemClock, table, urlSecrets, writeSummary
 
 // NAMESPACE OBJECT: ./packages/kit/src/commands.ts
 var commands_namespaceObject = {};
@@ -37930,7 +37978,7 @@ const WITHHELD = [
     /^ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)$/,
     /^STATE_/,
 ];
-function leastEnvironment(env = process.env) {
+function exec_leastEnvironment(env = process.env) {
     const out = {};
     for (const [k, v] of Object.entries(env))
         if (v !== undefined && !WITHHELD.some((re) => re.test(k)))
@@ -37941,7 +37989,7 @@ function leastEnvironment(env = process.env) {
 async function execFile(program, args, options = {}) {
     const { getExecOutput } = await __nccwpck_require__.e(/* import() */ 955).then(__nccwpck_require__.bind(__nccwpck_require__, 1955));
     try {
-        const env = { ...leastEnvironment(), ...(options.env ?? {}) };
+        const env = { ...exec_leastEnvironment(), ...(options.env ?? {}) };
         return await getExecOutput(program, args, {
             cwd: options.cwd,
             env,
@@ -38220,7 +38268,7 @@ function promqlString(value) {
  * The job's cancellation (SIGINT from the runner) as one error every wait and read throws, so
  * the action's entry point tells "cancelled" from a failure in one place.
  */
-class Cancelled extends Error {
+class cancel_Cancelled extends Error {
     constructor() {
         super('cancelled');
         this.name = 'Cancelled';
@@ -38237,10 +38285,10 @@ function jobCancellation() {
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted)
-            return reject(new Cancelled());
+            return reject(new cancel_Cancelled());
         const onAbort = () => {
             clearTimeout(timer);
-            reject(new Cancelled());
+            reject(new cancel_Cancelled());
         };
         const timer = setTimeout(() => {
             signal?.removeEventListener('abort', onAbort);
@@ -38282,7 +38330,8 @@ function readRunnerEnv(env = process.env) {
         runnerOs: env.RUNNER_OS ?? process.platform,
         runnerArch: env.RUNNER_ARCH ?? process.arch,
         stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
-        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+        // The attempt too: a status's log_url names the run attempt that wrote it (provenance of statuses).
+        runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}/attempts/${Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1}`,
     };
 }
 
@@ -38338,7 +38387,110 @@ function bufferLogger() {
     };
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./packages/kit/src/bounded.ts
+/**
+ * A program run with a time limit, that can be stopped: it starts in a process group of its own
+ * (no shell, an argument array, the least environment), and a timeout or the job's cancellation
+ * ends the whole group (SIGTERM, then SIGKILL after a grace period), so a deploy script that
+ * hangs, and whatever it started in its group, never outlives the step. Output is echoed as the
+ * runner shows a command's (`[command]program args`, then its lines) and kept for the error line.
+ */
+
+
+
+
+const KEPT = (/* unused pure expression or super */ null && (64 * 1024));
+/** Runs `program args...`; throws an ActionError naming `what` on a non-zero exit or a timeout, Cancelled on cancellation. */
+function execBounded(what, program, args, options) {
+    const write = options.write ?? ((text) => void process.stdout.write(text));
+    write(`[command]${[program, ...args].join(' ')}\n`);
+    return new Promise((resolve, reject) => {
+        let tail = '';
+        const keep = (chunk) => {
+            const text = chunk.toString('utf8');
+            write(text);
+            tail = (tail + text).slice(-KEPT);
+        };
+        const child = spawn(program, args, {
+            cwd: options.cwd,
+            env: { ...leastEnvironment(), ...(options.env ?? {}) },
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.on('data', keep);
+        child.stderr.on('data', keep);
+        let ended;
+        let killer;
+        const stopGroup = (why) => {
+            if (ended || child.exitCode !== null)
+                return;
+            ended = why;
+            killGroup(child.pid, 'SIGTERM');
+            killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+        };
+        const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
+        const onAbort = () => stopGroup('cancelled');
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        if (options.signal?.aborted)
+            onAbort();
+        const done = () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+        };
+        child.on('error', (error) => {
+            done();
+            reject(error.code === 'ENOENT'
+                ? new ActionError(`${what} failed: '${program}' was not found (on PATH, or a path to an executable).`)
+                : error);
+        });
+        // The program's exit ends the wait; a service it started in the background may hold its output
+        // open, so the streams get a moment to drain and are then let go (as @actions/exec's delay).
+        child.on('exit', (code, signal) => {
+            done();
+            const drained = new Promise((ok) => {
+                child.once('close', ok);
+                setTimeout(ok, 2000).unref();
+            });
+            void drained.then(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+                settle(code, signal);
+            });
+        });
+        const settle = (code, signal) => {
+            // Whatever the program left in its group goes with it once it was stopped.
+            if (ended) {
+                killGroup(child.pid, 'SIGKILL');
+                if (killer)
+                    clearTimeout(killer);
+            }
+            if (ended === 'cancelled')
+                return reject(new Cancelled());
+            if (ended === 'timeout')
+                return reject(new ActionError(`${what} timed out: '${[program, ...args].join(' ')}' ran longer than ${Math.round(options.timeoutMs / 1000)}s and was stopped with its process group`));
+            if (code === 0)
+                return resolve();
+            const last = tail.trim().split('\n').slice(-1)[0] ?? '';
+            reject(new ActionError(`${what} failed: '${[program, ...args].join(' ')}' exited with ${code === null ? `signal ${signal}` : `code ${code}`}${last ? `: ${last}` : ''}`));
+        };
+    });
+}
+/** Signals a whole process group (the program and what it started), ignoring one already gone. */
+function killGroup(pid, signal) {
+    if (!pid)
+        return;
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // The group is gone already.
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/src/index.ts
+
 
 
 
@@ -38364,14 +38516,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   JV: () => (/* reexport */ trafficFromInputs)
 });
 
-// UNUSED EXPORTS: CommandProvider, HaproxyFleet, HaproxyProvider, HttpProvider, NginxProvider, haproxyCommand, planMoves, renderUpstream
+// UNUSED EXPORTS: CommandProvider, HaproxyFleet, HaproxyProvider, HttpProvider, NginxProvider, SOCKET, haproxyCommand, planMoves, renderUpstream
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 12 modules
-var src = __nccwpck_require__(9257);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 14 modules
+var src = __nccwpck_require__(7971);
 ;// CONCATENATED MODULE: ./packages/traffic/src/nginx.ts
 /**
  * nginx: writes an upstream include with a weight per version, checks the whole config with
@@ -38522,8 +38674,29 @@ var external_node_net_ = __nccwpck_require__(7030);
 
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
-/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-function haproxy_haproxyCommand(socket, command, timeoutMs = 5000) {
+/** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
+const haproxy_SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+/** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
+const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
+/**
+ * One Runtime API command, tried again while the socket does not answer (HAProxy reloading or
+ * restarting, the socket briefly gone) for up to `retryForMs`, backing off from 250 ms to 2 s.
+ * HAProxy's answer (a refusal included) is never retried: only silence is.
+ */
+async function haproxy_haproxyCommand(socket, command, timeoutMs = 5000, retryForMs = 0) {
+    const until = Date.now() + retryForMs;
+    for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
+        try {
+            return await haproxyOnce(socket, command, timeoutMs);
+        }
+        catch (error) {
+            if (!UNREACHABLE.test(error.message) || Date.now() + wait > until)
+                throw error;
+            await new Promise((ok) => setTimeout(ok, wait));
+        }
+    }
+}
+function haproxyOnce(socket, command, timeoutMs) {
     return new Promise((resolve, reject) => {
         const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
         const conn = hostPort ? (0,external_node_net_.connect)(Number(hostPort[2]), hostPort[1]) : (0,external_node_net_.connect)(socket);
@@ -38557,14 +38730,14 @@ class HaproxyProvider {
             if (!NAME.test(value))
                 throw new src.ActionError(`Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`);
         }
-        if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
+        if (!haproxy_SOCKET.test(options.socket)) {
             throw new src.ActionError(`Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`);
         }
     }
     async run(commands) {
         // Each command on its own: one failing is named, and nothing after it runs.
         for (const command of commands) {
-            const answer = (await haproxy_haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+            const answer = (await haproxy_haproxyCommand(this.options.socket, command, this.options.timeoutMs, this.options.retryForMs ?? 20_000)).trim();
             // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
             // addr"); the other commands answer nothing when they succeed. show servers state checks after.
             const report = / addr /.test(command) &&
@@ -38575,7 +38748,7 @@ class HaproxyProvider {
     }
     /** What HAProxy holds now for the two slots: address and weight. */
     async state() {
-        const text = await haproxy_haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs);
+        const text = await haproxy_haproxyCommand(this.options.socket, `show servers state ${this.options.backend}`, this.options.timeoutMs, this.options.retryForMs ?? 20_000);
         const out = {};
         for (const line of text.split('\n')) {
             // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight ... srv_port (field 19)
@@ -38710,17 +38883,25 @@ function trafficFromInputs(inputs) {
 
 ;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
 /**
- * haproxy as a fleet: the servers of one backend, taken out (`set server <b>/<s> state drain`:
- * no new requests, those in flight finish) and put back (`state ready`) over the admin socket,
- * with no reload. A drain returns once HAProxy counts no session on those servers (`show stat`,
- * `scur`), bounded; every change is read back with `show servers state` (srv_admin_state, the
- * drain flag 0x08 set or cleared).
+ * haproxy as a fleet: the servers of one backend, on one HAProxy or several (an HA pair, one per
+ * zone), taken out (`set server <b>/<s> state drain`: no new requests, those in flight finish)
+ * and put back (`state ready`) over each admin socket, with no reload. Every change is applied to
+ * every instance and read back from each (`show servers state`: srv_admin_state, the drain flag
+ * 0x08); a drain returns once no instance counts a session on those servers (`show stat`, scur),
+ * bounded. Commands are retried while a socket does not answer (a reload, a restart), for a
+ * bounded time. `inspect` says what each instance holds now, and `enforce` puts back a drain or a
+ * ready an instance lost (HAProxy keeps runtime changes in memory only: a restart without a
+ * `server-state-file` brings every server back in rotation).
  * https://docs.haproxy.org/2.6/management.html#9.3 (set server, show servers state, show stat)
  */
 
 
-/** SRV_ADMF_FDRAIN: drained by the admin (src/server.h). */
+/** SRV_ADMF_FMAINT, CMAINT, FDRAIN, IMAINT, RMAINT, CDRAIN, IDRAIN, HMAINT (src/server.h): out of rotation by an admin or config. */
+const OUT_OF_ROTATION = (/* unused pure expression or super */ null && (0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80));
+/** SRV_ADMF_FDRAIN: drained by the admin. */
 const FORCED_DRAIN = 0x08;
+/** SRV_ST_RUNNING (srv_op_state). */
+const RUNNING = 2;
 const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 class HaproxyFleet {
     options;
@@ -38729,46 +38910,86 @@ class HaproxyFleet {
         this.options = options;
         if (!haproxy_fleet_NAME.test(options.backend))
             throw new ActionError(`Input 'haproxy-backend': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(options.backend)}`);
+        if (!options.sockets.length)
+            throw new ActionError("Input 'haproxy-socket': expected at least one admin socket");
+        for (const socket of options.sockets)
+            if (!SOCKET.test(socket))
+                throw new ActionError(`Input 'haproxy-socket': expected unix socket paths (/run/haproxy/admin.sock) or host:port, one per line, got ${JSON.stringify(socket)}`);
     }
-    command(text) {
-        return haproxyCommand(this.options.socket, text, this.options.timeoutMs);
+    command(socket, text) {
+        return haproxyCommand(socket, text, this.options.timeoutMs, this.options.retryForMs ?? 30_000);
     }
-    /** srv_admin_state of every server of the backend. */
-    async adminStates() {
-        const text = await this.command(`show servers state ${this.options.backend}`);
+    /** What one instance holds for every server of the backend. */
+    async held(socket) {
+        const text = await this.command(socket, `show servers state ${this.options.backend}`);
         const out = new Map();
         for (const line of text.split('\n')) {
+            // be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state ... srv_port (field 19)
             const f = line.trim().split(/\s+/);
             if (f.length < 19 || f[1] !== this.options.backend || !/^\d+$/.test(f[0] ?? ''))
                 continue;
-            out.set(f[3], Number(f[6]));
+            out.set(f[3], { address: `${f[4]}:${f[18]}`, op: Number(f[5]), admin: Number(f[6]) });
         }
         return out;
     }
     async check(servers) {
-        const known = await this.adminStates();
-        if (known.size === 0)
-            throw new ActionError(`HAProxy has no backend ${this.options.backend} (show servers state answered nothing for it)`);
-        const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
-        if (missing.length)
-            throw new ActionError(`Input 'targets': HAProxy backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+        for (const socket of this.options.sockets) {
+            const known = await this.held(socket);
+            if (known.size === 0)
+                throw new ActionError(`HAProxy at ${socket} has no backend ${this.options.backend} (show servers state answered nothing for it)`);
+            const missing = servers.filter((s) => !known.has(s.name)).map((s) => s.name);
+            if (missing.length)
+                throw new ActionError(`HAProxy at ${socket}: backend ${this.options.backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ')})`);
+            const moved = servers.filter((s) => s.address && known.get(s.name)?.address !== s.address);
+            if (moved.length)
+                throw new ActionError(`HAProxy at ${socket}: ${moved.map((s) => `${this.options.backend}/${s.name} is at ${known.get(s.name)?.address}, not ${s.address}`).join('; ')}`);
+        }
+    }
+    async inspect(servers) {
+        const views = await Promise.all(this.options.sockets.map(async (socket) => ({ socket, held: await this.held(socket) })));
+        return servers.map((s) => {
+            const per = views.map((v) => ({ socket: v.socket, held: v.held.get(s.name) }));
+            const missing = per.filter((p) => !p.held).map((p) => p.socket);
+            const drained = per.filter((p) => p.held && (p.held.admin & FORCED_DRAIN) !== 0).map((p) => p.socket);
+            const out = per.filter((p) => p.held && (p.held.admin & OUT_OF_ROTATION) !== 0).map((p) => p.socket);
+            const down = per.filter((p) => p.held && p.held.op !== RUNNING).map((p) => p.socket);
+            const elsewhere = per.filter((p) => p.held && s.address && p.held.address !== s.address).map((p) => p.socket);
+            const notes = [
+                ...(missing.length ? [`unknown to ${missing.join(', ')}`] : []),
+                ...(drained.length ? [`drained on ${drained.join(', ')}`] : []),
+                ...(out.length > drained.length
+                    ? [`in maintenance on ${out.filter((x) => !drained.includes(x)).join(', ')}`]
+                    : []),
+                ...(down.length ? [`down (health checks) on ${down.join(', ')}`] : []),
+                ...(elsewhere.length ? [`at another address on ${elsewhere.join(', ')}`] : []),
+            ];
+            return {
+                name: s.name,
+                drainedEverywhere: missing.length === 0 && drained.length === per.length,
+                inRotation: notes.length === 0,
+                detail: notes.join('; ') || `in rotation on ${this.options.sockets.length} HAProxy instance(s)`,
+            };
+        });
     }
     async setState(servers, state) {
-        for (const s of servers) {
-            const answer = (await this.command(`set server ${this.options.backend}/${s.name} state ${state}`)).trim();
-            if (answer)
-                throw new ActionError(`HAProxy refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
-        }
-        const held = await this.adminStates();
-        for (const s of servers) {
-            const drained = ((held.get(s.name) ?? 0) & FORCED_DRAIN) !== 0;
-            if (drained !== (state === 'drain'))
-                throw new ActionError(`HAProxy holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+        for (const socket of this.options.sockets)
+            for (const s of servers) {
+                const answer = (await this.command(socket, `set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+                if (answer)
+                    throw new ActionError(`HAProxy at ${socket} refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+            }
+        for (const socket of this.options.sockets) {
+            const held = await this.held(socket);
+            for (const s of servers) {
+                const drained = ((held.get(s.name)?.admin ?? 0) & FORCED_DRAIN) !== 0;
+                if (drained !== (state === 'drain'))
+                    throw new ActionError(`HAProxy at ${socket} holds ${this.options.backend}/${s.name} ${drained ? 'drained' : 'ready'}, not ${state}`);
+            }
         }
     }
-    /** Current sessions per server of the backend (`show stat`, field scur). */
-    async sessions() {
-        const text = await this.command('show stat');
+    /** Current sessions per server of the backend on one instance (`show stat`, field scur). */
+    async sessions(socket) {
+        const text = await this.command(socket, 'show stat');
         const out = new Map();
         for (const line of text.split('\n')) {
             const f = line.split(',');
@@ -38783,18 +39004,45 @@ class HaproxyFleet {
         await this.setState(servers, 'drain');
         const until = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
         for (;;) {
-            const now = await this.sessions();
-            const busy = servers.filter((s) => (now.get(s.name) ?? 0) > 0);
-            if (!busy.length)
+            const busy = new Set();
+            for (const socket of this.options.sockets) {
+                const now = await this.sessions(socket);
+                for (const s of servers)
+                    if ((now.get(s.name) ?? 0) > 0)
+                        busy.add(s.name);
+            }
+            if (!busy.size)
                 return;
             if (Date.now() >= until)
-                throw new ActionError(`HAProxy still counts sessions on ${busy.map((s) => s.name).join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
+                throw new ActionError(`HAProxy still counts sessions on ${[...busy].join(', ')} ${Math.round((this.options.drainTimeoutMs ?? 30_000) / 1000)}s after the drain`);
             await new Promise((ok) => setTimeout(ok, 200));
         }
     }
     async ready(servers) {
         if (servers.length)
             await this.setState(servers, 'ready');
+    }
+    async enforce(drained, ready) {
+        const said = [];
+        for (const socket of this.options.sockets) {
+            const held = await this.held(socket);
+            const isDrained = (s) => ((held.get(s.name)?.admin ?? 0) & FORCED_DRAIN) !== 0;
+            const lostDrain = drained.filter((s) => !isDrained(s));
+            const lostReady = ready.filter((s) => isDrained(s));
+            for (const [list, state] of [
+                [lostDrain, 'drain'],
+                [lostReady, 'ready'],
+            ]) {
+                for (const s of list) {
+                    const answer = (await this.command(socket, `set server ${this.options.backend}/${s.name} state ${state}`)).trim();
+                    if (answer)
+                        throw new ActionError(`HAProxy at ${socket} refused 'set server ${this.options.backend}/${s.name} state ${state}': ${answer}`);
+                }
+                if (list.length)
+                    said.push(`HAProxy at ${socket} held ${list.map((s) => s.name).join(', ')} ${state === 'drain' ? 'in rotation' : 'drained'} (restarted, or changed by hand): set ${state} again`);
+            }
+        }
+        return said;
     }
 }
 

@@ -11,3 +11,7 @@ export * from './artifact/deployer.js';
 export * from './judging/charts.js';
 export * from './fleet/inputs.js';
 export * from './phased/dry-run.js';
+export * from './fleet/facts.js';
+export * from './fleet/health.js';
+export { converge, restorePrevious, waitHealthy, inParallel } from './fleet/converge.js';
+export { trustedAbort } from './phased/statuses.js';

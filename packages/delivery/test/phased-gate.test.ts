@@ -41,7 +41,9 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
     expect(versions()).toEqual(Array(6).fill('2.0.0'));
     // The continued run deployed the artifact recorded when the release started, nothing else.
     expect(events.filter((e) => e.startsWith('deploy')).length).toBe(6);
-    expect(statuses(first.deploymentId).at(-1)).toBe('success: released: 2.0.0 on all 6 targets');
+    expect(statuses(first.deploymentId).at(-1)).toBe(
+      'success: released: 2.0.0 on all 6 targets; 6/6 report 2.0.0, 6/6 serving',
+    );
   });
 
   it('pause first: one pause; a bad version caught after the gate rolls back every batch, the earlier runs’ too', async () => {
@@ -66,7 +68,7 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
     expect(out.size).toBe(0);
     expect(statuses(paused.deploymentId).slice(-2)).toEqual([
       'in_progress: aborting after batch 2/3 by hand: putting 1.0.0 back',
-      'failure: aborted by hand after batch 2/3: 3 target(s) back on 1.0.0',
+      'failure: aborted by hand after batch 2/3: 3 target(s) back on 1.0.0; 6/6 report 1.0.0, 6/6 serving',
     ]);
     await expect(runPhased(gate('abort'))).rejects.toThrow(/^No phased release of 2\.0\.0 is in progress/);
   });
@@ -79,7 +81,7 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
     await expect(runPhased(config({ signal: controller.signal }))).rejects.toBeInstanceOf(Cancelled);
     expect(versions().filter((v) => v === '2.0.0').length).toBeGreaterThan(1);
     await expect(runPhased(gate('continue'))).rejects.toThrow(
-      /is not paused at its gate \(batch 2\/3: 3\/6 on 2\.0\.0 \(web-2,web-3\)\): it is moving now, or its runner was lost; abort it with action: abort\.$/,
+      /is not paused at its gate by a run of the suite \(batch 2\/3: 3\/6 on 2\.0\.0 \(web-2,web-3\)\): it is moving now, or its runner was lost; abort it with action: abort\.$/,
     );
     expect(await phasedDryRun(gate('abort'))).toMatch(
       /would abort the phased release of 2\.0\.0 \(deployment \d+\) after batch 2\/3: 1\.0\.0 back on web-1, web-2, web-3, web-4, web-5, web-6\.$/,
@@ -127,7 +129,9 @@ describe('phased release: manual gate (pause, continue, abort)', () => {
     );
     await records.status(id, 'in_progress', 'paused after batch 1/3: 1/6 on 2.0.0, waiting for continue or abort');
     await expect(runPhased(gate('continue'))).rejects.toThrow(/^No phased release of 2\.0\.0 is in progress/);
-    expect((await records.state()).refused.map((r) => r.why)).toEqual(['phased.batches: web-1 has no address']);
+    expect((await records.state()).refused.map((r) => r.why)).toEqual([
+      "phased.batches: web-1's address is not an IPv4 address and port (as the targets input takes)",
+    ]);
     expect(events).toEqual([]);
   });
 

@@ -25,12 +25,16 @@ export let clock: VirtualClock;
 /** Which version each target runs, and which are out of the load balancer. */
 export let running: Record<string, string>;
 export let out: Set<string>;
+/** Targets whose process died: they refuse connections. */
+export let down: Set<string>;
 export const events: string[] = [];
 /** What a test turns: which deploys fail, and the error rate each version shows (undefined: no data). */
 export const knobs: {
   failDeploy: (target: Target, version: string) => boolean;
   errorRate: (version: string) => number | undefined;
-} = { failDeploy: () => false, errorRate: () => 0.001 };
+  /** Runs after each deploy (a fault the test injects: an instance dies, the load balancer restarts). */
+  afterDeploy: (target: Target, version: string) => void;
+} = { failDeploy: () => false, errorRate: () => 0.001, afterDeploy: () => undefined };
 
 export const targets = parseTargets(
   Array.from({ length: 6 }, (_, i) => `web-${i + 1}=10.0.0.${i + 11}:8080`).join('\n'),
@@ -50,6 +54,26 @@ export const fleet: Fleet = {
     for (const t of ts) out.delete(t.name);
     events.push(`ready ${ts.map((t) => t.name).join(',')}`);
   },
+  async inspect(ts) {
+    return ts.map((t) => ({
+      name: t.name,
+      inRotation: !out.has(t.name) && t.name in running,
+      drainedEverywhere: out.has(t.name),
+      detail: out.has(t.name) ? 'drained' : 'in rotation',
+    }));
+  },
+  async enforce(drained, ready) {
+    const said: string[] = [];
+    for (const t of drained.filter((d) => !out.has(d.name))) {
+      out.add(t.name);
+      said.push(`${t.name} drained again`);
+    }
+    for (const t of ready.filter((r) => out.has(r.name))) {
+      out.delete(t.name);
+      said.push(`${t.name} ready again`);
+    }
+    return said;
+  },
 };
 export const source: MetricsSource = {
   name: 'prometheus',
@@ -65,9 +89,11 @@ beforeEach(() => {
   clock = new VirtualClock();
   running = Object.fromEntries(targets.map((t) => [t.name, '1.0.0']));
   out = new Set();
+  down = new Set();
   events.length = 0;
   knobs.failDeploy = () => false;
   knobs.errorRate = () => 0.001;
+  knobs.afterDeploy = () => undefined;
 });
 
 export function config(over: Partial<PhasedConfig> = {}): PhasedConfig {
@@ -88,9 +114,13 @@ export function config(over: Partial<PhasedConfig> = {}): PhasedConfig {
         events.push(`deploy ${t.name} ${release.version}`);
         if (knobs.failDeploy(t, release.version)) throw new Error(`exit 1 on ${t.name}`);
         running[t.name] = release.version;
+        // A deploy starts the target's process again.
+        down.delete(t.name);
+        knobs.afterDeploy(t, release.version);
       },
     },
-    probe: async (t) => (out.has(t.name) || running[t.name] ? undefined : `${t.name} refused`),
+    // A target answers with the version it runs (the service contract: x-version), unless it is down.
+    probe: async (t) => (down.has(t.name) ? { why: `${t.name} refused` } : { version: running[t.name] as string }),
     records,
     payload: { commit: 'abc' },
     logger: silentLogger,

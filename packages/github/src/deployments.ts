@@ -8,11 +8,11 @@ import { PAYLOAD_FORMAT, type RecordIndex, type ReleasePayload } from './payload
 import { apiStats, type GitHub } from './client.js';
 import { EnvironmentReader, cleanDescription, type EnvironmentState } from './environment-state.js';
 import type { Repo } from './releases.js';
-import type { DeploymentRecord, DeploymentState, RecordVerifier } from './record.js';
+import type { DeploymentRecord, DeploymentState, RecordStatus, RecordVerifier } from './record.js';
 
 export * from './payload.js';
 export { isOpenState, STATE_REQUEST_LIMIT, type EnvironmentState } from './environment-state.js';
-export type { DeploymentRecord, DeploymentState, RecordVerifier } from './record.js';
+export type { DeploymentRecord, DeploymentState, RecordStatus, RecordVerifier } from './record.js';
 
 /** GitHub limits a status description to 140 characters. */
 export function statusText(text: string): string {
@@ -33,6 +33,8 @@ export class ReleaseRecords {
     private readonly logger?: Logger,
     /** Traces each record to the run that wrote it; without it (unit tests only) payloads are only validated. */
     readonly provenance?: RecordVerifier,
+    /** This run's URL (with its attempt): every status this writer posts names it (log_url), so readers can trace it. */
+    private readonly logUrl?: string,
   ) {
     this.reader = new EnvironmentReader(gh, repo, environment, provenance, logger, () => apiStats(gh).requests);
   }
@@ -91,7 +93,7 @@ export class ReleaseRecords {
       description: statusText(description),
       environment: this.environment,
       auto_inactive: false,
-      ...(extra.logUrl ? { log_url: extra.logUrl } : {}),
+      ...((extra.logUrl ?? this.logUrl) ? { log_url: extra.logUrl ?? this.logUrl } : {}),
       ...(extra.environmentUrl ? { environment_url: extra.environmentUrl } : {}),
     });
   }
@@ -103,13 +105,34 @@ export class ReleaseRecords {
   }
 
   /** The recent statuses of one deployment, newest first (what else wrote to it while a run moves it). */
-  async statuses(id: number, limit = 20): Promise<{ state: DeploymentState; description: string }[]> {
+  async statuses(id: number, limit = 20): Promise<RecordStatus[]> {
     const { data } = await this.gh.rest.repos.listDeploymentStatuses({
       ...this.repo,
       deployment_id: id,
       per_page: limit,
     });
-    return data.map((s) => ({ state: s.state as DeploymentState, description: cleanDescription(s.description) }));
+    return data.map((s) => ({
+      state: s.state as DeploymentState,
+      description: cleanDescription(s.description),
+      created_at: s.created_at,
+      log_url: s.log_url ?? '',
+    }));
+  }
+
+  /**
+   * Why a status was not written by a trusted run of the suite (the run its log_url names passes
+   * provenance and had a job running when the status was written), or undefined. Without a
+   * verifier (unit tests of the state machines) every status is taken as written.
+   */
+  async statusProblem(status: RecordStatus): Promise<string | undefined> {
+    if (!this.provenance?.statusProblem) return undefined;
+    if (this.logUrl && status.log_url === this.logUrl) return undefined;
+    return this.provenance.statusProblem(status);
+  }
+
+  /** This writer's own run (its log_url): statuses it wrote itself. */
+  ownStatus(status: RecordStatus): boolean {
+    return !!this.logUrl && status.log_url === this.logUrl;
   }
 
   /** The environment now: live, open and the records that matter, exact at any depth (environment-state.ts). */

@@ -74,6 +74,8 @@ export interface PhasedPlan {
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A target's address as the `targets` input takes it: an IPv4 address and a port (no host name, no unix socket). */
+const TARGET_ADDRESS = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d):(?:[1-9]\d{0,4})$/;
 
 /** Why a recorded phased plan is not one the phased action writes, or undefined. */
 function phasedProblem(plan: unknown): string | undefined {
@@ -91,7 +93,8 @@ function phasedProblem(plan: unknown): string | undefined {
     for (const t of batch as { name?: unknown; address?: unknown }[]) {
       if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
         return 'phased.batches holds a target without a unique server name';
-      if (!isValid('address', t.address)) return `phased.batches: ${t.name} has no address`;
+      if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
+        return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
       names.add(t.name);
     }
   }

@@ -145,6 +145,25 @@ export class Provenance {
   }
 
   /**
+   * Why a deployment status cannot be traced to a run of the suite: its log_url must name a run
+   * of this repository (`.../<owner>/<repo>/actions/runs/<id>[/attempts/<n>]`) that passes the
+   * writer's rules and had a job running when the status was written. Anyone with
+   * deployments: write can post a status; nobody can make GitHub report a run that was not there.
+   */
+  async statusProblem(status: { created_at: string; log_url: string }): Promise<string | undefined> {
+    const m = /\/([^/]+)\/([^/]+)\/actions\/runs\/([1-9]\d{0,15})(?:\/attempts\/([1-9]\d{0,4}))?\/?$/.exec(
+      status.log_url,
+    );
+    if (!m || `${m[1]}/${m[2]}`.toLowerCase() !== this.fullName)
+      return `its log_url ${JSON.stringify(status.log_url.slice(0, 80))} names no run of ${this.fullName}`;
+    const id = m[3] as string;
+    const writer = await this.runProblem(id);
+    if (writer) return writer;
+    const run = (await this.runs.run(id)) as RunFacts;
+    return this.writtenProblem(run, Number(m[4] ?? run.attempt), status.created_at);
+  }
+
+  /**
    * Why a record cannot be traced to this repository's pipeline, or undefined when it can. A
    * deployment's payload, commit and creation time never change, so the verdict is kept: the
    * history is read again and again (every poll of a wait) without asking GitHub again.
@@ -264,6 +283,8 @@ export async function trustedRecords(options: {
   runId: string | undefined;
   /** GITHUB_REF of this run: a branch push or dispatch on a branch (refs/heads/...), never a tag. */
   ref?: string;
+  /** This run's URL with its attempt: the log_url of every status it writes. */
+  logUrl?: string;
   logger: Logger;
 }): Promise<ReleaseRecords> {
   const provenance = new Provenance(options.gh, options.repo, options.trustedBranches, options.trustedWorkflows);
@@ -282,5 +303,5 @@ export async function trustedRecords(options: {
       `This run cannot write or act on release records of ${options.environment}: ${own}. Records are trusted only from runs of this repository's workflows on ${(await provenance.branches()).join(' or ')} (set trusted-branches to add branches).`,
     );
   }
-  return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance);
+  return new ReleaseRecords(options.gh, options.repo, options.environment, options.logger, provenance, options.logUrl);
 }

@@ -26,4 +26,14 @@ export interface RecordVerifier {
   }): Promise<string | undefined>;
   /** When the run that wrote a record started (its twins can only be made after), epoch ms. */
   runStart?(runId: string): Promise<number | undefined>;
+  /** Why a status cannot be traced to a run of the suite that was running when it was written (its log_url), or undefined. */
+  statusProblem?(status: { created_at: string; log_url: string }): Promise<string | undefined>;
+}
+
+/** A deployment status as read back: who wrote it is told by its log_url (the writing run), checked on demand. */
+export interface RecordStatus {
+  state: DeploymentState;
+  description: string;
+  created_at: string;
+  log_url: string;
 }

@@ -10,3 +10,4 @@ export * from './clock.js';
 export * from './runner-env.js';
 export * from './logger.js';
 export * as runner from './commands.js';
+export * from './bounded.js';

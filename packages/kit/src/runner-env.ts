@@ -50,6 +50,7 @@ export function readRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
     runnerOs: env.RUNNER_OS ?? process.platform,
     runnerArch: env.RUNNER_ARCH ?? process.arch,
     stepSummary: env.GITHUB_STEP_SUMMARY ?? '',
-    runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    // The attempt too: a status's log_url names the run attempt that wrote it (provenance of statuses).
+    runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}/attempts/${Number(env.GITHUB_RUN_ATTEMPT ?? 1) || 1}`,
   };
 }

@@ -8,6 +8,12 @@ import { freePort, stopper, waitFor, type Proc } from './stack.js';
 
 export interface Haproxy extends Proc {
   socket: string;
+  /**
+   * Stops HAProxy and starts it again on the same configuration, port and socket: what it held
+   * at run time (drains, weights, addresses) is gone, as after a real restart without a
+   * server-state-file. Resolves once its frontend accepts connections again.
+   */
+  restart(): Promise<void>;
 }
 
 export async function startHaproxy(stable: string, canary?: string): Promise<Haproxy> {
@@ -42,12 +48,28 @@ backend app
 ${serverLines.map((l) => `  ${l}`).join('\n')}
 `,
   );
-  const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });
   const address = `127.0.0.1:${port}`;
-  // Up when its frontend accepts connections (before any server of a fleet runs, a request
-  // would wait out HAProxy's connect retries).
-  await waitFor('haproxy', () => accepts(port));
-  return { port, address, child, stop: stopper(child), socket };
+  const start = async () => {
+    const child = spawn('haproxy', ['-f', conf, '-db'], { stdio: 'ignore' });
+    // Up when its frontend accepts connections (before any server of a fleet runs, a request
+    // would wait out HAProxy's connect retries).
+    await waitFor('haproxy', () => accepts(port));
+    return child;
+  };
+  let child = await start();
+  const proc: Haproxy = {
+    port,
+    address,
+    child,
+    socket,
+    stop: () => stopper(child)(),
+    async restart() {
+      await stopper(child)();
+      child = await start();
+      proc.child = child;
+    },
+  };
+  return proc;
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -18,13 +18,42 @@ export interface HaproxyOptions {
   stableServer: string;
   canaryServer: string;
   timeoutMs?: number;
+  /** How long a command is tried again while the socket does not answer (default 20 s). */
+  retryForMs?: number;
 }
 
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 
-/** One Runtime API command (non-interactive mode: HAProxy answers and closes). */
-export function haproxyCommand(socket: string, command: string, timeoutMs = 5000): Promise<string> {
+/** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
+export const SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+
+/** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
+const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
+
+/**
+ * One Runtime API command, tried again while the socket does not answer (HAProxy reloading or
+ * restarting, the socket briefly gone) for up to `retryForMs`, backing off from 250 ms to 2 s.
+ * HAProxy's answer (a refusal included) is never retried: only silence is.
+ */
+export async function haproxyCommand(
+  socket: string,
+  command: string,
+  timeoutMs = 5000,
+  retryForMs = 0,
+): Promise<string> {
+  const until = Date.now() + retryForMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await haproxyOnce(socket, command, timeoutMs);
+    } catch (error) {
+      if (!UNREACHABLE.test((error as Error).message) || Date.now() + wait > until) throw error;
+      await new Promise((ok) => setTimeout(ok, wait));
+    }
+  }
+}
+
+function haproxyOnce(socket: string, command: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const hostPort = /^([^/:]+):(\d{1,5})$/.exec(socket);
     const conn = hostPort ? connect(Number(hostPort[2]), hostPort[1]) : connect(socket);
@@ -60,7 +89,7 @@ export class HaproxyProvider implements TrafficProvider {
           `Input '${input}': expected a name of letters, digits, _ . : or -, got ${JSON.stringify(value)}`,
         );
     }
-    if (!/^\/\S+$/.test(options.socket) && !/^[\w.-]+:\d{1,5}$/.test(options.socket)) {
+    if (!SOCKET.test(options.socket)) {
       throw new ActionError(
         `Input 'haproxy-socket': expected a unix socket path (/run/haproxy/admin.sock) or host:port, got ${JSON.stringify(options.socket)}`,
       );
@@ -70,7 +99,9 @@ export class HaproxyProvider implements TrafficProvider {
   private async run(commands: string[]): Promise<void> {
     // Each command on its own: one failing is named, and nothing after it runs.
     for (const command of commands) {
-      const answer = (await haproxyCommand(this.options.socket, command, this.options.timeoutMs)).trim();
+      const answer = (
+        await haproxyCommand(this.options.socket, command, this.options.timeoutMs, this.options.retryForMs ?? 20_000)
+      ).trim();
       // `set server ... addr` reports what it did ("IP changed from ...", "no need to change the
       // addr"); the other commands answer nothing when they succeed. show servers state checks after.
       const report =
@@ -86,6 +117,7 @@ export class HaproxyProvider implements TrafficProvider {
       this.options.socket,
       `show servers state ${this.options.backend}`,
       this.options.timeoutMs,
+      this.options.retryForMs ?? 20_000,
     );
     const out: Record<string, { address: string; weight: number }> = {};
     for (const line of text.split('\n')) {

@@ -26,9 +26,21 @@ export interface TrafficProvider {
   setSplit(split: Split): Promise<void>;
 }
 
-/** A server of a load balancer's pool, by the name the load balancer knows it by. */
+/** A server of a load balancer's pool, by the name the load balancer knows it by (and, when known, where it is). */
 export interface PoolServer {
   name: string;
+  address?: string;
+}
+
+/** What the load balancer holds for one server now. */
+export interface PoolState {
+  name: string;
+  /** Taking requests from every instance of the load balancer: ready, running, at its address. */
+  inRotation: boolean;
+  /** Drained by an admin on every instance. */
+  drainedEverywhere: boolean;
+  /** What each instance holds, in a few words ("drained on /run/haproxy-b.sock"). */
+  detail: string;
 }
 
 /**
@@ -37,10 +49,17 @@ export interface PoolServer {
  */
 export interface Fleet {
   readonly name: string;
-  /** Every server is in the pool (checked before anything changes). */
+  /** Every server is in the pool, at its address when given (checked before anything changes). */
   check(servers: PoolServer[]): Promise<void>;
   /** Out of the pool: no new requests; returns once their requests in flight are done (bounded). */
   drain(servers: PoolServer[]): Promise<void>;
   /** Back in the pool. */
   ready(servers: PoolServer[]): Promise<void>;
+  /** What the load balancer holds for these servers now, read back from every instance. */
+  inspect(servers: PoolServer[]): Promise<PoolState[]>;
+  /**
+   * Puts back what an instance lost: `drained` drained, `ready` in the pool (a load balancer
+   * restarted without its runtime state). Returns a line per change made.
+   */
+  enforce(drained: PoolServer[], ready: PoolServer[]): Promise<string[]>;
 }

@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionError, execChecked, type Logger } from '@rollgate/kit';
+import { ActionError, execBounded, type Logger } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { extractArchive, releaseFolder } from './extract.js';
 import { fetchArtifact } from './fetch.js';
@@ -15,6 +15,10 @@ import type { Deployer, Release } from '../fleet/types.js';
 
 export interface CommandDeployerOptions {
   command: string[];
+  /** The longest one deploy may run; past it the command and its process group are stopped (default 10 min). */
+  timeoutMs?: number;
+  /** The job's cancellation: stops a deploy at once, with its process group. */
+  signal?: AbortSignal;
   gh: GitHub;
   token: string;
   repo: Repo;
@@ -50,7 +54,9 @@ export function commandDeployer(options: CommandDeployerOptions): Deployer {
       options.logger.info(
         `Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`,
       );
-      await execChecked('Deploy', program, [...args, release.version, dir], {
+      await execBounded(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
+        timeoutMs: options.timeoutMs ?? 600_000,
+        ...(options.signal ? { signal: options.signal } : {}),
         env: {
           ROLLGATE_VERSION: release.version,
           ROLLGATE_ARTIFACT_DIR: dir,

@@ -3,6 +3,7 @@ import type { ArtifactRef } from '@rollgate/github';
 import type { Clock, Logger } from '@rollgate/kit';
 import type { Fleet } from '@rollgate/traffic';
 import type { Target } from './plan.js';
+import type { Probe } from './health.js';
 
 /** A release a target can be given: its version and the artifact it is built from. */
 export interface Release {
@@ -21,17 +22,19 @@ export interface HealthPorts {
   healthUrl?: string;
   /** How long a deployed target has to answer (default 60 s). */
   healthTimeoutMs?: number;
-  /** Whether a target answers (default: healthUrl, else a TCP connection): undefined, or why not. */
-  probe?: (target: Target, healthUrl: string | undefined) => Promise<string | undefined>;
+  /** Whether a target answers and what it reports running (default: healthUrl, else a TCP connection). */
+  probe?: (target: Target, healthUrl: string | undefined) => Promise<Probe>;
   clock?: Clock;
   signal?: AbortSignal;
 }
 
-/** What putting a release back on targets needs: the load balancer, the deployer and the health check. */
+/** What putting a release on targets needs: the load balancer, the deployer and the health check. */
 export interface RestorePorts extends HealthPorts {
   fleet: Fleet;
   deployer: Deployer;
   logger: Logger;
+  /** How many targets are deployed at once (default 1). */
+  maxParallel?: number;
 }
 
 /** What a fleet rollout left mid-way, for whoever undoes it (the post step, an abort). */

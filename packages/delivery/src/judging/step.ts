@@ -59,6 +59,8 @@ export async function analyseStep(
      * reading still happens.
      */
     earlyLookMs?: number;
+    /** Checked at every sample before the metrics (a phased batch: every changed target still serves); its verdict ends the step. */
+    watch?: () => Promise<Verdict | undefined>;
   },
   judge: Judge,
   stable: Backend,
@@ -78,7 +80,8 @@ export async function analyseStep(
   const early = rollout.earlyLookMs && rollout.earlyLookMs < every ? Math.max(250, rollout.earlyLookMs) : 0;
   for (let at = started + early; early && at < started + every; at += early) {
     await clock.sleep(Math.max(0, at - clock.now()), config.signal);
-    const verdict = await sampleChecks(config, judge, stable, window, ends + timeoutMs, true);
+    const verdict =
+      (await rollout.watch?.()) ?? (await sampleChecks(config, judge, stable, window, ends + timeoutMs, true));
     if (verdict) return verdict;
   }
   // After early looks the first regular reading keeps its time (one sampling period in).
@@ -89,7 +92,7 @@ export async function analyseStep(
       const wait = firstWait ?? every;
       firstWait = undefined;
       await clock.sleep(Math.min(wait, Math.max(0, ends - clock.now())), config.signal);
-      const verdict = await sampleChecks(config, judge, stable, window, deadline);
+      const verdict = (await rollout.watch?.()) ?? (await sampleChecks(config, judge, stable, window, deadline));
       if (verdict) return verdict;
     }
     if (!traffic) break;

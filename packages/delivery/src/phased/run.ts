@@ -1,23 +1,27 @@
 /**
  * The phased release: the new version goes onto the targets of a fleet batch by batch (in
  * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
- * take its targets out of the load balancer (drain), deploy, wait until each answers, put them
- * back, judge the metrics for the interval (the new version's targets against the old ones).
- * A failed deploy, health check or judgement stops the release: every target already changed
- * gets the previous release again, from its original artifact, and goes back in; the record
- * says why. Every batch is a deployment status, so the Deployments page shows which targets
- * run which version.
+ * the load balancer's state re-asserted (an HAProxy that restarted lost its drains), its
+ * targets taken out (drain), deployed (in parallel up to max-parallel, each bounded by the
+ * deploy timeout), waited for until each answers (and reports the new version), put back, then
+ * judged for the interval: the metrics, and every target changed so far, which must keep
+ * answering and stay in rotation. A failure stops the release: every changed target gets the
+ * previous release again from its original artifact (fleet/converge.ts). Every end reads the
+ * fleet back (fleet/facts.ts) and records what each target runs and whether it serves; a run
+ * that cannot make the fleet consistent names the wrong targets and ends as an error.
  */
-import { ActionError, Cancelled, errorLine, formatDuration, systemClock } from '@rollgate/kit';
+import { ActionError, Cancelled, errorLine, formatDuration, systemClock, type Clock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, PhasedPause } from '@rollgate/github';
-import { abortPhased, findOpenPhased, requirePaused } from './gate.js';
+import { abortPhased, findOpenPhased, reconcileFleet, requirePaused } from './gate.js';
 import type { Target } from '../fleet/plan.js';
-import { restorePrevious, waitHealthy } from '../fleet/restore.js';
+import { inParallel, restorePrevious, waitHealthy } from '../fleet/converge.js';
+import { fleetTruth, probeTarget, truthLine } from '../fleet/facts.js';
 import { openPhasedRecord } from './start.js';
 import type { BatchRecord, PhasedConfig, PhasedInflight, PhasedResult, Release } from './types.js';
-import { describeStatus, readBatch } from '../records/status-codec.js';
+import { describeStatus } from '../records/status-codec.js';
 import { retireReplaced } from '../records/state.js';
+import { trustedAbort } from './statuses.js';
 import { analyseStep } from '../judging/step.js';
 
 export type {
@@ -29,7 +33,7 @@ export type {
   PhasedResult,
   Release,
 } from './types.js';
-export { restorePrevious, waitHealthy, type RestorePorts } from '../fleet/restore.js';
+export { restorePrevious, waitHealthy, converge, type RestorePorts } from '../fleet/converge.js';
 
 const names = (targets: Target[]) => targets.map((t) => t.name);
 
@@ -37,7 +41,7 @@ const names = (targets: Target[]) => targets.map((t) => t.name);
 class RollbackFailed extends ActionError {}
 
 /** What the batches run from: the record, the plan and where it stands (a new release, or one continued at its gate). */
-interface Course {
+export interface Course {
   deploymentId: number;
   previous?: Release;
   batches: Target[][];
@@ -50,7 +54,8 @@ interface Course {
 
 /**
  * A phased release: mode run opens a record and goes from the first batch; continue goes on
- * from where the release paused at its gate; abort puts the previous release back (phased-gate.ts).
+ * from where the release paused at its gate; abort puts the previous release back; reconcile
+ * brings the fleet back to the live release from any state (gate.ts).
  */
 export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
   const mode = config.mode ?? 'run';
@@ -59,15 +64,16 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     if (!batches?.length || config.intervalMs === undefined)
       throw new ActionError('A phased release needs its batches and interval.');
     const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
-    return runBatches(config, {
+    return new Rollout(config, {
       ...opened,
       batches,
       intervalMs: config.intervalMs,
       pause: config.pause ?? 'auto',
       done: 0,
       ...(config.artifact ? { artifact: config.artifact } : {}),
-    });
+    }).run();
   }
+  if (mode === 'reconcile') return reconcileFleet(config);
   const found = await findOpenPhased(config);
   if (mode === 'abort') return abortPhased(config, found);
   requirePaused(found, config.records);
@@ -77,199 +83,357 @@ export async function runPhased(config: PhasedConfig): Promise<PhasedResult> {
     found.record.id,
     'in_progress',
     describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }),
-    config.logUrl ? { logUrl: config.logUrl } : {},
   );
   config.logger.info(
     `Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`,
   );
-  return runBatches(config, { ...found, deploymentId: found.record.id });
+  return new Rollout(config, { ...found, deploymentId: found.record.id }).run();
 }
 
-async function runBatches(config: PhasedConfig, course: Course): Promise<PhasedResult> {
-  const clock = config.clock ?? systemClock;
-  const { records, fleet, deployer, logger } = config;
-  const startedAt = clock.now();
-  const { deploymentId, previous } = course;
-  const targets = course.batches.flat();
-  const count = course.batches.length;
-  const onNew = () => changed.map((t) => t.name);
-  const status = (state: 'in_progress' | 'success' | 'failure' | 'error', text: string) =>
-    records.status(deploymentId, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
+/** One run of a phased release's batches, step by step (each step a method a reader can follow). */
+class Rollout {
+  private readonly clock: Clock;
+  private readonly startedAt: number;
+  private readonly judge: Judge;
+  private readonly targets: Target[];
+  /** Targets on the new version (or half-deployed): what a roll back puts back. */
+  private readonly changed: Target[];
+  /** Targets this run holds out of the load balancer now. */
+  private drained: Target[] = [];
+  private readonly batches: BatchRecord[];
+  private index: number;
 
-  const judge = new Judge(config.checks, {
-    failureLimit: config.failureLimit,
-    inconclusiveLimit: config.inconclusiveLimit,
-    alpha: config.alpha ?? 0.05,
-    waitForData: config.minRequests !== undefined,
-  });
-  const stable = { version: previous?.version ?? 'none' };
-  // A continued release starts with the batches its earlier runs finished on the new version.
-  const changed: Target[] = course.batches.slice(0, course.done).flat();
-  const batches: BatchRecord[] = course.batches
-    .slice(0, course.done)
-    .map((b, i) => ({ index: i + 1, targets: names(b), outcome: 'released' }));
-  let state: PhasedInflight = {
-    deploymentId,
-    version: config.version,
-    changed,
-    drained: [],
-    batch: { index: course.done, count },
-  };
-  if (previous) state.previous = previous;
-  const save = (patch: Partial<PhasedInflight>) => {
-    state = { ...state, ...patch, changed: [...changed] };
-    config.inflight(state);
-  };
+  constructor(
+    private readonly config: PhasedConfig,
+    private readonly course: Course,
+  ) {
+    this.clock = config.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    this.judge = new Judge(config.checks, {
+      failureLimit: config.failureLimit,
+      inconclusiveLimit: config.inconclusiveLimit,
+      alpha: config.alpha ?? 0.05,
+      waitForData: config.minRequests !== undefined,
+    });
+    this.targets = course.batches.flat();
+    // A continued release starts with the batches its earlier runs finished on the new version.
+    this.changed = course.batches.slice(0, course.done).flat();
+    this.batches = course.batches
+      .slice(0, course.done)
+      .map((b, i) => ({ index: i + 1, targets: names(b), outcome: 'released' }));
+    this.index = course.done;
+  }
 
-  /** Stops the release: the previous release back on every changed target, the record settled. */
-  const rollBack = async (index: number, reason: string, verdict?: Verdict): Promise<PhasedResult> => {
-    const elsewhere = await abortedByHand();
-    if (elsewhere) return elsewhere;
-    logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${changed.length} target(s).`);
-    batches.push({ index, targets: names(course.batches[index - 1] ?? []), outcome: 'failed', reason });
+  private get count(): number {
+    return this.course.batches.length;
+  }
+
+  async run(): Promise<PhasedResult> {
+    for (const [i, batch] of this.course.batches.entries()) {
+      const index = i + 1;
+      if (index <= this.course.done) continue;
+      this.index = index;
+      try {
+        const stopped = await this.abortedByHand();
+        if (stopped) return stopped;
+        await this.reassert();
+        const failed = await this.changeBatch(batch);
+        if (failed) return await this.rollBack(failed.reason, failed);
+        await this.recordBatch(batch);
+        const verdict = await this.judgeBatch();
+        if (verdict) return await this.rollBack(verdict.reason, verdict);
+        this.batches.push({ index, targets: names(batch), outcome: 'released' });
+        if (this.gateAfter(index)) return await this.pause();
+      } catch (error) {
+        if (error instanceof StoppedByAbort) return error.result;
+        // Cancellation is the post step's (the in-flight state is saved).
+        if (error instanceof Cancelled || error instanceof RollbackFailed) throw error;
+        return await this.rollBack(errorLine(error));
+      }
+    }
+    return this.release();
+  }
+
+  /** Saves what the post step would undo: the changed and drained targets, the release to go back to. */
+  private save(): void {
+    const state: PhasedInflight = {
+      deploymentId: this.course.deploymentId,
+      version: this.config.version,
+      changed: [...this.changed],
+      drained: [...this.drained],
+      batch: { index: this.index, count: this.count },
+      ...(this.course.previous ? { previous: this.course.previous } : {}),
+    };
+    this.config.inflight(state);
+  }
+
+  private status(state: 'in_progress' | 'success' | 'failure' | 'error', text: string): Promise<void> {
+    return this.config.records.status(this.course.deploymentId, state, text);
+  }
+
+  /**
+   * Before a batch: what the load balancer holds is what this run left it (an HAProxy restarted
+   * without its runtime state puts drained servers back in rotation: the drains are re-applied).
+   */
+  private async reassert(): Promise<void> {
+    const out = this.drained;
+    const back = this.changed.filter((t) => !out.some((d) => d.name === t.name));
+    for (const line of await this.config.fleet.enforce(out, back)) this.config.logger.warning(line);
+  }
+
+  /** Drain, deploy (in parallel up to max-parallel, each bounded), wait healthy on the new version, back in: why it failed, or undefined. */
+  private async changeBatch(batch: Target[]): Promise<Verdict | undefined> {
+    const { config } = this;
+    this.drained = batch;
+    this.save();
+    await config.fleet.drain(batch);
+    const release = { version: config.version, ...(this.course.artifact ? { artifact: this.course.artifact } : {}) };
     try {
-      await restorePrevious({ ...state, changed: [...changed] }, config);
+      await inParallel(batch, config.maxParallel ?? 1, async (t) => {
+        const stop = await this.abortedByHand();
+        if (stop) throw new StoppedByAbort(stop);
+        this.changed.push(t);
+        this.save();
+        config.logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
+        try {
+          await config.deployer.deploy(t, release);
+        } catch (error) {
+          if (error instanceof Cancelled) throw error;
+          throw new DeployFailed(`deploy to ${t.name} failed: ${errorLine(error)}`);
+        }
+      });
     } catch (error) {
-      await status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-      throw new RollbackFailed(
-        `Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(changed).join(', ')} may still run ${config.version}.`,
+      if (error instanceof DeployFailed) return { check: 'deploy', reason: error.message };
+      throw error;
+    }
+    // An HAProxy that restarted while the batch deployed put its targets back in rotation: out again before they are waited for.
+    await this.reassert();
+    const unhealthy = await waitHealthy(config, batch, config.version);
+    if (unhealthy) return { check: 'health', reason: unhealthy };
+    await config.fleet.ready(batch);
+    this.drained = [];
+    this.save();
+    return undefined;
+  }
+
+  private async recordBatch(batch: Target[]): Promise<void> {
+    await this.status(
+      'in_progress',
+      describeStatus({
+        kind: 'batch',
+        index: this.index,
+        count: this.count,
+        version: this.config.version,
+        changed: this.changed.length,
+        total: this.targets.length,
+        targets: names(batch),
+      }),
+    );
+    this.config.logger.info(
+      `Batch ${this.index}/${this.count}: ${names(batch).join(', ')} on ${this.config.version} (${this.changed.length} of ${this.targets.length}); judging for ${formatDuration(this.course.intervalMs)}.`,
+    );
+  }
+
+  /**
+   * The batch's interval: its metrics (early looks each scrape, as the batch just went back in),
+   * and at every sample every changed target: it must answer, report the new version and stay in rotation.
+   */
+  private async judgeBatch(): Promise<Verdict | undefined> {
+    const { config } = this;
+    const watch = () => this.watchChanged();
+    if (config.checks.length)
+      return analyseStep(
+        config,
+        {
+          intervalMs: this.course.intervalMs,
+          label: `batch ${this.index}`,
+          earlyLookMs: config.scrapeIntervalMs ?? 15_000,
+          watch,
+        },
+        this.judge,
+        { version: this.course.previous?.version ?? 'none' },
+      );
+    // Without metrics the batch still bakes for the interval, its changed targets watched.
+    const every = Math.max(1000, Math.floor(this.course.intervalMs / Math.max(1, config.samplesPerStep)));
+    const ends = this.clock.now() + this.course.intervalMs;
+    while (this.clock.now() < ends) {
+      await this.clock.sleep(Math.min(every, ends - this.clock.now()), config.signal);
+      const verdict = await watch();
+      if (verdict) return verdict;
+    }
+    return undefined;
+  }
+
+  /** Every target changed so far still answers on the new version and is in rotation (checked at every sample and before success). */
+  private async watchChanged(): Promise<Verdict | undefined> {
+    if (!this.changed.length) return undefined;
+    await this.reassert();
+    const held = new Map((await this.config.fleet.inspect(this.changed)).map((p) => [p.name, p]));
+    for (const t of this.changed) {
+      const pool = held.get(t.name);
+      if (pool && !pool.inRotation && !this.drained.some((d) => d.name === t.name))
+        return { check: 'fleet', reason: `${t.name} left the load balancer's rotation (${pool.detail})` };
+      const answer = await probeTarget(t, this.config);
+      if (answer.why)
+        return { check: 'health', reason: `${t.name}, already released, stopped answering: ${answer.why}` };
+      if (answer.version && answer.version !== this.config.version)
+        return {
+          check: 'health',
+          reason: `${t.name}, already released, reports ${answer.version}, not ${this.config.version}`,
+        };
+    }
+    return undefined;
+  }
+
+  private gateAfter(index: number): boolean {
+    const { pause, done } = this.course;
+    return index < this.count && (pause === 'manual' || (pause === 'first' && index === 1 && done === 0));
+  }
+
+  /** The manual gate: the release waits, settled for now, for promote.yml to continue or abort it. */
+  private async pause(): Promise<PhasedResult> {
+    const stopped = await this.abortedByHand();
+    if (stopped) return stopped;
+    await this.status(
+      'in_progress',
+      describeStatus({
+        kind: 'phased-paused',
+        index: this.index,
+        count: this.count,
+        changed: this.changed.length,
+        total: this.targets.length,
+        version: this.config.version,
+      }),
+    );
+    this.config.inflight(undefined);
+    this.config.logger.info(
+      `Paused after batch ${this.index}/${this.count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`,
+    );
+    return this.result('paused');
+  }
+
+  /** Every batch passed: the fleet read back; released only if every target serves the new version. */
+  private async release(): Promise<PhasedResult> {
+    const stopped = await this.abortedByHand();
+    if (stopped) return stopped;
+    await this.reassert();
+    const watched = await this.watchChanged();
+    if (watched) return this.rollBack(watched.reason, watched);
+    const truth = await fleetTruth(this.targets, this.config.version, this.config);
+    const line = truthLine(truth, this.config.version);
+    if (!truth.consistent) {
+      await this.status(
+        'error',
+        describeStatus({ kind: 'fleet-wrong', what: `released ${this.config.version}`, fleet: line }),
+      );
+      throw new ActionError(
+        `Phased release of ${this.config.version}: every batch passed, but the fleet is not as it should be: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}. Reconcile it (promote.yml kind: phased, action: reconcile) or roll back.`,
       );
     }
-    await status(
+    await this.status(
+      'success',
+      describeStatus({ kind: 'released', version: this.config.version, total: this.targets.length, fleet: line }),
+    );
+    this.config.inflight(undefined);
+    const retired = await retireReplaced(this.config.records, this.course.deploymentId);
+    this.config.logger.info(
+      `Released ${this.config.version} on all ${this.targets.length} targets (${line})${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
+    );
+    return this.result('released', undefined, truth);
+  }
+
+  /** Stops the release: the previous release back on every changed target, the fleet read back, the record settled. */
+  private async rollBack(reason: string, verdict?: Verdict): Promise<PhasedResult> {
+    const stopped = await this.abortedByHand();
+    if (stopped) return stopped;
+    const { config, index, count } = this;
+    config.logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${this.changed.length} target(s).`);
+    this.batches.push({ index, targets: names(this.course.batches[index - 1] ?? []), outcome: 'failed', reason });
+    const previous = this.course.previous;
+    try {
+      await restorePrevious(
+        {
+          deploymentId: this.course.deploymentId,
+          version: config.version,
+          changed: [...this.changed],
+          drained: [...this.drained],
+          batch: { index, count },
+          ...(previous ? { previous } : {}),
+        },
+        config,
+      );
+    } catch (error) {
+      await this.status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
+      throw new RollbackFailed(
+        `Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${names(this.changed).join(', ')} may still run ${config.version}: reconcile the fleet (promote.yml kind: phased, action: reconcile).`,
+      );
+    }
+    const touched = previous ? [...this.changed] : [];
+    const truth = touched.length ? await fleetTruth(touched, previous?.version, config) : undefined;
+    const fleet = truth ? truthLine(truth, previous?.version) : undefined;
+    if (truth && !truth.consistent) {
+      await this.status(
+        'error',
+        describeStatus({ kind: 'fleet-wrong', what: `rolled back at batch ${index}/${count}`, fleet: fleet ?? '' }),
+      );
+      throw new RollbackFailed(
+        `Batch ${index}/${count} failed (${reason}); the roll back ran but left the fleet wrong: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ')}.`,
+      );
+    }
+    await this.status(
       'failure',
       describeStatus({
         kind: 'rolled-back',
         index,
         count,
-        changed: changed.length,
+        changed: this.changed.length,
         previous: previous?.version ?? 'none',
         reason,
+        ...(fleet ? { fleet } : {}),
       }),
     );
     config.inflight(undefined);
-    return result('rolled-back', verdict ?? { check: 'deploy', reason });
-  };
+    return this.result('rolled-back', verdict ?? { check: 'deploy', reason }, truth);
+  }
 
   /**
    * An abort by hand (promote.yml) took this release over: it puts the previous release back
-   * itself, so this run stops where it is and changes nothing more.
+   * itself, so this run stops where it is and changes nothing more. Only a status a trusted run
+   * of the suite wrote counts (anyone with deployments: write can post one); the in-flight state
+   * stays saved, and the post step leaves the fleet to the abort while the abort is trusted.
    */
-  const abortedByHand = async (): Promise<PhasedResult | undefined> => {
-    const recent = await records.statuses(deploymentId);
-    const by = recent.find((s) => s.state !== 'in_progress' || readBatch(s.description)?.aborting);
+  private async abortedByHand(): Promise<PhasedResult | undefined> {
+    const by = await trustedAbort(this.config.records, this.course.deploymentId, this.config.logger);
     if (!by) return undefined;
-    config.inflight(undefined);
-    logger.warning(`The phased release of ${config.version} was aborted by hand (${by.description}): stopping here.`);
-    return result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
-  };
-  const result = (outcome: PhasedResult['outcome'], verdict?: Verdict): PhasedResult => ({
-    outcome,
-    deploymentId,
-    plan: course.batches,
-    onNew: outcome === 'released' || outcome === 'paused' ? onNew() : [],
-    ...(previous ? { previous: previous.version } : {}),
-    batches,
-    ...(verdict ? { verdict } : {}),
-    readings: judge.log,
-    startedAt,
-    endedAt: clock.now(),
-  });
-
-  for (const [i, batch] of course.batches.entries()) {
-    const index = i + 1;
-    if (index <= course.done) continue;
-    try {
-      const stopped = await abortedByHand();
-      if (stopped) return stopped;
-      save({ drained: batch, batch: { index, count } });
-      await fleet.drain(batch);
-      for (const t of batch) {
-        const stop = await abortedByHand();
-        if (stop) return stop;
-        changed.push(t);
-        save({});
-        logger.info(`Deploying ${config.version} to ${t.name} (${t.address}).`);
-        try {
-          await deployer.deploy(t, {
-            version: config.version,
-            ...(course.artifact ? { artifact: course.artifact } : {}),
-          });
-        } catch (error) {
-          if (error instanceof Cancelled) throw error;
-          return await rollBack(index, `deploy to ${t.name} failed: ${errorLine(error)}`);
-        }
-      }
-      const unhealthy = await waitHealthy(config, batch);
-      if (unhealthy) return await rollBack(index, unhealthy, { check: 'health', reason: unhealthy });
-      await fleet.ready(batch);
-      save({ drained: [] });
-      const stop = await abortedByHand();
-      if (stop) return stop;
-      await status(
-        'in_progress',
-        describeStatus({
-          kind: 'batch',
-          index,
-          count,
-          version: config.version,
-          changed: changed.length,
-          total: targets.length,
-          targets: names(batch),
-        }),
-      );
-      logger.info(
-        `Batch ${index}/${count}: ${names(batch).join(', ')} on ${config.version} (${changed.length} of ${targets.length}); judging for ${formatDuration(course.intervalMs)}.`,
-      );
-      // Without checks the batch still bakes for the interval (a crash or a failed health check
-      // shows in the next batch's health), as a pause between batches.
-      let verdict: Verdict | undefined;
-      if (config.checks.length)
-        verdict = await analyseStep(
-          config,
-          // The batch just went back in: early looks each scrape catch a bad version sooner.
-          { intervalMs: course.intervalMs, label: `batch ${index}`, earlyLookMs: config.scrapeIntervalMs ?? 15_000 },
-          judge,
-          stable,
-        );
-      else await clock.sleep(course.intervalMs, config.signal);
-      if (verdict) return await rollBack(index, verdict.reason, verdict);
-      batches.push({ index, targets: names(batch), outcome: 'released' });
-      // The manual gate: the release waits, settled for now, for promote.yml to continue or abort it.
-      const gate = course.pause === 'manual' || (course.pause === 'first' && index === 1 && course.done === 0);
-      if (gate && index < count) {
-        const elsewhere = await abortedByHand();
-        if (elsewhere) return elsewhere;
-        await status(
-          'in_progress',
-          describeStatus({
-            kind: 'phased-paused',
-            index,
-            count,
-            changed: changed.length,
-            total: targets.length,
-            version: config.version,
-          }),
-        );
-        config.inflight(undefined);
-        logger.info(
-          `Paused after batch ${index}/${count} for the manual gate: continue with promote.yml (kind: phased, action: promote) or abort (action: abort).`,
-        );
-        return result('paused');
-      }
-    } catch (error) {
-      // Cancellation is the post step's (the in-flight state is saved).
-      if (error instanceof Cancelled) throw error;
-      if (error instanceof RollbackFailed) throw error;
-      return await rollBack(index, errorLine(error));
-    }
+    this.config.logger.warning(
+      `The phased release of ${this.config.version} was aborted by hand (${by.description}): stopping here.`,
+    );
+    return this.result('aborted', { check: 'manual', reason: `aborted by hand: ${by.description}` });
   }
-  const elsewhere = await abortedByHand();
-  if (elsewhere) return elsewhere;
-  await status('success', describeStatus({ kind: 'released', version: config.version, total: targets.length }));
-  config.inflight(undefined);
-  const retired = await retireReplaced(records, deploymentId);
-  logger.info(
-    `Released ${config.version} on all ${targets.length} targets${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
-  );
-  return result('released');
+
+  private result(outcome: PhasedResult['outcome'], verdict?: Verdict, truth?: PhasedResult['fleet']): PhasedResult {
+    return {
+      outcome,
+      deploymentId: this.course.deploymentId,
+      plan: this.course.batches,
+      onNew: outcome === 'released' || outcome === 'paused' ? names(this.changed) : [],
+      ...(this.course.previous ? { previous: this.course.previous.version } : {}),
+      batches: this.batches,
+      ...(verdict ? { verdict } : {}),
+      ...(truth ? { fleet: truth } : {}),
+      readings: this.judge.log,
+      startedAt: this.startedAt,
+      endedAt: this.clock.now(),
+    };
+  }
+}
+
+/** A deploy of the batch failed (named by its target). */
+class DeployFailed extends Error {}
+
+/** A deploy lane found the release aborted by hand: the batch stops there. */
+class StoppedByAbort extends Error {
+  constructor(readonly result: PhasedResult) {
+    super('aborted by hand');
+  }
 }

@@ -3,12 +3,16 @@ import type { LoggedReading, Verdict } from '@rollgate/analysis';
 import type { ArtifactRef, PhasedPause, ReleasePayload, ReleaseRecords } from '@rollgate/github';
 import type { Target } from '../fleet/plan.js';
 import type { Deployer, FleetInflight, Release, RestorePorts } from '../fleet/types.js';
+import type { FleetTruth } from '../fleet/facts.js';
 
 export type { Deployer, Release };
 import type { JudgeConfig } from '../judging/step.js';
 
-/** run: a new release from the first batch; continue or abort: the one paused at its gate (promote.yml). */
-export type PhasedMode = 'run' | 'continue' | 'abort';
+/**
+ * run: a new release from the first batch; continue or abort: the one paused at its gate
+ * (promote.yml); reconcile: the fleet back to the live release from any state.
+ */
+export type PhasedMode = 'run' | 'continue' | 'abort' | 'reconcile';
 
 export interface PhasedConfig extends JudgeConfig, RestorePorts {
   ref: string;
@@ -44,7 +48,7 @@ export interface BatchRecord {
 }
 
 export interface PhasedResult {
-  outcome: 'released' | 'rolled-back' | 'paused' | 'aborted';
+  outcome: 'released' | 'rolled-back' | 'paused' | 'aborted' | 'reconciled';
   deploymentId: number;
   /** The batches as planned (recorded when the release started). */
   plan: Target[][];
@@ -53,6 +57,8 @@ export interface PhasedResult {
   previous?: string;
   batches: BatchRecord[];
   verdict?: Verdict;
+  /** The fleet as read back at the end (what each target runs, whether it serves). */
+  fleet?: FleetTruth;
   /** Every reading the judge took, by batch (the summary's charts). */
   readings: LoggedReading[];
   startedAt: number;

@@ -25,15 +25,26 @@ export type RolloutStatus =
   | { kind: 'deploy-failed'; version: string; error: string }
   // A phased release: which targets run which version after each batch.
   | { kind: 'batch'; index: number; count: number; version: string; changed: number; total: number; targets: string[] }
-  | { kind: 'released'; version: string; total: number }
+  | { kind: 'released'; version: string; total: number; fleet?: string }
+  // The fleet read back at the end of a fleet rollout (a phased release, its abort, a fleet rollback, a reconcile).
+  | { kind: 'fleet-wrong'; what: string; fleet: string }
+  | { kind: 'reconciled'; version: string; fleet: string }
   | { kind: 'phased-abandoned'; version: string }
-  | { kind: 'rolled-back'; index: number; count: number; changed: number; previous: string; reason: string }
+  | {
+      kind: 'rolled-back';
+      index: number;
+      count: number;
+      changed: number;
+      previous: string;
+      reason: string;
+      fleet?: string;
+    }
   | { kind: 'rollback-failed'; index: number; count: number; error: string }
   // A phased release at its manual gate (pause: manual or first), continued or aborted by promote.yml.
   | { kind: 'phased-paused'; index: number; count: number; changed: number; total: number; version: string }
   | { kind: 'phased-continuing'; index: number; count: number; version: string }
   | { kind: 'phased-aborting'; index: number; count: number; previous: string }
-  | { kind: 'phased-aborted'; index: number; count: number; changed: number; previous: string };
+  | { kind: 'phased-aborted'; index: number; count: number; changed: number; previous: string; fleet?: string };
 
 export function describeStatus(s: RolloutStatus): string {
   switch (s.kind) {
@@ -68,11 +79,15 @@ export function describeStatus(s: RolloutStatus): string {
     case 'batch':
       return `batch ${s.index}/${s.count}: ${s.changed}/${s.total} on ${s.version} (${s.targets.join(',')})`;
     case 'released':
-      return `released: ${s.version} on all ${s.total} targets`;
+      return `released: ${s.version} on all ${s.total} targets${s.fleet ? `; ${s.fleet}` : ''}`;
+    case 'fleet-wrong':
+      return `${s.what}, but the fleet is not as it should be: ${s.fleet}`;
+    case 'reconciled':
+      return `reconciled: the fleet back on ${s.version}; ${s.fleet}`;
     case 'phased-abandoned':
       return `abandoned: a new run restarted the phased release of ${s.version}`;
     case 'rolled-back':
-      return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}: ${s.reason}`;
+      return `rolled back at batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? ` (${s.fleet})` : ''}: ${s.reason}`;
     case 'rollback-failed':
       return `batch ${s.index}/${s.count} failed and its roll back failed: ${s.error}`;
     case 'phased-paused':
@@ -82,7 +97,7 @@ export function describeStatus(s: RolloutStatus): string {
     case 'phased-aborting':
       return `aborting after batch ${s.index}/${s.count} by hand: putting ${s.previous} back`;
     case 'phased-aborted':
-      return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}`;
+      return `aborted by hand after batch ${s.index}/${s.count}: ${s.changed} target(s) back on ${s.previous}${s.fleet ? `; ${s.fleet}` : ''}`;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActionError, execChecked, type Clock, type Logger } from '@rollgate/kit';
+import { ActionError, Cancelled, errorLine, execChecked, type Clock, type Logger } from '@rollgate/kit';
 import type { DeploymentRecord, EnvironmentState, GitHub, ReleaseRecords, Repo } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import { extractArchive, releaseFolder } from '../artifact/extract.js';
@@ -16,7 +16,9 @@ import { earlierCanary, yieldTo } from '../records/races.js';
 import { chooseTarget, type RollbackPlan, type TargetQuery } from './target.js';
 
 export { chooseTarget, tagFor, type RollbackPlan } from './target.js';
-import { restorePrevious, type RestorePorts } from '../fleet/restore.js';
+import { converge, type RestorePorts } from '../fleet/converge.js';
+import { fleetTruth, truthLine } from '../fleet/facts.js';
+import { describeStatus } from '../records/status-codec.js';
 import type { Target } from '../fleet/plan.js';
 
 export interface RollbackConfig {
@@ -99,6 +101,7 @@ async function planWhenQuiet(config: RollbackConfig): Promise<RollbackPlan & { s
 const query = (config: RollbackConfig): TargetQuery => ({
   ...(config.toVersion ? { toVersion: config.toVersion } : {}),
   ...(config.toDeployment ? { toDeployment: config.toDeployment } : {}),
+  ...(config.fleet ? { fleet: true } : {}),
 });
 
 /** Fetches and verifies the target's original artifact. */
@@ -119,6 +122,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   const { records } = config;
   const log = (line: string) => config.logger.info(line);
   const planned = await planWhenQuiet(config);
+  if (planned.target.id === planned.current.id && config.fleet) return reconcileLive(config, config.fleet, planned);
   const prepared = await prepare(config, planned);
   const { fetched, version, current, target } = prepared;
   if (onFleet(current) && !config.fleet)
@@ -178,19 +182,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   );
   try {
     if (config.fleet) {
-      const release = { version, ...(target.payload.artifact ? { artifact: target.payload.artifact } : {}) };
-      const { targets, ports } = config.fleet;
-      await restorePrevious(
-        {
-          deploymentId,
-          version: current.payload.version,
-          previous: release,
-          changed: targets,
-          drained: [],
-          batch: { index: 1, count: 1 },
-        },
-        ports,
-      );
+      await toFleet(config, config.fleet, { deploymentId, current, target, version });
     } else if (config.deployCommand.length) {
       const [program, ...args] = config.deployCommand as [string, ...string[]];
       await execChecked('Deploy', program, [...args, version, extracted], {
@@ -214,7 +206,8 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
       });
     }
   } catch (error) {
-    await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${(error as Error).message}`);
+    if (!(error instanceof FleetLeftWrong))
+      await records.status(deploymentId, 'failure', `rollback to ${version} failed: ${(error as Error).message}`);
     throw error;
   }
   await records.status(
@@ -228,4 +221,78 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
     `${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`,
   );
   return { ...base, deploymentId };
+}
+
+/** The fleet was left split by a rollback that failed midway: both records already say what it is. */
+class FleetLeftWrong extends ActionError {}
+
+/**
+ * A fleet rollback: the release back on every target not proven to run it (fleet/converge.ts),
+ * then the fleet read back. A failure midway, or a fleet that is not all on the release after,
+ * is recorded as it is on both records (the rollback's failure, and the live record's text), and
+ * running the rollback again goes on from where it stopped.
+ */
+async function toFleet(
+  config: RollbackConfig,
+  fleet: NonNullable<RollbackConfig['fleet']>,
+  at: { deploymentId: number; current: DeploymentRecord; target: DeploymentRecord; version: string },
+): Promise<void> {
+  const { records } = config;
+  const release = {
+    version: at.version,
+    ...(at.target.payload.artifact ? { artifact: at.target.payload.artifact } : {}),
+  };
+  let failure: string | undefined;
+  try {
+    await converge([...fleet.targets].reverse(), release, fleet.ports);
+  } catch (error) {
+    if (error instanceof Cancelled) throw error;
+    failure = errorLine(error);
+  }
+  const truth = await fleetTruth(fleet.targets, at.version, fleet.ports);
+  if (!failure && truth.consistent) return;
+  const line = truthLine(truth, at.version);
+  const why = failure ?? `the fleet is not all on ${at.version}`;
+  if (at.deploymentId !== at.current.id)
+    await records.status(at.deploymentId, 'failure', `rollback to ${at.version} failed: ${why}; ${line}`);
+  await records.status(at.current.id, 'success', `still live, but a rollback to ${at.version} stopped midway: ${line}`);
+  throw new FleetLeftWrong(
+    `The rollback to ${at.version} stopped: ${why}. The fleet is split: ${truth.wrong.map((w) => `${w.name} (${w.why})`).join('; ') || line}. Run the rollback again (it goes on from where it stopped), or reconcile the fleet.`,
+  );
+}
+
+/**
+ * A fleet rollback to what is live already: the fleet is brought back to it (every target not
+ * proven to run it gets it, from its original artifact), and the live record says what the fleet is.
+ */
+async function reconcileLive(
+  config: RollbackConfig,
+  fleet: NonNullable<RollbackConfig['fleet']>,
+  plan: RollbackPlan,
+): Promise<RollbackResult> {
+  const { current } = plan;
+  const version = current.payload.version;
+  const base = {
+    ...plan,
+    version,
+    digest: current.payload.artifact?.digest ?? '',
+    source: 'the targets',
+    dryRun: config.dryRun,
+  };
+  if (config.dryRun) {
+    const truth = await fleetTruth(fleet.targets, version, fleet.ports);
+    config.logger.info(
+      `Dry run: ${version} is live; the fleet would be brought back to it: ${truthLine(truth, version)}. Nothing changed.`,
+    );
+    return base;
+  }
+  config.logger.info(`${version} is live already: bringing the fleet back to it.`);
+  await toFleet(config, fleet, { deploymentId: current.id, current, target: current, version });
+  const truth = await fleetTruth(fleet.targets, version, fleet.ports);
+  await config.records.status(
+    current.id,
+    'success',
+    describeStatus({ kind: 'reconciled', version, fleet: truthLine(truth, version) }),
+  );
+  return { ...base, deploymentId: current.id };
 }

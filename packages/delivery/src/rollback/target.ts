@@ -24,6 +24,8 @@ export interface RollbackPlan {
 export interface TargetQuery {
   toVersion?: string;
   toDeployment?: number;
+  /** A fleet rollback to the live release brings the fleet back to it (reconcile) instead of refusing. */
+  fleet?: boolean;
 }
 
 /** Hops along the chain of live releases before the whole history is read instead. */
@@ -52,8 +54,10 @@ export async function chooseTarget(
     : query.toVersion
       ? await byVersion(records, current, query.toVersion, lookup)
       : await previousRelease(records, current);
-  if (target.payload.version === current.payload.version)
+  if (target.payload.version === current.payload.version) {
+    if (query.fleet) return { current, target: current };
     throw new ActionError(`${target.payload.version} is already live in ${environment}.`);
+  }
   if (!target.payload.artifact?.digest) {
     throw new ActionError(
       `Deployment ${target.id} (${target.payload.version}) records no artifact digest: it cannot be restored from its original artifact.`,
