@@ -4,7 +4,16 @@
 // when this runs as root on Debian (as CI does); otherwise it stops at once with the exact
 // command to run, instead of letting each test wait for a program that is not there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +77,18 @@ if (root && has('apt-get')) {
   console.log(`preflight: installing ${missing.join(', ')} (${command})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  // Debian's packages start the services: the tests start their own, on free ports.
-  for (const name of ['nginx', 'prometheus', 'haproxy']) spawnSync('pkill', ['-x', name], { stdio: 'ignore' });
+  // Debian's packages would start their services: the tests start their own, on free ports, and
+  // stop only what they started. policy-rc.d answering 101 keeps the packages from starting
+  // anything (invoke-rc.d, https://people.debian.org/~hmh/invokerc.d-policyrc.d-specification.txt);
+  // a policy-rc.d already there is left as it is.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ours = !existsSync(policy);
+  if (ours) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  } finally {
+    if (ours) unlinkSync(policy);
+  }
   process.exit(0);
 }
 console.error(

@@ -32265,7 +32265,7 @@ async function openCanaryRecord(config, canary, rollout, status, clock) {
     const winner = state_raceWinner(deploymentId, now.records, closed);
     if (winner) {
         await status(deploymentId, 'error', status_codec_describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
-        throw new src.ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        throw new src.ActionError(`Another rollout (the ${state_rolloutName(winner)} of ${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
     }
     const rollback = races_earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -33252,7 +33252,7 @@ async function start_openPhasedRecord(config, targets) {
     const rival = raceWinner(deploymentId, now.records, closed);
     if (rival) {
         await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-        throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+        throw new ActionError(`A ${rolloutName(rival)} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
     }
     const rollback = earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -36637,6 +36637,7 @@ function execBounded(what, program, args, options) {
             ended = why;
             killGroup(child.pid, 'SIGTERM');
             killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+            killer.unref();
         };
         const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
         const onAbort = () => stopGroup('cancelled');
@@ -36934,7 +36935,7 @@ var external_node_net_ = __nccwpck_require__(77030);
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
-const haproxy_SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+const haproxy_SOCKET = /^(?:\/[A-Za-z0-9._/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
 /** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
 const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
 /**

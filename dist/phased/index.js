@@ -30924,7 +30924,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             reason: result.verdict?.reason ?? '',
         });
         await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .phasedSummary */ .a)(inputs.version, result, inputs.checks));
-        if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+        if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`);
         if (result.outcome === 'rolled-back')
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`);
@@ -32266,7 +32266,7 @@ async function start_openCanaryRecord(config, canary, rollout, status, clock) {
     const winner = raceWinner(deploymentId, now.records, closed);
     if (winner) {
         await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
-        throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        throw new ActionError(`Another rollout (the ${rolloutName(winner)} of ${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
     }
     const rollback = earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -33253,7 +33253,7 @@ async function openPhasedRecord(config, targets) {
     const rival = state_raceWinner(deploymentId, now.records, closed);
     if (rival) {
         await records.status(deploymentId, 'error', status_codec_describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-        throw new src.ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+        throw new src.ActionError(`A ${state_rolloutName(rival)} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
     }
     const rollback = races_earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -34240,7 +34240,7 @@ class http_HttpProvider {
 const haproxy_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
-const SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+const SOCKET = /^(?:\/[A-Za-z0-9._/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
 /** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
 const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
 /**
@@ -37165,6 +37165,7 @@ function execBounded(what, program, args, options) {
             ended = why;
             killGroup(child.pid, 'SIGTERM');
             killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+            killer.unref();
         };
         const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
         const onAbort = () => stopGroup('cancelled');

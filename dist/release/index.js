@@ -893,6 +893,7 @@ function execBounded(what, program, args, options) {
             ended = why;
             killGroup(child.pid, 'SIGTERM');
             killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+            killer.unref();
         };
         const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
         const onAbort = () => stopGroup('cancelled');

@@ -31358,7 +31358,7 @@ var github_src = __nccwpck_require__(47161);
 const state_isOpen = github_src/* isOpenState */.q1;
 /** The records of a rollout moving a new version in: a canary (a traffic share) or a phased release (batches). */
 const state_isRollout = (r) => r.payload.kind === 'canary' || r.payload.kind === 'phased';
-const rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
+const state_rolloutName = (r) => (r.payload.kind === 'phased' ? 'phased release' : 'canary');
 /** How a person settles an open rollout (promote.yml runs both kinds' gates). */
 const settleHint = (r) => r.payload.kind === 'phased'
     ? 'continue or abort it with promote.yml (kind: phased, action: promote or abort)'
@@ -31421,7 +31421,7 @@ function state_openOfThisVersion(config, state) {
         (r.payload.run?.attempt ?? 0) < (config.run?.attempt ?? 0);
     const other = open.find((r) => !isRerun(r));
     if (other) {
-        throw new ActionError(`A ${rolloutName(other)} of ${other.payload.version} is still in progress in ${state.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
+        throw new ActionError(`A ${state_rolloutName(other)} of ${other.payload.version} is still in progress in ${state.environment} (deployment ${other.id}: ${other.description}): ${settleHint(other)} first.`);
     }
     return open;
 }
@@ -31815,7 +31815,7 @@ async function quiet_waitForQuiet(records, busy, options) {
 /** A canary moving traffic now (not one paused at its manual gate, which waits for a person). */
 const runningCanary = (history) => {
     const r = history.find((x) => state_isRollout(x) && state_isOpen(x.state) && !status_codec_readStatus(x.description).paused);
-    return r ? { record: r, what: `the ${rolloutName(r)} of ${r.payload.version}`, settle: abortHint(r) } : undefined;
+    return r ? { record: r, what: `the ${state_rolloutName(r)} of ${r.payload.version}`, settle: abortHint(r) } : undefined;
 };
 /** A rollback deploying now. */
 const quiet_runningRollback = (history) => {
@@ -31850,7 +31850,7 @@ const earlierCanary = (mine, records) => records.find((r) => r.id < mine && stat
 async function races_yieldTo(y) {
     const what = y.winner.payload.kind === 'rollback'
         ? `the rollback to ${y.winner.payload.version}`
-        : `the ${rolloutName(y.winner)} of ${y.winner.payload.version}`;
+        : `the ${state_rolloutName(y.winner)} of ${y.winner.payload.version}`;
     await y.records.status(y.mine, 'queued', status_codec_describeStatus({ kind: 'waiting-for', winner: y.winner.id, what }));
     y.logger.info(`${what[0]?.toUpperCase()}${what.slice(1)} (deployment ${y.winner.id}) started at the same time and got there first: this ${y.purpose} waits for it before changing anything.`);
     const now = await quiet_waitForQuiet(y.records, y.busy, {
@@ -31920,7 +31920,7 @@ async function start_openCanaryRecord(config, canary, rollout, status, clock) {
     const winner = raceWinner(deploymentId, now.records, closed);
     if (winner) {
         await status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }));
-        throw new ActionError(`Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
+        throw new ActionError(`Another rollout (the ${rolloutName(winner)} of ${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`);
     }
     const rollback = earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -32165,7 +32165,7 @@ async function chooseTarget(records, state, query, lookup) {
     const environment = state.environment;
     const open = openCanaries(state.records)[0];
     if (open) {
-        throw new src.ActionError(`A ${rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
+        throw new src.ActionError(`A ${state_rolloutName(open)} of ${open.payload.version} is in progress in ${environment} (deployment ${open.id}: ${open.description}): abort it (promote.yml with ${open.payload.kind === 'phased' ? 'kind: phased, ' : ''}action: abort) to put everything back on ${open.payload.stable ?? 'stable'}, then roll back if needed.`);
     }
     const current = state.live;
     if (!current)
@@ -32907,7 +32907,7 @@ async function start_openPhasedRecord(config, targets) {
     const rival = raceWinner(deploymentId, now.records, closed);
     if (rival) {
         await records.status(deploymentId, 'error', describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }));
-        throw new ActionError(`A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
+        throw new ActionError(`A ${rolloutName(rival)} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`);
     }
     const rollback = earlierRollback(deploymentId, now.records);
     if (rollback)
@@ -36179,6 +36179,7 @@ function execBounded(what, program, args, options) {
             ended = why;
             killGroup(child.pid, 'SIGTERM');
             killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+            killer.unref();
         };
         const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
         const onAbort = () => stopGroup('cancelled');
@@ -36478,7 +36479,7 @@ var external_node_net_ = __nccwpck_require__(77030);
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
-const SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+const SOCKET = /^(?:\/[A-Za-z0-9._/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
 /** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
 const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
 /**

@@ -32,7 +32,7 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
       'batch 1/3: 1/6 on 1.1.0 (web-1)',
       'batch 2/3: 3/6 on 1.1.0 (web-2,web-3)',
       'batch 3/3: 6/6 on 1.1.0 (web-4,web-5,web-6)',
-      'released: 1.1.0 on all 6 targets',
+      'released: 1.1.0 on all 6 targets; 6/6 report 1.1.0, 6/6 serving',
     ]);
     expect(stats.sent).toBeGreaterThan(300);
     expect(stats.failures).toEqual([]);
@@ -58,7 +58,9 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
     const id = Number(r.outputs['deployment-id']);
     const descriptions = stack.gh.state.statuses.filter((s) => s.deploymentId === id).map((s) => s.description);
     expect(descriptions[0]).toBe('batch 1/3: 1/6 on 1.2.0 (web-1)');
-    expect(descriptions.at(-1)).toMatch(/^rolled back at batch 1\/3: 1 target\(s\) back on 1\.1\.0: error-rate/);
+    expect(descriptions.at(-1)).toMatch(
+      /^rolled back at batch 1\/3: 1 target\(s\) back on 1\.1\.0 \(1\/1 report 1\.1\.0, 1\/1 serving\): error-rate/,
+    );
     // Only the first batch's target ever served 1.2.0; every failure a client saw came from it.
     const q = encodeURIComponent('count by (instance) (max_over_time(http_requests_total{version="1.2.0"}[5m]))');
     const served = (await (await fetch(`${stack.prometheus.url}/api/v1/query?query=${q}`)).json()) as {

@@ -23,6 +23,7 @@ import {
   waitForQuery,
   type Haproxy,
   type Prometheus,
+  type RunOptions,
 } from '@rollgate/testbed';
 
 export const METRICS = `
@@ -40,9 +41,23 @@ export interface FleetStack {
   /** What a target answers now. */
   answers(address: string): Promise<string>;
   /** Runs the phased action (bundle) as a pipeline run on main would. */
-  phased(version: string, inputs?: Record<string, string>): ReturnType<typeof runAction>;
-  /** Runs the phased action as promote.yml's gate step does (mode continue or abort; no targets, batches or artifact). */
-  gate(version: string, mode: 'continue' | 'abort', inputs?: Record<string, string>): ReturnType<typeof runAction>;
+  phased(version: string, inputs?: Record<string, string>, options?: Partial<RunOptions>): ReturnType<typeof runAction>;
+  /** The deploy command with faults (test/phased/fault-deploy.mjs: hang, slow, broken), as a deploy-command input. */
+  faultyDeploy(...faults: string[]): string;
+  /** The folder of the targets' pid files. */
+  pids: string;
+  /** Runs the phased action as promote.yml's gate step does (mode continue, abort or reconcile; no targets, batches or artifact). */
+  gate(
+    version: string,
+    mode: 'continue' | 'abort' | 'reconcile',
+    inputs?: Record<string, string>,
+  ): ReturnType<typeof runAction>;
+  /** The sample deploy command (argv), with the folder of pid files this stack's targets are stopped by. */
+  deployCommand: string[];
+  /** The pid of the process serving on a target's address now. */
+  pid(address: string): number;
+  /** Posts to the emulator's REST API as an admin would (a forger holding deployments: write). */
+  api(path: string, body: object): Promise<{ id: number }>;
   /** Runs the rollback action (bundle) as rollback.yml's job would; `fleet: false` leaves the fleet inputs out. */
   rollback(inputs?: Record<string, string>, fleet?: boolean): ReturnType<typeof runAction>;
   /** Registers a run and returns its id (for bad-input runs). */
@@ -158,7 +173,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
   /** The fleet's access, the deploy command and the checks every phased run is given. */
   const judging = {
     'deploy-command': deployCommand.join(' '),
-    'health-url': 'http://{address}/metrics',
+    'health-url': 'http://{address}/healthz',
     'haproxy-socket': haproxy.socket,
     metrics: METRICS,
     'prometheus-url': prometheus.url,
@@ -166,7 +181,13 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
     'scrape-interval': '1s',
   };
   /** Runs an action's bundle as a workflow run of this repository (registered, then finished). */
-  const dispatch = (action: string, token: string, event: string, inputs: Record<string, string>) => {
+  const dispatch = (
+    action: string,
+    token: string,
+    event: string,
+    inputs: Record<string, string>,
+    options: Partial<RunOptions> = {},
+  ) => {
     const runId = ++runIds;
     gh.startRun({ id: runId, head_sha: sha, ...(event === 'push' ? {} : { event }) });
     return runAction({
@@ -178,6 +199,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
       runId,
       inputs,
       timeoutMs: 240_000,
+      ...options,
     }).finally(() => gh.finishRun(runId));
   };
 
@@ -187,6 +209,11 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
     prometheus,
     sha,
     targets,
+    deployCommand,
+    api,
+    pid(address) {
+      return Number(readFileSync(join(pids, `${address.split(':')[1]}.pid`), 'utf8'));
+    },
     async answers(address) {
       return ((await (await fetch(`http://${address}/`)).json()) as { version: string }).version;
     },
@@ -195,21 +222,36 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
       gh.startRun({ id, head_sha: sha });
       return id;
     },
-    phased(version, inputs = {}) {
+    pids,
+    faultyDeploy(...faults) {
+      return [
+        process.execPath,
+        join(REPO_ROOT, 'test', 'phased', 'fault-deploy.mjs'),
+        ...faults.map((f) => `--fault=${f}`),
+        `--pids=${pids}`,
+      ].join(' ');
+    },
+    phased(version, inputs = {}, options = {}) {
       const r = releases[version] as { name: string; digest: string };
-      return dispatch('phased', 'ghs_phased', 'push', {
-        version,
-        environment: 'production',
-        targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
-        batches: '1,50%,100%',
-        'min-healthy': '50%',
-        interval: '4s',
-        ...judging,
-        'artifact-name': r.name,
-        'artifact-digest': r.digest,
-        'release-tag': `v${version}`,
-        ...inputs,
-      });
+      return dispatch(
+        'phased',
+        'ghs_phased',
+        'push',
+        {
+          version,
+          environment: 'production',
+          targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
+          batches: '1,50%,100%',
+          'min-healthy': '50%',
+          interval: '4s',
+          ...judging,
+          'artifact-name': r.name,
+          'artifact-digest': r.digest,
+          'release-tag': `v${version}`,
+          ...inputs,
+        },
+        options,
+      );
     },
     gate(version, mode, inputs = {}) {
       return dispatch('phased', 'ghs_promote', 'workflow_dispatch', {
@@ -228,7 +270,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
           ? {
               targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
               'haproxy-socket': haproxy.socket,
-              'health-url': 'http://{address}/metrics',
+              'health-url': 'http://{address}/healthz',
             }
           : { 'target-address': targets[0]?.address as string }),
         ...inputs,

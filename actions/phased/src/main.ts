@@ -86,7 +86,7 @@ await runAction(
         reason: result.verdict?.reason ?? '',
       });
       await writeSummary(phasedSummary(inputs.version, result, inputs.checks));
-      if (result.outcome === 'aborted' && inputs.mode !== 'abort')
+      if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
         throw new ActionError(
           `Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
         );

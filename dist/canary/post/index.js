@@ -38429,6 +38429,7 @@ function execBounded(what, program, args, options) {
             ended = why;
             killGroup(child.pid, 'SIGTERM');
             killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+            killer.unref();
         };
         const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
         const onAbort = () => stopGroup('cancelled');
@@ -38675,7 +38676,7 @@ var external_node_net_ = __nccwpck_require__(7030);
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 /** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
-const haproxy_SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+const haproxy_SOCKET = /^(?:\/[A-Za-z0-9._/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
 /** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
 const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;
 /**

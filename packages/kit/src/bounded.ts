@@ -51,6 +51,7 @@ export function execBounded(what: string, program: string, args: string[], optio
       ended = why;
       killGroup(child.pid, 'SIGTERM');
       killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.graceMs ?? 5000);
+      killer.unref();
     };
     const timer = setTimeout(() => stopGroup('timeout'), options.timeoutMs);
     const onAbort = () => stopGroup('cancelled');

@@ -40,6 +40,8 @@ export interface RunOptions {
   runNumber?: number;
   /** Kill the step after this long (default 5 minutes). */
   timeoutMs?: number;
+  /** A runner lost: polled every 100 ms while the main step runs; once true, the step's process is SIGKILLed (no post step runs). */
+  lostWhen?: () => boolean;
   /** The node binary (default: the one `runs.using` names, see node-runtime.ts). */
   node?: string;
 }
@@ -48,6 +50,8 @@ export interface StepResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   cancelled: boolean;
+  /** The step's process was SIGKILLed as a lost runner's (lostWhen): no post step ran. */
+  lost: boolean;
   outputs: Record<string, string>;
   state: Record<string, string>;
   env: Record<string, string>;
@@ -142,7 +146,7 @@ export async function runAction(options: RunOptions): Promise<StepResult> {
     { ...options, node },
   );
   main.context = { dir, manifest, temp, baseEnv, inputEnv, workspace, github, node };
-  if (options.post !== false) await runPostStep(options, main);
+  if (options.post !== false && !main.lost) await runPostStep(options, main);
   return main;
 }
 
@@ -262,6 +266,16 @@ async function runStep(
     );
   }
   timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000));
+  let lost = false;
+  if (options.lostWhen) {
+    const poll = setInterval(() => {
+      if (!options.lostWhen?.()) return;
+      lost = true;
+      child.kill('SIGKILL');
+      clearInterval(poll);
+    }, 100);
+    timers.push(poll);
+  }
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
     child.on('close', (code, sig) => done([code, sig])),
   );
@@ -273,6 +287,7 @@ async function runStep(
     exitCode,
     signal,
     cancelled,
+    lost,
     outputs: parseKeyValueFile(read('GITHUB_OUTPUT')),
     state: parseKeyValueFile(read('GITHUB_STATE')),
     env: parseKeyValueFile(read('GITHUB_ENV')),

@@ -26,7 +26,7 @@ const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ADDRESS = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/;
 
 /** A unix socket path or host:port: what `haproxy-socket` takes (validated before anything runs). */
-export const SOCKET = /^(?:\/[A-Za-z0-9._\/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
+export const SOCKET = /^(?:\/[A-Za-z0-9._/-]{1,255}|[A-Za-z0-9.-]{1,253}:\d{1,5})$/;
 
 /** The admin socket did not answer (refused, missing, reset, silent): worth trying again. */
 const UNREACHABLE = /ENOENT|ECONNREFUSED|ECONNRESET|EPIPE|EAGAIN|no answer within/;

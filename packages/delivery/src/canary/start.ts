@@ -13,7 +13,7 @@ import type { EnvironmentState, ReleaseRecords } from '@rollgate/github';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig } from './types.js';
 import { currentStable, weightOf, type Plan } from './state.js';
-import { openOfThisVersion, raceWinner, refuseUntrustedFirstRelease } from '../records/state.js';
+import { openOfThisVersion, raceWinner, refuseUntrustedFirstRelease, rolloutName } from '../records/state.js';
 import { runningRollback, waitForQuiet } from '../records/quiet.js';
 import { describeStatus } from '../records/status-codec.js';
 import { earlierRollback, yieldTo } from '../records/races.js';
@@ -71,7 +71,7 @@ export async function openCanaryRecord(
       describeStatus({ kind: 'lost-race', winner: winner.id, version: winner.payload.version }),
     );
     throw new ActionError(
-      `Another canary (${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
+      `Another rollout (the ${rolloutName(winner)} of ${winner.payload.version}, deployment ${winner.id}) started in ${records.environment} at the same time and got there first: this run withdrew before touching traffic.`,
     );
   }
   const rollback = earlierRollback(deploymentId, now.records);

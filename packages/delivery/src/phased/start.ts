@@ -1,7 +1,7 @@
 /** Opening a phased release's record, and its start races (see records/races.ts). */
 import { ActionError, systemClock } from '@rollgate/kit';
 import type { EnvironmentState } from '@rollgate/github';
-import { liveRecord, openOfThisVersion, raceWinner } from '../records/state.js';
+import { liveRecord, openOfThisVersion, raceWinner, rolloutName } from '../records/state.js';
 import type { Target } from '../fleet/plan.js';
 import type { PhasedConfig, Release } from './types.js';
 import { runningRollback, waitForQuiet } from '../records/quiet.js';
@@ -94,7 +94,7 @@ export async function openPhasedRecord(
       describeStatus({ kind: 'lost-race', winner: rival.id, version: rival.payload.version }),
     );
     throw new ActionError(
-      `A ${rival.payload.kind ?? 'rollout'} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`,
+      `A ${rolloutName(rival)} of ${rival.payload.version} (deployment ${rival.id}) started in ${records.environment} at the same time and got there first: this run withdrew before changing any target.`,
     );
   }
   const rollback = earlierRollback(deploymentId, now.records);
