@@ -340,7 +340,7 @@ describe('rollback action', () => {
     ],
     [
       { targets: 'web-1=127.0.0.1:1', 'traffic-provider': '', 'deploy-command': 'true' },
-      /^Input 'haproxy-socket': expected a value/,
+      /^Input 'haproxy-socket': expected at least one admin socket/,
     ],
   ])('bad input %j', async (inputs, message) => {
     const r = await rollback('prod-r', inputs);

@@ -12,7 +12,7 @@ import { mermaidBlocks, parseMermaid } from '../lib/mermaid.js';
 let stack: FleetStack;
 
 beforeAll(async () => {
-  stack = await startFleet({ '1.1.0': {}, '1.2.0': { errorRate: 0.2 } });
+  stack = await startFleet({ '1.1.0': {}, '1.2.0': { errorRate: 0.2 }, '1.3.0': {} });
 }, 120_000);
 
 afterAll(async () => {
@@ -102,6 +102,26 @@ describe('phased release action (bundle, HAProxy, six instances, Prometheus)', (
     // The fleet rollback's own record is a fleet release too: a later rollback without targets is refused.
     const again = await stack.rollback({ 'to-version': '1.1.0', 'dry-run': 'true' }, false);
     expect(again.error).toMatch(/went out across a fleet/);
+  }, 240_000);
+
+  it('follows zones: one target first, then the rest of its zone, then the next zone', async () => {
+    // Live now: 1.0.0 (the fleet rollback above). Zones alternate: a holds web-1,3,5 and b web-2,4,6.
+    const zoned = stack.targets.map((t, i) => `${t.name}=${t.address} zone=${i % 2 ? 'b' : 'a'}`).join('\n');
+    const load = startLoad(`http://${stack.haproxy.address}/`, 60, 200_000);
+    const r = await stack.phased('1.3.0', { targets: zoned, batches: '1,zones' });
+    const stats = await load.stop();
+    expect(r.error).toBeUndefined();
+    expect(stats.failures).toEqual([]);
+    for (const t of stack.targets) expect(await stack.answers(t.address)).toBe('1.3.0');
+    const id = Number(r.outputs['deployment-id']);
+    expect(stack.gh.state.statuses.filter((s) => s.deploymentId === id).map((s) => s.description)).toEqual([
+      'batch 1/3: 1/6 on 1.3.0 (web-1)',
+      'batch 2/3: 3/6 on 1.3.0 (web-3,web-5)',
+      'batch 3/3: 6/6 on 1.3.0 (web-2,web-4,web-6)',
+      'released: 1.3.0 on all 6 targets; 6/6 report 1.3.0, 6/6 serving',
+    ]);
+    const plan = stack.gh.state.deployments.find((d) => d.id === id)?.payload as { phased: { batches: unknown[][] } };
+    expect(plan.phased.batches[2]).toContainEqual({ name: 'web-2', address: stack.targets[1]?.address, zone: 'b' });
   }, 240_000);
 
   it('refuses bad input with one line before anything changes', async () => {

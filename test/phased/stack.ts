@@ -4,11 +4,11 @@
  * 500), six targets deployed in place by the sample deploy command, a real HAProxy with one
  * server per target, a real Prometheus scraping them, and 1.0.0 recorded as live.
  */
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { publishRelease } from '../lib/releases.js';
 import {
   GitHubEmulator,
   REPO_ROOT,
@@ -34,7 +34,12 @@ export const METRICS = `
 
 export interface FleetStack {
   gh: GitHubEmulator;
+  /** The (first) HAProxy in front of the fleet. */
   haproxy: Haproxy;
+  /** Every HAProxy in front of the fleet (an HA pair, or one per zone: each gets every change). */
+  balancers: Haproxy[];
+  /** How long the sample deploy command took for each target when the fleet started (ms). */
+  deployTimes: number[];
   prometheus: Prometheus;
   sha: string;
   targets: { name: string; address: string }[];
@@ -67,7 +72,11 @@ export interface FleetStack {
 
 let runIds = 9100;
 
-export async function startFleet(versions: Record<string, { errorRate?: number }>, count = 6): Promise<FleetStack> {
+export async function startFleet(
+  versions: Record<string, { errorRate?: number }>,
+  count = 6,
+  balancerCount = 1,
+): Promise<FleetStack> {
   const remote = createRemote();
   const seedDir = seedRepository(remote);
   const sha = git(seedDir, ['rev-parse', 'HEAD']);
@@ -77,44 +86,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
 
   /** The sample service at `version` as a release asset. */
   const publish = (version: string, errorRate = 0) => {
-    const dir = mkdtempSync(join(tmpdir(), `svc-${version}-`));
-    const server = readFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), 'utf8');
-    writeFileSync(
-      join(dir, 'server.mjs'),
-      errorRate
-        ? server.replace('#!/usr/bin/env node', `#!/usr/bin/env node\nprocess.env.ERROR_RATE = '${errorRate}';`)
-        : server,
-    );
-    writeFileSync(join(dir, 'VERSION'), `${version}\n`);
-    const archive = join(dir, 'archive.tar.gz');
-    execFileSync('tar', ['-czf', archive, '-C', dir, 'server.mjs', 'VERSION']);
-    const data = readFileSync(archive);
-    const name = `service-${version}`;
-    const at = new Date().toISOString();
-    const releaseId = gh.nextId();
-    gh.state.releases.push({
-      id: releaseId,
-      tag_name: `v${version}`,
-      target_commitish: 'main',
-      name: `v${version}`,
-      body: '',
-      draft: false,
-      prerelease: false,
-      created_at: at,
-      published_at: at,
-    });
-    gh.state.assets.push({
-      id: gh.nextId(),
-      releaseId,
-      name: `${name}.tar.gz`,
-      label: null,
-      contentType: 'application/gzip',
-      data,
-      createdAt: at,
-    });
-    git(seedDir, ['tag', `v${version}`]);
-    git(seedDir, ['push', '-q', 'origin', `v${version}`]);
-    releases[version] = { name, digest: `sha256:${createHash('sha256').update(data).digest('hex')}`, dir };
+    releases[version] = publishRelease(gh, seedDir, version, errorRate);
   };
   const api = async (path: string, body: object) => {
     const res = await fetch(`${gh.repoUrl}${path}`, {
@@ -130,14 +102,19 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
   for (const [version, knobs] of Object.entries(versions)) publish(version, knobs.errorRate);
   const targets: { name: string; address: string }[] = [];
   for (let i = 1; i <= count; i++) targets.push({ name: `web-${i}`, address: `127.0.0.1:${await freePort()}` });
-  // The fleet starts on 1.0.0, deployed by the same command the action runs.
+  // The fleet starts on 1.0.0, deployed by the same command the action runs (each deploy timed).
+  const deployTimes: number[] = [];
   for (const t of targets) {
+    const started = Date.now();
     execFileSync(deployCommand[0] as string, [...deployCommand.slice(1), '1.0.0', releases['1.0.0']?.dir as string], {
       env: { ...process.env, ROLLGATE_ADDRESS: t.address },
       stdio: 'ignore',
     });
+    deployTimes.push(Date.now() - started);
   }
-  const haproxy = await startHaproxyPool(targets);
+  const balancers: Haproxy[] = [];
+  for (let i = 0; i < balancerCount; i++) balancers.push(await startHaproxyPool(targets));
+  const haproxy = balancers[0] as Haproxy;
   const prometheus = await startPrometheus(targets.map((t) => t.address));
   // 1.0.0 is live: released by a pipeline run on main, from its release asset.
   const run = gh.startRun({ id: ++runIds, head_sha: sha });
@@ -174,7 +151,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
   const judging = {
     'deploy-command': deployCommand.join(' '),
     'health-url': 'http://{address}/healthz',
-    'haproxy-socket': haproxy.socket,
+    'haproxy-socket': balancers.map((b) => b.socket).join('\n'),
     metrics: METRICS,
     'prometheus-url': prometheus.url,
     samples: '4',
@@ -206,6 +183,8 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
   return {
     gh,
     haproxy,
+    balancers,
+    deployTimes,
     prometheus,
     sha,
     targets,
@@ -269,7 +248,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
         ...(fleet
           ? {
               targets: targets.map((t) => `${t.name}=${t.address}`).join('\n'),
-              'haproxy-socket': haproxy.socket,
+              'haproxy-socket': balancers.map((b) => b.socket).join('\n'),
               'health-url': 'http://{address}/healthz',
             }
           : { 'target-address': targets[0]?.address as string }),
@@ -284,7 +263,7 @@ export async function startFleet(versions: Record<string, { errorRate?: number }
           // not running
         }
       }
-      await haproxy.stop();
+      for (const b of balancers) await b.stop();
       await prometheus.stop();
       await gh.stop();
     },

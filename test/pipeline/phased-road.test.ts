@@ -49,7 +49,7 @@ describe('pipeline.yml (release-style phased), promote.yml (kind phased) and rol
       'continuing after batch 1/3: 0.1.1 goes on by hand',
       'batch 2/3: 3/6 on 0.1.1 (web-2,web-3)',
       'batch 3/3: 6/6 on 0.1.1 (web-4,web-5,web-6)',
-      'released: 0.1.1 on all 6 targets',
+      'released: 0.1.1 on all 6 targets; 6/6 report 0.1.1, 6/6 serving',
     ]);
     // rollback.yml put 0.1.0 back on every target, from its original artifact.
     expect(r.versions.rolledBack).toEqual(Array(6).fill('0.1.0'));

@@ -28,6 +28,8 @@ export interface Limits {
    * against the canary; the reading that gates the move must still be a number.
    */
   waitForData?: boolean;
+  /** What the two roles are called in verdicts (default `canary` and `stable`; a phased release: the new and the old version). */
+  roles?: { canary: string; stable: string };
 }
 
 interface StepData {
@@ -68,6 +70,16 @@ export class Judge {
     private readonly limits: Limits,
   ) {}
 
+  /** A role as verdicts name it: `canary`, or `the new version`. */
+  private named(role: 'canary' | 'stable'): string {
+    return this.limits.roles?.[role] ?? role;
+  }
+
+  /** A role after "the": `the canary`, `the new version`. */
+  private the(role: 'canary' | 'stable'): string {
+    return this.limits.roles ? this.named(role) : `the ${role}`;
+  }
+
   startStep(label?: string): void {
     this.steps++;
     this.label = label ?? String(this.steps);
@@ -84,7 +96,10 @@ export class Judge {
       this.inconclusive++;
       if (this.inconclusive > this.limits.inconclusiveLimit) {
         const what = reading.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
-        return { check: check.name, reason: `${check.name}: ${what} for ${role} (${reading.detail}); failing closed` };
+        return {
+          check: check.name,
+          reason: `${check.name}: ${what} for ${this.named(role)} (${reading.detail}); failing closed`,
+        };
       }
       return undefined;
     }
@@ -115,13 +130,13 @@ export class Judge {
         if (!last)
           return {
             check: check.name,
-            reason: `${check.name}: no reading of the ${role} during the step; failing closed`,
+            reason: `${check.name}: no reading of ${this.the(role)} during the step; failing closed`,
           };
         if (last.kind !== 'value') {
           const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
           return {
             check: check.name,
-            reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed`,
+            reason: `${check.name}: the last reading of ${this.the(role)} before the next move was ${what} (${last.detail}); failing closed`,
           };
         }
       }
@@ -139,7 +154,7 @@ export class Judge {
         ) {
           return {
             check: check.name,
-            reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
+            reason: `${check.name}: too few readings to compare with ${this.named('stable')} at significance ${alpha} (${data.canary.length} ${this.named('canary')}, ${data.stable.length} ${this.named('stable')}); failing closed`,
           };
         }
         const c = median(data.canary);
@@ -158,7 +173,7 @@ export class Judge {
                 : `+${fmt(inc.amount)}`;
           return {
             check: check.name,
-            reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
+            reason: `${check.name} ${fmt(c)} vs ${this.named('stable')} ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
             observed: c,
           };
         }

@@ -67,6 +67,36 @@ describe('phased release plan (targets, batches, min healthy)', () => {
     expect(err(() => parseTargets('a=app.internal:80'))).toMatch(/an IPv4 address and port for a/);
     expect(err(() => parseTargets('bad name=10.0.0.1:80'))).toMatch(/Input 'targets'/);
   });
+
+  it('follows zones: one zone at a time in the order the targets name them, a first target inside the first zone', () => {
+    const zoned = parseTargets(
+      [
+        'a1=10.0.0.1:80 zone=eu-1',
+        'b1=10.0.0.2:80 zone=us-1',
+        'a2=10.0.0.3:80 zone=eu-1',
+        'b2=10.0.0.4:80 zone=us-1',
+        'c1=10.0.0.5:80 zone=ap-1',
+      ].join('\n'),
+    );
+    expect(zoned[0]).toEqual({ name: 'a1', address: '10.0.0.1:80', zone: 'eu-1' });
+    const names = (spec: string) => planBatches(spec, zoned, '0').map((b) => b.map((t) => t.name));
+    expect(names('zones')).toEqual([['a1', 'a2'], ['b1', 'b2'], ['c1']]);
+    expect(names('1,zones')).toEqual([['a1'], ['a2'], ['b1', 'b2'], ['c1']]);
+    expect(parseTargets('[{"name":"a","address":"10.0.0.1:80","zone":"z1"}]')).toEqual([
+      { name: 'a', address: '10.0.0.1:80', zone: 'z1' },
+    ]);
+    // A leading batch that would spill into the second zone, a target without a zone, a bad zone name.
+    expect(err(() => planBatches('2,zones', zoned, '0'))).toMatch(
+      /Input 'batches'.*inside the first zone \(eu-1: 2 targets\)/,
+    );
+    expect(err(() => planBatches('zones', targets, '0'))).toMatch(
+      /Input 'targets'.*zone=<zone> for every target.*web-1/,
+    );
+    expect(err(() => parseTargets('a=10.0.0.1:80 zone=e u'))).toMatch(/Input 'targets'/);
+    expect(err(() => parseTargets('a=10.0.0.1:80 zone=e/u'))).toMatch(/a zone of letters.*for a/);
+    // min-healthy still holds per zone: the two-target zone leaves 3 of 5.
+    expect(err(() => planBatches('zones', zoned, '4'))).toMatch(/Input 'min-healthy'.*batch 1 takes 2 of the 5/);
+  });
 });
 
 describe('phased release state machine (in-memory records, virtual clock)', () => {
@@ -144,6 +174,8 @@ describe('phased release state machine (in-memory records, virtual clock)', () =
     knobs.errorRate = (v) => (v === '2.0.0' ? undefined : 0.001);
     const result = await runPhased(config());
     expect(result.outcome).toBe('rolled-back');
+    // The verdict names the new version, never "canary".
+    expect(result.verdict?.reason).toMatch(/^error-rate: (no data for|the last reading of) the new version/);
     expect(versions()).toEqual(Array(6).fill('1.0.0'));
   });
 

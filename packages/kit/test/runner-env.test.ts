@@ -22,7 +22,7 @@ describe('the runner environment, read once', () => {
       apiUrl: 'https://ghes.example.com/api/v3',
       runnerTemp: '/home/runner/work/_temp',
     });
-    expect(env.runUrl).toBe('https://ghes.example.com/octo-org/service/actions/runs/42/attempts/1');
+    expect(env.runUrl).toBe('https://ghes.example.com/octo-org/service/actions/runs/42/attempts/3');
     const bare = readRunnerEnv({});
     expect(bare).toMatchObject({
       owner: '',

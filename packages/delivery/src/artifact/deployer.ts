@@ -54,6 +54,7 @@ export function commandDeployer(options: CommandDeployerOptions): Deployer {
       options.logger.info(
         `Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`,
       );
+      const started = Date.now();
       await execBounded(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
         timeoutMs: options.timeoutMs ?? 600_000,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -65,6 +66,9 @@ export function commandDeployer(options: CommandDeployerOptions): Deployer {
           ROLLGATE_ADDRESS: target.address,
         },
       });
+      options.logger.info(
+        `Deployed ${release.version} to ${target.name} in ${((Date.now() - started) / 1000).toFixed(1)}s.`,
+      );
     },
   };
 }

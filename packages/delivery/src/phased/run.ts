@@ -114,6 +114,7 @@ class Rollout {
       inconclusiveLimit: config.inconclusiveLimit,
       alpha: config.alpha ?? 0.05,
       waitForData: config.minRequests !== undefined,
+      roles: { canary: 'the new version', stable: 'the old version' },
     });
     this.targets = course.batches.flat();
     // A continued release starts with the batches its earlier runs finished on the new version.
@@ -137,10 +138,10 @@ class Rollout {
         const stopped = await this.abortedByHand();
         if (stopped) return stopped;
         await this.reassert();
-        const failed = await this.changeBatch(batch);
+        const failed = await this.timed('changed', () => this.changeBatch(batch));
         if (failed) return await this.rollBack(failed.reason, failed);
         await this.recordBatch(batch);
-        const verdict = await this.judgeBatch();
+        const verdict = await this.timed('judged', () => this.judgeBatch());
         if (verdict) return await this.rollBack(verdict.reason, verdict);
         this.batches.push({ index, targets: names(batch), outcome: 'released' });
         if (this.gateAfter(index)) return await this.pause();
@@ -152,6 +153,16 @@ class Rollout {
       }
     }
     return this.release();
+  }
+
+  /** Runs one step of a batch and says in the debug log how long it took. */
+  private async timed<T>(what: string, step: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await step();
+    } finally {
+      this.config.logger.debug(`batch ${this.index}/${this.count}: ${what} in ${Date.now() - started} ms`);
+    }
   }
 
   /** Saves what the post step would undo: the changed and drained targets, the release to go back to. */
@@ -186,11 +197,18 @@ class Rollout {
     const { config } = this;
     this.drained = batch;
     this.save();
-    await config.fleet.drain(batch);
+    await this.timed('drained', () => config.fleet.drain(batch));
     const release = { version: config.version, ...(this.course.artifact ? { artifact: this.course.artifact } : {}) };
     try {
-      await inParallel(batch, config.maxParallel ?? 1, async (t) => {
+      // One at a time, the record is read before each target (an abort stops the run there);
+      // deploys at once read it once, before the batch's deploys start.
+      const parallel = config.maxParallel ?? 1;
+      if (parallel > 1) {
         const stop = await this.abortedByHand();
+        if (stop) throw new StoppedByAbort(stop);
+      }
+      await inParallel(batch, parallel, async (t) => {
+        const stop = parallel > 1 ? undefined : await this.abortedByHand();
         if (stop) throw new StoppedByAbort(stop);
         this.changed.push(t);
         this.save();
@@ -208,9 +226,9 @@ class Rollout {
     }
     // An HAProxy that restarted while the batch deployed put its targets back in rotation: out again before they are waited for.
     await this.reassert();
-    const unhealthy = await waitHealthy(config, batch, config.version);
+    const unhealthy = await this.timed('healthy', () => waitHealthy(config, batch, config.version));
     if (unhealthy) return { check: 'health', reason: unhealthy };
-    await config.fleet.ready(batch);
+    await this.timed('ready', () => config.fleet.ready(batch));
     this.drained = [];
     this.save();
     return undefined;
