@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import * as prettier from 'prettier';
+import { renderWorkflows } from './workflow-docs.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -82,6 +83,20 @@ for (const name of readdirSync(join(root, 'actions')).sort()) {
     drift.push(defaultsFile);
     if (!check) writeFileSync(defaultsFile, defaults);
   }
+}
+// The reusable workflows' reference, in the README.
+const readmeFile = join(root, 'README.md');
+const readmeNow = readFileSync(readmeFile, 'utf8');
+const reference = await prettier.format(renderWorkflows(root), {
+  ...(await prettier.resolveConfig(readmeFile)),
+  parser: 'markdown',
+});
+const readmeNext = readmeNow.replace(/<!-- workflows -->[\s\S]*<!-- \/workflows -->\n?/, reference);
+if (!readmeNext.includes('<!-- workflows -->'))
+  throw new Error('README.md: missing the <!-- workflows --> ... <!-- /workflows --> markers');
+if (readmeNext !== readmeNow) {
+  drift.push(readmeFile);
+  if (!check) writeFileSync(readmeFile, readmeNext);
 }
 if (check && drift.length) {
   console.error(`Out of date (run npm run docs): ${drift.join(', ')}`);

@@ -41,7 +41,7 @@ function readInputs(inputs, env) {
         command,
         installCommand: (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .splitArgs */ .sG)(inputs.string('install-command')),
         workingDirectory: inputs.string('working-directory'),
-        cache: inputs.raw('cache') ? inputs.oneOf('cache', ['npm', 'yarn', 'pnpm']) : undefined,
+        cache: inputs.raw('cache') ? inputs.oneOf('cache', _rollgate_build__WEBPACK_IMPORTED_MODULE_2__/* .PACKAGE_MANAGERS */ .Ab) : undefined,
         outputs: inputs.list('outputs', { required: true, separator: /\n/ }),
         name: inputs.string('name', {
             default: `${repo}-${sha.slice(0, 7) || 'local'}`,
@@ -59,7 +59,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .Cs)(async (
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .Inputs */ .G0((name) => _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runner.getInput */ .lj.getInput(name), _defaults_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULTS */ .z), env);
     const { workspace } = env;
     const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(workspace, inputs.workingDirectory);
-    const plan = inputs.cache ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_2__/* .planCache */ ._s)(inputs.cache, cwd, env.runnerOs) : undefined;
+    const plan = inputs.cache ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_2__/* .planCache */ ._s)(inputs.cache, cwd, env.runnerOs, process.env) : undefined;
     const hit = plan ? await (0,_rollgate_build__WEBPACK_IMPORTED_MODULE_2__/* .restoreDependencies */ .aE)(plan, _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .actionsLogger */ .MV) : undefined;
     if (plan)
         _rollgate_kit__WEBPACK_IMPORTED_MODULE_1__/* .runner.info */ .lj.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
@@ -147,6 +147,7 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Ab: () => (/* reexport */ PACKAGE_MANAGERS),
   MP: () => (/* reexport */ describeVersion),
   FE: () => (/* reexport */ packageBuild),
   _s: () => (/* reexport */ planCache),
@@ -380,25 +381,41 @@ var external_node_os_ = __nccwpck_require__(48161);
 
 
 
+const PACKAGE_MANAGERS = ['npm', 'yarn', 'pnpm', 'pip', 'poetry', 'uv'];
+/** The file that keys each manager's cache: a lock file (pip: the requirements file). */
 const LOCKFILES = {
     npm: 'package-lock.json',
     yarn: 'yarn.lock',
     pnpm: 'pnpm-lock.yaml',
+    pip: 'requirements.txt',
+    poetry: 'poetry.lock',
+    uv: 'uv.lock',
 };
-/** The folder each package manager keeps downloads in (asked from the tool, with the usual default). */
-async function cacheDir(pm, cwd) {
-    const ask = async (program, args) => {
-        const r = await (0,src/* execFile */.St)(program, args, { cwd, echo: false }).catch(() => undefined);
-        return r?.exitCode === 0 ? r.stdout.trim() : '';
-    };
-    if (pm === 'npm')
-        return (await ask('npm', ['config', 'get', 'cache'])) || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.npm');
-    if (pm === 'yarn')
-        return (await ask('yarn', ['cache', 'dir'])) || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.cache', 'yarn');
-    return (await ask('pnpm', ['store', 'path'])) || (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.local', 'share', 'pnpm', 'store');
+/** How each manager says where its cache is (its environment variable first), and the usual default. */
+const CACHE_DIRS = {
+    npm: { env: 'npm_config_cache', ask: ['npm', ['config', 'get', 'cache']], fallback: ['.npm'] },
+    yarn: { env: 'YARN_CACHE_FOLDER', ask: ['yarn', ['cache', 'dir']], fallback: ['.cache', 'yarn'] },
+    pnpm: { ask: ['pnpm', ['store', 'path']], fallback: ['.local', 'share', 'pnpm', 'store'] },
+    pip: { env: 'PIP_CACHE_DIR', ask: ['pip', ['cache', 'dir']], fallback: ['.cache', 'pip'] },
+    poetry: { env: 'POETRY_CACHE_DIR', ask: ['poetry', ['config', 'cache-dir']], fallback: ['.cache', 'pypoetry'] },
+    uv: { env: 'UV_CACHE_DIR', ask: ['uv', ['cache', 'dir']], fallback: ['.cache', 'uv'] },
+};
+/** The folder each package manager keeps downloads in (its variable, else asked from the tool, else the usual default). */
+async function cacheDir(pm, cwd, vars) {
+    const where = CACHE_DIRS[pm];
+    const set = where.env ? vars[where.env]?.trim() : '';
+    if (set)
+        return set;
+    const [program, args] = where.ask;
+    const r = await (0,src/* execFile */.St)(program, args, { cwd, echo: false }).catch(() => undefined);
+    const said = r?.exitCode === 0 ? r.stdout.trim().split('\n').at(-1)?.trim() : '';
+    return said || (0,external_node_path_.join)((0,external_node_os_.homedir)(), ...where.fallback);
 }
-/** `runnerOs`: RUNNER_OS (caches are kept per OS, as actions/cache does). */
-async function planCache(pm, cwd, runnerOs = process.platform) {
+/**
+ * `runnerOs`: RUNNER_OS (caches are kept per OS, as actions/cache does); `vars`: the step's
+ * environment, where a manager's cache variable (PIP_CACHE_DIR...) may name its folder.
+ */
+async function planCache(pm, cwd, runnerOs, vars = {}) {
     const lock = (0,external_node_path_.join)(cwd, LOCKFILES[pm]);
     if (!(0,external_node_fs_.existsSync)(lock))
         throw new src.ActionError(`cache: ${pm} needs ${LOCKFILES[pm]} in ${cwd} to key the cache; commit the lock file or remove the cache input.`);
@@ -407,7 +424,7 @@ async function planCache(pm, cwd, runnerOs = process.platform) {
         .digest('hex')
         .slice(0, 32);
     const prefix = `rollgate-build-${runnerOs}-${pm}-`;
-    return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd)] };
+    return { key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [await cacheDir(pm, cwd, vars)] };
 }
 async function restoreDependencies(plan, logger) {
     const cache = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(955), __nccwpck_require__.e(838), __nccwpck_require__.e(30), __nccwpck_require__.e(377), __nccwpck_require__.e(998)]).then(__nccwpck_require__.bind(__nccwpck_require__, 76998));

@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(25634);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30846,7 +30846,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(12);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(25634);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(62895);
@@ -30948,7 +30948,7 @@ __webpack_async_result__();
 /* harmony export */   a: () => (/* binding */ phasedSummary)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(25634);
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 
 
@@ -30986,7 +30986,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 
 /***/ }),
 
-/***/ 12:
+/***/ 25634:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31005,7 +31005,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -31226,6 +31226,14 @@ class judge_Judge {
         this.checks = checks;
         this.limits = limits;
     }
+    /** A role as verdicts name it: `canary`, or `the new version`. */
+    named(role) {
+        return this.limits.roles?.[role] ?? role;
+    }
+    /** A role after "the": `the canary`, `the new version`. */
+    the(role) {
+        return this.limits.roles ? this.named(role) : `the ${role}`;
+    }
     startStep(label) {
         this.steps++;
         this.label = label ?? String(this.steps);
@@ -31242,7 +31250,10 @@ class judge_Judge {
             this.inconclusive++;
             if (this.inconclusive > this.limits.inconclusiveLimit) {
                 const what = reading.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
-                return { check: check.name, reason: `${check.name}: ${what} for ${role} (${reading.detail}); failing closed` };
+                return {
+                    check: check.name,
+                    reason: `${check.name}: ${what} for ${this.named(role)} (${reading.detail}); failing closed`,
+                };
             }
             return undefined;
         }
@@ -31273,13 +31284,13 @@ class judge_Judge {
                 if (!last)
                     return {
                         check: check.name,
-                        reason: `${check.name}: no reading of the ${role} during the step; failing closed`,
+                        reason: `${check.name}: no reading of ${this.the(role)} during the step; failing closed`,
                     };
                 if (last.kind !== 'value') {
                     const what = last.kind === 'unreachable' ? 'metrics source unreachable' : 'no data';
                     return {
                         check: check.name,
-                        reason: `${check.name}: the last reading of the ${role} before the next move was ${what} (${last.detail}); failing closed`,
+                        reason: `${check.name}: the last reading of ${this.the(role)} before the next move was ${what} (${last.detail}); failing closed`,
                     };
                 }
             }
@@ -31295,7 +31306,7 @@ class judge_Judge {
                     smallestP(data.canary.length, data.stable.length) >= alpha) {
                     return {
                         check: check.name,
-                        reason: `${check.name}: too few readings to compare with stable at significance ${alpha} (${data.canary.length} canary, ${data.stable.length} stable); failing closed`,
+                        reason: `${check.name}: too few readings to compare with ${this.named('stable')} at significance ${alpha} (${data.canary.length} ${this.named('canary')}, ${data.stable.length} ${this.named('stable')}); failing closed`,
                     };
                 }
                 const c = median(data.canary);
@@ -31313,7 +31324,7 @@ class judge_Judge {
                             : `+${fmt(inc.amount)}`;
                     return {
                         check: check.name,
-                        reason: `${check.name} ${fmt(c)} vs stable ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
+                        reason: `${check.name} ${fmt(c)} vs ${this.named('stable')} ${fmt(s)} (> ${limit}, p=${test.pGreater.toPrecision(2)})`,
                         observed: c,
                     };
                 }
@@ -31327,6 +31338,151 @@ class judge_Judge {
 
 
 
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
+/**
+ * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
+ * health URL that must answer 2xx. The service may report its version there (the contract in
+ * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
+ * nothing of its version is healthy or not, but never proven to run a release.
+ * Checked before every move of a canary (metrics about a dead process can look healthy for a
+ * whole query window) and for every target of a fleet, before and after each change.
+ */
+
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
+/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
+function health_reportedVersion(res, body) {
+    const header = res.headers.get('x-version')?.trim();
+    if (header && VERSION.test(header))
+        return header;
+    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
+        return undefined;
+    try {
+        const v = JSON.parse(body).version;
+        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function probe(target, timeoutMs, signal) {
+    if (target.healthUrl) {
+        try {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+            const body = (await res.text()).slice(0, 65_536);
+            if (!res.ok)
+                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
+            const version = health_reportedVersion(res, body);
+            return version ? { version } : {};
+        }
+        catch (error) {
+            const e = error;
+            return {
+                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
+            };
+        }
+    }
+    if (!target.address)
+        return {};
+    const why = await connects(target.address, timeoutMs);
+    return why ? { why } : {};
+}
+/** Whether the canary answers (the reason it does not, or undefined). */
+async function health_canaryAnswers(target, timeoutMs, signal) {
+    return (await probe(target, timeoutMs, signal)).why;
+}
+function connects(address, timeoutMs) {
+    return new Promise((resolve) => {
+        const options = address.startsWith('unix:')
+            ? { path: address.slice('unix:'.length) }
+            : {
+                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+                port: Number(address.slice(address.lastIndexOf(':') + 1)),
+            };
+        const socket = (0,external_node_net_.connect)(options);
+        const done = (why) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(why);
+        };
+        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
+        socket.once('connect', () => done());
+        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/slots/read-back.ts
+/**
+ * Read back, then record: after the suite moves traffic for good (an abort, a promotion, a
+ * rollback), it reads what the traffic layer routes (the provider's `routes`) and asks each
+ * address taking requests what it runs (the `x-version` header or a JSON `version`, as the
+ * service contract says). The line it returns is what the record and the log may say; a split
+ * that is not the one asked for, or an address running another version, is an error.
+ */
+
+
+/** The traffic layer does not route what the suite asked for: its line says what it found. */
+class read_back_TrafficUnverified extends (/* unused pure expression or super */ null && (ActionError)) {
+}
+/** What each address answers to a plain GET of `/`: the version it reports, or why it does not answer. */
+async function asks(address, timeoutMs) {
+    try {
+        const res = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(timeoutMs) });
+        const body = (await res.text()).slice(0, 65_536);
+        const version = reportedVersion(res, body);
+        return version ? { version } : {};
+    }
+    catch (error) {
+        const e = error;
+        return { why: e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message) };
+    }
+}
+const shares = (routes) => routes.map((r) => `${r.weight}% to ${r.address}`).join(', ');
+/**
+ * Confirms the traffic layer routes `split` and returns the line that says so (or that the
+ * provider cannot be read back); throws TrafficUnverified when it routes something else, or an
+ * address taking requests reports another version or does not answer.
+ */
+async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
+    const wanted = [
+        { backend: split.stable, weight: 100 - split.canaryWeight },
+        { backend: split.canary, weight: split.canaryWeight },
+    ].filter((w) => w.weight > 0);
+    // "1.1.0" when one version takes everything, "75% on 1.0.0, 25% on 1.1.0" otherwise.
+    const onto = wanted.length === 1
+        ? (wanted[0]?.backend.version ?? '')
+        : wanted.map((w) => `${w.weight}% on ${w.backend.version}`).join(', ');
+    if (!traffic.routes)
+        return `${onto} (set by the ${traffic.name} provider; it cannot be read back)`;
+    const routes = await traffic.routes();
+    const problems = [];
+    if (wanted.some((w) => w.backend.address)) {
+        const expected = wanted.map((w) => ({ address: w.backend.address ?? '?', weight: w.weight }));
+        const same = routes.length === expected.length &&
+            expected.every((e) => routes.some((r) => r.address === e.address && Math.abs(r.weight - e.weight) <= 1));
+        if (!same)
+            problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
+    }
+    const found = [];
+    if (traffic.addressesReachable)
+        for (const w of wanted) {
+            if (!w.backend.address)
+                continue;
+            const answer = await asks(w.backend.address, timeoutMs);
+            if (answer.why)
+                problems.push(`${w.backend.address} does not answer (${answer.why})`);
+            else if (answer.version && answer.version !== w.backend.version)
+                problems.push(`${w.backend.address} reports ${answer.version}, not ${w.backend.version}`);
+            else
+                found.push(`${w.backend.address} ${answer.version ? `reports ${answer.version}` : 'answers (reports no version)'}`);
+        }
+    if (problems.length)
+        throw new read_back_TrafficUnverified(`Traffic read back wrong: ${problems.join('; ')}.`);
+    return `${onto} (read back: ${traffic.name} routes ${shares(routes)}${found.length ? `; ${found.join(', ')}` : ''})`;
+}
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
@@ -31601,6 +31757,7 @@ function deployer_commandDeployer(options) {
             const { dir, archive, source } = await unpack(release);
             const [program, ...args] = options.command;
             options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
+            const started = Date.now();
             await (0,src/* execBounded */.xq)(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
                 timeoutMs: options.timeoutMs ?? 600_000,
                 ...(options.signal ? { signal: options.signal } : {}),
@@ -31612,83 +31769,9 @@ function deployer_commandDeployer(options) {
                     ROLLGATE_ADDRESS: target.address,
                 },
             });
+            options.logger.info(`Deployed ${release.version} to ${target.name} in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
         },
     };
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
-;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
-/**
- * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
- * health URL that must answer 2xx. The service may report its version there (the contract in
- * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
- * nothing of its version is healthy or not, but never proven to run a release.
- * Checked before every move of a canary (metrics about a dead process can look healthy for a
- * whole query window) and for every target of a fleet, before and after each change.
- */
-
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
-/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
-function reported(res, body) {
-    const header = res.headers.get('x-version')?.trim();
-    if (header && VERSION.test(header))
-        return header;
-    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
-        return undefined;
-    try {
-        const v = JSON.parse(body).version;
-        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function probe(target, timeoutMs, signal) {
-    if (target.healthUrl) {
-        try {
-            const timeout = AbortSignal.timeout(timeoutMs);
-            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
-            const body = (await res.text()).slice(0, 65_536);
-            if (!res.ok)
-                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
-            const version = reported(res, body);
-            return version ? { version } : {};
-        }
-        catch (error) {
-            const e = error;
-            return {
-                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
-            };
-        }
-    }
-    if (!target.address)
-        return {};
-    const why = await connects(target.address, timeoutMs);
-    return why ? { why } : {};
-}
-/** Whether the canary answers (the reason it does not, or undefined). */
-async function health_canaryAnswers(target, timeoutMs, signal) {
-    return (await probe(target, timeoutMs, signal)).why;
-}
-function connects(address, timeoutMs) {
-    return new Promise((resolve) => {
-        const options = address.startsWith('unix:')
-            ? { path: address.slice('unix:'.length) }
-            : {
-                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
-                port: Number(address.slice(address.lastIndexOf(':') + 1)),
-            };
-        const socket = (0,external_node_net_.connect)(options);
-        const done = (why) => {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve(why);
-        };
-        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
-        socket.once('connect', () => done());
-        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
-    });
 }
 
 // EXTERNAL MODULE: ./packages/github/src/index.ts + 9 modules
@@ -31947,72 +32030,6 @@ async function requestCounter(config, spec, deadline) {
     };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary/dry-run.ts
-/**
- * A canary's dry run: reads the records and every check once and says what a real run would do,
- * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
- * would fail before moving traffic: another canary still open, no paused canary to promote, a
- * metrics source that cannot be reached.
- */
-
-
-
-
-
-const at = (b) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
-async function readChecks(config, stable, interval) {
-    for (const check of config.checks) {
-        const source = config.sources[check.provider];
-        if (!source)
-            throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
-        for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
-            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
-            if (reading.kind === 'unreachable')
-                throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
-            config.logger.info(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
-        }
-    }
-}
-async function dry_run_dryRunCanary(config) {
-    const startedAt = Date.now();
-    const log = (line) => config.logger.info(line);
-    const done = (r) => ({
-        ...r,
-        outcome: 'dry-run',
-        steps: [],
-        startedAt,
-        endedAt: Date.now(),
-    });
-    if (config.mode === 'promote' || config.mode === 'abort') {
-        const found = await findOpen(config);
-        const rollout = plan(config, found.open.payload.rollout);
-        if (config.mode === 'abort') {
-            log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
-        }
-        else {
-            const remaining = rollout.steps.filter((w) => w > found.weight);
-            log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
-            await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
-        }
-        return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
-    }
-    const state = await config.records.state();
-    const reruns = openOfThisVersion(config, state);
-    for (const r of reruns)
-        log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
-    const stable = currentStable(config, state);
-    refuseUntrustedFirstRelease(stable, state);
-    const rollout = plan(config);
-    if (!stable) {
-        log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
-        return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
-    }
-    const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
-    log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
-    await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
-    return done({ deploymentId: 0, weight: 0, stable });
-}
-
 ;// CONCATENATED MODULE: ./packages/delivery/src/records/quiet.ts
 /**
  * Waiting for an environment to be quiet. Deliveries (pipeline canaries) and operations
@@ -32216,6 +32233,75 @@ async function races_yieldTo(y) {
     throw new src.ActionError(`This ${y.purpose} waited for ${what} (deployment ${y.winner.id}), which started first, and ${why}: it withdrew its record ${y.mine} before changing anything. Run it again to start over what is live now.`);
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/slots/place.ts
+/**
+ * Where a new version goes. A canary or a rollback deploys into an address that serves nothing:
+ * never the live release's address (a deploy there replaces what users get: 502s while it
+ * restarts, and an "abort" that puts traffic "back" on the version it just overwrote), never one
+ * another open rollout uses. With `slots` (two or more named addresses, blue/green) the suite
+ * picks the first free one and records it; a given address is checked the same way. Everything
+ * here runs on the records already read, before the first side effect.
+ */
+
+const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
+/** `name=host:port` per line or comma: at least two, names and addresses each once. */
+function parseSlots(text) {
+    const parts = splitList(text.trim(), /[\n,]/);
+    if (!parts.length)
+        return [];
+    const slots = parts.map((part) => {
+        const m = /^([^\s=]+)\s*=\s*(\S+)$/.exec(part);
+        if (!m || !NAME.test(m[1]) || !VALUE_RULES.address.regex.test(m[2]))
+            throw new InputError('slots', 'one name=host:port per line (e.g. blue=10.0.0.5:8081)', part);
+        return { name: m[1], address: m[2] };
+    });
+    if (slots.length < 2)
+        throw new InputError('slots', 'at least two slots (the live one and one to deploy into)', text);
+    for (const key of ['name', 'address']) {
+        const seen = new Set();
+        for (const s of slots) {
+            if (seen.has(s[key]))
+                throw new InputError('slots', `each ${key} once, but ${s[key]} is listed twice`);
+            seen.add(s[key]);
+        }
+    }
+    return slots;
+}
+const named = (live) => `the live release ${live.version}${live.id ? ` (deployment ${live.id})` : ''}`;
+/** What serves or is about to serve at an address: the live release, and each open rollout. */
+function busyAddresses(live, open) {
+    const busy = new Map();
+    if (live?.address)
+        busy.set(live.address, named(live));
+    for (const r of open)
+        if (r.payload.address && !busy.has(r.payload.address))
+            busy.set(r.payload.address, `the ${r.payload.kind ?? 'rollout'} of ${r.payload.version} (deployment ${r.id})`);
+    return busy;
+}
+/**
+ * The address a new version is deployed into: the given one (`input` names it in errors),
+ * refused when something live or open serves there; or the first free slot. Without either,
+ * no address (a provider that routes by version, a deploy that knows its own place).
+ */
+function place_placeRelease(options) {
+    const { input, given, slots, live } = options;
+    const busy = busyAddresses(live, options.open);
+    if (given) {
+        const user = busy.get(given);
+        if (user)
+            throw new InputError(input, `an address that serves nothing now, but ${given} serves ${user} (a deploy there replaces it under its users); give another address, or slots to let the suite choose`);
+        return { address: given };
+    }
+    if (!slots.length)
+        return {};
+    if (live && !live.address)
+        throw new ActionError(`The${named(live).slice(3)} records no address, so which slot serves it is unknown: give stable-address once (the address it serves at).`);
+    const free = slots.find((s) => !busy.has(s.address));
+    if (!free)
+        throw new ActionError(`Every slot of ${options.environment} is in use: ${slots.map((s) => `${s.name} (${s.address}) serves ${busy.get(s.address)}`).join('; ')}. Settle the open rollout first (promote.yml: promote or abort).`);
+    return { address: free.address, slot: free.name };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary/start.ts
 /**
  * Opening a canary's record: wait for a rollback deploying now (rollbacks run in another
@@ -32233,6 +32319,7 @@ async function races_yieldTo(y) {
 
 
 
+
 async function start_openCanaryRecord(config, canary, rollout, status, clock) {
     const { records } = config;
     const log = (line) => config.logger.info(line);
@@ -32243,21 +32330,28 @@ async function start_openCanaryRecord(config, canary, rollout, status, clock) {
         ...(config.signal ? { signal: config.signal } : {}),
     };
     const state = await waitForQuiet(records, runningRollback, { ...wait, purpose: `canary of ${config.version}` });
+    const current = currentStable(config, state);
+    refuseUntrustedFirstRelease(current, state);
+    // Where the canary goes, before anything is written: never where the live release or another rollout serves.
+    const abandoned = openOfThisVersion(config, state);
+    const placed = start_placeCanary(config, state, current);
+    const into = { ...canary, ...(placed.address ? { address: placed.address } : {}) };
+    if (placed.slot)
+        config.logger.info(`The canary of ${config.version} goes into slot ${placed.slot} (${placed.address}).`);
     const closed = [];
-    for (const r of openOfThisVersion(config, state)) {
+    for (const r of abandoned) {
         await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
         closed.push(r.id);
         log(`A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`);
     }
-    const current = currentStable(config, state);
-    refuseUntrustedFirstRelease(current, state);
     const stable = current ?? { version: 'none' };
     const deploymentId = await records.create(config.ref, {
         ...config.payload,
         version: config.version,
         stable: stable.version,
         kind: 'canary',
-        ...(canary.address ? { address: canary.address } : {}),
+        ...(into.address ? { address: into.address } : {}),
+        ...(placed.slot ? { slot: placed.slot } : {}),
         ...(stable.address ? { stable_address: stable.address } : {}),
         rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
         ...(config.run ? { run: config.run } : {}),
@@ -32279,7 +32373,29 @@ async function start_openCanaryRecord(config, canary, rollout, status, clock) {
             purpose: `canary of ${config.version}`,
             changed: (after) => stableChanged(config, current, after),
         });
-    return { deploymentId, stable, current };
+    return { deploymentId, stable, current, canary: into };
+}
+/**
+ * Where a new canary goes (slots/place.ts): its canary-address when it serves nothing now, else
+ * refused; or the first free slot. Open canaries of this version are a re-run's to close.
+ */
+function start_placeCanary(config, state, current) {
+    const abandoned = openOfThisVersion(config, state);
+    return placeRelease({
+        input: 'canary-address',
+        ...(config.canary.address ? { given: config.canary.address } : {}),
+        slots: config.slots ?? [],
+        live: current && { ...current, ...liveId(config, state) },
+        open: state.open.filter((r) => !abandoned.includes(r)),
+        environment: config.records.environment,
+    });
+}
+/** The live record's id, when the live release is the one the records name (not an input). */
+function liveId(config, state) {
+    if (config.stable.version)
+        return {};
+    const live = liveRecord(state.records, config.version);
+    return live ? { id: live.id } : {};
 }
 /** Whether the stable this canary recorded is still what is live. */
 function stableChanged(config, recorded, after) {
@@ -32287,6 +32403,77 @@ function stableChanged(config, recorded, after) {
     if (live?.version === recorded?.version && live?.address === recorded?.address)
         return undefined;
     return `${live ? `${live.version}${live.address ? ` at ${live.address}` : ''}` : 'nothing'} is live now, not the stable this canary recorded (${recorded?.version ?? 'none'})`;
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/dry-run.ts
+/**
+ * A canary's dry run: reads the records and every check once and says what a real run would do,
+ * changing nothing (no deployment, no status, no traffic, no deploy). Fails where the real run
+ * would fail before moving traffic: another canary still open, no paused canary to promote, a
+ * metrics source that cannot be reached.
+ */
+
+
+
+
+
+
+const at = (b) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
+async function readChecks(config, stable, interval) {
+    for (const check of config.checks) {
+        const source = config.sources[check.provider];
+        if (!source)
+            throw new ActionError(`metrics: no ${check.provider} source configured for check '${check.name}'`);
+        for (const version of check.compare === 'baseline' ? [config.version, stable.version] : [config.version]) {
+            const reading = await source.read(renderQuery(check.query, { version, stable: stable.version, interval }, check.provider), check.path);
+            if (reading.kind === 'unreachable')
+                throw new ActionError(`Dry run: check '${check.name}' cannot reach its metrics source (${reading.detail}); a real run would abort.`);
+            config.logger.info(`  ${check.name} for ${version} now: ${reading.kind === 'value' ? reading.value : `no data (${reading.detail})`}`);
+        }
+    }
+}
+async function dry_run_dryRunCanary(config) {
+    const startedAt = Date.now();
+    const log = (line) => config.logger.info(line);
+    const done = (r) => ({
+        ...r,
+        outcome: 'dry-run',
+        steps: [],
+        startedAt,
+        endedAt: Date.now(),
+    });
+    if (config.mode === 'promote' || config.mode === 'abort') {
+        const found = await findOpen(config);
+        const rollout = plan(config, found.open.payload.rollout);
+        if (config.mode === 'abort') {
+            log(`Dry run: would put all traffic back on ${at(found.stable)} and mark deployment ${found.open.id} failure; the canary of ${at(found.canary)} is at ${found.weight}%.`);
+        }
+        else {
+            const remaining = rollout.steps.filter((w) => w > found.weight);
+            log(`Dry run: would take the canary of ${at(found.canary)} from ${found.weight}% through ${remaining.join('%, ')}%, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step, against ${at(found.stable)}.`);
+            await readChecks(config, found.stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+        }
+        return done({ deploymentId: found.open.id, weight: found.weight, stable: found.stable });
+    }
+    const state = await config.records.state();
+    const reruns = openOfThisVersion(config, state);
+    for (const r of reruns)
+        log(`Dry run: would close the open canary of ${config.version} at ${weightOf(r)}% (deployment ${r.id}) and restart.`);
+    const stable = currentStable(config, state);
+    refuseUntrustedFirstRelease(stable, state);
+    const placed = placeCanary(config, state, stable);
+    const canary = { ...config.canary, ...(placed.address ? { address: placed.address } : {}) };
+    if (placed.slot)
+        log(`Dry run: the canary would go into slot ${placed.slot} (${placed.address}).`);
+    const rollout = plan(config);
+    if (!stable) {
+        log(`Dry run: no stable release in ${config.records.environment} yet; would put ${at(canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`);
+        return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
+    }
+    const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
+    log(`Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`);
+    await readChecks(config, stable, formatDuration(queryWindowMs(rollout.intervalMs, config.samplesPerStep, config.scrapeIntervalMs ?? 15_000)));
+    return done({ deploymentId: 0, weight: 0, stable });
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary/run.ts
@@ -32307,8 +32494,9 @@ function stableChanged(config, recorded, after) {
 
 
 
+
 /** The canary is deployed as each target of a phased release is: the one deployer (release-deployer.ts). */
-function deployCanary(config, deploy) {
+function deployCanary(config, canary, deploy) {
     const deployer = commandDeployer({
         command: deploy.command,
         gh: deploy.gh,
@@ -32317,7 +32505,7 @@ function deployCanary(config, deploy) {
         ...(config.tempDir ? { tempDir: config.tempDir } : {}),
         logger: config.logger,
     });
-    return deployer.deploy({ name: 'canary', address: config.canary.address ?? '' }, { version: config.version, artifact: deploy.artifact });
+    return deployer.deploy({ name: 'canary', address: canary.address ?? '' }, { version: config.version, artifact: deploy.artifact });
 }
 async function runCanary(config) {
     if (config.dryRun)
@@ -32328,7 +32516,18 @@ async function runCanary(config) {
     const { records, traffic } = config;
     const log = (line) => config.logger.info(line);
     const status = (id, state, text) => records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
-    let deploymentId;
+    let deploymentId = 0;
+    /** Reads the split back (slots/read-back.ts); a wrong one ends the record as error, saying what is routed. */
+    const confirmOrRecord = async (split) => {
+        try {
+            return await confirmSplit(traffic, split);
+        }
+        catch (error) {
+            if (error instanceof TrafficUnverified && deploymentId)
+                await status(deploymentId, 'error', errorLine(error)).catch(() => undefined);
+            throw error;
+        }
+    };
     let stable;
     let canary = config.canary;
     let rollout = plan(config);
@@ -32342,9 +32541,10 @@ async function runCanary(config) {
         if (config.mode === 'abort') {
             config.inflight({ deploymentId, canary, stable, weight: found.weight });
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+            const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
             await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
             config.inflight(undefined);
-            log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
+            log(`Aborted the canary of ${config.version}: traffic back on ${routed}.`);
             return {
                 outcome: 'aborted',
                 deploymentId,
@@ -32362,6 +32562,7 @@ async function runCanary(config) {
         const opened = await openCanaryRecord(config, canary, rollout, status, clock);
         deploymentId = opened.deploymentId;
         stable = opened.stable;
+        canary = opened.canary;
         const current = opened.current;
         if (!current) {
             log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
@@ -32370,7 +32571,7 @@ async function runCanary(config) {
         await status(deploymentId, 'in_progress', describeStatus({ kind: 'starting', version: config.version, stable: stable.version }));
         if (config.deploy) {
             try {
-                await deployCanary(config, config.deploy);
+                await deployCanary(config, canary, config.deploy);
             }
             catch (error) {
                 await status(deploymentId, 'failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: error.message }));
@@ -32419,9 +32620,10 @@ async function runCanary(config) {
         steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'failed', reason: verdict.reason });
         if (at > 0)
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+        const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
         await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
         config.inflight(undefined);
-        log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+        log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${routed}.`);
         return result('aborted', 0, verdict);
     };
     try {
@@ -32446,12 +32648,13 @@ async function runCanary(config) {
             if (raced)
                 return raced;
             if (weight === 100) {
+                const routed = await confirmSplit(traffic, { stable, canary, canaryWeight: 100 });
                 await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
                 promoted = true;
                 config.inflight(undefined);
                 steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
                 const retired = await retireReplaced(records, deploymentId);
-                log(`Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+                log(`Promoted ${config.version}: all traffic on ${routed}${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
                 return result('promoted', weight);
             }
             await status(deploymentId, 'in_progress', describeStatus({
@@ -32480,9 +32683,10 @@ async function runCanary(config) {
         // puts the traffic back and settles the record here: never left in_progress.
         if (error instanceof Cancelled || promoted)
             throw error;
-        let trafficNote = `traffic back on ${stable.version}`;
+        let trafficNote;
         try {
             await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+            trafficNote = `traffic back on ${await confirmSplit(traffic, { stable, canary, canaryWeight: 0 })}`;
             config.inflight(undefined);
         }
         catch (restore) {
@@ -32770,6 +32974,8 @@ async function restorePrevious(state, ports) {
 
 
 
+
+
 /** The live release went out across a fleet: a phased release, or a rollback of one. */
 const onFleet = (r) => r.payload.kind === 'phased' || r.payload.fleet === true;
 /** Waits until no rollout moves traffic, then plans from the records (refused records named on failure). */
@@ -32820,12 +33026,15 @@ async function runRollback(config) {
     const planned = await planWhenQuiet(config);
     if (planned.target.id === planned.current.id && config.fleet)
         return reconcileLive(config, config.fleet, planned);
+    if (onFleet(planned.current) && !config.fleet)
+        throw new ActionError(`${planned.current.payload.version} (deployment ${planned.current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${planned.target.payload.version} back on every target; one deploy would leave the others on ${planned.current.payload.version}.`);
+    // Where the release goes back to: never onto the address serving the live release (slots/place.ts).
+    const placed = config.fleet ? {} : placeRollback(config, planned);
+    const into = placed.address;
     const prepared = await prepare(config, planned);
     const { fetched, version, current, target } = prepared;
-    if (onFleet(current) && !config.fleet)
-        throw new ActionError(`${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`);
     if (config.dryRun) {
-        log(`Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`);
+        log(`Dry run: would deploy ${version} from ${fetched.archive}${into ? ` to ${into}${placed.slot ? ` (slot ${placed.slot})` : ''}` : ''}, move all traffic to it and record the rollback. Nothing changed.`);
         return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
     }
     const extracted = join(prepared.dir, 'release');
@@ -32840,7 +33049,7 @@ async function runRollback(config) {
         // never inherited from the payload of the release it restores.
         ...(config.fleet
             ? { fleet: true, address: undefined }
-            : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
+            : { fleet: undefined, slot: placed.slot, ...(into ? { address: into } : {}) }),
     }, `rollback to ${version}`, planned.state);
     // The start race (records/races.ts): a rollout that created its record first goes on; this
     // rollback waits with its record, and goes on only if it would still do the same.
@@ -32873,7 +33082,7 @@ async function runRollback(config) {
                     ROLLGATE_VERSION: version,
                     ROLLGATE_ARTIFACT_DIR: extracted,
                     ROLLGATE_ARCHIVE: fetched.archive,
-                    ROLLGATE_ADDRESS: config.targetAddress ?? '',
+                    ROLLGATE_ADDRESS: into ?? '',
                 },
             });
         }
@@ -32882,11 +33091,9 @@ async function runRollback(config) {
                 version: current.payload.version,
                 ...(current.payload.address ? { address: current.payload.address } : {}),
             };
-            await config.traffic.setSplit({
-                stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
-                canary: previous,
-                canaryWeight: 0,
-            });
+            const split = { stable: { version, ...(into ? { address: into } : {}) }, canary: previous, canaryWeight: 0 };
+            await config.traffic.setSplit(split);
+            log(`All traffic on ${await confirmSplit(config.traffic, split)}.`);
         }
     }
     catch (error) {
@@ -32898,6 +33105,22 @@ async function runRollback(config) {
     await records.status(current.id, 'inactive', `rolled back to ${version} (deployment ${deploymentId})`);
     log(`${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`);
     return { ...base, deploymentId };
+}
+/** The address a single-target rollback deploys into: its target-address, or a free slot; never where the live release serves. */
+function placeRollback(config, planned) {
+    const { current } = planned;
+    return placeRelease({
+        input: 'target-address',
+        ...(config.targetAddress ? { given: config.targetAddress } : {}),
+        slots: config.slots ?? [],
+        live: {
+            version: current.payload.version,
+            id: current.id,
+            ...(current.payload.address ? { address: current.payload.address } : {}),
+        },
+        open: [],
+        environment: config.records.environment,
+    });
 }
 /** The fleet was left split by a rollback that failed midway: both records already say what it is. */
 class FleetLeftWrong extends (/* unused pure expression or super */ null && (ActionError)) {
@@ -33360,6 +33583,7 @@ class Rollout {
             inconclusiveLimit: config.inconclusiveLimit,
             alpha: config.alpha ?? 0.05,
             waitForData: config.minRequests !== undefined,
+            roles: { canary: 'the new version', stable: 'the old version' },
         });
         this.targets = course.batches.flat();
         // A continued release starts with the batches its earlier runs finished on the new version.
@@ -33383,11 +33607,11 @@ class Rollout {
                 if (stopped)
                     return stopped;
                 await this.reassert();
-                const failed = await this.changeBatch(batch);
+                const failed = await this.timed('changed', () => this.changeBatch(batch));
                 if (failed)
                     return await this.rollBack(failed.reason, failed);
                 await this.recordBatch(batch);
-                const verdict = await this.judgeBatch();
+                const verdict = await this.timed('judged', () => this.judgeBatch());
                 if (verdict)
                     return await this.rollBack(verdict.reason, verdict);
                 this.batches.push({ index, targets: run_names(batch), outcome: 'released' });
@@ -33404,6 +33628,16 @@ class Rollout {
             }
         }
         return this.release();
+    }
+    /** Runs one step of a batch and says in the debug log how long it took. */
+    async timed(what, step) {
+        const started = Date.now();
+        try {
+            return await step();
+        }
+        finally {
+            this.config.logger.debug(`batch ${this.index}/${this.count}: ${what} in ${Date.now() - started} ms`);
+        }
     }
     /** Saves what the post step would undo: the changed and drained targets, the release to go back to. */
     save() {
@@ -33435,11 +33669,19 @@ class Rollout {
         const { config } = this;
         this.drained = batch;
         this.save();
-        await config.fleet.drain(batch);
+        await this.timed('drained', () => config.fleet.drain(batch));
         const release = { version: config.version, ...(this.course.artifact ? { artifact: this.course.artifact } : {}) };
         try {
-            await inParallel(batch, config.maxParallel ?? 1, async (t) => {
+            // One at a time, the record is read before each target (an abort stops the run there);
+            // deploys at once read it once, before the batch's deploys start.
+            const parallel = config.maxParallel ?? 1;
+            if (parallel > 1) {
                 const stop = await this.abortedByHand();
+                if (stop)
+                    throw new StoppedByAbort(stop);
+            }
+            await inParallel(batch, parallel, async (t) => {
+                const stop = parallel > 1 ? undefined : await this.abortedByHand();
                 if (stop)
                     throw new StoppedByAbort(stop);
                 this.changed.push(t);
@@ -33462,10 +33704,10 @@ class Rollout {
         }
         // An HAProxy that restarted while the batch deployed put its targets back in rotation: out again before they are waited for.
         await this.reassert();
-        const unhealthy = await waitHealthy(config, batch, config.version);
+        const unhealthy = await this.timed('healthy', () => waitHealthy(config, batch, config.version));
         if (unhealthy)
             return { check: 'health', reason: unhealthy };
-        await config.fleet.ready(batch);
+        await this.timed('ready', () => config.fleet.ready(batch));
         this.drained = [];
         this.save();
         return undefined;
@@ -33660,12 +33902,14 @@ class StoppedByAbort extends Error {
  * 50%,100%` over 8 targets changes 1, then 2 (25% rounds up), then 4, then 8; each batch must
  * change at least one more target and the last must reach them all. While a batch changes, its
  * targets are out of the load balancer: the rest must be at least the minimum healthy.
+ * Batches can follow zones instead: `zones` changes one zone at a time (in the order the
+ * targets name them), `1,zones` one target of the first zone first, then the rest zone by zone.
  * Every rule is checked before anything changes; an error names the input.
  */
 
-const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+const plan_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const IP_PORT = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/;
-/** `name=ip:port` per line or comma (or `name ip:port`), or a JSON list of {name, address}. */
+/** `name=ip:port [zone=z]` per line or comma (or `name ip:port`), or a JSON list of {name, address, zone?}. */
 function parseTargets(text) {
     const trimmed = text.trim();
     let targets;
@@ -33682,14 +33926,15 @@ function parseTargets(text) {
         targets = doc.map((t) => ({
             name: String(t?.name ?? ''),
             address: String(t?.address ?? ''),
+            ...(t?.zone !== undefined ? { zone: String(t.zone) } : {}),
         }));
     }
     else {
         targets = (0,src/* splitList */.ry)(trimmed, /[\n,]/).map((line) => {
-            const m = /^([^\s=]+)\s*[=\s]\s*(\S+)$/.exec(line);
+            const m = /^([^\s=]+)\s*[=\s]\s*([^\s=]+)(?:\s+zone=(\S*))?$/.exec(line);
             if (!m)
-                throw new src/* InputError */.dz('targets', 'one name=ip:port per line (e.g. web-1=10.0.0.11:8080)', line);
-            return { name: m[1], address: m[2] };
+                throw new src/* InputError */.dz('targets', 'one name=ip:port [zone=<zone>] per line (e.g. web-1=10.0.0.11:8080)', line);
+            return { name: m[1], address: m[2], ...(m[3] !== undefined ? { zone: m[3] } : {}) };
         });
     }
     if (targets.length === 0)
@@ -33697,10 +33942,12 @@ function parseTargets(text) {
     const names = new Set();
     const addresses = new Set();
     for (const t of targets) {
-        if (!NAME.test(t.name))
+        if (!plan_NAME.test(t.name))
             throw new src/* InputError */.dz('targets', 'server names of letters, digits, _ . : or - (as in the load balancer)', t.name);
         if (!IP_PORT.test(t.address) || !src/* VALUE_RULES */.mb.address.regex.test(t.address))
             throw new src/* InputError */.dz('targets', `an IPv4 address and port for ${t.name} (e.g. 10.0.0.11:8080)`, t.address);
+        if (t.zone !== undefined && !plan_NAME.test(t.zone))
+            throw new src/* InputError */.dz('targets', `a zone of letters, digits, _ . : or - for ${t.name}`, t.zone);
         if (names.has(t.name))
             throw new src/* InputError */.dz('targets', `each target once, but ${t.name} is listed twice`);
         if (addresses.has(t.address))
@@ -33728,20 +33975,24 @@ function countOf(part, total, input) {
  * The targets each batch changes, in order. `minHealthy`: a count or a percentage of the
  * targets that must stay in the load balancer while a batch changes.
  */
-function planBatches(spec, targets, minHealthySpec) {
-    const total = targets.length;
+function planBatches(spec, given, minHealthySpec) {
+    const total = given.length;
     const parts = (0,src/* splitList */.ry)(spec, /,/);
     if (parts.length === 0)
         throw new src/* InputError */.dz('batches', 'counts or percentages (e.g. 1,25%,50%,100%)');
-    const cumulative = parts.map((p) => countOf(p, total, 'batches'));
+    const byZone = parts[parts.length - 1] === 'zones';
+    const targets = byZone ? zoneOrder(given) : given;
+    const cumulative = byZone
+        ? zoneBounds(parts.slice(0, -1).map((p) => countOf(p, total, 'batches')), targets, spec)
+        : parts.map((p) => countOf(p, total, 'batches'));
     const minHealthy = countOf(minHealthySpec || '0', total, 'min-healthy');
     let done = 0;
     const batches = [];
     for (const [i, upTo] of cumulative.entries()) {
         if (upTo > total)
-            throw new src/* InputError */.dz('batches', `at most the ${total} targets in each batch`, `${parts[i]} (${upTo} targets)`);
+            throw new src/* InputError */.dz('batches', `at most the ${total} targets in each batch`, `${parts[i] ?? ''} (${upTo} targets)`);
         if (upTo <= done)
-            throw new src/* InputError */.dz('batches', `batches that grow: ${parts[i]} of ${total} targets is ${upTo}, not more than the ${done} before it`, spec);
+            throw new src/* InputError */.dz('batches', `batches that grow: ${parts[i] ?? upTo} of ${total} targets is ${upTo}, not more than the ${done} before it`, spec);
         const size = upTo - done;
         if (total - size < minHealthy)
             throw new src/* InputError */.dz('min-healthy', `at most ${total - size} (batch ${i + 1} takes ${size} of the ${total} targets out of the load balancer)`, minHealthySpec);
@@ -33751,6 +34002,27 @@ function planBatches(spec, targets, minHealthySpec) {
     if (done !== total)
         throw new src/* InputError */.dz('batches', `a last batch that reaches all ${total} targets (100%)`, spec);
     return batches;
+}
+/** The targets grouped by zone, zones in the order the targets first name them (every target must name one). */
+function zoneOrder(targets) {
+    const missing = targets.find((t) => !t.zone);
+    if (missing)
+        throw new src/* InputError */.dz('targets', `a zone=<zone> for every target when batches follow zones (${missing.name} has none)`);
+    const zones = [...new Set(targets.map((t) => t.zone))];
+    return zones.flatMap((z) => targets.filter((t) => t.zone === z));
+}
+/** Cumulative batch ends: the leading counts (within the first zone), then the end of each zone. */
+function zoneBounds(leading, targets, spec) {
+    const ends = [];
+    targets.forEach((t, i) => {
+        if (targets[i + 1]?.zone !== t.zone)
+            ends.push(i + 1);
+    });
+    const first = ends[0] ?? 0;
+    const over = leading.find((n) => n >= first);
+    if (over !== undefined)
+        throw new src/* InputError */.dz('batches', `batches before zones that stay inside the first zone (${targets[0]?.zone}: ${first} targets), not ${over}`, spec);
+    return [...leading, ...ends];
 }
 
 ;// CONCATENATED MODULE: ./packages/metrics/src/source.ts
@@ -34132,6 +34404,22 @@ class nginx_NginxProvider {
             { input: 'nginx-reload-command', argv: options.reloadCommand },
         ];
     }
+    /**
+     * The servers of the upstream nginx loaded: the include read back (an nginx that passed its
+     * test and reloaded serves what the file holds), its weights as shares of their sum.
+     */
+    async routes() {
+        const text = await readFile(this.options.upstreamFile, 'utf8');
+        const block = new RegExp(`upstream\\s+${this.options.upstreamName.replace(/[^\w-]/g, '')}\\s*\\{([^}]*)\\}`).exec(text);
+        if (!block)
+            throw new ActionError(`nginx: ${this.options.upstreamFile} holds no upstream ${this.options.upstreamName}`);
+        // server <address> [weight=N] [other parameters]; a server marked down or backup takes no requests now.
+        const servers = [...block[1].matchAll(/^[ \t]*server[ \t]+([^\s;]+)([^;\n]*);/gm)]
+            .filter((m) => !/\b(?:down|backup)\b/.test(m[2]))
+            .map((m) => ({ address: m[1], weight: Number(/\bweight=(\d+)/.exec(m[2])?.[1] ?? 1) }));
+        const total = servers.reduce((sum, s) => sum + s.weight, 0);
+        return servers.map((s) => ({ address: s.address, weight: total ? Math.round((s.weight * 100) / total) : 0 }));
+    }
     async setSplit(split) {
         const { upstreamFile } = this.options;
         const next = renderUpstream(this.options.upstreamName, split);
@@ -34323,6 +34611,13 @@ class haproxy_HaproxyProvider {
             out[f[3]] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
         }
         return out;
+    }
+    /** The two slots HAProxy holds now (show servers state), those taking requests, with their shares. */
+    async routes() {
+        const held = await this.state();
+        const slots = [held[this.options.stableServer], held[this.options.canaryServer]].filter((s) => !!s && s.weight > 0);
+        const total = slots.reduce((sum, s) => sum + s.weight, 0);
+        return slots.map((s) => ({ address: s.address, weight: Math.round((s.weight * 100) / total) }));
     }
     async setSplit(split) {
         const w = Math.round(split.canaryWeight);
@@ -34733,6 +35028,7 @@ async function phasedDryRun(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -35354,6 +35650,8 @@ function phasedProblem(plan) {
                 return 'phased.batches holds a target without a unique server name';
             if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
                 return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
+            if (t.zone !== undefined && (typeof t.zone !== 'string' || !SERVER_NAME.test(t.zone)))
+                return `phased.batches: ${t.name}'s zone is not a name (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -35399,6 +35697,7 @@ function payloadProblem(payload) {
         ['address', p.address, 'address', false],
         ['address', p.stable_address, 'stable_address', false],
         ['version', p.tag, 'tag', false],
+        ['name', p.slot, 'slot', false],
     ];
     const artifact = p.artifact;
     if (artifact !== undefined) {

@@ -354,6 +354,8 @@ function phasedProblem(plan) {
                 return 'phased.batches holds a target without a unique server name';
             if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
                 return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
+            if (t.zone !== undefined && (typeof t.zone !== 'string' || !SERVER_NAME.test(t.zone)))
+                return `phased.batches: ${t.name}'s zone is not a name (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -399,6 +401,7 @@ function payload_payloadProblem(payload) {
         ['address', p.address, 'address', false],
         ['address', p.stable_address, 'stable_address', false],
         ['version', p.tag, 'tag', false],
+        ['name', p.slot, 'slot', false],
     ];
     const artifact = p.artifact;
     if (artifact !== undefined) {

@@ -63,8 +63,10 @@ async function findReports(patterns) {
 }
 function readInputs(inputs) {
     const command = inputs.string('command');
+    const install = inputs.string('install-command');
     return {
         command: command ? (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .splitArgs */ .sG)(command) : [],
+        install: install ? (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .splitArgs */ .sG)(install) : [],
         workingDirectory: inputs.string('working-directory'),
         reports: inputs.list('reports', { required: true, separator: /\n/ }),
         failOn: inputs.oneOf('fail-on', ['failures', 'errors', 'none']),
@@ -79,6 +81,19 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .runAction */ .Cs)(async (
     const inputs = readInputs(new _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .Inputs */ .G0((name) => _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .runner.getInput */ .lj.getInput(name), _defaults_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .z));
     const { workspace } = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .readRunnerEnv */ .Ot)();
     const cwd = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(workspace, inputs.workingDirectory);
+    // The dependencies the tests need, on this job's runner (the build job's install stays there).
+    if (inputs.install.length) {
+        const [program, ...args] = inputs.install;
+        _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .runner.startGroup */ .lj.startGroup(`Installing: ${inputs.install.join(' ')}`);
+        try {
+            const installed = await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .execFile */ .St)(program, args, { cwd });
+            if (installed.exitCode !== 0)
+                throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ(`Install failed: '${inputs.install.join(' ')}' exited with code ${installed.exitCode}.`);
+        }
+        finally {
+            _rollgate_kit__WEBPACK_IMPORTED_MODULE_3__/* .runner.endGroup */ .lj.endGroup();
+        }
+    }
     let commandExit;
     if (inputs.command.length) {
         const [program, ...args] = inputs.command;

@@ -164,6 +164,34 @@ describe('build action (bundle, runner contract, artifact service emulator)', ()
     expect(hit.stdout).toMatch(/Dependency cache hit: rollgate-build-Linux-npm-/);
   });
 
+  it.each([
+    ['pip', 'PIP_CACHE_DIR', 'requirements.txt', 'flask==3.0.0\n'],
+    ['uv', 'UV_CACHE_DIR', 'uv.lock', 'version = 1\n'],
+    ['poetry', 'POETRY_CACHE_DIR', 'poetry.lock', '[metadata]\n'],
+  ])('caches %s downloads in the folder %s names, keyed on %s', async (pm, variable, lock, text) => {
+    const cacheDir = mkdtempSync(join(tmpdir(), `${pm}-cache-`));
+    const file = `process.env.${variable}+'/wheel.whl'`;
+    const inputs = {
+      command: 'node build.mjs 1',
+      outputs: 'out/**',
+      cache: pm,
+      'install-command': `node -e "require('fs').writeFileSync(${file},'deps')"`,
+      upload: 'false',
+    };
+    const first = project();
+    writeFileSync(join(first, lock), text);
+    const miss = await build(first, inputs, { env: { [variable]: cacheDir } });
+    expect(miss.error).toBeUndefined();
+    expect(miss.stdout).toMatch(new RegExp(`Dependency cache miss: rollgate-build-Linux-${pm}-[0-9a-f]{32}`));
+    rmSync(cacheDir, { recursive: true, force: true });
+    const second = project();
+    writeFileSync(join(second, lock), text);
+    const check = `node -e "process.exit(require('fs').readFileSync(${file},'utf8')==='deps'?0:1)"`;
+    const hit = await build(second, { ...inputs, 'install-command': check }, { env: { [variable]: cacheDir } });
+    expect(hit.error).toBeUndefined();
+    expect(hit.stdout).toMatch(new RegExp(`Dependency cache hit: rollgate-build-Linux-${pm}-`));
+  });
+
   describe('bad input: one clear error, nothing uploaded', () => {
     it.each([
       [
@@ -177,7 +205,7 @@ describe('build action (bundle, runner contract, artifact service emulator)', ()
       ],
       [
         { command: 'node build.mjs 1', outputs: 'out/**', cache: 'maven' },
-        /^Input 'cache': expected one of npm, yarn, pnpm \(got "maven"\)/,
+        /^Input 'cache': expected one of npm, yarn, pnpm, pip, poetry, uv \(got "maven"\)/,
       ],
       [{ command: 'node build.mjs 1', outputs: 'out/**', cache: 'pnpm' }, /^cache: pnpm needs pnpm-lock.yaml/],
       [

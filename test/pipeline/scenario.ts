@@ -253,6 +253,8 @@ export function pipelineInputs(
     interval: '8s',
     ...serving.inputs,
     'deploy-command': deployCommand,
+    // The suite's own road moves v0 and v0.1 too (an application's pipeline leaves them off).
+    'floating-tags': 'true',
     'canary-address': canary,
     'stable-address': stable,
   };

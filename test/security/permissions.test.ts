@@ -21,8 +21,9 @@ import {
 let gh: GitHubEmulator;
 let publicGh: GitHubEmulator;
 let sha: string;
+let remote: string;
 beforeAll(async () => {
-  const remote = createRemote();
+  remote = createRemote();
   sha = git(seedRepository(remote), ['rev-parse', 'HEAD']);
   gh = await GitHubEmulator.start({ remote, private: true });
   publicGh = await GitHubEmulator.start({ remote });
@@ -88,7 +89,8 @@ describe('token permissions', () => {
     expect(without).not.toBe(original);
     const dir = mkdtempSync(join(tmpdir(), 'perm-'));
     const runner = new WorkflowRunner({
-      remote: createRemote(),
+      // The repository the job checks out (its deploy command may be a script in it).
+      remote,
       repository: gh.repository,
       sha,
       apiUrl: gh.url,
@@ -103,7 +105,8 @@ describe('token permissions', () => {
       },
     });
     const run = async (text: string) => {
-      const file = join(dir, `promote-${Math.random()}.yml`);
+      // Named as the suite's workflow (its runs are the ones trusted to write records).
+      const file = join(mkdtempSync(join(dir, 'w-')), 'promote.yml');
       writeFileSync(file, text);
       const r = await runner.run({
         file,
@@ -113,7 +116,7 @@ describe('token permissions', () => {
       return r.jobs.gate?.steps.find((s) => s.name === 'gate')?.error ?? '';
     };
     expect(await run(without)).toContain(
-      'The token cannot read workflow runs (Resource not accessible by integration): give the job `actions: read`',
+      'The token cannot read workflow runs or commits (Resource not accessible by integration): give the job `actions: read` and `contents: read`',
     );
     // With the grant, the same step gets past the permission and stops on the data: no paused canary.
     expect(await run(original)).toContain('No canary of 1.2.3 is in progress in production');

@@ -20,6 +20,7 @@ import {
   restoreDependencies,
   runCommand,
   saveDependencies,
+  PACKAGE_MANAGERS,
   type PackageManager,
 } from '@rollgate/build';
 import { DEFAULTS } from './defaults.js';
@@ -36,7 +37,7 @@ function readInputs(inputs: Inputs, env: RunnerEnv) {
     command,
     installCommand: splitArgs(inputs.string('install-command')),
     workingDirectory: inputs.string('working-directory'),
-    cache: inputs.raw('cache') ? inputs.oneOf<PackageManager>('cache', ['npm', 'yarn', 'pnpm']) : undefined,
+    cache: inputs.raw('cache') ? inputs.oneOf<PackageManager>('cache', PACKAGE_MANAGERS) : undefined,
     outputs: inputs.list('outputs', { required: true, separator: /\n/ }),
     name: inputs.string('name', {
       default: `${repo}-${sha.slice(0, 7) || 'local'}`,
@@ -56,7 +57,7 @@ await runAction(async () => {
   const { workspace } = env;
   const cwd = resolve(workspace, inputs.workingDirectory);
 
-  const plan = inputs.cache ? await planCache(inputs.cache, cwd, env.runnerOs) : undefined;
+  const plan = inputs.cache ? await planCache(inputs.cache, cwd, env.runnerOs, process.env) : undefined;
   const hit = plan ? await restoreDependencies(plan, actionsLogger) : undefined;
   if (plan) runner.info(hit ? `Dependency cache hit: ${hit}` : `Dependency cache miss: ${plan.key}`);
   if (inputs.installCommand.length) await runCommand('Install', inputs.installCommand, cwd);

@@ -3,7 +3,7 @@ import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
 import type { Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import type { MetricsSource } from '@rollgate/metrics';
-import { readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollgate/delivery';
+import { parseSlots, readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollgate/delivery';
 import { trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
@@ -26,6 +26,9 @@ export function readCanaryInputs(inputs: Inputs) {
   const { checks, sources, samplesPerStep, alpha, scrapeIntervalMs, warnings } = judging;
   const timeoutMs = judging.metricsTimeoutMs;
   const canaryAddress = inputs.string('canary-address', { pattern: VALUE_RULES.address });
+  const slots = parseSlots(inputs.string('slots'));
+  if (slots.length && canaryAddress)
+    throw new InputError('canary-address', 'to be empty with slots (the suite picks the free slot)', canaryAddress);
   const stableAddress = inputs.string('stable-address', { pattern: VALUE_RULES.address });
   const stableVersion = inputs.string('stable-version', { pattern: VALUE_RULES.version });
   return {
@@ -57,6 +60,7 @@ export function readCanaryInputs(inputs: Inputs) {
     sources,
     traffic: trafficFromInputs(inputs),
     canary: { version: '', ...(canaryAddress ? { address: canaryAddress } : {}) },
+    slots,
     stable: {
       ...(stableVersion ? { version: stableVersion } : {}),
       ...(stableAddress ? { address: stableAddress } : {}),

@@ -21,7 +21,7 @@ import {
   type GitHub,
 } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
-import { fleetPorts, readFleetInputs, runRollback, waitTimeoutFrom } from '@rollgate/delivery';
+import { fleetPorts, parseSlots, readFleetInputs, runRollback, waitTimeoutFrom } from '@rollgate/delivery';
 import { DEFAULTS } from './defaults.js';
 
 /** The client of this run, for the summary's footer (what was asked of GitHub's API). */
@@ -49,6 +49,10 @@ await runAction(
       throw new InputError('deploy-command', 'the program that deploys a release on one target (targets is set)');
     const traffic = inputs.raw('traffic-provider') ? trafficFromInputs(inputs) : undefined;
     const targetAddress = inputs.string('target-address', { pattern: VALUE_RULES.address });
+    const slots = parseSlots(inputs.string('slots'));
+    if (slots.length && targetAddress)
+      throw new InputError('target-address', 'to be empty with slots (the suite picks the free slot)', targetAddress);
+    if (slots.length && fleet) throw new InputError('slots', 'to be empty with targets (a fleet has no slots)');
     const token = inputs.string('github-token', { required: true });
     const waitTimeoutMs = waitTimeoutFrom(inputs);
     const branches = trustedBranchesFrom(inputs);
@@ -83,6 +87,7 @@ await runAction(
       deployCommand,
       ...(traffic ? { traffic } : {}),
       ...(targetAddress ? { targetAddress } : {}),
+      slots,
       ...(fleet
         ? {
             fleet: {

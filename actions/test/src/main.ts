@@ -43,8 +43,10 @@ async function findReports(patterns: string[]): Promise<string[]> {
 
 function readInputs(inputs: Inputs) {
   const command = inputs.string('command');
+  const install = inputs.string('install-command');
   return {
     command: command ? splitArgs(command) : [],
+    install: install ? splitArgs(install) : [],
     workingDirectory: inputs.string('working-directory'),
     reports: inputs.list('reports', { required: true, separator: /\n/ }),
     failOn: inputs.oneOf<FailOn>('fail-on', ['failures', 'errors', 'none']),
@@ -60,6 +62,19 @@ await runAction(async () => {
   const inputs = readInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
   const { workspace } = readRunnerEnv();
   const cwd = resolve(workspace, inputs.workingDirectory);
+
+  // The dependencies the tests need, on this job's runner (the build job's install stays there).
+  if (inputs.install.length) {
+    const [program, ...args] = inputs.install as [string, ...string[]];
+    runner.startGroup(`Installing: ${inputs.install.join(' ')}`);
+    try {
+      const installed = await execFile(program, args, { cwd });
+      if (installed.exitCode !== 0)
+        throw new ActionError(`Install failed: '${inputs.install.join(' ')}' exited with code ${installed.exitCode}.`);
+    } finally {
+      runner.endGroup();
+    }
+  }
 
   let commandExit: number | undefined;
   if (inputs.command.length) {

@@ -30777,7 +30777,7 @@ const DEFAULTS = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7971);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1467);
-/* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9081);
+/* harmony import */ var _rollgate_delivery_settle__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7091);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7327);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3666);
 /**
@@ -30817,7 +30817,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9081:
+/***/ 7091:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30924,6 +30924,151 @@ function readBatch(description) {
     };
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
+/**
+ * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
+ * health URL that must answer 2xx. The service may report its version there (the contract in
+ * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
+ * nothing of its version is healthy or not, but never proven to run a release.
+ * Checked before every move of a canary (metrics about a dead process can look healthy for a
+ * whole query window) and for every target of a fleet, before and after each change.
+ */
+
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
+/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
+function reportedVersion(res, body) {
+    const header = res.headers.get('x-version')?.trim();
+    if (header && VERSION.test(header))
+        return header;
+    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
+        return undefined;
+    try {
+        const v = JSON.parse(body).version;
+        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function probe(target, timeoutMs, signal) {
+    if (target.healthUrl) {
+        try {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+            const body = (await res.text()).slice(0, 65_536);
+            if (!res.ok)
+                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
+            const version = reportedVersion(res, body);
+            return version ? { version } : {};
+        }
+        catch (error) {
+            const e = error;
+            return {
+                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
+            };
+        }
+    }
+    if (!target.address)
+        return {};
+    const why = await connects(target.address, timeoutMs);
+    return why ? { why } : {};
+}
+/** Whether the canary answers (the reason it does not, or undefined). */
+async function canaryAnswers(target, timeoutMs, signal) {
+    return (await probe(target, timeoutMs, signal)).why;
+}
+function connects(address, timeoutMs) {
+    return new Promise((resolve) => {
+        const options = address.startsWith('unix:')
+            ? { path: address.slice('unix:'.length) }
+            : {
+                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+                port: Number(address.slice(address.lastIndexOf(':') + 1)),
+            };
+        const socket = connect(options);
+        const done = (why) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(why);
+        };
+        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
+        socket.once('connect', () => done());
+        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/slots/read-back.ts
+/**
+ * Read back, then record: after the suite moves traffic for good (an abort, a promotion, a
+ * rollback), it reads what the traffic layer routes (the provider's `routes`) and asks each
+ * address taking requests what it runs (the `x-version` header or a JSON `version`, as the
+ * service contract says). The line it returns is what the record and the log may say; a split
+ * that is not the one asked for, or an address running another version, is an error.
+ */
+
+
+/** The traffic layer does not route what the suite asked for: its line says what it found. */
+class TrafficUnverified extends src.ActionError {
+}
+/** What each address answers to a plain GET of `/`: the version it reports, or why it does not answer. */
+async function asks(address, timeoutMs) {
+    try {
+        const res = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(timeoutMs) });
+        const body = (await res.text()).slice(0, 65_536);
+        const version = reportedVersion(res, body);
+        return version ? { version } : {};
+    }
+    catch (error) {
+        const e = error;
+        return { why: e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message) };
+    }
+}
+const shares = (routes) => routes.map((r) => `${r.weight}% to ${r.address}`).join(', ');
+/**
+ * Confirms the traffic layer routes `split` and returns the line that says so (or that the
+ * provider cannot be read back); throws TrafficUnverified when it routes something else, or an
+ * address taking requests reports another version or does not answer.
+ */
+async function confirmSplit(traffic, split, timeoutMs = 5000) {
+    const wanted = [
+        { backend: split.stable, weight: 100 - split.canaryWeight },
+        { backend: split.canary, weight: split.canaryWeight },
+    ].filter((w) => w.weight > 0);
+    // "1.1.0" when one version takes everything, "75% on 1.0.0, 25% on 1.1.0" otherwise.
+    const onto = wanted.length === 1
+        ? (wanted[0]?.backend.version ?? '')
+        : wanted.map((w) => `${w.weight}% on ${w.backend.version}`).join(', ');
+    if (!traffic.routes)
+        return `${onto} (set by the ${traffic.name} provider; it cannot be read back)`;
+    const routes = await traffic.routes();
+    const problems = [];
+    if (wanted.some((w) => w.backend.address)) {
+        const expected = wanted.map((w) => ({ address: w.backend.address ?? '?', weight: w.weight }));
+        const same = routes.length === expected.length &&
+            expected.every((e) => routes.some((r) => r.address === e.address && Math.abs(r.weight - e.weight) <= 1));
+        if (!same)
+            problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
+    }
+    const found = [];
+    if (traffic.addressesReachable)
+        for (const w of wanted) {
+            if (!w.backend.address)
+                continue;
+            const answer = await asks(w.backend.address, timeoutMs);
+            if (answer.why)
+                problems.push(`${w.backend.address} does not answer (${answer.why})`);
+            else if (answer.version && answer.version !== w.backend.version)
+                problems.push(`${w.backend.address} reports ${answer.version}, not ${w.backend.version}`);
+            else
+                found.push(`${w.backend.address} ${answer.version ? `reports ${answer.version}` : 'answers (reports no version)'}`);
+        }
+    if (problems.length)
+        throw new TrafficUnverified(`Traffic read back wrong: ${problems.join('; ')}.`);
+    return `${onto} (read back: ${traffic.name} routes ${shares(routes)}${found.length ? `; ${found.join(', ')}` : ''})`;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/canary/settle.ts
 /**
  * Undoing a rollout its main step left mid-way (the job cancelled, the process lost, an
@@ -30933,12 +31078,16 @@ function readBatch(description) {
  */
 
 
+
 async function settleInflight(state, ports) {
     let settled;
     try {
-        await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
+        const traffic = ports.traffic();
+        const split = { stable: state.stable, canary: state.canary, canaryWeight: 0 };
+        await traffic.setSplit(split);
+        const routed = await confirmSplit(traffic, split);
         settled = { restored: true };
-        ports.logger.warning(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`);
+        ports.logger.warning(`The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${routed}.`);
     }
     catch (error) {
         settled = { restored: false, why: (0,src/* errorLine */.BP)(error) };
@@ -36631,6 +36780,8 @@ function phasedProblem(plan) {
                 return 'phased.batches holds a target without a unique server name';
             if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
                 return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
+            if (t.zone !== undefined && (typeof t.zone !== 'string' || !SERVER_NAME.test(t.zone)))
+                return `phased.batches: ${t.name}'s zone is not a name (as the targets input takes)`;
             names.add(t.name);
         }
     }
@@ -36676,6 +36827,7 @@ function payloadProblem(payload) {
         ['address', p.address, 'address', false],
         ['address', p.stable_address, 'stable_address', false],
         ['version', p.tag, 'tag', false],
+        ['name', p.slot, 'slot', false],
     ];
     const artifact = p.artifact;
     if (artifact !== undefined) {
@@ -38566,6 +38718,22 @@ class NginxProvider {
             { input: 'nginx-reload-command', argv: options.reloadCommand },
         ];
     }
+    /**
+     * The servers of the upstream nginx loaded: the include read back (an nginx that passed its
+     * test and reloaded serves what the file holds), its weights as shares of their sum.
+     */
+    async routes() {
+        const text = await (0,promises_.readFile)(this.options.upstreamFile, 'utf8');
+        const block = new RegExp(`upstream\\s+${this.options.upstreamName.replace(/[^\w-]/g, '')}\\s*\\{([^}]*)\\}`).exec(text);
+        if (!block)
+            throw new src.ActionError(`nginx: ${this.options.upstreamFile} holds no upstream ${this.options.upstreamName}`);
+        // server <address> [weight=N] [other parameters]; a server marked down or backup takes no requests now.
+        const servers = [...block[1].matchAll(/^[ \t]*server[ \t]+([^\s;]+)([^;\n]*);/gm)]
+            .filter((m) => !/\b(?:down|backup)\b/.test(m[2]))
+            .map((m) => ({ address: m[1], weight: Number(/\bweight=(\d+)/.exec(m[2])?.[1] ?? 1) }));
+        const total = servers.reduce((sum, s) => sum + s.weight, 0);
+        return servers.map((s) => ({ address: s.address, weight: total ? Math.round((s.weight * 100) / total) : 0 }));
+    }
     async setSplit(split) {
         const { upstreamFile } = this.options;
         const next = renderUpstream(this.options.upstreamName, split);
@@ -38759,6 +38927,13 @@ class HaproxyProvider {
             out[f[3]] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
         }
         return out;
+    }
+    /** The two slots HAProxy holds now (show servers state), those taking requests, with their shares. */
+    async routes() {
+        const held = await this.state();
+        const slots = [held[this.options.stableServer], held[this.options.canaryServer]].filter((s) => !!s && s.weight > 0);
+        const total = slots.reduce((sum, s) => sum + s.weight, 0);
+        return slots.map((s) => ({ address: s.address, weight: Math.round((s.weight * 100) / total) }));
     }
     async setSplit(split) {
         const w = Math.round(split.canaryWeight);

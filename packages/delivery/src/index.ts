@@ -15,3 +15,4 @@ export * from './fleet/facts.js';
 export * from './fleet/health.js';
 export { converge, restorePrevious, waitHealthy, inParallel } from './fleet/converge.js';
 export { trustedAbort } from './phased/statuses.js';
+export { parseSlots, placeRelease, type Slot } from './slots/place.js';

@@ -35,6 +35,8 @@ export interface ReleasePayload {
   stable?: string;
   /** Where this version is served. */
   address?: string;
+  /** The slot this version went into (`slots`), by name. */
+  slot?: string;
   /** Where the stable version was served when this canary started (promote and abort use it). */
   stable_address?: string;
   /** The canary's traffic steps and time per step, so a later promote goes on the same way. */
@@ -68,7 +70,7 @@ export type PhasedPause = 'auto' | 'manual' | 'first';
 export const PHASED_PAUSES: readonly PhasedPause[] = ['auto', 'manual', 'first'];
 
 export interface PhasedPlan {
-  batches: { name: string; address: string }[][];
+  batches: { name: string; address: string; zone?: string }[][];
   interval_ms: number;
   pause: PhasedPause;
 }
@@ -90,11 +92,13 @@ function phasedProblem(plan: unknown): string | undefined {
   const names = new Set<string>();
   for (const batch of p.batches as unknown[]) {
     if (!Array.isArray(batch) || batch.length < 1) return 'phased.batches holds a batch that is not a list of targets';
-    for (const t of batch as { name?: unknown; address?: unknown }[]) {
+    for (const t of batch as { name?: unknown; address?: unknown; zone?: unknown }[]) {
       if (!t || typeof t.name !== 'string' || !SERVER_NAME.test(t.name) || names.has(t.name))
         return 'phased.batches holds a target without a unique server name';
       if (typeof t.address !== 'string' || !TARGET_ADDRESS.test(t.address) || Number(t.address.split(':')[1]) > 65_535)
         return `phased.batches: ${t.name}'s address is not an IPv4 address and port (as the targets input takes)`;
+      if (t.zone !== undefined && (typeof t.zone !== 'string' || !SERVER_NAME.test(t.zone)))
+        return `phased.batches: ${t.name}'s zone is not a name (as the targets input takes)`;
       names.add(t.name);
     }
   }
@@ -140,6 +144,7 @@ export function payloadProblem(payload: unknown): string | undefined {
     ['address', p.address, 'address', false],
     ['address', p.stable_address, 'stable_address', false],
     ['version', p.tag, 'tag', false],
+    ['name', p.slot, 'slot', false],
   ];
   const artifact = p.artifact as Record<string, unknown> | undefined;
   if (artifact !== undefined) {

@@ -9,7 +9,7 @@
  */
 import { connect } from 'node:net';
 import { ActionError } from '@rollgate/kit';
-import type { Split, TrafficProvider } from './provider.js';
+import type { Route, Split, TrafficProvider } from './provider.js';
 
 export interface HaproxyOptions {
   /** The admin socket: a unix socket path, or host:port of a TCP `stats socket ... level admin`. */
@@ -127,6 +127,16 @@ export class HaproxyProvider implements TrafficProvider {
       out[f[3] as string] = { address: `${f[4]}:${f[18]}`, weight: Number(f[7]) };
     }
     return out;
+  }
+
+  /** The two slots HAProxy holds now (show servers state), those taking requests, with their shares. */
+  async routes(): Promise<Route[]> {
+    const held = await this.state();
+    const slots = [held[this.options.stableServer], held[this.options.canaryServer]].filter(
+      (s): s is { address: string; weight: number } => !!s && s.weight > 0,
+    );
+    const total = slots.reduce((sum, s) => sum + s.weight, 0);
+    return slots.map((s) => ({ address: s.address, weight: Math.round((s.weight * 100) / total) }));
   }
 
   async setSplit(split: Split): Promise<void> {

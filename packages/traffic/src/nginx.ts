@@ -6,7 +6,7 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ActionError, checkValue, execFile } from '@rollgate/kit';
-import type { Split, TrafficProvider } from './provider.js';
+import type { Route, Split, TrafficProvider } from './provider.js';
 
 export interface NginxOptions {
   /** The include file holding the upstream block. */
@@ -47,6 +47,25 @@ export class NginxProvider implements TrafficProvider {
       { input: 'nginx-test-command', argv: options.testCommand },
       { input: 'nginx-reload-command', argv: options.reloadCommand },
     ];
+  }
+
+  /**
+   * The servers of the upstream nginx loaded: the include read back (an nginx that passed its
+   * test and reloaded serves what the file holds), its weights as shares of their sum.
+   */
+  async routes(): Promise<Route[]> {
+    const text = await readFile(this.options.upstreamFile, 'utf8');
+    const block = new RegExp(`upstream\\s+${this.options.upstreamName.replace(/[^\w-]/g, '')}\\s*\\{([^}]*)\\}`).exec(
+      text,
+    );
+    if (!block)
+      throw new ActionError(`nginx: ${this.options.upstreamFile} holds no upstream ${this.options.upstreamName}`);
+    // server <address> [weight=N] [other parameters]; a server marked down or backup takes no requests now.
+    const servers = [...(block[1] as string).matchAll(/^[ \t]*server[ \t]+([^\s;]+)([^;\n]*);/gm)]
+      .filter((m) => !/\b(?:down|backup)\b/.test(m[2] as string))
+      .map((m) => ({ address: m[1] as string, weight: Number(/\bweight=(\d+)/.exec(m[2] as string)?.[1] ?? 1) }));
+    const total = servers.reduce((sum, s) => sum + s.weight, 0);
+    return servers.map((s) => ({ address: s.address, weight: total ? Math.round((s.weight * 100) / total) : 0 }));
   }
 
   async setSplit(split: Split): Promise<void> {

@@ -24,6 +24,18 @@ export interface TrafficProvider {
   /** The programs it will run, by the input that names them: checked before anything moves. */
   readonly programs?: { input: string; argv: string[] }[];
   setSplit(split: Split): Promise<void>;
+  /**
+   * What the traffic layer routes now, read back from it (not from what was asked): each
+   * server taking requests and its share in percent. Providers that cannot be read (a command,
+   * an HTTP API) leave it unset, and the suite says the split was not read back.
+   */
+  routes?(): Promise<Route[]>;
+}
+
+/** One server the traffic layer sends requests to, and its share of them in percent. */
+export interface Route {
+  address: string;
+  weight: number;
 }
 
 /** A server of a load balancer's pool, by the name the load balancer knows it by (and, when known, where it is). */

@@ -11,6 +11,7 @@ import type { CanaryConfig, CanaryResult } from './types.js';
 import { currentStable, findOpen, plan, weightOf } from './state.js';
 import { refuseUntrustedFirstRelease, openOfThisVersion } from '../records/state.js';
 import { queryWindowMs } from '../judging/step.js';
+import { placeCanary } from './start.js';
 
 const at = (b: Backend) => `${b.version}${b.address ? ` (${b.address})` : ''}`;
 
@@ -72,16 +73,19 @@ export async function dryRunCanary(config: CanaryConfig): Promise<CanaryResult> 
     );
   const stable = currentStable(config, state);
   refuseUntrustedFirstRelease(stable, state);
+  const placed = placeCanary(config, state, stable);
+  const canary: Backend = { ...config.canary, ...(placed.address ? { address: placed.address } : {}) };
+  if (placed.slot) log(`Dry run: the canary would go into slot ${placed.slot} (${placed.address}).`);
   const rollout = plan(config);
   if (!stable) {
     log(
-      `Dry run: no stable release in ${config.records.environment} yet; would put ${at(config.canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`,
+      `Dry run: no stable release in ${config.records.environment} yet; would put ${at(canary)} at 100% without a comparison${config.deploy ? ', after deploying it' : ''}.`,
     );
     return done({ deploymentId: 0, weight: 0, stable: { version: 'none' } });
   }
   const pause = config.mode === 'start' ? `, pausing after ${rollout.steps[0]}% for the manual gate` : '';
   log(
-    `Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(config.canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`,
+    `Dry run: would ${config.deploy ? 'deploy and ' : ''}step ${at(canary)} through ${rollout.steps.join('%, ')}% against ${at(stable)}, judging ${config.checks.length} check(s) for ${rollout.intervalText} per step${pause}.`,
   );
   await readChecks(
     config,

@@ -6,7 +6,8 @@
  */
 import { ActionError, Cancelled, errorLine, systemClock } from '@rollgate/kit';
 import { Judge, type Verdict } from '@rollgate/analysis';
-import type { Backend } from '@rollgate/traffic';
+import type { Backend, Split } from '@rollgate/traffic';
+import { TrafficUnverified, confirmSplit } from '../slots/read-back.js';
 import type { ReleaseRecords } from '@rollgate/github';
 import { commandDeployer } from '../artifact/deployer.js';
 import { canaryAnswers } from '../fleet/health.js';
@@ -23,7 +24,11 @@ import type { CanaryConfig, CanaryResult, StepRecord } from './types.js';
 export { Cancelled } from '@rollgate/kit';
 
 /** The canary is deployed as each target of a phased release is: the one deployer (release-deployer.ts). */
-function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['deploy']>): Promise<void> {
+function deployCanary(
+  config: CanaryConfig,
+  canary: Backend,
+  deploy: NonNullable<CanaryConfig['deploy']>,
+): Promise<void> {
   const deployer = commandDeployer({
     command: deploy.command,
     gh: deploy.gh,
@@ -33,7 +38,7 @@ function deployCanary(config: CanaryConfig, deploy: NonNullable<CanaryConfig['de
     logger: config.logger,
   });
   return deployer.deploy(
-    { name: 'canary', address: config.canary.address ?? '' },
+    { name: 'canary', address: canary.address ?? '' },
     { version: config.version, artifact: deploy.artifact },
   );
 }
@@ -48,7 +53,17 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
   const status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) =>
     records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
 
-  let deploymentId: number;
+  let deploymentId = 0;
+  /** Reads the split back (slots/read-back.ts); a wrong one ends the record as error, saying what is routed. */
+  const confirmOrRecord = async (split: Split): Promise<string> => {
+    try {
+      return await confirmSplit(traffic, split);
+    } catch (error) {
+      if (error instanceof TrafficUnverified && deploymentId)
+        await status(deploymentId, 'error', errorLine(error)).catch(() => undefined);
+      throw error;
+    }
+  };
   let stable: Backend;
   let canary = config.canary;
   let rollout = plan(config);
@@ -62,13 +77,14 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     if (config.mode === 'abort') {
       config.inflight({ deploymentId, canary, stable, weight: found.weight });
       await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+      const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
       await status(
         deploymentId,
         'failure',
         describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }),
       );
       config.inflight(undefined);
-      log(`Aborted the canary of ${config.version}: traffic back on ${stable.version}.`);
+      log(`Aborted the canary of ${config.version}: traffic back on ${routed}.`);
       return {
         outcome: 'aborted',
         deploymentId,
@@ -85,6 +101,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     const opened = await openCanaryRecord(config, canary, rollout, status, clock);
     deploymentId = opened.deploymentId;
     stable = opened.stable;
+    canary = opened.canary;
     const current = opened.current;
     if (!current) {
       log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
@@ -97,7 +114,7 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     );
     if (config.deploy) {
       try {
-        await deployCanary(config, config.deploy);
+        await deployCanary(config, canary, config.deploy);
       } catch (error) {
         await status(
           deploymentId,
@@ -148,9 +165,10 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     if (elsewhere) return elsewhere;
     steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'failed', reason: verdict.reason });
     if (at > 0) await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+    const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
     await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
     config.inflight(undefined);
-    log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${stable.version}.`);
+    log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${routed}.`);
     return result('aborted', 0, verdict);
   };
   try {
@@ -177,13 +195,14 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
       const raced = await settledElsewhere(true);
       if (raced) return raced;
       if (weight === 100) {
+        const routed = await confirmSplit(traffic, { stable, canary, canaryWeight: 100 });
         await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
         promoted = true;
         config.inflight(undefined);
         steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
         const retired = await retireReplaced(records, deploymentId);
         log(
-          `Promoted ${config.version} to 100%${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
+          `Promoted ${config.version}: all traffic on ${routed}${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`,
         );
         return result('promoted', weight);
       }
@@ -214,9 +233,10 @@ export async function runCanary(config: CanaryConfig): Promise<CanaryResult> {
     // Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
     // puts the traffic back and settles the record here: never left in_progress.
     if (error instanceof Cancelled || promoted) throw error;
-    let trafficNote = `traffic back on ${stable.version}`;
+    let trafficNote: string;
     try {
       await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+      trafficNote = `traffic back on ${await confirmSplit(traffic, { stable, canary, canaryWeight: 0 })}`;
       config.inflight(undefined);
     } catch (restore) {
       trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;

@@ -9,6 +9,7 @@ import type { ReleaseRecords } from '@rollgate/github';
 import type { TrafficProvider } from '@rollgate/traffic';
 import type { InflightState } from './types.js';
 import { describeStatus } from '../records/status-codec.js';
+import { confirmSplit } from '../slots/read-back.js';
 
 export interface Settled {
   restored: boolean;
@@ -26,10 +27,13 @@ export async function settleInflight(
 ): Promise<Settled> {
   let settled: Settled;
   try {
-    await ports.traffic().setSplit({ stable: state.stable, canary: state.canary, canaryWeight: 0 });
+    const traffic = ports.traffic();
+    const split = { stable: state.stable, canary: state.canary, canaryWeight: 0 };
+    await traffic.setSplit(split);
+    const routed = await confirmSplit(traffic, split);
     settled = { restored: true };
     ports.logger.warning(
-      `The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${state.stable.version}.`,
+      `The canary of ${state.canary.version} was left at ${state.weight}%: all traffic is back on ${routed}.`,
     );
   } catch (error) {
     settled = { restored: false, why: errorLine(error) };

@@ -13,10 +13,17 @@ import type { EnvironmentState, ReleaseRecords } from '@rollgate/github';
 import type { Backend } from '@rollgate/traffic';
 import type { CanaryConfig } from './types.js';
 import { currentStable, weightOf, type Plan } from './state.js';
-import { openOfThisVersion, raceWinner, refuseUntrustedFirstRelease, rolloutName } from '../records/state.js';
+import {
+  liveRecord,
+  openOfThisVersion,
+  raceWinner,
+  refuseUntrustedFirstRelease,
+  rolloutName,
+} from '../records/state.js';
 import { runningRollback, waitForQuiet } from '../records/quiet.js';
 import { describeStatus } from '../records/status-codec.js';
 import { earlierRollback, yieldTo } from '../records/races.js';
+import { placeRelease, type Placement } from '../slots/place.js';
 
 type Status = (id: number, state: Parameters<ReleaseRecords['status']>[1], text: string) => Promise<void>;
 
@@ -26,7 +33,7 @@ export async function openCanaryRecord(
   rollout: Plan,
   status: Status,
   clock: Clock,
-): Promise<{ deploymentId: number; stable: Backend; current: Backend | undefined }> {
+): Promise<{ deploymentId: number; stable: Backend; current: Backend | undefined; canary: Backend }> {
   const { records } = config;
   const log = (line: string) => config.logger.info(line);
   const wait = {
@@ -36,16 +43,22 @@ export async function openCanaryRecord(
     ...(config.signal ? { signal: config.signal } : {}),
   };
   const state = await waitForQuiet(records, runningRollback, { ...wait, purpose: `canary of ${config.version}` });
+  const current = currentStable(config, state);
+  refuseUntrustedFirstRelease(current, state);
+  // Where the canary goes, before anything is written: never where the live release or another rollout serves.
+  const abandoned = openOfThisVersion(config, state);
+  const placed = placeCanary(config, state, current);
+  const into: Backend = { ...canary, ...(placed.address ? { address: placed.address } : {}) };
+  if (placed.slot)
+    config.logger.info(`The canary of ${config.version} goes into slot ${placed.slot} (${placed.address}).`);
   const closed: number[] = [];
-  for (const r of openOfThisVersion(config, state)) {
+  for (const r of abandoned) {
     await status(r.id, 'error', describeStatus({ kind: 'abandoned', weight: weightOf(r), version: config.version }));
     closed.push(r.id);
     log(
       `A previous run left the canary of ${config.version} open at ${weightOf(r)}% (deployment ${r.id}): closed it, restarting from the first step.`,
     );
   }
-  const current = currentStable(config, state);
-  refuseUntrustedFirstRelease(current, state);
   const stable = current ?? { version: 'none' };
   const deploymentId = await records.create(
     config.ref,
@@ -54,7 +67,8 @@ export async function openCanaryRecord(
       version: config.version,
       stable: stable.version,
       kind: 'canary',
-      ...(canary.address ? { address: canary.address } : {}),
+      ...(into.address ? { address: into.address } : {}),
+      ...(placed.slot ? { slot: placed.slot } : {}),
       ...(stable.address ? { stable_address: stable.address } : {}),
       rollout: { steps: rollout.steps, interval_ms: rollout.intervalMs },
       ...(config.run ? { run: config.run } : {}),
@@ -85,7 +99,30 @@ export async function openCanaryRecord(
       purpose: `canary of ${config.version}`,
       changed: (after) => stableChanged(config, current, after),
     });
-  return { deploymentId, stable, current };
+  return { deploymentId, stable, current, canary: into };
+}
+
+/**
+ * Where a new canary goes (slots/place.ts): its canary-address when it serves nothing now, else
+ * refused; or the first free slot. Open canaries of this version are a re-run's to close.
+ */
+export function placeCanary(config: CanaryConfig, state: EnvironmentState, current: Backend | undefined): Placement {
+  const abandoned = openOfThisVersion(config, state);
+  return placeRelease({
+    input: 'canary-address',
+    ...(config.canary.address ? { given: config.canary.address } : {}),
+    slots: config.slots ?? [],
+    live: current && { ...current, ...liveId(config, state) },
+    open: state.open.filter((r) => !abandoned.includes(r)),
+    environment: config.records.environment,
+  });
+}
+
+/** The live record's id, when the live release is the one the records name (not an input). */
+function liveId(config: CanaryConfig, state: EnvironmentState): { id?: number } {
+  if (config.stable.version) return {};
+  const live = liveRecord(state.records, config.version);
+  return live ? { id: live.id } : {};
 }
 
 /** Whether the stable this canary recorded is still what is live. */

@@ -1,4 +1,5 @@
 /** The canary's configuration, result and in-flight state: the types its modules share (no cycles). */
+import type { Slot } from '../slots/place.js';
 import type { Check, LoggedReading, Verdict } from '@rollgate/analysis';
 import type { MetricsSource } from '@rollgate/metrics';
 import type { Backend, TrafficProvider } from '@rollgate/traffic';
@@ -36,6 +37,8 @@ export interface CanaryConfig {
   sources: Partial<Record<Check['provider'], MetricsSource>>;
   traffic: TrafficProvider;
   canary: Backend;
+  /** Addresses a new canary may go into (blue/green): the first that serves nothing is chosen (slots/place.ts). */
+  slots?: Slot[];
   /** Stable version and address; the version defaults to the last promoted release in the environment. */
   stable: Partial<Backend>;
   records: ReleaseRecords;

@@ -18,7 +18,7 @@ export interface Probe {
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
 
 /** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
-function reported(res: Response, body: string): string | undefined {
+export function reportedVersion(res: Response, body: string): string | undefined {
   const header = res.headers.get('x-version')?.trim();
   if (header && VERSION.test(header)) return header;
   if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{')) return undefined;
@@ -41,7 +41,7 @@ export async function probe(
       const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
       const body = (await res.text()).slice(0, 65_536);
       if (!res.ok) return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
-      const version = reported(res, body);
+      const version = reportedVersion(res, body);
       return version ? { version } : {};
     } catch (error) {
       const e = error as Error & { cause?: { code?: string } };

@@ -20,6 +20,8 @@ import { converge, type RestorePorts } from '../fleet/converge.js';
 import { fleetTruth, truthLine } from '../fleet/facts.js';
 import { describeStatus } from '../records/status-codec.js';
 import type { Target } from '../fleet/plan.js';
+import { placeRelease, type Placement, type Slot } from '../slots/place.js';
+import { confirmSplit } from '../slots/read-back.js';
 
 export interface RollbackConfig {
   records: ReleaseRecords;
@@ -33,6 +35,8 @@ export interface RollbackConfig {
   traffic?: TrafficProvider;
   /** Where the deploy command serves the restored version. */
   targetAddress?: string;
+  /** Addresses the release may go back into (blue/green): the first that serves nothing is chosen. */
+  slots?: Slot[];
   workDir?: string;
   /** Where the release folder is made when workDir is not given (RUNNER_TEMP; default the system's). */
   tempDir?: string;
@@ -123,15 +127,18 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
   const log = (line: string) => config.logger.info(line);
   const planned = await planWhenQuiet(config);
   if (planned.target.id === planned.current.id && config.fleet) return reconcileLive(config, config.fleet, planned);
+  if (onFleet(planned.current) && !config.fleet)
+    throw new ActionError(
+      `${planned.current.payload.version} (deployment ${planned.current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${planned.target.payload.version} back on every target; one deploy would leave the others on ${planned.current.payload.version}.`,
+    );
+  // Where the release goes back to: never onto the address serving the live release (slots/place.ts).
+  const placed = config.fleet ? {} : placeRollback(config, planned);
+  const into = placed.address;
   const prepared = await prepare(config, planned);
   const { fetched, version, current, target } = prepared;
-  if (onFleet(current) && !config.fleet)
-    throw new ActionError(
-      `${current.payload.version} (deployment ${current.id}) went out across a fleet (a phased release): give targets and haproxy-socket so the rollback puts ${version} back on every target; one deploy would leave the others on ${current.payload.version}.`,
-    );
   if (config.dryRun) {
     log(
-      `Dry run: would deploy ${version} from ${fetched.archive}, move all traffic to it and record the rollback. Nothing changed.`,
+      `Dry run: would deploy ${version} from ${fetched.archive}${into ? ` to ${into}${placed.slot ? ` (slot ${placed.slot})` : ''}` : ''}, move all traffic to it and record the rollback. Nothing changed.`,
     );
     return { current, target, version, digest: fetched.digest, source: fetched.source, dryRun: true };
   }
@@ -149,7 +156,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
       // never inherited from the payload of the release it restores.
       ...(config.fleet
         ? { fleet: true, address: undefined }
-        : { fleet: undefined, ...(config.targetAddress ? { address: config.targetAddress } : {}) }),
+        : { fleet: undefined, slot: placed.slot, ...(into ? { address: into } : {}) }),
     },
     `rollback to ${version}`,
     planned.state,
@@ -190,7 +197,7 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
           ROLLGATE_VERSION: version,
           ROLLGATE_ARTIFACT_DIR: extracted,
           ROLLGATE_ARCHIVE: fetched.archive,
-          ROLLGATE_ADDRESS: config.targetAddress ?? '',
+          ROLLGATE_ADDRESS: into ?? '',
         },
       });
     }
@@ -199,11 +206,9 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
         version: current.payload.version,
         ...(current.payload.address ? { address: current.payload.address } : {}),
       };
-      await config.traffic.setSplit({
-        stable: { version, ...(config.targetAddress ? { address: config.targetAddress } : {}) },
-        canary: previous,
-        canaryWeight: 0,
-      });
+      const split = { stable: { version, ...(into ? { address: into } : {}) }, canary: previous, canaryWeight: 0 };
+      await config.traffic.setSplit(split);
+      log(`All traffic on ${await confirmSplit(config.traffic, split)}.`);
     }
   } catch (error) {
     if (!(error instanceof FleetLeftWrong))
@@ -221,6 +226,23 @@ export async function runRollback(config: RollbackConfig): Promise<RollbackResul
     `${version} is live in ${records.environment}; deployment ${current.id} (${current.payload.version}) marked inactive.`,
   );
   return { ...base, deploymentId };
+}
+
+/** The address a single-target rollback deploys into: its target-address, or a free slot; never where the live release serves. */
+function placeRollback(config: RollbackConfig, planned: RollbackPlan): Placement {
+  const { current } = planned;
+  return placeRelease({
+    input: 'target-address',
+    ...(config.targetAddress ? { given: config.targetAddress } : {}),
+    slots: config.slots ?? [],
+    live: {
+      version: current.payload.version,
+      id: current.id,
+      ...(current.payload.address ? { address: current.payload.address } : {}),
+    },
+    open: [],
+    environment: config.records.environment,
+  });
 }
 
 /** The fleet was left split by a rollback that failed midway: both records already say what it is. */
