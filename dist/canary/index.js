@@ -30787,7 +30787,10 @@ const DEFAULTS = {
 
 
 function readCanaryInputs(inputs) {
-    const mode = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort']);
+    // check: the settings and the programs only, before a release exists (pipeline.yml's first job).
+    const chosen = inputs.oneOf('mode', ['run', 'start', 'promote', 'abort', 'check']);
+    const checking = chosen === 'check';
+    const mode = checking ? 'run' : chosen;
     // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
     const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
     // setTimeout holds at most 2^31-1 ms; a step shorter than a second cannot sample anything.
@@ -30808,7 +30811,8 @@ function readCanaryInputs(inputs) {
     const stableAddress = inputs.string('stable-address', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.address });
     const stableVersion = inputs.string('stable-version', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version });
     return {
-        version: inputs.string('version', { required: true, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
+        checking,
+        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
         environment: inputs.string('environment', { required: true }),
         trustedBranches: (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_3__/* .trustedBranchesFrom */ .Ou)(inputs),
         trustedWorkflows: (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_3__/* .trustedWorkflowsFrom */ .i5)(inputs),
@@ -30890,6 +30894,25 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const cancelled = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .jobCancellation */ .Bx)();
+/**
+ * Mode check: every setting was read and validated above; the programs the rollout will run
+ * must exist here (the deploy runner, with the repository checked out). Nothing is read from
+ * GitHub and nothing is written: pipeline.yml runs it before the build, so a wrong setting
+ * stops the pipeline before any tag or release.
+ */
+async function checkOnly(inputs) {
+    await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .checkPrograms */ .uj)([
+        ...(inputs.traffic.programs ?? []),
+        ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
+    ]);
+    const where = inputs.slots.length
+        ? `slots ${inputs.slots.map((s) => `${s.name}=${s.address}`).join(', ')}`
+        : inputs.canary.address
+            ? `canary-address ${inputs.canary.address}`
+            : 'no canary address';
+    _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(`Settings checked: ${inputs.traffic.name} traffic, ${inputs.checks.length} check(s), ${where}${inputs.deployCommand.length ? `, deploy command ${inputs.deployCommand[0]} found` : ''}.`);
+    (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ outcome: 'checked' });
+}
 /** The client of this run, for the summary's footer (what was asked of GitHub's API). */
 let client;
 await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async () => {
@@ -30898,6 +30921,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
         _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.setSecret */ .lj.setSecret(s);
     for (const w of inputs.warnings)
         _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.warning */ .lj.warning(w);
+    if (inputs.checking)
+        return await checkOnly(inputs);
     const env = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .readRunnerEnv */ .Ot)();
     const { owner, repo } = env;
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHub */ .Cl)({ token: inputs.token, baseUrl: env.apiUrl });
@@ -31009,7 +31034,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34416,6 +34441,10 @@ function readFleetInputs(inputs, options = {}) {
         maxParallel,
         haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     };
+}
+/** Whether the backend holds every target at its address, on every HAProxy instance (reads only). */
+function checkFleet(haproxy, targets) {
+    return new HaproxyFleet(haproxy).check(targets);
 }
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
 function fleetPorts(inputs, gh, env, signal) {

@@ -30787,14 +30787,17 @@ const DEFAULTS = {
 
 
 
-const MODES = ['run', 'continue', 'abort', 'reconcile'];
+const MODES = ['run', 'continue', 'abort', 'reconcile', 'check'];
 /**
  * Mode run plans a new release from the inputs; continue and abort read the plan, the
  * targets and the artifact from the record of the release paused at its gate (those inputs
  * are not read), and take the fleet's access and the deploy command from the inputs.
  */
 function readPhasedInputs(inputs) {
-    const mode = inputs.oneOf('mode', MODES, 'run');
+    const chosen = inputs.oneOf('mode', MODES, 'run');
+    // check: a run's settings and programs, and the fleet as HAProxy holds it, before a release exists.
+    const checking = chosen === 'check';
+    const mode = checking ? 'run' : chosen;
     const starting = mode === 'run';
     // Reconcile takes the targets when given (else the live release's plan).
     const fleet = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readFleetInputs */ .OP)(inputs, { targets: starting ? true : mode === 'reconcile' ? 'optional' : false });
@@ -30813,17 +30816,18 @@ function readPhasedInputs(inputs) {
         ...judging,
         ...fleet,
         mode,
+        checking,
         pause,
         dryRun: inputs.boolean('dry-run'),
-        version: inputs.string('version', { required: true, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
+        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
         environment: inputs.string('environment', { required: true }),
         batches,
         intervalMs,
         deployCommand,
         artifact: {
-            name: inputs.string('artifact-name', { required: starting, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
+            name: inputs.string('artifact-name', { required: starting && !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
             digest: inputs.string('artifact-digest', {
-                required: starting,
+                required: starting && !checking,
                 pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
             }),
             id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
@@ -30872,6 +30876,13 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     // Every program the release runs must exist before the first record, drain or deploy.
     if (!inputs.dryRun)
         await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .checkPrograms */ .uj)([{ input: 'deploy-command', argv: inputs.deployCommand }]);
+    if (inputs.checking) {
+        // Mode check (pipeline.yml's first job): the backend must hold every target at its address; nothing changes.
+        await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .checkFleet */ .zJ)(inputs.haproxy, inputs.targets);
+        _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(`Settings checked: ${inputs.targets.length} targets in HAProxy backend ${inputs.haproxy.backend} on ${inputs.haproxy.sockets.length} instance(s), ${inputs.batches.length} batches, deploy command ${inputs.deployCommand[0]} found.`);
+        (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ outcome: 'checked' });
+        return;
+    }
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHub */ .Cl)({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
     const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .trustedRecords */ .KP)({
@@ -30994,6 +31005,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   Pj: () => (/* reexport */ batchChart),
+  zJ: () => (/* reexport */ checkFleet),
   B0: () => (/* reexport */ fleetPorts),
   oe: () => (/* reexport */ phasedDryRun),
   un: () => (/* reexport */ planBatches),
@@ -34962,6 +34974,10 @@ function readFleetInputs(inputs, options = {}) {
         maxParallel,
         haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     };
+}
+/** Whether the backend holds every target at its address, on every HAProxy instance (reads only). */
+function checkFleet(haproxy, targets) {
+    return new HaproxyFleet(haproxy).check(targets);
 }
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
 function fleetPorts(inputs, gh, env, signal) {

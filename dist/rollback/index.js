@@ -30891,7 +30891,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -33951,6 +33951,10 @@ function readFleetInputs(inputs, options = {}) {
         maxParallel,
         haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     };
+}
+/** Whether the backend holds every target at its address, on every HAProxy instance (reads only). */
+function checkFleet(haproxy, targets) {
+    return new HaproxyFleet(haproxy).check(targets);
 }
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
 function fleetPorts(inputs, gh, env, signal) {

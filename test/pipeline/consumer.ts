@@ -33,13 +33,17 @@ export interface ConsumerResult {
   addresses: Record<'first' | 'second' | 'restored' | 'third', string>;
 }
 
-/** The consumer's repository: examples/consumer, the sample service, and the suite pinned at `sha`. */
-function consumerRepository(remote: string, sha: string): string {
+/**
+ * A consumer's repository: examples/<example> (examples/consumer gets the sample service too),
+ * and the suite pinned at `sha`.
+ */
+export function consumerRepository(remote: string, sha: string, example = 'consumer'): string {
   const dir = seedRepository(remote, 'chore: project skeleton');
-  const example = join(REPO_ROOT, 'examples', 'consumer');
-  for (const entry of readdirSync(example)) cpSync(join(example, entry), join(dir, entry), { recursive: true });
-  copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(dir, 'server.mjs'));
-  writeFileSync(join(dir, '.gitignore'), 'dist/\nreports/\nnode_modules/\n');
+  const from = join(REPO_ROOT, 'examples', example);
+  for (const entry of readdirSync(from)) cpSync(join(from, entry), join(dir, entry), { recursive: true });
+  if (example === 'consumer')
+    copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(dir, 'server.mjs'));
+  writeFileSync(join(dir, '.gitignore'), 'dist/\nreports/\nnode_modules/\n__pycache__/\n.pytest_cache/\n.deps/\n');
   const workflows = join(dir, '.github', 'workflows');
   for (const f of readdirSync(workflows)) {
     const file = join(workflows, f);

@@ -7,7 +7,10 @@ import { parseSlots, readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollga
 import { trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
-  const mode = inputs.oneOf<Mode>('mode', ['run', 'start', 'promote', 'abort']);
+  // check: the settings and the programs only, before a release exists (pipeline.yml's first job).
+  const chosen = inputs.oneOf<Mode | 'check'>('mode', ['run', 'start', 'promote', 'abort', 'check']);
+  const checking = chosen === 'check';
+  const mode: Mode = checking ? 'run' : chosen;
   // Empty: the defaults for a new canary, or what the paused canary recorded (promote).
   const intervalMs = inputs.string('interval') ? inputs.duration('interval') : undefined;
   // setTimeout holds at most 2^31-1 ms; a step shorter than a second cannot sample anything.
@@ -32,7 +35,8 @@ export function readCanaryInputs(inputs: Inputs) {
   const stableAddress = inputs.string('stable-address', { pattern: VALUE_RULES.address });
   const stableVersion = inputs.string('stable-version', { pattern: VALUE_RULES.version });
   return {
-    version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
+    checking,
+    version: inputs.string('version', { required: !checking, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     trustedBranches: trustedBranchesFrom(inputs),
     trustedWorkflows: trustedWorkflowsFrom(inputs),

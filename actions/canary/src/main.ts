@@ -19,6 +19,28 @@ import { DEFAULTS } from './defaults.js';
 
 const cancelled = jobCancellation();
 
+/**
+ * Mode check: every setting was read and validated above; the programs the rollout will run
+ * must exist here (the deploy runner, with the repository checked out). Nothing is read from
+ * GitHub and nothing is written: pipeline.yml runs it before the build, so a wrong setting
+ * stops the pipeline before any tag or release.
+ */
+async function checkOnly(inputs: ReturnType<typeof readCanaryInputs>): Promise<void> {
+  await checkPrograms([
+    ...(inputs.traffic.programs ?? []),
+    ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
+  ]);
+  const where = inputs.slots.length
+    ? `slots ${inputs.slots.map((s) => `${s.name}=${s.address}`).join(', ')}`
+    : inputs.canary.address
+      ? `canary-address ${inputs.canary.address}`
+      : 'no canary address';
+  runner.info(
+    `Settings checked: ${inputs.traffic.name} traffic, ${inputs.checks.length} check(s), ${where}${inputs.deployCommand.length ? `, deploy command ${inputs.deployCommand[0]} found` : ''}.`,
+  );
+  setOutputs({ outcome: 'checked' });
+}
+
 /** The client of this run, for the summary's footer (what was asked of GitHub's API). */
 let client: GitHub | undefined;
 
@@ -27,6 +49,7 @@ await runAction(
     const inputs = readCanaryInputs(new Inputs((name) => runner.getInput(name), DEFAULTS));
     for (const s of inputs.secrets) runner.setSecret(s);
     for (const w of inputs.warnings) runner.warning(w);
+    if (inputs.checking) return await checkOnly(inputs);
     const env = readRunnerEnv();
     const { owner, repo } = env;
     const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });

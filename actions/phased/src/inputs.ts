@@ -5,7 +5,7 @@ import { PHASED_PAUSES, trustedBranchesFrom, trustedWorkflowsFrom } from '@rollg
 
 export { fleetPorts } from '@rollgate/delivery';
 
-const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort', 'reconcile'];
+const MODES: readonly (PhasedMode | 'check')[] = ['run', 'continue', 'abort', 'reconcile', 'check'];
 
 /**
  * Mode run plans a new release from the inputs; continue and abort read the plan, the
@@ -13,7 +13,10 @@ const MODES: readonly PhasedMode[] = ['run', 'continue', 'abort', 'reconcile'];
  * are not read), and take the fleet's access and the deploy command from the inputs.
  */
 export function readPhasedInputs(inputs: Inputs) {
-  const mode = inputs.oneOf('mode', MODES, 'run');
+  const chosen = inputs.oneOf('mode', MODES, 'run');
+  // check: a run's settings and programs, and the fleet as HAProxy holds it, before a release exists.
+  const checking = chosen === 'check';
+  const mode: PhasedMode = checking ? 'run' : chosen;
   const starting = mode === 'run';
   // Reconcile takes the targets when given (else the live release's plan).
   const fleet = readFleetInputs(inputs, { targets: starting ? true : mode === 'reconcile' ? 'optional' : false });
@@ -32,17 +35,18 @@ export function readPhasedInputs(inputs: Inputs) {
     ...judging,
     ...fleet,
     mode,
+    checking,
     pause,
     dryRun: inputs.boolean('dry-run'),
-    version: inputs.string('version', { required: true, pattern: VALUE_RULES.version }),
+    version: inputs.string('version', { required: !checking, pattern: VALUE_RULES.version }),
     environment: inputs.string('environment', { required: true }),
     batches,
     intervalMs,
     deployCommand,
     artifact: {
-      name: inputs.string('artifact-name', { required: starting, pattern: VALUE_RULES.name }),
+      name: inputs.string('artifact-name', { required: starting && !checking, pattern: VALUE_RULES.name }),
       digest: inputs.string('artifact-digest', {
-        required: starting,
+        required: starting && !checking,
         pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
       }),
       id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),

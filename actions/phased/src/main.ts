@@ -11,7 +11,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
+import { Cancelled, checkFleet, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 import { phasedSummary } from './summary.js';
@@ -34,6 +34,15 @@ await runAction(
     const repo = { owner: env.owner, repo: env.repo };
     // Every program the release runs must exist before the first record, drain or deploy.
     if (!inputs.dryRun) await checkPrograms([{ input: 'deploy-command', argv: inputs.deployCommand }]);
+    if (inputs.checking) {
+      // Mode check (pipeline.yml's first job): the backend must hold every target at its address; nothing changes.
+      await checkFleet(inputs.haproxy, inputs.targets);
+      runner.info(
+        `Settings checked: ${inputs.targets.length} targets in HAProxy backend ${inputs.haproxy.backend} on ${inputs.haproxy.sockets.length} instance(s), ${inputs.batches.length} batches, deploy command ${inputs.deployCommand[0]} found.`,
+      );
+      setOutputs({ outcome: 'checked' });
+      return;
+    }
     const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
     const records = await trustedRecords({

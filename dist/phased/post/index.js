@@ -30787,14 +30787,17 @@ const DEFAULTS = {
 
 
 
-const MODES = ['run', 'continue', 'abort', 'reconcile'];
+const MODES = ['run', 'continue', 'abort', 'reconcile', 'check'];
 /**
  * Mode run plans a new release from the inputs; continue and abort read the plan, the
  * targets and the artifact from the record of the release paused at its gate (those inputs
  * are not read), and take the fleet's access and the deploy command from the inputs.
  */
 function readPhasedInputs(inputs) {
-    const mode = inputs.oneOf('mode', MODES, 'run');
+    const chosen = inputs.oneOf('mode', MODES, 'run');
+    // check: a run's settings and programs, and the fleet as HAProxy holds it, before a release exists.
+    const checking = chosen === 'check';
+    const mode = checking ? 'run' : chosen;
     const starting = mode === 'run';
     // Reconcile takes the targets when given (else the live release's plan).
     const fleet = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readFleetInputs */ .OP)(inputs, { targets: starting ? true : mode === 'reconcile' ? 'optional' : false });
@@ -30813,17 +30816,18 @@ function readPhasedInputs(inputs) {
         ...judging,
         ...fleet,
         mode,
+        checking,
         pause,
         dryRun: inputs.boolean('dry-run'),
-        version: inputs.string('version', { required: true, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
+        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
         environment: inputs.string('environment', { required: true }),
         batches,
         intervalMs,
         deployCommand,
         artifact: {
-            name: inputs.string('artifact-name', { required: starting, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
+            name: inputs.string('artifact-name', { required: starting && !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
             digest: inputs.string('artifact-digest', {
-                required: starting,
+                required: starting && !checking,
                 pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
             }),
             id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
@@ -30944,7 +30948,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, converge, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34459,7 +34463,7 @@ const FORCED_DRAIN = 0x08;
 /** SRV_ST_RUNNING (srv_op_state). */
 const RUNNING = 2;
 const haproxy_fleet_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-class HaproxyFleet {
+class haproxy_fleet_HaproxyFleet {
     options;
     name = 'haproxy';
     constructor(options) {
@@ -34659,10 +34663,14 @@ function readFleetInputs(inputs, options = {}) {
         haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
     };
 }
+/** Whether the backend holds every target at its address, on every HAProxy instance (reads only). */
+function checkFleet(haproxy, targets) {
+    return new HaproxyFleet(haproxy).check(targets);
+}
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */
 function fleetPorts(inputs, gh, env, signal) {
     return {
-        fleet: new HaproxyFleet(inputs.haproxy),
+        fleet: new haproxy_fleet_HaproxyFleet(inputs.haproxy),
         deployer: deployer_commandDeployer({
             command: inputs.deployCommand,
             timeoutMs: inputs.deployTimeoutMs,

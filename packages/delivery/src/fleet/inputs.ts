@@ -6,7 +6,7 @@
 import { InputError, actionsLogger, type Inputs, type RunnerEnv } from '@rollgate/kit';
 import type { GitHub } from '@rollgate/github';
 import { HaproxyFleet, SOCKET } from '@rollgate/traffic';
-import { parseTargets } from './plan.js';
+import { parseTargets, type Target } from './plan.js';
 import { commandDeployer } from '../artifact/deployer.js';
 
 /** `targets: false`: the targets come from elsewhere (a phased release continued from its record); 'optional': when given. */
@@ -51,6 +51,11 @@ export function readFleetInputs(inputs: Inputs, options: { targets?: boolean | '
     maxParallel,
     haproxy: { sockets, backend: inputs.string('haproxy-backend', { required: true }), drainTimeoutMs },
   };
+}
+
+/** Whether the backend holds every target at its address, on every HAProxy instance (reads only). */
+export function checkFleet(haproxy: ReturnType<typeof readFleetInputs>['haproxy'], targets: Target[]): Promise<void> {
+  return new HaproxyFleet(haproxy).check(targets);
 }
 
 /** The fleet and the deployer, as a phased release, its post step and a fleet rollback run them. */

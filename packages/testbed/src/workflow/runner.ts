@@ -11,6 +11,7 @@
  * its `permissions:` grant (the emulator enforces it). Anything else fails with a message
  * saying so; no step is silently skipped.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -36,6 +37,19 @@ export class WorkflowRunner {
   readonly groups: ConcurrencyGroups;
   constructor(readonly env: RunnerEnv) {
     this.groups = env.groups ?? new ConcurrencyGroups();
+  }
+
+  /**
+   * The commit a run without an explicit one runs: the head of its ref in the remote now, as
+   * GitHub runs a workflow_dispatch on the latest commit of the branch ("Manually running a
+   * workflow": the workflow runs on the branch's last commit); the runner's sha when the remote
+   * does not hold the ref.
+   */
+  private headOf(ref: string): string {
+    const head = spawnSync('git', ['--git-dir', this.env.remote, 'rev-parse', '--verify', '-q', `${ref}^{commit}`], {
+      encoding: 'utf8',
+    });
+    return head.status === 0 && head.stdout.trim() ? head.stdout.trim() : this.env.sha;
   }
 
   private shaOf(runId: number): string {
@@ -74,7 +88,7 @@ export class WorkflowRunner {
     const ref = this.env.ref ?? 'refs/heads/main';
     if (outermost) {
       this.active.add(runId);
-      this.shas.set(runId, options.sha ?? this.env.sha);
+      this.shas.set(runId, options.sha ?? this.headOf(ref));
       this.env.runs?.startRun({
         id: runId,
         head_sha: this.shaOf(runId),
