@@ -44,34 +44,43 @@ export interface PythonRoad {
   load: LoadStats;
 }
 
-export async function runPythonConsumer(log: (line: string) => void): Promise<PythonRoad> {
+/**
+ * The Python consumer's repository, its serving stack (nginx and Prometheus over two slots), the
+ * emulators and a runner whose variables are the adoption's, with `overrides`; and `deliver`,
+ * one push of deliver.yml at the work tree's head.
+ */
+async function openPythonRoad(log: (line: string) => void, overrides: Record<string, string> = {}) {
   const suite = snapshotRepository(REPO_ROOT, ['.github', 'actions', 'dist'], 'rollgate snapshot');
   const slots = { blue: `127.0.0.1:${await freePort()}`, green: `127.0.0.1:${await freePort()}` };
-  const { deploy, remote, work, gh, artifacts } = await openRoad((r) =>
-    consumerRepository(r, suite.sha, 'python-consumer'),
-  );
-  const home = mkdtempSync(join(tmpdir(), 'python-consumer-'));
+  const road = await openRoad((r) => consumerRepository(r, suite.sha, 'python-consumer'));
+  const { deploy, remote, work, gh, artifacts } = road;
   const serving = await startServing('nginx', slots.blue, Object.values(slots));
-  let load: ReturnType<typeof startLoad> | undefined;
+  const home = mkdtempSync(join(tmpdir(), 'python-consumer-'));
   const vars: Record<string, string> = {
     ...serving.vars,
     CANARY_METRICS: PYTHON_METRICS,
     DEPLOY_COMMAND: `python3 deploy/deploy.py --home=${home} --pids=${deploy.pids}`,
     SLOTS: `blue=${slots.blue}\ngreen=${slots.green}`,
-    CANARY_STEPS: '25,100',
-    CANARY_INTERVAL: '8s',
+    ...overrides,
   };
-  const runner = roadRunner({
-    remote,
-    gh,
-    artifacts,
-    work,
-    vars,
-    log,
-    repositories: { 'rollgate/rollgate': suite.mirror },
-  });
+  const repositories = { 'rollgate/rollgate': suite.mirror };
+  const runner = roadRunner({ remote, gh, artifacts, work, vars, log, repositories });
   const file = (name: string) => join(work, '.github', 'workflows', name);
   const deliver = () => runner.run({ file: file('deliver.yml'), event: 'push', sha: git(work, ['rev-parse', 'HEAD']) });
+  log(`python consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}`);
+  return { ...road, slots, serving, vars, runner, file, deliver };
+}
+
+export async function runPythonConsumer(log: (line: string) => void): Promise<PythonRoad> {
+  const road = await openPythonRoad(log, {
+    CANARY_STEPS: '25,100',
+    CANARY_INTERVAL: '8s',
+    // The test's Prometheus scrapes every second: query windows of four scrapes, four readings a step.
+    CANARY_SAMPLES: '4',
+    SCRAPE_INTERVAL: '1s',
+  });
+  const { deploy, work, gh, artifacts, slots, serving, vars, runner, file, deliver } = road;
+  let load: ReturnType<typeof startLoad> | undefined;
   const push = (message: string, errorRate: number) => {
     commit(work, message, { 'app/config.py': `"""Settings of the service."""\nERROR_RATE = ${errorRate}\n` });
     git(work, ['push', '-q', 'origin', 'main']);
@@ -88,7 +97,6 @@ export async function runPythonConsumer(log: (line: string) => void): Promise<Py
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   };
   try {
-    log(`python consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}`);
     const first = await deliver();
     load = startLoad(`http://${serving.address}/`, 30, 300_000);
     push('feat: answer in JSON', 0);
@@ -138,34 +146,9 @@ export async function deliverMisconfigured(
   overrides: Record<string, string>,
   log: (line: string) => void,
 ): Promise<{ run: WorkflowResult; tags: string[]; releases: number; deployments: number }> {
-  const suite = snapshotRepository(REPO_ROOT, ['.github', 'actions', 'dist'], 'rollgate snapshot');
-  const slots = { blue: `127.0.0.1:${await freePort()}`, green: `127.0.0.1:${await freePort()}` };
-  const { deploy, remote, work, gh, artifacts } = await openRoad((r) =>
-    consumerRepository(r, suite.sha, 'python-consumer'),
-  );
-  const serving = await startServing('nginx', slots.blue, Object.values(slots));
-  const vars: Record<string, string> = {
-    ...serving.vars,
-    CANARY_METRICS: PYTHON_METRICS,
-    DEPLOY_COMMAND: `python3 deploy/deploy.py --home=${mkdtempSync(join(tmpdir(), 'python-consumer-'))} --pids=${deploy.pids}`,
-    SLOTS: `blue=${slots.blue}\ngreen=${slots.green}`,
-    ...overrides,
-  };
-  const runner = roadRunner({
-    remote,
-    gh,
-    artifacts,
-    work,
-    vars,
-    log,
-    repositories: { 'rollgate/rollgate': suite.mirror },
-  });
+  const { deploy, remote, work, gh, artifacts, serving, deliver } = await openPythonRoad(log, overrides);
   try {
-    const run = await runner.run({
-      file: join(work, '.github', 'workflows', 'deliver.yml'),
-      event: 'push',
-      sha: git(work, ['rev-parse', 'HEAD']),
-    });
+    const run = await deliver();
     const tags = git(remote, ['tag', '--list']).split('\n').filter(Boolean);
     return { run, tags, releases: gh.state.releases.length, deployments: gh.state.deployments.length };
   } finally {
