@@ -15,7 +15,14 @@ import { join } from 'node:path';
 import { parseChecks } from '@rollgate/analysis';
 import { silentLogger } from '@rollgate/kit';
 import type { ArtifactRef } from '@rollgate/github';
-import { VirtualClock, createRemote, linearHistory, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
+import {
+  MemoryTraffic,
+  VirtualClock,
+  createRemote,
+  linearHistory,
+  seedRepository,
+  type GitHubEmulator,
+} from '@rollgate/testbed';
 import { inProcessGitHub, seedHistory, type HistoryEntry } from '@rollgate/testbed/in-process';
 import { parseTargets, runCanary, runPhased, runRollback } from '@rollgate/delivery';
 
@@ -119,7 +126,7 @@ const canaryConfig = (s: Setup, i: number) => {
     inconclusiveLimit: 1,
     checks: parseChecks(`- name: error-rate\n  query: 'rate(errors{version="{{version}}"}[{{window}}])'\n  max: 0.01`),
     sources: { prometheus: { name: 'prometheus', read: async () => ({ kind: 'value' as const, value: 0.001 }) } },
-    traffic: { name: 'memory', setSplit: async () => undefined },
+    traffic: new MemoryTraffic(),
     canary: { version: version(i), address: '10.9.9.9:8080' },
     stable: {},
     records: s.records,

@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(25634);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37245);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30850,7 +30850,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(25634);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37245);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(62895);
@@ -30959,7 +30959,7 @@ __webpack_async_result__();
 /* harmony export */   a: () => (/* binding */ phasedSummary)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(25634);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(37245);
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 
 
@@ -30997,7 +30997,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 
 /***/ }),
 
-/***/ 25634:
+/***/ 37245:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31017,7 +31017,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, canaryAnswers, chartText, checkCharts, chooseTarget, commandDeployer, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, canaryAnswers, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -31432,31 +31432,85 @@ function connects(address, timeoutMs) {
  * rollback), it reads what the traffic layer routes (the provider's `routes`) and asks each
  * address taking requests what it runs (the `x-version` header or a JSON `version`, as the
  * service contract says). The line it returns is what the record and the log may say; a split
- * that is not the one asked for, or an address running another version, is an error.
+ * that is not the one asked for, or an address running another version, is an error; so is a
+ * traffic layer that cannot be read.
  */
 
 
 /** The traffic layer does not route what the suite asked for: its line says what it found. */
 class read_back_TrafficUnverified extends (/* unused pure expression or super */ null && (ActionError)) {
 }
-/** What each address answers to a plain GET of `/`: the version it reports, or why it does not answer. */
-async function asks(address, timeoutMs) {
+/** What a URL answers to a plain GET: the version it reports, or why it does not answer. */
+async function asksUrl(url, timeoutMs, headers = {}) {
     try {
-        const res = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(timeoutMs) });
+        const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
         const body = (await res.text()).slice(0, 65_536);
         const version = reportedVersion(res, body);
-        return version ? { version } : {};
+        return version ? { version, status: res.status } : { status: res.status };
     }
     catch (error) {
         const e = error;
         return { why: e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message) };
     }
 }
-const shares = (routes) => routes.map((r) => `${r.weight}% to ${r.address}`).join(', ');
+const asks = (address, timeoutMs) => asksUrl(`http://${address}/`, timeoutMs);
+/** Requests sent through the entry URL at each read-back (sequential: a few seconds at most). */
+const ENTRY_PROBES = 10;
+/** How long a read-back through the entry URL waits for the proxy to serve what it loaded. */
+const ENTRY_SETTLE_MS = 15_000;
 /**
- * Confirms the traffic layer routes `split` and returns the line that says so (or that the
- * provider cannot be read back); throws TrafficUnverified when it routes something else, or an
- * address taking requests reports another version or does not answer.
+ * Requests through the URL users reach the service by, each on a new connection (a kept-alive
+ * one may sit on a worker nginx is retiring): every answer must come, and every version
+ * reported must be one the split routes. Returns the line's part that says what answered, or
+ * a problem.
+ */
+async function entryRound(entry, versions, timeoutMs) {
+    const seen = new Map();
+    for (let i = 1; i <= ENTRY_PROBES; i += 1) {
+        const answer = await asksUrl(entry, timeoutMs, { connection: 'close' });
+        if (answer.why)
+            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES}: ${answer.why}` };
+        // A 5xx no service signed (the proxy's own 502: nothing behind it answered).
+        if (!answer.version && (answer.status ?? 0) >= 500)
+            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES} answered ${answer.status}` };
+        const v = answer.version ?? '(no version)';
+        seen.set(v, (seen.get(v) ?? 0) + 1);
+    }
+    const told = [...seen].map(([v, n]) => `${n} of ${ENTRY_PROBES} answers report ${v}`).join(', ');
+    const stray = [...seen.keys()].filter((v) => v !== '(no version)' && !versions.includes(v));
+    if (stray.length)
+        return { problem: `through ${entry}, ${told}, not ${versions.join(' or ')}` };
+    return { found: `through ${entry}: ${told}` };
+}
+/**
+ * A proxy applies what it was given a moment later (`nginx -s reload` only signals the master):
+ * rounds of requests until one is clean, for up to `settleMs`; the last round's problem if none is.
+ */
+async function throughEntry(entry, versions, timeoutMs, settleMs = ENTRY_SETTLE_MS) {
+    const until = Date.now() + settleMs;
+    for (;;) {
+        const round = await entryRound(entry, versions, timeoutMs);
+        if (!round.problem || Date.now() >= until)
+            return round;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+const where = (r) => [r.version && `${r.version}`, r.address && `${r.address}`].filter(Boolean).join(' at ');
+const shares = (routes) => routes.map((r) => `${r.weight}% to ${where(r)}`).join(', ');
+/** A route read back is the one wanted: same address (and version, when both say), or same version. */
+function same(r, e) {
+    if (Math.abs(r.weight - e.weight) > 1)
+        return false;
+    if (r.address && e.address && r.address !== e.address)
+        return false;
+    if (r.version && e.version && r.version !== e.version)
+        return false;
+    return (!!r.address && r.address === e.address) || (!!r.version && r.version === e.version);
+}
+/**
+ * Confirms the traffic layer routes `split` and returns the line that says so; throws
+ * TrafficUnverified when it routes something else, or an address taking requests reports
+ * another version or does not answer. A provider's routes that cannot be read throw as well.
  */
 async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
     const wanted = [
@@ -31467,17 +31521,24 @@ async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
     const onto = wanted.length === 1
         ? (wanted[0]?.backend.version ?? '')
         : wanted.map((w) => `${w.weight}% on ${w.backend.version}`).join(', ');
-    if (!traffic.routes)
-        return `${onto} (set by the ${traffic.name} provider; it cannot be read back)`;
-    const routes = await traffic.routes();
-    const problems = [];
-    if (wanted.some((w) => w.backend.address)) {
-        const expected = wanted.map((w) => ({ address: w.backend.address ?? '?', weight: w.weight }));
-        const same = routes.length === expected.length &&
-            expected.every((e) => routes.some((r) => r.address === e.address && Math.abs(r.weight - e.weight) <= 1));
-        if (!same)
-            problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
+    let routes;
+    try {
+        routes = await traffic.routes();
     }
+    catch (error) {
+        throw new read_back_TrafficUnverified(`Traffic cannot be read back: ${error.message}.`);
+    }
+    const problems = [];
+    const expected = wanted.map((w) => ({
+        ...(w.backend.address ? { address: w.backend.address } : {}),
+        version: w.backend.version,
+        weight: w.weight,
+    }));
+    // Routes by address need the split's addresses; a provider that reports neither side cannot confirm.
+    if (routes.some((r) => !r.version) && expected.some((e) => !e.address))
+        problems.push(`${traffic.name} routes by address and the split names no address for ${onto}`);
+    else if (routes.length !== expected.length || !expected.every((e) => routes.some((r) => same(r, e))))
+        problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
     const found = [];
     if (traffic.addressesReachable)
         for (const w of wanted) {
@@ -31491,9 +31552,30 @@ async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
             else
                 found.push(`${w.backend.address} ${answer.version ? `reports ${answer.version}` : 'answers (reports no version)'}`);
         }
+    if (traffic.entry) {
+        const through = await throughEntry(traffic.entry, wanted.map((w) => w.backend.version), timeoutMs);
+        if (through.problem)
+            problems.push(through.problem);
+        else if (through.found)
+            found.push(through.found);
+    }
     if (problems.length)
         throw new read_back_TrafficUnverified(`Traffic read back wrong: ${problems.join('; ')}.`);
     return `${onto} (read back: ${traffic.name} routes ${shares(routes)}${found.length ? `; ${found.join(', ')}` : ''})`;
+}
+/**
+ * Before anything moves: a provider read through a user's command or API must answer now, or
+ * no split it sets could be confirmed later (the rollout would end unverified, traffic moved).
+ */
+async function checkReadable(traffic) {
+    if (!traffic.readInput)
+        return;
+    try {
+        await traffic.routes();
+    }
+    catch (error) {
+        throw new InputError(traffic.readInput, `a read-back of the split that answers (${error.message})`);
+    }
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -34461,16 +34543,72 @@ class nginx_NginxProvider {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/traffic/src/read.ts
+/**
+ * What a command or an HTTP API answers when asked what it routes: the contract written in the
+ * README ("Contracts: reading the split back"). JSON, either `{"routes": [...]}` or the array
+ * alone, each entry `{"address"?: "host:port", "version"?: "1.2.3", "weight": 0-100}` with an
+ * address or a version. Anything else is not an answer: never err toward "it routes what we asked".
+ */
+
+function read_parseRoutes(text, source) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new ActionError(`${source} did not answer JSON routes: ${JSON.stringify(text.trim().slice(0, 120))}`);
+    }
+    const list = Array.isArray(value) ? value : value?.routes;
+    if (!Array.isArray(list))
+        throw new ActionError(`${source} answered no "routes" array (expected {"routes":[{"address"|"version","weight"}]})`);
+    return list.map((entry, i) => {
+        const e = (entry ?? {});
+        const weight = e.weight;
+        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 100)
+            throw new ActionError(`${source}: routes[${i}].weight is ${JSON.stringify(weight)}, not a number from 0 to 100`);
+        const route = { weight };
+        for (const key of ['address', 'version']) {
+            if (e[key] === undefined || e[key] === null || e[key] === '')
+                continue;
+            if (typeof e[key] !== 'string')
+                throw new ActionError(`${source}: routes[${i}].${key} is ${JSON.stringify(e[key])}, not a string`);
+            route[key] = e[key];
+        }
+        if (!route.address && !route.version)
+            throw new ActionError(`${source}: routes[${i}] names neither an address nor a version`);
+        return route;
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/traffic/src/command.ts
-/** command: runs the user's program with the split as arguments and env (no shell). */
+/**
+ * command: runs the user's program with the split as arguments and env (no shell), and reads
+ * the split back with the user's read command (JSON routes on its standard output).
+ */
+
 
 class command_CommandProvider {
     argv;
+    readArgv;
     name = 'command';
+    readInput = 'traffic-read-command';
     programs;
-    constructor(argv) {
+    constructor(argv, readArgv) {
         this.argv = argv;
-        this.programs = [{ input: 'traffic-command', argv }];
+        this.readArgv = readArgv;
+        this.programs = [
+            { input: 'traffic-command', argv },
+            { input: 'traffic-read-command', argv: readArgv },
+        ];
+    }
+    async routes() {
+        const [program, ...args] = this.readArgv;
+        const r = await execFile(program, args);
+        const source = `traffic-read-command '${this.readArgv.join(' ')}'`;
+        if (r.exitCode !== 0)
+            throw new ActionError(`${source} exited with code ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
+        return parseRoutes(r.stdout, source);
     }
     async setSplit(split) {
         const [program, ...args] = this.argv;
@@ -34491,17 +34629,34 @@ class command_CommandProvider {
 }
 
 ;// CONCATENATED MODULE: ./packages/traffic/src/http.ts
-/** http: POSTs the split as JSON to the user's endpoint (a load balancer API, a feature flag service...). */
+/**
+ * http: POSTs the split as JSON to the user's endpoint (a load balancer API, a feature flag
+ * service...) and reads it back with a GET of the same URL (JSON routes).
+ */
+
 
 class http_HttpProvider {
     url;
     headers;
     timeoutMs;
     name = 'http';
+    readInput = 'traffic-url';
     constructor(url, headers = {}, timeoutMs = 10_000) {
         this.url = url;
         this.headers = headers;
         this.timeoutMs = timeoutMs;
+    }
+    async routes() {
+        let res;
+        try {
+            res = await fetch(this.url, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
+        }
+        catch (error) {
+            throw new ActionError(`traffic endpoint ${this.url} unreachable reading the split: ${error.message}`);
+        }
+        if (!res.ok)
+            throw new ActionError(`traffic endpoint ${this.url} answered ${res.status} to GET (reading the split).`);
+        return parseRoutes((await res.text()).slice(0, 1_048_576), `traffic endpoint ${this.url}`);
     }
     async setSplit(split) {
         const body = {
@@ -34723,6 +34878,15 @@ function planMoves(held, want) {
 
 
 function trafficFromInputs(inputs) {
+    const provider = providerFromInputs(inputs);
+    const entry = inputs.string('entry-url', {
+        pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL users reach the service through' },
+    });
+    if (entry)
+        provider.entry = entry;
+    return provider;
+}
+function providerFromInputs(inputs) {
     const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http']);
     if (provider === 'haproxy') {
         return new HaproxyProvider({
@@ -34744,13 +34908,20 @@ function trafficFromInputs(inputs) {
         });
     }
     if (provider === 'command')
-        return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
+        return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })), readCommand(inputs));
     const url = inputs.string('traffic-url', {
         required: true,
         pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
     });
     const token = inputs.string('traffic-token');
     return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
+}
+/** The command provider's read-back: without it no split the command sets could be confirmed. */
+function readCommand(inputs) {
+    const text = inputs.string('traffic-read-command');
+    if (!text)
+        throw new InputError('traffic-read-command', 'a program that prints what the traffic layer routes as JSON routes (required with traffic-provider command: every split set is read back)');
+    return splitArgs(text);
 }
 
 ;// CONCATENATED MODULE: ./packages/traffic/src/haproxy-fleet.ts
@@ -34927,6 +35098,7 @@ class HaproxyFleet {
 
 
 
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/fleet/inputs.ts
 /**
  * The inputs that name a fleet behind HAProxy and how a deployed target proves healthy, read
@@ -35044,6 +35216,7 @@ async function phasedDryRun(config) {
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

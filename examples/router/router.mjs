@@ -8,6 +8,9 @@
 // GET /_router/stats/<version>?window=30s
 //   -> {"version", "requests", "errors", "error_rate", "p90_seconds"} over the last window;
 //      error_rate and p90_seconds are null when the version served nothing (no data, never a pass)
+// GET /_router/routes
+//   -> {"routes": [{"address", "version", "weight"}]}: what it routes now (the traffic-read-command
+//      contract; examples/router/read-routes.mjs prints it)
 // Anything else is proxied to a backend picked by weight; a backend that cannot be reached
 // answers 502 and counts as an error of its version.
 import { createServer, request } from 'node:http';
@@ -72,6 +75,12 @@ const server = createServer((req, res) => {
   if (statsPath) {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(stats(statsPath[1], windowMs(url.searchParams.get('window')))));
+    return;
+  }
+  if (url.pathname === '/_router/routes') {
+    const now = currentRoutes().map(({ address, version, weight }) => ({ address, version, weight }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ routes: now }));
     return;
   }
   const backends = currentRoutes();

@@ -263,8 +263,16 @@ describe('canary action over real nginx and Prometheus', () => {
       ],
       [{ 'stable-address': 'stable.internal' }, /^Input 'stable-address': expected host:port/],
       [
-        { 'traffic-provider': 'command', 'traffic-command': 'no-such-router --weight' },
+        { 'traffic-provider': 'command', 'traffic-command': 'no-such-router --weight', 'traffic-read-command': 'cat' },
         /^Input 'traffic-command': expected a command whose program exists on the runner/,
+      ],
+      [
+        { 'traffic-provider': 'command', 'traffic-command': 'true' },
+        /^Input 'traffic-read-command': expected a program that prints what the traffic layer routes as JSON routes \(required with traffic-provider command/,
+      ],
+      [
+        { 'traffic-provider': 'command', 'traffic-command': 'true', 'traffic-read-command': 'no-such-reader' },
+        /^Input 'traffic-read-command': expected a command whose program exists on the runner/,
       ],
       [
         { 'nginx-reload-command': '/usr/sbin/no-nginx -s reload' },

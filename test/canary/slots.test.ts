@@ -173,8 +173,16 @@ describe('slots (canary and rollback bundles, nginx, the sample deploy command)'
   }, 120_000);
 
   it('rolls back into the free slot, and the next canary goes into the other one', async () => {
-    const r = await run('rollback', { 'to-version': '1.0.0', slots: slotList() });
+    const r = await run('rollback', {
+      'to-version': '1.0.0',
+      slots: slotList(),
+      'entry-url': `http://${nginx.address}/`,
+    });
     expect(r.error).toBeUndefined();
+    // Read back through nginx as well: requests users would send.
+    expect(r.stdout).toContain(
+      `${slots.blue} reports 1.0.0, through http://${nginx.address}/: 10 of 10 answers report 1.0.0)`,
+    );
     expect(record(r.outputs['deployment-id'])?.payload).toMatchObject({
       version: '1.0.0',
       kind: 'rollback',
@@ -213,6 +221,26 @@ describe('slots (canary and rollback bundles, nginx, the sample deploy command)'
       new RegExp(`^Traffic read back wrong: ${slots.blue} reports 1\\.1\\.0, not 1\\.0\\.0\\.`),
     );
     const id = Number(started.outputs['deployment-id']);
+    const last = gh.state.statuses.filter((x) => x.deploymentId === id).at(-1);
+    expect(last).toMatchObject({ state: 'error' });
+    expect(last?.description).toMatch(/read back wrong/);
+  }, 120_000);
+
+  it('an nginx that did not load what it was given is caught through the entry URL: the record ends as error', async () => {
+    // nginx routes blue (1.1.0 by hand, above). A reload that does nothing: the upstream file
+    // says green, the address reports the new version, only requests through nginx tell.
+    const r = await canary('1.2.0', {
+      'nginx-reload-command': 'true',
+      'entry-url': `http://${nginx.address}/`,
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toMatch(
+      new RegExp(
+        `^Traffic read back wrong: through http://${nginx.address.replace(/\./g, '\\.')}/, 10 of 10 answers report 1\\.1\\.0, not 1\\.2\\.0\\.`,
+      ),
+    );
+    // Its record never says success: it ends as error, naming what was read.
+    const id = gh.state.deployments.filter((d) => (d.payload as { version?: string }).version === '1.2.0').at(-1)?.id;
     const last = gh.state.statuses.filter((x) => x.deploymentId === id).at(-1);
     expect(last).toMatchObject({ state: 'error' });
     expect(last?.description).toMatch(/read back wrong/);

@@ -84,12 +84,18 @@ export async function startServing(provider: Provider, first: string, scraped: s
   const router = await startRouter([{ address: first, version: '', weight: 100 }]);
   const command = `node ${join(REPO_ROOT, 'examples', 'router', 'route.mjs')} ${router.routesFile}`;
   const metrics = routerMetrics(router.address);
+  const read = `node ${join(REPO_ROOT, 'examples', 'router', 'read-routes.mjs')} ${router.address}`;
   return {
     provider,
     address: router.address,
     describe: `examples/router ${router.address} (nginx and Prometheus are not installed)`,
-    inputs: { 'traffic-provider': 'command', 'traffic-command': command, metrics },
-    vars: { TRAFFIC_PROVIDER: 'command', TRAFFIC_COMMAND: command, CANARY_METRICS: metrics },
+    inputs: { 'traffic-provider': 'command', 'traffic-command': command, 'traffic-read-command': read, metrics },
+    vars: {
+      TRAFFIC_PROVIDER: 'command',
+      TRAFFIC_COMMAND: command,
+      TRAFFIC_READ_COMMAND: read,
+      CANARY_METRICS: metrics,
+    },
     weights: () => {
       const routes = JSON.parse(readFileSync(router.routesFile, 'utf8')) as {
         backends: { address: string; version: string; weight: number; role?: string }[];

@@ -102,6 +102,7 @@ describe('token permissions', () => {
           '- name: errors\n  provider: http\n  query: http://127.0.0.1:9/stats\n  path: $.errors\n  max: 1\n',
         TRAFFIC_PROVIDER: 'command',
         TRAFFIC_COMMAND: 'true',
+        TRAFFIC_READ_COMMAND: 'echo []',
       },
     });
     const run = async (text: string) => {

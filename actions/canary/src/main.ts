@@ -13,7 +13,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
+import { Cancelled, checkReadable, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -30,6 +30,7 @@ async function checkOnly(inputs: ReturnType<typeof readCanaryInputs>): Promise<v
     ...(inputs.traffic.programs ?? []),
     ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
   ]);
+  await checkReadable(inputs.traffic);
   const where = inputs.slots.length
     ? `slots ${inputs.slots.map((s) => `${s.name}=${s.address}`).join(', ')}`
     : inputs.canary.address
@@ -82,11 +83,13 @@ await runAction(
         'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)',
       );
     // Every program the rollout will run must exist before the first record, deploy or weight.
-    if (!inputs.dryRun)
+    if (!inputs.dryRun) {
       await checkPrograms([
         ...(inputs.traffic.programs ?? []),
         ...(inputs.deployCommand.length ? [{ input: 'deploy-command', argv: inputs.deployCommand }] : []),
       ]);
+      await checkReadable(inputs.traffic);
+    }
     try {
       const result = await runCanary({
         ...inputs,

@@ -21,7 +21,14 @@ import {
   type GitHub,
 } from '@rollgate/github';
 import { trafficFromInputs } from '@rollgate/traffic';
-import { fleetPorts, parseSlots, readFleetInputs, runRollback, waitTimeoutFrom } from '@rollgate/delivery';
+import {
+  checkReadable,
+  fleetPorts,
+  parseSlots,
+  readFleetInputs,
+  runRollback,
+  waitTimeoutFrom,
+} from '@rollgate/delivery';
 import { DEFAULTS } from './defaults.js';
 
 /** The client of this run, for the summary's footer (what was asked of GitHub's API). */
@@ -58,6 +65,8 @@ await runAction(
     const branches = trustedBranchesFrom(inputs);
     const trafficToken = inputs.string('traffic-token');
     if (trafficToken) runner.setSecret(trafficToken);
+    // The split it will set must be readable before anything is deployed or moved.
+    if (traffic && !dryRun) await checkReadable(traffic);
 
     const env = readRunnerEnv();
     const { owner, repo } = env;

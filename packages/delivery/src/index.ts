@@ -16,3 +16,4 @@ export * from './fleet/health.js';
 export { converge, restorePrevious, waitHealthy, inParallel } from './fleet/converge.js';
 export { trustedAbort } from './phased/statuses.js';
 export { parseSlots, placeRelease, type Slot } from './slots/place.js';
+export { checkReadable, confirmSplit, TrafficUnverified } from './slots/read-back.js';

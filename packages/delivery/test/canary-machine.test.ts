@@ -10,7 +10,7 @@ import type { GitHub, ReleaseRecords } from '@rollgate/github';
 import { Cancelled, silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
 import type { Split, TrafficProvider } from '@rollgate/traffic';
-import { VirtualClock, createRemote, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
+import { MemoryTraffic, VirtualClock, createRemote, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
 import { inProcessGitHub } from '@rollgate/testbed/in-process';
 import { parseChecks } from '@rollgate/analysis';
 import { describeStatus, readStatus } from '../src/records/status-codec.js';
@@ -34,12 +34,7 @@ let splits: number[];
 let inflight: (InflightState | undefined)[];
 let errorRate: (at: number) => number | undefined;
 
-const traffic: TrafficProvider = {
-  name: 'memory',
-  async setSplit(split: Split) {
-    splits.push(split.canaryWeight);
-  },
-};
+const traffic = new MemoryTraffic((split: Split) => void splits.push(split.canaryWeight));
 /** The canary's error rate as the test scripts it, per virtual time; undefined is no data (Prometheus' NaN). */
 const source: MetricsSource = {
   name: 'prometheus',
@@ -289,10 +284,9 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
       stable: { version: '1.0.0' },
       weight: 25,
     };
-    const broken: TrafficProvider = {
+    const broken: TrafficProvider = new MemoryTraffic(() => Promise.reject(new Error('admin socket refused')), {
       name: 'broken',
-      setSplit: () => Promise.reject(new Error('admin socket refused')),
-    };
+    });
     const lines: string[] = [];
     const settled = await settleInflight(state, postStep(broken, lines));
     expect(settled).toEqual({ restored: false, why: 'admin socket refused' });
@@ -372,10 +366,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     const deployed: string[] = [];
     const result = await runRollback({
       ...rollbackPorts(),
-      traffic: {
-        name: 'memory',
-        setSplit: async (split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`),
-      },
+      traffic: new MemoryTraffic((split) => void deployed.push(`${split.stable.version}:${100 - split.canaryWeight}`)),
       workDir: dir,
       logger: silentLogger,
     });
@@ -480,10 +471,7 @@ describe('canary state machine (in-memory records, virtual clock)', () => {
     const lines: string[] = [];
     const result = await runRollback({
       ...rollbackPorts(),
-      traffic: {
-        name: 'memory',
-        setSplit: async (split) => void deployed.push(`${split.stable.version}:${clock.now()}`),
-      },
+      traffic: new MemoryTraffic((split) => void deployed.push(`${split.stable.version}:${clock.now()}`)),
       workDir: dir,
       waitTimeoutMs: 600_000,
       clock,

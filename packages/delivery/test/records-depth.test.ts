@@ -16,9 +16,15 @@ import { join } from 'node:path';
 import type { ArtifactRef, GitHub, ReleaseRecords } from '@rollgate/github';
 import { silentLogger } from '@rollgate/kit';
 import type { MetricsSource, Reading } from '@rollgate/metrics';
-import type { TrafficProvider } from '@rollgate/traffic';
 import { parseChecks } from '@rollgate/analysis';
-import { VirtualClock, createRemote, linearHistory, seedRepository, type GitHubEmulator } from '@rollgate/testbed';
+import {
+  MemoryTraffic,
+  VirtualClock,
+  createRemote,
+  linearHistory,
+  seedRepository,
+  type GitHubEmulator,
+} from '@rollgate/testbed';
 import { inProcessGitHub, seedHistory, type HistoryEntry } from '@rollgate/testbed/in-process';
 import { runCanary, runRollback, type CanaryConfig } from '../src/index.js';
 
@@ -43,12 +49,7 @@ beforeEach(() => {
   splits = [];
 });
 
-const traffic: TrafficProvider = {
-  name: 'memory',
-  async setSplit(split) {
-    splits.push(split.canaryWeight);
-  },
-};
+const traffic = new MemoryTraffic((split) => void splits.push(split.canaryWeight));
 
 /** The new version errs at `rate`; every other version at 0.1%. */
 const metrics = (version: string, rate: number): MetricsSource => ({

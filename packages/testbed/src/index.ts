@@ -30,3 +30,4 @@ export {
 export * from './haproxy.js';
 export { VirtualClock } from './clock.js';
 export { runtimeNode, NODE24_CACHE } from './node-runtime.js';
+export { MemoryTraffic } from './memory-traffic.js';

@@ -1,12 +1,34 @@
-/** command: runs the user's program with the split as arguments and env (no shell). */
+/**
+ * command: runs the user's program with the split as arguments and env (no shell), and reads
+ * the split back with the user's read command (JSON routes on its standard output).
+ */
 import { ActionError, execFile } from '@rollgate/kit';
-import type { Split, TrafficProvider } from './provider.js';
+import type { Route, Split, TrafficProvider } from './provider.js';
+import { parseRoutes } from './read.js';
 
 export class CommandProvider implements TrafficProvider {
   readonly name = 'command';
+  readonly readInput = 'traffic-read-command';
   readonly programs: { input: string; argv: string[] }[];
-  constructor(private readonly argv: string[]) {
-    this.programs = [{ input: 'traffic-command', argv }];
+  constructor(
+    private readonly argv: string[],
+    private readonly readArgv: string[],
+  ) {
+    this.programs = [
+      { input: 'traffic-command', argv },
+      { input: 'traffic-read-command', argv: readArgv },
+    ];
+  }
+
+  async routes(): Promise<Route[]> {
+    const [program, ...args] = this.readArgv as [string, ...string[]];
+    const r = await execFile(program, args);
+    const source = `traffic-read-command '${this.readArgv.join(' ')}'`;
+    if (r.exitCode !== 0)
+      throw new ActionError(
+        `${source} exited with code ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`,
+      );
+    return parseRoutes(r.stdout, source);
   }
 
   async setSplit(split: Split): Promise<void> {

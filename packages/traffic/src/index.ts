@@ -5,3 +5,4 @@ export * from './http.js';
 export * from './inputs.js';
 export * from './haproxy.js';
 export * from './haproxy-fleet.js';
+export * from './read.js';

@@ -1,5 +1,5 @@
 /** The traffic-provider inputs shared by the canary and rollback actions. */
-import { Inputs, splitArgs } from '@rollgate/kit';
+import { InputError, Inputs, splitArgs } from '@rollgate/kit';
 import { CommandProvider } from './command.js';
 import { HttpProvider } from './http.js';
 import { NginxProvider } from './nginx.js';
@@ -7,6 +7,15 @@ import { HaproxyProvider } from './haproxy.js';
 import type { TrafficProvider } from './provider.js';
 
 export function trafficFromInputs(inputs: Inputs): TrafficProvider {
+  const provider = providerFromInputs(inputs);
+  const entry = inputs.string('entry-url', {
+    pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL users reach the service through' },
+  });
+  if (entry) provider.entry = entry;
+  return provider;
+}
+
+function providerFromInputs(inputs: Inputs): TrafficProvider {
   const provider = inputs.oneOf('traffic-provider', ['nginx', 'haproxy', 'command', 'http'] as const);
   if (provider === 'haproxy') {
     return new HaproxyProvider({
@@ -28,11 +37,22 @@ export function trafficFromInputs(inputs: Inputs): TrafficProvider {
     });
   }
   if (provider === 'command')
-    return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })));
+    return new CommandProvider(splitArgs(inputs.string('traffic-command', { required: true })), readCommand(inputs));
   const url = inputs.string('traffic-url', {
     required: true,
     pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' },
   });
   const token = inputs.string('traffic-token');
   return new HttpProvider(url, token ? { authorization: `Bearer ${token}` } : {});
+}
+
+/** The command provider's read-back: without it no split the command sets could be confirmed. */
+function readCommand(inputs: Inputs): string[] {
+  const text = inputs.string('traffic-read-command');
+  if (!text)
+    throw new InputError(
+      'traffic-read-command',
+      'a program that prints what the traffic layer routes as JSON routes (required with traffic-provider command: every split set is read back)',
+    );
+  return splitArgs(text);
 }

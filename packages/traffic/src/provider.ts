@@ -26,15 +26,26 @@ export interface TrafficProvider {
   setSplit(split: Split): Promise<void>;
   /**
    * What the traffic layer routes now, read back from it (not from what was asked): each
-   * server taking requests and its share in percent. Providers that cannot be read (a command,
-   * an HTTP API) leave it unset, and the suite says the split was not read back.
+   * server taking requests and its share in percent. nginx and HAProxy read their own state;
+   * the command provider runs `traffic-read-command`, the http provider GETs `traffic-url`.
    */
-  routes?(): Promise<Route[]>;
+  routes(): Promise<Route[]>;
+  /**
+   * The URL users reach the service through (nginx's or HAProxy's listener, a public host):
+   * when set, every read-back also sends requests through it and checks the versions answering.
+   */
+  entry?: string;
+  /** The input that names how routes are read, when it is not the provider's own state (checked before anything moves). */
+  readonly readInput?: string;
 }
 
-/** One server the traffic layer sends requests to, and its share of them in percent. */
+/**
+ * One server or version the traffic layer sends requests to, and its share of them in percent:
+ * by address (nginx, HAProxy), by version, or both (a command's or an API's answer).
+ */
 export interface Route {
-  address: string;
+  address?: string;
+  version?: string;
   weight: number;
 }
 
