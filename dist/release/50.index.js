@@ -436,6 +436,18 @@ function payload_payloadProblem(payload) {
         if (why)
             return why;
     }
+    const from = p.promoted_from;
+    if (from !== undefined) {
+        if (!from || !isId(from.deployment_id))
+            return 'promoted_from.deployment_id is not a deployment id';
+        // GitHub's environment names: up to 255 characters (no control characters here).
+        const name = from.environment;
+        if (typeof name !== 'string' ||
+            name.length < 1 ||
+            name.length > 255 ||
+            [...name].some((c) => c < ' ' || c === '\x7f'))
+            return 'promoted_from.environment is not an environment name';
+    }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)
             continue;

@@ -30773,7 +30773,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(60725);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38796);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(56030);
 
 
@@ -30881,7 +30881,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 60725:
+/***/ 38796:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30895,7 +30895,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34106,7 +34106,72 @@ async function phasedDryRun(config) {
     return `Dry run: would abort the phased release of ${config.version} (deployment ${id}) after batch ${found.done}/${count}: ${found.previous?.version ?? 'nothing (no earlier release: the targets would leave the load balancer)'} back on ${changed.length ? list(changed) : 'no target'}.`;
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/admit.ts
+/**
+ * The environment chain's promotion rules, enforced before a release enters an environment:
+ * it must be live in the previous one (its record there trusted and `success`, not rolled back
+ * or superseded since: live is exactly that), with the same artifact digest, for at least the
+ * soak time. A refusal names the rule and the record; nothing is written before it passes.
+ */
+
+/** A promotion that breaks a rule of the chain: its message says which, and which record. */
+class PromotionRefused extends (/* unused pure expression or super */ null && (ActionError)) {
+}
+/** A span a reader takes in at once: 1h 5m, 12m 34s, 40s. */
+function span(ms) {
+    const s = Math.floor(ms / 1000);
+    const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+    return h ? `${h}h ${m}m` : m ? `${m}m ${sec}s` : `${sec}s`;
+}
+/** When the record first became live: its oldest success status a trusted run wrote. */
+async function liveSince(from, record) {
+    const statuses = await from.statuses(record.id, 100);
+    const successes = statuses.filter((s) => s.state === 'success').reverse();
+    for (const s of successes)
+        if (!(await from.statusProblem(s)))
+            return Date.parse(s.created_at);
+    return undefined;
+}
+async function admit(options) {
+    const { from, version } = options;
+    const env = from.environment;
+    const state = await from.state();
+    const live = state.live;
+    const what = version ?? 'a release';
+    if (!live)
+        throw new PromotionRefused(`Promotion refused (rule: live in ${env} first): no trusted record in ${env} is live, so ${what} cannot be promoted from it.`);
+    const v = live.payload.version;
+    if (version !== undefined && v !== version) {
+        const mine = state.records.find((r) => r.payload.version === version);
+        const back = live.payload.rollback_of;
+        const why = back?.version === version
+            ? `it was rolled back there: deployment ${live.id} put ${v} back in place of deployment ${back.deployment_id}`
+            : mine
+                ? `its newest record there (deployment ${mine.id}) is ${mine.state}, and ${v} is live (deployment ${live.id})`
+                : `${v} is live there (deployment ${live.id}); ${version} is not (never released there, or replaced since)`;
+        throw new PromotionRefused(`Promotion refused (rule: live in ${env} first): ${version} is not live in ${env}: ${why}.`);
+    }
+    const artifact = live.payload.artifact;
+    if (!artifact?.digest)
+        throw new PromotionRefused(`Promotion refused (rule: same artifact): deployment ${live.id} of ${v} in ${env} records no artifact digest, so the artifact it runs cannot be named.`);
+    if (options.digest && options.digest !== artifact.digest)
+        throw new PromotionRefused(`Promotion refused (rule: same artifact): ${v} in ${env} (deployment ${live.id}) runs ${artifact.digest}, not ${options.digest}.`);
+    const since = await liveSince(from, live);
+    if (since === undefined || !Number.isFinite(since))
+        throw new PromotionRefused(`Promotion refused (rule: soak): deployment ${live.id} of ${v} in ${env} has no trusted success status to time its soak from.`);
+    const soaked = options.now() - since;
+    if (soaked < options.soakMs)
+        throw new PromotionRefused(`Promotion refused (rule: soak ${formatDuration(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
+    return {
+        record: live,
+        artifact,
+        liveSince: since,
+        line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${formatDuration(options.soakMs)}, artifact ${artifact.digest}.`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -34811,6 +34876,18 @@ function payloadProblem(payload) {
         const why = indexProblem(p.index);
         if (why)
             return why;
+    }
+    const from = p.promoted_from;
+    if (from !== undefined) {
+        if (!from || !isId(from.deployment_id))
+            return 'promoted_from.deployment_id is not a deployment id';
+        // GitHub's environment names: up to 255 characters (no control characters here).
+        const name = from.environment;
+        if (typeof name !== 'string' ||
+            name.length < 1 ||
+            name.length > 255 ||
+            [...name].some((c) => c < ' ' || c === '\x7f'))
+            return 'promoted_from.environment is not an environment name';
     }
     for (const [kind, value, field, required] of checks) {
         if (value === undefined && !required)

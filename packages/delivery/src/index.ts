@@ -17,3 +17,4 @@ export { converge, restorePrevious, waitHealthy, inParallel } from './fleet/conv
 export { trustedAbort } from './phased/statuses.js';
 export { parseSlots, placeRelease, type Slot } from './slots/place.js';
 export { checkReadable, confirmSplit, TrafficUnverified } from './slots/read-back.js';
+export { admit, PromotionRefused, type Admission } from './chain/admit.js';

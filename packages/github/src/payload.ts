@@ -51,6 +51,8 @@ export interface ReleasePayload {
   fleet?: boolean;
   /** What the writer read of the environment before it wrote this record (environment-state.ts). */
   index?: RecordIndex;
+  /** The record of the previous environment of a chain this release was admitted from (same artifact). */
+  promoted_from?: { environment: string; deployment_id: number };
 }
 
 /**
@@ -180,6 +182,19 @@ export function payloadProblem(payload: unknown): string | undefined {
   if (p.index !== undefined) {
     const why = indexProblem(p.index);
     if (why) return why;
+  }
+  const from = p.promoted_from as { environment?: unknown; deployment_id?: unknown } | undefined;
+  if (from !== undefined) {
+    if (!from || !isId(from.deployment_id)) return 'promoted_from.deployment_id is not a deployment id';
+    // GitHub's environment names: up to 255 characters (no control characters here).
+    const name = from.environment;
+    if (
+      typeof name !== 'string' ||
+      name.length < 1 ||
+      name.length > 255 ||
+      [...name].some((c) => c < ' ' || c === '\x7f')
+    )
+      return 'promoted_from.environment is not an environment name';
   }
   for (const [kind, value, field, required] of checks) {
     if (value === undefined && !required) continue;

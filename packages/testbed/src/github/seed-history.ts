@@ -5,7 +5,13 @@
  * statuses its outcome leaves, an hour apart on the emulator's clock. The records-at-scale
  * tests and `npm run bench:records` read such histories back through the real reader.
  */
-import { ReleaseRecords, createGitHub, type ArtifactRef, type ReleasePayload } from '@rollgate/github';
+import {
+  ReleaseRecords,
+  createGitHub,
+  type ArtifactRef,
+  type DeploymentState,
+  type ReleasePayload,
+} from '@rollgate/github';
 import { silentLogger } from '@rollgate/kit';
 import type { GitHubEmulator } from './emulator.js';
 
@@ -76,7 +82,9 @@ export async function seedHistory(
     const id = await writer.create(e.sha, payload, `${e.kind} of ${e.version}`, state);
     out.ids.push(id);
     out.runs.push(runId);
-    await settle(writer, id, e, state.live?.id);
+    // Each status names its run, as a run's writer does (log_url): readers trace statuses to runs.
+    const logUrl = `https://github.test/${emulator.owner}/${emulator.repo}/actions/runs/${runId}/attempts/1`;
+    await settle((state, text, of = id) => writer.status(of, state, text, { logUrl }), e, state.live?.id, id);
     if (e.outcome === 'live') out.live = id;
     clock.advance(4 * 60_000);
     if (e.outcome !== 'open') emulator.finishRun(runId, e.outcome === 'live' ? 'success' : 'failure');
@@ -84,19 +92,21 @@ export async function seedHistory(
   return out;
 }
 
-async function settle(writer: ReleaseRecords, id: number, e: HistoryEntry, live: number | undefined): Promise<void> {
-  await writer.status(id, 'in_progress', `${e.kind} of ${e.version} starting`);
+type Post = (state: DeploymentState, text: string, of?: number) => Promise<void>;
+
+async function settle(post: Post, e: HistoryEntry, live: number | undefined, id: number): Promise<void> {
+  await post('in_progress', `${e.kind} of ${e.version} starting`);
   switch (e.outcome) {
     case 'live':
-      await writer.status(id, 'success', `${e.kind} of ${e.version}: live`);
-      if (live) await writer.status(live, 'inactive', `replaced by deployment ${id}`);
+      await post('success', `${e.kind} of ${e.version}: live`);
+      if (live) await post('inactive', `replaced by deployment ${id}`, live);
       return;
     case 'failed':
-      return writer.status(id, 'failure', `${e.kind} of ${e.version}: judged bad`);
+      return post('failure', `${e.kind} of ${e.version}: judged bad`);
     case 'aborted':
-      return writer.status(id, 'failure', `${e.kind} of ${e.version}: aborted by hand`);
+      return post('failure', `${e.kind} of ${e.version}: aborted by hand`);
     case 'error':
-      return writer.status(id, 'error', `${e.kind} of ${e.version}: its run broke`);
+      return post('error', `${e.kind} of ${e.version}: its run broke`);
     case 'open':
       return;
   }
