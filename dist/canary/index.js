@@ -30779,7 +30779,7 @@ const DEFAULTS = {
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47237);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(71304);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(47161);
 /** Inputs of the canary action, read and checked once for the main and the post step. */
 
@@ -30810,10 +30810,15 @@ function readCanaryInputs(inputs) {
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('canary-address', 'to be empty with slots (the suite picks the free slot)', canaryAddress);
     const stableAddress = inputs.string('stable-address', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.address });
     const stableVersion = inputs.string('stable-version', { pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version });
+    const version = inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version });
+    const environment = inputs.string('environment', { required: true });
+    // A chain's entry is admitted when a rollout starts; promote and abort continue what was admitted.
+    const chain = mode === 'run' || mode === 'start' ? (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .readChainInputs */ .Xq)(inputs, environment, version) : undefined;
     return {
         checking,
-        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
-        environment: inputs.string('environment', { required: true }),
+        version,
+        environment,
+        ...(chain ? { chain } : {}),
         trustedBranches: (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_3__/* .trustedBranchesFrom */ .Ou)(inputs),
         trustedWorkflows: (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_3__/* .trustedWorkflowsFrom */ .i5)(inputs),
         waitTimeoutMs: (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .waitTimeoutFrom */ .t3)(inputs),
@@ -30885,7 +30890,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47237);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(71304);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(25957);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83666);
 
@@ -30928,10 +30933,10 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     const { owner, repo } = env;
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHub */ .Cl)({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
-    const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .trustedRecords */ .KP)({
+    const recordsOf = (environment) => (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .trustedRecords */ .KP)({
         gh,
         repo: { owner, repo },
-        environment: inputs.environment,
+        environment,
         trustedBranches: inputs.trustedBranches,
         trustedWorkflows: inputs.trustedWorkflows,
         ref: env.ref,
@@ -30939,16 +30944,32 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
         runId: env.runId,
         logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
     });
+    const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
-    const artifactRef = a.name && a.digest
-        ? {
-            name: a.name,
-            digest: a.digest,
-            run_id: a.runId || env.runId,
-            ...(a.id ? { id: Number(a.id) } : {}),
-            ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-        }
+    // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
+    const entry = inputs.chain
+        ? await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterFrom */ .HX)({
+            chain: inputs.chain,
+            from: await recordsOf(inputs.chain.fromEnvironment),
+            version: inputs.version,
+            ...(a.digest ? { digest: a.digest } : {}),
+        })
         : undefined;
+    if (entry)
+        _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(entry.line);
+    const version = entry?.version ?? inputs.version;
+    const artifactRef = entry
+        ? entry.artifact
+        : a.name && a.digest
+            ? {
+                name: a.name,
+                digest: a.digest,
+                run_id: a.runId || env.runId,
+                ...(a.id ? { id: Number(a.id) } : {}),
+                ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+            }
+            : undefined;
+    const tag = entry ? entry.artifact.release_tag : a.releaseTag;
     if (inputs.deployCommand.length && !artifactRef)
         throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('artifact-digest', 'artifact-name and artifact-digest with deploy-command (the canary is deployed from its verified artifact)');
     // Every program the rollout will run must exist before the first record, deploy or weight.
@@ -30962,16 +30983,18 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     try {
         const result = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .runCanary */ .i7)({
             ...inputs,
-            canary: { ...inputs.canary, version: inputs.version },
+            version,
+            canary: { ...inputs.canary, version },
             ref: env.sha || 'HEAD',
             ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
             records,
             logUrl: env.runUrl,
             ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
             payload: {
-                ...(a.releaseTag ? { tag: a.releaseTag } : {}),
+                ...(tag ? { tag } : {}),
                 commit: env.sha,
                 ...(artifactRef ? { artifact: artifactRef } : {}),
+                ...(entry ? { promoted_from: entry.promotedFrom } : {}),
             },
             ...(inputs.deployCommand.length && artifactRef
                 ? {
@@ -30993,13 +31016,23 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             'deployment-id': result.deploymentId,
             weight: result.weight,
             'stable-version': result.stable.version,
+            version,
             reason: result.verdict?.reason ?? '',
         });
         const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
         const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
-        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## ${icon} Canary ${version}: ${result.outcome}\n\n` +
+            (entry ? `${entry.line}\n\n` : '') +
             (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['', ''], [
                 ['environment', inputs.environment],
+                ...(entry
+                    ? [
+                        [
+                            'promoted from',
+                            `${entry.promotedFrom.environment} (deployment ${entry.promotedFrom.deployment_id})`,
+                        ],
+                    ]
+                    : []),
                 ['stable', result.stable.version],
                 ['deployment', String(result.deploymentId)],
                 ['duration', `${seconds}s`],
@@ -31008,7 +31041,7 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}` +
             (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .rolloutCharts */ .Nj)((0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .trafficChart */ .WL)(result.steps), inputs.checks, result.readings ?? []));
         if (result.outcome === 'aborted' && inputs.mode !== 'abort')
-            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Canary ${version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
     }
     catch (error) {
         if (error instanceof _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .Cancelled */ .cJ)
@@ -31022,7 +31055,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 47237:
+/***/ 71304:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31030,7 +31063,9 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   ro: () => (/* reexport */ checkReadable),
+  HX: () => (/* reexport */ enterFrom),
   fb: () => (/* reexport */ parseSlots),
+  Xq: () => (/* reexport */ readChainInputs),
   J: () => (/* reexport */ readJudgeInputs),
   Nj: () => (/* reexport */ rolloutCharts),
   i7: () => (/* reexport */ runCanary),
@@ -31038,7 +31073,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34605,7 +34640,7 @@ async function phasedDryRun(config) {
  */
 
 /** A promotion that breaks a rule of the chain: its message says which, and which record. */
-class PromotionRefused extends (/* unused pure expression or super */ null && (ActionError)) {
+class PromotionRefused extends src.ActionError {
 }
 /** A span a reader takes in at once: 1h 5m, 12m 34s, 40s. */
 function span(ms) {
@@ -34651,16 +34686,67 @@ async function admit(options) {
         throw new PromotionRefused(`Promotion refused (rule: soak): deployment ${live.id} of ${v} in ${env} has no trusted success status to time its soak from.`);
     const soaked = options.now() - since;
     if (soaked < options.soakMs)
-        throw new PromotionRefused(`Promotion refused (rule: soak ${formatDuration(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
+        throw new PromotionRefused(`Promotion refused (rule: soak ${(0,src/* formatDuration */.a3)(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
     return {
         record: live,
         artifact,
         liveSince: since,
-        line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${formatDuration(options.soakMs)}, artifact ${artifact.digest}.`,
+        line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${(0,src/* formatDuration */.a3)(options.soakMs)}, artifact ${artifact.digest}.`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
+/**
+ * A rollout that enters an environment of a chain: the inputs that name the environment it
+ * comes from (`from-environment`, `soak`, `version: live`), and the admission that gives the
+ * rollout its version and artifact from that environment's live record, before anything is
+ * written or moved. A later environment never gets a rebuild: it deploys the artifact the
+ * previous one runs (same digest, fetched from the release asset the record names).
+ */
+
+
+/** `version: live` with from-environment: the release live in the previous environment. */
+const LIVE = 'live';
+/** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
+function readChainInputs(inputs, environment, version) {
+    const fromEnvironment = inputs.string('from-environment', {
+        pattern: { regex: /^[^\s,'"`]{1,255}$/, description: 'a GitHub environment name' },
+    });
+    if (!fromEnvironment) {
+        if (version === LIVE)
+            throw new src/* InputError */.dz('version', `a version (live is the release live in from-environment, which is empty)`, version);
+        return undefined;
+    }
+    if (fromEnvironment.toLowerCase() === environment.toLowerCase())
+        throw new src/* InputError */.dz('from-environment', `an environment other than ${environment} (the one released to)`, fromEnvironment);
+    const soakMs = inputs.duration('soak', '30m', { allowZero: true });
+    if (soakMs > 90 * 86_400_000)
+        throw new src/* InputError */.dz('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
+    return { fromEnvironment, soakMs };
+}
+/**
+ * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
+ * artifact, soaked) and names what the rollout deploys. `digest` is the artifact this run was
+ * given, if any: it must be the one the previous environment runs.
+ */
+async function enterFrom(options) {
+    const admission = await admit({
+        from: options.from,
+        ...(options.version === LIVE ? {} : { version: options.version }),
+        ...(options.digest ? { digest: options.digest } : {}),
+        soakMs: options.chain.soakMs,
+        now: options.now ?? Date.now,
+    });
+    return {
+        version: admission.record.payload.version,
+        artifact: admission.artifact,
+        promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
+        line: `Promotion admitted: ${admission.line}`,
     };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(52885);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57038);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30812,6 +30812,11 @@ function readPhasedInputs(inputs) {
     const pause = inputs.oneOf('pause', _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .PHASED_PAUSES */ .qt, 'auto');
     const judging = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readJudgeInputs */ .J)(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
     const deployCommand = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .splitArgs */ .sG)(inputs.string('deploy-command', { required: true }));
+    const version = inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version });
+    const environment = inputs.string('environment', { required: true });
+    // A chain's entry takes its artifact from the previous environment's record (never a rebuild).
+    const chain = starting ? (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readChainInputs */ .Xq)(inputs, environment, version) : undefined;
+    const artifactNeeded = starting && !checking && !chain;
     return {
         ...judging,
         ...fleet,
@@ -30819,16 +30824,17 @@ function readPhasedInputs(inputs) {
         checking,
         pause,
         dryRun: inputs.boolean('dry-run'),
-        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
-        environment: inputs.string('environment', { required: true }),
+        version,
+        environment,
+        ...(chain ? { chain } : {}),
         batches,
         intervalMs,
         deployCommand,
         artifact: {
-            name: inputs.string('artifact-name', { required: starting && !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
+            name: inputs.string('artifact-name', { required: artifactNeeded, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
             digest: inputs.string('artifact-digest', {
-                required: starting && !checking,
-                pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
+                required: artifactNeeded,
+                pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
             }),
             id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
             runId: inputs.string('artifact-run-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow run id' } }),
@@ -30850,7 +30856,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(52885);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(57038);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(62895);
@@ -30885,10 +30891,10 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     }
     const gh = (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .createGitHub */ .Cl)({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
-    const records = await (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .trustedRecords */ .KP)({
+    const recordsOf = (environment) => (0,_rollgate_github__WEBPACK_IMPORTED_MODULE_1__/* .trustedRecords */ .KP)({
         gh,
         repo,
-        environment: inputs.environment,
+        environment,
         trustedBranches: inputs.trustedBranches,
         trustedWorkflows: inputs.trustedWorkflows,
         ref: env.ref,
@@ -30896,23 +30902,44 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
         runId: env.runId,
         logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
     });
+    const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
-    const artifact = {
-        name: a.name,
-        digest: a.digest,
-        run_id: a.runId || env.runId,
-        ...(a.id ? { id: Number(a.id) } : {}),
-        ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-    };
+    // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
+    const entry = inputs.chain
+        ? await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterFrom */ .HX)({
+            chain: inputs.chain,
+            from: await recordsOf(inputs.chain.fromEnvironment),
+            version: inputs.version,
+            ...(a.digest ? { digest: a.digest } : {}),
+        })
+        : undefined;
+    if (entry)
+        _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(entry.line);
+    const version = entry?.version ?? inputs.version;
+    const artifact = entry
+        ? entry.artifact
+        : {
+            name: a.name,
+            digest: a.digest,
+            run_id: a.runId || env.runId,
+            ...(a.id ? { id: Number(a.id) } : {}),
+            ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+        };
+    const tag = entry ? entry.artifact.release_tag : a.releaseTag;
     const starting = inputs.mode === 'run';
     const { artifact: _named, batches, ...rest } = inputs;
     const config = {
         ...rest,
+        version,
         ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
         ref: env.sha || 'HEAD',
         ...(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .fleetPorts */ .B)(inputs, gh, env, cancelled),
         records,
-        payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
+        payload: {
+            ...(tag ? { tag } : {}),
+            commit: env.sha,
+            ...(entry ? { promoted_from: entry.promotedFrom } : {}),
+        },
         ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
         logUrl: env.runUrl,
         logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
@@ -30922,8 +30949,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     if (inputs.dryRun) {
         const text = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .phasedDryRun */ .oe)(config);
         _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(text);
-        (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '' });
-        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## 🔍 Phased release of ${inputs.version}: dry run (${inputs.mode})\n\n${text}\n`);
+        (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '', version });
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## 🔍 Phased release of ${version}: dry run (${inputs.mode})\n\n${entry ? `${entry.line}\n\n` : ''}${text}\n`);
         return;
     }
     try {
@@ -30933,12 +30960,13 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             'deployment-id': result.deploymentId,
             'previous-version': result.previous ?? '',
             reason: result.verdict?.reason ?? '',
+            version,
         });
-        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .phasedSummary */ .a)(inputs.version, result, inputs.checks));
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .phasedSummary */ .a)(version, result, inputs.checks, entry?.line));
         if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
-            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`);
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`);
         if (result.outcome === 'rolled-back')
-            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`);
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`);
     }
     catch (error) {
         if (error instanceof _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .Cancelled */ .cJ)
@@ -30959,7 +30987,7 @@ __webpack_async_result__();
 /* harmony export */   a: () => (/* binding */ phasedSummary)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(52885);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57038);
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 
 
@@ -30970,13 +30998,14 @@ const ICONS = {
     aborted: '⏹️',
     reconciled: '🔧',
 };
-function phasedSummary(version, result, checks) {
+function phasedSummary(version, result, checks, admitted) {
     const count = result.plan.length;
     const onNew = new Set(result.onNew);
     const next = result.outcome === 'paused'
         ? `\nPaused at its gate after batch ${result.batches.length}/${count}: continue it with promote.yml (kind: phased, action: promote), or abort it (action: abort).\n`
         : '';
     return (`## ${ICONS[result.outcome]} Phased release of ${version}: ${result.outcome}\n${next}\n` +
+        (admitted ? `${admitted}\n\n` : '') +
         (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['batch', 'targets', 'outcome', 'reason'], result.batches.map((b) => [`${b.index}/${count}`, b.targets.join(', '), b.outcome, b.reason ?? ''])) +
         (result.fleet
             ? // What each target runs and whether it serves, read back from the load balancer and the targets.
@@ -30997,7 +31026,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 
 /***/ }),
 
-/***/ 52885:
+/***/ 57038:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31006,9 +31035,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   Pj: () => (/* reexport */ batchChart),
   zJ: () => (/* reexport */ checkFleet),
+  HX: () => (/* reexport */ enterFrom),
   B0: () => (/* reexport */ fleetPorts),
   oe: () => (/* reexport */ phasedDryRun),
   un: () => (/* reexport */ planBatches),
+  Xq: () => (/* reexport */ readChainInputs),
   OP: () => (/* reexport */ readFleetInputs),
   J: () => (/* reexport */ readJudgeInputs),
   Nj: () => (/* reexport */ rolloutCharts),
@@ -31017,7 +31048,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -35224,7 +35255,7 @@ async function phasedDryRun(config) {
  */
 
 /** A promotion that breaks a rule of the chain: its message says which, and which record. */
-class PromotionRefused extends (/* unused pure expression or super */ null && (ActionError)) {
+class PromotionRefused extends src.ActionError {
 }
 /** A span a reader takes in at once: 1h 5m, 12m 34s, 40s. */
 function span(ms) {
@@ -35270,16 +35301,67 @@ async function admit(options) {
         throw new PromotionRefused(`Promotion refused (rule: soak): deployment ${live.id} of ${v} in ${env} has no trusted success status to time its soak from.`);
     const soaked = options.now() - since;
     if (soaked < options.soakMs)
-        throw new PromotionRefused(`Promotion refused (rule: soak ${formatDuration(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
+        throw new PromotionRefused(`Promotion refused (rule: soak ${(0,src/* formatDuration */.a3)(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
     return {
         record: live,
         artifact,
         liveSince: since,
-        line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${formatDuration(options.soakMs)}, artifact ${artifact.digest}.`,
+        line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${(0,src/* formatDuration */.a3)(options.soakMs)}, artifact ${artifact.digest}.`,
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
+/**
+ * A rollout that enters an environment of a chain: the inputs that name the environment it
+ * comes from (`from-environment`, `soak`, `version: live`), and the admission that gives the
+ * rollout its version and artifact from that environment's live record, before anything is
+ * written or moved. A later environment never gets a rebuild: it deploys the artifact the
+ * previous one runs (same digest, fetched from the release asset the record names).
+ */
+
+
+/** `version: live` with from-environment: the release live in the previous environment. */
+const LIVE = 'live';
+/** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
+function readChainInputs(inputs, environment, version) {
+    const fromEnvironment = inputs.string('from-environment', {
+        pattern: { regex: /^[^\s,'"`]{1,255}$/, description: 'a GitHub environment name' },
+    });
+    if (!fromEnvironment) {
+        if (version === LIVE)
+            throw new src/* InputError */.dz('version', `a version (live is the release live in from-environment, which is empty)`, version);
+        return undefined;
+    }
+    if (fromEnvironment.toLowerCase() === environment.toLowerCase())
+        throw new src/* InputError */.dz('from-environment', `an environment other than ${environment} (the one released to)`, fromEnvironment);
+    const soakMs = inputs.duration('soak', '30m', { allowZero: true });
+    if (soakMs > 90 * 86_400_000)
+        throw new src/* InputError */.dz('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
+    return { fromEnvironment, soakMs };
+}
+/**
+ * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
+ * artifact, soaked) and names what the rollout deploys. `digest` is the artifact this run was
+ * given, if any: it must be the one the previous environment runs.
+ */
+async function enterFrom(options) {
+    const admission = await admit({
+        from: options.from,
+        ...(options.version === LIVE ? {} : { version: options.version }),
+        ...(options.digest ? { digest: options.digest } : {}),
+        soakMs: options.chain.soakMs,
+        now: options.now ?? Date.now,
+    });
+    return {
+        version: admission.record.payload.version,
+        artifact: admission.artifact,
+        promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
+        line: `Promotion admitted: ${admission.line}`,
     };
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

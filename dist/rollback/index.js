@@ -30773,7 +30773,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38796);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(30494);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(56030);
 
 
@@ -30881,7 +30881,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 38796:
+/***/ 30494:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30895,7 +30895,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, enterFrom, extractArchive, fetchArtifact, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readChainInputs, readFleet, readJudgeInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, rolloutCharts, runCanary, runPhased, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34132,7 +34132,7 @@ async function liveSince(from, record) {
             return Date.parse(s.created_at);
     return undefined;
 }
-async function admit(options) {
+async function admit_admit(options) {
     const { from, version } = options;
     const env = from.environment;
     const state = await from.state();
@@ -34170,7 +34170,58 @@ async function admit(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
+/**
+ * A rollout that enters an environment of a chain: the inputs that name the environment it
+ * comes from (`from-environment`, `soak`, `version: live`), and the admission that gives the
+ * rollout its version and artifact from that environment's live record, before anything is
+ * written or moved. A later environment never gets a rebuild: it deploys the artifact the
+ * previous one runs (same digest, fetched from the release asset the record names).
+ */
+
+
+/** `version: live` with from-environment: the release live in the previous environment. */
+const LIVE = 'live';
+/** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
+function readChainInputs(inputs, environment, version) {
+    const fromEnvironment = inputs.string('from-environment', {
+        pattern: { regex: /^[^\s,'"`]{1,255}$/, description: 'a GitHub environment name' },
+    });
+    if (!fromEnvironment) {
+        if (version === LIVE)
+            throw new InputError('version', `a version (live is the release live in from-environment, which is empty)`, version);
+        return undefined;
+    }
+    if (fromEnvironment.toLowerCase() === environment.toLowerCase())
+        throw new InputError('from-environment', `an environment other than ${environment} (the one released to)`, fromEnvironment);
+    const soakMs = inputs.duration('soak', '30m', { allowZero: true });
+    if (soakMs > 90 * 86_400_000)
+        throw new InputError('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
+    return { fromEnvironment, soakMs };
+}
+/**
+ * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
+ * artifact, soaked) and names what the rollout deploys. `digest` is the artifact this run was
+ * given, if any: it must be the one the previous environment runs.
+ */
+async function enterFrom(options) {
+    const admission = await admit({
+        from: options.from,
+        ...(options.version === LIVE ? {} : { version: options.version }),
+        ...(options.digest ? { digest: options.digest } : {}),
+        soakMs: options.chain.soakMs,
+        now: options.now ?? Date.now,
+    });
+    return {
+        version: admission.record.payload.version,
+        artifact: admission.artifact,
+        promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
+        line: `Promotion admitted: ${admission.line}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

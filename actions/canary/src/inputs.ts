@@ -3,7 +3,7 @@ import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
 import type { Check } from '@rollgate/analysis';
 import { trafficFromInputs } from '@rollgate/traffic';
 import type { MetricsSource } from '@rollgate/metrics';
-import { parseSlots, readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollgate/delivery';
+import { parseSlots, readChainInputs, readJudgeInputs, waitTimeoutFrom, type Mode } from '@rollgate/delivery';
 import { trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export function readCanaryInputs(inputs: Inputs) {
@@ -34,10 +34,15 @@ export function readCanaryInputs(inputs: Inputs) {
     throw new InputError('canary-address', 'to be empty with slots (the suite picks the free slot)', canaryAddress);
   const stableAddress = inputs.string('stable-address', { pattern: VALUE_RULES.address });
   const stableVersion = inputs.string('stable-version', { pattern: VALUE_RULES.version });
+  const version = inputs.string('version', { required: !checking, pattern: VALUE_RULES.version });
+  const environment = inputs.string('environment', { required: true });
+  // A chain's entry is admitted when a rollout starts; promote and abort continue what was admitted.
+  const chain = mode === 'run' || mode === 'start' ? readChainInputs(inputs, environment, version) : undefined;
   return {
     checking,
-    version: inputs.string('version', { required: !checking, pattern: VALUE_RULES.version }),
-    environment: inputs.string('environment', { required: true }),
+    version,
+    environment,
+    ...(chain ? { chain } : {}),
     trustedBranches: trustedBranchesFrom(inputs),
     trustedWorkflows: trustedWorkflowsFrom(inputs),
     waitTimeoutMs: waitTimeoutFrom(inputs),

@@ -13,7 +13,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, checkReadable, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
+import { Cancelled, checkReadable, enterFrom, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -55,20 +55,34 @@ await runAction(
     const { owner, repo } = env;
     const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
-    const records = await trustedRecords({
-      gh,
-      repo: { owner, repo },
-      environment: inputs.environment,
-      trustedBranches: inputs.trustedBranches,
-      trustedWorkflows: inputs.trustedWorkflows,
-      ref: env.ref,
-      logUrl: env.runUrl,
-      runId: env.runId,
-      logger: actionsLogger,
-    });
+    const recordsOf = (environment: string) =>
+      trustedRecords({
+        gh,
+        repo: { owner, repo },
+        environment,
+        trustedBranches: inputs.trustedBranches,
+        trustedWorkflows: inputs.trustedWorkflows,
+        ref: env.ref,
+        logUrl: env.runUrl,
+        runId: env.runId,
+        logger: actionsLogger,
+      });
+    const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
-    const artifactRef =
-      a.name && a.digest
+    // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
+    const entry = inputs.chain
+      ? await enterFrom({
+          chain: inputs.chain,
+          from: await recordsOf(inputs.chain.fromEnvironment),
+          version: inputs.version,
+          ...(a.digest ? { digest: a.digest } : {}),
+        })
+      : undefined;
+    if (entry) runner.info(entry.line);
+    const version = entry?.version ?? inputs.version;
+    const artifactRef = entry
+      ? entry.artifact
+      : a.name && a.digest
         ? {
             name: a.name,
             digest: a.digest,
@@ -77,6 +91,7 @@ await runAction(
             ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
           }
         : undefined;
+    const tag = entry ? entry.artifact.release_tag : a.releaseTag;
     if (inputs.deployCommand.length && !artifactRef)
       throw new InputError(
         'artifact-digest',
@@ -93,16 +108,18 @@ await runAction(
     try {
       const result = await runCanary({
         ...inputs,
-        canary: { ...inputs.canary, version: inputs.version },
+        version,
+        canary: { ...inputs.canary, version },
         ref: env.sha || 'HEAD',
         ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
         records,
         logUrl: env.runUrl,
         ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
         payload: {
-          ...(a.releaseTag ? { tag: a.releaseTag } : {}),
+          ...(tag ? { tag } : {}),
           commit: env.sha,
           ...(artifactRef ? { artifact: artifactRef } : {}),
+          ...(entry ? { promoted_from: entry.promotedFrom } : {}),
         },
         ...(inputs.deployCommand.length && artifactRef
           ? {
@@ -124,16 +141,26 @@ await runAction(
         'deployment-id': result.deploymentId,
         weight: result.weight,
         'stable-version': result.stable.version,
+        version,
         reason: result.verdict?.reason ?? '',
       });
       const seconds = Math.round((result.endedAt - result.startedAt) / 100) / 10;
       const icon = { promoted: '✅', paused: '⏸️', 'dry-run': '🔍', aborted: '🛑' }[result.outcome];
       await writeSummary(
-        `## ${icon} Canary ${inputs.version}: ${result.outcome}\n\n` +
+        `## ${icon} Canary ${version}: ${result.outcome}\n\n` +
+          (entry ? `${entry.line}\n\n` : '') +
           table(
             ['', ''],
             [
               ['environment', inputs.environment],
+              ...(entry
+                ? ([
+                    [
+                      'promoted from',
+                      `${entry.promotedFrom.environment} (deployment ${entry.promotedFrom.deployment_id})`,
+                    ],
+                  ] as [string, string][])
+                : []),
               ['stable', result.stable.version],
               ['deployment', String(result.deploymentId)],
               ['duration', `${seconds}s`],
@@ -148,7 +175,7 @@ await runAction(
       );
       if (result.outcome === 'aborted' && inputs.mode !== 'abort')
         throw new ActionError(
-          `Canary ${inputs.version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`,
+          `Canary ${version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`,
         );
     } catch (error) {
       if (error instanceof Cancelled)

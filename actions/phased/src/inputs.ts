@@ -1,6 +1,13 @@
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 import { InputError, Inputs, VALUE_RULES, splitArgs } from '@rollgate/kit';
-import { planBatches, readFleetInputs, readJudgeInputs, waitTimeoutFrom, type PhasedMode } from '@rollgate/delivery';
+import {
+  planBatches,
+  readChainInputs,
+  readFleetInputs,
+  readJudgeInputs,
+  waitTimeoutFrom,
+  type PhasedMode,
+} from '@rollgate/delivery';
 import { PHASED_PAUSES, trustedBranchesFrom, trustedWorkflowsFrom } from '@rollgate/github';
 
 export { fleetPorts } from '@rollgate/delivery';
@@ -31,6 +38,11 @@ export function readPhasedInputs(inputs: Inputs) {
   const pause = inputs.oneOf('pause', PHASED_PAUSES, 'auto');
   const judging = readJudgeInputs(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
   const deployCommand = splitArgs(inputs.string('deploy-command', { required: true }));
+  const version = inputs.string('version', { required: !checking, pattern: VALUE_RULES.version });
+  const environment = inputs.string('environment', { required: true });
+  // A chain's entry takes its artifact from the previous environment's record (never a rebuild).
+  const chain = starting ? readChainInputs(inputs, environment, version) : undefined;
+  const artifactNeeded = starting && !checking && !chain;
   return {
     ...judging,
     ...fleet,
@@ -38,16 +50,17 @@ export function readPhasedInputs(inputs: Inputs) {
     checking,
     pause,
     dryRun: inputs.boolean('dry-run'),
-    version: inputs.string('version', { required: !checking, pattern: VALUE_RULES.version }),
-    environment: inputs.string('environment', { required: true }),
+    version,
+    environment,
+    ...(chain ? { chain } : {}),
     batches,
     intervalMs,
     deployCommand,
     artifact: {
-      name: inputs.string('artifact-name', { required: starting && !checking, pattern: VALUE_RULES.name }),
+      name: inputs.string('artifact-name', { required: artifactNeeded, pattern: VALUE_RULES.name }),
       digest: inputs.string('artifact-digest', {
-        required: starting && !checking,
-        pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
+        required: artifactNeeded,
+        pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
       }),
       id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
       runId: inputs.string('artifact-run-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow run id' } }),

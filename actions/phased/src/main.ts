@@ -11,7 +11,7 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, checkFleet, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
+import { Cancelled, checkFleet, enterFrom, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 import { phasedSummary } from './summary.js';
@@ -45,34 +45,55 @@ await runAction(
     }
     const gh = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
     client = gh;
-    const records = await trustedRecords({
-      gh,
-      repo,
-      environment: inputs.environment,
-      trustedBranches: inputs.trustedBranches,
-      trustedWorkflows: inputs.trustedWorkflows,
-      ref: env.ref,
-      logUrl: env.runUrl,
-      runId: env.runId,
-      logger: actionsLogger,
-    });
+    const recordsOf = (environment: string) =>
+      trustedRecords({
+        gh,
+        repo,
+        environment,
+        trustedBranches: inputs.trustedBranches,
+        trustedWorkflows: inputs.trustedWorkflows,
+        ref: env.ref,
+        logUrl: env.runUrl,
+        runId: env.runId,
+        logger: actionsLogger,
+      });
+    const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
-    const artifact = {
-      name: a.name,
-      digest: a.digest,
-      run_id: a.runId || env.runId,
-      ...(a.id ? { id: Number(a.id) } : {}),
-      ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
-    };
+    // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
+    const entry = inputs.chain
+      ? await enterFrom({
+          chain: inputs.chain,
+          from: await recordsOf(inputs.chain.fromEnvironment),
+          version: inputs.version,
+          ...(a.digest ? { digest: a.digest } : {}),
+        })
+      : undefined;
+    if (entry) runner.info(entry.line);
+    const version = entry?.version ?? inputs.version;
+    const artifact = entry
+      ? entry.artifact
+      : {
+          name: a.name,
+          digest: a.digest,
+          run_id: a.runId || env.runId,
+          ...(a.id ? { id: Number(a.id) } : {}),
+          ...(a.releaseTag ? { release_tag: a.releaseTag, asset: `${a.name}.tar.gz` } : {}),
+        };
+    const tag = entry ? entry.artifact.release_tag : a.releaseTag;
     const starting = inputs.mode === 'run';
     const { artifact: _named, batches, ...rest } = inputs;
     const config: PhasedConfig = {
       ...rest,
+      version,
       ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
       ref: env.sha || 'HEAD',
       ...fleetPorts(inputs, gh, env, cancelled),
       records,
-      payload: { ...(a.releaseTag ? { tag: a.releaseTag } : {}), commit: env.sha },
+      payload: {
+        ...(tag ? { tag } : {}),
+        commit: env.sha,
+        ...(entry ? { promoted_from: entry.promotedFrom } : {}),
+      },
       ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
       logUrl: env.runUrl,
       logger: actionsLogger,
@@ -82,8 +103,10 @@ await runAction(
     if (inputs.dryRun) {
       const text = await phasedDryRun(config);
       runner.info(text);
-      setOutputs({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '' });
-      await writeSummary(`## 🔍 Phased release of ${inputs.version}: dry run (${inputs.mode})\n\n${text}\n`);
+      setOutputs({ outcome: 'dry-run', 'deployment-id': '', 'previous-version': '', reason: '', version });
+      await writeSummary(
+        `## 🔍 Phased release of ${version}: dry run (${inputs.mode})\n\n${entry ? `${entry.line}\n\n` : ''}${text}\n`,
+      );
       return;
     }
     try {
@@ -93,15 +116,16 @@ await runAction(
         'deployment-id': result.deploymentId,
         'previous-version': result.previous ?? '',
         reason: result.verdict?.reason ?? '',
+        version,
       });
-      await writeSummary(phasedSummary(inputs.version, result, inputs.checks));
+      await writeSummary(phasedSummary(version, result, inputs.checks, entry?.line));
       if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
         throw new ActionError(
-          `Phased release of ${inputs.version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
+          `Phased release of ${version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,
         );
       if (result.outcome === 'rolled-back')
         throw new ActionError(
-          `Phased release of ${inputs.version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`,
+          `Phased release of ${version} rolled back: ${result.verdict?.reason}. Every changed target is back on ${result.previous ?? 'nothing (no earlier release: they are out of the load balancer)'}.`,
         );
     } catch (error) {
       if (error instanceof Cancelled)

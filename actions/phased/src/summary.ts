@@ -14,6 +14,7 @@ export function phasedSummary(
   version: string,
   result: PhasedResult,
   checks: Parameters<typeof rolloutCharts>[1],
+  admitted?: string,
 ): string {
   const count = result.plan.length;
   const onNew = new Set(result.onNew);
@@ -23,6 +24,7 @@ export function phasedSummary(
       : '';
   return (
     `## ${ICONS[result.outcome]} Phased release of ${version}: ${result.outcome}\n${next}\n` +
+    (admitted ? `${admitted}\n\n` : '') +
     table(
       ['batch', 'targets', 'outcome', 'reason'],
       result.batches.map((b) => [`${b.index}/${count}`, b.targets.join(', '), b.outcome, b.reason ?? '']),

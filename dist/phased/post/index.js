@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(55984);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(54949);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30812,6 +30812,11 @@ function readPhasedInputs(inputs) {
     const pause = inputs.oneOf('pause', _rollgate_github__WEBPACK_IMPORTED_MODULE_2__/* .PHASED_PAUSES */ .qt, 'auto');
     const judging = (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readJudgeInputs */ .J)(inputs, { checks: inputs.string('metrics') !== '', subject: 'the new version' });
     const deployCommand = (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .splitArgs */ .sG)(inputs.string('deploy-command', { required: true }));
+    const version = inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version });
+    const environment = inputs.string('environment', { required: true });
+    // A chain's entry takes its artifact from the previous environment's record (never a rebuild).
+    const chain = starting ? (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__/* .readChainInputs */ .Xq)(inputs, environment, version) : undefined;
+    const artifactNeeded = starting && !checking && !chain;
     return {
         ...judging,
         ...fleet,
@@ -30819,16 +30824,17 @@ function readPhasedInputs(inputs) {
         checking,
         pause,
         dryRun: inputs.boolean('dry-run'),
-        version: inputs.string('version', { required: !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.version }),
-        environment: inputs.string('environment', { required: true }),
+        version,
+        environment,
+        ...(chain ? { chain } : {}),
         batches,
         intervalMs,
         deployCommand,
         artifact: {
-            name: inputs.string('artifact-name', { required: starting && !checking, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
+            name: inputs.string('artifact-name', { required: artifactNeeded, pattern: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .VALUE_RULES */ .mb.name }),
             digest: inputs.string('artifact-digest', {
-                required: starting && !checking,
-                pattern: { regex: /^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
+                required: artifactNeeded,
+                pattern: { regex: /^$|^sha256:[0-9a-f]{64}$/, description: 'sha256:<64 hex digits>' },
             }),
             id: inputs.string('artifact-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow artifact id' } }),
             runId: inputs.string('artifact-run-id', { pattern: { regex: /^\d{0,20}$/, description: 'a workflow run id' } }),
@@ -30850,7 +30856,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(55984);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54949);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /**
@@ -30930,7 +30936,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 55984:
+/***/ 54949:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30940,6 +30946,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   B0: () => (/* reexport */ fleetPorts),
   N2: () => (/* reexport */ facts_fleetTruth),
   un: () => (/* reexport */ planBatches),
+  Xq: () => (/* reexport */ readChainInputs),
   OP: () => (/* reexport */ readFleetInputs),
   J: () => (/* reexport */ readJudgeInputs),
   _e: () => (/* reexport */ converge_restorePrevious),
@@ -30948,7 +30955,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, enterFrom, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34929,7 +34936,7 @@ async function liveSince(from, record) {
             return Date.parse(s.created_at);
     return undefined;
 }
-async function admit(options) {
+async function admit_admit(options) {
     const { from, version } = options;
     const env = from.environment;
     const state = await from.state();
@@ -34967,7 +34974,58 @@ async function admit(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
+/**
+ * A rollout that enters an environment of a chain: the inputs that name the environment it
+ * comes from (`from-environment`, `soak`, `version: live`), and the admission that gives the
+ * rollout its version and artifact from that environment's live record, before anything is
+ * written or moved. A later environment never gets a rebuild: it deploys the artifact the
+ * previous one runs (same digest, fetched from the release asset the record names).
+ */
+
+
+/** `version: live` with from-environment: the release live in the previous environment. */
+const LIVE = 'live';
+/** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
+function readChainInputs(inputs, environment, version) {
+    const fromEnvironment = inputs.string('from-environment', {
+        pattern: { regex: /^[^\s,'"`]{1,255}$/, description: 'a GitHub environment name' },
+    });
+    if (!fromEnvironment) {
+        if (version === LIVE)
+            throw new src/* InputError */.dz('version', `a version (live is the release live in from-environment, which is empty)`, version);
+        return undefined;
+    }
+    if (fromEnvironment.toLowerCase() === environment.toLowerCase())
+        throw new src/* InputError */.dz('from-environment', `an environment other than ${environment} (the one released to)`, fromEnvironment);
+    const soakMs = inputs.duration('soak', '30m', { allowZero: true });
+    if (soakMs > 90 * 86_400_000)
+        throw new src/* InputError */.dz('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
+    return { fromEnvironment, soakMs };
+}
+/**
+ * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
+ * artifact, soaked) and names what the rollout deploys. `digest` is the artifact this run was
+ * given, if any: it must be the one the previous environment runs.
+ */
+async function enterFrom(options) {
+    const admission = await admit({
+        from: options.from,
+        ...(options.version === LIVE ? {} : { version: options.version }),
+        ...(options.digest ? { digest: options.digest } : {}),
+        soakMs: options.chain.soakMs,
+        now: options.now ?? Date.now,
+    });
+    return {
+        version: admission.record.payload.version,
+        artifact: admission.artifact,
+        promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
+        line: `Promotion admitted: ${admission.line}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 

@@ -18,3 +18,4 @@ export { trustedAbort } from './phased/statuses.js';
 export { parseSlots, placeRelease, type Slot } from './slots/place.js';
 export { checkReadable, confirmSplit, TrafficUnverified } from './slots/read-back.js';
 export { admit, PromotionRefused, type Admission } from './chain/admit.js';
+export { enterFrom, readChainInputs, LIVE, type ChainSettings, type Entry } from './chain/enter.js';

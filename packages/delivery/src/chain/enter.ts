@@ -1,0 +1,81 @@
+/**
+ * A rollout that enters an environment of a chain: the inputs that name the environment it
+ * comes from (`from-environment`, `soak`, `version: live`), and the admission that gives the
+ * rollout its version and artifact from that environment's live record, before anything is
+ * written or moved. A later environment never gets a rebuild: it deploys the artifact the
+ * previous one runs (same digest, fetched from the release asset the record names).
+ */
+import { InputError, type Inputs } from '@rollgate/kit';
+import type { ArtifactRef, ReleaseRecords } from '@rollgate/github';
+import { admit } from './admit.js';
+
+/** `version: live` with from-environment: the release live in the previous environment. */
+export const LIVE = 'live';
+
+export interface ChainSettings {
+  /** The environment a release must be live in before it enters this one. */
+  fromEnvironment: string;
+  soakMs: number;
+}
+
+/** What the admission gives the rollout. */
+export interface Entry {
+  version: string;
+  artifact: ArtifactRef;
+  promotedFrom: { environment: string; deployment_id: number };
+  /** Why it was admitted, for the log and the summary. */
+  line: string;
+}
+
+/** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
+export function readChainInputs(inputs: Inputs, environment: string, version: string): ChainSettings | undefined {
+  const fromEnvironment = inputs.string('from-environment', {
+    pattern: { regex: /^[^\s,'"`]{1,255}$/, description: 'a GitHub environment name' },
+  });
+  if (!fromEnvironment) {
+    if (version === LIVE)
+      throw new InputError(
+        'version',
+        `a version (live is the release live in from-environment, which is empty)`,
+        version,
+      );
+    return undefined;
+  }
+  if (fromEnvironment.toLowerCase() === environment.toLowerCase())
+    throw new InputError(
+      'from-environment',
+      `an environment other than ${environment} (the one released to)`,
+      fromEnvironment,
+    );
+  const soakMs = inputs.duration('soak', '30m', { allowZero: true });
+  if (soakMs > 90 * 86_400_000)
+    throw new InputError('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
+  return { fromEnvironment, soakMs };
+}
+
+/**
+ * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
+ * artifact, soaked) and names what the rollout deploys. `digest` is the artifact this run was
+ * given, if any: it must be the one the previous environment runs.
+ */
+export async function enterFrom(options: {
+  chain: ChainSettings;
+  from: ReleaseRecords;
+  version: string;
+  digest?: string;
+  now?: () => number;
+}): Promise<Entry> {
+  const admission = await admit({
+    from: options.from,
+    ...(options.version === LIVE ? {} : { version: options.version }),
+    ...(options.digest ? { digest: options.digest } : {}),
+    soakMs: options.chain.soakMs,
+    now: options.now ?? Date.now,
+  });
+  return {
+    version: admission.record.payload.version,
+    artifact: admission.artifact,
+    promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
+    line: `Promotion admitted: ${admission.line}`,
+  };
+}
