@@ -230,6 +230,7 @@ export function roadRunner(o: {
     runtime: (id) => o.artifacts.env(id),
     runs: o.gh,
     tokens: o.gh,
+    protection: o.gh.environments,
     vars: o.vars,
     log: o.log,
     ...(o.repositories ? { repositories: o.repositories } : {}),

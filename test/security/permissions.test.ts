@@ -97,6 +97,7 @@ describe('token permissions', () => {
       token: 'unused',
       runs: gh,
       tokens: gh,
+      protection: gh.environments,
       vars: {
         CANARY_METRICS:
           '- name: errors\n  provider: http\n  query: http://127.0.0.1:9/stats\n  path: $.errors\n  max: 1\n',

@@ -4,6 +4,7 @@ export * from './expressions.js';
 export * from './git.js';
 export { HttpEmulator, type Fault, type Reply, type Request, type Logged } from './github/server.js';
 export { GitHubEmulator, type EmulatorOptions } from './github/emulator.js';
+export { Environments, type EnvironmentSettings } from './github/environments.js';
 export { RateLimits, type LimitSettings } from './github/limits.js';
 export { checkResponse, type Violation } from './github/openapi.js';
 export { ArtifactService } from './artifacts/service.js';

@@ -6,13 +6,18 @@ import { registerDeploymentRoutes } from './routes-deployments.js';
 import { registerArtifactRoutes } from './routes-artifacts.js';
 import { registerRepoRoutes } from './routes-repo.js';
 import { registerRunRoutes } from './routes-runs.js';
+import { Environments } from './environments.js';
 import type { ArtifactService } from '../artifacts/service.js';
 
 export type { EmulatorOptions };
 
 export class GitHubEmulator extends EmulatorCore {
+  /** Environments and their protection rules (environments.ts); the workflow runner asks them before a job runs. */
+  readonly environments: Environments;
   constructor(options: EmulatorOptions) {
     super(options);
+    this.environments = new Environments(this);
+    this.environments.register();
     registerRepoRoutes(this);
     registerGitRoutes(this);
     registerReleaseRoutes(this);

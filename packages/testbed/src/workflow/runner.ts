@@ -253,11 +253,31 @@ export class WorkflowRunner {
       parsePermissions(job.permissions) ?? parsePermissions(wfPermissions) ?? DEFAULT_GRANTS,
       options.permissionsCap,
     );
-    const token = this.env.tokens?.issueToken(grants) ?? this.env.token;
-    const jobContexts: Contexts = { ...contexts, github: { ...(contexts.github as Json), token } };
     // GitHub names a called workflow's jobs "<caller job> / <job>"; a job that calls a workflow runs on no runner.
     const jobName = options.callerJob ? `${options.callerJob} / ${id}` : id;
     const onRunner = typeof job.uses !== 'string';
+    const entry = environment ? await this.enterEnvironment(runId, jobName, environment, contexts) : undefined;
+    if (entry && 'refused' in entry) {
+      this.log(`  ✘ job ${id}: ${entry.refused}`);
+      this.env.runs?.startJob(runId, jobName, 'queued');
+      this.env.runs?.finishJob(runId, jobName, 'failure');
+      if (group) this.groups.release(group.name, { label });
+      const refusal = {
+        name: 'environment protection rules',
+        conclusion: 'failure' as const,
+        outputs: {},
+        error: entry.refused,
+      };
+      return { conclusion: 'failure', outputs: {}, steps: [refusal], ...(environment ? { environment } : {}) };
+    }
+    const token = this.env.tokens?.issueToken(grants) ?? this.env.token;
+    const jobContexts: Contexts = {
+      ...contexts,
+      github: { ...(contexts.github as Json), token },
+      // The environment's variables win over the repository's; its secrets join the job's.
+      ...(entry ? { vars: { ...(contexts.vars as Json), ...entry.vars } } : {}),
+      ...(entry ? { secrets: { ...(contexts.secrets as Json), ...entry.secrets } } : {}),
+    };
     if (onRunner) this.env.runs?.startJob(runId, jobName);
     let conclusion: JobResult['conclusion'] = 'failure';
     try {
@@ -284,6 +304,19 @@ export class WorkflowRunner {
         );
       if (group) this.groups.release(group.name, { label });
     }
+  }
+
+  /** The environment's protection rules for a job (the job waits while they do), or no rules without an emulator. */
+  private async enterEnvironment(runId: number, jobName: string, environment: string, contexts: Contexts) {
+    if (!this.env.protection) return undefined;
+    const github = contexts.github as Json;
+    return this.env.protection.enter(
+      { runId, name: jobName, environment, ref: String(github.ref), actor: String(github.actor) },
+      () => {
+        this.log(`  ⏸ job ${jobName}: waiting for the protection rules of ${environment}`);
+        this.env.runs?.startJob(runId, jobName, 'waiting');
+      },
+    );
   }
 
   /**

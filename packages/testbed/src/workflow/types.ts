@@ -35,6 +35,17 @@ export interface RunnerEnv {
   groups?: ConcurrencyGroups;
   /** Other repositories by owner/name: a bare mirror each, for `owner/repo/...@ref` workflows and actions. */
   repositories?: Record<string, string>;
+  /**
+   * An environment's protection rules, asked before a job that names it runs (the emulator's
+   * environments.ts): it may wait (reviewers, wait timer; `waiting` marks the job so), refuse,
+   * or give the environment's vars and secrets.
+   */
+  protection?: {
+    enter(
+      job: { runId: number; name: string; environment: string; ref: string; actor: string },
+      waiting: () => void,
+    ): Promise<{ vars: Record<string, string>; secrets: Record<string, string> } | { refused: string }>;
+  };
   /** Issues each job's GITHUB_TOKEN with the scopes its permissions grant (the emulator); without it every job gets `token`. */
   tokens?: { issueToken(grants: Grants): string };
 }
