@@ -8,7 +8,9 @@
  *   rollback.yml  back to v0.1.0 from its original artifact
  *   deliver.yml   v0.1.2 with CANARY_MODE=start: pauses at 25% for the manual gate
  *   promote.yml   the gate: v0.1.2 goes to 100%
- * Then the fleet's road (scripts/demo-fleet.ts, with HAProxy and Prometheus installed): a phased
+ * Then the environment chain (scripts/demo-chain.ts, with nginx and Prometheus installed):
+ * staging, then production behind a reviewer the demo approves through the API; a bad release
+ * stopped in staging and refused by hand. Then the fleet's road (scripts/demo-fleet.ts, with HAProxy and Prometheus installed): a phased
  * release over six local instances behind a real HAProxy, paused, continued, rolled back.
  * With nginx and Prometheus installed (apt-get install nginx prometheus) traffic goes through
  * nginx and the checks read Prometheus; without them, through examples/router with the
@@ -16,6 +18,7 @@
  */
 import { hasBinary } from '@rollgate/testbed';
 import { fleetDemo } from './demo-fleet.js';
+import { chainDemo } from './demo-chain.js';
 import { runConsumerScenario } from '../test/pipeline/consumer.js';
 import type { Weights } from '../test/pipeline/serving.js';
 
@@ -61,8 +64,12 @@ for (const d of r.gh.state.deployments) {
 }
 const canaryOk = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0;
 let fleetOk = true;
+let chainOk = true;
+console.log('');
+if (provider === 'nginx') chainOk = await chainDemo(say);
+else say("nginx or Prometheus is not installed: the environment chain's road is skipped.");
 console.log('');
 if (hasBinary('haproxy') && hasBinary('prometheus')) fleetOk = await fleetDemo(say);
 else say("HAProxy or Prometheus is not installed (apt-get install haproxy prometheus): the fleet's road is skipped.");
 say('done: services, router, HAProxy, emulators stopped');
-process.exitCode = canaryOk && fleetOk ? 0 : 1;
+process.exitCode = canaryOk && fleetOk && chainOk ? 0 : 1;

@@ -1,4 +1,4 @@
-// The reference of the reusable workflows (pipeline.yml, promote.yml, rollback.yml), rendered
+// The reference of the reusable workflows (pipeline.yml, promote.yml, rollback.yml, carry.yml), rendered
 // from their YAML for the README (between <!-- workflows --> and <!-- /workflows -->): each
 // input with the triggers that take it, whether it is required, its default and the repository
 // or environment variable (`vars.X`) it falls back to; the vars read with no input; outputs and
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-export const WORKFLOWS = ['pipeline.yml', 'promote.yml', 'rollback.yml'];
+export const WORKFLOWS = ['pipeline.yml', 'promote.yml', 'rollback.yml', 'carry.yml'];
 
 const cell = (s) =>
   String(s ?? '')

@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(71304);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8893);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(47161);
 /** Inputs of the canary action, read and checked once for the main and the post step. */
 
@@ -30891,7 +30891,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(71304);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8893);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(25957);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83666);
 
@@ -30986,14 +30986,15 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             ...inputs,
             version,
             canary: { ...inputs.canary, version },
-            ref: env.sha || 'HEAD',
+            // A carried release is recorded at its own commit (its artifact's), not at this run's head.
+            ref: entry?.commit ?? (env.sha || 'HEAD'),
             ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
             records,
             logUrl: env.runUrl,
             ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
             payload: {
                 ...(tag ? { tag } : {}),
-                commit: env.sha,
+                commit: entry?.commit ?? env.sha,
                 ...(artifactRef ? { artifact: artifactRef } : {}),
                 ...(entry ? { promoted_from: entry.promotedFrom } : {}),
             },
@@ -31040,7 +31041,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
                 ...(result.verdict ? [['reason', result.verdict.reason]] : []),
             ]) +
             `\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['step', 'time', 'outcome', 'reason'], result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']))}` +
-            (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .rolloutCharts */ .Nj)((0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .trafficChart */ .WL)(result.steps), inputs.checks, result.readings ?? []));
+            (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .rolloutCharts */ .Nj)((0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .trafficChart */ .WL)(result.steps), inputs.checks, result.readings ?? []) +
+            (entry ? `\n${await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .chainSection */ .JS)([entry.from, records])}` : ''));
         if (result.outcome === 'aborted' && inputs.mode !== 'abort')
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Canary ${version} aborted: ${result.verdict?.reason}. All traffic is back on ${result.stable.version}.`);
     }
@@ -31056,13 +31058,14 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 71304:
+/***/ 8893:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
+  JS: () => (/* reexport */ chainSection),
   ro: () => (/* reexport */ checkReadable),
   HX: () => (/* reexport */ enterFrom),
   fb: () => (/* reexport */ parseSlots),
@@ -31074,7 +31077,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chainSummary, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34740,13 +34743,71 @@ async function enterFrom(options) {
     });
     return {
         version: admission.record.payload.version,
+        commit: admission.record.sha,
         artifact: admission.artifact,
         promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
         line: `Promotion admitted: ${admission.line}`,
+        from: options.from,
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/summary.ts
+/**
+ * Where each release stands in each environment of a chain, for the job summary: a table (a
+ * row per version, a column per environment) and a Mermaid diagram of the chain with what is
+ * live in each. Read from the trusted records after the rollout, never from what this run
+ * meant to do.
+ */
+
+/** How one version stands in one environment: its newest trusted record there. */
+function standing(state, version) {
+    const record = state.records.find((r) => r.payload.version === version);
+    if (!record)
+        return '—';
+    if (state.live?.id === record.id)
+        return `🟢 live (deployment ${record.id})`;
+    const word = {
+        success: 'replaced',
+        inactive: 'replaced',
+        failure: '🔴 failed',
+        error: '🔴 error',
+        in_progress: '🟡 rolling out',
+        queued: '🟡 queued',
+        pending: '🟡 pending',
+        none: '🟡 started',
+    };
+    return `${word[record.state]} (deployment ${record.id})`;
+}
+const label = (s) => s.replace(/["<>]/g, '');
+/** The chain's table and diagram, environments in chain order. */
+function chainSummary(states, rows = 5) {
+    const versions = [];
+    for (const state of [...states].reverse())
+        for (const r of state.records)
+            if (!versions.includes(r.payload.version))
+                versions.push(r.payload.version);
+    const shown = versions.slice(0, rows);
+    const nodes = states.map((s, i) => `  e${i}["${label(s.environment)}<br/>${s.live ? `${label(s.live.payload.version)} live` : 'nothing live'}"]`);
+    const edges = states.slice(1).map((_, i) => `  e${i} --> e${i + 1}`);
+    return (`### The chain: ${states.map((s) => s.environment).join(' → ')}\n\n` +
+        (0,src/* table */.tp)(['version', ...states.map((s) => s.environment)], shown.map((v) => [v, ...states.map((s) => standing(s, v))])) +
+        `\n\`\`\`mermaid\nflowchart LR\n${[...nodes, ...edges].join('\n')}\n\`\`\`\n`);
+}
+/** The chain as the records say after the rollout (each environment read again), or why it cannot be said. */
+async function chainSection(environments) {
+    try {
+        const states = [];
+        for (const e of environments)
+            states.push(await e.state());
+        return chainSummary(states);
+    }
+    catch (error) {
+        return `### The chain\n\nThe records of ${environments.map((e) => e.environment).join(' and ')} could not be read back for this table: ${error.message}\n`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -36172,7 +36233,7 @@ function readError(error) {
 /** Events whose runs may write records. A pull request, comment or review never may. */
 const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
 /** The suite's workflows: a run of one, or of a workflow that calls one, may write records. */
-const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback)\.ya?ml(?:@|$)/;
+const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback|carry)\.ya?ml(?:@|$)/;
 /** How far from a job's run a record it wrote may be stamped (GitHub's clocks, API latency). */
 const provenance_SLACK_MS = 2 * 60_000;
 
@@ -36231,7 +36292,7 @@ class Provenance {
             return undefined;
         if (run.referencedWorkflows.some((w) => SUITE_WORKFLOW.test(w)))
             return undefined;
-        return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`;
+        return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml, rollback.yml or carry.yml (name a workflow that uses the actions directly in trusted-workflows)`;
     }
     /** The run's commit is on a trusted branch: named like one, and the branch head is it or a descendant. */
     async branchProblem(run) {

@@ -30781,7 +30781,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57038);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57071);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30857,7 +30857,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(57038);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(57071);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(62895);
@@ -30933,12 +30933,13 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
         ...rest,
         version,
         ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
-        ref: env.sha || 'HEAD',
+        // A carried release is recorded at its own commit (its artifact's), not at this run's head.
+        ref: entry?.commit ?? (env.sha || 'HEAD'),
         ...(0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .fleetPorts */ .B)(inputs, gh, env, cancelled),
         records,
         payload: {
             ...(tag ? { tag } : {}),
-            commit: env.sha,
+            commit: entry?.commit ?? env.sha,
             ...(entry ? { promoted_from: entry.promotedFrom } : {}),
         },
         ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
@@ -30963,7 +30964,8 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             reason: result.verdict?.reason ?? '',
             version,
         });
-        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .phasedSummary */ .a)(version, result, inputs.checks, entry?.line));
+        await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)((0,_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .phasedSummary */ .a)(version, result, inputs.checks, entry?.line) +
+            (entry ? `\n${await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .chainSection */ .JS)([entry.from, records])}` : ''));
         if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__.ActionError(`Phased release of ${version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`);
         if (result.outcome === 'rolled-back')
@@ -30988,7 +30990,7 @@ __webpack_async_result__();
 /* harmony export */   a: () => (/* binding */ phasedSummary)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57038);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57071);
 /** The job summary of a phased release: its batches, which target runs which version, and a chart per check. */
 
 
@@ -31027,7 +31029,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 
 /***/ }),
 
-/***/ 57038:
+/***/ 57071:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31035,6 +31037,7 @@ const wasChanged = (result, name) => result.batches.some((b) => b.targets.includ
 __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   Pj: () => (/* reexport */ batchChart),
+  JS: () => (/* reexport */ chainSection),
   zJ: () => (/* reexport */ checkFleet),
   HX: () => (/* reexport */ enterFrom),
   B0: () => (/* reexport */ fleetPorts),
@@ -31049,7 +31052,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chainSummary, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -35355,13 +35358,71 @@ async function enterFrom(options) {
     });
     return {
         version: admission.record.payload.version,
+        commit: admission.record.sha,
         artifact: admission.artifact,
         promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
         line: `Promotion admitted: ${admission.line}`,
+        from: options.from,
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/summary.ts
+/**
+ * Where each release stands in each environment of a chain, for the job summary: a table (a
+ * row per version, a column per environment) and a Mermaid diagram of the chain with what is
+ * live in each. Read from the trusted records after the rollout, never from what this run
+ * meant to do.
+ */
+
+/** How one version stands in one environment: its newest trusted record there. */
+function standing(state, version) {
+    const record = state.records.find((r) => r.payload.version === version);
+    if (!record)
+        return '—';
+    if (state.live?.id === record.id)
+        return `🟢 live (deployment ${record.id})`;
+    const word = {
+        success: 'replaced',
+        inactive: 'replaced',
+        failure: '🔴 failed',
+        error: '🔴 error',
+        in_progress: '🟡 rolling out',
+        queued: '🟡 queued',
+        pending: '🟡 pending',
+        none: '🟡 started',
+    };
+    return `${word[record.state]} (deployment ${record.id})`;
+}
+const label = (s) => s.replace(/["<>]/g, '');
+/** The chain's table and diagram, environments in chain order. */
+function chainSummary(states, rows = 5) {
+    const versions = [];
+    for (const state of [...states].reverse())
+        for (const r of state.records)
+            if (!versions.includes(r.payload.version))
+                versions.push(r.payload.version);
+    const shown = versions.slice(0, rows);
+    const nodes = states.map((s, i) => `  e${i}["${label(s.environment)}<br/>${s.live ? `${label(s.live.payload.version)} live` : 'nothing live'}"]`);
+    const edges = states.slice(1).map((_, i) => `  e${i} --> e${i + 1}`);
+    return (`### The chain: ${states.map((s) => s.environment).join(' → ')}\n\n` +
+        (0,src/* table */.tp)(['version', ...states.map((s) => s.environment)], shown.map((v) => [v, ...states.map((s) => standing(s, v))])) +
+        `\n\`\`\`mermaid\nflowchart LR\n${[...nodes, ...edges].join('\n')}\n\`\`\`\n`);
+}
+/** The chain as the records say after the rollout (each environment read again), or why it cannot be said. */
+async function chainSection(environments) {
+    try {
+        const states = [];
+        for (const e of environments)
+            states.push(await e.state());
+        return chainSummary(states);
+    }
+    catch (error) {
+        return `### The chain\n\nThe records of ${environments.map((e) => e.environment).join(' and ')} could not be read back for this table: ${error.message}\n`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/index.ts
+
 
 
 
@@ -36788,7 +36849,7 @@ function readError(error) {
 /** Events whose runs may write records. A pull request, comment or review never may. */
 const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
 /** The suite's workflows: a run of one, or of a workflow that calls one, may write records. */
-const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback)\.ya?ml(?:@|$)/;
+const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback|carry)\.ya?ml(?:@|$)/;
 /** How far from a job's run a record it wrote may be stamped (GitHub's clocks, API latency). */
 const provenance_SLACK_MS = 2 * 60_000;
 
@@ -36847,7 +36908,7 @@ class Provenance {
             return undefined;
         if (run.referencedWorkflows.some((w) => SUITE_WORKFLOW.test(w)))
             return undefined;
-        return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`;
+        return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml, rollback.yml or carry.yml (name a workflow that uses the actions directly in trusted-workflows)`;
     }
     /** The run's commit is on a trusted branch: named like one, and the branch head is it or a descendant. */
     async branchProblem(run) {

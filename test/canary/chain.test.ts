@@ -165,6 +165,16 @@ describe('a release enters the next environment of its chain only under the prom
     });
     expect(stack.upstream()).toMatch(new RegExp(`server 127\\.0\\.0\\.1:${port} weight=100;`));
     expect(r.summary).toContain(`| promoted from | ch-staging (deployment ${stagingRecord}) |`);
+    // Where each release stands, read back after the rollout: live in both, and the chain drawn.
+    expect(r.summary).toContain('### The chain: ch-staging → ch-production');
+    expect(r.summary).toMatch(
+      new RegExp(
+        `\\| 1\\.1\\.0 \\| 🟢 live \\(deployment ${stagingRecord}\\) \\| 🟢 live \\(deployment ${record?.id}\\) \\|`,
+      ),
+    );
+    expect(r.summary).toMatch(/\| 1\.0\.0 \| replaced \(deployment \d+\) \| replaced \(deployment \d+\) \|/);
+    expect(r.summary).toContain('e0["ch-staging<br/>1.1.0 live"]');
+    expect(r.summary).toContain('e0 --> e1');
   });
 
   it.each([

@@ -143,3 +143,23 @@ describe('phased release: the manual gate (promote.yml: continue and abort)', ()
     expect(stats.retried).toBe(0);
   }, 300_000);
 });
+
+describe('phased release in an environment chain', () => {
+  it('refuses to start when the previous environment has nothing live, before any record, drain or deploy', async () => {
+    const before = stack.gh.state.deployments.length;
+    const served = await versions();
+    // No artifact given: in a chain it comes from the previous environment's record.
+    const r = await stack.phased('1.3.0', {
+      'from-environment': 'ph-staging',
+      soak: '0s',
+      'artifact-name': '',
+      'artifact-digest': '',
+      'release-tag': '',
+    });
+    expect(r.error).toBe(
+      'Promotion refused (rule: live in ph-staging first): no trusted record in ph-staging is live, so 1.3.0 cannot be promoted from it.',
+    );
+    expect(stack.gh.state.deployments.length).toBe(before);
+    expect(await versions()).toEqual(served);
+  });
+});

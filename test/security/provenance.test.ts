@@ -149,7 +149,7 @@ describe('provenance of a release record', () => {
   it("trusts only the suite's workflows, those calling them, and those named in trusted-workflows", async () => {
     const own = run({ path: '.github/workflows/evil.yml' });
     expect(await check({ version: '1.0.0', run: own })).toBe(
-      `run ${own.id} is a run of .github/workflows/evil.yml, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`,
+      `run ${own.id} is a run of .github/workflows/evil.yml, which neither is nor calls the suite's pipeline.yml, promote.yml, rollback.yml or carry.yml (name a workflow that uses the actions directly in trusted-workflows)`,
     );
     const caller = run({
       path: '.github/workflows/deliver.yml',

@@ -13,7 +13,15 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, checkReadable, enterFrom, rolloutCharts, runCanary, trafficChart } from '@rollgate/delivery';
+import {
+  Cancelled,
+  chainSection,
+  checkReadable,
+  enterFrom,
+  rolloutCharts,
+  runCanary,
+  trafficChart,
+} from '@rollgate/delivery';
 import { readCanaryInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -110,14 +118,15 @@ await runAction(
         ...inputs,
         version,
         canary: { ...inputs.canary, version },
-        ref: env.sha || 'HEAD',
+        // A carried release is recorded at its own commit (its artifact's), not at this run's head.
+        ref: entry?.commit ?? (env.sha || 'HEAD'),
         ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
         records,
         logUrl: env.runUrl,
         ...(env.runnerTemp ? { tempDir: env.runnerTemp } : {}),
         payload: {
           ...(tag ? { tag } : {}),
-          commit: env.sha,
+          commit: entry?.commit ?? env.sha,
           ...(artifactRef ? { artifact: artifactRef } : {}),
           ...(entry ? { promoted_from: entry.promotedFrom } : {}),
         },
@@ -171,7 +180,8 @@ await runAction(
             ['step', 'time', 'outcome', 'reason'],
             result.steps.map((s) => [`${s.weight}%`, s.at, s.outcome, s.reason ?? '']),
           )}` +
-          rolloutCharts(trafficChart(result.steps), inputs.checks, result.readings ?? []),
+          rolloutCharts(trafficChart(result.steps), inputs.checks, result.readings ?? []) +
+          (entry ? `\n${await chainSection([entry.from, records])}` : ''),
       );
       if (result.outcome === 'aborted' && inputs.mode !== 'abort')
         throw new ActionError(

@@ -11,7 +11,15 @@ import {
   runner,
 } from '@rollgate/kit';
 import { apiFooter, apiStats, createGitHub, trustedRecords, type GitHub } from '@rollgate/github';
-import { Cancelled, checkFleet, enterFrom, phasedDryRun, runPhased, type PhasedConfig } from '@rollgate/delivery';
+import {
+  Cancelled,
+  chainSection,
+  checkFleet,
+  enterFrom,
+  phasedDryRun,
+  runPhased,
+  type PhasedConfig,
+} from '@rollgate/delivery';
 import { fleetPorts, readPhasedInputs } from './inputs.js';
 import { DEFAULTS } from './defaults.js';
 import { phasedSummary } from './summary.js';
@@ -86,12 +94,13 @@ await runAction(
       ...rest,
       version,
       ...(starting ? { batches, artifact } : batches.length ? { batches } : {}),
-      ref: env.sha || 'HEAD',
+      // A carried release is recorded at its own commit (its artifact's), not at this run's head.
+      ref: entry?.commit ?? (env.sha || 'HEAD'),
       ...fleetPorts(inputs, gh, env, cancelled),
       records,
       payload: {
         ...(tag ? { tag } : {}),
-        commit: env.sha,
+        commit: entry?.commit ?? env.sha,
         ...(entry ? { promoted_from: entry.promotedFrom } : {}),
       },
       ...(env.runId ? { run: { id: env.runId, attempt: env.runAttempt } } : {}),
@@ -118,7 +127,10 @@ await runAction(
         reason: result.verdict?.reason ?? '',
         version,
       });
-      await writeSummary(phasedSummary(version, result, inputs.checks, entry?.line));
+      await writeSummary(
+        phasedSummary(version, result, inputs.checks, entry?.line) +
+          (entry ? `\n${await chainSection([entry.from, records])}` : ''),
+      );
       if (result.outcome === 'aborted' && (inputs.mode === 'run' || inputs.mode === 'continue'))
         throw new ActionError(
           `Phased release of ${version} was aborted by hand while this run moved it (${result.verdict?.reason}): the abort puts ${result.previous ?? 'the previous release'} back.`,

@@ -19,3 +19,4 @@ export { parseSlots, placeRelease, type Slot } from './slots/place.js';
 export { checkReadable, confirmSplit, TrafficUnverified } from './slots/read-back.js';
 export { admit, PromotionRefused, type Admission } from './chain/admit.js';
 export { enterFrom, readChainInputs, LIVE, type ChainSettings, type Entry } from './chain/enter.js';
+export { chainSection, chainSummary } from './chain/summary.js';

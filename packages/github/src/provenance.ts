@@ -36,7 +36,7 @@ import { ReleaseRecords, type ReleasePayload } from './deployments.js';
 export const TRUSTED_EVENTS = ['push', 'workflow_dispatch', 'schedule', 'workflow_run', 'repository_dispatch'];
 
 /** The suite's workflows: a run of one, or of a workflow that calls one, may write records. */
-const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback)\.ya?ml(?:@|$)/;
+const SUITE_WORKFLOW = /(?:^|\/)\.github\/workflows\/(?:pipeline|promote|rollback|carry)\.ya?ml(?:@|$)/;
 
 /** How far from a job's run a record it wrote may be stamped (GitHub's clocks, API latency). */
 const SLACK_MS = 2 * 60_000;
@@ -100,7 +100,7 @@ export class Provenance {
   private workflowProblem(run: RunFacts, path: string): string | undefined {
     if (SUITE_WORKFLOW.test(path) || this.trustedWorkflows.includes(path)) return undefined;
     if (run.referencedWorkflows.some((w) => SUITE_WORKFLOW.test(w))) return undefined;
-    return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml or rollback.yml (name a workflow that uses the actions directly in trusted-workflows)`;
+    return `run ${run.id} is a run of ${path}, which neither is nor calls the suite's pipeline.yml, promote.yml, rollback.yml or carry.yml (name a workflow that uses the actions directly in trusted-workflows)`;
   }
 
   /** The run's commit is on a trusted branch: named like one, and the branch head is it or a descendant. */

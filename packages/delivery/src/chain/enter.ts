@@ -21,10 +21,14 @@ export interface ChainSettings {
 /** What the admission gives the rollout. */
 export interface Entry {
   version: string;
+  /** The release's commit (the previous environment's record's): the new record is made at it, as its artifact was built from it. */
+  commit: string;
   artifact: ArtifactRef;
   promotedFrom: { environment: string; deployment_id: number };
   /** Why it was admitted, for the log and the summary. */
   line: string;
+  /** The previous environment's records (the summary reads them again after the rollout). */
+  from: ReleaseRecords;
 }
 
 /** from-environment and soak, checked with the version before anything is read; undefined outside a chain. */
@@ -74,8 +78,10 @@ export async function enterFrom(options: {
   });
   return {
     version: admission.record.payload.version,
+    commit: admission.record.sha,
     artifact: admission.artifact,
     promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
     line: `Promotion admitted: ${admission.line}`,
+    from: options.from,
   };
 }
