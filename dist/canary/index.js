@@ -30780,7 +30780,7 @@ const DEFAULTS = {
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8893);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37980);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(47161);
 /** Inputs of the canary action, read and checked once for the main and the post step. */
 
@@ -30891,7 +30891,7 @@ function minRequestsFrom(inputs, sources, intervalMs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8893);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(37980);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(25957);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83666);
 
@@ -31058,7 +31058,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8893:
+/***/ 37980:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34699,6 +34699,72 @@ async function admit(options) {
     };
 }
 
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/soak-checks.ts
+/**
+ * Optional checks of the previous environment over the soak window, before a release leaves it:
+ * each check (threshold only) is read once over the last `soak` (`{{window}}`, `{{interval}}`)
+ * for the version being promoted, and must be a finite number within its bounds. No data, an
+ * unreachable source or a breach refuses the promotion; nothing is ever a pass by default.
+ */
+
+
+
+
+/** soak-metrics and soak-prometheus-url (default prometheus-url); undefined when no soak checks are set. */
+function readSoakChecks(inputs, soakMs) {
+    const text = inputs.string('soak-metrics');
+    if (!text)
+        return undefined;
+    let checks;
+    try {
+        checks = parseChecks(text);
+    }
+    catch (error) {
+        throw new src/* InputError */.dz('soak-metrics', error.message);
+    }
+    const compared = checks.find((c) => c.compare === 'baseline');
+    if (compared)
+        throw new src/* InputError */.dz('soak-metrics', `threshold checks (max or min); '${compared.name}' compares with a baseline`);
+    if (soakMs === 0)
+        throw new src/* InputError */.dz('soak', 'more than 0 with soak-metrics (the window the checks read)', inputs.string('soak'));
+    const sources = {};
+    const options = { timeoutMs: 10_000, retries: 2, headers: {} };
+    if (checks.some((c) => c.provider === 'prometheus')) {
+        const url = inputs.string('soak-prometheus-url', { pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } }) ||
+            inputs.string('prometheus-url');
+        if (!url)
+            throw new src/* InputError */.dz('soak-prometheus-url', 'the Prometheus of the previous environment (or prometheus-url)');
+        const token = inputs.string('prometheus-token');
+        sources.prometheus = new PrometheusSource(url, {
+            ...options,
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+    }
+    if (checks.some((c) => c.provider === 'http'))
+        sources.http = new HttpSource(options);
+    return { checks, sources };
+}
+/** Reads each check once over the soak window; returns one line per check, or refuses naming the check. */
+async function runSoakChecks(soak, run) {
+    const window = `${Math.round(run.soakMs / 1000)}s`;
+    const lines = [];
+    for (const check of soak.checks) {
+        const source = soak.sources[check.provider];
+        const query = renderQuery(check.query, { version: run.version, stable: run.version, interval: window, window }, check.provider);
+        const reading = await source.read(query, check.path);
+        const refuse = (why) => new PromotionRefused(`Promotion refused (rule: soak checks): check '${check.name}' of ${run.version} in ${run.environment} over the last ${window}: ${why}.`);
+        if (reading.kind !== 'value')
+            throw refuse(`${reading.kind === 'no-data' ? 'no data' : 'unreachable'} (${reading.detail})`);
+        if (!Number.isFinite(reading.value))
+            throw refuse(`${reading.value} is not a finite number`);
+        const breach = thresholdBreach(check, reading.value);
+        if (breach)
+            throw refuse(breach);
+        lines.push(`check '${check.name}' over the last ${window} in ${run.environment}: ${reading.value} within bounds`);
+    }
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
 /**
  * A rollout that enters an environment of a chain: the inputs that name the environment it
@@ -34707,6 +34773,7 @@ async function admit(options) {
  * written or moved. A later environment never gets a rebuild: it deploys the artifact the
  * previous one runs (same digest, fetched from the release asset the record names).
  */
+
 
 
 /** `version: live` with from-environment: the release live in the previous environment. */
@@ -34726,7 +34793,8 @@ function readChainInputs(inputs, environment, version) {
     const soakMs = inputs.duration('soak', '30m', { allowZero: true });
     if (soakMs > 90 * 86_400_000)
         throw new src/* InputError */.dz('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
-    return { fromEnvironment, soakMs };
+    const soakChecks = readSoakChecks(inputs, soakMs);
+    return { fromEnvironment, soakMs, ...(soakChecks ? { soakChecks } : {}) };
 }
 /**
  * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
@@ -34741,12 +34809,20 @@ async function enterFrom(options) {
         soakMs: options.chain.soakMs,
         now: options.now ?? Date.now,
     });
+    const version = admission.record.payload.version;
+    const checked = options.chain.soakChecks
+        ? await runSoakChecks(options.chain.soakChecks, {
+            version,
+            environment: options.from.environment,
+            soakMs: options.chain.soakMs,
+        })
+        : [];
     return {
-        version: admission.record.payload.version,
+        version,
         commit: admission.record.sha,
         artifact: admission.artifact,
         promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
-        line: `Promotion admitted: ${admission.line}`,
+        line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
         from: options.from,
     };
 }

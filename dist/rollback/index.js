@@ -30773,7 +30773,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
 /* harmony import */ var _rollgate_traffic__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(19588);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(44828);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(43601);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(56030);
 
 
@@ -30881,7 +30881,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 44828:
+/***/ 43601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34115,7 +34115,7 @@ async function phasedDryRun(config) {
  */
 
 /** A promotion that breaks a rule of the chain: its message says which, and which record. */
-class PromotionRefused extends (/* unused pure expression or super */ null && (ActionError)) {
+class admit_PromotionRefused extends (/* unused pure expression or super */ null && (ActionError)) {
 }
 /** A span a reader takes in at once: 1h 5m, 12m 34s, 40s. */
 function span(ms) {
@@ -34139,7 +34139,7 @@ async function admit_admit(options) {
     const live = state.live;
     const what = version ?? 'a release';
     if (!live)
-        throw new PromotionRefused(`Promotion refused (rule: live in ${env} first): no trusted record in ${env} is live, so ${what} cannot be promoted from it.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: live in ${env} first): no trusted record in ${env} is live, so ${what} cannot be promoted from it.`);
     const v = live.payload.version;
     if (version !== undefined && v !== version) {
         const mine = state.records.find((r) => r.payload.version === version);
@@ -34149,25 +34149,91 @@ async function admit_admit(options) {
             : mine
                 ? `its newest record there (deployment ${mine.id}) is ${mine.state}, and ${v} is live (deployment ${live.id})`
                 : `${v} is live there (deployment ${live.id}); ${version} is not (never released there, or replaced since)`;
-        throw new PromotionRefused(`Promotion refused (rule: live in ${env} first): ${version} is not live in ${env}: ${why}.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: live in ${env} first): ${version} is not live in ${env}: ${why}.`);
     }
     const artifact = live.payload.artifact;
     if (!artifact?.digest)
-        throw new PromotionRefused(`Promotion refused (rule: same artifact): deployment ${live.id} of ${v} in ${env} records no artifact digest, so the artifact it runs cannot be named.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: same artifact): deployment ${live.id} of ${v} in ${env} records no artifact digest, so the artifact it runs cannot be named.`);
     if (options.digest && options.digest !== artifact.digest)
-        throw new PromotionRefused(`Promotion refused (rule: same artifact): ${v} in ${env} (deployment ${live.id}) runs ${artifact.digest}, not ${options.digest}.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: same artifact): ${v} in ${env} (deployment ${live.id}) runs ${artifact.digest}, not ${options.digest}.`);
     const since = await liveSince(from, live);
     if (since === undefined || !Number.isFinite(since))
-        throw new PromotionRefused(`Promotion refused (rule: soak): deployment ${live.id} of ${v} in ${env} has no trusted success status to time its soak from.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: soak): deployment ${live.id} of ${v} in ${env} has no trusted success status to time its soak from.`);
     const soaked = options.now() - since;
     if (soaked < options.soakMs)
-        throw new PromotionRefused(`Promotion refused (rule: soak ${formatDuration(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
+        throw new admit_PromotionRefused(`Promotion refused (rule: soak ${formatDuration(options.soakMs)}): ${v} has been live in ${env} for ${span(Math.max(0, soaked))} (deployment ${live.id}, since ${new Date(since).toISOString()}); it may be promoted from ${new Date(since + options.soakMs).toISOString()}.`);
     return {
         record: live,
         artifact,
         liveSince: since,
         line: `${v} is live in ${env} (deployment ${live.id}) since ${new Date(since).toISOString()}, ${span(soaked)} ≥ soak ${formatDuration(options.soakMs)}, artifact ${artifact.digest}.`,
     };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/chain/soak-checks.ts
+/**
+ * Optional checks of the previous environment over the soak window, before a release leaves it:
+ * each check (threshold only) is read once over the last `soak` (`{{window}}`, `{{interval}}`)
+ * for the version being promoted, and must be a finite number within its bounds. No data, an
+ * unreachable source or a breach refuses the promotion; nothing is ever a pass by default.
+ */
+
+
+
+
+/** soak-metrics and soak-prometheus-url (default prometheus-url); undefined when no soak checks are set. */
+function soak_checks_readSoakChecks(inputs, soakMs) {
+    const text = inputs.string('soak-metrics');
+    if (!text)
+        return undefined;
+    let checks;
+    try {
+        checks = parseChecks(text);
+    }
+    catch (error) {
+        throw new InputError('soak-metrics', error.message);
+    }
+    const compared = checks.find((c) => c.compare === 'baseline');
+    if (compared)
+        throw new InputError('soak-metrics', `threshold checks (max or min); '${compared.name}' compares with a baseline`);
+    if (soakMs === 0)
+        throw new InputError('soak', 'more than 0 with soak-metrics (the window the checks read)', inputs.string('soak'));
+    const sources = {};
+    const options = { timeoutMs: 10_000, retries: 2, headers: {} };
+    if (checks.some((c) => c.provider === 'prometheus')) {
+        const url = inputs.string('soak-prometheus-url', { pattern: { regex: /^https?:\/\/\S+$/, description: 'an http(s) URL' } }) ||
+            inputs.string('prometheus-url');
+        if (!url)
+            throw new InputError('soak-prometheus-url', 'the Prometheus of the previous environment (or prometheus-url)');
+        const token = inputs.string('prometheus-token');
+        sources.prometheus = new PrometheusSource(url, {
+            ...options,
+            headers: token ? { authorization: `Bearer ${token}` } : {},
+        });
+    }
+    if (checks.some((c) => c.provider === 'http'))
+        sources.http = new HttpSource(options);
+    return { checks, sources };
+}
+/** Reads each check once over the soak window; returns one line per check, or refuses naming the check. */
+async function soak_checks_runSoakChecks(soak, run) {
+    const window = `${Math.round(run.soakMs / 1000)}s`;
+    const lines = [];
+    for (const check of soak.checks) {
+        const source = soak.sources[check.provider];
+        const query = renderQuery(check.query, { version: run.version, stable: run.version, interval: window, window }, check.provider);
+        const reading = await source.read(query, check.path);
+        const refuse = (why) => new PromotionRefused(`Promotion refused (rule: soak checks): check '${check.name}' of ${run.version} in ${run.environment} over the last ${window}: ${why}.`);
+        if (reading.kind !== 'value')
+            throw refuse(`${reading.kind === 'no-data' ? 'no data' : 'unreachable'} (${reading.detail})`);
+        if (!Number.isFinite(reading.value))
+            throw refuse(`${reading.value} is not a finite number`);
+        const breach = thresholdBreach(check, reading.value);
+        if (breach)
+            throw refuse(breach);
+        lines.push(`check '${check.name}' over the last ${window} in ${run.environment}: ${reading.value} within bounds`);
+    }
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/chain/enter.ts
@@ -34178,6 +34244,7 @@ async function admit_admit(options) {
  * written or moved. A later environment never gets a rebuild: it deploys the artifact the
  * previous one runs (same digest, fetched from the release asset the record names).
  */
+
 
 
 /** `version: live` with from-environment: the release live in the previous environment. */
@@ -34197,7 +34264,8 @@ function readChainInputs(inputs, environment, version) {
     const soakMs = inputs.duration('soak', '30m', { allowZero: true });
     if (soakMs > 90 * 86_400_000)
         throw new InputError('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
-    return { fromEnvironment, soakMs };
+    const soakChecks = readSoakChecks(inputs, soakMs);
+    return { fromEnvironment, soakMs, ...(soakChecks ? { soakChecks } : {}) };
 }
 /**
  * Admits the release into the next environment (chain/admit.ts: live in the previous one, same
@@ -34212,12 +34280,20 @@ async function enterFrom(options) {
         soakMs: options.chain.soakMs,
         now: options.now ?? Date.now,
     });
+    const version = admission.record.payload.version;
+    const checked = options.chain.soakChecks
+        ? await runSoakChecks(options.chain.soakChecks, {
+            version,
+            environment: options.from.environment,
+            soakMs: options.chain.soakMs,
+        })
+        : [];
     return {
-        version: admission.record.payload.version,
+        version,
         commit: admission.record.sha,
         artifact: admission.artifact,
         promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
-        line: `Promotion admitted: ${admission.line}`,
+        line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
         from: options.from,
     };
 }

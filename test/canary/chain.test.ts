@@ -178,6 +178,26 @@ describe('a release enters the next environment of its chain only under the prom
   });
 
   it.each([
+    [
+      'a breach',
+      'min: 1000000',
+      /rule: soak checks\): check 'served' of 1\.1\.0 in ch-staging over the last 3s: [\d.e+-]+ < min 1000000\.$/,
+    ],
+    ['no data', 'max: 1', /rule: soak checks\): check 'served' of 1\.1\.0 in ch-staging over the last 3s: no data \(/],
+  ])('refuses when a soak check of the previous environment reads %s', async (what, bound, message) => {
+    // Three seconds live in staging at least (the admission times the soak before the checks run).
+    await new Promise((r) => setTimeout(r, 3500));
+    const metric = what === 'no data' ? 'no_such_metric' : 'http_requests_total';
+    const before = (await deploymentsIn('ch-production')).length;
+    const r = await promote({
+      soak: '3s',
+      'soak-metrics': `- name: served\n  query: sum(rate(${metric}{version="{{version}}"}[{{window}}]))\n  ${bound}\n`,
+    });
+    expect(r.error).toMatch(message);
+    expect((await deploymentsIn('ch-production')).length).toBe(before);
+  });
+
+  it.each([
     [{ version: 'live', 'from-environment': '' }, "Input 'version'"],
     [{ 'from-environment': 'ch-production' }, "Input 'from-environment'"],
     [{ soak: 'soon' }, "Input 'soak'"],

@@ -41,6 +41,7 @@ describe('one build through staging, then production', () => {
     expect(text()).toMatch(
       /Promotion admitted: 0\.1\.0 is live in staging \(deployment \d+\) since \S+, \d+s ≥ soak 10s, artifact sha256:/,
     );
+    expect(text()).toMatch(/Soak checks: check 'staging-errors' over the last 10s in staging: 0 within bounds\./);
   });
 
   it('keeps production on v0.1.0 when its reviewer rejects v0.1.1, which stays live in staging', () => {

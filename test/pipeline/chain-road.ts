@@ -32,6 +32,8 @@ import { consumerRepository } from './consumer.js';
 /** A wait-timer minute of the test bed: the production timer (1 minute) lasts this long. */
 const MINUTE_MS = 12_000;
 export const REVIEWER = 'release-manager';
+const SOAK_ERRORS =
+  '(sum(rate(http_requests_total{version="{{version}}",code=~"5.."}[{{window}}])) or vector(0)) / sum(rate(http_requests_total{version="{{version}}"}[{{window}}]))';
 
 export interface ChainRoad {
   runs: Record<'first' | 'second' | 'bad' | 'carryBad' | 'carryEarly' | 'carried' | 'rollback', WorkflowResult>;
@@ -117,7 +119,14 @@ async function environments(gh: GitHubEmulator, deploy: string) {
     waitTimer: 1,
     deploymentBranches: { branches: ['main'] },
     // Its soak is shorter than its wait timer (one test-bed minute), so a carried release has soaked.
-    vars: { ...production.vars, SLOTS: slots(productionSlots), SOAK: '10s' },
+    vars: {
+      ...production.vars,
+      SLOTS: slots(productionSlots),
+      SOAK: '10s',
+      // Staging's error rate of the release over its soak, read from staging's Prometheus (no requests: no data, refused).
+      SOAK_METRICS: `- name: staging-errors\n  query: ${SOAK_ERRORS}\n  max: 0.05\n`,
+      SOAK_PROMETHEUS_URL: staging.vars.PROMETHEUS_URL as string,
+    },
   });
   return { staging, production, vars };
 }
@@ -153,11 +162,11 @@ export async function runChainRoad(log: (line: string) => void): Promise<ChainRo
     commit(work, message, files);
     git(work, ['push', '-q', 'origin', 'main']);
   };
-  const loads: ReturnType<typeof startLoad>[] = [];
+  // Users on both environments all along: the canaries and the soak checks are judged on their
+  // requests (before the first release, nginx has nothing to send them to).
+  const loads = serving.map((s) => startLoad(`http://${s.address}/`, 30, 600_000));
   try {
     const first = await deliver();
-    // Users on both environments from now on: the canaries are judged on their requests.
-    loads.push(...serving.map((s) => startLoad(`http://${s.address}/`, 30, 600_000)));
     push('feat: answer faster');
     const second = await reviewing(gh, run('deliver.yml', 'push'), reviews, 'rejected', 'change freeze until Monday');
     const afterFreeze = production.weights();

@@ -8,6 +8,7 @@
 import { InputError, type Inputs } from '@rollgate/kit';
 import type { ArtifactRef, ReleaseRecords } from '@rollgate/github';
 import { admit } from './admit.js';
+import { readSoakChecks, runSoakChecks, type SoakChecks } from './soak-checks.js';
 
 /** `version: live` with from-environment: the release live in the previous environment. */
 export const LIVE = 'live';
@@ -16,6 +17,8 @@ export interface ChainSettings {
   /** The environment a release must be live in before it enters this one. */
   fromEnvironment: string;
   soakMs: number;
+  /** Checks of the previous environment over the soak window (soak-metrics), if any. */
+  soakChecks?: SoakChecks;
 }
 
 /** What the admission gives the rollout. */
@@ -54,7 +57,8 @@ export function readChainInputs(inputs: Inputs, environment: string, version: st
   const soakMs = inputs.duration('soak', '30m', { allowZero: true });
   if (soakMs > 90 * 86_400_000)
     throw new InputError('soak', 'a duration from 0 to 2160h (90 days)', inputs.string('soak'));
-  return { fromEnvironment, soakMs };
+  const soakChecks = readSoakChecks(inputs, soakMs);
+  return { fromEnvironment, soakMs, ...(soakChecks ? { soakChecks } : {}) };
 }
 
 /**
@@ -76,12 +80,20 @@ export async function enterFrom(options: {
     soakMs: options.chain.soakMs,
     now: options.now ?? Date.now,
   });
+  const version = admission.record.payload.version;
+  const checked = options.chain.soakChecks
+    ? await runSoakChecks(options.chain.soakChecks, {
+        version,
+        environment: options.from.environment,
+        soakMs: options.chain.soakMs,
+      })
+    : [];
   return {
-    version: admission.record.payload.version,
+    version,
     commit: admission.record.sha,
     artifact: admission.artifact,
     promotedFrom: { environment: options.from.environment, deployment_id: admission.record.id },
-    line: `Promotion admitted: ${admission.line}`,
+    line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
     from: options.from,
   };
 }
