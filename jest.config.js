@@ -3,7 +3,11 @@ export default {
   // Quiet: what a test writes to stdout is shown only when it fails (test/quiet-environment.mjs).
   testEnvironment: '<rootDir>/test/quiet-environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // @actions/workflow-parser's schema, imported without an import attribute (test/lib/workflow-schema.cjs).
+    '^\\.\\./workflow-v1\\.0\\.min\\.json$': '<rootDir>/test/lib/workflow-schema.cjs',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: [
     '<rootDir>/packages/*/test/**/*.test.ts',

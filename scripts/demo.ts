@@ -63,13 +63,17 @@ for (const d of r.gh.state.deployments) {
   );
 }
 const canaryOk = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0;
-let fleetOk = true;
-let chainOk = true;
+/** Stops at the first road that failed: the ✘ lines above name the failing step and its error. */
+function stopIfFailed(ok: boolean, road: string): void {
+  if (ok) return;
+  say(`✘ ${road} failed (the ✘ lines above name the step and its error): the roads after it are not run.`);
+  process.exit(1);
+}
+stopIfFailed(canaryOk, "the consumer's road");
 console.log('');
-if (provider === 'nginx') chainOk = await chainDemo(say);
+if (provider === 'nginx') stopIfFailed(await chainDemo(say), "the environment chain's road");
 else say("nginx or Prometheus is not installed: the environment chain's road is skipped.");
 console.log('');
-if (hasBinary('haproxy') && hasBinary('prometheus')) fleetOk = await fleetDemo(say);
+if (hasBinary('haproxy') && hasBinary('prometheus')) stopIfFailed(await fleetDemo(say), "the fleet's road");
 else say("HAProxy or Prometheus is not installed (apt-get install haproxy prometheus): the fleet's road is skipped.");
 say('done: services, router, HAProxy, emulators stopped');
-process.exitCode = canaryOk && fleetOk && chainOk ? 0 : 1;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Finds the system programs the tests run (nginx, HAProxy and Prometheus for the canary and rollback
-// tests, unzip/zstd for the build tests, git, tar). Missing ones are installed with apt-get
+// tests, unzip/zstd for the build tests, git, tar), after Node 24 for the action bundles
+// (with --node-only, Node 24 alone: the demo's first step). Missing ones are installed with apt-get
 // when this runs as root on Debian (as CI does); otherwise it stops at once with the exact
 // command to run, instead of letting each test wait for a program that is not there.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -56,6 +57,9 @@ if (!node24Works()) {
     process.exit(1);
   }
 }
+
+// --node-only (npm run demo): Node 24 alone; the demo says itself which servers it runs without.
+if (process.argv.includes('--node-only')) process.exit(0);
 
 const NEEDED = {
   nginx: 'nginx',
