@@ -55,7 +55,7 @@ function readInputs(inputs) {
         initialVersionSet: inputs.string('initial-version') !== '',
         nestedCommits: inputs.boolean('nested-commits'),
         rules: parsed.rules,
-        majorOnZero: inputs.boolean('major-on-zero'),
+        preMajor: readPreMajor(inputs),
         prerelease: inputs.string('prerelease', {
             pattern: {
                 regex: /^[A-Za-z-][0-9A-Za-z-]*$/,
@@ -66,6 +66,22 @@ function readInputs(inputs) {
         floatingTags: inputs.boolean('floating-tags'),
         assets: inputs.list('assets', { separator: /\n/ }),
     };
+}
+/**
+ * The two pre-1.0 switches with release-please's names; each left empty follows major-on-zero
+ * (false: both on, this action's behaviour before they existed; true: both off).
+ */
+function readPreMajor(inputs) {
+    const majorOnZero = inputs.boolean('major-on-zero');
+    const minor = inputs.string('bump-minor-pre-major');
+    const patch = inputs.string('bump-patch-for-minor-pre-major');
+    const preMajor = {
+        bumpMinorPreMajor: inputs.boolean('bump-minor-pre-major', !majorOnZero),
+        bumpPatchForMinorPreMajor: inputs.boolean('bump-patch-for-minor-pre-major', !majorOnZero),
+    };
+    if (majorOnZero && (preMajor.bumpMinorPreMajor || preMajor.bumpPatchForMinorPreMajor))
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('major-on-zero', `false with ${preMajor.bumpMinorPreMajor ? `bump-minor-pre-major: ${minor}` : `bump-patch-for-minor-pre-major: ${patch}`} (major-on-zero: true means both are false; set the two switches alone)`, 'true');
+    return preMajor;
 }
 async function resolveAssets(patterns) {
     if (patterns.length === 0)
@@ -1161,13 +1177,13 @@ function releaseTypeOf(changes, rules) {
     }
     return best;
 }
-/** Before 1.0.0 a breaking change bumps minor and a feature bumps patch, unless majorOnZero. */
-function effectiveBump(bump, current, majorOnZero) {
-    if (!current || current.major > 0 || majorOnZero)
+/** The bump before 1.0.0 under the two pre-major switches (PreMajor); from 1.0.0 on, the bump itself. */
+function effectiveBump(bump, current, preMajor) {
+    if (!current || current.major > 0)
         return bump;
-    if (bump === 'major')
+    if (bump === 'major' && preMajor.bumpMinorPreMajor)
         return 'minor';
-    if (bump === 'minor')
+    if (bump === 'minor' && preMajor.bumpPatchForMinorPreMajor)
         return 'patch';
     return bump;
 }
@@ -1190,7 +1206,7 @@ function planRelease(lastStable, changes, allTags, options) {
         stable = initial;
     }
     else {
-        const bump = effectiveBump(releaseType, lastStable.version, options.majorOnZero);
+        const bump = effectiveBump(releaseType, lastStable.version, options.preMajor);
         stable = increment(lastStable.version, bump);
     }
     let version = stable;

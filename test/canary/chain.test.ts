@@ -139,6 +139,21 @@ describe('a release enters the next environment of its chain only under the prom
     expect(stack.upstream()).toBe(upstream);
   });
 
+  it('with dry-run, admits and says what it would do, and changes nothing', async () => {
+    const before = (await deploymentsIn('ch-production')).length;
+    const upstream = stack.upstream();
+    const r = await promote({
+      soak: '0s',
+      'dry-run': 'true',
+      'canary-address': stack.services['1.1.0']?.address ?? '',
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.outputs).toMatchObject({ outcome: 'dry-run', version: '1.1.0' });
+    expect(r.stdout).toContain(`Promotion admitted: 1.1.0 is live in ch-staging (deployment ${stagingRecord})`);
+    expect((await deploymentsIn('ch-production')).length).toBe(before);
+    expect(stack.upstream()).toBe(upstream);
+  });
+
   it('deploys the artifact staging runs, from its release asset, and records where it came from', async () => {
     const port = await freePort();
     const pidFile = join(mkdtempSync(join(tmpdir(), 'pid-')), 'pid');

@@ -28,7 +28,13 @@ interface History {
 }
 
 const load = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8')) as History;
-const options = { rules: DEFAULT_RULES, majorOnZero: false, prerelease: '', initialVersion: '0.1.0', tagPrefix: 'v' };
+const options = {
+  rules: DEFAULT_RULES,
+  preMajor: { bumpMinorPreMajor: true, bumpPatchForMinorPreMajor: true },
+  prerelease: '',
+  initialVersion: '0.1.0',
+  tagPrefix: 'v',
+};
 const version = (tag: string) => parseSemVer(tag.replace(/^v/, '')) as SemVer;
 
 function replay(history: History) {

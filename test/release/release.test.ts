@@ -144,6 +144,29 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     expect(r.summary).toContain('Would release v0.1.0 (dry run)');
   });
 
+  it('takes the two pre-1.0 switches alone (a feature bumps minor with bump-minor-pre-major only) and refuses them against major-on-zero', async () => {
+    const b = await bed();
+    b.tag('v0.26.0');
+    b.push('feat: a');
+    b.workspace();
+    const alone = await b.run({
+      'dry-run': 'true',
+      'github-token': '',
+      'bump-minor-pre-major': 'true',
+      'bump-patch-for-minor-pre-major': 'false',
+    });
+    expect(alone.outputs).toMatchObject({ version: '0.27.0' });
+    const conflict = await b.run({
+      'dry-run': 'true',
+      'github-token': '',
+      'major-on-zero': 'true',
+      'bump-minor-pre-major': 'true',
+    });
+    expect(conflict.error).toBe(
+      'Input \'major-on-zero\': expected false with bump-minor-pre-major: true (major-on-zero: true means both are false; set the two switches alone) (got "true").',
+    );
+  });
+
   it('prerelease channel: rc.1, rc.2, then the stable release drops the suffix', async () => {
     const b = await bed();
     b.tag('v1.2.0');

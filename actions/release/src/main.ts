@@ -20,7 +20,7 @@ export type ReleaseInputs = Pick<
   | 'initialVersionSet'
   | 'nestedCommits'
   | 'rules'
-  | 'majorOnZero'
+  | 'preMajor'
   | 'prerelease'
   | 'path'
   | 'floatingTags'
@@ -54,7 +54,7 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     initialVersionSet: inputs.string('initial-version') !== '',
     nestedCommits: inputs.boolean('nested-commits'),
     rules: parsed.rules,
-    majorOnZero: inputs.boolean('major-on-zero'),
+    preMajor: readPreMajor(inputs),
     prerelease: inputs.string('prerelease', {
       pattern: {
         regex: /^[A-Za-z-][0-9A-Za-z-]*$/,
@@ -65,6 +65,27 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     floatingTags: inputs.boolean('floating-tags'),
     assets: inputs.list('assets', { separator: /\n/ }),
   };
+}
+
+/**
+ * The two pre-1.0 switches with release-please's names; each left empty follows major-on-zero
+ * (false: both on, this action's behaviour before they existed; true: both off).
+ */
+function readPreMajor(inputs: Inputs): ReleaseInputs['preMajor'] {
+  const majorOnZero = inputs.boolean('major-on-zero');
+  const minor = inputs.string('bump-minor-pre-major');
+  const patch = inputs.string('bump-patch-for-minor-pre-major');
+  const preMajor = {
+    bumpMinorPreMajor: inputs.boolean('bump-minor-pre-major', !majorOnZero),
+    bumpPatchForMinorPreMajor: inputs.boolean('bump-patch-for-minor-pre-major', !majorOnZero),
+  };
+  if (majorOnZero && (preMajor.bumpMinorPreMajor || preMajor.bumpPatchForMinorPreMajor))
+    throw new InputError(
+      'major-on-zero',
+      `false with ${preMajor.bumpMinorPreMajor ? `bump-minor-pre-major: ${minor}` : `bump-patch-for-minor-pre-major: ${patch}`} (major-on-zero: true means both are false; set the two switches alone)`,
+      'true',
+    );
+  return preMajor;
 }
 
 async function resolveAssets(patterns: string[]): Promise<string[]> {

@@ -12,9 +12,19 @@ export interface ReleaseTag {
   sha: string;
 }
 
+/**
+ * Before 1.0.0, release-please's two switches (DefaultVersioningStrategy): a breaking change
+ * bumps minor (`bumpMinorPreMajor`) instead of major, a feature bumps patch
+ * (`bumpPatchForMinorPreMajor`) instead of minor. Each is independent.
+ */
+export interface PreMajor {
+  bumpMinorPreMajor: boolean;
+  bumpPatchForMinorPreMajor: boolean;
+}
+
 export interface PlanOptions {
   rules: ReleaseRules;
-  majorOnZero: boolean;
+  preMajor: PreMajor;
   /** Prerelease channel (e.g. `rc`), empty for stable. */
   prerelease: string;
   initialVersion: string;
@@ -67,11 +77,11 @@ export function releaseTypeOf(changes: Change[], rules: ReleaseRules): Bump {
   return best;
 }
 
-/** Before 1.0.0 a breaking change bumps minor and a feature bumps patch, unless majorOnZero. */
-export function effectiveBump(bump: Bump, current: SemVer | undefined, majorOnZero: boolean): Bump {
-  if (!current || current.major > 0 || majorOnZero) return bump;
-  if (bump === 'major') return 'minor';
-  if (bump === 'minor') return 'patch';
+/** The bump before 1.0.0 under the two pre-major switches (PreMajor); from 1.0.0 on, the bump itself. */
+export function effectiveBump(bump: Bump, current: SemVer | undefined, preMajor: PreMajor): Bump {
+  if (!current || current.major > 0) return bump;
+  if (bump === 'major' && preMajor.bumpMinorPreMajor) return 'minor';
+  if (bump === 'minor' && preMajor.bumpPatchForMinorPreMajor) return 'patch';
   return bump;
 }
 
@@ -97,7 +107,7 @@ export function planRelease(
       throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
     stable = initial;
   } else {
-    const bump = effectiveBump(releaseType, lastStable.version, options.majorOnZero) as Exclude<Bump, 'none'>;
+    const bump = effectiveBump(releaseType, lastStable.version, options.preMajor) as Exclude<Bump, 'none'>;
     stable = increment(lastStable.version, bump);
   }
   let version = stable;

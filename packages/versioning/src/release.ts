@@ -17,7 +17,7 @@ import {
   scanTags,
   semverTagsOutside,
 } from './history.js';
-import { planRelease, type ReleaseTag } from './plan.js';
+import { planRelease, type PreMajor, type ReleaseTag } from './plan.js';
 import { pushTags } from './push.js';
 import type { Bump, ReleaseRules } from './rules.js';
 import { formatSemVer, isStable } from './semver.js';
@@ -31,7 +31,8 @@ export interface ReleaseConfig {
   rules: ReleaseRules;
   /** Read release-please's BEGIN_NESTED_COMMIT blocks in bodies as commits. */
   nestedCommits?: boolean;
-  majorOnZero: boolean;
+  /** Before 1.0.0: what a breaking change and a feature bump (plan.ts, PreMajor). */
+  preMajor: PreMajor;
   prerelease: string;
   path: string;
   floatingTags: boolean;

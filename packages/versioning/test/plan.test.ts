@@ -31,7 +31,7 @@ const tag = (name: string): ReleaseTag => ({
 });
 const opts = (o: Partial<PlanOptions> = {}): PlanOptions => ({
   rules: DEFAULT_RULES,
-  majorOnZero: false,
+  preMajor: { bumpMinorPreMajor: true, bumpPatchForMinorPreMajor: true },
   prerelease: '',
   initialVersion: '0.1.0',
   tagPrefix: 'v',
@@ -124,7 +124,9 @@ describe('bump rules', () => {
     const v9 = 'v9 (#639)\n\nBREAKING CHANGE: `@semantic-release/github` is now a native ES Module';
     expect(next('8.1.0', [v9]).next?.version).toBe('9.0.0');
     expect(next('0.4.2', [v9]).next?.version).toBe('0.5.0');
-    expect(next('0.4.2', [v9], { majorOnZero: true }).next?.version).toBe('1.0.0');
+    expect(
+      next('0.4.2', [v9], { preMajor: { bumpMinorPreMajor: false, bumpPatchForMinorPreMajor: false } }).next?.version,
+    ).toBe('1.0.0');
   });
 });
 
@@ -139,9 +141,33 @@ describe('first release and pre-1.0', () => {
     expect(next('0.3.1', ['feat: a']).next?.version).toBe('0.3.2');
     expect(next('0.3.1', ['fix: a']).next?.version).toBe('0.3.2');
   });
+  // release-please's DefaultVersioningStrategy: the two switches are independent, and apply only before 1.0.0.
+  it.each([
+    [true, true, '0.26.1', '0.27.0'],
+    [true, false, '0.27.0', '0.27.0'],
+    [false, true, '0.26.1', '1.0.0'],
+    [false, false, '0.27.0', '1.0.0'],
+  ])(
+    'bump-minor-pre-major %s, bump-patch-for-minor-pre-major %s: at 0.26.0 a feature gives %s, a breaking change %s',
+    (bumpMinorPreMajor, bumpPatchForMinorPreMajor, feature, breaking) => {
+      const preMajor = { bumpMinorPreMajor, bumpPatchForMinorPreMajor };
+      expect(next('0.26.0', ['feat: a'], { preMajor }).next?.version).toBe(feature);
+      expect(next('0.26.0', ['feat!: a'], { preMajor }).next?.version).toBe(breaking);
+      expect(next('0.26.0', ['fix: a'], { preMajor }).next?.version).toBe('0.26.1');
+      expect(next('1.2.0', ['feat: a'], { preMajor }).next?.version).toBe('1.3.0');
+      expect(next('1.2.0', ['fix!: a'], { preMajor }).next?.version).toBe('2.0.0');
+    },
+  );
+
   it('major-on-zero lets a breaking change reach 1.0.0', () => {
-    expect(next('0.3.1', ['feat!: a'], { majorOnZero: true }).next?.version).toBe('1.0.0');
-    expect(next('0.3.1', ['feat: a'], { majorOnZero: true }).next?.version).toBe('0.4.0');
+    expect(
+      next('0.3.1', ['feat!: a'], { preMajor: { bumpMinorPreMajor: false, bumpPatchForMinorPreMajor: false } }).next
+        ?.version,
+    ).toBe('1.0.0');
+    expect(
+      next('0.3.1', ['feat: a'], { preMajor: { bumpMinorPreMajor: false, bumpPatchForMinorPreMajor: false } }).next
+        ?.version,
+    ).toBe('0.4.0');
   });
 });
 
