@@ -33,6 +33,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+/**
+ * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
+ * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
+ * no path component starting with "." or ending with ".lock".
+ */
+const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 function readInputs(inputs) {
     const dryRun = inputs.boolean('dry-run');
     const parsed = (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .parseReleaseRules */ .o5)(inputs.string('release-rules'));
@@ -44,8 +50,8 @@ function readInputs(inputs) {
         tagPrefix: inputs.string('tag-prefix', {
             emptyIsValue: true,
             pattern: {
-                regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
-                description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)',
+                regex: TAG_PREFIX,
+                description: 'letters, digits, ".", "_", "/", "@" or "-", starting with a letter, a digit or "@", that git takes in a tag name (e.g. v, api-v, pkg@, @scope/pkg@ or pkg/v)',
             },
         }),
         initialVersion: inputs.string('initial-version', {
@@ -1292,7 +1298,7 @@ async function semverTagsOutside(cwd, prefix) {
         return (at >= 0 &&
             !name.startsWith(prefix) &&
             parseSemVer(name.slice(at)) !== undefined &&
-            /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at)));
+            /^[@A-Za-z0-9._/-]*$/.test(name.slice(0, at)));
     });
 }
 /** Whether a path (file or folder, relative to the repository root) exists in HEAD's tree. */

@@ -206,6 +206,31 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     expect(r.outputs.changelog).not.toContain('web');
   });
 
+  it.each([['pkg@'], ['@scope/pkg@'], ['pkg/v'], ['conventional-changelog-angular@']])(
+    'takes lerna-style and path-like tag prefixes: %s',
+    async (prefix) => {
+      const b = await bed();
+      b.tag(`${prefix}1.2.0`);
+      b.tag('v9.0.0');
+      b.push('feat: a');
+      b.workspace();
+      const r = await b.run({ 'tag-prefix': prefix, 'dry-run': 'true', 'github-token': '' });
+      expect(r.error).toBeUndefined();
+      expect(r.outputs).toMatchObject({ version: '1.3.0', tag: `${prefix}1.3.0`, 'previous-tag': `${prefix}1.2.0` });
+    },
+  );
+
+  it('names lerna-style tags when tag-prefix matches none of them', async () => {
+    const b = await bed();
+    b.tag('@scope/pkg@2.0.0');
+    b.push('fix: a');
+    b.workspace();
+    const r = await b.run({ 'dry-run': 'true', 'github-token': '' });
+    expect(r.error).toMatch(
+      /^No tag starts with tag-prefix 'v', but the repository has other version tags: @scope\/pkg@2\.0\.0\. Set tag-prefix to match them \(e\.g\. '@scope\/pkg@'\)/,
+    );
+  });
+
   it('the last release is the highest semver reachable from HEAD, not the newest or another branch', async () => {
     const b = await bed();
     b.tag('v1.10.0');
@@ -241,6 +266,9 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     it.each([
       [{ 'release-rules': 'refactor:huge' }, /^Input 'release-rules': expected type:bump pairs/],
       [{ 'tag-prefix': '-v' }, /^Input 'tag-prefix': expected letters, digits/],
+      [{ 'tag-prefix': 'pkg@{v' }, /^Input 'tag-prefix': expected letters, digits/],
+      [{ 'tag-prefix': 'a..b' }, /^Input 'tag-prefix': expected letters, digits/],
+      [{ 'tag-prefix': 'pkg/.v' }, /^Input 'tag-prefix': expected letters, digits/],
       [{ prerelease: 'rc.1' }, /^Input 'prerelease': expected a channel name/],
       [{ 'initial-version': '1.0' }, /^Input 'initial-version': expected a version such as 0.1.0/],
       [{ 'dry-run': 'yes' }, /^Input 'dry-run': expected true or false \(got "yes"\)/],

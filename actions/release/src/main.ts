@@ -32,6 +32,12 @@ export type ReleaseInputs = Pick<
 };
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+/**
+ * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
+ * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
+ * no path component starting with "." or ending with ".lock".
+ */
+const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 
 export function readInputs(inputs: Inputs): ReleaseInputs {
   const dryRun = inputs.boolean('dry-run');
@@ -43,8 +49,9 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     tagPrefix: inputs.string('tag-prefix', {
       emptyIsValue: true,
       pattern: {
-        regex: /^$|^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
-        description: 'letters, digits, ".", "_", "/" or "-", starting with a letter or digit (e.g. v or api-v)',
+        regex: TAG_PREFIX,
+        description:
+          'letters, digits, ".", "_", "/", "@" or "-", starting with a letter, a digit or "@", that git takes in a tag name (e.g. v, api-v, pkg@, @scope/pkg@ or pkg/v)',
       },
     }),
     initialVersion: inputs.string('initial-version', {

@@ -62,7 +62,7 @@ export async function semverTagsOutside(cwd: string, prefix: string): Promise<st
       at >= 0 &&
       !name.startsWith(prefix) &&
       parseSemVer(name.slice(at)) !== undefined &&
-      /^[A-Za-z0-9._/-]*$/.test(name.slice(0, at))
+      /^[@A-Za-z0-9._/-]*$/.test(name.slice(0, at))
     );
   });
 }
