@@ -147,7 +147,10 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     if (result.releaseUrl)
         rows.push(['release', result.releaseUrl]);
     _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
-    await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['', ''], rows)}\n${result.changelog}`);
+    await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .writeSummary */ .Sy)(`## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .table */ .tp)(['', ''], rows)}\n${result.changelog}` +
+        (result.unread.length
+            ? `\n### Headers not read\n\nThese look like typed commits but are not Conventional Commits (\`type(scope)!: subject\`), so they release nothing:\n\n${result.unread.map((u) => `- \`${u.replace(/`/g, "'")}\``).join('\n')}\n`
+            : ''));
 });
 
 __webpack_async_result__();
@@ -1055,7 +1058,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _r: () => (/* reexport */ release)
 });
 
-// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, pushTags, releaseTypeOf, renderChangelog, scanTags, semverTagsOutside
+// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, pushTags, releaseTypeOf, renderChangelog, scanTags, semverTagsOutside, unreadable
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -1541,7 +1544,16 @@ function renderChangelog(changes, options) {
  * see `splitMessages` in googleapis/release-please src/commit.ts). A BREAKING CHANGE footer
  * counts whatever the header says; git's and GitHub's revert titles are reverts.
  */
-const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<subject>\S.*)$/;
+// As conventional-commits-parser reads a header (`^(\w*)(?:\((.*)\))?!?: (.*)$`): whitespace after
+// ": " is part of the subject, so `feat:  two spaces` is a feature.
+const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: [ \t]*(?<subject>\S.*)$/;
+/** A header that looks typed (`feat:x`, `fix (api): y`, `Feat : z`) but that no parser reads as a Conventional Commit. */
+const LOOKS_TYPED = /^[a-zA-Z][\w-]*\s*(?:\([^)\r\n]*\))?\s*!?\s*:/;
+/** Whether a commit's header looks like a typed commit the parsers cannot read (the summary names it). */
+function unreadable(message) {
+    const header = (message.replace(/\r\n/g, '\n').trim().split('\n', 1)[0] ?? '').trim();
+    return LOOKS_TYPED.test(header) && !HEADER.test(header) && !REVERT_TITLE.test(header) && !MERGE.test(header);
+}
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: ?([\s\S]*)$/;
 const FOOTER = /^(?:[\w-]+(?:: | #)|BREAKING[ -]CHANGE: )/;
 /** git revert's title, `Revert "<header>"`, and GitHub's, which appends ` (#PR)` when squashed. */
@@ -1683,6 +1695,11 @@ async function release(config) {
     const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
     const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
     const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+    const unread = commits
+        .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
+        .map((c) => `${c.sha.slice(0, 7)} ${c.message.trim().split('\n', 1)[0]}`);
+    for (const u of unread)
+        logger.warning(`Commit ${u}: the header looks typed but is not a Conventional Commit (type(scope)!: subject), so it releases nothing.`);
     for (const c of changes.filter((x) => !x.conventional)) {
         logger.notice(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
     }
@@ -1695,6 +1712,7 @@ async function release(config) {
         previousTag: lastStable?.name ?? '',
         sha,
         floatingTags: [],
+        unread,
     };
     if (!plan.next) {
         log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);

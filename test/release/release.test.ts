@@ -220,6 +220,22 @@ describe('release action (bundle, runner contract, GitHub emulator, real git rem
     },
   );
 
+  it('reads `feat:  two spaces` as a feature, and names a typed-looking header it cannot read in the summary', async () => {
+    const b = await bed();
+    b.tag('v1.2.0');
+    b.push('feat:  two spaces', 'fix:no space');
+    b.workspace();
+    const r = await b.run({ 'dry-run': 'true', 'github-token': '' });
+    expect(r.outputs).toMatchObject({ version: '1.3.0', 'release-type': 'minor' });
+    expect(r.summary).toMatch(/### Headers not read[\s\S]*- `[0-9a-f]{7} fix:no space`/);
+    expect(r.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining('fix:no space: the header looks typed'),
+      }),
+    );
+  });
+
   it('names lerna-style tags when tag-prefix matches none of them', async () => {
     const b = await bed();
     b.tag('@scope/pkg@2.0.0');

@@ -150,6 +150,9 @@ await runAction(async () => {
   if (result.releaseUrl) rows.push(['release', result.releaseUrl]);
   runner.info(`${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}.`);
   await writeSummary(
-    `## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}`,
+    `## ${verb}${result.tag ? ` ${result.tag}` : ''}${inputs.dryRun ? ' (dry run)' : ''}\n\n${table(['', ''], rows)}\n${result.changelog}` +
+      (result.unread.length
+        ? `\n### Headers not read\n\nThese look like typed commits but are not Conventional Commits (\`type(scope)!: subject\`), so they release nothing:\n\n${result.unread.map((u) => `- \`${u.replace(/`/g, "'")}\``).join('\n')}\n`
+        : ''),
   );
 });

@@ -37,7 +37,17 @@ export interface ParseOptions {
   nestedCommits?: boolean;
 }
 
-const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: (?<subject>\S.*)$/;
+// As conventional-commits-parser reads a header (`^(\w*)(?:\((.*)\))?!?: (.*)$`): whitespace after
+// ": " is part of the subject, so `feat:  two spaces` is a feature.
+const HEADER = /^(?<type>[a-zA-Z][\w-]*)(?:\((?<scope>[^()\r\n]*)\))?(?<bang>!)?: [ \t]*(?<subject>\S.*)$/;
+/** A header that looks typed (`feat:x`, `fix (api): y`, `Feat : z`) but that no parser reads as a Conventional Commit. */
+const LOOKS_TYPED = /^[a-zA-Z][\w-]*\s*(?:\([^)\r\n]*\))?\s*!?\s*:/;
+
+/** Whether a commit's header looks like a typed commit the parsers cannot read (the summary names it). */
+export function unreadable(message: string): boolean {
+  const header = (message.replace(/\r\n/g, '\n').trim().split('\n', 1)[0] ?? '').trim();
+  return LOOKS_TYPED.test(header) && !HEADER.test(header) && !REVERT_TITLE.test(header) && !MERGE.test(header);
+}
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE: ?([\s\S]*)$/;
 const FOOTER = /^(?:[\w-]+(?:: | #)|BREAKING[ -]CHANGE: )/;
 /** git revert's title, `Revert "<header>"`, and GitHub's, which appends ` (#PR)` when squashed. */

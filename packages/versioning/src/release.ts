@@ -6,7 +6,7 @@
 import { ActionError, silentLogger, type Logger } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { renderChangelog } from './changelog.js';
-import { changesOf } from './commits.js';
+import { changesOf, unreadable } from './commits.js';
 import {
   commitsSince,
   deepen,
@@ -61,6 +61,8 @@ export interface ReleaseResult {
   sha: string;
   floatingTags: string[];
   releaseUrl?: string;
+  /** Commits whose header looks typed but cannot be read (`feat:x`): counted as nothing, and named. */
+  unread: string[];
 }
 
 const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : '');
@@ -108,6 +110,13 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
 
   const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
   const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+  const unread = commits
+    .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
+    .map((c) => `${c.sha.slice(0, 7)} ${c.message.trim().split('\n', 1)[0]}`);
+  for (const u of unread)
+    logger.warning(
+      `Commit ${u}: the header looks typed but is not a Conventional Commit (type(scope)!: subject), so it releases nothing.`,
+    );
   for (const c of changes.filter((x) => !x.conventional)) {
     logger.notice(
       `Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`,
@@ -122,6 +131,7 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
     previousTag: lastStable?.name ?? '',
     sha,
     floatingTags: [] as string[],
+    unread,
   };
 
   if (!plan.next) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { changesOf, parseMessage } from '../src/index.js';
+import { changesOf, parseMessage, unreadable } from '../src/index.js';
 
 const sha = 'a'.repeat(40);
 
@@ -130,5 +130,31 @@ describe('reverts', () => {
       reverts: ['f862364e6845f9e8b39f0966330a530cf2812561'],
     });
     expect(parseMessage(sha, 'revert: "feat: x"')).toMatchObject({ type: 'revert', revertedHeader: 'feat: x' });
+  });
+});
+
+describe('headers as the conventional-commits parser reads them', () => {
+  it.each([
+    ['feat:  two spaces', 'feat', 'two spaces', undefined],
+    ['fix(api/v2): slash scope', 'fix', 'slash scope', 'api/v2'],
+    ['feat(api,web)!: comma scope', 'feat', 'comma scope', 'api,web'],
+  ])('%s', (header, type, subject, scope) => {
+    const c = parseMessage('a'.repeat(40), header);
+    expect(c).toMatchObject({ type, subject, conventional: true });
+    expect(c?.scope).toBe(scope);
+  });
+
+  it.each([
+    ['feat:x', true],
+    ['fix (api): y', true],
+    ['Feat : z', true],
+    ['feat!:no space', true],
+    ['chore: fine', false],
+    ['WIP: a typed-looking word is a type', false],
+    ['v9 (#639)', false],
+    ['Revert "feat: a"', false],
+    ['Merge branch main: into x', false],
+  ])('a header the action cannot read is flagged when it looks typed: %s -> %s', (header, flagged) => {
+    expect(unreadable(header)).toBe(flagged);
   });
 });
