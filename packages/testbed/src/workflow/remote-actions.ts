@@ -4,7 +4,7 @@
  * download-artifact and upload-artifact go through the real @actions/artifact client against
  * the artifact service emulator. Any other remote action is refused with a clear message.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { git } from '../git.js';
 import { REPO_ROOT } from '../harness.js';
@@ -62,6 +62,10 @@ export async function runRemoteAction(
     if (depth > 0) args.splice(2, 0, `--depth=${depth}`);
     else args.push('+refs/tags/*:refs/tags/*');
     git(ctx.workspace, args);
+    // actions/checkout fetches the run's commit itself (`git fetch --depth=1 origin +<sha>:...`), so
+    // a run still checks out its commit after newer pushes moved the branch past it.
+    const present = spawnSync('git', ['cat-file', '-e', `${ctx.sha}^{commit}`], { cwd: ctx.workspace }).status === 0;
+    if (!present) git(ctx.workspace, ['fetch', '-q', '--no-tags', `--depth=${Math.max(depth, 1)}`, 'origin', ctx.sha]);
     git(ctx.workspace, ['checkout', '-q', '--detach', ctx.sha]);
     ctx.log(`checkout: ${ctx.sha.slice(0, 7)} (fetch-depth ${depth})`);
     return {};
