@@ -4,8 +4,8 @@ export default {
   testEnvironment: '<rootDir>/test/quiet-environment.mjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    // @actions/workflow-parser's schema, imported without an import attribute (test/lib/workflow-schema.cjs).
-    '^\\.\\./workflow-v1\\.0\\.min\\.json$': '<rootDir>/test/lib/workflow-schema.cjs',
+    // @actions/workflow-parser's schemas, imported without an import attribute (test/lib/parser-json.cjs).
+    '^\\.\\./(workflow|action)-v1\\.0\\.min\\.json$': '<rootDir>/test/lib/$1-schema.cjs',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
