@@ -30948,16 +30948,12 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
     // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
-    const entry = inputs.chain
-        ? await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterFrom */ .HX)({
-            chain: inputs.chain,
-            from: await recordsOf(inputs.chain.fromEnvironment),
-            version: inputs.version,
-            ...(a.digest ? { digest: a.digest } : {}),
-        })
-        : undefined;
-    if (entry)
-        _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(entry.line);
+    const entry = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterChain */ .o6)(inputs.chain, {
+        version: inputs.version,
+        ...(a.digest ? { digest: a.digest } : {}),
+        records: recordsOf,
+        log: (line) => _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(line),
+    });
     const version = entry?.version ?? inputs.version;
     const artifactRef = entry
         ? entry.artifact
@@ -31067,7 +31063,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   cJ: () => (/* reexport */ src/* Cancelled */.cJ),
   JS: () => (/* reexport */ chainSection),
   ro: () => (/* reexport */ checkReadable),
-  HX: () => (/* reexport */ enterFrom),
+  o6: () => (/* reexport */ enterChain),
   fb: () => (/* reexport */ parseSlots),
   Xq: () => (/* reexport */ readChainInputs),
   J: () => (/* reexport */ readJudgeInputs),
@@ -31077,7 +31073,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chainSummary, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chainSummary, chartText, checkCharts, checkFleet, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, enterFrom, extractArchive, fetchArtifact, fleetPorts, fleetTruth, inParallel, parseTargets, phasedDryRun, placeRelease, planBatches, probe, probeTarget, readBatch, readFleet, readFleetInputs, readStatus, releaseFolder, reportedVersion, restorePrevious, runPhased, runRollback, runningCanary, runningRollback, tagFor, trustedAbort, truthLine, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -34825,6 +34821,19 @@ async function enterFrom(options) {
         line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
         from: options.from,
     };
+}
+/** The entry of a rollout into its chain, read from the previous environment's records and logged; undefined outside a chain. */
+async function enterChain(chain, options) {
+    if (!chain)
+        return undefined;
+    const entry = await enterFrom({
+        chain,
+        from: await options.records(chain.fromEnvironment),
+        version: options.version,
+        ...(options.digest ? { digest: options.digest } : {}),
+    });
+    options.log(entry.line);
+    return entry;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/chain/summary.ts

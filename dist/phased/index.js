@@ -30906,16 +30906,12 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
     const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
     // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
-    const entry = inputs.chain
-        ? await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterFrom */ .HX)({
-            chain: inputs.chain,
-            from: await recordsOf(inputs.chain.fromEnvironment),
-            version: inputs.version,
-            ...(a.digest ? { digest: a.digest } : {}),
-        })
-        : undefined;
-    if (entry)
-        _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(entry.line);
+    const entry = await (0,_rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__/* .enterChain */ .o6)(inputs.chain, {
+        version: inputs.version,
+        ...(a.digest ? { digest: a.digest } : {}),
+        records: recordsOf,
+        log: (line) => _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runner.info */ .lj.info(line),
+    });
     const version = entry?.version ?? inputs.version;
     const artifact = entry
         ? entry.artifact
@@ -31039,7 +31035,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Pj: () => (/* reexport */ batchChart),
   JS: () => (/* reexport */ chainSection),
   zJ: () => (/* reexport */ checkFleet),
-  HX: () => (/* reexport */ enterFrom),
+  o6: () => (/* reexport */ enterChain),
   B0: () => (/* reexport */ fleetPorts),
   oe: () => (/* reexport */ phasedDryRun),
   un: () => (/* reexport */ planBatches),
@@ -31052,7 +31048,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chainSummary, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, canaryAnswers, chainSummary, chartText, checkCharts, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, describeStatus, enterFrom, extractArchive, fetchArtifact, fleetTruth, inParallel, parseSlots, parseTargets, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, restorePrevious, runCanary, runRollback, runningCanary, runningRollback, tagFor, trafficChart, trustedAbort, truthLine, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -35440,6 +35436,19 @@ async function enterFrom(options) {
         line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
         from: options.from,
     };
+}
+/** The entry of a rollout into its chain, read from the previous environment's records and logged; undefined outside a chain. */
+async function enterChain(chain, options) {
+    if (!chain)
+        return undefined;
+    const entry = await enterFrom({
+        chain,
+        from: await options.records(chain.fromEnvironment),
+        version: options.version,
+        ...(options.digest ? { digest: options.digest } : {}),
+    });
+    options.log(entry.line);
+    return entry;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/chain/summary.ts

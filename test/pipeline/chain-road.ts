@@ -12,7 +12,7 @@
  * rollback.yml takes production back to v0.1.0 over the records the carry wrote.
  * Used by the chain test and `npm run demo`.
  */
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   GitHubEmulator,
@@ -27,7 +27,7 @@ import {
 } from '@rollgate/testbed';
 import { openRoad, roadRunner, stopRoad } from './scenario.js';
 import { startServing, type Serving, type Weights } from './serving.js';
-import { consumerRepository } from './consumer.js';
+import { consumerRepository, pinSuite } from './consumer.js';
 
 /** A wait-timer minute of the test bed: the production timer (1 minute) lasts this long. */
 const MINUTE_MS = 12_000;
@@ -50,13 +50,7 @@ function chainRepository(remote: string, sha: string): string {
   const from = join(REPO_ROOT, 'examples', 'chain', '.github', 'workflows');
   const to = join(dir, '.github', 'workflows');
   cpSync(from, to, { recursive: true });
-  for (const f of readdirSync(from)) {
-    const file = join(to, f);
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(/(uses: rollgate\/rollgate\/\S+@)[0-9a-f]{40}/g, `$1${sha}`),
-    );
-  }
+  pinSuite(to, sha);
   commit(dir, 'ci: staging, then production');
   git(dir, ['push', '-q', 'origin', 'main']);
   return dir;

@@ -44,18 +44,21 @@ export function consumerRepository(remote: string, sha: string, example = 'consu
   if (example === 'consumer')
     copyFileSync(join(REPO_ROOT, 'examples', 'service', 'server.mjs'), join(dir, 'server.mjs'));
   writeFileSync(join(dir, '.gitignore'), 'dist/\nreports/\nnode_modules/\n__pycache__/\n.pytest_cache/\n.deps/\n');
-  const workflows = join(dir, '.github', 'workflows');
+  pinSuite(join(dir, '.github', 'workflows'), sha);
+  commit(dir, 'feat: the service answers with its version');
+  git(dir, ['push', '-q', 'origin', 'main']);
+  return dir;
+}
+
+/** The placeholder pins of the workflow files in `workflows` become the commit the consumer adopts. */
+export function pinSuite(workflows: string, sha: string): void {
   for (const f of readdirSync(workflows)) {
     const file = join(workflows, f);
-    // The placeholder pin becomes the commit the consumer adopts.
     writeFileSync(
       file,
       readFileSync(file, 'utf8').replace(/(uses: rollgate\/rollgate\/\S+@)[0-9a-f]{40}/g, `$1${sha}`),
     );
   }
-  commit(dir, 'feat: the service answers with its version');
-  git(dir, ['push', '-q', 'origin', 'main']);
-  return dir;
 }
 
 export async function runConsumerScenario(

@@ -17,7 +17,7 @@ import {
   Cancelled,
   chainSection,
   checkReadable,
-  enterFrom,
+  enterChain,
   rolloutCharts,
   runCanary,
   trafficChart,
@@ -78,15 +78,12 @@ await runAction(
     const records = await recordsOf(inputs.environment);
     const a = inputs.artifact;
     // In a chain: admitted from the previous environment, with the artifact it runs (chain/enter.ts).
-    const entry = inputs.chain
-      ? await enterFrom({
-          chain: inputs.chain,
-          from: await recordsOf(inputs.chain.fromEnvironment),
-          version: inputs.version,
-          ...(a.digest ? { digest: a.digest } : {}),
-        })
-      : undefined;
-    if (entry) runner.info(entry.line);
+    const entry = await enterChain(inputs.chain, {
+      version: inputs.version,
+      ...(a.digest ? { digest: a.digest } : {}),
+      records: recordsOf,
+      log: (line) => runner.info(line),
+    });
     const version = entry?.version ?? inputs.version;
     const artifactRef = entry
       ? entry.artifact

@@ -30956,7 +30956,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   t3: () => (/* reexport */ waitTimeoutFrom)
 });
 
-// UNUSED EXPORTS: Cancelled, LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chainSection, chainSummary, chartText, checkCharts, checkFleet, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, enterFrom, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
+// UNUSED EXPORTS: Cancelled, LIVE, MAX_ARCHIVE_BYTES, MAX_EXTRACTED_BYTES, PromotionRefused, QUIET_POLL_MAX_MS, QUIET_POLL_MS, STATUS_FORMAT_VERSION, TrafficUnverified, admit, batchChart, canaryAnswers, chainSection, chainSummary, chartText, checkCharts, checkFleet, checkReadable, chooseTarget, commandDeployer, confirmSplit, converge, enterChain, enterFrom, extractArchive, fetchArtifact, inParallel, parseSlots, parseTargets, phasedDryRun, placeRelease, probe, probeTarget, readBatch, readFleet, readStatus, releaseFolder, reportedVersion, rolloutCharts, runCanary, runPhased, runRollback, runningCanary, runningRollback, tagFor, trafficChart, truthTable, waitForQuiet, waitHealthy
 
 // EXTERNAL MODULE: ./packages/kit/src/index.ts + 13 modules
 var src = __nccwpck_require__(67798);
@@ -35101,6 +35101,19 @@ async function enterFrom(options) {
         line: `Promotion admitted: ${admission.line}${checked.length ? ` Soak checks: ${checked.join('; ')}.` : ''}`,
         from: options.from,
     };
+}
+/** The entry of a rollout into its chain, read from the previous environment's records and logged; undefined outside a chain. */
+async function enterChain(chain, options) {
+    if (!chain)
+        return undefined;
+    const entry = await enterFrom({
+        chain,
+        from: await options.records(chain.fromEnvironment),
+        version: options.version,
+        ...(options.digest ? { digest: options.digest } : {}),
+    });
+    options.log(entry.line);
+    return entry;
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/chain/summary.ts

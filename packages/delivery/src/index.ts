@@ -18,5 +18,5 @@ export { trustedAbort } from './phased/statuses.js';
 export { parseSlots, placeRelease, type Slot } from './slots/place.js';
 export { checkReadable, confirmSplit, TrafficUnverified } from './slots/read-back.js';
 export { admit, PromotionRefused, type Admission } from './chain/admit.js';
-export { enterFrom, readChainInputs, LIVE, type ChainSettings, type Entry } from './chain/enter.js';
+export { enterChain, enterFrom, readChainInputs, LIVE, type ChainSettings, type Entry } from './chain/enter.js';
 export { chainSection, chainSummary } from './chain/summary.js';

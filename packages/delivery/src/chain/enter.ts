@@ -97,3 +97,24 @@ export async function enterFrom(options: {
     from: options.from,
   };
 }
+
+/** The entry of a rollout into its chain, read from the previous environment's records and logged; undefined outside a chain. */
+export async function enterChain(
+  chain: ChainSettings | undefined,
+  options: {
+    version: string;
+    digest?: string;
+    records: (environment: string) => Promise<ReleaseRecords>;
+    log: (line: string) => void;
+  },
+): Promise<Entry | undefined> {
+  if (!chain) return undefined;
+  const entry = await enterFrom({
+    chain,
+    from: await options.records(chain.fromEnvironment),
+    version: options.version,
+    ...(options.digest ? { digest: options.digest } : {}),
+  });
+  options.log(entry.line);
+  return entry;
+}
