@@ -16,6 +16,8 @@ import { DEFAULTS } from './defaults.js';
 export type ReleaseInputs = Pick<
   ReleaseConfig,
   | 'tagPrefix'
+  | 'previousTagPrefixes'
+  | 'revertsOfNothing'
   | 'initialVersion'
   | 'initialVersionSet'
   | 'nestedCommits'
@@ -54,6 +56,12 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
           'letters, digits, ".", "_", "/", "@" or "-", starting with a letter, a digit or "@", that git takes in a tag name (e.g. v, api-v, pkg@, @scope/pkg@ or pkg/v)',
       },
     }),
+    previousTagPrefixes: inputs.list('previous-tag-prefixes', { separator: /[\n,]/ }).map((prefix) => {
+      if (!TAG_PREFIX.test(prefix))
+        throw new InputError('previous-tag-prefixes', 'tag prefixes git takes in a tag name (e.g. pkg@ or v)', prefix);
+      return prefix;
+    }),
+    revertsOfNothing: inputs.oneOf('non-releasing-reverts', ['patch', 'none'] as const, 'patch'),
     initialVersion: inputs.string('initial-version', {
       default: '0.1.0',
       pattern: { regex: SEMVER, description: 'a version such as 0.1.0 or 1.0.0' },

@@ -30,6 +30,8 @@ export interface Change {
   reverts?: string[];
   /** For reverts: the header of the reverted commit, as quoted in the title. */
   revertedHeader?: string;
+  /** A `Release-As: x.y.z` footer (release-please): the version this commit asks for, as written. */
+  releaseAs?: string;
 }
 
 export interface ParseOptions {
@@ -55,6 +57,8 @@ const REVERT_TITLE = /^Revert "(?<inner>.+)"(?:\s+\(#\d+\))?$/;
 const REVERTS_SHA = /This reverts commit ([0-9a-f]{7,40})/g;
 const MERGE = /^Merge (pull request|branch|remote-tracking branch) /;
 const NESTED = /BEGIN_NESTED_COMMIT\n?([\s\S]*?)\n?END_NESTED_COMMIT/g;
+/** release-please reads the footer token case-insensitively (`release-as`) and keeps its text. */
+const RELEASE_AS = /^release-as: *(\S.*?)\s*$/im;
 
 /** Parses one message (header + optional body/footers); undefined when nothing in it counts. */
 export function parseMessage(sha: string, message: string): Change | undefined {
@@ -89,6 +93,7 @@ export function parseMessage(sha: string, message: string): Change | undefined {
   }
   const { type = '', scope, bang, subject = '' } = m;
   const lower = type.toLowerCase();
+  const releaseAs = RELEASE_AS.exec(body)?.[1];
   const revertedHeader = lower === 'revert' ? subject.trim().replace(/^"(.*)"$/, '$1') : undefined;
   return {
     sha,
@@ -100,6 +105,7 @@ export function parseMessage(sha: string, message: string): Change | undefined {
     breakingNotes: notes.length ? notes : bang ? [subject.trim()] : [],
     conventional: true,
     ...(revertedHeader !== undefined ? { ...reverts, revertedHeader } : {}),
+    ...(releaseAs ? { releaseAs } : {}),
   };
 }
 

@@ -53,14 +53,23 @@ export async function scanTags(cwd: string, prefix: string): Promise<TagScan> {
   return { tags, ignored };
 }
 
-/** Tags of the form `<other prefix><semver>`, highest first, when none has the given prefix. */
-export async function semverTagsOutside(cwd: string, prefix: string): Promise<string[]> {
+/** Every tag named `<one of the prefixes><semver>`, highest first, each name once. */
+export async function scanTagsOf(cwd: string, prefixes: string[]): Promise<TagScan> {
+  const scans = await Promise.all([...new Set(prefixes)].map((p) => scanTags(cwd, p)));
+  const byName = new Map(scans.flatMap((s) => s.tags).map((t) => [t.name, t]));
+  const tags = [...byName.values()].sort(byVersionDesc);
+  const ignored = [...new Set(scans.flatMap((s) => s.ignored))].filter((n) => !byName.has(n));
+  return { tags, ignored };
+}
+
+/** Tags of the form `<other prefix><semver>`, highest first, when none has one of the given prefixes. */
+export async function semverTagsOutside(cwd: string, prefixes: string[]): Promise<string[]> {
   const out = await git(cwd, ['tag', '--list', '--sort=-v:refname']);
   return out.split('\n').filter((name) => {
     const at = name.search(/\d+\.\d+\.\d+/);
     return (
       at >= 0 &&
-      !name.startsWith(prefix) &&
+      !prefixes.includes(name.slice(0, at)) &&
       parseSemVer(name.slice(at)) !== undefined &&
       /^[@A-Za-z0-9._/-]*$/.test(name.slice(0, at))
     );
@@ -132,14 +141,14 @@ export async function isShallow(cwd: string): Promise<boolean> {
  * history when the highest tag is not on this branch. Throws with the fetch-depth hint
  * when the remote cannot be reached.
  */
-export async function deepen(cwd: string, prefix: string): Promise<void> {
+export async function deepen(cwd: string, prefixes: string[]): Promise<void> {
   const hint = 'The repository is a shallow clone and could not be deepened: set `fetch-depth: 0` on actions/checkout.';
   const fetch = async (args: string[]) => {
     const r = await execFile('git', ['fetch', '--quiet', ...args], { cwd, echo: false });
     if (r.exitCode !== 0) throw new ActionError(`${hint} (git fetch: ${r.stderr.trim().split('\n').at(-1) ?? ''})`);
   };
-  await fetch(['--depth=1', 'origin', `+refs/tags/${prefix}*:refs/tags/${prefix}*`]);
-  const { tags } = await scanTags(cwd, prefix);
+  await fetch(['--depth=1', 'origin', ...prefixes.map((p) => `+refs/tags/${p}*:refs/tags/${p}*`)]);
+  const { tags } = await scanTagsOf(cwd, prefixes);
   const head = await headSha(cwd);
   for (const tag of tags.filter((t) => isStable(t.version)).slice(0, 1)) {
     if (tag.sha === head) return;

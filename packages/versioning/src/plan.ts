@@ -1,7 +1,7 @@
 /**
  * Decides the next release from the changes since the last one. Pure: git facts in, plan out.
  */
-import type { Change } from './commits.js';
+import { parseMessage, type Change } from './commits.js';
 import type { Bump, ReleaseRules } from './rules.js';
 import { compareSemVer, formatSemVer, increment, isStable, parseSemVer, type SemVer } from './semver.js';
 
@@ -29,7 +29,17 @@ export interface PlanOptions {
   prerelease: string;
   initialVersion: string;
   tagPrefix: string;
+  /**
+   * A revert of a commit that released nothing (a `chore:`, a `docs:`): `patch` releases a patch
+   * for it, as semantic-release's default rules do (every revert is a patch); `none` drops it.
+   * Default patch. A revert of a change that releases something is a patch (or, with the change
+   * in the same range, cancels it) either way.
+   */
+  revertsOfNothing?: 'patch' | 'none';
 }
+
+/** Raised when a plan cannot be made from the commits as written (a bad Release-As footer). */
+export class PlanError extends Error {}
 
 export interface Plan {
   releaseType: Bump;
@@ -39,6 +49,8 @@ export interface Plan {
   previous?: ReleaseTag;
   /** Changes that count (reverted pairs removed), oldest first. */
   changes: Change[];
+  /** The commit whose `Release-As:` footer set the version, when one did. */
+  releaseAs?: { sha: string; version: string };
 }
 
 const ORDER: Bump[] = ['none', 'patch', 'minor', 'major'];
@@ -47,9 +59,15 @@ const ORDER: Bump[] = ['none', 'patch', 'minor', 'major'];
  * Drops a revert together with the change it reverts when both are unreleased (both in the
  * range): the reverted change is found by a sha the revert's body names, else by the header
  * its title quotes. Newest reverts first, so reverting a revert restores the original change.
- * A revert whose target is not in the range (already released) stays and counts.
+ * A revert whose target is not in the range (already released) stays and counts. With
+ * `revertsOfNothing: 'patch'` (the default), a revert of a change that released nothing also
+ * stays and counts as a patch, as semantic-release decides.
  */
-export function cancelReverts(changes: Change[]): Change[] {
+export function cancelReverts(
+  changes: Change[],
+  rules: ReleaseRules,
+  revertsOfNothing: 'patch' | 'none' = 'patch',
+): Change[] {
   const dropped = new Set<Change>();
   for (let i = changes.length - 1; i >= 0; i--) {
     const revert = changes[i] as Change;
@@ -59,18 +77,42 @@ export function cancelReverts(changes: Change[]): Change[] {
     const target =
       older.findLast((c) => shas.some((s) => c.sha.startsWith(s))) ??
       (revert.revertedHeader ? older.findLast((c) => c.header === revert.revertedHeader) : undefined);
-    if (target) {
-      dropped.add(revert);
+    if (!target) continue;
+    if (revertsOfNothing === 'patch' && bumpOf(target, rules) === 'none') {
       dropped.add(target);
+      continue;
     }
+    dropped.add(revert);
+    dropped.add(target);
   }
   return changes.filter((c) => !dropped.has(c));
 }
 
-export function releaseTypeOf(changes: Change[], rules: ReleaseRules): Bump {
+function bumpOf(c: Change, rules: ReleaseRules): Bump {
+  return c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
+}
+
+/**
+ * What a change releases. A revert is a revert rule's bump (patch by default), except that
+ * with `revertsOfNothing: 'none'` a revert whose quoted header is a change that releases
+ * nothing releases nothing.
+ */
+function changeBump(c: Change, rules: ReleaseRules, revertsOfNothing: 'patch' | 'none'): Bump {
+  if (c.type === 'revert' && !c.breaking && revertsOfNothing === 'none' && c.revertedHeader) {
+    const reverted = parseMessage(c.sha, c.revertedHeader);
+    if (reverted && reverted.type !== 'revert' && bumpOf(reverted, rules) === 'none') return 'none';
+  }
+  return bumpOf(c, rules);
+}
+
+export function releaseTypeOf(
+  changes: Change[],
+  rules: ReleaseRules,
+  revertsOfNothing: 'patch' | 'none' = 'patch',
+): Bump {
   let best: Bump = 'none';
   for (const c of changes) {
-    const bump: Bump = c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
+    const bump = changeBump(c, rules, revertsOfNothing);
     if (ORDER.indexOf(bump) > ORDER.indexOf(best)) best = bump;
     if (best === 'major') break;
   }
@@ -96,12 +138,17 @@ export function planRelease(
   allTags: ReleaseTag[],
   options: PlanOptions,
 ): Plan {
-  const counted = cancelReverts(changes);
-  const releaseType = releaseTypeOf(counted, options.rules);
+  const mode = options.revertsOfNothing ?? 'patch';
+  const counted = cancelReverts(changes, options.rules, mode);
+  const forced = releaseAsOf(counted, lastStable);
+  const releaseType = forced
+    ? bumpBetween(lastStable?.version, forced.semver)
+    : releaseTypeOf(counted, options.rules, mode);
   const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
   if (releaseType === 'none') return base;
   let stable: SemVer;
-  if (!lastStable) {
+  if (forced) stable = forced.semver;
+  else if (!lastStable) {
     const initial = parseSemVer(options.initialVersion);
     if (!initial || !isStable(initial))
       throw new Error(`initial-version '${options.initialVersion}' is not a stable semantic version`);
@@ -116,7 +163,43 @@ export function planRelease(
     version = { ...stable, prerelease: [options.prerelease, n] };
   }
   const text = formatSemVer(version);
-  return { ...base, next: { version: text, tag: `${options.tagPrefix}${text}` } };
+  return {
+    ...base,
+    next: { version: text, tag: `${options.tagPrefix}${text}` },
+    ...(forced ? { releaseAs: { sha: forced.sha, version: formatSemVer(forced.semver) } } : {}),
+  };
+}
+
+/**
+ * The version a `Release-As:` footer asks for. When several commits carry one, the newest
+ * wins, as in release-please (BaseStrategy.buildNewVersion takes the first of its commits,
+ * which it lists newest first). Refused when it is not a stable version greater than the
+ * last release.
+ */
+export function releaseAsOf(
+  changes: Change[],
+  lastStable: ReleaseTag | undefined,
+): { sha: string; semver: SemVer } | undefined {
+  const carrier = changes.findLast((c) => c.releaseAs !== undefined);
+  if (!carrier) return undefined;
+  const text = carrier.releaseAs as string;
+  const semver = parseSemVer(text.replace(/^v(?=\d)/, ''));
+  const where = `Commit ${carrier.sha.slice(0, 7)} '${carrier.header}' has 'Release-As: ${text}'`;
+  if (!semver || !isStable(semver))
+    throw new PlanError(
+      `${where}, which is not a version x.y.z. Push a commit with a footer such as Release-As: 2.0.0.`,
+    );
+  if (lastStable && compareSemVer(semver, lastStable.version) <= 0)
+    throw new PlanError(
+      `${where}, which is not greater than the last release ${lastStable.name}. Push a commit with a higher Release-As (or none).`,
+    );
+  return { sha: carrier.sha, semver };
+}
+
+/** The kind of step from one version to a greater one (a first release counts as major). */
+function bumpBetween(from: SemVer | undefined, to: SemVer): Exclude<Bump, 'none'> {
+  if (!from || to.major !== from.major) return 'major';
+  return to.minor !== from.minor ? 'minor' : 'patch';
 }
 
 /** 1 + the highest N among existing `X.Y.Z-<channel>.N` tags for this version. */

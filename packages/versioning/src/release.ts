@@ -14,10 +14,10 @@ import {
   highestReachable,
   isShallow,
   pathExists,
-  scanTags,
+  scanTagsOf,
   semverTagsOutside,
 } from './history.js';
-import { planRelease, type PreMajor, type ReleaseTag } from './plan.js';
+import { PlanError, planRelease, type PreMajor, type ReleaseTag } from './plan.js';
 import { pushTags } from './push.js';
 import type { Bump, ReleaseRules } from './rules.js';
 import { formatSemVer, isStable } from './semver.js';
@@ -25,6 +25,8 @@ import { formatSemVer, isStable } from './semver.js';
 export interface ReleaseConfig {
   cwd: string;
   tagPrefix: string;
+  /** Prefixes the project tagged with before tag-prefix (`pkg@` before `pkg-v`): their tags are earlier releases too. */
+  previousTagPrefixes?: string[];
   initialVersion: string;
   /** True when the user set initial-version (a first release next to other tags is then deliberate). */
   initialVersionSet?: boolean;
@@ -33,6 +35,8 @@ export interface ReleaseConfig {
   nestedCommits?: boolean;
   /** Before 1.0.0: what a breaking change and a feature bump (plan.ts, PreMajor). */
   preMajor: PreMajor;
+  /** What a revert of a commit that released nothing releases (plan.ts, PlanOptions); default patch. */
+  revertsOfNothing?: 'patch' | 'none';
   prerelease: string;
   path: string;
   floatingTags: boolean;
@@ -70,15 +74,16 @@ const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : 
 export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   const logger = config.logger ?? silentLogger;
   const log = (line: string) => logger.info(line);
+  const prefixes = [config.tagPrefix, ...(config.previousTagPrefixes ?? [])];
   if (await isShallow(config.cwd)) {
     if (config.dryRun)
       throw new ActionError(
         'The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).',
       );
     log('Shallow clone: fetching release tags and the history since the last release.');
-    await deepen(config.cwd, config.tagPrefix);
+    await deepen(config.cwd, prefixes);
   }
-  const { tags, ignored } = await scanTags(config.cwd, config.tagPrefix);
+  const { tags, ignored } = await scanTagsOf(config.cwd, prefixes);
   if (ignored.length)
     logger.notice(
       `Ignoring tags that are not semantic versions: ${ignored.slice(0, 10).join(', ')}${ignored.length > 10 ? ', …' : ''}`,
@@ -90,7 +95,7 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
     );
   }
   if (tags.length === 0) {
-    const others = await semverTagsOutside(config.cwd, config.tagPrefix);
+    const others = await semverTagsOutside(config.cwd, prefixes);
     if (others.length) {
       const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
       const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
@@ -124,7 +129,11 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   }
   const plan = atHead
     ? { releaseType: 'none' as Bump, changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
-    : planRelease(lastStable, changes, tags, config);
+    : planOrRefuse(lastStable, changes, tags, config);
+  if ('releaseAs' in plan && plan.releaseAs)
+    log(
+      `Commit ${plan.releaseAs.sha.slice(0, 7)} sets the version with its footer Release-As: ${plan.releaseAs.version}.`,
+    );
   const extraTypes = [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t);
   const base = {
     previousVersion: versionOf(lastStable),
@@ -205,6 +214,16 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
   }
   result.releaseUrl = published.url;
   return result;
+}
+
+/** The plan, with a footer the plan cannot follow (Release-As) turned into the action's one error line. */
+function planOrRefuse(...args: Parameters<typeof planRelease>): ReturnType<typeof planRelease> {
+  try {
+    return planRelease(...args);
+  } catch (e) {
+    if (e instanceof PlanError) throw new ActionError(e.message);
+    throw e;
+  }
 }
 
 /** `release-1.2.3` -> `release-`. */

@@ -197,3 +197,64 @@ describe('prerelease channels', () => {
     expect(next('1.2.0', ['fix: a'], { tagPrefix: 'api-v' }).next?.tag).toBe('api-v1.2.1');
   });
 });
+
+describe('reverts of commits that released nothing', () => {
+  const chore = 'chore(deps): update dependency ava to v5.1.1 (#2681)';
+  it('are a patch by default, in the same range or not (semantic-release/semantic-release 20.0.3)', () => {
+    const target = c(chore);
+    const revert = c(`Revert "${chore}" (#2682)\n\nThis reverts commit ${target.sha}.`);
+    const plan = planRelease(tag('20.0.2'), [target, revert], [], opts());
+    expect(plan.next?.version).toBe('20.0.3');
+    expect(plan.changes).toEqual([revert]);
+    expect(next('20.0.2', [`Revert "${chore}" (#2682)`]).next?.version).toBe('20.0.3');
+  });
+  it('release nothing with revertsOfNothing: none, in the same range or not', () => {
+    const target = c(chore);
+    const revert = c(`Revert "${chore}" (#2682)\n\nThis reverts commit ${target.sha}.`);
+    const none = opts({ revertsOfNothing: 'none' });
+    expect(planRelease(tag('20.0.2'), [target, revert], [], none).releaseType).toBe('none');
+    expect(next('20.0.2', [`Revert "${chore}" (#2682)`], { revertsOfNothing: 'none' }).releaseType).toBe('none');
+    // A revert of a change that releases something is a patch under either setting.
+    expect(next('20.0.2', ['Revert "fix: a"'], { revertsOfNothing: 'none' }).next?.version).toBe('20.0.3');
+  });
+  it('a feature and its revert in one range still cancel under either setting', () => {
+    const feat = c('feat: risky');
+    const revert = c(`Revert "feat: risky"\n\nThis reverts commit ${feat.sha}.`);
+    for (const mode of ['patch', 'none'] as const)
+      expect(planRelease(tag('1.2.3'), [feat, revert], [], opts({ revertsOfNothing: mode })).releaseType).toBe('none');
+  });
+});
+
+describe('Release-As footers (release-please)', () => {
+  it('force the version, even on a commit that releases nothing', () => {
+    const plan = next('1.4.2', ['fix: a', 'chore: release 3.0.0\n\nRelease-As: 3.0.0']);
+    expect(plan.next).toEqual({ version: '3.0.0', tag: 'v3.0.0' });
+    expect(plan.releaseType).toBe('major');
+    expect(plan.releaseAs?.version).toBe('3.0.0');
+    expect(next('1.4.2', ['chore: bump\n\nrelease-as: v1.6.0']).next?.version).toBe('1.6.0');
+    expect(next('1.4.2', ['feat!: x\n\nRELEASE-AS: 1.4.3']).releaseType).toBe('patch');
+  });
+  it('the newest footer wins, as release-please reads its newest-first commits', () => {
+    expect(next('1.0.0', ['chore: a\n\nRelease-As: 4.0.0', 'chore: b\n\nRelease-As: 2.0.0']).next?.version).toBe(
+      '2.0.0',
+    );
+  });
+  it('is the first version when nothing was released, and takes a prerelease channel', () => {
+    expect(next(undefined, ['chore: start\n\nRelease-As: 1.0.0']).next?.version).toBe('1.0.0');
+    expect(next('1.0.0', ['chore: a\n\nRelease-As: 2.0.0'], { prerelease: 'rc' }).next?.version).toBe('2.0.0-rc.1');
+  });
+  it('is refused when it is not greater than the last release, or not x.y.z', () => {
+    expect(() => next('2.0.0', ['chore: a\n\nRelease-As: 2.0.0'])).toThrow(
+      /Release-As: 2\.0\.0', which is not greater than the last release v2\.0\.0/,
+    );
+    expect(() => next('2.0.0', ['chore: a\n\nRelease-As: 1.9.9'])).toThrow(/not greater/);
+    expect(() => next('2.0.0', ['chore: a\n\nRelease-As: three'])).toThrow(
+      /'Release-As: three', which is not a version/,
+    );
+    expect(() => next('2.0.0', ['chore: a\n\nRelease-As: 3.0.0-rc.1'])).toThrow(/not a version x\.y\.z/);
+  });
+  it('is not read from a body line that is not a footer token, nor from a free-form title', () => {
+    expect(next('1.0.0', ['Bump things\n\nRelease-As: 9.0.0']).next).toBeUndefined();
+    expect(next('1.0.0', ['fix: a\n\nSee Release-As: 9.0.0 in the docs']).next?.version).toBe('1.0.1');
+  });
+});
