@@ -60,7 +60,7 @@ function readInputs(inputs) {
                 throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('previous-tag-prefixes', 'tag prefixes git takes in a tag name (e.g. pkg@ or v)', prefix);
             return prefix;
         }),
-        revertsOfNothing: inputs.oneOf('non-releasing-reverts', ['patch', 'none'], 'patch'),
+        revertsOfNothing: inputs.oneOf('non-releasing-reverts', ['patch', 'none']),
         initialVersion: inputs.string('initial-version', {
             default: '0.1.0',
             pattern: { regex: SEMVER, description: 'a version such as 0.1.0 or 1.0.0' },

@@ -61,7 +61,7 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
         throw new InputError('previous-tag-prefixes', 'tag prefixes git takes in a tag name (e.g. pkg@ or v)', prefix);
       return prefix;
     }),
-    revertsOfNothing: inputs.oneOf('non-releasing-reverts', ['patch', 'none'] as const, 'patch'),
+    revertsOfNothing: inputs.oneOf('non-releasing-reverts', ['patch', 'none'] as const),
     initialVersion: inputs.string('initial-version', {
       default: '0.1.0',
       pattern: { regex: SEMVER, description: 'a version such as 0.1.0 or 1.0.0' },
