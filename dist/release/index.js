@@ -27,9 +27,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   K: () => (/* binding */ readInputs)
 /* harmony export */ });
-/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3861);
-/* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5370);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7971);
+/* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9443);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4783);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8896);
+
 
 
 
@@ -78,7 +80,21 @@ function readInputs(inputs) {
         path: inputs.string('path'),
         floatingTags: inputs.boolean('floating-tags'),
         assets: inputs.list('assets', { separator: /\n/ }),
+        manifest: readManifestInput(inputs),
     };
+}
+/** The manifest names each package's path and tag prefix: the single-package inputs are refused beside it. */
+function readManifestInput(inputs) {
+    const manifest = inputs.string('manifest');
+    if (!manifest)
+        return '';
+    for (const name of ['path', 'assets', 'previous-tag-prefixes'])
+        if (inputs.string(name))
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(name, `empty with manifest: ${manifest} (set it per package in the manifest)`, inputs.string(name));
+    const prefix = inputs.string('tag-prefix', { emptyIsValue: true });
+    if (prefix !== 'v')
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('tag-prefix', `left out with manifest: ${manifest} (set it per package in the manifest)`, prefix);
+    return manifest;
 }
 /**
  * The two pre-1.0 switches with release-please's names; each left empty follows major-on-zero
@@ -116,6 +132,18 @@ await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(async (
             throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
         const { createGitHub } = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(392), __nccwpck_require__.e(50)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4050));
         github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
+    }
+    if (inputs.manifest) {
+        const manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .readManifest */ .W)(workspace, inputs.manifest, inputs.preMajor);
+        await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_3__/* .runManifest */ .X)({
+            ...inputs,
+            cwd: workspace,
+            assets: [],
+            ...(repository ? { repoUrl: `${serverUrl}/${repository}`, repo: { owner, repo } } : {}),
+            ...(github ? { github, token: inputs.token } : {}),
+            logger: _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .actionsLogger */ .MV,
+        }, manifest);
+        return;
     }
     const result = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .release */ ._r)({
         ...inputs,
@@ -165,7 +193,94 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3861:
+/***/ 8896:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ readManifest),
+/* harmony export */   X: () => (/* binding */ runManifest)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7971);
+/* harmony import */ var _rollgate_versioning__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9443);
+/**
+ * The release action's manifest mode: every package of a monorepo's manifest file released
+ * in one run. Reads the manifest (and each package's package.json) from the workspace.
+ */
+
+
+
+
+/** The manifest, or the one error line that names the input (or the file and key) at fault. */
+function readManifest(workspace, file, preMajor) {
+    const at = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(workspace, file);
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(at))
+        throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('manifest', 'a JSON file of the repository (path from its root)', file);
+    const packageJson = (path) => {
+        const p = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(workspace, path, 'package.json');
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p) ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(p, 'utf8') : undefined;
+    };
+    try {
+        const manifest = (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_3__/* .parseManifest */ .Ng)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(at, 'utf8'), file, packageJson, { preMajor });
+        (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_3__/* .dependencyOrder */ .g1)(manifest.packages); // a cycle is refused here, with the other manifest errors
+        return manifest;
+    }
+    catch (e) {
+        if (e instanceof _rollgate_versioning__WEBPACK_IMPORTED_MODULE_3__/* .ManifestError */ .Sh)
+            throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz('manifest', 'a valid release manifest', e.message);
+        throw e;
+    }
+}
+async function runManifest(config, manifest) {
+    const results = await (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_3__/* .releaseManifest */ .Xo)(config, manifest);
+    const released = results.filter((r) => r.released);
+    (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .setOutputs */ .n0)({
+        released: released.length > 0,
+        releases: JSON.stringify(results.map(outputOf)),
+    });
+    const verb = config.dryRun ? 'Would release' : 'Released';
+    const headline = released.length
+        ? `${verb} ${released.map((r) => r.tag).join(', ')}`
+        : `Nothing to release in ${results.length} package(s)`;
+    _rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .runner.info */ .lj.info(`${headline}${config.dryRun ? ' (dry run)' : ''}.`);
+    const rows = results.map((r) => [
+        `${r.name} (\`${r.path}\`)`,
+        r.previousTag || '—',
+        r.released || r.existing ? r.tag : '—',
+        r.releaseType,
+        why(r),
+    ]);
+    const notes = released.map((r) => `### ${r.name}\n\n${r.changelog}`).join('\n');
+    await (0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .writeSummary */ .Sy)(`## ${headline}${config.dryRun ? ' (dry run)' : ''}\n\n${(0,_rollgate_kit__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['package', 'previous', 'release', 'type', 'why'], rows)}\n${notes}`);
+}
+function outputOf(r) {
+    return {
+        path: r.path,
+        name: r.name,
+        version: r.version,
+        tag: r.tag,
+        'previous-tag': r.previousTag,
+        'release-type': r.releaseType,
+        released: r.released,
+        ...(r.releaseUrl ? { url: r.releaseUrl } : {}),
+    };
+}
+function why(r) {
+    if (r.existing)
+        return 'already released at this commit';
+    if (!r.released)
+        return 'no commit since the last release calls for one';
+    const deps = r.dependencies.map((d) => `${d.name} ${d.version}`).join(', ');
+    return deps ? `dependencies: ${deps}` : 'its commits';
+}
+
+
+/***/ }),
+
+/***/ 7971:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -557,8 +672,8 @@ function urlSecrets(url) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:os"
@@ -602,10 +717,10 @@ function fileCommand(variable, key, value) {
     const path = process.env[variable];
     if (!path)
         return false;
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+    if (!(0,external_node_fs_.existsSync)(path))
         throw new Error(`Missing file at path: ${path} (${variable})`);
     const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-    (0,external_node_fs_namespaceObject.appendFileSync)(path, `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`, 'utf8');
+    (0,external_node_fs_.appendFileSync)(path, `${key}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`, 'utf8');
     return true;
 }
 /** The value of an input as the runner passes it (`INPUT_<NAME>`, spaces as `_`), trimmed. */
@@ -1055,17 +1170,21 @@ function fitToBytes(markdown, limit = SUMMARY_LIMIT_BYTES) {
 
 /***/ }),
 
-/***/ 5370:
+/***/ 9443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Sh: () => (/* reexport */ ManifestError),
+  g1: () => (/* reexport */ dependencyOrder),
+  Ng: () => (/* reexport */ parseManifest),
   o5: () => (/* reexport */ parseReleaseRules),
-  _r: () => (/* reexport */ release)
+  _r: () => (/* reexport */ release),
+  Xo: () => (/* reexport */ releaseManifest)
 });
 
-// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, PlanError, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, semverTagsOutside, unreadable
+// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, PlanError, TAG_PREFIX, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, completeRelease, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, prepareRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, semverTagsOutside, unreadable
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -1310,6 +1429,9 @@ function cancelReverts(changes, rules, revertsOfNothing = 'patch') {
     }
     return changes.filter((c) => !dropped.has(c));
 }
+function higher(a, b) {
+    return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+}
 function bumpOf(c, rules) {
     return c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
 }
@@ -1358,7 +1480,7 @@ function planRelease(lastStable, changes, allTags, options) {
     const forced = releaseAsOf(counted, lastStable);
     const releaseType = forced
         ? bumpBetween(lastStable?.version, forced.semver)
-        : releaseTypeOf(counted, options.rules, mode);
+        : higher(releaseTypeOf(counted, options.rules, mode), options.dependencyBump ?? 'none');
     const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
     if (releaseType === 'none')
         return base;
@@ -1429,8 +1551,8 @@ function byVersionDesc(a, b) {
     return compareSemVer(b.version, a.version);
 }
 
-// EXTERNAL MODULE: ./packages/kit/src/index.ts + 15 modules
-var src = __nccwpck_require__(3861);
+// EXTERNAL MODULE: ./packages/kit/src/index.ts + 14 modules
+var src = __nccwpck_require__(7971);
 ;// CONCATENATED MODULE: ./packages/versioning/src/history.ts
 /**
  * What git knows about releases: tags with a prefix, the highest one reachable from HEAD,
@@ -1727,6 +1849,12 @@ function renderChangelog(changes, options) {
         if (group.length)
             out.push(`### ${type}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
     }
+    if (options.dependencies?.length) {
+        out.push('### Dependencies', '');
+        for (const d of options.dependencies)
+            out.push(`- **${neutralise(d.name)}:** updated to ${d.version}`);
+        out.push('');
+    }
     return out.join('\n').trimEnd() + '\n';
 }
 
@@ -1744,14 +1872,18 @@ function renderChangelog(changes, options) {
 
 
 const versionOf = (t) => (t ? formatSemVer(t.version) : '');
+/** Decides and, unless dry-run, writes the release: tags pushed, GitHub release published. */
 async function release(config) {
-    const logger = config.logger ?? src/* silentLogger */.qq;
-    const log = (line) => logger.info(line);
+    const prepared = await prepareRelease(config);
+    return config.dryRun ? prepared.result : completeRelease(prepared);
+}
+/** Where the releases stand at HEAD: the release tags, the last stable one and a release already at HEAD. */
+async function findLastRelease(config, logger) {
     const prefixes = [config.tagPrefix, ...(config.previousTagPrefixes ?? [])];
     if (await isShallow(config.cwd)) {
         if (config.dryRun)
             throw new src.ActionError('The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).');
-        log('Shallow clone: fetching release tags and the history since the last release.');
+        logger.info('Shallow clone: fetching release tags and the history since the last release.');
         await deepen(config.cwd, prefixes);
     }
     const { tags, ignored } = await scanTagsOf(config.cwd, prefixes);
@@ -1761,23 +1893,30 @@ async function release(config) {
     if (config.path && !(await pathExists(config.cwd, config.path))) {
         throw new src.ActionError(`path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`);
     }
-    if (tags.length === 0) {
-        const others = await semverTagsOutside(config.cwd, prefixes);
-        if (others.length) {
-            const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
-            const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
-            if (!config.initialVersionSet) {
-                throw new src.ActionError(`${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0])}'), or set initial-version to start a new series under '${config.tagPrefix}'.`);
-            }
-            logger.warning(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
-        }
-    }
+    if (tags.length === 0)
+        await guardOtherTags(config, [...prefixes, ...(config.siblingTagPrefixes ?? [])], logger);
     const channel = config.prerelease;
     const inMode = (t) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
     const atHead = tags.find((t) => t.sha === sha && inMode(t));
     const others = tags.filter((t) => t.sha !== sha);
     const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
-    const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
+    return { tags, sha, atHead, lastStable };
+}
+/** No tag has the prefixes: other version tags mean a wrong prefix, unless initial-version says a new series. */
+async function guardOtherTags(config, prefixes, logger) {
+    const others = await semverTagsOutside(config.cwd, prefixes);
+    if (!others.length)
+        return;
+    const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
+    const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
+    if (!config.initialVersionSet) {
+        throw new src.ActionError(`${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0])}'), or set initial-version to start a new series under '${config.tagPrefix}'.`);
+    }
+    logger.warning(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
+}
+/** The changes since the last release, with the headers that look typed but cannot be read named. */
+async function readChanges(config, since, logger) {
+    const commits = await commitsSince(config.cwd, since, config.path);
     const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
     const unread = commits
         .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
@@ -1787,12 +1926,22 @@ async function release(config) {
     for (const c of changes.filter((x) => !x.conventional)) {
         logger.notice(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
     }
+    return { commits, changes, unread };
+}
+/** Reads git and decides the release; writes nothing. Every refusal happens here. */
+async function prepareRelease(config) {
+    const logger = config.logger ?? src/* silentLogger */.qq;
+    const { tags, sha, atHead, lastStable } = await findLastRelease(config, logger);
+    const { commits, changes, unread } = await readChanges(config, lastStable?.sha, logger);
+    const updated = config.dependencyUpdates ?? [];
     const plan = atHead
         ? { releaseType: 'none', changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
-        : planOrRefuse(lastStable, changes, tags, config);
+        : planOrRefuse(lastStable, changes, tags, {
+            ...config,
+            dependencyBump: updated.length ? (config.dependentsBump ?? 'patch') : 'none',
+        });
     if ('releaseAs' in plan && plan.releaseAs)
-        log(`Commit ${plan.releaseAs.sha.slice(0, 7)} sets the version with its footer Release-As: ${plan.releaseAs.version}.`);
-    const extraTypes = [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t);
+        logger.info(`Commit ${plan.releaseAs.sha.slice(0, 7)} sets the version with its footer Release-As: ${plan.releaseAs.version}.`);
     const base = {
         previousVersion: versionOf(lastStable),
         previousTag: lastStable?.name ?? '',
@@ -1801,27 +1950,27 @@ async function release(config) {
         unread,
     };
     if (!plan.next) {
-        log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
-        return {
+        logger.info(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
+        const result = {
             ...base,
             released: false,
             existing: false,
             version: versionOf(lastStable),
             tag: lastStable?.name ?? '',
-            releaseType: 'none',
-            changelog: '',
         };
+        return { config, result: { ...result, releaseType: 'none', changelog: '' }, atHead: false, stable: true };
     }
     const { version, tag } = plan.next;
     const changelog = renderChangelog(plan.changes, {
         version,
         tag,
-        extraTypes,
+        extraTypes: [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t),
+        dependencies: updated,
         ...(lastStable ? { previousTag: lastStable.name } : {}),
         ...(config.repoUrl ? { repoUrl: config.repoUrl } : {}),
     });
     const parsed = atHead?.version ?? tags.find((t) => t.name === tag)?.version;
-    const stable = channel === '' && (parsed ? isStable(parsed) : true);
+    const stable = config.prerelease === '' && (parsed ? isStable(parsed) : true);
     const floating = config.floatingTags && stable ? floatingTagsFor(config.tagPrefix, version) : [];
     const result = {
         ...base,
@@ -1833,13 +1982,21 @@ async function release(config) {
         changelog,
         floatingTags: floating,
     };
-    if (config.dryRun) {
-        log(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
+    if (config.dryRun)
+        logger.info(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
+    return { config, result, atHead: Boolean(atHead), stable };
+}
+/** Writes a prepared release: the tags (unless already at HEAD), then the GitHub release. */
+async function completeRelease(prepared) {
+    const { config, atHead, stable } = prepared;
+    const result = { ...prepared.result };
+    const log = (line) => (config.logger ?? src/* silentLogger */.qq).info(line);
+    if (!result.tag || (!result.released && !atHead))
         return result;
-    }
     if (!config.github || !config.repo)
         throw new src.ActionError('A GitHub token is required to release: set the github-token input.');
-    let resume = Boolean(atHead);
+    const { tag, changelog, sha, floatingTags: floating } = result;
+    let resume = atHead;
     if (!atHead) {
         const pushed = await pushTags({
             cwd: config.cwd,
@@ -1887,7 +2044,222 @@ function floatingTagsFor(prefix, version) {
     return [`${prefix}${major}`, `${prefix}${major}.${minor}`];
 }
 
+;// CONCATENATED MODULE: ./packages/versioning/src/manifest/read.ts
+
+
+class ManifestError extends Error {
+}
+const PACKAGE_KEYS = [
+    'name',
+    'tag-prefix',
+    'previous-tag-prefixes',
+    'bump-minor-pre-major',
+    'bump-patch-for-minor-pre-major',
+    'initial-version',
+    'depends-on',
+];
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
+/** The same rule as the action's tag-prefix: what git takes in a tag name. */
+const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * @param text the manifest file's content
+ * @param file its path, for error lines
+ * @param packageJson reads `<path>/package.json` (undefined when there is none)
+ */
+function parseManifest(text, file, packageJson, defaults = { preMajor: { bumpMinorPreMajor: true, bumpPatchForMinorPreMajor: true } }) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        throw new ManifestError(`${file}: not JSON (${e.message})`);
+    }
+    if (!isObject(doc) || !isObject(doc.packages) || Object.keys(doc.packages).length === 0)
+        throw new ManifestError(`${file}: expected an object with "packages": { "<path>": { ... } } naming at least one package`);
+    for (const key of Object.keys(doc))
+        if (key !== 'packages' && key !== 'dependents-bump')
+            throw new ManifestError(`${file}: unknown key "${key}" (expected "packages" and "dependents-bump")`);
+    const dependentsBump = doc['dependents-bump'] ?? 'patch';
+    if (typeof dependentsBump !== 'string' || !BUMPS.includes(dependentsBump))
+        throw new ManifestError(`${file}: "dependents-bump" must be one of ${BUMPS.join(', ')}, got ${JSON.stringify(dependentsBump)}`);
+    const raw = Object.entries(doc.packages).map(([path, entry]) => readEntry(file, path, entry, packageJson, defaults.preMajor));
+    const packages = raw.map((p) => p.pkg);
+    const byName = new Map(packages.map((p) => [p.name, p.path]));
+    const paths = new Set(packages.map((p) => p.path));
+    for (const { pkg, depNames } of raw) {
+        const fromJson = depNames.map((n) => byName.get(n)).filter((p) => p !== undefined && p !== pkg.path);
+        for (const d of pkg.dependsOn)
+            if (!paths.has(d))
+                throw new ManifestError(`${file}: package "${pkg.path}" depends-on "${d}", which is not in packages`);
+        pkg.dependsOn = [...new Set([...pkg.dependsOn, ...fromJson])];
+    }
+    duplicates(file, packages.map((p) => p.name), 'name');
+    duplicates(file, packages.map((p) => p.tagPrefix), 'tag-prefix');
+    return { packages, dependentsBump: dependentsBump };
+}
+function readEntry(file, path, entry, packageJson, preMajor) {
+    const at = `${file}: packages."${path}"`;
+    if (!isObject(entry))
+        throw new ManifestError(`${at}: expected an object ({} for the defaults)`);
+    if (!/^(?!\/)(?!.*(?:^|\/)\.\.?(?:\/|$))[^\0]+$/.test(path) || path.endsWith('/'))
+        throw new ManifestError(`${at}: expected a folder relative to the repository root, without . or .. parts or a trailing /`);
+    for (const key of Object.keys(entry))
+        if (!PACKAGE_KEYS.includes(key))
+            throw new ManifestError(`${at}: unknown key "${key}" (expected one of ${PACKAGE_KEYS.join(', ')})`);
+    const json = readPackageJson(at, packageJson(path));
+    const name = str(at, entry, 'name') ?? json.name ?? path.split('/').at(-1) ?? path;
+    const tagPrefix = str(at, entry, 'tag-prefix') ?? `${name.replace(/^@[^/]+\//, '')}-v`;
+    if (!TAG_PREFIX.test(tagPrefix))
+        throw new ManifestError(`${at}: "tag-prefix" ${JSON.stringify(tagPrefix)} is not one git takes in a tag name`);
+    const previousTagPrefixes = strings(at, entry, 'previous-tag-prefixes');
+    for (const p of previousTagPrefixes)
+        if (!p || !TAG_PREFIX.test(p))
+            throw new ManifestError(`${at}: "previous-tag-prefixes" holds ${JSON.stringify(p)}, not a tag prefix git takes`);
+    const initialVersion = str(at, entry, 'initial-version');
+    if (initialVersion !== undefined && !parseSemVer(initialVersion))
+        throw new ManifestError(`${at}: "initial-version" must be a version such as 0.1.0, got ${JSON.stringify(initialVersion)}`);
+    const pkg = {
+        path,
+        name,
+        tagPrefix,
+        previousTagPrefixes,
+        preMajor: {
+            bumpMinorPreMajor: bool(at, entry, 'bump-minor-pre-major') ?? preMajor.bumpMinorPreMajor,
+            bumpPatchForMinorPreMajor: bool(at, entry, 'bump-patch-for-minor-pre-major') ?? preMajor.bumpPatchForMinorPreMajor,
+        },
+        ...(initialVersion ? { initialVersion } : {}),
+        dependsOn: strings(at, entry, 'depends-on'),
+    };
+    return { pkg, depNames: json.dependencies };
+}
+function readPackageJson(at, text) {
+    if (text === undefined)
+        return { dependencies: [] };
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (e) {
+        throw new ManifestError(`${at}: its package.json is not JSON (${e.message})`);
+    }
+    if (!isObject(json))
+        return { dependencies: [] };
+    const dependencies = DEPENDENCY_FIELDS.flatMap((f) => (isObject(json[f]) ? Object.keys(json[f]) : []));
+    return { ...(typeof json.name === 'string' && json.name ? { name: json.name } : {}), dependencies };
+}
+function str(at, entry, key) {
+    const v = entry[key];
+    if (v === undefined)
+        return undefined;
+    if (typeof v !== 'string')
+        throw new ManifestError(`${at}: "${key}" must be a string, got ${JSON.stringify(v)}`);
+    return v;
+}
+function bool(at, entry, key) {
+    const v = entry[key];
+    if (v === undefined)
+        return undefined;
+    if (typeof v !== 'boolean')
+        throw new ManifestError(`${at}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+}
+function strings(at, entry, key) {
+    const v = entry[key];
+    if (v === undefined)
+        return [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+        throw new ManifestError(`${at}: "${key}" must be a list of strings, got ${JSON.stringify(v)}`);
+    return v;
+}
+function duplicates(file, values, what) {
+    const seen = new Set();
+    for (const v of values) {
+        if (seen.has(v))
+            throw new ManifestError(`${file}: two packages have the ${what} ${JSON.stringify(v)}; each needs its own`);
+        seen.add(v);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/manifest/order.ts
+/** Dependency order for a manifest's packages: every package after the packages it depends on. */
+
+/** Kahn's order, keeping the manifest's order among packages that are free; a cycle is an error naming it. */
+function dependencyOrder(packages) {
+    const done = new Set();
+    const ordered = [];
+    while (ordered.length < packages.length) {
+        const next = packages.find((p) => !done.has(p.path) && p.dependsOn.every((d) => done.has(d)));
+        if (!next)
+            throw new ManifestError(`The packages depend on each other in a cycle: ${cycle(packages, done).join(' -> ')}`);
+        done.add(next.path);
+        ordered.push(next);
+    }
+    return ordered;
+}
+/** One cycle among the packages not yet ordered, as paths, first one repeated at the end. */
+function cycle(packages, done) {
+    const byPath = new Map(packages.map((p) => [p.path, p]));
+    const start = packages.find((p) => !done.has(p.path));
+    const path = [];
+    let at = start;
+    while (at && !path.includes(at.path)) {
+        path.push(at.path);
+        at = byPath.get(at.dependsOn.find((d) => !done.has(d)));
+    }
+    return at ? [...path.slice(path.indexOf(at.path)), at.path] : path;
+}
+
+;// CONCATENATED MODULE: ./packages/versioning/src/manifest/run.ts
+/**
+ * Releases every package of a manifest in one run: each decided on its own commits in
+ * dependency order (a package whose workspace dependency releases is bumped too), every
+ * decision made before the first tag is written, then each written in the same order.
+ */
+
+
+
+/** The manifest-wide settings come from `base`; path, tag prefixes, pre-1.0 policy from each package. */
+async function releaseManifest(base, manifest) {
+    const ordered = dependencyOrder(manifest.packages);
+    const prepared = [];
+    const siblings = manifest.packages.flatMap((p) => [p.tagPrefix, ...p.previousTagPrefixes]);
+    for (const pkg of ordered) {
+        const dependencies = prepared
+            .filter((d) => pkg.dependsOn.includes(d.pkg.path) && d.release.result.released)
+            .map((d) => ({ name: d.pkg.name, version: d.release.result.version }));
+        base.logger?.info(`${pkg.name} (${pkg.path}):`);
+        const release = await prepareRelease(packageConfig(base, manifest, pkg, dependencies, siblings)).catch((e) => {
+            throw e instanceof src.ActionError ? new src.ActionError(`Package ${pkg.path}: ${e.message}`) : e;
+        });
+        prepared.push({ pkg, release, dependencies });
+    }
+    const results = [];
+    for (const { pkg, release, dependencies } of prepared) {
+        const result = base.dryRun ? release.result : await completeRelease(release);
+        results.push({ ...result, path: pkg.path, name: pkg.name, dependencies });
+    }
+    return results;
+}
+function packageConfig(base, manifest, pkg, dependencyUpdates, siblingTagPrefixes) {
+    return {
+        ...base,
+        path: pkg.path,
+        tagPrefix: pkg.tagPrefix,
+        previousTagPrefixes: pkg.previousTagPrefixes,
+        preMajor: pkg.preMajor,
+        ...(pkg.initialVersion ? { initialVersion: pkg.initialVersion, initialVersionSet: true } : {}),
+        dependencyUpdates,
+        dependentsBump: manifest.dependentsBump,
+        siblingTagPrefixes,
+        assets: [],
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/versioning/src/index.ts
+
+
+
 
 
 
@@ -2009,6 +2381,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -2742,6 +3121,18 @@ function copyFile(srcFile, destFile, force) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

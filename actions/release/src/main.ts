@@ -11,6 +11,7 @@ import {
 } from '@rollgate/kit';
 import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 import { DEFAULTS } from './defaults.js';
+import { readManifest, runManifest } from './manifest.js';
 
 /** The release config this action reads from its inputs, plus the token. */
 export type ReleaseInputs = Pick<
@@ -31,6 +32,8 @@ export type ReleaseInputs = Pick<
   token: string;
   /** Glob patterns (resolved to files before anything is written). */
   assets: string[];
+  /** A monorepo's release manifest (path from the repository root), empty for one package. */
+  manifest: string;
 };
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -79,7 +82,29 @@ export function readInputs(inputs: Inputs): ReleaseInputs {
     path: inputs.string('path'),
     floatingTags: inputs.boolean('floating-tags'),
     assets: inputs.list('assets', { separator: /\n/ }),
+    manifest: readManifestInput(inputs),
   };
+}
+
+/** The manifest names each package's path and tag prefix: the single-package inputs are refused beside it. */
+function readManifestInput(inputs: Inputs): string {
+  const manifest = inputs.string('manifest');
+  if (!manifest) return '';
+  for (const name of ['path', 'assets', 'previous-tag-prefixes'])
+    if (inputs.string(name))
+      throw new InputError(
+        name,
+        `empty with manifest: ${manifest} (set it per package in the manifest)`,
+        inputs.string(name),
+      );
+  const prefix = inputs.string('tag-prefix', { emptyIsValue: true });
+  if (prefix !== 'v')
+    throw new InputError(
+      'tag-prefix',
+      `left out with manifest: ${manifest} (set it per package in the manifest)`,
+      prefix,
+    );
+  return manifest;
 }
 
 /**
@@ -121,6 +146,21 @@ await runAction(async () => {
     if (!owner || !repo) throw new InputError('GITHUB_REPOSITORY', 'owner/repo (set by the runner)', repository);
     const { createGitHub } = await import('@rollgate/github');
     github = createGitHub({ token: inputs.token, baseUrl: env.apiUrl });
+  }
+  if (inputs.manifest) {
+    const manifest = readManifest(workspace, inputs.manifest, inputs.preMajor);
+    await runManifest(
+      {
+        ...inputs,
+        cwd: workspace,
+        assets: [],
+        ...(repository ? { repoUrl: `${serverUrl}/${repository}`, repo: { owner, repo } } : {}),
+        ...(github ? { github, token: inputs.token } : {}),
+        logger: actionsLogger,
+      },
+      manifest,
+    );
+    return;
   }
   const result = await release({
     ...inputs,

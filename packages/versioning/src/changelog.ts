@@ -10,6 +10,8 @@ export interface ChangelogOptions {
   date?: Date;
   /** Types that released something beyond the defaults get their own section. */
   extraTypes?: string[];
+  /** Workspace dependencies released in the same run (a monorepo manifest): a Dependencies section. */
+  dependencies?: { name: string; version: string }[];
 }
 
 const SECTIONS: [string, string][] = [
@@ -79,6 +81,11 @@ export function renderChangelog(changes: Change[], options: ChangelogOptions): s
   for (const type of others) {
     const group = changes.filter((c) => c.type === type);
     if (group.length) out.push(`### ${type}`, '', ...group.map((c) => line(c, options.repoUrl)), '');
+  }
+  if (options.dependencies?.length) {
+    out.push('### Dependencies', '');
+    for (const d of options.dependencies) out.push(`- **${neutralise(d.name)}:** updated to ${d.version}`);
+    out.push('');
   }
   return out.join('\n').trimEnd() + '\n';
 }

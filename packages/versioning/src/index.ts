@@ -6,3 +6,6 @@ export * from './history.js';
 export * from './changelog.js';
 export * from './push.js';
 export * from './release.js';
+export * from './manifest/read.js';
+export * from './manifest/order.js';
+export * from './manifest/run.js';

@@ -36,6 +36,11 @@ export interface PlanOptions {
    * in the same range, cancels it) either way.
    */
   revertsOfNothing?: 'patch' | 'none';
+  /**
+   * The least this release bumps because a workspace dependency is released in the same run
+   * (a monorepo manifest's dependents bump); `none` or absent when none is.
+   */
+  dependencyBump?: Bump;
 }
 
 /** Raised when a plan cannot be made from the commits as written (a bad Release-As footer). */
@@ -86,6 +91,10 @@ export function cancelReverts(
     dropped.add(target);
   }
   return changes.filter((c) => !dropped.has(c));
+}
+
+function higher(a: Bump, b: Bump): Bump {
+  return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
 }
 
 function bumpOf(c: Change, rules: ReleaseRules): Bump {
@@ -143,7 +152,7 @@ export function planRelease(
   const forced = releaseAsOf(counted, lastStable);
   const releaseType = forced
     ? bumpBetween(lastStable?.version, forced.semver)
-    : releaseTypeOf(counted, options.rules, mode);
+    : higher(releaseTypeOf(counted, options.rules, mode), options.dependencyBump ?? 'none');
   const base = { releaseType, changes: counted, ...(lastStable ? { previous: lastStable } : {}) };
   if (releaseType === 'none') return base;
   let stable: SemVer;

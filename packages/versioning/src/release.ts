@@ -37,6 +37,12 @@ export interface ReleaseConfig {
   preMajor: PreMajor;
   /** What a revert of a commit that released nothing releases (plan.ts, PlanOptions); default patch. */
   revertsOfNothing?: 'patch' | 'none';
+  /** Workspace dependencies released in the same run (a monorepo manifest): each bumps this package. */
+  dependencyUpdates?: { name: string; version: string }[];
+  /** Tag prefixes of the other packages released with this one (a manifest): their tags are not "other version tags". */
+  siblingTagPrefixes?: string[];
+  /** The least bump a dependency update gives (default patch, as release-please's node-workspace plugin). */
+  dependentsBump?: Bump;
   prerelease: string;
   path: string;
   floatingTags: boolean;
@@ -71,16 +77,31 @@ export interface ReleaseResult {
 
 const versionOf = (t: ReleaseTag | undefined) => (t ? formatSemVer(t.version) : '');
 
+/** A release decided and not yet written: `completeRelease` writes it. */
+export interface PreparedRelease {
+  config: ReleaseConfig;
+  result: ReleaseResult;
+  /** The release tag was already at HEAD (a re-run). */
+  atHead: boolean;
+  /** A stable release (no prerelease channel). */
+  stable: boolean;
+}
+
+/** Decides and, unless dry-run, writes the release: tags pushed, GitHub release published. */
 export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
-  const logger = config.logger ?? silentLogger;
-  const log = (line: string) => logger.info(line);
+  const prepared = await prepareRelease(config);
+  return config.dryRun ? prepared.result : completeRelease(prepared);
+}
+
+/** Where the releases stand at HEAD: the release tags, the last stable one and a release already at HEAD. */
+async function findLastRelease(config: ReleaseConfig, logger: Logger) {
   const prefixes = [config.tagPrefix, ...(config.previousTagPrefixes ?? [])];
   if (await isShallow(config.cwd)) {
     if (config.dryRun)
       throw new ActionError(
         'The repository is a shallow clone: set `fetch-depth: 0` on actions/checkout (dry-run does not fetch).',
       );
-    log('Shallow clone: fetching release tags and the history since the last release.');
+    logger.info('Shallow clone: fetching release tags and the history since the last release.');
     await deepen(config.cwd, prefixes);
   }
   const { tags, ignored } = await scanTagsOf(config.cwd, prefixes);
@@ -94,26 +115,32 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
       `path '${config.path}' does not exist at HEAD (${sha.slice(0, 7)}): no commit could ever count. Set path to a folder of the repository, or leave it empty.`,
     );
   }
-  if (tags.length === 0) {
-    const others = await semverTagsOutside(config.cwd, prefixes);
-    if (others.length) {
-      const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
-      const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
-      if (!config.initialVersionSet) {
-        throw new ActionError(
-          `${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`,
-        );
-      }
-      logger.warning(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
-    }
-  }
+  if (tags.length === 0) await guardOtherTags(config, [...prefixes, ...(config.siblingTagPrefixes ?? [])], logger);
   const channel = config.prerelease;
   const inMode = (t: ReleaseTag) => (channel ? t.version.prerelease[0] === channel : isStable(t.version));
   const atHead = tags.find((t) => t.sha === sha && inMode(t));
   const others = tags.filter((t) => t.sha !== sha);
   const lastStable = await highestReachable(config.cwd, atHead ? others : tags, true);
+  return { tags, sha, atHead, lastStable };
+}
 
-  const commits = await commitsSince(config.cwd, lastStable?.sha, config.path);
+/** No tag has the prefixes: other version tags mean a wrong prefix, unless initial-version says a new series. */
+async function guardOtherTags(config: ReleaseConfig, prefixes: string[], logger: Logger): Promise<void> {
+  const others = await semverTagsOutside(config.cwd, prefixes);
+  if (!others.length) return;
+  const named = `${others.slice(0, 5).join(', ')}${others.length > 5 ? `, … (${others.length} in all)` : ''}`;
+  const what = `No tag starts with tag-prefix '${config.tagPrefix}', but the repository has other version tags: ${named}.`;
+  if (!config.initialVersionSet) {
+    throw new ActionError(
+      `${what} Set tag-prefix to match them (e.g. '${prefixOf(others[0] as string)}'), or set initial-version to start a new series under '${config.tagPrefix}'.`,
+    );
+  }
+  logger.warning(`${what} Starting a new series at ${config.initialVersion} because initial-version is set.`);
+}
+
+/** The changes since the last release, with the headers that look typed but cannot be read named. */
+async function readChanges(config: ReleaseConfig, since: string | undefined, logger: Logger) {
+  const commits = await commitsSince(config.cwd, since, config.path);
   const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
   const unread = commits
     .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
@@ -127,14 +154,25 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
       `Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`,
     );
   }
+  return { commits, changes, unread };
+}
+
+/** Reads git and decides the release; writes nothing. Every refusal happens here. */
+export async function prepareRelease(config: ReleaseConfig): Promise<PreparedRelease> {
+  const logger = config.logger ?? silentLogger;
+  const { tags, sha, atHead, lastStable } = await findLastRelease(config, logger);
+  const { commits, changes, unread } = await readChanges(config, lastStable?.sha, logger);
+  const updated = config.dependencyUpdates ?? [];
   const plan = atHead
     ? { releaseType: 'none' as Bump, changes, next: { version: formatSemVer(atHead.version), tag: atHead.name } }
-    : planOrRefuse(lastStable, changes, tags, config);
+    : planOrRefuse(lastStable, changes, tags, {
+        ...config,
+        dependencyBump: updated.length ? (config.dependentsBump ?? 'patch') : 'none',
+      });
   if ('releaseAs' in plan && plan.releaseAs)
-    log(
+    logger.info(
       `Commit ${plan.releaseAs.sha.slice(0, 7)} sets the version with its footer Release-As: ${plan.releaseAs.version}.`,
     );
-  const extraTypes = [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t);
   const base = {
     previousVersion: versionOf(lastStable),
     previousTag: lastStable?.name ?? '',
@@ -142,29 +180,30 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
     floatingTags: [] as string[],
     unread,
   };
-
   if (!plan.next) {
-    log(`No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`);
-    return {
+    logger.info(
+      `No release: none of the ${commits.length} commit(s) since ${lastStable?.name ?? 'the start'} calls for one.`,
+    );
+    const result = {
       ...base,
       released: false,
       existing: false,
       version: versionOf(lastStable),
       tag: lastStable?.name ?? '',
-      releaseType: 'none',
-      changelog: '',
     };
+    return { config, result: { ...result, releaseType: 'none', changelog: '' }, atHead: false, stable: true };
   }
   const { version, tag } = plan.next;
   const changelog = renderChangelog(plan.changes, {
     version,
     tag,
-    extraTypes,
+    extraTypes: [...config.rules].filter(([, b]) => b !== 'none').map(([t]) => t),
+    dependencies: updated,
     ...(lastStable ? { previousTag: lastStable.name } : {}),
     ...(config.repoUrl ? { repoUrl: config.repoUrl } : {}),
   });
   const parsed = atHead?.version ?? tags.find((t) => t.name === tag)?.version;
-  const stable = channel === '' && (parsed ? isStable(parsed) : true);
+  const stable = config.prerelease === '' && (parsed ? isStable(parsed) : true);
   const floating = config.floatingTags && stable ? floatingTagsFor(config.tagPrefix, version) : [];
   const result: ReleaseResult = {
     ...base,
@@ -176,13 +215,21 @@ export async function release(config: ReleaseConfig): Promise<ReleaseResult> {
     changelog,
     floatingTags: floating,
   };
-  if (config.dryRun) {
-    log(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
-    return result;
-  }
+  if (config.dryRun)
+    logger.info(atHead ? `HEAD is already released as ${tag}.` : `Would release ${tag} (${plan.releaseType}).`);
+  return { config, result, atHead: Boolean(atHead), stable };
+}
+
+/** Writes a prepared release: the tags (unless already at HEAD), then the GitHub release. */
+export async function completeRelease(prepared: PreparedRelease): Promise<ReleaseResult> {
+  const { config, atHead, stable } = prepared;
+  const result = { ...prepared.result };
+  const log = (line: string) => (config.logger ?? silentLogger).info(line);
+  if (!result.tag || (!result.released && !atHead)) return result;
   if (!config.github || !config.repo)
     throw new ActionError('A GitHub token is required to release: set the github-token input.');
-  let resume = Boolean(atHead);
+  const { tag, changelog, sha, floatingTags: floating } = result;
+  let resume = atHead;
   if (!atHead) {
     const pushed = await pushTags({
       cwd: config.cwd,
