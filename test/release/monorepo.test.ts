@@ -5,7 +5,7 @@
  * and every refusal before the first tag.
  */
 import { describe, expect, it } from '@jest/globals';
-import { commit, git } from '@rollgate/testbed';
+import { commit } from '@rollgate/testbed';
 import { TOKEN, bed, type Bed } from './fixture.js';
 
 const DRY = { 'dry-run': 'true', 'github-token': '' };
