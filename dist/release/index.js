@@ -1184,7 +1184,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Xo: () => (/* reexport */ releaseManifest)
 });
 
-// UNUSED EXPORTS: BOT, BUMPS, DEFAULT_RULES, PlanError, TAG_PREFIX, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, completeRelease, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, prepareRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, semverTagsOutside, unreadable
+// UNUSED EXPORTS: ANY_TYPE, BOT, BUMPS, DEFAULT_RULES, PlanError, TAG_PREFIX, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, completeRelease, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, prepareRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, scopeNames, semverTagsOutside, unreadable
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -1195,7 +1195,10 @@ const DEFAULT_RULES = new Map([
     ['perf', 'patch'],
     ['revert', 'patch'],
 ]);
-const TYPE = /^[a-z][a-z0-9-]*$/;
+/** A commit type, or `*`: every other commit, typed or not (lerna's conventional-commits mode: any change is a patch). */
+const TYPE = /^(?:[a-z][a-z0-9-]*|\*)$/;
+/** The `*` rule: what a commit of a type without a rule of its own (or with no type) releases. */
+const ANY_TYPE = '*';
 /**
  * Parses `refactor:patch,docs:none` (commas or newlines) on top of the defaults.
  * Returns the rules or an error message saying which entry is wrong.
@@ -1209,7 +1212,7 @@ function parseReleaseRules(text) {
         const [type, bump, extra] = entry.split(':').map((s) => s.trim());
         if (extra !== undefined || !type || !TYPE.test(type) || !bump || !BUMPS.includes(bump)) {
             return {
-                error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
+                error: `type:bump pairs such as refactor:patch,docs:none or *:patch (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
             };
         }
         rules.set(type, bump);
@@ -1368,6 +1371,10 @@ function breakingNotes(body) {
     }
     return notes;
 }
+function untypedChange(sha, header) {
+    const subject = header.trim();
+    return { sha, type: '', subject, header: subject, breaking: false, breakingNotes: [], conventional: false };
+}
 /**
  * All changes a commit carries. A merge commit carries none (its branch's commits are read
  * one by one). Otherwise the header decides: a squash merge's bullet list of branch commits,
@@ -1380,7 +1387,7 @@ function changesOf(commit, options = {}) {
     if ((commit.parents ?? 1) > 1 || MERGE.test(header))
         return [];
     if (!options.nestedCommits || !text.includes('BEGIN_NESTED_COMMIT')) {
-        const own = parseMessage(commit.sha, text);
+        const own = parseMessage(commit.sha, text) ?? (options.untyped ? untypedChange(commit.sha, header) : undefined);
         return own ? [own] : [];
     }
     const nested = [...text.matchAll(NESTED)].map((m) => m[1]);
@@ -1394,6 +1401,7 @@ function changesOf(commit, options = {}) {
 /**
  * Decides the next release from the changes since the last one. Pure: git facts in, plan out.
  */
+
 
 
 /** Raised when a plan cannot be made from the commits as written (a bad Release-As footer). */
@@ -1433,7 +1441,7 @@ function higher(a, b) {
     return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
 }
 function bumpOf(c, rules) {
-    return c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
+    return c.breaking ? 'major' : (rules.get(c.type) ?? rules.get(ANY_TYPE) ?? 'none');
 }
 /**
  * What a change releases. A revert is a revert rule's bump (patch by default), except that
@@ -1871,6 +1879,7 @@ function renderChangelog(changes, options) {
 
 
 
+
 const versionOf = (t) => (t ? formatSemVer(t.version) : '');
 /** Decides and, unless dry-run, writes the release: tags pushed, GitHub release published. */
 async function release(config) {
@@ -1917,16 +1926,26 @@ async function guardOtherTags(config, prefixes, logger) {
 /** The changes since the last release, with the headers that look typed but cannot be read named. */
 async function readChanges(config, since, logger) {
     const commits = await commitsSince(config.cwd, since, config.path);
-    const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+    const untyped = config.rules.has(ANY_TYPE);
+    const changes = commits
+        .flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false, untyped }))
+        .filter((c) => ownScope(c, config.scopes));
     const unread = commits
         .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
         .map((c) => `${c.sha.slice(0, 7)} ${c.message.trim().split('\n', 1)[0]}`);
     for (const u of unread)
         logger.warning(`Commit ${u}: the header looks typed but is not a Conventional Commit (type(scope)!: subject), so it releases nothing.`);
-    for (const c of changes.filter((x) => !x.conventional)) {
+    for (const c of changes.filter((x) => !x.conventional && x.breaking)) {
         logger.notice(`Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`);
     }
     return { commits, changes, unread };
+}
+/** Whether a change counts under scope filtering: no scope, a shared scope, or one of the package's names among its scopes. */
+function ownScope(c, scopes) {
+    if (!scopes || !c.scope)
+        return true;
+    const parts = c.scope.split(',').map((s) => s.trim());
+    return parts.some((p) => scopes.names.includes(p) || scopes.shared.includes(p));
 }
 /** Reads git and decides the release; writes nothing. Every refusal happens here. */
 async function prepareRelease(config) {
@@ -2058,6 +2077,7 @@ const PACKAGE_KEYS = [
     'initial-version',
     'depends-on',
 ];
+const TOP_KEYS = ['packages', 'dependents-bump', 'commit-scopes', 'shared-scopes'];
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 /** The same rule as the action's tag-prefix: what git takes in a tag name. */
 const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
@@ -2078,8 +2098,12 @@ function parseManifest(text, file, packageJson, defaults = { preMajor: { bumpMin
     if (!isObject(doc) || !isObject(doc.packages) || Object.keys(doc.packages).length === 0)
         throw new ManifestError(`${file}: expected an object with "packages": { "<path>": { ... } } naming at least one package`);
     for (const key of Object.keys(doc))
-        if (key !== 'packages' && key !== 'dependents-bump')
-            throw new ManifestError(`${file}: unknown key "${key}" (expected "packages" and "dependents-bump")`);
+        if (!TOP_KEYS.includes(key))
+            throw new ManifestError(`${file}: unknown key "${key}" (expected one of ${TOP_KEYS.join(', ')})`);
+    const commitScopes = doc['commit-scopes'] ?? 'any';
+    if (commitScopes !== 'any' && commitScopes !== 'own')
+        throw new ManifestError(`${file}: "commit-scopes" must be any or own, got ${JSON.stringify(commitScopes)}`);
+    const sharedScopes = strings(file, doc, 'shared-scopes');
     const dependentsBump = doc['dependents-bump'] ?? 'patch';
     if (typeof dependentsBump !== 'string' || !BUMPS.includes(dependentsBump))
         throw new ManifestError(`${file}: "dependents-bump" must be one of ${BUMPS.join(', ')}, got ${JSON.stringify(dependentsBump)}`);
@@ -2096,7 +2120,7 @@ function parseManifest(text, file, packageJson, defaults = { preMajor: { bumpMin
     }
     duplicates(file, packages.map((p) => p.name), 'name');
     duplicates(file, packages.map((p) => p.tagPrefix), 'tag-prefix');
-    return { packages, dependentsBump: dependentsBump };
+    return { packages, dependentsBump: dependentsBump, commitScopes, sharedScopes };
 }
 function readEntry(file, path, entry, packageJson, preMajor) {
     const at = `${file}: packages."${path}"`;
@@ -2251,9 +2275,14 @@ function packageConfig(base, manifest, pkg, dependencyUpdates, siblingTagPrefixe
         ...(pkg.initialVersion ? { initialVersion: pkg.initialVersion, initialVersionSet: true } : {}),
         dependencyUpdates,
         dependentsBump: manifest.dependentsBump,
+        ...(manifest.commitScopes === 'own' ? { scopes: { names: scopeNames(pkg), shared: manifest.sharedScopes } } : {}),
         siblingTagPrefixes,
         assets: [],
     };
+}
+/** The scopes that mean a package: its name, unscoped name and folder (`@acme/cli`, `cli`, `packages/cli` -> cli). */
+function scopeNames(pkg) {
+    return [...new Set([pkg.name, pkg.name.replace(/^@[^/]+\//, ''), pkg.path.split('/').at(-1) ?? pkg.path])];
 }
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/index.ts

@@ -59,8 +59,8 @@ describe('a monorepo manifest', () => {
       ['cli-v0.3.0', 'cli-v0.4.0', 'core-v1.4.0', 'core-v1.4.1', 'docs@2.0.0', 'docs@2.0.1', 'lint-v1.0.0'].sort(),
     );
     // Package scopes are neutralised like every mention in release notes (`@\u200bacme`): no team is notified.
-    const notes = new Map(b.gh.state.releases.map((x) => [x.tag_name, x.body.replace(/@\u200b/g, '@')]));
-    expect(b.gh.state.releases.every((x) => !x.body.includes('@acme'))).toBe(true);
+    const notes = new Map(b.gh.state.releases.map((x) => [x.tag_name, (x.body ?? '').replace(/@\u200b/g, '@')]));
+    expect(b.gh.state.releases.every((x) => !(x.body ?? '').includes('@acme'))).toBe(true);
     expect([...notes.keys()].sort()).toEqual(['cli-v0.4.0', 'core-v1.4.1', 'docs@2.0.1']);
     expect(notes.get('cli-v0.4.0')).toContain('- **@acme/core:** updated to 1.4.1');
     expect(notes.get('core-v1.4.1')).toContain('handle empty input');
@@ -107,6 +107,20 @@ describe('a monorepo manifest, dry run and refusals', () => {
     const r = await b.run({ ...DRY, manifest: 'release-manifest.json' });
     const released = JSON.parse(r.outputs.releases as string).filter((x: { released: boolean }) => x.released);
     expect(released.map((x: { tag: string }) => x.tag)).toEqual(['core-v1.5.0']);
+  });
+
+  it('commit-scopes own: a commit scoped to another package does not count; a shared scope does (simple-release)', async () => {
+    const b = await monorepo({ ...MANIFEST, 'commit-scopes': 'own', 'shared-scopes': ['deps'] });
+    commit(b.seed, 'feat(cli)!: new flags, and a reformat of core', {
+      'packages/cli/a.js': '1',
+      'packages/core/a.js': '1',
+    });
+    commit(b.seed, 'fix(deps): update lodash', { 'packages/lint/package-lock.json': '{}' });
+    b.push();
+    b.workspace();
+    const r = await b.run({ ...DRY, manifest: 'release-manifest.json' });
+    const released = JSON.parse(r.outputs.releases as string).filter((x: { released: boolean }) => x.released);
+    expect(released.map((x: { tag: string }) => x.tag)).toEqual(['cli-v0.4.0', 'lint-v1.0.1']);
   });
 
   it.each([

@@ -37,6 +37,8 @@ export interface Change {
 export interface ParseOptions {
   /** Read BEGIN_NESTED_COMMIT / END_NESTED_COMMIT blocks of the body as commits of their own. */
   nestedCommits?: boolean;
+  /** Keep a commit whose header is not a Conventional Commit, as type '' (for a `*` release rule). */
+  untyped?: boolean;
 }
 
 // As conventional-commits-parser reads a header (`^(\w*)(?:\((.*)\))?!?: (.*)$`): whitespace after
@@ -124,6 +126,11 @@ function breakingNotes(body: string): string[] {
   return notes;
 }
 
+function untypedChange(sha: string, header: string): Change {
+  const subject = header.trim();
+  return { sha, type: '', subject, header: subject, breaking: false, breakingNotes: [], conventional: false };
+}
+
 /**
  * All changes a commit carries. A merge commit carries none (its branch's commits are read
  * one by one). Otherwise the header decides: a squash merge's bullet list of branch commits,
@@ -135,7 +142,7 @@ export function changesOf(commit: Commit, options: ParseOptions = {}): Change[] 
   const header = text.split('\n', 1)[0] ?? '';
   if ((commit.parents ?? 1) > 1 || MERGE.test(header)) return [];
   if (!options.nestedCommits || !text.includes('BEGIN_NESTED_COMMIT')) {
-    const own = parseMessage(commit.sha, text);
+    const own = parseMessage(commit.sha, text) ?? (options.untyped ? untypedChange(commit.sha, header) : undefined);
     return own ? [own] : [];
   }
   const nested = [...text.matchAll(NESTED)].map((m) => m[1] as string);

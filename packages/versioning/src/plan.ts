@@ -2,7 +2,7 @@
  * Decides the next release from the changes since the last one. Pure: git facts in, plan out.
  */
 import { parseMessage, type Change } from './commits.js';
-import type { Bump, ReleaseRules } from './rules.js';
+import { ANY_TYPE, type Bump, type ReleaseRules } from './rules.js';
 import { compareSemVer, formatSemVer, increment, isStable, parseSemVer, type SemVer } from './semver.js';
 
 export interface ReleaseTag {
@@ -98,7 +98,7 @@ function higher(a: Bump, b: Bump): Bump {
 }
 
 function bumpOf(c: Change, rules: ReleaseRules): Bump {
-  return c.breaking ? 'major' : (rules.get(c.type) ?? 'none');
+  return c.breaking ? 'major' : (rules.get(c.type) ?? rules.get(ANY_TYPE) ?? 'none');
 }
 
 /**

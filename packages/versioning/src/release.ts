@@ -6,7 +6,7 @@
 import { ActionError, silentLogger, type Logger } from '@rollgate/kit';
 import type { GitHub, Repo } from '@rollgate/github';
 import { renderChangelog } from './changelog.js';
-import { changesOf, unreadable } from './commits.js';
+import { changesOf, unreadable, type Change } from './commits.js';
 import {
   commitsSince,
   deepen,
@@ -19,7 +19,7 @@ import {
 } from './history.js';
 import { PlanError, planRelease, type PreMajor, type ReleaseTag } from './plan.js';
 import { pushTags } from './push.js';
-import type { Bump, ReleaseRules } from './rules.js';
+import { ANY_TYPE, type Bump, type ReleaseRules } from './rules.js';
 import { formatSemVer, isStable } from './semver.js';
 
 export interface ReleaseConfig {
@@ -39,6 +39,12 @@ export interface ReleaseConfig {
   revertsOfNothing?: 'patch' | 'none';
   /** Workspace dependencies released in the same run (a monorepo manifest): each bumps this package. */
   dependencyUpdates?: { name: string; version: string }[];
+  /**
+   * Scope filtering (simple-release's monorepo rule): a change whose scope names only other
+   * packages does not count for this one. `names`: the scopes that mean this package; `shared`:
+   * scopes that count for every package the commit touches (e.g. deps).
+   */
+  scopes?: { names: string[]; shared: string[] };
   /** Tag prefixes of the other packages released with this one (a manifest): their tags are not "other version tags". */
   siblingTagPrefixes?: string[];
   /** The least bump a dependency update gives (default patch, as release-please's node-workspace plugin). */
@@ -141,7 +147,10 @@ async function guardOtherTags(config: ReleaseConfig, prefixes: string[], logger:
 /** The changes since the last release, with the headers that look typed but cannot be read named. */
 async function readChanges(config: ReleaseConfig, since: string | undefined, logger: Logger) {
   const commits = await commitsSince(config.cwd, since, config.path);
-  const changes = commits.flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false }));
+  const untyped = config.rules.has(ANY_TYPE);
+  const changes = commits
+    .flatMap((c) => changesOf(c, { nestedCommits: config.nestedCommits ?? false, untyped }))
+    .filter((c) => ownScope(c, config.scopes));
   const unread = commits
     .filter((c) => (c.parents ?? 1) === 1 && unreadable(c.message))
     .map((c) => `${c.sha.slice(0, 7)} ${c.message.trim().split('\n', 1)[0]}`);
@@ -149,12 +158,19 @@ async function readChanges(config: ReleaseConfig, since: string | undefined, log
     logger.warning(
       `Commit ${u}: the header looks typed but is not a Conventional Commit (type(scope)!: subject), so it releases nothing.`,
     );
-  for (const c of changes.filter((x) => !x.conventional)) {
+  for (const c of changes.filter((x) => !x.conventional && x.breaking)) {
     logger.notice(
       `Commit ${c.sha.slice(0, 7)} '${c.header}' has a title that is not a Conventional Commit, but a BREAKING CHANGE footer: counted as a breaking change.`,
     );
   }
   return { commits, changes, unread };
+}
+
+/** Whether a change counts under scope filtering: no scope, a shared scope, or one of the package's names among its scopes. */
+function ownScope(c: Change, scopes: ReleaseConfig['scopes']): boolean {
+  if (!scopes || !c.scope) return true;
+  const parts = c.scope.split(',').map((s) => s.trim());
+  return parts.some((p) => scopes.names.includes(p) || scopes.shared.includes(p));
 }
 
 /** Reads git and decides the release; writes nothing. Every refusal happens here. */

@@ -12,7 +12,11 @@ export const DEFAULT_RULES: ReleaseRules = new Map<string, Bump>([
   ['revert', 'patch'],
 ]);
 
-const TYPE = /^[a-z][a-z0-9-]*$/;
+/** A commit type, or `*`: every other commit, typed or not (lerna's conventional-commits mode: any change is a patch). */
+const TYPE = /^(?:[a-z][a-z0-9-]*|\*)$/;
+
+/** The `*` rule: what a commit of a type without a rule of its own (or with no type) releases. */
+export const ANY_TYPE = '*';
 
 /**
  * Parses `refactor:patch,docs:none` (commas or newlines) on top of the defaults.
@@ -27,7 +31,7 @@ export function parseReleaseRules(text: string): { rules: ReleaseRules } | { err
     const [type, bump, extra] = entry.split(':').map((s) => s.trim());
     if (extra !== undefined || !type || !TYPE.test(type) || !bump || !(BUMPS as readonly string[]).includes(bump)) {
       return {
-        error: `type:bump pairs such as refactor:patch,docs:none (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
+        error: `type:bump pairs such as refactor:patch,docs:none or *:patch (bump is one of ${BUMPS.join(', ')}); '${entry}' is not one`,
       };
     }
     rules.set(type, bump as Bump);

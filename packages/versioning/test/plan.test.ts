@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   DEFAULT_RULES,
+  changesOf,
   parseMessage,
   parseReleaseRules,
   parseSemVer,
@@ -256,5 +257,22 @@ describe('Release-As footers (release-please)', () => {
   it('is not read from a body line that is not a footer token, nor from a free-form title', () => {
     expect(next('1.0.0', ['Bump things\n\nRelease-As: 9.0.0']).next).toBeUndefined();
     expect(next('1.0.0', ['fix: a\n\nSee Release-As: 9.0.0 in the docs']).next?.version).toBe('1.0.1');
+  });
+});
+
+describe('the * release rule (lerna: any change is a patch)', () => {
+  it('releases a patch for any other commit, typed or not, and leaves the typed rules alone', () => {
+    const parsed = parseReleaseRules('*:patch');
+    if ('error' in parsed) throw new Error(parsed.error);
+    const untyped = (m: string) => changesOf({ sha: 'a'.repeat(40), message: m }, { untyped: true });
+    expect(
+      planRelease(tag('1.2.3'), untyped('Switch to ESLint (#293)'), [], opts({ rules: parsed.rules })).next?.version,
+    ).toBe('1.2.4');
+    expect(next('1.2.3', ['docs: a'], { rules: parsed.rules }).next?.version).toBe('1.2.4');
+    expect(next('1.2.3', ['feat: a'], { rules: parsed.rules }).next?.version).toBe('1.3.0');
+    expect(changesOf({ sha: 'b'.repeat(40), message: 'Switch to ESLint' })).toEqual([]);
+    expect(
+      changesOf({ sha: 'c'.repeat(40), message: 'Merge pull request #1 from x/y', parents: 2 }, { untyped: true }),
+    ).toEqual([]);
   });
 });

@@ -28,6 +28,13 @@ export interface ManifestPackage {
 
 export interface Manifest {
   packages: ManifestPackage[];
+  /**
+   * `own`: a commit whose scope names only other packages does not count for a package it
+   * touches (simple-release's monorepo rule); `any` (default): every commit under the path counts.
+   */
+  commitScopes: 'any' | 'own';
+  /** With commitScopes own: scopes that count for every package a commit touches (e.g. deps). */
+  sharedScopes: string[];
   /** What a package releases when only a dependency of it was released (default patch). */
   dependentsBump: Bump;
 }
@@ -43,6 +50,7 @@ const PACKAGE_KEYS = [
   'initial-version',
   'depends-on',
 ] as const;
+const TOP_KEYS = ['packages', 'dependents-bump', 'commit-scopes', 'shared-scopes'];
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
 /** The same rule as the action's tag-prefix: what git takes in a tag name. */
 export const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
@@ -72,8 +80,12 @@ export function parseManifest(
       `${file}: expected an object with "packages": { "<path>": { ... } } naming at least one package`,
     );
   for (const key of Object.keys(doc))
-    if (key !== 'packages' && key !== 'dependents-bump')
-      throw new ManifestError(`${file}: unknown key "${key}" (expected "packages" and "dependents-bump")`);
+    if (!TOP_KEYS.includes(key))
+      throw new ManifestError(`${file}: unknown key "${key}" (expected one of ${TOP_KEYS.join(', ')})`);
+  const commitScopes = doc['commit-scopes'] ?? 'any';
+  if (commitScopes !== 'any' && commitScopes !== 'own')
+    throw new ManifestError(`${file}: "commit-scopes" must be any or own, got ${JSON.stringify(commitScopes)}`);
+  const sharedScopes = strings(file, doc, 'shared-scopes');
   const dependentsBump = doc['dependents-bump'] ?? 'patch';
   if (typeof dependentsBump !== 'string' || !(BUMPS as readonly string[]).includes(dependentsBump))
     throw new ManifestError(
@@ -102,7 +114,7 @@ export function parseManifest(
     packages.map((p) => p.tagPrefix),
     'tag-prefix',
   );
-  return { packages, dependentsBump: dependentsBump as Bump };
+  return { packages, dependentsBump: dependentsBump as Bump, commitScopes, sharedScopes };
 }
 
 function readEntry(

@@ -63,7 +63,13 @@ function packageConfig(
     ...(pkg.initialVersion ? { initialVersion: pkg.initialVersion, initialVersionSet: true } : {}),
     dependencyUpdates,
     dependentsBump: manifest.dependentsBump,
+    ...(manifest.commitScopes === 'own' ? { scopes: { names: scopeNames(pkg), shared: manifest.sharedScopes } } : {}),
     siblingTagPrefixes,
     assets: [],
   };
+}
+
+/** The scopes that mean a package: its name, unscoped name and folder (`@acme/cli`, `cli`, `packages/cli` -> cli). */
+export function scopeNames(pkg: ManifestPackage): string[] {
+  return [...new Set([pkg.name, pkg.name.replace(/^@[^/]+\//, ''), pkg.path.split('/').at(-1) ?? pkg.path])];
 }
