@@ -15,7 +15,11 @@ if (!dir || !specs.length) {
   process.exit(2);
 }
 const git = (...args) =>
-  execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('git', ['--git-dir', dir, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 const tryGit = (...args) => {
   try {
     return git(...args);
@@ -49,7 +53,8 @@ const nameAt = (sha, path) => {
 };
 const all = packages.map((pkg) => ({ ...pkg, tags: tagsOf(pkg) }));
 const shaTags = new Map();
-for (const p of all) for (const t of p.tags) shaTags.set(t.sha, [...(shaTags.get(t.sha) ?? []), { path: p.path, tag: t.name }]);
+for (const p of all)
+  for (const t of p.tags) shaTags.set(t.sha, [...(shaTags.get(t.sha) ?? []), { path: p.path, tag: t.name }]);
 const out = [];
 for (const pkg of all) {
   const releases = [];
