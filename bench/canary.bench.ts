@@ -8,7 +8,7 @@
  */
 import { HaproxyProvider } from '@rollgate/traffic';
 import { startHaproxy, startLoad } from '@rollgate/testbed';
-import { STABLE, startStack } from '../test/canary/stack.js';
+import { STABLE, startStack } from '../roads/canary/stack.js';
 
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL_S ?? 10);
 const RPS = Number(process.env.BENCH_RPS ?? 100);

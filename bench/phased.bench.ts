@@ -14,7 +14,7 @@
  *   slowest deploy measured when the fleet started (the anchor of that goal).
  */
 import { startLoad, type LoadStats } from '@rollgate/testbed';
-import { startFleet } from '../test/phased/stack.js';
+import { startFleet } from '../roads/phased/stack.js';
 
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL_S ?? 10);
 const RPS = Number(process.env.BENCH_RPS ?? 100);

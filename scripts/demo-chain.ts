@@ -1,11 +1,11 @@
 /**
- * The environment chain's road in `npm run demo` (test/pipeline/chain-road.ts): one build through
+ * The environment chain's road in `npm run demo` (roads/pipeline/chain-road.ts): one build through
  * staging, then production behind a required reviewer and a wait timer; a rejection, a bad
  * release stopped in staging, two promotions refused by hand, a carry by hand, a rollback.
  * Each run's outcome is the one the road expects, or the demo fails.
  */
-import { runChainRoad, type ChainRoad } from '../test/pipeline/chain-road.js';
-import type { Weights } from '../test/pipeline/serving.js';
+import { runChainRoad, type ChainRoad } from '../roads/pipeline/chain-road.js';
+import type { Weights } from '../roads/pipeline/serving.js';
 
 const EXPECTED: Record<keyof ChainRoad['runs'], string> = {
   first: 'success',

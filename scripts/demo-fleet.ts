@@ -1,9 +1,9 @@
 /**
- * The fleet's road of `npm run demo` (test/pipeline/phased-road.ts): pipeline.yml with
+ * The fleet's road of `npm run demo` (roads/pipeline/phased-road.ts): pipeline.yml with
  * release-style phased over six local instances behind a real HAProxy, judged on a real
  * Prometheus; promote.yml continues the paused release; rollback.yml restores the fleet.
  */
-import { runPhasedRoad } from '../test/pipeline/phased-road.js';
+import { runPhasedRoad } from '../roads/pipeline/phased-road.js';
 
 export async function fleetDemo(say: (line: string) => void): Promise<boolean> {
   say('the fleet: pipeline.yml with release-style phased, six instances behind HAProxy');

@@ -19,8 +19,8 @@
 import { hasBinary } from '@rollgate/testbed';
 import { fleetDemo } from './demo-fleet.js';
 import { chainDemo } from './demo-chain.js';
-import { runConsumerScenario } from '../test/pipeline/consumer.js';
-import type { Weights } from '../test/pipeline/serving.js';
+import { runConsumerScenario } from '../roads/pipeline/consumer.js';
+import type { Weights } from '../roads/pipeline/serving.js';
 
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);

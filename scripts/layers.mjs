@@ -2,7 +2,8 @@
 // The layering, as a rule (ARCHITECTURE.md): actions import packages, never another action;
 // packages never import actions; kit imports no workspace package and github only kit; only
 // tests, scripts and benchmarks import testbed; every package a source file imports is declared
-// in its package.json, and every declared dependency is imported; no import cycles between
+// in its package.json, and every declared dependency is imported; scripts, benchmarks and roads/
+// never import test files; no import cycles between
 // source files (type-only imports count: they are the same coupling). Packages other than kit
 // (and the testbed) log through kit's Logger port and are given what the runner's environment
 // says: they import no @actions/core and read no process.env (the actions read it once, with
@@ -66,6 +67,26 @@ function folderRule(unit, file, target) {
   if (rule.shared.includes(from)) return `${from}/ is shared by the rollouts and imports the ${to} rollout`;
   if (!file.endsWith('/src/index.ts')) return `${from} imports the ${to} rollout (only index.ts gathers them)`;
   return undefined;
+}
+
+/**
+ * Scripts, benchmarks and the roads they share with the tests (roads/) never import a file
+ * under test/: what both use lives in roads/ or a package.
+ */
+function toolsImportingTests(base) {
+  const findings = [];
+  for (const folder of ['scripts', 'bench', 'roads'])
+    for (const file of sources(join(base, folder)))
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(base, resolve(dirname(file), spec));
+        if (target === 'test' || target.startsWith('test/'))
+          findings.push({
+            file: relative(base, file),
+            message: `imports ${spec}, a test file (${folder}/ may not; share it through roads/)`,
+          });
+      }
+  return findings;
 }
 
 export function checkLayers(base = root) {
@@ -144,6 +165,7 @@ export function checkLayers(base = root) {
           message: `declares ${dep}, which no source file imports`,
         });
   }
+  findings.push(...toolsImportingTests(base));
   // Cycles between source files: a depth-first search reporting each cycle once.
   const state = new Map();
   const stack = [];

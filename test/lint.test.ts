@@ -193,6 +193,8 @@ describe('layering rules (scripts/layers.mjs)', () => {
         "import * as core from '@actions/core';\nexport const socket = process.env.HAPROXY_SOCKET ?? core.getInput('x');\n",
       'actions/canary/package.json': manifest(),
       'actions/canary/src/main.ts': "export const run = await import('@actions/core');\n",
+      'scripts/demo.ts': "import { runScenario } from '../test/pipeline/scenario.js';\n",
+      'roads/pipeline/road.ts': "import { helper } from '../../test/lib/helper.js';\n",
     });
     const messages = (await layers()).checkLayers(base).map((f) => `${f.file}: ${f.message}`);
     expect(messages).toEqual(
@@ -212,6 +214,8 @@ describe('layering rules (scripts/layers.mjs)', () => {
         "actions/canary/src/main.ts: imports @actions/core (an action talks to the runner through kit's runner)",
         "packages/traffic/src/d.ts: imports @actions/core (packages log through kit's Logger port)",
         'packages/traffic/src/d.ts: reads process.env (the action reads the environment once, readRunnerEnv, and passes values down)',
+        'scripts/demo.ts: imports ../test/pipeline/scenario.js, a test file (scripts/ may not; share it through roads/)',
+        'roads/pipeline/road.ts: imports ../../test/lib/helper.js, a test file (roads/ may not; share it through roads/)',
       ]),
     );
   });

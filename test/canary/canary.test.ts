@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPostStep, startPrometheus, type Proc } from '@rollgate/testbed';
-import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
+import { STABLE, loadDuring, startStack, warmUp, type Stack } from '../../roads/canary/stack.js';
 import { mermaidBlocks, parseMermaid } from '../lib/mermaid.js';
 
 let stack: Stack;

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactService, REPO_ROOT, freePort, runAction } from '@rollgate/testbed';
-import { STABLE, startStack, type Stack } from './stack.js';
+import { STABLE, startStack, type Stack } from '../../roads/canary/stack.js';
 
 let stack: Stack;
 let artifacts: ArtifactService;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLoad, startPrometheus, startService, type Proc } from '@rollgate/testbed';
-import { STABLE, loadDuring, startStack, warmUp, type Stack } from './stack.js';
+import { STABLE, loadDuring, startStack, warmUp, type Stack } from '../../roads/canary/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

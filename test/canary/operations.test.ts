@@ -4,7 +4,7 @@
  * running canary before its next move; a new canary waits for a running rollback (wait-timeout).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { STABLE, loadDuring, startStack, type Stack } from './stack.js';
+import { STABLE, loadDuring, startStack, type Stack } from '../../roads/canary/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cloneWorkspace, commit, git } from '@rollgate/testbed';
-import { STABLE, startStack, type Stack } from './stack.js';
+import { STABLE, startStack, type Stack } from '../../roads/canary/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -23,7 +23,7 @@ import {
   startNginx,
   type Nginx,
 } from '@rollgate/testbed';
-import { publishRelease, type Published } from '../lib/releases.js';
+import { publishRelease, type Published } from '../../roads/lib/releases.js';
 
 let gh: GitHubEmulator;
 let nginx: Nginx;

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { HaproxyFleet } from '@rollgate/traffic';
 import { startLoad } from '@rollgate/testbed';
-import { startFleet, type FleetStack } from './stack.js';
+import { startFleet, type FleetStack } from '../../roads/phased/stack.js';
 
 let stack: FleetStack;
 /** Users: steady load through HAProxy, so every batch has metrics to be judged on. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLoad } from '@rollgate/testbed';
-import { startFleet, type FleetStack } from './stack.js';
+import { startFleet, type FleetStack } from '../../roads/phased/stack.js';
 
 let stack: FleetStack;
 

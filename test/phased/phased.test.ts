@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runAction, startLoad } from '@rollgate/testbed';
-import { startFleet, type FleetStack } from './stack.js';
+import { startFleet, type FleetStack } from '../../roads/phased/stack.js';
 import { mermaidBlocks, parseMermaid } from '../lib/mermaid.js';
 
 let stack: FleetStack;

@@ -5,7 +5,7 @@
  * hand refused with the rule they break.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runChainRoad, type ChainRoad } from './chain-road.js';
+import { runChainRoad, type ChainRoad } from '../../roads/pipeline/chain-road.js';
 
 let road: ChainRoad;
 const log: string[] = [];

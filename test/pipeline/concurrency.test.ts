@@ -19,8 +19,8 @@ import {
   startLoad,
   type WorkflowResult,
 } from '@rollgate/testbed';
-import { deployCommand, pipelineInputs, project, roadRunner, stopDeployed } from './scenario.js';
-import { startServing, type Serving } from './serving.js';
+import { deployCommand, pipelineInputs, project, roadRunner, stopDeployed } from '../../roads/pipeline/scenario.js';
+import { startServing, type Serving } from '../../roads/pipeline/serving.js';
 
 let gh: GitHubEmulator;
 let artifacts: ArtifactService;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runConsumerScenario } from './consumer.js';
+import { runConsumerScenario } from '../../roads/pipeline/consumer.js';
 
 describe("a consumer's own three files, in a repository of their own, with the suite pinned by commit", () => {
   it('delivers, canaries, rolls back and promotes through the gate, on a private repository under the permissions the files grant', async () => {

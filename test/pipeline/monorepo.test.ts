@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { commit, freePort, git, startLoad } from '@rollgate/testbed';
-import { openRoad, pipelineInputs, project, roadRunner, stopRoad } from './scenario.js';
-import { startServing } from './serving.js';
+import { openRoad, pipelineInputs, project, roadRunner, stopRoad } from '../../roads/pipeline/scenario.js';
+import { startServing } from '../../roads/pipeline/serving.js';
 
 /** The sample service at the root, and two packages: api (the one delivered) and web. */
 function monorepo(remote: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runPhasedRoad } from './phased-road.js';
+import { runPhasedRoad } from '../../roads/pipeline/phased-road.js';
 
 describe('pipeline.yml (release-style phased), promote.yml (kind phased) and rollback.yml over a fleet', () => {
   it('six instances behind HAProxy: a first release in batches, a second paused after its first batch and continued by hand, a fleet rollback', async () => {

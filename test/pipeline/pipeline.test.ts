@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { git } from '@rollgate/testbed';
-import { runScenario, type ScenarioResult } from './scenario.js';
-import { nginxWeights } from './serving.js';
+import { runScenario, type ScenarioResult } from '../../roads/pipeline/scenario.js';
+import { nginxWeights } from '../../roads/pipeline/serving.js';
 
 async function run(provider: 'nginx' | 'command'): Promise<ScenarioResult> {
   const lines: string[] = [];

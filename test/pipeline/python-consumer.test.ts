@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { deliverMisconfigured, runPythonConsumer } from './python-consumer.js';
+import { deliverMisconfigured, runPythonConsumer } from '../../roads/pipeline/python-consumer.js';
 
 describe('a Python consumer set up from the docs (pytest, a deploy script in the repository, slots)', () => {
   it('releases, catches a bad canary without touching the live slot, rolls back and passes the gate, under the permissions its files grant', async () => {
