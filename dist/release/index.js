@@ -36,12 +36,6 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-/**
- * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
- * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
- * no path component starting with "." or ending with ".lock".
- */
-const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 function readInputs(inputs) {
     const dryRun = inputs.boolean('dry-run');
     const parsed = (0,_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .parseReleaseRules */ .o5)(inputs.string('release-rules'));
@@ -53,12 +47,12 @@ function readInputs(inputs) {
         tagPrefix: inputs.string('tag-prefix', {
             emptyIsValue: true,
             pattern: {
-                regex: TAG_PREFIX,
+                regex: _rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .TAG_PREFIX */ .C_,
                 description: 'letters, digits, ".", "_", "/", "@" or "-", starting with a letter, a digit or "@", that git takes in a tag name (e.g. v, api-v, pkg@, @scope/pkg@ or pkg/v)',
             },
         }),
         previousTagPrefixes: inputs.list('previous-tag-prefixes', { separator: /[\n,]/ }).map((prefix) => {
-            if (!TAG_PREFIX.test(prefix))
+            if (!_rollgate_versioning__WEBPACK_IMPORTED_MODULE_1__/* .TAG_PREFIX */ .C_.test(prefix))
                 throw new _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('previous-tag-prefixes', 'tag prefixes git takes in a tag name (e.g. pkg@ or v)', prefix);
             return prefix;
         }),
@@ -1177,6 +1171,7 @@ function fitToBytes(markdown, limit = SUMMARY_LIMIT_BYTES) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Sh: () => (/* reexport */ ManifestError),
+  C_: () => (/* reexport */ TAG_PREFIX),
   g1: () => (/* reexport */ dependencyOrder),
   Ng: () => (/* reexport */ parseManifest),
   o5: () => (/* reexport */ parseReleaseRules),
@@ -1184,7 +1179,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Xo: () => (/* reexport */ releaseManifest)
 });
 
-// UNUSED EXPORTS: ANY_TYPE, BOT, BUMPS, DEFAULT_RULES, PlanError, TAG_PREFIX, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, completeRelease, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, prepareRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, scopeNames, semverTagsOutside, unreadable
+// UNUSED EXPORTS: ANY_TYPE, BOT, BUMPS, DEFAULT_RULES, PlanError, byVersionDesc, cancelReverts, changesOf, commitsSince, compareSemVer, completeRelease, deepen, effectiveBump, floatingTagsFor, formatSemVer, git, headSha, highestReachable, increment, isAncestor, isShallow, isStable, neutralise, nextPrereleaseNumber, parseMessage, parseSemVer, pathExists, planRelease, prepareRelease, pushTags, releaseAsOf, releaseTypeOf, renderChangelog, scanTags, scanTagsOf, scopeNames, semverTagsOutside, unreadable
 
 ;// CONCATENATED MODULE: ./packages/versioning/src/rules.ts
 /** Which commit types release what: Conventional Commits defaults plus user rules. */
@@ -2079,7 +2074,12 @@ const PACKAGE_KEYS = [
 ];
 const TOP_KEYS = ['packages', 'dependents-bump', 'commit-scopes', 'shared-scopes'];
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
-/** The same rule as the action's tag-prefix: what git takes in a tag name. */
+/**
+ * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
+ * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
+ * no path component starting with "." or ending with ".lock". The action's tag-prefix and the
+ * manifest's prefixes both use it.
+ */
 const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /**

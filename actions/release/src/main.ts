@@ -9,7 +9,7 @@ import {
   writeSummary,
   runner,
 } from '@rollgate/kit';
-import { parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
+import { TAG_PREFIX, parseReleaseRules, release, type ReleaseConfig } from '@rollgate/versioning';
 import { DEFAULTS } from './defaults.js';
 import { readManifest, runManifest } from './manifest.js';
 
@@ -37,12 +37,6 @@ export type ReleaseInputs = Pick<
 };
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-/**
- * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
- * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
- * no path component starting with "." or ending with ".lock".
- */
-const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 
 export function readInputs(inputs: Inputs): ReleaseInputs {
   const dryRun = inputs.boolean('dry-run');

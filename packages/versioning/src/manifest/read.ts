@@ -52,7 +52,12 @@ const PACKAGE_KEYS = [
 ] as const;
 const TOP_KEYS = ['packages', 'dependents-bump', 'commit-scopes', 'shared-scopes'];
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'];
-/** The same rule as the action's tag-prefix: what git takes in a tag name. */
+/**
+ * Every tag format real projects use (v1.2.3, pkg-v1.2.3, pkg@1.2.3, @scope/pkg@1.2.3,
+ * pkg/v1.2.3), within git's rules for a ref name (git check-ref-format): no "..", "//", "@{",
+ * no path component starting with "." or ending with ".lock". The action's tag-prefix and the
+ * manifest's prefixes both use it.
+ */
 export const TAG_PREFIX = /^$|^(?!.*(?:\.\.|\/\/|@\{|\/\.|\.lock\/))[@A-Za-z0-9][A-Za-z0-9._/@-]*$/;
 
 type Json = Record<string, unknown>;
