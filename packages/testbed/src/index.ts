@@ -21,6 +21,8 @@ export {
 } from './github/permissions.js';
 export { ConcurrencyGroups } from './workflow/concurrency.js';
 export { checkoutRef, snapshotRepository } from './workflow/remote-repos.js';
+export { RunRefused, nestedPermissionRefusal } from './workflow/refusals.js';
+export { SUPPORTED_REMOTE } from './workflow/remote-actions.js';
 export {
   WorkflowRunner,
   type RunnerEnv,

@@ -74,9 +74,13 @@ jobs:
     expect(r.conclusion).toBe('success');
     expect(r.jobs.first?.steps.map((s) => s.conclusion)).toEqual(['success', 'success', 'skipped', 'skipped']);
     expect(r.jobs.second?.outputs).toEqual({ said: 'hello moon via-env|not carried to other jobs' });
-    await expect(runner.run({ file, event: 'workflow_dispatch', inputs: { who: 'mars' } })).rejects.toThrow(
-      'input who must be one of world, moon',
-    );
+    const mars = await runner.run({ file, event: 'workflow_dispatch', inputs: { who: 'mars' } });
+    expect(mars).toEqual({
+      conclusion: 'failure',
+      jobs: {},
+      outputs: {},
+      refused: "Provided value 'mars' for input 'who' not in the list of allowed values: world, moon",
+    });
     const failing = await runner.run({ file, event: 'workflow_dispatch', inputs: { loud: true } });
     expect(failing.conclusion).toBe('failure');
     expect(failing.jobs.first?.steps.map((s) => s.conclusion)).toEqual(['success', 'success', 'failure', 'success']);
@@ -97,11 +101,13 @@ jobs:
     );
     const r = await runner.run({ file: remote, event: 'push' });
     expect(r.jobs.a?.steps[0]?.error).toMatch(/remote action docker\/login-action has no local equivalent/);
-    await expect(runner.run({ file: remote, event: 'workflow_dispatch' })).rejects.toThrow(
-      'does not run on workflow_dispatch',
+    expect((await runner.run({ file: remote, event: 'workflow_dispatch' })).refused).toBe(
+      'r.yml does not run on workflow_dispatch',
     );
     const invalid = wf('i.yml', 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n');
-    await expect(runner.run({ file: invalid, event: 'push' })).rejects.toThrow(/is not a valid workflow/);
+    expect((await runner.run({ file: invalid, event: 'push' })).refused).toMatch(
+      /^i\.yml: The workflow is not valid\. /,
+    );
   });
 
   it("models GitHub's concurrency groups: one running, one pending, a newer pending cancels the older", async () => {
@@ -141,5 +147,56 @@ jobs:
       'deploy: pending (deploy-hello)',
       'deploy: running (deploy-hello)',
     ]);
+  });
+  it("refuses what GitHub refuses before a run starts, with GitHub's reason and no job run", async () => {
+    const dispatch = wf(
+      'd.yml',
+      'on:\n  workflow_dispatch:\n    inputs:\n      version: { type: string, required: true }\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ran\n',
+    );
+    const unknown = await runner.run({
+      file: dispatch,
+      event: 'workflow_dispatch',
+      inputs: { version: '1', env: 'x' },
+    });
+    expect(unknown).toEqual({
+      conclusion: 'failure',
+      jobs: {},
+      outputs: {},
+      refused: 'Unexpected inputs provided: ["env"]',
+    });
+    expect((await runner.run({ file: dispatch, event: 'workflow_dispatch' })).refused).toBe(
+      "Required input 'version' not provided",
+    );
+    // The nested job asks for deployments: write; the calling job grants only contents: read.
+    const workflows = join(dir, '.github', 'workflows');
+    mkdirSync(workflows, { recursive: true });
+    writeFileSync(
+      join(workflows, 'called.yml'),
+      'on:\n  workflow_call:\n    inputs:\n      tag: { type: string }\npermissions: {}\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    permissions: { contents: read, deployments: write }\n    steps:\n      - run: echo shipped\n',
+    );
+    const caller = (job: string) => {
+      const file = join(workflows, 'caller.yml');
+      writeFileSync(
+        file,
+        `on: push\npermissions: {}\njobs:\n  first:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo first\n  call:\n    needs: first\n${job}    uses: ./.github/workflows/called.yml\n`,
+      );
+      return file;
+    };
+    const skipped = caller("    if: github.event_name == 'schedule'\n    permissions: { contents: read }\n");
+    const refused = await runner.run({ file: skipped, event: 'push', root: dir });
+    expect(refused.refused).toBe(
+      "Error calling workflow './.github/workflows/called.yml'. The nested job 'ship' is requesting 'deployments: write', but is only allowed 'deployments: none'.",
+    );
+    expect(refused.jobs).toEqual({});
+    const extra = caller(
+      '    permissions: { contents: read, deployments: write }\n    with: { tag: v1, channel: beta }\n',
+    );
+    expect((await runner.run({ file: extra, event: 'push', root: dir })).refused).toBe(
+      'job call: Invalid input, channel is not defined in the referenced workflow.',
+    );
+    const granted = caller('    permissions: { contents: read, deployments: write }\n    with: { tag: v1 }\n');
+    const ran = await runner.run({ file: granted, event: 'push', root: dir });
+    expect(ran.conclusion).toBe('success');
+    expect(ran.jobs.call?.conclusion).toBe('success');
   });
 });

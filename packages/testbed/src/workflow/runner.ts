@@ -23,6 +23,7 @@ import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } f
 import { runRemoteAction, spawnAsync } from './remote-actions.js';
 import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
 import { checkoutRef } from './remote-repos.js';
+import { RunRefused, nestedPermissionRefusal } from './refusals.js';
 import { DEFAULT_GRANTS, cap, parsePermissions, type Grants } from '../github/permissions.js';
 
 export type { RunnerEnv, WorkflowRunOptions, StepRecord, JobResult, WorkflowResult } from './types.js';
@@ -60,13 +61,30 @@ export class WorkflowRunner {
     this.env.log?.(line);
   }
 
+  /**
+   * Runs a workflow. What GitHub would refuse before the first job (refusals.ts) ends as a
+   * failed result with `refused` saying why, and no job runs.
+   */
   async run(options: WorkflowRunOptions): Promise<WorkflowResult> {
+    try {
+      return await this.start(options);
+    } catch (error) {
+      if (!(error instanceof RunRefused) || options.callerJob !== undefined) throw error;
+      this.log(`  ✘ ${options.file}: refused: ${error.reason}`);
+      return { conclusion: 'failure', jobs: {}, outputs: {}, refused: error.reason };
+    }
+  }
+
+  /** The workflow file, parsed and checked as GitHub checks it before a run starts. */
+  private load(options: WorkflowRunOptions): { wf: Json; on: Json } {
     const file = resolve(REPO_ROOT, options.file);
     const text = readFileSync(file, 'utf8');
     const parsed = parseWorkflow({ name: file, content: text }, new NoOperationTraceWriter());
     const errors = parsed.context.errors.getErrors();
     if (errors.length)
-      throw new Error(`${options.file} is not a valid workflow: ${errors.map((e) => e.message).join('; ')}`);
+      throw new RunRefused(
+        `${basename(options.file)}: The workflow is not valid. ${errors.map((e) => e.message).join('; ')}`,
+      );
     const wf = parse(text) as Json;
     const rawOn = wf.on ?? {};
     const on = (
@@ -76,10 +94,16 @@ export class WorkflowRunner {
           ? Object.fromEntries(rawOn.map((e) => [e, null]))
           : rawOn
     ) as Json;
-    if (!(options.event in on)) throw new Error(`${options.file} does not run on ${options.event}`);
+    if (!(options.event in on)) throw new RunRefused(`${basename(options.file)} does not run on ${options.event}`);
+    return { wf, on };
+  }
+
+  private async start(options: WorkflowRunOptions): Promise<WorkflowResult> {
+    const { wf, on } = this.load(options);
     const runId = options.runId ?? ++nextRunId;
     const inputs = this.inputsFor(on[options.event] as Json | null, options);
     const jobs = (wf.jobs ?? {}) as Record<string, Json>;
+    if (options.callerJob === undefined) this.checkNested(jobs, wf.permissions, undefined, options.root);
     const results: Record<string, JobResult> = {};
     this.log(`▶ ${options.file} (${options.event}, run ${runId})`);
     // A reusable workflow runs inside its caller's run (same id): only the outermost is a run of
@@ -189,16 +213,18 @@ export class WorkflowRunner {
     const out: Record<string, unknown> = {};
     for (const [k, spec] of Object.entries(decl)) {
       let v: unknown = options.inputs?.[k] ?? spec.default;
-      if (v === undefined && spec.required) throw new Error(`${options.file}: required input ${k} not given`);
+      if (v === undefined && spec.required) throw new RunRefused(`Required input '${k}' not provided`);
       if (spec.type === 'boolean') v = v === true || v === 'true';
       else if (spec.type === 'number') v = Number(v ?? 0);
       else if (spec.type === 'choice' && v !== undefined && !(spec.options as string[]).includes(String(v))) {
-        throw new Error(`${options.file}: input ${k} must be one of ${(spec.options as string[]).join(', ')}`);
+        throw new RunRefused(
+          `Provided value '${String(v)}' for input '${k}' not in the list of allowed values: ${(spec.options as string[]).join(', ')}`,
+        );
       } else v = v === undefined ? '' : String(v);
       out[k] = v;
     }
-    for (const k of Object.keys(options.inputs ?? {}))
-      if (!(k in decl)) throw new Error(`${options.file}: unknown input ${k}`);
+    const unexpected = Object.keys(options.inputs ?? {}).filter((k) => !(k in decl));
+    if (unexpected.length) throw new RunRefused(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     return out;
   }
 
@@ -496,6 +522,57 @@ export class WorkflowRunner {
     };
   }
 
+  /**
+   * Where a reusable workflow lives: `./` is the caller's repository at the same commit,
+   * `owner/repo/...@ref` that repository's tree at ref (from its mirror).
+   */
+  private resolveCall(id: string, uses: string, parentRoot: string | undefined) {
+    const m = /^(?:\.\/|([\w.-]+\/[\w.-]+)\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@(.+))?$/.exec(uses);
+    if (!m)
+      throw new Error(
+        `job ${id}: uses ${uses} is not a reusable workflow (./.github/workflows/x.yml or owner/repo/.github/workflows/x.yml@ref)`,
+      );
+    const [, repo, path = '', ref] = m;
+    let root = parentRoot;
+    if (repo) {
+      const mirror = this.env.repositories?.[repo];
+      if (mirror) {
+        if (!ref) throw new RunRefused(`job ${id}: ${uses} needs @ref`);
+        root = checkoutRef(mirror, ref).dir;
+      } else if (repo === 'rollgate/rollgate') root = REPO_ROOT;
+      else throw new Error(`job ${id}: repository ${repo} is not known to the local runner (RunnerEnv.repositories)`);
+    }
+    return { root, path, repo, ref, file: join(root ?? REPO_ROOT, path) };
+  }
+
+  /**
+   * GitHub's checks of the reusable workflows a run calls, before its first job: each nested
+   * job asks for no more than its calling job grants, and each call passes only inputs the
+   * called workflow declares (refusals.ts). Nested calls are checked in turn.
+   */
+  private checkNested(jobs: Record<string, Json>, wfPermissions: unknown, limit: Grants | undefined, root?: string) {
+    for (const [id, job] of Object.entries(jobs)) {
+      if (typeof job.uses !== 'string') continue;
+      const call = this.resolveCall(id, job.uses, root);
+      const allowed = cap(
+        parsePermissions(job.permissions) ?? parsePermissions(wfPermissions) ?? DEFAULT_GRANTS,
+        limit,
+      );
+      const called = parse(readFileSync(call.file, 'utf8')) as Json;
+      const declared = ((((called.on as Json | undefined)?.workflow_call as Json | null) ?? {}).inputs ?? {}) as Json;
+      for (const k of Object.keys((job.with ?? {}) as Json))
+        if (!(k in declared))
+          throw new RunRefused(`job ${id}: Invalid input, ${k} is not defined in the referenced workflow.`);
+      const nested = (called.jobs ?? {}) as Record<string, Json>;
+      for (const [name, inner] of Object.entries(nested)) {
+        const requested = parsePermissions(inner.permissions) ?? parsePermissions(called.permissions);
+        const refusal = nestedPermissionRefusal(job.uses, name, requested, allowed);
+        if (refusal) throw new RunRefused(refusal);
+      }
+      this.checkNested(nested, called.permissions, allowed, call.root);
+    }
+  }
+
   private async callWorkflow(
     id: string,
     job: Json,
@@ -507,22 +584,7 @@ export class WorkflowRunner {
     parentRoot: string | undefined,
   ): Promise<JobResult> {
     const uses = String(job.uses);
-    const m = /^(?:\.\/|([\w.-]+\/[\w.-]+)\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@(.+))?$/.exec(uses);
-    if (!m)
-      throw new Error(
-        `job ${id}: uses ${uses} is not a reusable workflow (./.github/workflows/x.yml or owner/repo/.github/workflows/x.yml@ref)`,
-      );
-    const [, repo, path = '', ref] = m;
-    // ./ is the caller's repository at the same commit; owner/repo@ref is that repository's tree at ref.
-    let root = parentRoot;
-    if (repo) {
-      const mirror = this.env.repositories?.[repo];
-      if (mirror) {
-        if (!ref) throw new Error(`job ${id}: ${uses} needs @ref`);
-        root = checkoutRef(mirror, ref).dir;
-      } else if (repo === 'rollgate/rollgate') root = REPO_ROOT;
-      else throw new Error(`job ${id}: repository ${repo} is not known to the local runner (RunnerEnv.repositories)`);
-    }
+    const { root, path, repo, ref } = this.resolveCall(id, uses, parentRoot);
     if (job.secrets === 'inherit') throw new Error(`job ${id}: secrets: inherit is not supported; name the secrets`);
     const inputs = Object.fromEntries(
       Object.entries((job.with ?? {}) as Json).map(([k, v]) => [

@@ -83,6 +83,8 @@ export interface JobResult {
 
 export interface WorkflowResult {
   conclusion: 'success' | 'failure' | 'cancelled';
+  /** Why GitHub would not start the run (refusals.ts): no job ran. */
+  refused?: string;
   jobs: Record<string, JobResult>;
   outputs: Record<string, string>;
 }
