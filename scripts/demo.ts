@@ -1,8 +1,9 @@
 /**
- * `npm run demo`: a consumer's road. examples/consumer becomes an application repository of
- * its own (private, each job holding only what its files grant), and its three workflow files
- * run as written with the local workflow runner, the suite pinned at a commit (a snapshot of
- * this working tree, resolved from a mirror as GitHub resolves owner/repo/path@sha):
+ * `npm run demo`: a consumer's road, rehearsed (rehearse/, the plan examples/consumer/rehearsal.yml).
+ * examples/consumer becomes an application repository of its own (private, each job holding
+ * only what its files grant), and its three workflow files run as written with the local
+ * workflow runner, the suite pinned at a commit (a snapshot of this working tree, resolved from
+ * a mirror as GitHub resolves owner/repo/path@sha):
  *   deliver.yml   build -> test -> release v0.1.0 -> live (no stable yet)
  *   deliver.yml   build -> test -> release v0.1.1 -> canary 25% judged on its metrics -> 100%
  *   rollback.yml  back to v0.1.0 from its original artifact
@@ -20,7 +21,6 @@ import { hasBinary } from '@rollgate/testbed';
 import { fleetDemo } from './demo-fleet.js';
 import { chainDemo } from './demo-chain.js';
 import { runConsumerScenario } from '../roads/pipeline/consumer.js';
-import type { Weights } from '../roads/pipeline/serving.js';
 
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -30,38 +30,10 @@ if (provider === 'command')
   say(
     'nginx and Prometheus are not installed (apt-get install nginx prometheus): using examples/router and the command traffic provider.',
   );
+// The consumer's road is a rehearsal: `npm run rehearse -- examples/consumer` runs the same plan.
 const r = await runConsumerScenario(say, provider);
-const split = (w: Weights) =>
-  Object.values(w)
-    .map((b) => `${b.version} ${b.weight}%`)
-    .join(', ');
-const out = (name: keyof typeof r.runs) =>
-  r.runs[name].jobs[
-    name === 'first' || name === 'second' || name === 'third' ? 'deliver' : name === 'promote' ? 'gate' : 'rollback'
-  ]?.outputs ?? {};
 console.log('');
-say(
-  `the suite pinned at ${r.pinned}; the consumer's repository is private; ${r.gh.tokensIssued} job tokens issued, ${r.gh.denials.length} request(s) refused for permissions, ${r.gh.limits?.jobTokenUsed ?? 0} of GITHUB_TOKEN's 1,000 requests an hour used, ${r.gh.limits?.refused.length ?? 0} refused by a rate limit`,
-);
-say(`deliver #1: ${r.runs.first.conclusion}, released ${out('first').tag ?? '-'}`);
-say(
-  `deliver #2: ${r.runs.second.conclusion}, released ${out('second').tag ?? '-'}, canary ${out('second')['canary-outcome'] ?? '-'}: ${split(r.weights.second)}`,
-);
-say(
-  `rollback: ${r.runs.rollback.conclusion}, live again: ${out('rollback').version ?? '-'}: ${split(r.weights.rollback)}`,
-);
-say(
-  `deliver #3: ${r.runs.third.conclusion}, released ${out('third').tag ?? '-'}, canary ${out('third')['canary-outcome'] ?? '-'}: ${split(r.weights.paused)}`,
-);
-say(`promote: ${r.runs.promote.conclusion}: ${split(r.weights.promoted)}`);
-say(`load: ${r.load.sent} requests, ${r.load.failed} failed`);
-say('deployment history (GitHub Deployments, oldest first):');
-for (const d of r.gh.state.deployments) {
-  const statuses = r.gh.state.statuses.filter((s) => s.deploymentId === d.id).sort((a, b) => a.id - b.id);
-  say(
-    `  #${d.id} ${(d.payload as { version: string }).version} (${(d.payload as { kind?: string }).kind ?? 'deploy'}): ${statuses.map((s) => s.state).join(' → ')}`,
-  );
-}
+for (const line of r.lines) say(line);
 const canaryOk = Object.values(r.runs).every((x) => x.conclusion === 'success') && r.load.failed === 0;
 /** Stops at the first road that failed: the ✘ lines above name the failing step and its error. */
 function stopIfFailed(ok: boolean, road: string): void {

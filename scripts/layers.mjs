@@ -75,7 +75,7 @@ function folderRule(unit, file, target) {
  */
 function toolsImportingTests(base) {
   const findings = [];
-  for (const folder of ['scripts', 'bench', 'roads'])
+  for (const folder of ['scripts', 'bench', 'roads', 'rehearse'])
     for (const file of sources(join(base, folder)))
       for (const spec of importsOf(file)) {
         if (!spec.startsWith('.')) continue;

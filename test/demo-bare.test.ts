@@ -50,7 +50,10 @@ describe('npm run demo without nginx, HAProxy and Prometheus', () => {
       expect(output).toContain(
         "HAProxy or Prometheus is not installed (apt-get install haproxy prometheus): the fleet's road is skipped",
       );
-      expect(output).toMatch(/deliver #2: success, released v0\.1\.1, canary promoted/);
+      expect(output).toMatch(
+        /✔ deliver v0\.1\.1 through a canary judged on its metrics: success\n.*job deliver: success \(tag v0\.1\.1, version 0\.1\.1, canary-outcome promoted\)/,
+      );
+      expect(output).toContain('✔ every step ended as the plan expects');
       expect(output).toMatch(/load: \d+ requests, 0 failed/);
       expect(output).toContain('done: services, router, HAProxy, emulators stopped');
     } finally {

@@ -5,7 +5,9 @@
  * this working tree, so what is tested is what would be pinned. A private repository whose jobs
  * hold only what the files grant. deliver.yml twice (v0.1.0 live, then v0.1.1 canaried),
  * rollback.yml back to v0.1.0, deliver.yml with CANARY_MODE=start (v0.1.2 paused at its first
- * step), promote.yml through the gate. Used by the pipeline test and `npm run demo`.
+ * step), promote.yml through the gate: examples/consumer/rehearsal.yml, run by the rehearsal
+ * (rehearse/) as `npm run rehearse -- examples/consumer` runs it. Used by the pipeline test and
+ * `npm run demo`.
  */
 import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,16 +15,16 @@ import {
   GitHubEmulator,
   REPO_ROOT,
   commit,
-  freePort,
   git,
   seedRepository,
-  snapshotRepository,
-  startLoad,
   type LoadStats,
   type WorkflowResult,
 } from '@rollgate/testbed';
-import { openRoad, roadRunner, stopRoad } from './scenario.js';
-import { startServing, type Provider, type Weights } from './serving.js';
+import { parsePlan, type Plan } from '../../rehearse/plan.js';
+import { report } from '../../rehearse/report.js';
+import { pinSuiteUses } from '../../rehearse/repository.js';
+import { rehearse, type RunOutcome } from '../../rehearse/run.js';
+import type { Provider, Weights } from './serving.js';
 
 export interface ConsumerResult {
   runs: Record<'first' | 'second' | 'rollback' | 'third' | 'promote', WorkflowResult>;
@@ -31,6 +33,8 @@ export interface ConsumerResult {
   pinned: string;
   load: LoadStats;
   addresses: Record<'first' | 'second' | 'restored' | 'third', string>;
+  /** The rehearsal's report of the road. */
+  lines: string[];
 }
 
 /**
@@ -52,82 +56,54 @@ export function consumerRepository(remote: string, sha: string, example = 'consu
 
 /** The placeholder pins of the workflow files in `workflows` become the commit the consumer adopts. */
 export function pinSuite(workflows: string, sha: string): void {
-  for (const f of readdirSync(workflows)) {
-    const file = join(workflows, f);
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(/(uses: rollgate\/rollgate\/\S+@)[0-9a-f]{40}/g, `$1${sha}`),
-    );
-  }
+  pinSuiteUses(workflows, sha);
 }
 
+/**
+ * The road is a rehearsal (rehearse/) of examples/consumer with its plan,
+ * examples/consumer/rehearsal.yml, served as `provider` says: the runs and splits by the
+ * plan's order.
+ */
 export async function runConsumerScenario(
   log: (line: string) => void,
   provider: Provider = 'nginx',
 ): Promise<ConsumerResult> {
-  const suite = snapshotRepository(REPO_ROOT, ['.github', 'actions', 'dist'], 'rollgate snapshot');
-  const addresses = {
-    first: `127.0.0.1:${await freePort()}`,
-    second: `127.0.0.1:${await freePort()}`,
-    restored: `127.0.0.1:${await freePort()}`,
-    third: `127.0.0.1:${await freePort()}`,
+  const folder = join(REPO_ROOT, 'examples', 'consumer');
+  const file = join(folder, 'rehearsal.yml');
+  const plan = {
+    ...parsePlan(readFileSync(file, 'utf8'), file),
+    serve: provider === 'nginx' ? 'nginx' : 'router',
+  } as Plan;
+  const r = await rehearse({ repository: folder, plan, log });
+  const runs = r.outcomes.filter((o): o is RunOutcome => 'result' in o);
+  if (runs.length !== 5) throw new Error(`${file}: expected five runs, has ${runs.length}`);
+  const [first, second, rollback, third, promote] = runs as [
+    RunOutcome,
+    RunOutcome,
+    RunOutcome,
+    RunOutcome,
+    RunOutcome,
+  ];
+  const [a, b, c, d] = r.values.addresses as [string, string, string, string];
+  const weights = (o: RunOutcome) => o.weights ?? {};
+  return {
+    runs: {
+      first: first.result,
+      second: second.result,
+      rollback: rollback.result,
+      third: third.result,
+      promote: promote.result,
+    },
+    weights: {
+      second: weights(second),
+      rollback: weights(rollback),
+      paused: weights(third),
+      promoted: weights(promote),
+    },
+    gh: r.gh,
+    pinned: r.pinned,
+    load: r.load as LoadStats,
+    addresses: { first: a, second: b, restored: c, third: d },
+    lines: report(r),
   };
-  const { deploy, remote, work, gh, artifacts } = await openRoad((r) => consumerRepository(r, suite.sha));
-  const serving = await startServing(provider, addresses.first, Object.values(addresses));
-  let load: ReturnType<typeof startLoad> | undefined;
-  log(`consumer ${gh.repository} (private), the suite pinned at ${suite.sha.slice(0, 12)}; ${serving.describe}`);
-  const vars: Record<string, string> = {
-    ...serving.vars,
-    DEPLOY_COMMAND: deploy.command,
-    STABLE_ADDRESS: addresses.restored,
-    CANARY_STEPS: '25,100',
-    CANARY_INTERVAL: '8s',
-  };
-  const runner = roadRunner({
-    remote,
-    gh,
-    artifacts,
-    work,
-    vars,
-    log,
-    repositories: { 'rollgate/rollgate': suite.mirror },
-  });
-  const file = (name: string) => join(work, '.github', 'workflows', name);
-  const deliver = (canary: string) => {
-    vars.CANARY_ADDRESS = canary;
-    return runner.run({ file: file('deliver.yml'), event: 'push', sha: git(work, ['rev-parse', 'HEAD']) });
-  };
-  const push = (message: string) => {
-    commit(work, message);
-    git(work, ['push', '-q', 'origin', 'main']);
-  };
-  try {
-    const first = await deliver(addresses.first);
-    load = startLoad(`http://${serving.address}/`, 30, 300_000);
-    push('feat: answer faster');
-    const second = await deliver(addresses.second);
-    const afterSecond = serving.weights();
-    const rollback = await runner.run({ file: file('rollback.yml'), event: 'workflow_dispatch', inputs: {} });
-    const afterRollback = serving.weights();
-    push('fix: close idle connections');
-    vars.CANARY_MODE = 'start';
-    const third = await deliver(addresses.third);
-    delete vars.CANARY_MODE;
-    const paused = serving.weights();
-    const promote = await runner.run({
-      file: file('promote.yml'),
-      event: 'workflow_dispatch',
-      inputs: { version: '0.1.2', action: 'promote' },
-    });
-    return {
-      runs: { first, second, rollback, third, promote },
-      weights: { second: afterSecond, rollback: afterRollback, paused, promoted: serving.weights() },
-      gh,
-      pinned: suite.sha,
-      load: await load.stop(),
-      addresses,
-    };
-  } finally {
-    await stopRoad({ load, pids: deploy.pids, serving, artifacts, gh, work });
-  }
 }
