@@ -1,12 +1,15 @@
 /**
- * `npm run demo` on a machine without nginx, HAProxy or Prometheus: the PATH the demo gets is
- * this one with those three hidden (every other program of their folders stays reachable). The
- * demo must say what is missing and what to install, run the consumer's road over
+ * `npm ci && npm run demo` in a fresh checkout on a machine without nginx, HAProxy or
+ * Prometheus. The checkout is this tree's files as git lists them (tracked and new, not
+ * ignored: no node_modules, so no Node 24 in its cache); the PATH is this one with those three
+ * servers hidden (every other program of their folders stays reachable). The demo must fetch
+ * Node 24 itself, say what is missing and what to install, run the consumer's road over
  * examples/router, skip the roads that need the servers, and end green.
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ROOT } from './lib/manifest.js';
@@ -28,9 +31,22 @@ function pathWithout(names: string[], scratch: string): string {
     .join(delimiter);
 }
 
-function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+/** A fresh checkout of this tree: the files git lists (tracked and new, not ignored), none it has deleted. */
+function freshCheckout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollgate-fresh-'));
+  const list = (args: string[]) =>
+    spawnSync('git', ['ls-files', '-z', ...args], { cwd: ROOT, encoding: 'utf8' })
+      .stdout.split('\0')
+      .filter(Boolean);
+  const deleted = new Set(list(['-d']));
+  for (const f of list(['-c', '-o', '--exclude-standard']))
+    if (!deleted.has(f)) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  return dir;
+}
+
+function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -39,12 +55,19 @@ function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output:
 }
 
 describe('npm run demo without nginx, HAProxy and Prometheus', () => {
-  it('runs the consumer road over examples/router, names what to install, and ends green', async () => {
+  it('installs, fetches Node 24, runs the consumer road over examples/router, names what to install, and ends green', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'rollgate-bare-path-'));
+    const checkout = freshCheckout();
     try {
       const PATH = pathWithout(HIDDEN, scratch);
-      const { code, output } = await runDemo({ ...process.env, PATH });
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH };
+      delete env.NODE_OPTIONS;
+      const install = await npm(['ci', '--prefer-offline', '--no-audit', '--no-fund'], checkout, env);
+      expect(install).toMatchObject({ code: 0 });
+      expect(existsSync(join(checkout, 'node_modules', '.cache', 'rollgate', 'node24'))).toBe(false);
+      const { code, output } = await npm(['run', '--silent', 'demo'], checkout, env);
       expect({ code, output }).toMatchObject({ code: 0 });
+      expect(output).toContain('preflight: fetching Node 24 for the action bundles');
       expect(output).toContain('nginx and Prometheus are not installed (apt-get install nginx prometheus)');
       expect(output).toContain("the environment chain's road is skipped");
       expect(output).toContain(
@@ -58,6 +81,7 @@ describe('npm run demo without nginx, HAProxy and Prometheus', () => {
       expect(output).toContain('done: services, router, HAProxy, emulators stopped');
     } finally {
       rmSync(scratch, { recursive: true, force: true });
+      rmSync(checkout, { recursive: true, force: true });
     }
-  }, 600_000);
+  }, 900_000);
 });

@@ -28,6 +28,7 @@ import {
 import { openRoad, roadRunner, stopRoad } from './scenario.js';
 import { startServing, type Serving, type Weights } from './serving.js';
 import { consumerRepository, pinSuite } from './consumer.js';
+import { reviewing as review, type GivenReview } from '../../rehearse/review.js';
 
 /** A wait-timer minute of the test bed: the production timer (1 minute) lasts this long. */
 const MINUTE_MS = 12_000;
@@ -41,7 +42,7 @@ export interface ChainRoad {
   weights: Record<'staging' | 'production' | 'afterFreeze' | 'afterCarry', Weights>;
   gh: GitHubEmulator;
   /** Reviews the road gave: run id and the state. */
-  reviews: { runId: number; state: string }[];
+  reviews: GivenReview[];
 }
 
 /** The consumer repository with examples/chain's workflows in place of deliver.yml (the suite pinned at `sha`). */
@@ -54,38 +55,6 @@ function chainRepository(remote: string, sha: string): string {
   commit(dir, 'ci: staging, then production');
   git(dir, ['push', '-q', 'origin', 'main']);
   return dir;
-}
-
-/** Runs a workflow and reviews each production job that waits (approves, or rejects), as the reviewer does. */
-async function reviewing(
-  gh: GitHubEmulator,
-  run: Promise<WorkflowResult>,
-  reviews: { runId: number; state: string }[],
-  state: 'approved' | 'rejected' = 'approved',
-  comment = 'approved by the road',
-): Promise<WorkflowResult> {
-  let done = false;
-  const token = gh.environments.userToken(REVIEWER);
-  const reviewer = (async () => {
-    while (!done) {
-      for (const w of gh.environments.waiting()) {
-        const id = gh.environments.get(w.environment)?.id;
-        const res = await fetch(`${gh.repoUrl}/actions/runs/${w.runId}/pending_deployments`, {
-          method: 'POST',
-          headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ environment_ids: [id], state, comment }),
-        });
-        if (res.ok) reviews.push({ runId: w.runId, state });
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  try {
-    return await run;
-  } finally {
-    done = true;
-    await reviewer;
-  }
 }
 
 /** The two environments' serving stacks and settings. */
@@ -140,7 +109,9 @@ export async function runChainRoad(log: (line: string) => void): Promise<ChainRo
     log,
     repositories: { 'rollgate/rollgate': suite.mirror },
   });
-  const reviews: { runId: number; state: string }[] = [];
+  const reviews: GivenReview[] = [];
+  const reviewing = (run: Promise<WorkflowResult>, state: 'approved' | 'rejected' = 'approved', comment?: string) =>
+    review(gh, run, { state, reviews, ...(comment ? { comment } : {}) });
   const file = (name: string) => join(work, '.github', 'workflows', name);
   const run = (name: string, event: 'push' | 'workflow_dispatch', inputs: Record<string, string> = {}) =>
     runner.run({
@@ -149,9 +120,8 @@ export async function runChainRoad(log: (line: string) => void): Promise<ChainRo
       inputs,
       ...(event === 'push' ? { sha: git(work, ['rev-parse', 'HEAD']) } : {}),
     });
-  const deliver = () => reviewing(gh, run('deliver.yml', 'push'), reviews);
-  const carry = (inputs: Record<string, string>) =>
-    reviewing(gh, run('carry.yml', 'workflow_dispatch', inputs), reviews);
+  const deliver = () => reviewing(run('deliver.yml', 'push'));
+  const carry = (inputs: Record<string, string>) => reviewing(run('carry.yml', 'workflow_dispatch', inputs));
   const push = (message: string, files?: Record<string, string>) => {
     commit(work, message, files);
     git(work, ['push', '-q', 'origin', 'main']);
@@ -162,7 +132,7 @@ export async function runChainRoad(log: (line: string) => void): Promise<ChainRo
   try {
     const first = await deliver();
     push('feat: answer faster');
-    const second = await reviewing(gh, run('deliver.yml', 'push'), reviews, 'rejected', 'change freeze until Monday');
+    const second = await reviewing(run('deliver.yml', 'push'), 'rejected', 'change freeze until Monday');
     const afterFreeze = production.weights();
     const server = readFileSync(join(work, 'server.mjs'), 'utf8');
     const bad = server.replace('Number(process.env.ERROR_RATE ?? 0)', 'Number(process.env.ERROR_RATE ?? 0.5)');
@@ -175,7 +145,7 @@ export async function runChainRoad(log: (line: string) => void): Promise<ChainRo
     const carried = await carry({ version: 'live' });
     const afterCarry = production.weights();
     // Production's records, the carried one included, are trusted: rollback reads them and goes back to 0.1.0.
-    const rollback = await reviewing(gh, run('rollback.yml', 'workflow_dispatch'), reviews);
+    const rollback = await reviewing(run('rollback.yml', 'workflow_dispatch'));
     return {
       runs: { first, second, bad: badRun, carryBad, carryEarly, carried, rollback },
       weights: { staging: staging.weights(), production: production.weights(), afterFreeze, afterCarry },

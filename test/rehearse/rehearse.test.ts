@@ -207,4 +207,49 @@ jobs:
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+  it("holds a job at its environment's reviewers and wait timer: the plan's review approves it, none rejects it", async () => {
+    const dir = userRepository(undefined, {
+      'rehearsal.yml': `
+vars: { WHERE: repository }
+environments:
+  production:
+    reviewers: [release-manager]
+    wait-timer: 2
+    vars: { WHERE: production }
+steps:
+  - name: approved
+    dispatch: ship.yml
+    review: approved
+  - name: no review given
+    dispatch: ship.yml
+    expect: failure
+`,
+      '.github/workflows/ship.yml': workflow(`
+on: workflow_dispatch
+permissions: {}
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - env: { WHERE: '\${{ vars.WHERE }}' }
+        run: echo "shipped to $WHERE"
+`),
+    });
+    try {
+      const started = Date.now();
+      const { code, out, err } = await rehearseCli([dir]);
+      expect({ code, err, out }).toMatchObject({ code: 0, err: '' });
+      expect(out).toContain('waiting for the protection rules of production');
+      expect(out).toContain('✔ production: approved by release-manager (approved by the rehearsal)');
+      expect(out).toContain('shipped to production');
+      expect(out).toContain(
+        '✘ job ship: The deployment to production was rejected by release-manager: no review in the rehearsal plan.',
+      );
+      // Two wait timers of two rehearsal minutes (a second each) were kept.
+      expect(Date.now() - started).toBeGreaterThan(4000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
