@@ -30781,7 +30781,7 @@ const DEFAULTS = {
 /* harmony export */   X: () => (/* binding */ readPhasedInputs)
 /* harmony export */ });
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24690);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(26265);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(47161);
 /** Inputs of the phased release, read and checked once, before anything changes (main and post step). */
 
@@ -30857,7 +30857,7 @@ function readPhasedInputs(inputs) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _rollgate_kit__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(67798);
 /* harmony import */ var _rollgate_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(47161);
-/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(24690);
+/* harmony import */ var _rollgate_delivery__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(26265);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1518);
 /* harmony import */ var _defaults_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(26877);
 /**
@@ -30937,7 +30937,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 24690:
+/***/ 26265:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31157,523 +31157,6 @@ function samplesNeeded(alpha) {
 
 
 
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(77030);
-;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
-/**
- * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
- * health URL that must answer 2xx. The service may report its version there (the contract in
- * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
- * nothing of its version is healthy or not, but never proven to run a release.
- * Checked before every move of a canary (metrics about a dead process can look healthy for a
- * whole query window) and for every target of a fleet, before and after each change.
- */
-
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
-/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
-function health_reportedVersion(res, body) {
-    const header = res.headers.get('x-version')?.trim();
-    if (header && VERSION.test(header))
-        return header;
-    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
-        return undefined;
-    try {
-        const v = JSON.parse(body).version;
-        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function probe(target, timeoutMs, signal) {
-    if (target.healthUrl) {
-        try {
-            const timeout = AbortSignal.timeout(timeoutMs);
-            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
-            const body = (await res.text()).slice(0, 65_536);
-            if (!res.ok)
-                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
-            const version = health_reportedVersion(res, body);
-            return version ? { version } : {};
-        }
-        catch (error) {
-            const e = error;
-            return {
-                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
-            };
-        }
-    }
-    if (!target.address)
-        return {};
-    const why = await connects(target.address, timeoutMs);
-    return why ? { why } : {};
-}
-/** Whether the canary answers (the reason it does not, or undefined). */
-async function health_canaryAnswers(target, timeoutMs, signal) {
-    return (await probe(target, timeoutMs, signal)).why;
-}
-function connects(address, timeoutMs) {
-    return new Promise((resolve) => {
-        const options = address.startsWith('unix:')
-            ? { path: address.slice('unix:'.length) }
-            : {
-                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
-                port: Number(address.slice(address.lastIndexOf(':') + 1)),
-            };
-        const socket = (0,external_node_net_.connect)(options);
-        const done = (why) => {
-            clearTimeout(timer);
-            socket.destroy();
-            resolve(why);
-        };
-        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
-        socket.once('connect', () => done());
-        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
-    });
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/slots/read-back.ts
-/**
- * Read back, then record: after the suite moves traffic for good (an abort, a promotion, a
- * rollback), it reads what the traffic layer routes (the provider's `routes`) and asks each
- * address taking requests what it runs (the `x-version` header or a JSON `version`, as the
- * service contract says). The line it returns is what the record and the log may say; a split
- * that is not the one asked for, or an address running another version, is an error; so is a
- * traffic layer that cannot be read.
- */
-
-
-/** The traffic layer does not route what the suite asked for: its line says what it found. */
-class read_back_TrafficUnverified extends (/* unused pure expression or super */ null && (ActionError)) {
-}
-/** What a URL answers to a plain GET: the version it reports, or why it does not answer. */
-async function asksUrl(url, timeoutMs, headers = {}) {
-    try {
-        const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-        const body = (await res.text()).slice(0, 65_536);
-        const version = reportedVersion(res, body);
-        return version ? { version, status: res.status } : { status: res.status };
-    }
-    catch (error) {
-        const e = error;
-        return { why: e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message) };
-    }
-}
-const asks = (address, timeoutMs) => asksUrl(`http://${address}/`, timeoutMs);
-/** Requests sent through the entry URL at each read-back (sequential: a few seconds at most). */
-const ENTRY_PROBES = 10;
-/** How long a read-back through the entry URL waits for the proxy to serve what it loaded. */
-const ENTRY_SETTLE_MS = 15_000;
-/**
- * Requests through the URL users reach the service by, each on a new connection (a kept-alive
- * one may sit on a worker nginx is retiring): every answer must come, and every version
- * reported must be one the split routes. Returns the line's part that says what answered, or
- * a problem.
- */
-async function entryRound(entry, versions, timeoutMs) {
-    const seen = new Map();
-    for (let i = 1; i <= ENTRY_PROBES; i += 1) {
-        const answer = await asksUrl(entry, timeoutMs, { connection: 'close' });
-        if (answer.why)
-            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES}: ${answer.why}` };
-        // A 5xx no service signed (the proxy's own 502: nothing behind it answered).
-        if (!answer.version && (answer.status ?? 0) >= 500)
-            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES} answered ${answer.status}` };
-        const v = answer.version ?? '(no version)';
-        seen.set(v, (seen.get(v) ?? 0) + 1);
-    }
-    const told = [...seen].map(([v, n]) => `${n} of ${ENTRY_PROBES} answers report ${v}`).join(', ');
-    const stray = [...seen.keys()].filter((v) => v !== '(no version)' && !versions.includes(v));
-    if (stray.length)
-        return { problem: `through ${entry}, ${told}, not ${versions.join(' or ')}` };
-    return { found: `through ${entry}: ${told}` };
-}
-/**
- * A proxy applies what it was given a moment later (`nginx -s reload` only signals the master):
- * rounds of requests until one is clean, for up to `settleMs`; the last round's problem if none is.
- */
-async function throughEntry(entry, versions, timeoutMs, settleMs = ENTRY_SETTLE_MS) {
-    const until = Date.now() + settleMs;
-    for (;;) {
-        const round = await entryRound(entry, versions, timeoutMs);
-        if (!round.problem || Date.now() >= until)
-            return round;
-        await new Promise((r) => setTimeout(r, 500));
-    }
-}
-const where = (r) => [r.version && `${r.version}`, r.address && `${r.address}`].filter(Boolean).join(' at ');
-const shares = (routes) => routes.map((r) => `${r.weight}% to ${where(r)}`).join(', ');
-/** A route read back is the one wanted: same address (and version, when both say), or same version. */
-function same(r, e) {
-    if (Math.abs(r.weight - e.weight) > 1)
-        return false;
-    if (r.address && e.address && r.address !== e.address)
-        return false;
-    if (r.version && e.version && r.version !== e.version)
-        return false;
-    return (!!r.address && r.address === e.address) || (!!r.version && r.version === e.version);
-}
-/**
- * Confirms the traffic layer routes `split` and returns the line that says so; throws
- * TrafficUnverified when it routes something else, or an address taking requests reports
- * another version or does not answer. A provider's routes that cannot be read throw as well.
- */
-async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
-    const wanted = [
-        { backend: split.stable, weight: 100 - split.canaryWeight },
-        { backend: split.canary, weight: split.canaryWeight },
-    ].filter((w) => w.weight > 0);
-    // "1.1.0" when one version takes everything, "75% on 1.0.0, 25% on 1.1.0" otherwise.
-    const onto = wanted.length === 1
-        ? (wanted[0]?.backend.version ?? '')
-        : wanted.map((w) => `${w.weight}% on ${w.backend.version}`).join(', ');
-    let routes;
-    try {
-        routes = await traffic.routes();
-    }
-    catch (error) {
-        throw new read_back_TrafficUnverified(`Traffic cannot be read back: ${error.message}.`);
-    }
-    const problems = [];
-    const expected = wanted.map((w) => ({
-        ...(w.backend.address ? { address: w.backend.address } : {}),
-        version: w.backend.version,
-        weight: w.weight,
-    }));
-    // Routes by address need the split's addresses; a provider that reports neither side cannot confirm.
-    if (routes.some((r) => !r.version) && expected.some((e) => !e.address))
-        problems.push(`${traffic.name} routes by address and the split names no address for ${onto}`);
-    else if (routes.length !== expected.length || !expected.every((e) => routes.some((r) => same(r, e))))
-        problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
-    const found = [];
-    if (traffic.addressesReachable)
-        for (const w of wanted) {
-            if (!w.backend.address)
-                continue;
-            const answer = await asks(w.backend.address, timeoutMs);
-            if (answer.why)
-                problems.push(`${w.backend.address} does not answer (${answer.why})`);
-            else if (answer.version && answer.version !== w.backend.version)
-                problems.push(`${w.backend.address} reports ${answer.version}, not ${w.backend.version}`);
-            else
-                found.push(`${w.backend.address} ${answer.version ? `reports ${answer.version}` : 'answers (reports no version)'}`);
-        }
-    if (traffic.entry) {
-        const through = await throughEntry(traffic.entry, wanted.map((w) => w.backend.version), timeoutMs);
-        if (through.problem)
-            problems.push(through.problem);
-        else if (through.found)
-            found.push(through.found);
-    }
-    if (problems.length)
-        throw new read_back_TrafficUnverified(`Traffic read back wrong: ${problems.join('; ')}.`);
-    return `${onto} (read back: ${traffic.name} routes ${shares(routes)}${found.length ? `; ${found.join(', ')}` : ''})`;
-}
-/**
- * Before anything moves: a provider read through a user's command or API must answer now, or
- * no split it sets could be confirmed later (the rollout would end unverified, traffic moved).
- */
-async function checkReadable(traffic) {
-    if (!traffic.readInput)
-        return;
-    try {
-        await traffic.routes();
-    }
-    catch (error) {
-        throw new InputError(traffic.readInput, `a read-back of the split that answers (${error.message})`);
-    }
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./packages/delivery/src/artifact/extract.ts
-/**
- * Unpacks a build archive (the reproducible ustar .tar.gz the build action writes) with no
- * trust in its contents: only regular files and folders, no links, devices or FIFOs, no
- * absolute paths or `..`, files written 0644 or 0755 whatever the header says (no setuid, no
- * owner from the archive, as tar would keep when run as root), and a cap on the total size.
- * The digest was checked before; this guards against what a digest cannot: an archive that
- * was built hostile in the first place.
- */
-
-
-
-
-
-/** Largest archive fetched and largest total extracted, in bytes. */
-const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
-const MAX_EXTRACTED_BYTES = 8 * 1024 ** 3;
-const extract_text = (b, start, length) => {
-    const field = b.subarray(start, start + length);
-    const end = field.indexOf(0);
-    return field.subarray(0, end === -1 ? length : end).toString('utf8');
-};
-const octal = (b, start, length) => {
-    const s = extract_text(b, start, length).trim();
-    if (!/^[0-7]*$/.test(s))
-        throw new src.ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
-    return s ? Number.parseInt(s, 8) : 0;
-};
-/** The safe relative path of an entry, or an error naming it. */
-function entryPath(name, root) {
-    const clean = name.replace(/\/+$/, '');
-    if (!clean ||
-        clean.startsWith('/') ||
-        /(^|\/)\.\.(\/|$)/.test(clean) ||
-        clean.includes('\0') ||
-        /\p{Cc}/u.test(clean)) {
-        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
-    }
-    const full = (0,external_node_path_.resolve)(root, clean);
-    if (full !== root && !full.startsWith(root + external_node_path_.sep))
-        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
-    return full;
-}
-async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BYTES) {
-    const size = (await (0,promises_.stat)(archive)).size;
-    if (size > MAX_ARCHIVE_BYTES)
-        throw new src.ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
-    const root = (0,external_node_path_.resolve)(into);
-    await (0,promises_.mkdir)(root, { recursive: true });
-    let pending = Buffer.alloc(0);
-    let file;
-    let skip = 0;
-    let files = 0;
-    let bytes = 0;
-    let ended = false;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(archive).pipe((0,external_node_zlib_.createGunzip)())) {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-        for (;;) {
-            if (file) {
-                const take = Math.min(file.left, pending.length);
-                if (take)
-                    await file.handle.write(pending.subarray(0, take));
-                pending = pending.subarray(take);
-                file.left -= take;
-                if (file.left > 0)
-                    break;
-                await file.handle.close();
-                skip = file.pad;
-                file = undefined;
-            }
-            if (skip) {
-                const take = Math.min(skip, pending.length);
-                pending = pending.subarray(take);
-                skip -= take;
-                if (skip)
-                    break;
-            }
-            if (ended || pending.length < 512)
-                break;
-            const header = pending.subarray(0, 512);
-            pending = pending.subarray(512);
-            if (header.every((b) => b === 0)) {
-                ended = true;
-                break;
-            }
-            const type = String.fromCharCode(header[156]);
-            const name = [extract_text(header, 345, 155), extract_text(header, 0, 100)].filter(Boolean).join('/');
-            const length = octal(header, 124, 12);
-            const mode = octal(header, 100, 8);
-            const path = entryPath(name, root);
-            if (type === '5') {
-                await (0,promises_.mkdir)(path, { recursive: true, mode: 0o755 });
-                continue;
-            }
-            if (type !== '0' && type !== '\0') {
-                const what = {
-                    '1': 'a hard link',
-                    '2': 'a symbolic link',
-                    '3': 'a character device',
-                    '4': 'a block device',
-                    '6': 'a FIFO',
-                }[type] ?? `an entry of type ${JSON.stringify(type)}`;
-                throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
-            }
-            bytes += length;
-            if (bytes > maxBytes)
-                throw new src.ActionError(`archive: more than ${maxBytes} bytes once extracted: refused`);
-            await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true, mode: 0o755 });
-            const handle = await (0,promises_.open)(path, 'wx', mode & 0o111 ? 0o755 : 0o644);
-            files++;
-            file = { handle, left: length, pad: (512 - (length % 512)) % 512 };
-        }
-    }
-    if (file) {
-        await file.handle.close();
-        throw new src.ActionError('archive: it ends inside a file: truncated');
-    }
-    return { files, bytes };
-}
-/**
- * A folder for one extracted release under the runner's temp folder; older ones beyond the
- * newest `keep` are removed (a release may still be served from the last ones).
- */
-async function extract_releaseFolder(base, version, keep = 3) {
-    const parent = (0,external_node_path_.join)(base, 'rollgate-releases');
-    await (0,promises_.mkdir)(parent, { recursive: true });
-    const entries = await Promise.all((await (0,promises_.readdir)(parent)).map(async (n) => ({ n, t: (await (0,promises_.stat)((0,external_node_path_.join)(parent, n))).mtimeMs })));
-    for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1))
-        await (0,promises_.rm)((0,external_node_path_.join)(parent, old.n), { recursive: true, force: true });
-    const dir = (0,external_node_path_.join)(parent, `${version}-${Date.now()}-${process.pid}`);
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    return dir;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./packages/delivery/src/artifact/fetch.ts
-/**
- * Gets a release's original build archive back and proves it is the same bytes: from the
- * GitHub release asset when the record names one (it outlives artifact retention), else from
- * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
- */
-
-
-
-
-
-
-const sha256 = (b) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(b).digest('hex')}`;
-async function fromRelease(gh, repo, ref, dir) {
-    const name = ref.asset ?? `${ref.name}.tar.gz`;
-    let release;
-    try {
-        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
-    }
-    catch (error) {
-        return `release ${ref.release_tag}: ${error.message}`;
-    }
-    const asset = release.assets.find((a) => a.name === name);
-    if (!asset)
-        return `release ${ref.release_tag} has no asset ${name}`;
-    if (asset.size > MAX_ARCHIVE_BYTES)
-        return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
-        ...repo,
-        asset_id: asset.id,
-        headers: { accept: 'application/octet-stream' },
-    });
-    const data = Buffer.from(res.data);
-    if (data.length > MAX_ARCHIVE_BYTES)
-        return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
-    // A fixed file name: the recorded name is data, never a path.
-    const archive = (0,external_node_path_.join)(dir, 'archive.tar.gz');
-    await (0,promises_.writeFile)(archive, data);
-    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
-}
-async function fromWorkflowArtifact(token, repo, ref, dir) {
-    if (!ref.run_id)
-        return 'no workflow run recorded';
-    const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(121)]).then(__nccwpck_require__.bind(__nccwpck_require__, 36121));
-    const client = new DefaultArtifactClient();
-    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
-    let id = ref.id;
-    try {
-        if (!id)
-            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
-        const path = (0,external_node_path_.join)(dir, 'artifact');
-        await (0,promises_.mkdir)(path, { recursive: true });
-        await client.downloadArtifact(id, { path, findBy });
-        const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
-        if (!(0,external_node_fs_.existsSync)(archive))
-            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
-        const size = (await (0,promises_.stat)(archive)).size;
-        if (size > MAX_ARCHIVE_BYTES)
-            return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
-        return {
-            archive,
-            digest: sha256(await (0,promises_.readFile)(archive)),
-            source: `workflow artifact ${ref.name} (run ${ref.run_id})`,
-        };
-    }
-    catch (error) {
-        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
-    }
-}
-async function fetch_fetchArtifact(gh, token, repo, ref, dir) {
-    await (0,promises_.mkdir)(dir, { recursive: true });
-    const tried = [];
-    for (const attempt of [
-        ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined,
-        () => fromWorkflowArtifact(token, repo, ref, dir),
-    ]) {
-        if (!attempt)
-            continue;
-        const got = await attempt();
-        if (typeof got === 'string') {
-            tried.push(got);
-            continue;
-        }
-        if (got.digest !== ref.digest) {
-            throw new src.ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
-        }
-        return got;
-    }
-    throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
-}
-
-;// CONCATENATED MODULE: ./packages/delivery/src/artifact/deployer.ts
-/**
- * The deployer a phased release runs: each release's original artifact fetched and its digest
- * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
- * user's deploy command run per target with the version and the unpacked directory as its last
- * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
- */
-
-
-
-
-
-function deployer_commandDeployer(options) {
-    const unpacked = new Map();
-    const unpack = (release) => {
-        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
-        let found = unpacked.get(key);
-        if (!found) {
-            found = (async () => {
-                if (!release.artifact?.digest)
-                    throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
-                const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
-                const fetched = await fetch_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
-                const dir = (0,external_node_path_.join)(folder, 'release');
-                await extract_extractArchive(fetched.archive, dir);
-                return { dir, archive: fetched.archive, source: fetched.source };
-            })();
-            unpacked.set(key, found);
-        }
-        return found;
-    };
-    return {
-        async deploy(target, release) {
-            const { dir, archive, source } = await unpack(release);
-            const [program, ...args] = options.command;
-            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
-            const started = Date.now();
-            await (0,src/* execBounded */.xq)(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
-                timeoutMs: options.timeoutMs ?? 600_000,
-                ...(options.signal ? { signal: options.signal } : {}),
-                env: {
-                    ROLLGATE_VERSION: release.version,
-                    ROLLGATE_ARTIFACT_DIR: dir,
-                    ROLLGATE_ARCHIVE: archive,
-                    ROLLGATE_TARGET: target.name,
-                    ROLLGATE_ADDRESS: target.address,
-                },
-            });
-            options.logger.info(`Deployed ${release.version} to ${target.name} in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
-        },
-    };
-}
 
 // EXTERNAL MODULE: ./packages/github/src/index.ts + 9 modules
 var github_src = __nccwpck_require__(47161);
@@ -32281,15 +31764,528 @@ async function dry_run_dryRunCanary(config) {
     return done({ deploymentId: 0, weight: 0, stable });
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/canary/run.ts
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+;// CONCATENATED MODULE: ./packages/delivery/src/fleet/health.ts
 /**
- * The canary rollout: for each step, move the weight, sample every check through the step,
- * judge; stop at the first verdict against the canary and put all traffic back on stable.
- * Every step is a deployment status, so the Deployments page shows the rollout and a later
- * run (promote, abort, rollback) reads where it stands.
+ * Whether a target answers, and what it says it runs: a TCP connection to its address, or a
+ * health URL that must answer 2xx. The service may report its version there (the contract in
+ * the README): the `x-version` header, or a JSON body with a `version` field; a target that says
+ * nothing of its version is healthy or not, but never proven to run a release.
+ * Checked before every move of a canary (metrics about a dead process can look healthy for a
+ * whole query window) and for every target of a fleet, before and after each change.
+ */
+
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/;
+/** The version a health answer reports: the x-version header, else a JSON body's `version` (a valid version only). */
+function health_reportedVersion(res, body) {
+    const header = res.headers.get('x-version')?.trim();
+    if (header && VERSION.test(header))
+        return header;
+    if (!/json/.test(res.headers.get('content-type') ?? '') && !body.trimStart().startsWith('{'))
+        return undefined;
+    try {
+        const v = JSON.parse(body).version;
+        return typeof v === 'string' && VERSION.test(v) ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function probe(target, timeoutMs, signal) {
+    if (target.healthUrl) {
+        try {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const res = await fetch(target.healthUrl, { signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+            const body = (await res.text()).slice(0, 65_536);
+            if (!res.ok)
+                return { why: `its health check ${target.healthUrl} answered HTTP ${res.status}` };
+            const version = health_reportedVersion(res, body);
+            return version ? { version } : {};
+        }
+        catch (error) {
+            const e = error;
+            return {
+                why: `its health check ${target.healthUrl} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message)}`,
+            };
+        }
+    }
+    if (!target.address)
+        return {};
+    const why = await connects(target.address, timeoutMs);
+    return why ? { why } : {};
+}
+/** Whether the canary answers (the reason it does not, or undefined). */
+async function health_canaryAnswers(target, timeoutMs, signal) {
+    return (await probe(target, timeoutMs, signal)).why;
+}
+function connects(address, timeoutMs) {
+    return new Promise((resolve) => {
+        const options = address.startsWith('unix:')
+            ? { path: address.slice('unix:'.length) }
+            : {
+                host: address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, ''),
+                port: Number(address.slice(address.lastIndexOf(':') + 1)),
+            };
+        const socket = (0,external_node_net_.connect)(options);
+        const done = (why) => {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(why);
+        };
+        const timer = setTimeout(() => done(`${address} did not accept a connection within ${timeoutMs}ms`), timeoutMs);
+        socket.once('connect', () => done());
+        socket.once('error', (e) => done(`${address} refused the connection (${e.code ?? e.message})`));
+    });
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/slots/read-back.ts
+/**
+ * Read back, then record: after the suite moves traffic for good (an abort, a promotion, a
+ * rollback), it reads what the traffic layer routes (the provider's `routes`) and asks each
+ * address taking requests what it runs (the `x-version` header or a JSON `version`, as the
+ * service contract says). The line it returns is what the record and the log may say; a split
+ * that is not the one asked for, or an address running another version, is an error; so is a
+ * traffic layer that cannot be read.
  */
 
 
+/** The traffic layer does not route what the suite asked for: its line says what it found. */
+class read_back_TrafficUnverified extends (/* unused pure expression or super */ null && (ActionError)) {
+}
+/** What a URL answers to a plain GET: the version it reports, or why it does not answer. */
+async function asksUrl(url, timeoutMs, headers = {}) {
+    try {
+        const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+        const body = (await res.text()).slice(0, 65_536);
+        const version = reportedVersion(res, body);
+        return version ? { version, status: res.status } : { status: res.status };
+    }
+    catch (error) {
+        const e = error;
+        return { why: e.name === 'TimeoutError' ? `no answer within ${timeoutMs}ms` : (e.cause?.code ?? e.message) };
+    }
+}
+const asks = (address, timeoutMs) => asksUrl(`http://${address}/`, timeoutMs);
+/** Requests sent through the entry URL at each read-back (sequential: a few seconds at most). */
+const ENTRY_PROBES = 10;
+/** How long a read-back through the entry URL waits for the proxy to serve what it loaded. */
+const ENTRY_SETTLE_MS = 15_000;
+/**
+ * Requests through the URL users reach the service by, each on a new connection (a kept-alive
+ * one may sit on a worker nginx is retiring): every answer must come, and every version
+ * reported must be one the split routes. Returns the line's part that says what answered, or
+ * a problem.
+ */
+async function entryRound(entry, versions, timeoutMs) {
+    const seen = new Map();
+    for (let i = 1; i <= ENTRY_PROBES; i += 1) {
+        const answer = await asksUrl(entry, timeoutMs, { connection: 'close' });
+        if (answer.why)
+            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES}: ${answer.why}` };
+        // A 5xx no service signed (the proxy's own 502: nothing behind it answered).
+        if (!answer.version && (answer.status ?? 0) >= 500)
+            return { problem: `through ${entry}, request ${i} of ${ENTRY_PROBES} answered ${answer.status}` };
+        const v = answer.version ?? '(no version)';
+        seen.set(v, (seen.get(v) ?? 0) + 1);
+    }
+    const told = [...seen].map(([v, n]) => `${n} of ${ENTRY_PROBES} answers report ${v}`).join(', ');
+    const stray = [...seen.keys()].filter((v) => v !== '(no version)' && !versions.includes(v));
+    if (stray.length)
+        return { problem: `through ${entry}, ${told}, not ${versions.join(' or ')}` };
+    return { found: `through ${entry}: ${told}` };
+}
+/**
+ * A proxy applies what it was given a moment later (`nginx -s reload` only signals the master):
+ * rounds of requests until one is clean, for up to `settleMs`; the last round's problem if none is.
+ */
+async function throughEntry(entry, versions, timeoutMs, settleMs = ENTRY_SETTLE_MS) {
+    const until = Date.now() + settleMs;
+    for (;;) {
+        const round = await entryRound(entry, versions, timeoutMs);
+        if (!round.problem || Date.now() >= until)
+            return round;
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+const where = (r) => [r.version && `${r.version}`, r.address && `${r.address}`].filter(Boolean).join(' at ');
+const shares = (routes) => routes.map((r) => `${r.weight}% to ${where(r)}`).join(', ');
+/** A route read back is the one wanted: same address (and version, when both say), or same version. */
+function same(r, e) {
+    if (Math.abs(r.weight - e.weight) > 1)
+        return false;
+    if (r.address && e.address && r.address !== e.address)
+        return false;
+    if (r.version && e.version && r.version !== e.version)
+        return false;
+    return (!!r.address && r.address === e.address) || (!!r.version && r.version === e.version);
+}
+/**
+ * Confirms the traffic layer routes `split` and returns the line that says so; throws
+ * TrafficUnverified when it routes something else, or an address taking requests reports
+ * another version or does not answer. A provider's routes that cannot be read throw as well.
+ */
+async function read_back_confirmSplit(traffic, split, timeoutMs = 5000) {
+    const wanted = [
+        { backend: split.stable, weight: 100 - split.canaryWeight },
+        { backend: split.canary, weight: split.canaryWeight },
+    ].filter((w) => w.weight > 0);
+    // "1.1.0" when one version takes everything, "75% on 1.0.0, 25% on 1.1.0" otherwise.
+    const onto = wanted.length === 1
+        ? (wanted[0]?.backend.version ?? '')
+        : wanted.map((w) => `${w.weight}% on ${w.backend.version}`).join(', ');
+    let routes;
+    try {
+        routes = await traffic.routes();
+    }
+    catch (error) {
+        throw new read_back_TrafficUnverified(`Traffic cannot be read back: ${error.message}.`);
+    }
+    const problems = [];
+    const expected = wanted.map((w) => ({
+        ...(w.backend.address ? { address: w.backend.address } : {}),
+        version: w.backend.version,
+        weight: w.weight,
+    }));
+    // Routes by address need the split's addresses; a provider that reports neither side cannot confirm.
+    if (routes.some((r) => !r.version) && expected.some((e) => !e.address))
+        problems.push(`${traffic.name} routes by address and the split names no address for ${onto}`);
+    else if (routes.length !== expected.length || !expected.every((e) => routes.some((r) => same(r, e))))
+        problems.push(`${traffic.name} routes ${shares(routes) || 'nothing'}, not ${shares(expected)}`);
+    const found = [];
+    if (traffic.addressesReachable)
+        for (const w of wanted) {
+            if (!w.backend.address)
+                continue;
+            const answer = await asks(w.backend.address, timeoutMs);
+            if (answer.why)
+                problems.push(`${w.backend.address} does not answer (${answer.why})`);
+            else if (answer.version && answer.version !== w.backend.version)
+                problems.push(`${w.backend.address} reports ${answer.version}, not ${w.backend.version}`);
+            else
+                found.push(`${w.backend.address} ${answer.version ? `reports ${answer.version}` : 'answers (reports no version)'}`);
+        }
+    if (traffic.entry) {
+        const through = await throughEntry(traffic.entry, wanted.map((w) => w.backend.version), timeoutMs);
+        if (through.problem)
+            problems.push(through.problem);
+        else if (through.found)
+            found.push(through.found);
+    }
+    if (problems.length)
+        throw new read_back_TrafficUnverified(`Traffic read back wrong: ${problems.join('; ')}.`);
+    return `${onto} (read back: ${traffic.name} routes ${shares(routes)}${found.length ? `; ${found.join(', ')}` : ''})`;
+}
+/**
+ * Before anything moves: a provider read through a user's command or API must answer now, or
+ * no split it sets could be confirmed later (the rollout would end unverified, traffic moved).
+ */
+async function checkReadable(traffic) {
+    if (!traffic.readInput)
+        return;
+    try {
+        await traffic.routes();
+    }
+    catch (error) {
+        throw new InputError(traffic.readInput, `a read-back of the split that answers (${error.message})`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/extract.ts
+/**
+ * Unpacks a build archive (the reproducible ustar .tar.gz the build action writes) with no
+ * trust in its contents: only regular files and folders, no links, devices or FIFOs, no
+ * absolute paths or `..`, files written 0644 or 0755 whatever the header says (no setuid, no
+ * owner from the archive, as tar would keep when run as root), and a cap on the total size.
+ * The digest was checked before; this guards against what a digest cannot: an archive that
+ * was built hostile in the first place.
+ */
+
+
+
+
+
+/** Largest archive fetched and largest total extracted, in bytes. */
+const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
+const MAX_EXTRACTED_BYTES = 8 * 1024 ** 3;
+const extract_text = (b, start, length) => {
+    const field = b.subarray(start, start + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end === -1 ? length : end).toString('utf8');
+};
+const octal = (b, start, length) => {
+    const s = extract_text(b, start, length).trim();
+    if (!/^[0-7]*$/.test(s))
+        throw new src.ActionError(`archive: a header field is not octal (${JSON.stringify(s.slice(0, 20))})`);
+    return s ? Number.parseInt(s, 8) : 0;
+};
+/** The safe relative path of an entry, or an error naming it. */
+function entryPath(name, root) {
+    const clean = name.replace(/\/+$/, '');
+    if (!clean ||
+        clean.startsWith('/') ||
+        /(^|\/)\.\.(\/|$)/.test(clean) ||
+        clean.includes('\0') ||
+        /\p{Cc}/u.test(clean)) {
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} is not a relative path inside the archive: refused`);
+    }
+    const full = (0,external_node_path_.resolve)(root, clean);
+    if (full !== root && !full.startsWith(root + external_node_path_.sep))
+        throw new src.ActionError(`archive: entry ${JSON.stringify(name.slice(0, 80))} leaves the folder: refused`);
+    return full;
+}
+async function extract_extractArchive(archive, into, maxBytes = MAX_EXTRACTED_BYTES) {
+    const size = (await (0,promises_.stat)(archive)).size;
+    if (size > MAX_ARCHIVE_BYTES)
+        throw new src.ActionError(`archive: ${size} bytes is more than the ${MAX_ARCHIVE_BYTES} allowed`);
+    const root = (0,external_node_path_.resolve)(into);
+    await (0,promises_.mkdir)(root, { recursive: true });
+    let pending = Buffer.alloc(0);
+    let file;
+    let skip = 0;
+    let files = 0;
+    let bytes = 0;
+    let ended = false;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(archive).pipe((0,external_node_zlib_.createGunzip)())) {
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        for (;;) {
+            if (file) {
+                const take = Math.min(file.left, pending.length);
+                if (take)
+                    await file.handle.write(pending.subarray(0, take));
+                pending = pending.subarray(take);
+                file.left -= take;
+                if (file.left > 0)
+                    break;
+                await file.handle.close();
+                skip = file.pad;
+                file = undefined;
+            }
+            if (skip) {
+                const take = Math.min(skip, pending.length);
+                pending = pending.subarray(take);
+                skip -= take;
+                if (skip)
+                    break;
+            }
+            if (ended || pending.length < 512)
+                break;
+            const header = pending.subarray(0, 512);
+            pending = pending.subarray(512);
+            if (header.every((b) => b === 0)) {
+                ended = true;
+                break;
+            }
+            const type = String.fromCharCode(header[156]);
+            const name = [extract_text(header, 345, 155), extract_text(header, 0, 100)].filter(Boolean).join('/');
+            const length = octal(header, 124, 12);
+            const mode = octal(header, 100, 8);
+            const path = entryPath(name, root);
+            if (type === '5') {
+                await (0,promises_.mkdir)(path, { recursive: true, mode: 0o755 });
+                continue;
+            }
+            if (type !== '0' && type !== '\0') {
+                const what = {
+                    '1': 'a hard link',
+                    '2': 'a symbolic link',
+                    '3': 'a character device',
+                    '4': 'a block device',
+                    '6': 'a FIFO',
+                }[type] ?? `an entry of type ${JSON.stringify(type)}`;
+                throw new src.ActionError(`archive: ${JSON.stringify(name.slice(0, 80))} is ${what}: refused (a build archive holds regular files only)`);
+            }
+            bytes += length;
+            if (bytes > maxBytes)
+                throw new src.ActionError(`archive: more than ${maxBytes} bytes once extracted: refused`);
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true, mode: 0o755 });
+            const handle = await (0,promises_.open)(path, 'wx', mode & 0o111 ? 0o755 : 0o644);
+            files++;
+            file = { handle, left: length, pad: (512 - (length % 512)) % 512 };
+        }
+    }
+    if (file) {
+        await file.handle.close();
+        throw new src.ActionError('archive: it ends inside a file: truncated');
+    }
+    return { files, bytes };
+}
+/**
+ * A folder for one extracted release under the runner's temp folder; older ones beyond the
+ * newest `keep` are removed (a release may still be served from the last ones).
+ */
+async function extract_releaseFolder(base, version, keep = 3) {
+    const parent = (0,external_node_path_.join)(base, 'rollgate-releases');
+    await (0,promises_.mkdir)(parent, { recursive: true });
+    const entries = await Promise.all((await (0,promises_.readdir)(parent)).map(async (n) => ({ n, t: (await (0,promises_.stat)((0,external_node_path_.join)(parent, n))).mtimeMs })));
+    for (const old of entries.sort((a, b) => b.t - a.t).slice(keep - 1))
+        await (0,promises_.rm)((0,external_node_path_.join)(parent, old.n), { recursive: true, force: true });
+    const dir = (0,external_node_path_.join)(parent, `${version}-${Date.now()}-${process.pid}`);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    return dir;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/fetch.ts
+/**
+ * Gets a release's original build archive back and proves it is the same bytes: from the
+ * GitHub release asset when the record names one (it outlives artifact retention), else from
+ * the workflow artifact of the run that built it. The SHA-256 must equal the recorded digest.
+ */
+
+
+
+
+
+
+const sha256 = (b) => `sha256:${(0,external_node_crypto_.createHash)('sha256').update(b).digest('hex')}`;
+async function fromRelease(gh, repo, ref, dir) {
+    const name = ref.asset ?? `${ref.name}.tar.gz`;
+    let release;
+    try {
+        release = (await gh.rest.repos.getReleaseByTag({ ...repo, tag: ref.release_tag })).data;
+    }
+    catch (error) {
+        return `release ${ref.release_tag}: ${error.message}`;
+    }
+    const asset = release.assets.find((a) => a.name === name);
+    if (!asset)
+        return `release ${ref.release_tag} has no asset ${name}`;
+    if (asset.size > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} has ${asset.size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
+    const res = await gh.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+        ...repo,
+        asset_id: asset.id,
+        headers: { accept: 'application/octet-stream' },
+    });
+    const data = Buffer.from(res.data);
+    if (data.length > MAX_ARCHIVE_BYTES)
+        return `release ${ref.release_tag} asset ${name} is larger than the ${MAX_ARCHIVE_BYTES} bytes allowed`;
+    // A fixed file name: the recorded name is data, never a path.
+    const archive = (0,external_node_path_.join)(dir, 'archive.tar.gz');
+    await (0,promises_.writeFile)(archive, data);
+    return { archive, digest: sha256(data), source: `release ${ref.release_tag} asset ${name}` };
+}
+async function fromWorkflowArtifact(token, repo, ref, dir) {
+    if (!ref.run_id)
+        return 'no workflow run recorded';
+    const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(121)]).then(__nccwpck_require__.bind(__nccwpck_require__, 36121));
+    const client = new DefaultArtifactClient();
+    const findBy = { token, workflowRunId: Number(ref.run_id), repositoryOwner: repo.owner, repositoryName: repo.repo };
+    let id = ref.id;
+    try {
+        if (!id)
+            id = (await client.getArtifact(ref.name, { findBy })).artifact.id;
+        const path = (0,external_node_path_.join)(dir, 'artifact');
+        await (0,promises_.mkdir)(path, { recursive: true });
+        await client.downloadArtifact(id, { path, findBy });
+        const archive = (0,external_node_path_.join)(path, `${ref.name}.tar.gz`);
+        if (!(0,external_node_fs_.existsSync)(archive))
+            return `workflow artifact ${ref.name} has no ${ref.name}.tar.gz`;
+        const size = (await (0,promises_.stat)(archive)).size;
+        if (size > MAX_ARCHIVE_BYTES)
+            return `workflow artifact ${ref.name} has ${size} bytes, more than the ${MAX_ARCHIVE_BYTES} allowed`;
+        return {
+            archive,
+            digest: sha256(await (0,promises_.readFile)(archive)),
+            source: `workflow artifact ${ref.name} (run ${ref.run_id})`,
+        };
+    }
+    catch (error) {
+        return `workflow artifact ${ref.name} of run ${ref.run_id}: ${error.message.split('\n')[0]}`;
+    }
+}
+async function fetch_fetchArtifact(gh, token, repo, ref, dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const tried = [];
+    for (const attempt of [
+        ref.release_tag ? () => fromRelease(gh, repo, ref, dir) : undefined,
+        () => fromWorkflowArtifact(token, repo, ref, dir),
+    ]) {
+        if (!attempt)
+            continue;
+        const got = await attempt();
+        if (typeof got === 'string') {
+            tried.push(got);
+            continue;
+        }
+        if (got.digest !== ref.digest) {
+            throw new src.ActionError(`Digest mismatch for ${got.source}: recorded ${ref.digest}, fetched ${got.digest}. Nothing was deployed.`);
+        }
+        return got;
+    }
+    throw new src.ActionError(`The original artifact ${ref.name} could not be fetched (${tried.join('; ')}). Nothing was deployed.`);
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/artifact/deployer.ts
+/**
+ * The deployer a phased release runs: each release's original artifact fetched and its digest
+ * checked once (the new one, and the previous one when a roll back needs it), unpacked, then the
+ * user's deploy command run per target with the version and the unpacked directory as its last
+ * two arguments and the target in ROLLGATE_TARGET / ROLLGATE_ADDRESS (never through a shell).
+ */
+
+
+
+
+
+function deployer_commandDeployer(options) {
+    const unpacked = new Map();
+    const unpack = (release) => {
+        const key = `${release.version}@${release.artifact?.digest ?? ''}`;
+        let found = unpacked.get(key);
+        if (!found) {
+            found = (async () => {
+                if (!release.artifact?.digest)
+                    throw new src.ActionError(`${release.version} records no artifact: it cannot be deployed from its original build`);
+                const folder = await extract_releaseFolder(options.tempDir || (0,external_node_os_.tmpdir)(), release.version);
+                const fetched = await fetch_fetchArtifact(options.gh, options.token, options.repo, release.artifact, folder);
+                const dir = (0,external_node_path_.join)(folder, 'release');
+                await extract_extractArchive(fetched.archive, dir);
+                return { dir, archive: fetched.archive, source: fetched.source };
+            })();
+            unpacked.set(key, found);
+        }
+        return found;
+    };
+    return {
+        async deploy(target, release) {
+            const { dir, archive, source } = await unpack(release);
+            const [program, ...args] = options.command;
+            options.logger.info(`Deploying ${release.version} from ${source} (digest verified) to ${target.name}${target.address ? ` (${target.address})` : ''}.`);
+            const started = Date.now();
+            await (0,src/* execBounded */.xq)(`Deploy to ${target.name}`, program, [...args, release.version, dir], {
+                timeoutMs: options.timeoutMs ?? 600_000,
+                ...(options.signal ? { signal: options.signal } : {}),
+                env: {
+                    ROLLGATE_VERSION: release.version,
+                    ROLLGATE_ARTIFACT_DIR: dir,
+                    ROLLGATE_ARCHIVE: archive,
+                    ROLLGATE_TARGET: target.name,
+                    ROLLGATE_ADDRESS: target.address,
+                },
+            });
+            options.logger.info(`Deployed ${release.version} to ${target.name} in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/rollout.ts
+/**
+ * One run of the canary (run.ts starts it), as named steps: begin, then each weight advanced,
+ * judged, promoted or paused; abort on a verdict against it; recover from any other failure.
+ */
 
 
 
@@ -32312,195 +32308,289 @@ function deployCanary(config, canary, deploy) {
     });
     return deployer.deploy({ name: 'canary', address: canary.address ?? '' }, { version: config.version, artifact: deploy.artifact });
 }
-async function runCanary(config) {
-    if (config.dryRun)
-        return dryRunCanary(config);
-    const clock = config.clock ?? systemClock;
-    const startedAt = clock.now();
-    const steps = [];
-    const { records, traffic } = config;
-    const log = (line) => config.logger.info(line);
-    const status = (id, state, text) => records.status(id, state, text, config.logUrl ? { logUrl: config.logUrl } : {});
-    let deploymentId = 0;
-    /** Reads the split back (slots/read-back.ts); a wrong one ends the record as error, saying what is routed. */
-    const confirmOrRecord = async (split) => {
+/**
+ * One run of the canary, as named steps: `begin` (resume a paused canary, abort it, or open a
+ * new one and deploy it), then for each weight `advance` (the canary answers, nobody settled
+ * it, the weight moves) and `promote`, `judgeStep` or `pause`; `abort` on a verdict against
+ * it; `recover` on any other failure (traffic back, the record settled as error).
+ */
+class rollout_CanaryRun {
+    config;
+    clock;
+    startedAt;
+    steps = [];
+    deploymentId = 0;
+    stable;
+    canary;
+    rollout;
+    remaining;
+    judge;
+    /** The weight the traffic was last moved to. */
+    at = 0;
+    promoted = false;
+    constructor(config) {
+        this.config = config;
+        this.clock = config.clock ?? systemClock;
+        this.startedAt = this.clock.now();
+        this.canary = config.canary;
+        this.rollout = plan(config);
+        this.remaining = this.rollout.steps;
+        this.judge = new Judge(config.checks, {
+            failureLimit: config.failureLimit,
+            inconclusiveLimit: config.inconclusiveLimit,
+            alpha: config.alpha ?? 0.05,
+            waitForData: config.minRequests !== undefined,
+        });
+    }
+    async run() {
+        const handled = await this.begin();
+        if (handled)
+            return handled;
         try {
-            return await confirmSplit(traffic, split);
+            for (const weight of this.remaining) {
+                const ended = await this.advance(weight);
+                if (ended)
+                    return ended;
+            }
         }
         catch (error) {
-            if (error instanceof TrafficUnverified && deploymentId)
-                await status(deploymentId, 'error', errorLine(error)).catch(() => undefined);
+            return this.recover(error);
+        }
+        throw new ActionError('steps must end at 100');
+    }
+    log(line) {
+        this.config.logger.info(line);
+    }
+    statusOf(id, state, text) {
+        const { records, logUrl } = this.config;
+        return records.status(id, state, text, logUrl ? { logUrl } : {});
+    }
+    status(state, text) {
+        return this.statusOf(this.deploymentId, state, text);
+    }
+    split(canaryWeight) {
+        return { stable: this.stable, canary: this.canary, canaryWeight };
+    }
+    stepRecord(weight, outcome, reason) {
+        this.steps.push({ weight, at: new Date(this.clock.now()).toISOString(), outcome, ...(reason ? { reason } : {}) });
+    }
+    /** The canary's result now: its steps and every reading the judge took. */
+    result(outcome, weight, verdict) {
+        return {
+            outcome,
+            deploymentId: this.deploymentId,
+            weight,
+            stable: this.stable,
+            ...(verdict ? { verdict } : {}),
+            steps: this.steps,
+            readings: this.judge.log,
+            startedAt: this.startedAt,
+            endedAt: this.clock.now(),
+        };
+    }
+    /** Reads the split back (slots/read-back.ts); a wrong one ends the record as error, saying what is routed. */
+    async confirmOrRecord(split) {
+        try {
+            return await confirmSplit(this.config.traffic, split);
+        }
+        catch (error) {
+            if (error instanceof TrafficUnverified && this.deploymentId)
+                await this.status('error', errorLine(error)).catch(() => undefined);
             throw error;
         }
-    };
-    let stable;
-    let canary = config.canary;
-    let rollout = plan(config);
-    let remaining = rollout.steps;
-    if (config.mode === 'promote' || config.mode === 'abort') {
+    }
+    /**
+     * Where the run starts: promote and abort take up the paused canary (abort ends here), a new
+     * run opens its record and deploys the canary. Returns a result when the run ends here.
+     */
+    async begin() {
+        const { config } = this;
+        if (config.mode !== 'promote' && config.mode !== 'abort') {
+            await this.open();
+            return undefined;
+        }
         const found = await findOpen(config);
-        deploymentId = found.open.id;
-        stable = found.stable;
-        canary = found.canary;
-        rollout = plan(config, found.open.payload.rollout);
-        if (config.mode === 'abort') {
-            config.inflight({ deploymentId, canary, stable, weight: found.weight });
-            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-            const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
-            await status(deploymentId, 'failure', describeStatus({ kind: 'aborted-by-hand', weight: found.weight, stable: stable.version }));
-            config.inflight(undefined);
-            log(`Aborted the canary of ${config.version}: traffic back on ${routed}.`);
-            return {
-                outcome: 'aborted',
-                deploymentId,
-                weight: 0,
-                stable,
-                steps,
-                startedAt,
-                endedAt: clock.now(),
-                verdict: { check: 'manual', reason: 'aborted by hand' },
-            };
-        }
-        remaining = rollout.steps.filter((w) => w > found.weight);
+        this.deploymentId = found.open.id;
+        this.stable = found.stable;
+        this.canary = found.canary;
+        this.rollout = plan(config, found.open.payload.rollout);
+        if (config.mode === 'abort')
+            return this.abortByHand(found.weight);
+        this.remaining = this.rollout.steps.filter((w) => w > found.weight);
+        return undefined;
     }
-    else {
-        const opened = await openCanaryRecord(config, canary, rollout, status, clock);
-        deploymentId = opened.deploymentId;
-        stable = opened.stable;
-        canary = opened.canary;
-        const current = opened.current;
-        if (!current) {
-            log(`No stable release in ${records.environment} yet: ${config.version} goes to 100% without a comparison.`);
-            remaining = [100];
+    /** mode: abort: all traffic back on stable, the record failed "aborted by hand". */
+    async abortByHand(weight) {
+        const { config, stable, canary, deploymentId } = this;
+        config.inflight({ deploymentId, canary, stable, weight });
+        await config.traffic.setSplit(this.split(0));
+        const routed = await this.confirmOrRecord(this.split(0));
+        await this.status('failure', describeStatus({ kind: 'aborted-by-hand', weight, stable: stable.version }));
+        config.inflight(undefined);
+        this.log(`Aborted the canary of ${config.version}: traffic back on ${routed}.`);
+        return {
+            outcome: 'aborted',
+            deploymentId,
+            weight: 0,
+            stable,
+            steps: this.steps,
+            startedAt: this.startedAt,
+            endedAt: this.clock.now(),
+            verdict: { check: 'manual', reason: 'aborted by hand' },
+        };
+    }
+    /** A new canary: its record opened, marked starting, and the release deployed to it (a failed deploy fails the record). */
+    async open() {
+        const { config } = this;
+        const status = (id, state, text) => this.statusOf(id, state, text);
+        const opened = await openCanaryRecord(config, this.canary, this.rollout, status, this.clock);
+        this.deploymentId = opened.deploymentId;
+        this.stable = opened.stable;
+        this.canary = opened.canary;
+        if (!opened.current) {
+            this.log(`No stable release in ${config.records.environment} yet: ${config.version} goes to 100% without a comparison.`);
+            this.remaining = [100];
         }
-        await status(deploymentId, 'in_progress', describeStatus({ kind: 'starting', version: config.version, stable: stable.version }));
-        if (config.deploy) {
-            try {
-                await deployCanary(config, canary, config.deploy);
-            }
-            catch (error) {
-                await status(deploymentId, 'failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: error.message }));
-                throw error;
-            }
+        await this.status('in_progress', describeStatus({ kind: 'starting', version: config.version, stable: this.stable.version }));
+        if (!config.deploy)
+            return;
+        try {
+            await deployCanary(config, this.canary, config.deploy);
+        }
+        catch (error) {
+            await this.status('failure', describeStatus({ kind: 'deploy-failed', version: config.version, error: error.message }));
+            throw error;
         }
     }
-    const judge = new Judge(config.checks, {
-        failureLimit: config.failureLimit,
-        inconclusiveLimit: config.inconclusiveLimit,
-        alpha: config.alpha ?? 0.05,
-        waitForData: config.minRequests !== undefined,
-    });
-    let at = 0;
-    let promoted = false;
-    /** The canary's result now: its steps and every reading the judge took. */
-    const result = (outcome, weight, verdict) => ({
-        outcome,
-        deploymentId,
-        weight,
-        stable,
-        ...(verdict ? { verdict } : {}),
-        steps,
-        readings: judge.log,
-        startedAt,
-        endedAt: clock.now(),
-    });
-    /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
+    /**
+     * One weight: the canary must answer first, and nobody may have settled it meanwhile (an
+     * abort by hand from promote.yml runs beside this run); then the traffic moves, and the step
+     * promotes, or is judged (and pauses for a manual gate in mode start). A result ends the run.
+     */
+    async advance(weight) {
+        const { config } = this;
+        const target = {
+            ...(this.canary.address && config.traffic.addressesReachable ? { address: this.canary.address } : {}),
+            ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}),
+        };
+        const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
+        if (dead)
+            return this.abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
+        const elsewhere = await this.settledElsewhere();
+        if (elsewhere)
+            return elsewhere;
+        this.at = weight;
+        config.inflight({ deploymentId: this.deploymentId, canary: this.canary, stable: this.stable, weight });
+        await config.traffic.setSplit(this.split(weight));
+        const raced = await this.settledElsewhere(true);
+        if (raced)
+            return raced;
+        if (weight === 100)
+            return this.promote();
+        const verdict = await this.judgeStep(weight);
+        if (verdict)
+            return this.abort(verdict, weight, 'at');
+        this.stepRecord(weight, 'passed');
+        if (config.mode === 'start')
+            return this.pause(weight);
+        return undefined;
+    }
+    /** All traffic on the canary, read back; the record succeeds and the deployments it replaced go inactive. */
+    async promote() {
+        const { config } = this;
+        const routed = await confirmSplit(config.traffic, this.split(100));
+        await this.status('success', describeStatus({ kind: 'promoted', version: config.version }));
+        this.promoted = true;
+        config.inflight(undefined);
+        this.stepRecord(100, 'promoted');
+        const retired = await retireReplaced(config.records, this.deploymentId);
+        this.log(`Promoted ${config.version}: all traffic on ${routed}${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
+        return this.result('promoted', 100);
+    }
+    /** The step's status, then every check sampled through the step interval: a verdict against the canary, or none. */
+    async judgeStep(weight) {
+        const { config } = this;
+        await this.status('in_progress', describeStatus({
+            kind: 'step',
+            weight,
+            version: config.version,
+            stable: this.stable.version,
+            checks: config.checks.length,
+        }));
+        this.log(`Canary at ${weight}%: judging for ${this.rollout.intervalText}.`);
+        return analyseStep(config, { ...this.rollout, label: `${weight}%` }, this.judge, this.stable);
+    }
+    /** mode: start: the canary waits at this weight for promote.yml. */
+    async pause(weight) {
+        await this.status('in_progress', describeStatus({ kind: 'paused', weight }));
+        this.config.inflight(undefined);
+        this.log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
+        this.steps[this.steps.length - 1] = { ...this.steps.at(-1), outcome: 'paused' };
+        return this.result('paused', weight);
+    }
     /** Someone else settled this canary (an abort by hand from promote.yml, beside this run): it already put the traffic back. */
-    const settledElsewhere = async (moved = false) => {
-        const latest = await records.latest(deploymentId);
+    async settledElsewhere(moved = false) {
+        const { config } = this;
+        const latest = await config.records.latest(this.deploymentId);
         if (latest.state === 'in_progress')
             return undefined;
         // The abort landed between this run's check and its move: undo the move.
         if (moved)
-            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
+            await config.traffic.setSplit(this.split(0));
         config.inflight(undefined);
-        log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
+        this.log(`The canary of ${config.version} was settled by someone else (${latest.state}: ${latest.description}): stopping${moved ? ', traffic back on stable' : ' without moving traffic'}.`);
         const verdict = { check: 'manual', reason: `settled by someone else: ${latest.description || latest.state}` };
-        return result('aborted', 0, verdict);
-    };
-    const abort = async (verdict, weight, when) => {
-        const elsewhere = await settledElsewhere();
+        return this.result('aborted', 0, verdict);
+    }
+    /** A verdict against the canary (at a step, or before the next one): all traffic back on stable, the record settled. */
+    async abort(verdict, weight, when) {
+        const elsewhere = await this.settledElsewhere();
         if (elsewhere)
             return elsewhere;
-        steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'failed', reason: verdict.reason });
-        if (at > 0)
-            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-        const routed = await confirmOrRecord({ stable, canary, canaryWeight: 0 });
-        await status(deploymentId, 'failure', describeStatus({ kind: 'aborted', weight: at, reason: verdict.reason }));
-        config.inflight(undefined);
-        log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${routed}.`);
-        return result('aborted', 0, verdict);
-    };
-    try {
-        for (const weight of remaining) {
-            // The canary itself must answer before it gets more traffic (or all of it).
-            const target = {
-                ...(canary.address && traffic.addressesReachable ? { address: canary.address } : {}),
-                ...(config.healthUrl ? { healthUrl: config.healthUrl } : {}),
-            };
-            const dead = await canaryAnswers(target, Math.min(config.metricsTimeoutMs ?? 10_000, 5000), config.signal);
-            if (dead)
-                return await abort({ check: 'canary health', reason: `the canary does not answer before ${weight}%: ${dead}` }, weight, 'before');
-            // Aborted by hand meanwhile (promote.yml runs in the operations group, beside this run):
-            // the abort already put the traffic back and settled the record; this run moves nothing more.
-            const elsewhere = await settledElsewhere();
-            if (elsewhere)
-                return elsewhere;
-            at = weight;
-            config.inflight({ deploymentId, canary, stable, weight });
-            await traffic.setSplit({ stable, canary, canaryWeight: weight });
-            const raced = await settledElsewhere(true);
-            if (raced)
-                return raced;
-            if (weight === 100) {
-                const routed = await confirmSplit(traffic, { stable, canary, canaryWeight: 100 });
-                await status(deploymentId, 'success', describeStatus({ kind: 'promoted', version: config.version }));
-                promoted = true;
-                config.inflight(undefined);
-                steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'promoted' });
-                const retired = await retireReplaced(records, deploymentId);
-                log(`Promoted ${config.version}: all traffic on ${routed}${retired.length ? `; marked ${retired.length} older deployment(s) inactive` : ''}.`);
-                return result('promoted', weight);
-            }
-            await status(deploymentId, 'in_progress', describeStatus({
-                kind: 'step',
-                weight,
-                version: config.version,
-                stable: stable.version,
-                checks: config.checks.length,
-            }));
-            log(`Canary at ${weight}%: judging for ${rollout.intervalText}.`);
-            const verdict = await analyseStep(config, { ...rollout, label: `${weight}%` }, judge, stable);
-            if (verdict)
-                return await abort(verdict, weight, 'at');
-            steps.push({ weight, at: new Date(clock.now()).toISOString(), outcome: 'passed' });
-            if (config.mode === 'start') {
-                await status(deploymentId, 'in_progress', describeStatus({ kind: 'paused', weight }));
-                config.inflight(undefined);
-                log(`Paused at ${weight}% for a manual gate: run again with mode: promote or mode: abort.`);
-                steps[steps.length - 1] = { ...steps.at(-1), outcome: 'paused' };
-                return result('paused', weight);
-            }
-        }
+        this.stepRecord(weight, 'failed', verdict.reason);
+        if (this.at > 0)
+            await this.config.traffic.setSplit(this.split(0));
+        const routed = await this.confirmOrRecord(this.split(0));
+        await this.status('failure', describeStatus({ kind: 'aborted', weight: this.at, reason: verdict.reason }));
+        this.config.inflight(undefined);
+        this.log(`Canary failed ${when} ${weight}%: ${verdict.reason}. All traffic back on ${routed}.`);
+        return this.result('aborted', 0, verdict);
     }
-    catch (error) {
-        // Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
-        // puts the traffic back and settles the record here: never left in_progress.
-        if (error instanceof Cancelled || promoted)
+    /**
+     * Cancellation is the post step's (the in-flight state is saved). Any other failure mid-way
+     * puts the traffic back and settles the record here: never left in_progress.
+     */
+    async recover(error) {
+        if (error instanceof Cancelled || this.promoted)
             throw error;
         let trafficNote;
         try {
-            await traffic.setSplit({ stable, canary, canaryWeight: 0 });
-            trafficNote = `traffic back on ${await confirmSplit(traffic, { stable, canary, canaryWeight: 0 })}`;
-            config.inflight(undefined);
+            await this.config.traffic.setSplit(this.split(0));
+            trafficNote = `traffic back on ${await confirmSplit(this.config.traffic, this.split(0))}`;
+            this.config.inflight(undefined);
         }
         catch (restore) {
             trafficNote = `traffic NOT restored (${errorLine(restore)}): the post step tries again`;
         }
-        await status(deploymentId, 'error', describeStatus({ kind: 'failed', weight: at, error: errorLine(error), traffic: trafficNote })).catch(() => undefined);
+        await this.status('error', describeStatus({ kind: 'failed', weight: this.at, error: errorLine(error), traffic: trafficNote })).catch(() => undefined);
         throw error;
     }
-    throw new ActionError('steps must end at 100');
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/canary/run.ts
+/**
+ * The canary rollout: for each step, move the weight, sample every check through the step,
+ * judge; stop at the first verdict against the canary and put all traffic back on stable.
+ * Every step is a deployment status, so the Deployments page shows the rollout and a later
+ * run (promote, abort, rollback) reads where it stands. The steps are CanaryRun's (rollout.ts).
+ */
+
+
+
+async function runCanary(config) {
+    if (config.dryRun)
+        return dryRunCanary(config);
+    return new CanaryRun(config).run();
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/rollback/target.ts
@@ -33399,18 +33489,11 @@ async function start_openPhasedRecord(config, targets) {
     return { deploymentId, ...(previous ? { previous } : {}) };
 }
 
-;// CONCATENATED MODULE: ./packages/delivery/src/phased/run.ts
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/rollout.ts
 /**
- * The phased release: the new version goes onto the targets of a fleet batch by batch (in
- * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
- * the load balancer's state re-asserted (an HAProxy that restarted lost its drains), its
- * targets taken out (drain), deployed (in parallel up to max-parallel, each bounded by the
- * deploy timeout), waited for until each answers (and reports the new version), put back, then
- * judged for the interval: the metrics, and every target changed so far, which must keep
- * answering and stay in rotation. A failure stops the release: every changed target gets the
- * previous release again from its original artifact (fleet/converge.ts). Every end reads the
- * fleet back (fleet/facts.ts) and records what each target runs and whether it serves; a run
- * that cannot make the fleet consistent names the wrong targets and ends as an error.
+ * One run of a phased release's batches (run.ts starts it): for each batch, drain, deploy, wait
+ * healthy, back in, judge; the manual gate; the release read back; the roll back of a failed
+ * batch. Each step is a method of Rollout.
  */
 
 
@@ -33420,48 +33503,12 @@ async function start_openPhasedRecord(config, targets) {
 
 
 
-
-
-
-const run_names = (targets) => targets.map((t) => t.name);
+const rollout_names = (targets) => targets.map((t) => t.name);
 /** The roll back of a failed batch failed too: nothing more to try here, the error goes up as it is. */
 class RollbackFailed extends (/* unused pure expression or super */ null && (ActionError)) {
 }
-/**
- * A phased release: mode run opens a record and goes from the first batch; continue goes on
- * from where the release paused at its gate; abort puts the previous release back; reconcile
- * brings the fleet back to the live release from any state (gate.ts).
- */
-async function runPhased(config) {
-    const mode = config.mode ?? 'run';
-    if (mode === 'run') {
-        const batches = config.batches;
-        if (!batches?.length || config.intervalMs === undefined)
-            throw new ActionError('A phased release needs its batches and interval.');
-        const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
-        return new Rollout(config, {
-            ...opened,
-            batches,
-            intervalMs: config.intervalMs,
-            pause: config.pause ?? 'auto',
-            done: 0,
-            ...(config.artifact ? { artifact: config.artifact } : {}),
-        }).run();
-    }
-    if (mode === 'reconcile')
-        return reconcileFleet(config);
-    const found = await findOpenPhased(config);
-    if (mode === 'abort')
-        return abortPhased(config, found);
-    requirePaused(found, config.records);
-    await config.fleet.check(found.batches.flat());
-    const { done, batches } = found;
-    await config.records.status(found.record.id, 'in_progress', describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }));
-    config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
-    return new Rollout(config, { ...found, deploymentId: found.record.id }).run();
-}
 /** One run of a phased release's batches, step by step (each step a method a reader can follow). */
-class Rollout {
+class rollout_Rollout {
     config;
     course;
     clock;
@@ -33491,7 +33538,7 @@ class Rollout {
         this.changed = course.batches.slice(0, course.done).flat();
         this.batches = course.batches
             .slice(0, course.done)
-            .map((b, i) => ({ index: i + 1, targets: run_names(b), outcome: 'released' }));
+            .map((b, i) => ({ index: i + 1, targets: rollout_names(b), outcome: 'released' }));
         this.index = course.done;
     }
     get count() {
@@ -33515,7 +33562,7 @@ class Rollout {
                 const verdict = await this.timed('judged', () => this.judgeBatch());
                 if (verdict)
                     return await this.rollBack(verdict.reason, verdict);
-                this.batches.push({ index, targets: run_names(batch), outcome: 'released' });
+                this.batches.push({ index, targets: rollout_names(batch), outcome: 'released' });
                 if (this.gateAfter(index))
                     return await this.pause();
             }
@@ -33621,9 +33668,9 @@ class Rollout {
             version: this.config.version,
             changed: this.changed.length,
             total: this.targets.length,
-            targets: run_names(batch),
+            targets: rollout_names(batch),
         }));
-        this.config.logger.info(`Batch ${this.index}/${this.count}: ${run_names(batch).join(', ')} on ${this.config.version} (${this.changed.length} of ${this.targets.length}); judging for ${formatDuration(this.course.intervalMs)}.`);
+        this.config.logger.info(`Batch ${this.index}/${this.count}: ${rollout_names(batch).join(', ')} on ${this.config.version} (${this.changed.length} of ${this.targets.length}); judging for ${formatDuration(this.course.intervalMs)}.`);
     }
     /**
      * The batch's interval: its metrics (early looks each scrape, as the batch just went back in),
@@ -33720,7 +33767,7 @@ class Rollout {
             return stopped;
         const { config, index, count } = this;
         config.logger.warning(`Batch ${index}/${count} failed: ${reason}. Rolling back ${this.changed.length} target(s).`);
-        this.batches.push({ index, targets: run_names(this.course.batches[index - 1] ?? []), outcome: 'failed', reason });
+        this.batches.push({ index, targets: rollout_names(this.course.batches[index - 1] ?? []), outcome: 'failed', reason });
         const previous = this.course.previous;
         try {
             await restorePrevious({
@@ -33734,7 +33781,7 @@ class Rollout {
         }
         catch (error) {
             await this.status('error', describeStatus({ kind: 'rollback-failed', index, count, error: errorLine(error) }));
-            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${run_names(this.changed).join(', ')} may still run ${config.version}: reconcile the fleet (promote.yml kind: phased, action: reconcile).`);
+            throw new RollbackFailed(`Batch ${index}/${count} failed (${reason}) and the roll back failed too: ${errorLine(error)}. Targets ${rollout_names(this.changed).join(', ')} may still run ${config.version}: reconcile the fleet (promote.yml kind: phased, action: reconcile).`);
         }
         const touched = previous ? [...this.changed] : [];
         const truth = touched.length ? await fleetTruth(touched, previous?.version, config) : undefined;
@@ -33773,7 +33820,7 @@ class Rollout {
             outcome,
             deploymentId: this.course.deploymentId,
             plan: this.course.batches,
-            onNew: outcome === 'released' || outcome === 'paused' ? run_names(this.changed) : [],
+            onNew: outcome === 'released' || outcome === 'paused' ? rollout_names(this.changed) : [],
             ...(this.course.previous ? { previous: this.course.previous.version } : {}),
             batches: this.batches,
             ...(verdict ? { verdict } : {}),
@@ -33794,6 +33841,59 @@ class StoppedByAbort extends Error {
         super('aborted by hand');
         this.result = result;
     }
+}
+
+;// CONCATENATED MODULE: ./packages/delivery/src/phased/run.ts
+/**
+ * The phased release: the new version goes onto the targets of a fleet batch by batch (in
+ * place, as CodeDeploy's in-place deployments and Kubernetes' rolling updates do). Each batch:
+ * the load balancer's state re-asserted (an HAProxy that restarted lost its drains), its
+ * targets taken out (drain), deployed (in parallel up to max-parallel, each bounded by the
+ * deploy timeout), waited for until each answers (and reports the new version), put back, then
+ * judged for the interval: the metrics, and every target changed so far, which must keep
+ * answering and stay in rotation. A failure stops the release: every changed target gets the
+ * previous release again from its original artifact (fleet/converge.ts). Every end reads the
+ * fleet back (fleet/facts.ts) and records what each target runs and whether it serves; a run
+ * that cannot make the fleet consistent names the wrong targets and ends as an error.
+ */
+
+
+
+
+
+
+/**
+ * A phased release: mode run opens a record and goes from the first batch; continue goes on
+ * from where the release paused at its gate; abort puts the previous release back; reconcile
+ * brings the fleet back to the live release from any state (gate.ts).
+ */
+async function runPhased(config) {
+    const mode = config.mode ?? 'run';
+    if (mode === 'run') {
+        const batches = config.batches;
+        if (!batches?.length || config.intervalMs === undefined)
+            throw new ActionError('A phased release needs its batches and interval.');
+        const opened = await openPhasedRecord({ ...config, batches, intervalMs: config.intervalMs }, batches.flat());
+        return new Rollout(config, {
+            ...opened,
+            batches,
+            intervalMs: config.intervalMs,
+            pause: config.pause ?? 'auto',
+            done: 0,
+            ...(config.artifact ? { artifact: config.artifact } : {}),
+        }).run();
+    }
+    if (mode === 'reconcile')
+        return reconcileFleet(config);
+    const found = await findOpenPhased(config);
+    if (mode === 'abort')
+        return abortPhased(config, found);
+    requirePaused(found, config.records);
+    await config.fleet.check(found.batches.flat());
+    const { done, batches } = found;
+    await config.records.status(found.record.id, 'in_progress', describeStatus({ kind: 'phased-continuing', index: done, count: batches.length, version: config.version }));
+    config.logger.info(`Continuing the phased release of ${config.version} (deployment ${found.record.id}) after batch ${done}/${batches.length}.`);
+    return new Rollout(config, { ...found, deploymentId: found.record.id }).run();
 }
 
 ;// CONCATENATED MODULE: ./packages/delivery/src/fleet/plan.ts
