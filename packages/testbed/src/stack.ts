@@ -212,9 +212,10 @@ export interface LoadStats {
   sent: number;
   failed: number;
   /**
-   * GETs retried once because the server closed a kept-alive connection before answering, as a
+   * GETs retried because the server closed a kept-alive connection before answering, as a
    * browser would (RFC 9112 9.3.1). nginx closes idle keep-alive connections on every reload,
-   * so each traffic step can cause a few of these; they are not failures a user sees.
+   * so each traffic step can cause a few of these; they are not failures a user sees. A retry
+   * may pick another pooled connection the same reload is closing: up to two retries a request.
    */
   retried: number;
   byVersion: Record<string, number>;
@@ -231,11 +232,11 @@ export function startLoad(url: string, rps = 50, maxMs = 120_000): { stats: Load
   const stats: LoadStats = { sent: 0, failed: 0, retried: 0, byVersion: {}, failures: [], startedAt: Date.now() };
   let running = true;
   const inflight = new Set<Promise<void>>();
-  const get = (retry: boolean): Promise<Response> =>
+  const get = (retries: number): Promise<Response> =>
     fetch(url, { signal: AbortSignal.timeout(5000) }).catch((e: FetchError) => {
-      if (!retry || !closedBeforeAnswer(e)) throw e;
+      if (retries === 0 || !closedBeforeAnswer(e)) throw e;
       stats.retried++;
-      return get(false);
+      return get(retries - 1);
     });
   // Every 50 ms a burst of rps/20 requests; below 20 requests/s, one request every 1000/rps ms.
   const period = rps >= 20 ? 50 : Math.round(1000 / rps);
@@ -245,7 +246,7 @@ export function startLoad(url: string, rps = 50, maxMs = 120_000): { stats: Load
     for (let i = 0; i < perTick; i++) {
       const at = Date.now() - stats.startedAt;
       stats.sent++;
-      const p = get(true)
+      const p = get(2)
         .then(async (res) => {
           const body = (await res.json().catch(() => ({}))) as { version?: string };
           if (body.version) stats.byVersion[body.version] = (stats.byVersion[body.version] ?? 0) + 1;
