@@ -26,25 +26,17 @@ function rehearseCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   });
 }
 
-/** A repository of the user's own: `files`, committed with their own message, then `uncommitted` on top. */
-function userRepository(from: string | undefined, uncommitted: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'adopter-'));
-  if (from)
-    for (const entry of readdirSync(from))
-      if (entry !== 'rehearsal.yml') cpSync(join(from, entry), join(dir, entry), { recursive: true });
-  git(dir, ['init', '-q', '-b', 'main']);
+/** Commits everything in `dir` as the adopter does. */
+function commitAsAda(dir: string, message: string): void {
   git(dir, ['add', '-A']);
-  git(dir, [
-    '-c',
-    'user.name=Ada',
-    '-c',
-    'user.email=ada@example.com',
-    'commit',
-    '-q',
-    '--allow-empty',
-    '-m',
-    'feat: first version',
-  ]);
+  git(dir, ['-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', 'commit', '-q', '--allow-empty', '-m', message]);
+}
+
+/** A repository of the user's own: a first commit of theirs, then `uncommitted` files on top. */
+function userRepository(uncommitted: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'adopter-'));
+  git(dir, ['init', '-q', '-b', 'main']);
+  commitAsAda(dir, 'feat: first version');
   for (const [path, text] of Object.entries(uncommitted)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -61,23 +53,13 @@ describe('npm run rehearse', () => {
     async () => {
       const example = join(REPO_ROOT, 'examples', 'python-consumer');
       // Pinned by tag, as an adopter may: the rehearsal pins it at the suite's snapshot.
-      const dir = userRepository(undefined);
+      const dir = userRepository();
       for (const entry of readdirSync(example))
         if (entry !== 'rehearsal.yml') cpSync(join(example, entry), join(dir, entry), { recursive: true });
       const workflows = join(dir, '.github', 'workflows');
       for (const f of readdirSync(workflows))
         writeFileSync(join(workflows, f), readFileSync(join(workflows, f), 'utf8').replace(/@0{40}/g, '@v1'));
-      git(dir, ['add', '-A']);
-      git(dir, [
-        '-c',
-        'user.name=Ada',
-        '-c',
-        'user.email=ada@example.com',
-        'commit',
-        '-q',
-        '-m',
-        'ci: deliver with rollgate',
-      ]);
+      commitAsAda(dir, 'ci: deliver with rollgate');
       writeFileSync(join(dir, 'rehearsal.yml'), readFileSync(join(example, 'rehearsal.yml'), 'utf8'));
       const head = git(dir, ['rev-parse', 'HEAD']);
       try {
@@ -134,7 +116,7 @@ steps:
   - name: a run the plan expects to succeed, refused
     dispatch: hello.yml
 `;
-    const dir = userRepository(undefined, {
+    const dir = userRepository({
       'rehearsal.yml': plan,
       '.github/workflows/deliver.yml': workflow(`
 on: push
@@ -192,7 +174,7 @@ jobs:
   }, 300_000);
 
   it('stops a plan it cannot use with one line before anything starts', async () => {
-    const dir = userRepository(undefined, { 'rehearsal.yml': 'steps:\n  - dispatch: missing.yml\n' });
+    const dir = userRepository({ 'rehearsal.yml': 'steps:\n  - dispatch: missing.yml\n' });
     try {
       const missing = await rehearseCli([dir]);
       expect(missing.code).toBe(2);
@@ -208,7 +190,7 @@ jobs:
     }
   }, 120_000);
   it("holds a job at its environment's reviewers and wait timer: the plan's review approves it, none rejects it", async () => {
-    const dir = userRepository(undefined, {
+    const dir = userRepository({
       'rehearsal.yml': `
 vars: { WHERE: repository }
 environments:
