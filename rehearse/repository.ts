@@ -64,7 +64,9 @@ function commitAll(work: string, message: string): boolean {
 function copyOf(source: string, log: (line: string) => void): string {
   const work = mkdtempSync(join(tmpdir(), 'rehearsal-'));
   const top = topOf(source);
-  if (top && realpathSync(top) === realpathSync(source)) {
+  const born =
+    spawnSync('git', ['-C', source, 'rev-parse', '--verify', '-q', 'HEAD'], { encoding: 'utf8' }).status === 0;
+  if (top && born && realpathSync(top) === realpathSync(source)) {
     const head = git(source, ['rev-parse', 'HEAD']);
     git(work, ['clone', '-q', '--no-tags', '--no-checkout', source, '.']);
     git(work, ['checkout', '-q', '-B', 'main', head]);
@@ -85,7 +87,7 @@ function copyOf(source: string, log: (line: string) => void): string {
     if (!SKIPPED.has(entry)) cpSync(join(source, entry), join(work, entry), { recursive: true });
   git(work, ['init', '-q', '-b', 'main']);
   commitAll(work, `chore: ${source} as the rehearsal found it`);
-  log(`${source}: not the top of a git work tree; its files are the first commit`);
+  log(`${source}: not the top of a git work tree with a commit; its files are the first commit`);
   return work;
 }
 

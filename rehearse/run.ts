@@ -5,7 +5,7 @@
  * tree, over the traffic layer the plan serves (or the user's own). What it returns is what
  * the report prints: each run, the split after it, the deployment history.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -90,8 +90,10 @@ export async function rehearse(o: { repository: string; plan: Plan; log: (line: 
   );
   const work = rehearsalRepository(resolve(o.repository), remote, { sha: suite.sha, files, log });
   for (const [i, step] of plan.steps.entries())
-    if (step.kind !== 'commit' && !existsSync(join(work, '.github', 'workflows', step.workflow)))
+    if (step.kind !== 'commit' && !existsSync(join(work, '.github', 'workflows', step.workflow))) {
+      rmSync(work, { recursive: true, force: true });
       throw new PlanError(`steps[${i}].${step.kind}: .github/workflows/${step.workflow} is not in the repository`);
+    }
   const gh = await GitHubEmulator.start({ remote, private: plan.visibility === 'private' });
   const artifacts = await ArtifactService.start();
   gh.useArtifacts(artifacts);
@@ -161,6 +163,8 @@ export async function rehearse(o: { repository: string; plan: Plan; log: (line: 
     stopDeployed(values.pids);
     await Promise.all([serving?.stop(), artifacts.stop()]);
     await gh.stop();
+    // What the deploys ran from and the rehearsal's copy go; the user's repository is untouched.
+    for (const dir of [work, values.scratch, values.pids]) rmSync(dir, { recursive: true, force: true });
   }
 }
 
