@@ -70,10 +70,10 @@ export async function runConsumerScenario(
 ): Promise<ConsumerResult> {
   const folder = join(REPO_ROOT, 'examples', 'consumer');
   const file = join(folder, 'rehearsal.yml');
-  const plan = {
+  const plan: Plan = {
     ...parsePlan(readFileSync(file, 'utf8'), file),
     serve: provider === 'nginx' ? 'nginx' : 'router',
-  } as Plan;
+  };
   const r = await rehearse({ repository: folder, plan, log });
   const runs = r.outcomes.filter((o): o is RunOutcome => 'result' in o);
   if (runs.length !== 5) throw new Error(`${file}: expected five runs, has ${runs.length}`);
