@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PlanError, parsePlan } from './plan.js';
 import { report } from './report.js';
-import { rehearse } from './run.js';
+import { rehearse, stopRehearsal } from './run.js';
 
 const USAGE = 'usage: npm run rehearse -- <path to your repository> [--plan <rehearsal.yml>]';
 
@@ -52,6 +52,15 @@ try {
 } catch (e) {
   fail(`${planFile}: ${(e as Error).message}`);
 }
+// Ctrl-C (or a CI job cancelled) stops what the rehearsal started before the command ends.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => {
+    say(`${signal}: stopping what the rehearsal started`);
+    void stopRehearsal().finally(() => process.exit(code));
+  });
 try {
   const r = await rehearse({ repository, plan, log: say });
   console.log('');

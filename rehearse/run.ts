@@ -99,11 +99,23 @@ export async function rehearse(o: { repository: string; plan: Plan; log: (line: 
   gh.useArtifacts(artifacts);
   let serving: Serving | undefined;
   let load: ReturnType<typeof startLoad> | undefined;
+  let stopped: Promise<void> | undefined;
+  // What the deploys ran from and the rehearsal's copy go; the user's repository is untouched.
+  const stop = () =>
+    (stopped ??= (async () => {
+      await load?.stop();
+      stopDeployed(values.pids);
+      await Promise.all([serving?.stop(), artifacts.stop()]);
+      await gh.stop();
+      for (const dir of [work, values.scratch, values.pids]) rmSync(dir, { recursive: true, force: true });
+    })());
+  interrupt = stop;
   try {
     if (provider) {
       serving = await startServing(provider, values.addresses[0] as string, values.addresses);
       values.serveAddress = serving.address;
-      log(`serving: ${serving.describe}`);
+      const why = plan.serve === 'auto' && provider === 'command' ? ' (nginx and Prometheus are not on PATH)' : '';
+      log(`serving: ${serving.describe}${why}`);
     }
     configureEnvironments(gh, plan, values);
     // The serving stack's settings are the repository's variables unless the plan sets them.
@@ -159,13 +171,19 @@ export async function rehearse(o: { repository: string; plan: Plan; log: (line: 
       reviews,
     };
   } finally {
-    await load?.stop();
-    stopDeployed(values.pids);
-    await Promise.all([serving?.stop(), artifacts.stop()]);
-    await gh.stop();
-    // What the deploys ran from and the rehearsal's copy go; the user's repository is untouched.
-    for (const dir of [work, values.scratch, values.pids]) rmSync(dir, { recursive: true, force: true });
+    await stop();
+    interrupt = undefined;
   }
+}
+
+let interrupt: (() => Promise<void>) | undefined;
+
+/**
+ * Stops what the running rehearsal started (load, the deploys' processes, the traffic layer,
+ * the emulators) and removes its folders: what the command does on Ctrl-C or SIGTERM.
+ */
+export function stopRehearsal(): Promise<void> {
+  return interrupt?.() ?? Promise.resolve();
 }
 
 /** The plan's environments: reviewers, a wait timer (a rehearsal minute is a second) and vars. */

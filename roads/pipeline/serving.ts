@@ -88,7 +88,7 @@ export async function startServing(provider: Provider, first: string, scraped: s
   return {
     provider,
     address: router.address,
-    describe: `examples/router ${router.address} (nginx and Prometheus are not installed)`,
+    describe: `examples/router ${router.address}`,
     inputs: { 'traffic-provider': 'command', 'traffic-command': command, 'traffic-read-command': read, metrics },
     vars: {
       TRAFFIC_PROVIDER: 'command',

@@ -5,24 +5,84 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT, git, hasBinary } from '@rollgate/testbed';
 
-/** The command as a user runs it (npm's script runs tsx on rehearse/cli.ts), its exit code and output. */
-function rehearseCli(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  return new Promise<{ code: number; out: string; err: string }>((done) => {
+interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+  /** What went wrong around the command: its deadline passed, or a process it started outlived it. */
+  trouble?: string;
+}
+
+/**
+ * The command as a user runs it (npm's script runs tsx on rehearse/cli.ts), its exit code and
+ * output. It runs in a process group of its own: past `deadlineMs` the group is interrupted as
+ * a terminal's Ctrl-C would (the rehearsal stops what it started), then killed, and the output
+ * so far is returned with the reason, so a slow run fails with what it printed. A process of the
+ * rehearsal that still holds its output after it exited is reported too.
+ */
+function rehearseCli(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; deadlineMs?: number; interruptWhen?: () => boolean } = {},
+) {
+  const { env = process.env, deadlineMs = 240_000 } = o;
+  return new Promise<CliResult>((done) => {
     const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['rehearse/cli.ts', ...args], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let out = '';
     let err = '';
+    let trouble: string | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        /* the group has ended */
+      }
+    };
+    let ended = false;
+    const finish = (code: number | null) => {
+      if (ended) return;
+      ended = true;
+      for (const t of timers) clearTimeout(t);
+      done({ code: code ?? 1, out, err, ...(trouble ? { trouble } : {}) });
+    };
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    if (o.interruptWhen) {
+      // Ctrl-C in a terminal: SIGINT to the whole foreground group.
+      const poll = setInterval(() => {
+        if (!o.interruptWhen?.()) return;
+        clearInterval(poll);
+        group('SIGINT');
+      }, 200);
+      timers.push(poll);
+    }
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => done({ code: code ?? 1, out, err }));
+    timers.push(
+      setTimeout(() => {
+        trouble = `no exit after ${deadlineMs / 1000} s: interrupted`;
+        group('SIGINT');
+        timers.push(setTimeout(() => group('SIGKILL'), 30_000));
+      }, deadlineMs),
+    );
+    child.on('close', (code) => finish(code));
+    child.on('exit', (code) =>
+      timers.push(
+        setTimeout(() => {
+          trouble ??= 'exited, but a process it started still holds its output';
+          group('SIGKILL');
+          finish(code);
+        }, 15_000),
+      ),
+    );
   });
 }
 
@@ -63,8 +123,13 @@ describe('npm run rehearse', () => {
       writeFileSync(join(dir, 'rehearsal.yml'), readFileSync(join(example, 'rehearsal.yml'), 'utf8'));
       const head = git(dir, ['rev-parse', 'HEAD']);
       try {
-        const { code, out, err } = await rehearseCli([dir]);
-        expect({ code, err, tail: out.slice(-4000) }).toMatchObject({ code: 0, err: '' });
+        const { code, out, err, trouble } = await rehearseCli([dir], { deadlineMs: 480_000 });
+        expect({ code, err, trouble, tail: out.slice(-4000) }).toEqual({
+          code: 0,
+          err: '',
+          trouble: undefined,
+          tail: expect.any(String),
+        });
         expect(out).toContain(`${dir}: HEAD ${head.slice(0, 12)} and 1 uncommitted change(s)`);
         expect(out).toMatch(/3 uses of rollgate\/rollgate pinned at the suite's snapshot [0-9a-f]{12}/);
         const road = out.slice(out.lastIndexOf('● commit: feat: the service answers with its version'));
@@ -150,8 +215,10 @@ jobs:
 `),
     });
     try {
-      const { code, out, err } = await rehearseCli([dir], { ...process.env, SECRET_OF_THE_SHELL: 'x', INIT_CWD: '' });
-      expect({ code, err, out }).toMatchObject({ code: 1, err: '' });
+      const { code, out, err, trouble } = await rehearseCli([dir], {
+        env: { ...process.env, SECRET_OF_THE_SHELL: 'x', INIT_CWD: '' },
+      });
+      expect({ code, err, trouble, out }).toEqual({ code: 1, err: '', trouble: undefined, out: expect.any(String) });
       // The pin (a tag here) is the suite's snapshot by the time GitHub's check reads it.
       expect(out).toMatch(
         /\n.* {4}refused: Error calling workflow 'rollgate\/rollgate\/\.github\/workflows\/pipeline\.yml@[0-9a-f]{40}'\. The nested job 'release' is requesting 'contents: write', but is only allowed 'contents: read'\.\n/,
@@ -176,13 +243,13 @@ jobs:
   it('stops a plan it cannot use with one line before anything starts', async () => {
     const dir = userRepository({ 'rehearsal.yml': 'steps:\n  - dispatch: missing.yml\n' });
     try {
-      const missing = await rehearseCli([dir]);
+      const missing = await rehearseCli([dir], { deadlineMs: 60_000 });
       expect(missing.code).toBe(2);
       expect(missing.out).not.toContain('▶');
       expect(missing.err.trim().split('\n')).toEqual([
         `rehearse: ${join(dir, 'rehearsal.yml')}: steps[0].dispatch: .github/workflows/missing.yml is not in the repository`,
       ]);
-      const none = await rehearseCli([join(dir, 'nowhere')]);
+      const none = await rehearseCli([join(dir, 'nowhere')], { deadlineMs: 30_000 });
       expect(none.err.trim()).toBe(`rehearse: repository: ${join(dir, 'nowhere')} does not exist`);
       expect(none.code).toBe(2);
     } finally {
@@ -220,8 +287,8 @@ jobs:
     });
     try {
       const started = Date.now();
-      const { code, out, err } = await rehearseCli([dir]);
-      expect({ code, err, out }).toMatchObject({ code: 0, err: '' });
+      const { code, out, err, trouble } = await rehearseCli([dir], { deadlineMs: 80_000 });
+      expect({ code, err, trouble, out }).toEqual({ code: 0, err: '', trouble: undefined, out: expect.any(String) });
       expect(out).toContain('waiting for the protection rules of production');
       expect(out).toContain('✔ production: approved by release-manager (approved by the rehearsal)');
       expect(out).toContain('shipped to production');
@@ -232,6 +299,59 @@ jobs:
       expect(Date.now() - started).toBeGreaterThan(4000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('on Ctrl-C stops what it started (the traffic layer, the deploys by their pids) and removes its folders', async () => {
+    const mark = join(mkdtempSync(join(tmpdir(), 'rehearse-mark-')), 'deployed');
+    const dir = userRepository({
+      'rehearsal.yml': `
+serve: router
+addresses: 1
+vars: { PIDS: '{{pids}}', SCRATCH: '{{scratch}}', SERVED: '{{serve.address}}', MARK: '${mark}' }
+steps:
+  - dispatch: deploy.yml
+`,
+      '.github/workflows/deploy.yml': workflow(`
+on: workflow_dispatch
+permissions: {}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - env:
+          { PIDS: '\${{ vars.PIDS }}', SCRATCH: '\${{ vars.SCRATCH }}', SERVED: '\${{ vars.SERVED }}', MARK: '\${{ vars.MARK }}' }
+        run: |
+          setsid sleep 600 < /dev/null > /dev/null 2>&1 &
+          echo "$!" > "$PIDS/service.pid"
+          echo "$! $PIDS $SCRATCH $SERVED" > "$MARK"
+          sleep 600
+`),
+    });
+    try {
+      const { code, out, err, trouble } = await rehearseCli([dir], {
+        deadlineMs: 60_000,
+        interruptWhen: () => existsSync(mark),
+      });
+      expect({ code, err, trouble, out }).toEqual({ code: 130, err: '', trouble: undefined, out: expect.any(String) });
+      expect(out).toContain('SIGINT: stopping what the rehearsal started');
+      const [pid, pids, scratch, served] = readFileSync(mark, 'utf8').trim().split(' ');
+      // A process that has ended (a zombie whose reaper is the machine's init counts as ended).
+      const alive = (p: number) => {
+        try {
+          process.kill(p, 0);
+        } catch {
+          return false;
+        }
+        const stat = `/proc/${p}/stat`;
+        return !existsSync(stat) || !/^\d+ \(.*\) Z /.test(readFileSync(stat, 'utf8'));
+      };
+      expect(alive(Number(pid))).toBe(false);
+      for (const folder of [pids, scratch]) expect(existsSync(folder as string)).toBe(false);
+      await expect(fetch(`http://${served}/`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(dirname(mark), { recursive: true, force: true });
     }
   }, 120_000);
 });
