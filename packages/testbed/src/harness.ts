@@ -52,6 +52,8 @@ export interface StepResult {
   cancelled: boolean;
   /** The step's process was SIGKILLed as a lost runner's (lostWhen): no post step ran. */
   lost: boolean;
+  /** The step ran past `timeoutMs` and was killed. */
+  timedOut: boolean;
   outputs: Record<string, string>;
   state: Record<string, string>;
   env: Record<string, string>;
@@ -265,7 +267,13 @@ async function runStep(
       }, options.cancelAfterMs),
     );
   }
-  timers.push(setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000));
+  let timedOut = false;
+  timers.push(
+    setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 300_000),
+  );
   let lost = false;
   if (options.lostWhen) {
     const poll = setInterval(() => {
@@ -288,6 +296,7 @@ async function runStep(
     signal,
     cancelled,
     lost,
+    timedOut,
     outputs: parseKeyValueFile(read('GITHUB_OUTPUT')),
     state: parseKeyValueFile(read('GITHUB_STATE')),
     env: parseKeyValueFile(read('GITHUB_ENV')),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { GitHubEmulator, WorkflowRunner, createRemote, git, seedRepository } from '../src/index.js';
@@ -109,6 +109,61 @@ jobs:
       /^i\.yml: The workflow is not valid\. /,
     );
   });
+
+  it("kills a step past its timeout-minutes, then a job past its own, with the runner's messages", async () => {
+    const pidFile = join(dir, 'background.pid');
+    const file = wf(
+      't.yml',
+      `on: push
+permissions: {}
+jobs:
+  step:
+    runs-on: ubuntu-latest
+    steps:
+      - name: slow
+        timeout-minutes: 0.05
+        run: |
+          sleep 60 &
+          echo "$!" > ${pidFile}
+          sleep 60
+      - if: always()
+        run: echo after
+  job:
+    runs-on: ubuntu-latest
+    timeout-minutes: 0.05
+    steps:
+      - run: sleep 60
+      - name: cleanup
+        if: always()
+        run: echo never
+  bad:
+    runs-on: ubuntu-latest
+    steps:
+      - timeout-minutes: \${{ vars.GREETING }}
+        run: echo never
+`,
+    );
+    const started = Date.now();
+    try {
+      const r = await runner.run({ file, event: 'push' });
+      // Three seconds each, not the sleeps' minute: a process left in the background does not hold the step.
+      expect(Date.now() - started).toBeLessThan(40_000);
+      expect(r.jobs.step?.steps.map((x) => [x.conclusion, x.error])).toEqual([
+        ['failure', "The action 'slow' has timed out after 0.05 minutes."],
+        ['success', undefined],
+      ]);
+      expect(r.jobs.job?.steps.map((x) => [x.conclusion, x.error])).toEqual([
+        ['failure', 'The job has exceeded the maximum execution time of 0.05 minutes.'],
+        ['failure', 'The job has exceeded the maximum execution time of 0.05 minutes.'],
+      ]);
+      expect(r.jobs.bad?.steps[0]?.error).toBe(
+        'step run 1: timeout-minutes: expected a positive number of minutes, got "${{ vars.GREETING }}"',
+      );
+      expect(r.conclusion).toBe('failure');
+    } finally {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+    }
+  }, 60_000);
 
   it("models GitHub's concurrency groups: one running, one pending, a newer pending cancels the older", async () => {
     const file = wf(

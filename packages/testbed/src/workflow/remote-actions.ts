@@ -24,19 +24,40 @@ export const SUPPORTED_REMOTE = [
   'actions/upload-artifact',
 ];
 
-/** Runs a child asynchronously: the emulators it talks to live in this process. */
+/**
+ * Runs a child asynchronously: the emulators it talks to live in this process. Past
+ * `timeoutMs` the child is killed (`timedOut`); what it left running in the background no
+ * longer holds up the result (its output pipes are let go once the child has exited).
+ */
 export function spawnAsync(
   cmd: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ status: number; stdout: string; stderr: string }> {
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<{ status: number; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { timeoutMs, ...spawnOptions } = options;
+    const child = spawn(cmd, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ status: code ?? 1, stdout, stderr }));
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, timeoutMs);
+    child.on('exit', () => {
+      if (!timedOut) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? 1, stdout, stderr, timedOut });
+    });
   });
 }
 

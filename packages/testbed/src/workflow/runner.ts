@@ -23,6 +23,7 @@ import { REPO_ROOT, runAction, runPostStep, type RunOptions, type StepResult } f
 import { runRemoteAction, spawnAsync } from './remote-actions.js';
 import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
 import { checkoutRef } from './remote-repos.js';
+import { JOB_TIMEOUT_MINUTES, jobTimedOut, minutesOf, stepLimit, stepTimedOut } from './timeouts.js';
 import { RunRefused, nestedPermissionRefusal } from './refusals.js';
 import { DEFAULT_GRANTS, cap, parsePermissions, type Grants } from '../github/permissions.js';
 
@@ -381,6 +382,8 @@ export class WorkflowRunner {
     const posts: { options: RunOptions; main: StepResult }[] = [];
     let failed = false;
     const runtime = this.env.runtime?.(runId);
+    const jobMinutes = minutesOf(job['timeout-minutes'], `job ${id}`, contexts, noFns) ?? JOB_TIMEOUT_MINUTES;
+    const jobDeadline = Date.now() + jobMinutes * 60_000;
     for (const [i, step] of ((job.steps ?? []) as Json[]).entries()) {
       const name = String(step.name ?? step.id ?? step.uses ?? `run ${i + 1}`);
       const ctx: Contexts = { ...contexts, steps: stepsCtx, env, job: { status: failed ? 'failure' : 'success' } };
@@ -394,11 +397,17 @@ export class WorkflowRunner {
       let outputs: Record<string, string> = {};
       let error: string | undefined;
       try {
+        const stepMinutes = minutesOf(step['timeout-minutes'], `step ${name}`, ctx, fns);
+        const limit = stepLimit(stepMinutes, jobDeadline);
+        const timedOut = () =>
+          limit.by === 'step' ? stepTimedOut(name, stepMinutes as number) : jobTimedOut(jobMinutes);
+        if (limit.ms <= 0) throw new Error(timedOut());
         if (typeof step.run === 'string') {
-          const r = await this.runShell(String(step.run), stepEnv, workspace, runId, options, runtime);
+          const r = await this.runShell(String(step.run), stepEnv, workspace, runId, options, runtime, limit.ms);
           outputs = r.outputs;
           Object.assign(env, r.env);
-          if (r.exitCode !== 0)
+          if (r.timedOut) error = timedOut();
+          else if (r.exitCode !== 0)
             error = `run step exited with code ${r.exitCode}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`;
         } else if (typeof step.uses === 'string') {
           const uses = step.uses;
@@ -420,6 +429,7 @@ export class WorkflowRunner {
               token,
               event: { name: options.event, payload: { inputs: contexts.inputs } },
               post: false,
+              timeoutMs: limit.ms,
               ...(runtime ?? {}),
             };
             const r = await runAction(runOptions);
@@ -427,7 +437,8 @@ export class WorkflowRunner {
             Object.assign(env, r.env);
             for (const line of r.log) this.log(`      ${line}`);
             posts.push({ options: runOptions, main: r });
-            if (r.exitCode !== 0) error = r.error ?? `exited with code ${r.exitCode}`;
+            if (r.timedOut) error = timedOut();
+            else if (r.exitCode !== 0) error = r.error ?? `exited with code ${r.exitCode}`;
           } else {
             const remote = /^([\w.-]+\/[\w.-]+)@[\w.-]+$/.exec(uses);
             if (!remote) throw new Error(`uses: ${uses} is not supported by the local workflow runner`);
@@ -487,7 +498,8 @@ export class WorkflowRunner {
     workspace: string,
     runId: number,
     options: WorkflowRunOptions,
-    runtime?: { resultsUrl: string; runtimeToken: string },
+    runtime: { resultsUrl: string; runtimeToken: string } | undefined,
+    timeoutMs: number,
   ) {
     const dir = mkdtempSync(join(tmpdir(), 'run-'));
     const files = {
@@ -512,9 +524,11 @@ export class WorkflowRunner {
         ...env,
         ...files,
       },
+      timeoutMs,
     });
     for (const line of (r.stdout ?? '').trim().split('\n')) if (line) this.log(`      ${line}`);
     return {
+      timedOut: r.timedOut,
       exitCode: r.status ?? 1,
       stderr: r.stderr ?? '',
       outputs: existsSync(files.GITHUB_OUTPUT) ? parseKeyValueFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')) : {},
