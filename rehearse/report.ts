@@ -3,6 +3,7 @@
  * the failing step's error), the split after it, then the deployment history GitHub holds and
  * what the repository's tokens did.
  */
+import { firstFailure } from '@rollgate/testbed';
 import type { Weights } from '../roads/pipeline/serving.js';
 import type { Outcome, Rehearsal } from './run.js';
 
@@ -22,8 +23,9 @@ function runLines(o: Extract<Outcome, { result: unknown }>): string[] {
   for (const [id, job] of Object.entries(result.jobs)) {
     const shown = SHOWN.filter((k) => job.outputs[k]).map((k) => `${k} ${job.outputs[k]}`);
     lines.push(`    job ${id}: ${job.conclusion}${shown.length ? ` (${shown.join(', ')})` : ''}`);
-    const failed = job.steps.find((s) => s.conclusion === 'failure');
-    if (failed && job.conclusion === 'failure') lines.push(`      ✘ ${failed.name}: ${failed.error ?? 'failed'}`);
+    // The first failing step, in the workflow the job called when it called one.
+    const failed = firstFailure({ [id]: job });
+    if (failed) lines.push(`      ✘ ${failed.job === id ? '' : `${failed.job}: `}${failed.step}: ${failed.error}`);
   }
   if (o.weights) lines.push(`    split: ${split(o.weights)}`);
   return lines;

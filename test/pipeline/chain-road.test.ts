@@ -5,6 +5,7 @@
  * hand refused with the rule they break.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { firstFailure } from '@rollgate/testbed';
 import { runChainRoad, type ChainRoad } from '../../roads/pipeline/chain-road.js';
 
 let road: ChainRoad;
@@ -28,11 +29,18 @@ const live = (w: ChainRoad['weights']['staging']) =>
     .map((x) => x.version);
 const artifactOf = (d: Deployment | undefined) => (d?.payload.artifact as { digest?: string } | undefined)?.digest;
 const text = () => log.join('\n');
+/** A run's conclusion with its first failing step (in the workflows it called), so a failing test says why. */
+const ended = (run: keyof ChainRoad['runs']) => ({
+  run,
+  conclusion: road.runs[run].conclusion,
+  failure: firstFailure(road.runs[run].jobs),
+});
+const succeeded = (run: keyof ChainRoad['runs']) => ({ run, conclusion: 'success', failure: undefined });
 
 describe('one build through staging, then production', () => {
   it('carries v0.1.0 into production after an approval, the artifact staging runs, recorded where it came from', () => {
     expect(text()).toContain('waiting for the protection rules of production');
-    expect(road.runs.first.conclusion).toBe('success');
+    expect(ended('first')).toEqual(succeeded('first'));
     expect(road.runs.first.jobs.production?.outputs).toMatchObject({ outcome: 'promoted', version: '0.1.0' });
     const [staged] = records('staging').filter((d) => d.payload.version === '0.1.0');
     const [carried] = records('production').filter((d) => d.payload.version === '0.1.0');
@@ -75,7 +83,7 @@ describe('one build through staging, then production', () => {
   });
 
   it('carries v0.1.1 by hand once approved, at its own commit, and rollback trusts that record', () => {
-    expect(road.runs.carried.conclusion).toBe('success');
+    expect(ended('carried')).toEqual(succeeded('carried'));
     expect(live(road.weights.afterCarry)).toEqual(['0.1.1']);
     const [staged] = records('staging').filter((d) => d.payload.version === '0.1.1');
     const [carried] = records('production').filter((d) => d.payload.version === '0.1.1');

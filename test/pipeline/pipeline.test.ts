@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { git } from '@rollgate/testbed';
+import { firstFailure, git } from '@rollgate/testbed';
 import { runScenario, type ScenarioResult } from '../../roads/pipeline/scenario.js';
 import { nginxWeights } from '../../roads/pipeline/serving.js';
 
@@ -14,12 +14,21 @@ async function run(provider: 'nginx' | 'command'): Promise<ScenarioResult> {
     third: r.third.conclusion,
     promote: r.promote.conclusion,
   };
-  expect({ ...conclusions, log: lines.join('\n') }).toMatchObject({
+  // A run that failed says where: its first failing step, in the workflows it called.
+  const runs = { first: r.first, second: r.second, rollback: r.rollback, third: r.third, promote: r.promote };
+  const failures = Object.fromEntries(
+    Object.entries(runs).flatMap(([k, v]) => {
+      const f = firstFailure(v.jobs);
+      return f ? [[k, f]] : [];
+    }),
+  );
+  expect({ ...conclusions, failures }).toEqual({
     first: 'success',
     second: 'success',
     rollback: 'success',
     third: 'success',
     promote: 'success',
+    failures: {},
   });
   return r;
 }

@@ -151,6 +151,10 @@ describe('npm run rehearse', () => {
         );
         expect(road).toMatch(/roll back to v0\.1\.0: success\n.*\n.*split: 0\.1\.0 100%/);
         expect(road).toMatch(/#\d+ production 0\.1\.2 \(canary\): in_progress → .*failure/);
+        // Why the bad release's run failed, from the job of the workflow its job called.
+        expect(lines.join('\n')).toMatch(
+          /\n {6}✘ deliver \/ canary: canary: Canary 0\.1\.2 aborted: error-rate [\d.]+ > max 0\.05\./,
+        );
         expect(road).toContain('0 request(s) refused for permissions; 0 refused by a rate limit');
         // The user's repository is only read.
         expect(git(dir, ['rev-parse', 'HEAD'])).toBe(head);

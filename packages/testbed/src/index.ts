@@ -22,6 +22,7 @@ export {
 export { ConcurrencyGroups } from './workflow/concurrency.js';
 export { checkoutRef, snapshotRepository } from './workflow/remote-repos.js';
 export { RunRefused, nestedPermissionRefusal } from './workflow/refusals.js';
+export { firstFailure, type Failure } from './workflow/failures.js';
 export { SUPPORTED_REMOTE } from './workflow/remote-actions.js';
 export {
   WorkflowRunner,

@@ -618,6 +618,12 @@ export class WorkflowRunner {
       permissionsCap: grants,
       ...(root ? { root } : {}),
     });
-    return { conclusion: r.conclusion, outputs: r.outputs, steps: [], ...(environment ? { environment } : {}) };
+    return {
+      conclusion: r.conclusion,
+      outputs: r.outputs,
+      steps: [],
+      called: r.jobs,
+      ...(environment ? { environment } : {}),
+    };
   }
 }

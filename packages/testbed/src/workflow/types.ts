@@ -79,6 +79,8 @@ export interface JobResult {
   outputs: Record<string, string>;
   steps: StepRecord[];
   environment?: string;
+  /** The jobs of the workflow a `uses:` job called. */
+  called?: Record<string, JobResult>;
 }
 
 export interface WorkflowResult {
