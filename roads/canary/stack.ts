@@ -18,7 +18,8 @@ import {
   type RunOptions,
 } from '@rollgate/testbed';
 
-export const METRICS = `
+/** The canary checks over the stack's Prometheus: error rate, and p90 latency against the stable within `tolerance` seconds. */
+export const canaryMetrics = (tolerance = 0.02) => `
 - name: error-rate
   query: (sum(rate(http_requests_total{version="{{version}}",code=~"5.."}[{{interval}}])) or vector(0)) / sum(rate(http_requests_total{version="{{version}}"}[{{interval}}]))
   max: 0.05
@@ -26,8 +27,10 @@ export const METRICS = `
   query: histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{version="{{version}}"}[{{interval}}])))
   compare: baseline
   max-increase: 50%
-  tolerance: 0.02
+  tolerance: ${tolerance}
 `;
+
+export const METRICS = canaryMetrics();
 
 export interface Stack {
   services: Record<string, Proc>;

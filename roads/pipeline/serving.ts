@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startNginx, startPrometheus, startRouter } from '@rollgate/testbed';
-import { METRICS } from '../canary/stack.js';
+import { canaryMetrics } from '../canary/stack.js';
 
 export type Provider = 'nginx' | 'command';
 
@@ -45,8 +45,7 @@ export function nginxWeights(text: string): Weights {
  */
 const ROAD_LATENCY_TOLERANCE = 0.25;
 
-/** The canary stack's checks with the roads' latency tolerance. */
-const ROAD_METRICS = METRICS.replace(/tolerance: [\d.]+/, `tolerance: ${ROAD_LATENCY_TOLERANCE}`);
+const ROAD_METRICS = canaryMetrics(ROAD_LATENCY_TOLERANCE);
 
 export function routerMetrics(router: string): string {
   const query = `http://${router}/_router/stats/{{version}}?window={{interval}}`;
